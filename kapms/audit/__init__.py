@@ -1,0 +1,1 @@
+"""The append-only audit log of every access to patient data and every sign-in."""

@@ -1,0 +1,58 @@
+"""The audit event table. Rows are appended, never changed or deleted."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, event
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from kapms.database import UTCDateTime, utcnow
+from kapms.extensions import db
+
+ACTIONS = (
+    "view",
+    "create",
+    "update",
+    "delete",
+    "sign",
+    "print",
+    "export",
+    "login",
+    "login-failed",
+    "logout",
+    "access-denied",
+    "acknowledge",
+)
+OUTCOMES = ("success", "denied", "failed")
+
+
+class AuditEvent(db.Model):
+    """Who did what to which record, when and from where (45 CFR 164.312(b))."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        Index("ix_audit_events_patient_at", "patient_id", "at"),
+        Index("ix_audit_events_user_at", "user_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Email as it was at the time: the log must read the same after a rename.
+    actor_email: Mapped[str | None] = mapped_column(String(254))
+    action: Mapped[str] = mapped_column(String(20), index=True)
+    entity_type: Mapped[str] = mapped_column(String(50))
+    entity_id: Mapped[str | None] = mapped_column(String(64))
+    # Plain integer, not a foreign key: the log outlives and never blocks patient records.
+    patient_id: Mapped[int | None] = mapped_column()
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    outcome: Mapped[str] = mapped_column(String(10), default="success")
+    detail: Mapped[str | None] = mapped_column(String(500))
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_audit_changes(session, flush_context, instances):
+    """Keep the log append-only at the ORM level (the database user should also lack
+    UPDATE/DELETE on the table in production; see README)."""
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, AuditEvent) and (obj in session.deleted or session.is_modified(obj)):
+            raise RuntimeError("audit events are append-only")

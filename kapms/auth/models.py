@@ -1,0 +1,85 @@
+"""User accounts and their roles."""
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kapms.database import UTCDateTime, utcnow
+from kapms.extensions import db
+
+THERAPIST = "therapist"
+PRESCRIBER = "prescriber"
+BILLING = "billing"
+ADMIN = "admin"
+ROLES = (THERAPIST, PRESCRIBER, BILLING, ADMIN)
+CLINICIAN_ROLES = (THERAPIST, PRESCRIBER)
+ROLE_LABELS = {
+    THERAPIST: "Therapist",
+    PRESCRIBER: "Prescriber",
+    BILLING: "Billing staff",
+    ADMIN: "Network admin",
+}
+
+
+class User(UserMixin, db.Model):
+    """A person who signs in: clinician, billing staff or network admin."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    credentials: Mapped[str | None] = mapped_column(String(60))  # e.g. "LCSW", "PMHNP-BC"
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Bumped on logout and password change: every older session stops being valid.
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    role_rows: Mapped[list["UserRole"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def roles(self) -> frozenset[str]:
+        """The roles this person holds."""
+        return frozenset(r.role for r in self.role_rows)
+
+    def has_role(self, *roles: str) -> bool:
+        """True when the user holds any of ``roles``."""
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.active
+
+    def get_id(self) -> str:
+        # The session version is part of the id, so bumping it ends every session.
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def display_name(self) -> str:
+        """Name with credentials, as printed on notes and prescriptions."""
+        return f"{self.full_name}, {self.credentials}" if self.credentials else self.full_name
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"
+
+
+class UserRole(db.Model):
+    """One role held by one user (a person may hold several)."""
+
+    __tablename__ = "user_roles"
+    __table_args__ = (UniqueConstraint("user_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+
+    user: Mapped[User] = relationship(back_populates="role_rows")

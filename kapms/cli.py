@@ -1,0 +1,54 @@
+"""Flask commands: ``flask users create``, ``flask seed-demo``."""
+
+import click
+from flask import current_app
+
+from kapms.extensions import db
+
+
+@click.group("users")
+def users_group():
+    """Manage user accounts."""
+
+
+@users_group.command("create")
+@click.option("--email", required=True)
+@click.option("--name", "full_name", default=None, help="Full name (defaults to the email).")
+@click.option("--role", "roles", multiple=True, required=True,
+              type=click.Choice(["therapist", "prescriber", "billing", "admin"]),
+              help="Repeat for several roles.")
+@click.option("--credentials", default=None)
+@click.password_option(help="Prompted when not given (never echoed).")
+def create_user_command(email, full_name, roles, credentials, password):
+    """Create a user account."""
+    from kapms.auth.services import create_user
+    from kapms.errors import DomainError
+
+    try:
+        user = create_user(db.session, None, email=email, full_name=full_name or email,
+                           roles=roles, password=password, credentials=credentials)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from error
+    db.session.commit()
+    click.echo(f"Created {user.email} with roles {', '.join(sorted(user.roles))}.")
+
+
+@click.command("seed-demo")
+def seed_demo_command():
+    """Seed the demo network when the database is empty, then print the demo logins."""
+    from kapms.demo import DEMO_LOGINS, seed_demo
+
+    created = seed_demo(db.session)
+    db.session.commit()
+    click.echo("Demo network " + ("created." if created else "already present; nothing seeded."))
+    click.echo(f"\nKAPMS is at http://127.0.0.1:5000 ({current_app.config['CLINIC_NAME']})")
+    click.echo("Demo logins (one per role):")
+    for role, email, password in DEMO_LOGINS:
+        click.echo(f"  {role:<11} {email:<32} {password}")
+
+
+def init_app(app) -> None:
+    """Register commands with the app."""
+    app.cli.add_command(users_group)
+    app.cli.add_command(seed_demo_command)

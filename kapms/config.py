@@ -1,0 +1,131 @@
+"""Configuration classes and loading.
+
+Every clinic choice is a setting here with the domain guide's default. Any setting can
+be overridden from the environment as ``KAPMS_<NAME>`` (for example
+``KAPMS_BP_HOLD_SYSTOLIC=140``); ``DATABASE_URL`` and ``SECRET_KEY`` are read as-is.
+Secrets never live in git: the secret key is generated on first run into
+``instance/secret_key``.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+
+class Config:
+    """Defaults for a clinic's installation."""
+
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI: str | None = None  # default: SQLite in instance/
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+
+    # Sessions and cookies
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False  # set True in production behind TLS
+    SESSION_COOKIE_NAME = "kapms_session"
+    IDLE_TIMEOUT_MINUTES = 30
+    ABSOLUTE_TIMEOUT_HOURS = 12
+    PROXY_FIX_HOPS = 0  # number of trusted reverse proxies in front (e.g. 1 behind nginx)
+
+    # CSRF token lives as long as the session, so a long note is not lost.
+    WTF_CSRF_TIME_LIMIT = None
+
+    # Logins
+    LOGIN_LOCK_THRESHOLD = 10
+    LOGIN_LOCK_MINUTES = 15
+    LOGIN_RATE_LIMIT = "20 per minute"
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_ENABLED = True
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536
+    ARGON2_PARALLELISM = 4
+
+    # Clinic
+    CLINIC_NAME = "KAP Demo Network"
+    CLINIC_TIMEZONE = "America/Los_Angeles"
+    CLINIC_ADDRESS = "100 Harbor Way, Suite 200, Oakland, CA 94607"
+    CLINIC_NPI = "1000000004"
+    CLINIC_TIN = "94-0000000"
+
+    # Care path (domain guide defaults)
+    BP_HOLD_SYSTOLIC = 160
+    BP_HOLD_DIASTOLIC = 100
+    BP_RISE_FLAG_SYSTOLIC = 40
+    BP_RISE_FLAG_DIASTOLIC = 25
+    CLEARANCE_VALID_MONTHS = 12
+    CHAPERONE_CHECKIN_MINUTES = 15
+
+    # Measures
+    PCL5_CUTOFF = 33
+
+    # Billing
+    PAYMENT_PLAN_UPFRONT_CENTS = 12000
+    GFE_DISPUTE_THRESHOLD_CENTS = 40000
+
+
+class TestConfig(Config):
+    """Settings for the test suite: cheap hashing, a throwaway key."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+    ARGON2_PARALLELISM = 1
+    LOGIN_RATE_LIMIT = "1000 per minute"
+
+
+def _coerce(default, raw: str):
+    """Parse an environment string into the type of the setting's default."""
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    return raw
+
+
+def _normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for plain postgres URLs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _instance_secret(instance_path: str) -> str:
+    """Read instance/secret_key, creating it (mode 600) on first run."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def load(app, config=None) -> None:
+    """Apply defaults, then environment overrides, then ``config`` (class or mapping)."""
+    app.config.from_object(Config)
+    for name in dir(Config):
+        if name.isupper() and f"KAPMS_{name}" in os.environ:
+            app.config[name] = _coerce(getattr(Config, name), os.environ[f"KAPMS_{name}"])
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if os.environ.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    if config is not None:
+        if isinstance(config, dict):
+            app.config.update(config)
+        else:
+            app.config.from_object(config)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(
+            Path(app.instance_path) / "kapms.db"
+        )
+    app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
+    app.config["RATELIMIT_STORAGE_URI"] = app.config["RATELIMIT_STORAGE_URI"]

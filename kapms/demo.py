@@ -1,0 +1,54 @@
+"""The demo network seeded by ``make run``: a small clinic a newcomer can click through.
+
+Each domain adds a seeder to SEEDERS; seeders run in order on an empty database only.
+"""
+
+from sqlalchemy import func, select
+
+from kapms.auth.models import User
+from kapms.auth.services import create_user
+
+# The demo passwords are public by design: this data is for a local demo only.
+DEMO_LOGINS = [
+    ("therapist", "therapist@demo.kapms.test", "sage-lantern-demo"),
+    ("prescriber", "prescriber@demo.kapms.test", "cedar-compass-demo"),
+    ("billing", "billing@demo.kapms.test", "ledger-harbor-demo"),
+    ("admin", "admin@demo.kapms.test", "summit-keys-demo"),
+]
+DEMO_PEOPLE = {
+    "therapist@demo.kapms.test": ("Maya Okafor", "LMFT"),
+    "prescriber@demo.kapms.test": ("Daniel Reyes", "PMHNP-BC"),
+    "billing@demo.kapms.test": ("Priya Natarajan", None),
+    "admin@demo.kapms.test": ("Sam Whitfield", None),
+}
+EXTRA_CLINICIANS = [
+    ("therapist", "jordan.lee@demo.kapms.test", "Jordan Lee", "LCSW"),
+    ("therapist", "ana.silva@demo.kapms.test", "Ana Silva", "PsyD"),
+]
+
+
+def seed_users(session, ctx: dict) -> None:
+    """Demo staff: one login per role, plus a few more clinicians."""
+    users = {}
+    for role, email, password in DEMO_LOGINS:
+        name, credentials = DEMO_PEOPLE[email]
+        users[role] = create_user(session, None, email=email, full_name=name, roles=[role],
+                                  password=password, credentials=credentials)
+    for role, email, name, credentials in EXTRA_CLINICIANS:
+        users[email] = create_user(session, None, email=email, full_name=name, roles=[role],
+                                   password="demo-clinician-pass", credentials=credentials)
+    ctx["users"] = users
+
+
+SEEDERS = [seed_users]
+
+
+def seed_demo(session) -> bool:
+    """Seed the demo network unless the database already has users. Returns True if seeded."""
+    if session.scalar(select(func.count()).select_from(User)):
+        return False
+    ctx: dict = {}
+    for seeder in SEEDERS:
+        seeder(session, ctx)
+    session.flush()
+    return True

@@ -1,0 +1,17 @@
+"""Flask extensions, created unbound and initialised in the app factory."""
+
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+
+from kapms.database import Base
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+# Storage comes from RATELIMIT_STORAGE_URI so several workers can share Redis.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -1,0 +1,1 @@
+"""Shared view plumbing: access control, security headers, errors, template filters."""

@@ -1,0 +1,29 @@
+"""Security headers on every response (error pages included)."""
+
+from flask import g, request
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+    "form-action 'self'"
+)
+
+
+def init_app(app) -> None:
+    """Register the header hook."""
+
+    @app.after_request
+    def _headers(response):
+        h = response.headers
+        h.setdefault("Content-Security-Policy", CSP)
+        h["X-Content-Type-Options"] = "nosniff"
+        h["Referrer-Policy"] = "same-origin"
+        h["X-Frame-Options"] = "DENY"
+        h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+        if request.is_secure:
+            h["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        # Anything behind a sign-in may show patient data: never cache it.
+        if getattr(g, "no_store", False) or request.endpoint != "static":
+            h["Cache-Control"] = "no-store"
+            h["Pragma"] = "no-cache"
+        return response

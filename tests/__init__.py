@@ -1,0 +1,1 @@
+"""KAPMS test suite."""
