@@ -1,22 +1,34 @@
-"""Wire extensions, blueprints, hooks and commands into an app (called by create_app)."""
+"""Wire extensions, domains, hooks and commands into an app (called by create_app).
+
+Domains are discovered by name: for each entry of DOMAINS, ``kapms.<domain>.models`` is
+imported (so metadata and Alembic see its tables) and every blueprint listed in
+``kapms.<domain>.views.BLUEPRINTS`` (or its ``bp``) is registered. Nav entries, dashboard
+and patient-page panels and demo seeders are registered by the domain modules themselves.
+"""
+
+from importlib import import_module
+from importlib.util import find_spec
+from pathlib import Path
 
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kapms.extensions import csrf, db, limiter, login_manager, migrate
 
-# One line per domain: (module path, blueprint attribute). Order sets the nav order.
-BLUEPRINTS = [
-    ("kapms.web.views", "bp"),
-    ("kapms.auth.views", "bp"),
-    ("kapms.auth.admin_views", "bp"),
-    ("kapms.audit.views", "bp"),
-]
+# Order matters: it is the order of navigation entries and of demo seeding.
+DOMAINS = ["web", "auth", "audit", "insurance", "patients", "care", "measures", "network",
+           "billing", "outcomes"]
+
+
+def domain_modules(suffix: str):
+    """Import ``kapms.<domain>.<suffix>`` for every domain that has one."""
+    for domain in DOMAINS:
+        name = f"kapms.{domain}.{suffix}"
+        if find_spec(f"kapms.{domain}") and find_spec(name):
+            yield import_module(name)
 
 
 def configure_app(app) -> None:
     """Initialise extensions and register everything the app serves."""
-    from importlib import import_module
-
     from kapms import cli
     from kapms.auth import passwords
     from kapms.web import access, errors, filters, security
@@ -26,7 +38,8 @@ def configure_app(app) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
+                     render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
@@ -35,33 +48,13 @@ def configure_app(app) -> None:
         memory_cost=app.config["ARGON2_MEMORY_COST"],
         parallelism=app.config["ARGON2_PARALLELISM"],
     )
-    _import_models()
-
-    for module_name, attr in BLUEPRINTS:
-        app.register_blueprint(getattr(import_module(module_name), attr))
+    list(domain_modules("models"))
+    for views in domain_modules("views"):
+        for bp in getattr(views, "BLUEPRINTS", [views.bp]):
+            app.register_blueprint(bp)
 
     access.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
     cli.init_app(app)
-
-
-def _migrations_dir():
-    from pathlib import Path
-
-    return Path(__file__).resolve().parent.parent / "migrations"
-
-
-def _import_models() -> None:
-    """Import every domain's models so metadata (and Alembic) sees all tables."""
-    from importlib import import_module
-
-    for module_name in MODEL_MODULES:
-        import_module(module_name)
-
-
-MODEL_MODULES = [
-    "kapms.auth.models",
-    "kapms.audit.models",
-]

@@ -1,6 +1,7 @@
 """The demo network seeded by ``make run``: a small clinic a newcomer can click through.
 
-Each domain adds a seeder to SEEDERS; seeders run in order on an empty database only.
+Each domain may have a ``kapms/<domain>/demo.py`` with ``seed(session, ctx)``; they run in
+domain order on an empty database only, sharing ``ctx`` (users, patients, ...).
 """
 
 from sqlalchemy import func, select
@@ -40,15 +41,15 @@ def seed_users(session, ctx: dict) -> None:
     ctx["users"] = users
 
 
-SEEDERS = [seed_users]
-
-
 def seed_demo(session) -> bool:
     """Seed the demo network unless the database already has users. Returns True if seeded."""
     if session.scalar(select(func.count()).select_from(User)):
         return False
+    from kapms.app_setup import domain_modules
+
     ctx: dict = {}
-    for seeder in SEEDERS:
-        seeder(session, ctx)
+    seed_users(session, ctx)
+    for module in domain_modules("demo"):
+        module.seed(session, ctx)
     session.flush()
     return True

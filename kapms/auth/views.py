@@ -77,3 +77,7 @@ def change_password():
             flash("Password changed. Please sign in with your new password.", "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/change_password.html", form=form)
+
+from kapms.auth.admin_views import bp as admin_bp  # noqa: E402
+
+BLUEPRINTS = [bp, admin_bp]

@@ -1,21 +1,30 @@
-"""Role-based navigation. Each domain adds its entries; missing endpoints are skipped."""
+"""Role-based navigation. Domains add entries with ``add``; who sees an entry follows the
+endpoint's own access rule, so the nav can never offer a page that would answer 403."""
 
 from flask import current_app, url_for
 
 from kapms.web.access import required_roles, user_may
 
-# (label, endpoint); who sees an entry follows the endpoint's own access rule.
-NAV = [
-    ("Home", "web.dashboard"),
-    ("Users", "admin_users.list_users"),
-    ("Audit log", "audit.events"),
-]
+# (order, label, endpoint)
+NAV: list[tuple[int, str, str]] = []
+
+
+def add(label: str, endpoint: str, order: int = 50) -> None:
+    """Add a navigation entry (idempotent)."""
+    entry = (order, label, endpoint)
+    if entry not in NAV:
+        NAV.append(entry)
+
+
+add("Home", "web.dashboard", 0)
+add("Users", "admin_users.list_users", 90)
+add("Audit log", "audit.events", 95)
 
 
 def nav_for(user):
     """The (label, url, endpoint) entries this user may open, in order."""
     items = []
-    for label, endpoint in NAV:
+    for _, label, endpoint in sorted(NAV):
         if endpoint not in current_app.view_functions:
             continue
         _, roles = required_roles(current_app, endpoint)

@@ -8,10 +8,6 @@ from kapms.web.access import login_only, public
 
 bp = Blueprint("web", __name__)
 
-# Each domain may register a function(user) -> list of dashboard panels (dicts with
-# "title" and "template" keys plus the template's data).
-DASHBOARD_PANELS = []
-
 
 @bp.get("/")
 @login_only
@@ -19,8 +15,10 @@ def dashboard():
     """Landing page: each domain contributes what this user needs to see today."""
     from flask_login import current_user
 
-    panels = [p for fn in DASHBOARD_PANELS for p in fn(current_user)]
-    return render_template("web/dashboard.html", panels=panels)
+    from kapms.web import panels
+
+    return render_template("web/dashboard.html",
+                           panels=panels.collect(panels.DASHBOARD, current_user))
 
 
 @bp.get("/health")

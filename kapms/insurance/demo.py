@@ -1,0 +1,20 @@
+"""Demo payers and plans."""
+
+from kapms.insurance.services import add_payer, add_plan
+
+DEMO_PLANS = {
+    "Aetna": [("Open Access PPO", "PPO"), ("HMO Select", "HMO")],
+    "Blue Shield of California": [("PPO Gold", "PPO"), ("Trio HMO", "HMO")],
+    "Cigna": [("LocalPlus", "EPO")],
+    "UnitedHealthcare": [("Choice Plus", "PPO")],
+}
+
+
+def seed(session, ctx: dict) -> None:
+    """Four payers with a plan or two each; ctx["plans"] maps "Payer/Plan" to plans."""
+    ctx["plans"] = {}
+    for payer_name, plans in DEMO_PLANS.items():
+        payer = add_payer(session, None, payer_name)
+        for plan_name, plan_type in plans:
+            ctx["plans"][f"{payer_name}/{plan_name}"] = add_plan(
+                session, None, payer, plan_name, plan_type)

@@ -1,0 +1,48 @@
+"""Reading and maintaining the payer and plan list."""
+
+from sqlalchemy import select
+
+from kapms.audit.services import record
+from kapms.errors import DomainError
+from kapms.insurance.models import InsurancePlan, Payer
+
+
+def active_plans(session) -> list[InsurancePlan]:
+    """Active plans of active payers, ordered by payer then plan name."""
+    return session.scalars(
+        select(InsurancePlan).join(Payer)
+        .where(InsurancePlan.active.is_(True), Payer.active.is_(True))
+        .order_by(Payer.name, InsurancePlan.name)
+    ).all()
+
+
+def plan_choices(session, *, self_pay_label: str | None = "Self-pay (no insurance)"):
+    """(id, label) pairs for a select field; id 0 stands for self-pay."""
+    choices = [(0, self_pay_label)] if self_pay_label else []
+    return choices + [(p.id, p.label) for p in active_plans(session)]
+
+
+def add_payer(session, actor, name: str) -> Payer:
+    """Add a payer; names are unique."""
+    name = name.strip()
+    if session.scalar(select(Payer).where(Payer.name == name)):
+        raise DomainError(f"A payer named {name} already exists.", field="name")
+    payer = Payer(name=name)
+    session.add(payer)
+    session.flush()
+    record(session, actor, "create", "payer", payer.id)
+    return payer
+
+
+def add_plan(session, actor, payer: Payer, name: str, plan_type: str | None = None) -> InsurancePlan:
+    """Add a plan to a payer; plan names are unique per payer."""
+    name = name.strip()
+    exists = session.scalar(select(InsurancePlan).where(
+        InsurancePlan.payer_id == payer.id, InsurancePlan.name == name))
+    if exists:
+        raise DomainError(f"{payer.name} already has a plan named {name}.", field="name")
+    plan = InsurancePlan(payer=payer, name=name, plan_type=plan_type or None)
+    session.add(plan)
+    session.flush()
+    record(session, actor, "create", "insurance_plan", plan.id)
+    return plan

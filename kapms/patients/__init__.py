@@ -1,0 +1,1 @@
+"""Patients, their insurance coverage and their care teams."""

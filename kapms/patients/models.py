@@ -1,0 +1,111 @@
+"""Patient records and care-team membership."""
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kapms.auth.models import User
+from kapms.database import UTCDateTime, utcnow
+from kapms.extensions import db
+from kapms.insurance.models import InsurancePlan
+
+# Where a patient stands on the care path (kept current by the care services).
+STAGES = {
+    "referral": "Referral",
+    "intake": "Medical intake",
+    "deferred": "Clearance deferred",
+    "not_cleared": "Not cleared",
+    "preparation": "Preparation",
+    "dosing": "Dosing",
+    "follow_up": "Medical follow-up",
+    "maintenance": "Maintenance",
+    "completed": "Completed",
+}
+CARE_TEAM_ROLES = ("therapist", "prescriber")
+
+
+class Patient(db.Model):
+    """A person in KAP care: demographics, coverage and where they are on the path."""
+
+    __tablename__ = "patients"
+    __table_args__ = (Index("ix_patients_name", "last_name", "first_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_name: Mapped[str] = mapped_column(String(80))
+    last_name: Mapped[str] = mapped_column(String(80))
+    date_of_birth: Mapped[date]
+    address_line1: Mapped[str] = mapped_column(String(200))
+    address_line2: Mapped[str | None] = mapped_column(String(200))
+    city: Mapped[str] = mapped_column(String(100))
+    state: Mapped[str] = mapped_column(String(2), index=True)  # USPS code: licence matching
+    postal_code: Mapped[str] = mapped_column(String(10))
+    latitude: Mapped[float | None]  # for in-person matching distance; not money
+    longitude: Mapped[float | None]
+    phone: Mapped[str | None] = mapped_column(String(30))
+    email: Mapped[str | None] = mapped_column(String(254))
+    preferred_language: Mapped[str] = mapped_column(String(40), default="English")
+    emergency_contact_name: Mapped[str | None] = mapped_column(String(160))
+    emergency_contact_phone: Mapped[str | None] = mapped_column(String(30))
+    emergency_contact_relation: Mapped[str | None] = mapped_column(String(60))
+    diagnosis_code: Mapped[str | None] = mapped_column(String(10))  # ICD-10, e.g. F33.1
+    # Coverage: a plan and member id, or self-pay (plan empty).
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("insurance_plans.id"), index=True)
+    member_id: Mapped[str | None] = mapped_column(String(40))
+    stage: Mapped[str] = mapped_column(String(20), default="referral", index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Optimistic locking: a save based on an old version is refused, not lost.
+    version: Mapped[int] = mapped_column(default=1)
+
+    plan: Mapped[InsurancePlan | None] = relationship(lazy="joined")
+    care_team: Mapped[list["CareTeamMember"]] = relationship(
+        lazy="selectin",
+        primaryjoin="and_(Patient.id == CareTeamMember.patient_id, CareTeamMember.active)",
+        viewonly=True)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def full_name(self) -> str:
+        """First and last name."""
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def self_pay(self) -> bool:
+        """True when the patient has no insurance plan on file."""
+        return self.plan_id is None
+
+    @property
+    def stage_label(self) -> str:
+        """The stage in words."""
+        return STAGES.get(self.stage, self.stage)
+
+    def members(self, role: str) -> list[User]:
+        """Active care-team members of ``role``."""
+        return [m.user for m in self.care_team if m.role == role]
+
+    def __repr__(self) -> str:
+        return f"<Patient {self.id}>"
+
+
+class CareTeamMember(db.Model):
+    """A clinician on a patient's care team, as therapist or prescriber."""
+
+    __tablename__ = "care_team_members"
+    __table_args__ = (
+        UniqueConstraint("patient_id", "user_id", "role"),
+        Index("ix_care_team_user_active", "user_id", "active"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    role: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(default=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    patient: Mapped[Patient] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")

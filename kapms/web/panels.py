@@ -1,0 +1,33 @@
+"""Extension points where domains add sections to shared pages.
+
+A provider is a function ``(user, **context) -> list[Panel]``; the page includes each
+panel's template with its data. Domains register providers when their views module is
+imported, so the dashboard and the patient page never import the domains themselves.
+"""
+
+from dataclasses import dataclass, field
+
+DASHBOARD = "dashboard"
+PATIENT_PAGE = "patient"
+_providers: dict[str, list] = {DASHBOARD: [], PATIENT_PAGE: []}
+
+
+@dataclass
+class Panel:
+    """One section of a shared page: a template plus the data it shows."""
+
+    template: str
+    data: dict = field(default_factory=dict)
+    order: int = 50
+
+
+def register(page: str, provider) -> None:
+    """Add a provider to ``page`` (DASHBOARD or PATIENT_PAGE); idempotent."""
+    if provider not in _providers[page]:
+        _providers[page].append(provider)
+
+
+def collect(page: str, user, **context) -> list[Panel]:
+    """Every panel the providers give for this user and context, in order."""
+    panels = [p for provider in _providers[page] for p in provider(user, **context)]
+    return sorted(panels, key=lambda p: p.order)

@@ -1,0 +1,149 @@
+"""Business days, US federal holidays and the Good Faith Estimate deadline (45 CFR 149.610)."""
+
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kapms.billing.business_days import (
+    add_business_days,
+    business_days_between,
+    gfe_due_date,
+    is_business_day,
+    us_federal_holidays,
+    us_federal_holidays_between,
+)
+
+MON = date(2025, 3, 3)  # a week with no federal holiday
+FRI = date(2025, 3, 7)
+HOLIDAYS_2025 = us_federal_holidays(2025)
+
+
+def test_add_business_days_skips_weekends():
+    assert add_business_days(FRI, 1) == date(2025, 3, 10)
+    assert add_business_days(date(2025, 3, 8), 1) == date(2025, 3, 10)  # from a Saturday
+    assert add_business_days(MON, 0) == MON
+    assert add_business_days(MON, 5) == date(2025, 3, 10)
+    assert add_business_days(MON, -1) == date(2025, 2, 28)
+
+
+def test_add_business_days_skips_holidays():
+    # Friday 23 May 2025 + 1 is Tuesday: Monday 26 May is Memorial Day.
+    assert add_business_days(date(2025, 5, 23), 1, HOLIDAYS_2025) == date(2025, 5, 27)
+    assert not is_business_day(date(2025, 5, 26), HOLIDAYS_2025)
+
+
+def test_business_days_between():
+    assert business_days_between(MON, date(2025, 3, 6)) == 3  # Tue, Wed, Thu
+    assert business_days_between(FRI, date(2025, 3, 10)) == 1
+    assert business_days_between(MON, MON) == 0
+    assert business_days_between(MON, date(2025, 3, 14)) == 9
+    assert business_days_between(MON, date(2025, 3, 17)) == 10
+    assert business_days_between(date(2025, 3, 6), MON) == -3
+    assert business_days_between(date(2025, 5, 23), date(2025, 5, 27), HOLIDAYS_2025) == 1
+
+
+def test_add_business_days_rejects_non_int():
+    with pytest.raises(ValueError):
+        add_business_days(MON, 1.0)
+
+
+@given(st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)), st.integers(0, 40))
+def test_property_between_inverts_add(d, n):
+    holidays = us_federal_holidays_between(date(2020, 1, 1), date(2031, 12, 31))
+    assert business_days_between(d, add_business_days(d, n, holidays), holidays) == n
+
+
+@pytest.mark.parametrize(
+    ("service", "due"),
+    [
+        (date(2025, 3, 5), None),  # 2 business days ahead: no deadline set by the rule
+        (date(2025, 3, 6), date(2025, 3, 4)),  # 3 ahead: 1 business day
+        (date(2025, 3, 14), date(2025, 3, 4)),  # 9 ahead (Friday week): 1 business day
+        (date(2025, 3, 17), date(2025, 3, 6)),  # 10 ahead (Monday fortnight): 3 business days
+        (date(2025, 6, 2), date(2025, 3, 6)),  # far ahead: 3 business days
+        (MON, None),  # same day
+    ],
+)
+def test_gfe_deadline_at_the_3_9_10_business_day_edges(service, due):
+    assert gfe_due_date(MON, service) == due
+
+
+def test_gfe_deadline_across_a_weekend():
+    # Scheduled Friday: 3 business days ahead is Wednesday; 1 business day after is Monday.
+    assert gfe_due_date(FRI, date(2025, 3, 12)) == date(2025, 3, 10)
+    # Scheduled Thursday, 10+ ahead: Fri, Mon, Tue.
+    assert gfe_due_date(date(2025, 3, 6), date(2025, 3, 31)) == date(2025, 3, 11)
+
+
+def test_gfe_deadline_across_a_holiday():
+    scheduled = date(2025, 5, 23)  # Friday before Memorial Day
+    # Thursday 29 May is 3 business days ahead with the holiday (Tue, Wed, Thu): due Tuesday.
+    assert gfe_due_date(scheduled, date(2025, 5, 29), holidays=HOLIDAYS_2025) == date(2025, 5, 27)
+    # Wednesday 28 May is only 2 ahead with the holiday, 3 without it.
+    assert gfe_due_date(scheduled, date(2025, 5, 28), holidays=HOLIDAYS_2025) is None
+    assert gfe_due_date(scheduled, date(2025, 5, 28)) == date(2025, 5, 26)
+
+
+def test_gfe_on_request():
+    # Requested Thursday 3 July 2025; Friday 4 July is a holiday: Mon, Tue, Wed.
+    requested = date(2025, 7, 3)
+    assert gfe_due_date(None, None, requested, HOLIDAYS_2025) == date(2025, 7, 9)
+
+
+def test_gfe_request_and_scheduling_take_the_earlier_deadline():
+    assert gfe_due_date(MON, date(2025, 3, 6), requested_on=FRI) == date(2025, 3, 4)
+    assert gfe_due_date(FRI, date(2025, 3, 31), requested_on=MON) == date(2025, 3, 6)
+    # Scheduled too close for a scheduling deadline, but the request's still applies.
+    assert gfe_due_date(FRI, date(2025, 3, 10), requested_on=MON) == date(2025, 3, 6)
+
+
+def test_gfe_invalid_input():
+    with pytest.raises(ValueError, match="scheduling date or a request"):
+        gfe_due_date(None, None)
+    with pytest.raises(ValueError, match="before scheduling"):
+        gfe_due_date(MON, date(2025, 3, 1))
+    with pytest.raises(ValueError, match="service date"):
+        gfe_due_date(MON, None)
+
+
+def test_federal_holidays_2024():
+    assert sorted(us_federal_holidays(2024)) == [
+        date(2024, 1, 1),
+        date(2024, 1, 15),
+        date(2024, 2, 19),
+        date(2024, 5, 27),
+        date(2024, 6, 19),
+        date(2024, 7, 4),
+        date(2024, 9, 2),
+        date(2024, 10, 14),
+        date(2024, 11, 11),
+        date(2024, 11, 28),
+        date(2024, 12, 25),
+    ]
+
+
+def test_federal_holidays_observed_on_weekdays():
+    h2023 = us_federal_holidays(2023)
+    assert date(2023, 1, 2) in h2023  # 1 Jan 2023 was a Sunday
+    assert date(2023, 11, 10) in h2023  # 11 Nov 2023 was a Saturday
+    h2021 = us_federal_holidays(2021)
+    assert {date(2021, 6, 18), date(2021, 7, 5), date(2021, 12, 24)} <= h2021
+    assert date(2021, 12, 31) in h2021  # New Year 2022 (a Saturday) observed in 2021
+    assert not any(d.month == 1 and d.day < 10 for d in us_federal_holidays(2022))
+    assert all(d.weekday() < 5 for y in range(2020, 2031) for d in us_federal_holidays(y))
+    assert len(us_federal_holidays(2024)) == 11
+
+
+def test_juneteenth_only_from_2021():
+    assert date(2020, 6, 19) not in us_federal_holidays(2020)
+    assert len(us_federal_holidays(2020)) == 10
+
+
+def test_federal_holidays_between_crosses_the_year_end():
+    assert us_federal_holidays_between(date(2021, 12, 1), date(2022, 1, 31)) == {
+        date(2021, 12, 24),
+        date(2021, 12, 31),
+        date(2022, 1, 17),
+    }
