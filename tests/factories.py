@@ -15,6 +15,6 @@ def make_user(session, roles=("therapist",), email=None, password=DEFAULT_PASSWO
     role_list = list(roles)
     return create_user(
         session, None,
-        email=email or f"{'-'.join(role_list) or 'nobody'}{n}@example.test",
+        email=email or f"{'-'.join(role_list) or 'nobody'}{n}@example.com",
         full_name=full_name or f"Test {role_list[0].title() if role_list else 'User'} {n}",
         roles=role_list, password=password, **kwargs)

@@ -9,7 +9,7 @@ A view with no declaration answers 403, so a forgotten check fails closed.
 
 from datetime import UTC, datetime, timedelta
 
-from flask import abort, current_app, flash, g, redirect, request, session, url_for
+from flask import abort, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 
 from kapms.audit.services import current_ip, record
@@ -101,7 +101,6 @@ def init_app(app) -> None:
                    request.endpoint, outcome="denied", detail=request.path[:500])
             db.session.commit()
             abort(403)
-        g.no_store = True
         return None
 
 

@@ -1,6 +1,6 @@
 """Security headers on every response (error pages included)."""
 
-from flask import g, request
+from flask import request
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -23,7 +23,7 @@ def init_app(app) -> None:
         if request.is_secure:
             h["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         # Anything behind a sign-in may show patient data: never cache it.
-        if getattr(g, "no_store", False) or request.endpoint != "static":
+        if request.endpoint != "static":
             h["Cache-Control"] = "no-store"
             h["Pragma"] = "no-cache"
         return response

@@ -1,0 +1,87 @@
+"""The audit log: recording, append-only, searching, and the admin page."""
+
+from datetime import timedelta
+
+import pytest
+
+from kapms.audit.models import AuditEvent
+from kapms.audit.services import AuditFilter, current_ip, record, search
+from kapms.database import utcnow
+from tests.factories import make_user
+
+
+def test_record_keeps_who_what_when_where(db):
+    user = make_user(db)
+    token = current_ip.set("203.0.113.9")
+    try:
+        event = record(db, user, "view", "patient", 42, patient_id=42)
+    finally:
+        current_ip.reset(token)
+    assert (event.user_id, event.actor_email, event.action, event.entity_id, event.patient_id,
+            event.ip_address, event.outcome) == (user.id, user.email, "view", "42", 42,
+                                                 "203.0.113.9", "success")
+    assert event.at.tzinfo is not None and abs(utcnow() - event.at) < timedelta(minutes=1)
+
+
+def test_unknown_action_or_outcome_is_refused(db):
+    with pytest.raises(ValueError):
+        record(db, None, "peek", "patient")
+    with pytest.raises(ValueError):
+        record(db, None, "view", "patient", outcome="maybe")
+
+
+def test_events_cannot_be_changed_or_deleted(db):
+    event = record(db, None, "login-failed", "user")
+    db.commit()
+    event.detail = "rewritten"
+    with pytest.raises(RuntimeError, match="append-only"):
+        db.flush()
+    db.rollback()
+    db.delete(db.get(AuditEvent, event.id))
+    with pytest.raises(RuntimeError, match="append-only"):
+        db.flush()
+    db.rollback()
+
+
+def test_search_filters_by_user_patient_action_and_date(db):
+    a, b = make_user(db), make_user(db)
+    record(db, a, "view", "patient", 1, patient_id=1)
+    record(db, a, "update", "patient", 2, patient_id=2)
+    record(db, b, "view", "patient", 1, patient_id=1)
+    assert search(db, AuditFilter(user_id=a.id))[1] == 2
+    assert search(db, AuditFilter(patient_id=1))[1] == 2
+    assert search(db, AuditFilter(action="update"))[1] == 1
+    assert search(db, AuditFilter(user_id=b.id, patient_id=1, action="view"))[1] == 1
+    today = utcnow().date()
+    assert search(db, AuditFilter(date_from=today, date_to=today))[1] == 3 + 2  # + 2 user creations
+    assert search(db, AuditFilter(date_to=today - timedelta(days=1)))[1] == 0
+
+
+def test_search_pages_newest_first(db):
+    for n in range(5):
+        record(db, None, "view", "patient", n, patient_id=n)
+    rows, total = search(db, AuditFilter(action="view"), page=2, per_page=2)
+    assert total == 5 and [r.entity_id for r in rows] == ["2", "1"]
+
+
+def test_admin_page_lists_and_filters(client, db, login_as):
+    admin = login_as("admin")
+    record(db, admin, "view", "patient", 7, patient_id=7)
+    record(db, admin, "view", "patient", 8, patient_id=8)
+    db.commit()
+    html = client.get("/admin/audit/?patient_id=7").get_data(as_text=True)
+    assert "patient #7" in html and "patient #8" not in html
+
+
+def test_admin_page_bad_filter_is_not_a_500(client, login_as):
+    login_as("admin")
+    response = client.get("/admin/audit/?patient_id=abc&date_from=notadate&page=-3")
+    assert response.status_code == 200
+
+
+def test_login_and_failed_login_are_in_the_log(client, db):
+    user = make_user(db)
+    db.commit()
+    client.post("/login", data={"email": user.email, "password": "wrong wrong wrong"})
+    actions = [e.action for e in db.query(AuditEvent).order_by(AuditEvent.id)]
+    assert actions[-1] == "login-failed"

@@ -1,0 +1,203 @@
+"""Sign-in, sessions and account pages over HTTP."""
+
+from datetime import UTC, datetime
+
+from kapms.auth.models import User
+from tests.factories import DEFAULT_PASSWORD, make_user
+
+
+def test_login_page_renders(client):
+    response = client.get("/login")
+    assert response.status_code == 200 and b"Sign in" in response.data
+
+
+def test_login_then_dashboard_then_logout(client, db, login):
+    user = make_user(db, full_name="Maya Test")
+    db.commit()
+    login(user)
+    assert b"Welcome, Maya Test" in client.get("/").data
+    response = client.post("/logout")
+    assert response.status_code == 302
+    assert client.get("/").status_code == 302  # back to the login page
+
+
+def test_wrong_password_is_a_form_error_not_a_redirect(client, db):
+    user = make_user(db)
+    db.commit()
+    response = client.post("/login", data={"email": user.email, "password": "nope nope nope"})
+    assert response.status_code == 200
+    assert b"Email or password is not correct." in response.data
+
+
+def test_ten_wrong_passwords_lock_the_account_through_the_form(client, db):
+    user = make_user(db)
+    db.commit()
+    for _ in range(10):
+        client.post("/login", data={"email": user.email, "password": "nope nope nope"})
+    response = client.post("/login", data={"email": user.email, "password": DEFAULT_PASSWORD})
+    assert b"locked" in response.data
+    db.expire_all()
+    assert db.get(User, user.id).locked_until is not None
+
+
+def test_login_form_is_rate_limited_per_ip(app, client, db):
+    user = make_user(db)
+    db.commit()
+    app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
+    try:
+        codes = [client.post("/login", data={"email": user.email, "password": "x" * 12}).status_code
+                 for _ in range(4)]
+    finally:
+        app.config["LOGIN_RATE_LIMIT"] = "1000 per minute"
+    assert codes == [200, 200, 200, 429]
+
+
+def test_logout_ends_every_session_of_the_user(app, client, db, login):
+    user = make_user(db)
+    db.commit()
+    other_device = app.test_client()
+    other_device.post("/login", data={"email": user.email, "password": DEFAULT_PASSWORD})
+    assert other_device.get("/").status_code == 200
+    login(user)
+    assert client.post("/logout").status_code == 302
+    assert other_device.get("/").status_code == 302
+
+
+def test_password_change_ends_other_sessions(app, client, db, login):
+    user = make_user(db)
+    db.commit()
+    other_device = app.test_client()
+    other_device.post("/login", data={"email": user.email, "password": DEFAULT_PASSWORD})
+    login(user)
+    response = client.post("/account/password", data={
+        "current_password": DEFAULT_PASSWORD, "new_password": "a fresh long passphrase",
+        "confirm": "a fresh long passphrase"})
+    assert response.status_code == 302
+    assert other_device.get("/").status_code == 302
+    assert client.get("/").status_code == 302
+
+
+def test_password_change_mismatch_is_a_form_error(client, db, login):
+    user = make_user(db)
+    db.commit()
+    login(user)
+    response = client.post("/account/password", data={
+        "current_password": DEFAULT_PASSWORD, "new_password": "a fresh long passphrase",
+        "confirm": "a different passphrase"})
+    assert response.status_code == 200 and b"The two new passwords differ." in response.data
+
+
+def _age_session(client, **seconds_ago):
+    now = datetime.now(UTC).timestamp()
+    with client.session_transaction() as sess:
+        for key, ago in seconds_ago.items():
+            sess[key] = now - ago
+
+
+def test_idle_timeout_ends_the_session(client, db, login):
+    login(make_user(db))
+    _age_session(client, _seen=31 * 60)
+    response = client.get("/")
+    assert response.status_code == 302 and "/login" in response.location
+
+
+def test_activity_within_the_idle_window_keeps_the_session(client, db, login):
+    login(make_user(db))
+    _age_session(client, _seen=29 * 60)
+    assert client.get("/").status_code == 200
+
+
+def test_absolute_timeout_ends_an_active_session(client, db, login):
+    login(make_user(db))
+    _age_session(client, _login_at=12 * 3600 + 60, _seen=10)
+    assert client.get("/").status_code == 302
+
+
+def test_login_issues_a_new_session_identifier(client, db):
+    user = make_user(db)
+    db.commit()
+    client.get("/login")
+    with client.session_transaction() as sess:
+        sess["_sid"] = "attacker-chosen"
+    client.post("/login", data={"email": user.email, "password": DEFAULT_PASSWORD})
+    with client.session_transaction() as sess:
+        assert sess["_sid"] != "attacker-chosen"
+
+
+def test_next_parameter_only_follows_local_paths(client, db):
+    user = make_user(db)
+    db.commit()
+    response = client.post("/login?next=https://evil.example/", data={
+        "email": user.email, "password": DEFAULT_PASSWORD})
+    assert response.location == "/"
+
+
+def test_session_cookie_flags(client, db):
+    user = make_user(db)
+    db.commit()
+    response = client.post("/login", data={"email": user.email, "password": DEFAULT_PASSWORD})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_deactivated_user_is_signed_out_on_next_request(client, db, login):
+    admin = make_user(db, roles=["admin"])
+    user = make_user(db)
+    db.commit()
+    login(user)
+    from kapms.auth.services import set_active
+
+    set_active(db, admin, db.get(User, user.id), False)
+    db.commit()
+    assert client.get("/").status_code == 302
+
+
+def test_admin_creates_user_through_the_form(client, db, login_as):
+    login_as("admin")
+    response = client.post("/admin/users/new", data={
+        "email": "new.person@example.com", "full_name": "New Person", "roles": ["therapist", "prescriber"],
+        "password": "a decent long passphrase"})
+    assert response.status_code == 302
+    created = db.query(User).filter_by(email="new.person@example.com").one()
+    assert created.roles == {"therapist", "prescriber"}
+
+
+def test_admin_create_user_with_weak_password_shows_form_error(client, db, login_as):
+    login_as("admin")
+    response = client.post("/admin/users/new", data={
+        "email": "weak@example.com", "full_name": "Weak", "roles": ["billing"],
+        "password": "password1234"})
+    assert response.status_code == 200 and b"too common" in response.data
+    assert db.query(User).filter_by(email="weak@example.com").count() == 0
+
+
+def test_admin_edits_roles_and_deactivates(client, db, login_as):
+    login_as("admin")
+    user = make_user(db)
+    db.commit()
+    response = client.post(f"/admin/users/{user.id}", data={"roles": ["billing"], "active": ""})
+    assert response.status_code == 302
+    db.expire_all()
+    edited = db.get(User, user.id)
+    assert edited.roles == {"billing"} and not edited.active
+
+
+def test_admin_resets_password(client, db, login_as):
+    login_as("admin")
+    user = make_user(db)
+    db.commit()
+    response = client.post(f"/admin/users/{user.id}/reset-password",
+                           data={"reset-password": "reset long passphrase"})
+    assert response.status_code == 302
+    bad = client.post(f"/admin/users/{user.id}/reset-password", data={"reset-password": "short"})
+    assert bad.status_code == 400 and b"at least 12" in bad.data
+
+
+def test_unknown_user_id_is_404(client, login_as):
+    login_as("admin")
+    assert client.get("/admin/users/999999").status_code == 404
+
+
+def test_non_admin_cannot_open_user_admin(client, login_as):
+    login_as("therapist", "prescriber", "billing")
+    assert client.get("/admin/users/").status_code == 403
