@@ -222,6 +222,16 @@ class DosingRecord(db.Model):
 
     session: Mapped[CareSession] = relationship(back_populates="dosing")
 
+    @property
+    def product_label(self) -> str:
+        """The product in words."""
+        return PRODUCTS.get(self.product or "", self.product or "—")
+
+    @property
+    def route_label(self) -> str:
+        """The route in words."""
+        return ROUTES.get(self.route or "", self.route or "—")
+
     def vitals_rows(self) -> list[tuple[str, int | None, int | None, int | None, int | None]]:
         """(label, systolic, diastolic, heart rate, SpO2) for pre, ~40 min and discharge."""
         return [

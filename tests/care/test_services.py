@@ -13,11 +13,6 @@ from tests.care.factories import (THRESHOLDS, at, clear, dose, dosing_input, mak
 from tests.factories import make_user
 
 
-@pytest.fixture
-def team(db):
-    return make_team(db)
-
-
 # --- clearance ----------------------------------------------------------------------------
 
 def test_clearance_sets_plan_expiry_and_stage(db, team):
