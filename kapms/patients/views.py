@@ -68,8 +68,11 @@ def register():
     form = RegisterPatientForm()
     form.plan_id.choices = plan_choices(db.session)
     is_admin = current_user.has_role("admin")
-    form.therapist_id.choices = ([(0, "None yet (referral)")] + [
-        (u.id, u.display_name) for u in _clinicians("therapist")]) if is_admin else [(0, "")]
+    if is_admin:
+        form.therapist_id.choices = [(0, "None yet (referral)")] + [
+            (u.id, u.display_name) for u in _clinicians("therapist")]
+    else:
+        del form.therapist_id  # a therapist always registers their own client
     if form.validate_on_submit():
         therapist = db.session.get(User, form.therapist_id.data) if is_admin and \
             form.therapist_id.data else None

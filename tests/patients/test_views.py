@@ -15,7 +15,8 @@ FORM = {"first_name": "Rosa", "last_name": "Diaz", "date_of_birth": "1987-02-03"
 
 def test_therapist_registers_own_client(client, login_as, db):
     therapist = login_as("therapist")
-    response = client.post("/patients/new", data=FORM)
+    form = {k: v for k, v in FORM.items() if k != "therapist_id"}  # not shown to therapists
+    response = client.post("/patients/new", data=form)
     assert response.status_code == 302
     patient = db.query(Patient).filter_by(last_name="Diaz").one()
     assert patient.state == "CA" and patient.stage == "intake"
