@@ -2,12 +2,30 @@
 from the lists in kapms.care.constants, so the form and the domain guide cannot drift."""
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, DecimalField, HiddenField, IntegerField,
-                     SelectField, StringField, TextAreaField, TimeField)
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from kapms.care.constants import (ADVERSE_EVENTS, CO_MEDICATIONS, CONTRAINDICATIONS, DECISIONS,
-                                  MODALITIES, PRODUCTS, ROUTES, SESSION_KINDS, SEVERITIES)
+from kapms.care.constants import (
+    ADVERSE_EVENTS,
+    CO_MEDICATIONS,
+    CONTRAINDICATIONS,
+    DECISIONS,
+    MODALITIES,
+    PRODUCTS,
+    ROUTES,
+    SESSION_KINDS,
+    SEVERITIES,
+)
 
 NOTE_MAX = 50_000
 

@@ -13,8 +13,14 @@ from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kapms.auth.models import User
-from kapms.care.constants import (DECISIONS, MODALITIES, PRODUCTS, ROUTES, SESSION_KINDS,
-                                  SESSION_STATUSES)
+from kapms.care.constants import (
+    DECISIONS,
+    MODALITIES,
+    PRODUCTS,
+    ROUTES,
+    SESSION_KINDS,
+    SESSION_STATUSES,
+)
 from kapms.database import UTCDateTime, utcnow
 from kapms.extensions import db
 from kapms.patients.models import Patient

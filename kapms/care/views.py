@@ -3,8 +3,8 @@ importing them here registers them. Also contributes the patient page's care pan
 
 from flask import url_for
 
-from kapms.care import views_calendar, views_clinical, views_sessions  # noqa: F401 - routes
 from kapms.care import services as care
+from kapms.care import views_calendar, views_clinical, views_sessions  # noqa: F401 - routes
 from kapms.care.blueprint import bp
 from kapms.extensions import db
 from kapms.patients.access import CLINICAL

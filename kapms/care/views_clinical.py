@@ -6,8 +6,14 @@ from flask_login import current_user
 from kapms.care import services as care
 from kapms.care.blueprint import bp, thresholds
 from kapms.care.constants import CO_MEDICATIONS, CONTRAINDICATIONS
-from kapms.care.forms import (AmendPlanForm, ClearanceForm, PrescriberProfileForm,
-                              PrescriptionForm, ReasonForm, RefillForm)
+from kapms.care.forms import (
+    AmendPlanForm,
+    ClearanceForm,
+    PrescriberProfileForm,
+    PrescriptionForm,
+    ReasonForm,
+    RefillForm,
+)
 from kapms.care.models import Clearance, Prescription
 from kapms.errors import DomainError, NotFound, PermissionDenied
 from kapms.extensions import db

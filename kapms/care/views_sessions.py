@@ -2,15 +2,22 @@
 
 from datetime import datetime
 
-from flask import (Response, current_app, flash, redirect, render_template, request,
-                   url_for)
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from kapms.care import services as care
 from kapms.care.blueprint import bp, local_day, local_to_utc, thresholds
 from kapms.care.constants import ADVERSE_EVENTS, CO_MEDICATIONS
-from kapms.care.forms import (AddendumForm, CompleteForm, DosingForm, NoteForm,
-                              ProcessNoteForm, ReasonForm, ScheduleForm, SignForm)
+from kapms.care.forms import (
+    AddendumForm,
+    CompleteForm,
+    DosingForm,
+    NoteForm,
+    ProcessNoteForm,
+    ReasonForm,
+    ScheduleForm,
+    SignForm,
+)
 from kapms.errors import DomainError, PermissionDenied
 from kapms.extensions import db
 from kapms.patients.access import CLINICAL

@@ -1,7 +1,7 @@
 """Forms for registering and editing patients and inviting colleagues to the care team."""
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, HiddenField, IntegerField, SelectField, StringField
+from wtforms import DateField, EmailField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
 
 from kapms.billing.codes import ICD10_LABELS

@@ -1,9 +1,9 @@
 """The demo network's care records: stages as documented, and every page renders."""
 
+from kapms.auth.models import User
 from kapms.care.models import CareSession
 from kapms.demo import seed_demo
 from kapms.patients.models import Patient
-from kapms.auth.models import User
 
 
 def test_demo_seed_stages_and_pages(client, login, db):

@@ -1,14 +1,24 @@
 """Pure care-path rules, without a database."""
 
-from datetime import date, datetime, timedelta, UTC
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from kapms.care import path
-from kapms.care.rules import (DosingFacts, Thresholds, add_months, bp_rise_flag,
-                              clearance_is_current, clearance_refusal, dea_number_valid,
-                              dosing_refusal, hold_reason, monitoring_minutes, refill_refusal,
-                              refills_refusal)
+from kapms.care.rules import (
+    DosingFacts,
+    Thresholds,
+    add_months,
+    bp_rise_flag,
+    clearance_is_current,
+    clearance_refusal,
+    dea_number_valid,
+    dosing_refusal,
+    hold_reason,
+    monitoring_minutes,
+    refill_refusal,
+    refills_refusal,
+)
 
 T = Thresholds()
 OK = DosingFacts(clearance_current=True, plan_count=6, administered_under_plan=0,

@@ -1,17 +1,23 @@
 """Care services without HTTP: every care-path rule and refusal, stage upkeep, contract."""
 
-from datetime import UTC, date, timedelta
-from decimal import Decimal
+from datetime import date, timedelta
 
 import pytest
 
 from kapms.audit.models import AuditEvent
 from kapms.care import services as care
 from kapms.errors import ConflictError, PermissionDenied, RuleViolation
-from tests.care.factories import (THRESHOLDS, at, clear, dose, dosing_input, make_team,
-                                  ready_for_dosing, session_for)
+from tests.care.factories import (
+    THRESHOLDS,
+    at,
+    clear,
+    dose,
+    dosing_input,
+    make_team,
+    ready_for_dosing,
+    session_for,
+)
 from tests.factories import make_user
-
 
 # --- clearance ----------------------------------------------------------------------------
 

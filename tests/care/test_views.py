@@ -1,14 +1,13 @@
 """Care pages over HTTP: the path end to end, access, notes, PDFs, calendar and .ics."""
 
 import io
-from datetime import timedelta
 
 import pytest
 from pypdf import PdfReader
 
 from kapms.audit.models import AuditEvent
 from kapms.care.models import CareSession, ProgressNote
-from tests.care.factories import at, dose, make_team, ready_for_dosing, session_for
+from tests.care.factories import at, ready_for_dosing, session_for
 from tests.factories import make_user
 
 DOSING = {"pre_systolic": "124", "pre_diastolic": "78", "pre_heart_rate": "72",
@@ -216,3 +215,50 @@ def test_calendar_notes_due_and_ics(client, login, db, team):
     body = ics.get_data(as_text=True)
     assert "Integration" in body and f"{team.patient.first_name[0]}.{team.patient.last_name[0]}." in body
     assert team.patient.last_name not in body and team.patient.first_name not in body
+
+
+def test_every_care_and_patient_route_declares_access(app):
+    from kapms.web.access import required_roles
+
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith(("care.", "patients.")):
+            is_public, roles = required_roles(app, rule.endpoint)
+            assert not is_public and roles, rule.endpoint
+            assert "billing" not in roles or rule.endpoint.startswith("patients."), rule.endpoint
+
+
+@pytest.mark.parametrize("data", [
+    {"kind": "dosing", "day": "not-a-date", "start_time": "10:00", "duration_minutes": "60"},
+    {"kind": "teleport", "day": "2026-01-01", "start_time": "10:00", "duration_minutes": "60"},
+    {"kind": "dosing", "day": "2026-01-01", "start_time": "25:00", "duration_minutes": "60"},
+    {"kind": "dosing", "day": "2026-01-01", "start_time": "10:00", "duration_minutes": "9999"},
+])
+def test_schedule_bad_input_is_a_form_error(client, login, db, team, data):
+    login(team.therapist)
+    response = client.post(f"/care/patients/{team.patient.id}/sessions/new",
+                           data={**data, "clinician_id": team.therapist.id,
+                                 "modality": "office"})
+    assert response.status_code == 200
+    assert db.query(CareSession).count() == 0
+
+
+def test_clearance_bad_input_and_missing_plan(client, login, db, team):
+    login(team.prescriber)
+    url = f"/care/patients/{team.patient.id}/clearance"
+    response = client.post(url, data={"decision": "cleared", "reason": "ok", "dose_mg": "lots",
+                                      "bp_systolic": "9999"})
+    assert response.status_code == 200
+    response = client.post(url, data={"decision": "cleared", "reason": "ok", "product": "",
+                                      "route": ""})
+    assert "number of dosing sessions" in response.get_data(as_text=True)
+    from kapms.care.models import Clearance
+
+    assert db.query(Clearance).count() == 0
+
+
+def test_session_ids_that_do_not_exist_are_404(client, login, db, team):
+    login(team.therapist)
+    for url in ("/care/sessions/999999", "/care/sessions/999999/note.pdf",
+                "/care/process-notes/999999"):
+        assert client.get(url).status_code == 404
+    assert client.post("/care/clearances/999999/revoke", data={"reason": "x"}).status_code == 403

@@ -10,11 +10,16 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from kapms.audit.services import record
-from kapms.care.constants import (CO_MEDICATION_LABELS, CONTRAINDICATION_LABELS, PRODUCTS,
-                                  ROUTES)
+from kapms.care.constants import CO_MEDICATION_LABELS, CONTRAINDICATION_LABELS, PRODUCTS, ROUTES
 from kapms.care.models import Clearance, PrescriberProfile, Prescription, PrescriptionRefill
-from kapms.care.rules import (Thresholds, add_months, clearance_refusal, dea_number_valid,
-                              refill_refusal, refills_refusal)
+from kapms.care.rules import (
+    Thresholds,
+    add_months,
+    clearance_refusal,
+    dea_number_valid,
+    refill_refusal,
+    refills_refusal,
+)
 from kapms.care.services.common import require_team
 from kapms.care.services.stage import refresh_stage
 from kapms.database import utcnow

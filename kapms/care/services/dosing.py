@@ -5,11 +5,16 @@ from datetime import datetime
 from decimal import Decimal
 
 from kapms.audit.services import record
-from kapms.care.constants import (ADVERSE_EVENTS, CO_MEDICATION_LABELS, PRODUCTS, ROUTES,
-                                  SEVERITIES)
+from kapms.care.constants import ADVERSE_EVENTS, CO_MEDICATION_LABELS, PRODUCTS, ROUTES, SEVERITIES
 from kapms.care.models import CareSession, DosingRecord
-from kapms.care.rules import (DosingFacts, Thresholds, bp_rise_flag, dosing_refusal,
-                              hold_reason, monitoring_minutes)
+from kapms.care.rules import (
+    DosingFacts,
+    Thresholds,
+    bp_rise_flag,
+    dosing_refusal,
+    hold_reason,
+    monitoring_minutes,
+)
 from kapms.care.services.sessions import _require_clinician
 from kapms.care.services.stage import current_clearance, gather_facts, refresh_stage
 from kapms.database import utcnow
