@@ -13,6 +13,7 @@ from kapms.web import nav, panels
 BLUEPRINTS = [bp]
 nav.add("Calendar", "care.calendar", 5)
 nav.add("Notes due", "care.notes_due", 6)
+nav.add("Prescriber profile", "care.prescriber_profile", 80)
 
 
 def _patient_panel(user, patient=None, categories=frozenset(), **_):

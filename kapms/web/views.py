@@ -18,9 +18,10 @@ def dashboard():
 
     from kapms.web import panels
 
-    # Clinicians land on their calendar (issue 3); others keep the dashboard.
-    if current_user.has_role("therapist", "prescriber") and \
-            "care.calendar" in current_app.view_functions:
+    # Clinicians land on their calendar (issue 3); admins and billing keep the dashboard.
+    clinician = current_user.has_role("therapist", "prescriber")
+    if clinician and not current_user.has_role("admin") \
+            and "care.calendar" in current_app.view_functions:
         return redirect(url_for("care.calendar"))
     return render_template("web/dashboard.html",
                            panels=panels.collect(panels.DASHBOARD, current_user))
