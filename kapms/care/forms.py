@@ -10,6 +10,7 @@ from wtforms import (
     IntegerField,
     SelectField,
     StringField,
+    SubmitField,
     TextAreaField,
     TimeField,
 )
@@ -217,6 +218,7 @@ class NoteForm(FlaskForm):
 
     body = TextAreaField("Progress note", validators=[Optional(), Length(max=NOTE_MAX)])
     version = IntegerField(validators=[Optional()])
+    sign = SubmitField("Save and sign")
 
 
 class SignForm(FlaskForm):

@@ -182,12 +182,16 @@ def dosing_record(session_id: int):
 @bp.post("/sessions/<int:session_id>/note")
 @roles_required("therapist", "prescriber")
 def note_save(session_id: int):
-    """Save the draft; a save based on an old version is refused, not lost."""
+    """Save the draft (and sign it with "Save and sign"); a save based on an old version
+    is refused, not lost: the refused text is shown back."""
     cs = care.get_care_session(db.session, current_user, session_id)
     form = NoteForm()
     if form.validate_on_submit():
         try:
-            care.save_draft(db.session, current_user, cs, form.body.data, form.version.data)
+            note = care.save_draft(db.session, current_user, cs, form.body.data,
+                                   form.version.data)
+            if form.sign.data:  # "Save and sign": sign exactly the text just saved
+                care.sign_note(db.session, current_user, cs, note.version)
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "danger")
@@ -195,7 +199,7 @@ def note_save(session_id: int):
             return render_template("care/note_conflict.html", cs=cs, patient=cs.patient,
                                    body=form.body.data, message=error.message), 409
         db.session.commit()
-        flash("Draft saved.", "success")
+        flash("Note signed." if form.sign.data else "Draft saved.", "success")
     else:
         flash("The note is too long.", "danger")
     return redirect(_session_url(cs))

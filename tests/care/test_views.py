@@ -262,3 +262,18 @@ def test_session_ids_that_do_not_exist_are_404(client, login, db, team):
                 "/care/process-notes/999999"):
         assert client.get(url).status_code == 404
     assert client.post("/care/clearances/999999/revoke", data={"reason": "x"}).status_code == 403
+
+
+def test_save_and_sign_in_one_step(client, login, db, team):
+    cs = session_for(db, team, "integration", at(-1), "completed")
+    db.commit()
+    login(team.therapist)
+    client.post(f"/care/sessions/{cs.id}/note", data={"body": "Typed, then signed",
+                                                      "version": 0, "sign": "Save and sign"})
+    note = db.query(ProgressNote).one()
+    assert note.signed and note.body == "Typed, then signed"
+    response = client.post(f"/care/sessions/{cs.id}/note", data={"body": "edit",
+                                                                 "version": note.version})
+    assert response.status_code == 409  # signed: refused, text shown back
+    db.expire_all()
+    assert db.query(ProgressNote).one().body == "Typed, then signed"

@@ -124,7 +124,8 @@ def test_patient_walks_the_care_path(page, tmp_path):
     page.get_by_label("Progress note").fill("Settled with music; mild dissociation; "
                                             "stable at discharge.")
     page.get_by_role("button", name="Save draft").click()
-    page.get_by_role("button", name="Sign note").click()
+    assert page.get_by_text("Draft saved.").is_visible()
+    page.get_by_role("button", name="Save and sign").click()
     assert "Maya Okafor" in page.get_by_test_id("signed-by").inner_text()
     with page.expect_download() as info:
         page.get_by_test_id("note-pdf").click()
