@@ -201,7 +201,8 @@ def note_save(session_id: int):
         db.session.commit()
         flash("Note signed." if form.sign.data else "Draft saved.", "success")
     else:
-        flash("The note is too long.", "danger")
+        flash("The note was not saved: it is too long or the page was out of date. "
+              "Reload and try again.", "danger")
     return redirect(_session_url(cs))
 
 

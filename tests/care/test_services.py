@@ -259,3 +259,13 @@ def test_prescription_needs_profile_and_limits_refills(db, team):
         care.record_refill(db, team.prescriber, team.patient, rx, date(2026, 4, 10))
     with pytest.raises(PermissionDenied):
         care.record_prescription(db, team.therapist, team.patient, data)
+
+
+def test_sessions_cannot_be_completed_or_dosed_before_they_start(db, team):
+    ready_for_dosing(db, team)
+    future = session_for(db, team, "integration", at(2))
+    with pytest.raises(RuleViolation, match="before it has started"):
+        care.complete_session(db, team.therapist, future)
+    future_dose = session_for(db, team, "dosing", at(3))
+    with pytest.raises(RuleViolation, match="before the session has started"):
+        care.record_dosing(db, team.therapist, future_dose, dosing_input(), THRESHOLDS)

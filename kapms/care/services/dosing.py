@@ -107,6 +107,8 @@ def record_dosing(session, actor, care_session: CareSession, data: DosingInput,
         raise DomainError("This is not a dosing session.")
     if care_session.status != "scheduled" or care_session.dosing is not None:
         raise RuleViolation("This dosing has already been recorded.")
+    if care_session.scheduled_start > utcnow():
+        raise RuleViolation("A dosing cannot be recorded before the session has started.")
     refusal = dosing_check(session, care_session)
     if refusal:
         raise RuleViolation(refusal)

@@ -72,6 +72,8 @@ def complete_session(session, actor, care_session: CareSession,
         raise RuleViolation("A dosing session is completed by recording the dosing.")
     if care_session.status != "scheduled":
         raise RuleViolation(f"This session is already {care_session.status_label.lower()}.")
+    if care_session.scheduled_start > utcnow():
+        raise RuleViolation("A session cannot be completed before it has started.")
     minutes = actual_minutes or care_session.duration_minutes
     if not MIN_MINUTES <= minutes <= MAX_MINUTES:
         raise RuleViolation(f"The duration must be {MIN_MINUTES}-{MAX_MINUTES} minutes.",
