@@ -25,6 +25,7 @@ def test_demo_seed_stages_and_pages(client, login, db):
     assert "Marcus" in due
     page = client.get(f"/patients/{marcus.id}").get_data(as_text=True)
     assert "Post-dose blood pressure rise" in page and "Dosing 1 of 6" in page
+    assert "1 past session note to sign." in page  # the held dosing's draft
     for s in db.query(CareSession).filter_by(clinician_id=therapist.id):
         assert client.get(f"/care/sessions/{s.id}").status_code == 200
         if s.note:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 
 from kapms.care import path
-from kapms.care.models import CareSession, Clearance, DosingRecord
+from kapms.care.models import CareSession, Clearance, DosingRecord, ProgressNote
 from kapms.care.rules import clearance_is_current
 from kapms.database import utcnow
 
@@ -104,7 +104,16 @@ def patient_path(session, patient, today=None) -> dict:
         select(DosingRecord).join(CareSession)
         .where(CareSession.patient_id == patient.id, DosingRecord.bp_flag.is_not(None))
         .order_by(CareSession.scheduled_start.desc())).all()
+    unsigned = session.scalar(
+        select(func.count()).select_from(CareSession)
+        .outerjoin(ProgressNote, ProgressNote.session_id == CareSession.id)
+        .where(CareSession.patient_id == patient.id, CareSession.status != "cancelled",
+               CareSession.scheduled_start < utcnow(),
+               (ProgressNote.id.is_(None)) | (ProgressNote.status != "signed")))
+    due = path.next_due(facts)
+    if unsigned:
+        due.append(f"{unsigned} past session note{'s' if unsigned > 1 else ''} to sign.")
     return {"facts": facts, "stage": path.derive_stage(facts),
-            "timeline": path.timeline(facts), "next_due": path.next_due(facts),
+            "timeline": path.timeline(facts), "next_due": due,
             "upcoming": upcoming, "flags": flags,
             "clearance": latest_clearance(session, patient.id)}
