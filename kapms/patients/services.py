@@ -74,3 +74,113 @@ def add_to_care_team(session, actor, patient: Patient, user, role: str) -> CareT
     record(session, actor, "update", "care_team", member.id, patient_id=patient.id,
            detail=f"added {role} user {user.id}")
     return member
+
+
+# --- registration and editing (added with the care path, issue 3) -------------------------
+
+from dataclasses import dataclass, fields  # noqa: E402 - additive section
+from datetime import date  # noqa: E402
+
+from sqlalchemy.orm.exc import StaleDataError  # noqa: E402
+
+from kapms.errors import ConflictError  # noqa: E402
+
+PATIENT_STALE = ("This patient's record was changed by someone else since you opened it. "
+                 "Nothing was saved: reload the page and make your change again.")
+
+
+@dataclass
+class PatientInput:
+    """Demographics, emergency contact, diagnosis and coverage, as entered on the form."""
+
+    first_name: str
+    last_name: str
+    date_of_birth: date
+    address_line1: str
+    city: str
+    state: str
+    postal_code: str
+    address_line2: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    preferred_language: str = "English"
+    emergency_contact_name: str | None = None
+    emergency_contact_phone: str | None = None
+    emergency_contact_relation: str | None = None
+    diagnosis_code: str | None = None
+    plan_id: int | None = None  # None: self-pay
+    member_id: str | None = None
+
+
+def _check_input(session, data: PatientInput) -> None:
+    from kapms.billing.codes import ICD10_LABELS
+    from kapms.insurance.models import InsurancePlan
+
+    if data.diagnosis_code and data.diagnosis_code not in ICD10_LABELS:
+        raise DomainError("Choose a diagnosis from the list.", field="diagnosis_code")
+    if data.plan_id is not None:
+        plan = session.get(InsurancePlan, data.plan_id)
+        if plan is None or not plan.active:
+            raise DomainError("Choose an insurance plan from the list.", field="plan_id")
+        if not (data.member_id or "").strip():
+            raise DomainError("An insured patient needs a member id.", field="member_id")
+    if data.date_of_birth >= date.today():
+        raise DomainError("The date of birth must be in the past.", field="date_of_birth")
+
+
+def register_patient(session, actor, data: PatientInput, therapist=None) -> Patient:
+    """Register a patient. A therapist registers their own client (and joins the care team);
+    an admin may assign a therapist (or leave a referral without one)."""
+    if actor.has_role("admin"):
+        pass
+    elif actor.has_role("therapist"):
+        therapist = actor
+    else:
+        raise PermissionDenied("Only therapists and admins register patients.")
+    _check_input(session, data)
+    patient = Patient(**{f.name: getattr(data, f.name) for f in fields(data)},
+                      created_by_id=actor.id, stage="referral")
+    if patient.plan_id is None:
+        patient.member_id = None
+    session.add(patient)
+    session.flush()
+    record(session, actor, "create", "patient", patient.id, patient_id=patient.id)
+    if therapist is not None and therapist.id == actor.id:
+        _self_join(session, actor, patient)  # not yet on the team, so not "invited"
+    elif therapist is not None:
+        add_to_care_team(session, actor, patient, therapist, "therapist")
+    return patient
+
+
+def _self_join(session, actor, patient: Patient) -> CareTeamMember:
+    """The registering therapist joins the new patient's care team."""
+    if not actor.has_role("therapist"):
+        raise DomainError(f"{actor.full_name} is not a therapist.")
+    member = CareTeamMember(patient_id=patient.id, user_id=actor.id, role="therapist",
+                            added_by_id=actor.id)
+    session.add(member)
+    session.flush()
+    session.expire(patient, ["care_team"])
+    record(session, actor, "update", "care_team", member.id, patient_id=patient.id,
+           detail=f"added therapist user {actor.id}")
+    return member
+
+
+def update_patient(session, actor, patient: Patient, data: PatientInput,
+                   expected_version: int) -> Patient:
+    """Save an edit made on version ``expected_version``; a stale one is refused."""
+    if CLINICAL not in categories(actor, patient):
+        raise PermissionDenied("Only the care team or an admin can edit the record.")
+    if expected_version != patient.version:
+        raise ConflictError(PATIENT_STALE)
+    _check_input(session, data)
+    for f in fields(data):
+        setattr(patient, f.name, getattr(data, f.name))
+    if patient.plan_id is None:
+        patient.member_id = None
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise ConflictError(PATIENT_STALE) from exc
+    record(session, actor, "update", "patient", patient.id, patient_id=patient.id)
+    return patient

@@ -1,19 +1,52 @@
-"""Patient list and patient page. Other domains add sections to the patient page
-through kapms.web.panels (PATIENT_PAGE)."""
+"""Patient list, registration, editing, care team and the patient page. Other domains add
+sections to the patient page through kapms.web.panels (PATIENT_PAGE)."""
 
-from flask import Blueprint, render_template, request
+from dataclasses import fields
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 
+from kapms.auth.models import User, UserRole
+from kapms.billing.codes import ICD10_LABELS
+from kapms.errors import DomainError
 from kapms.extensions import db
+from kapms.insurance.services import plan_choices
 from kapms.patients import services
 from kapms.patients.access import BILLING, CLINICAL, categories
+from kapms.patients.forms import CareTeamForm, PatientForm, RegisterPatientForm
 from kapms.patients.models import STAGES
 from kapms.web import nav, panels
-from kapms.web.access import guard_blueprint
+from kapms.web.access import guard_blueprint, roles_required
+from kapms.web.forms import show_domain_error
 
 bp = Blueprint("patients", __name__, url_prefix="/patients")
 guard_blueprint(bp, "therapist", "prescriber", "billing", "admin")
 nav.add("Patients", "patients.list", 10)
+
+
+def _refresh_stage(patient) -> None:
+    """The care domain keeps the stage; imported late so patients never needs care at
+    import time (care depends on patients, not the other way round)."""
+    from kapms.care.services import refresh_stage
+
+    refresh_stage(db.session, patient)
+
+
+def _clinicians(role: str) -> list[User]:
+    return db.session.scalars(select(User).join(UserRole).where(
+        UserRole.role == role, User.active.is_(True)).order_by(User.full_name)).all()
+
+
+def _input(form: PatientForm) -> services.PatientInput:
+    values = {f.name: form[f.name].data for f in fields(services.PatientInput)}
+    values["state"] = values["state"].upper()
+    values["plan_id"] = values["plan_id"] or None
+    values["diagnosis_code"] = values["diagnosis_code"] or None
+    for key, value in values.items():
+        if value == "":
+            values[key] = None
+    return services.PatientInput(**values)
 
 
 @bp.get("/")
@@ -24,7 +57,87 @@ def list():  # noqa: A001 - the endpoint name reads well in url_for("patients.li
     stage = stage if stage in STAGES else None
     rows = services.search_patients(db.session, current_user, name=name or None, stage=stage)
     return render_template("patients/list.html", patients=rows, q=name, stage=stage,
-                           stages=STAGES)
+                           stages=STAGES,
+                           may_register=current_user.has_role("therapist", "admin"))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required("therapist", "admin")
+def register():
+    """A therapist registers their own client; an admin registers and assigns a therapist."""
+    form = RegisterPatientForm()
+    form.plan_id.choices = plan_choices(db.session)
+    is_admin = current_user.has_role("admin")
+    if is_admin:
+        form.therapist_id.choices = [(0, "None yet (referral)")] + [
+            (u.id, u.display_name) for u in _clinicians("therapist")]
+    else:
+        del form.therapist_id  # a therapist always registers their own client
+    if form.validate_on_submit():
+        therapist = db.session.get(User, form.therapist_id.data) if is_admin and \
+            form.therapist_id.data else None
+        try:
+            patient = services.register_patient(db.session, current_user, _input(form),
+                                                therapist=therapist)
+            _refresh_stage(patient)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"{patient.full_name} registered.", "success")
+            return redirect(url_for("patients.detail", patient_id=patient.id))
+    return render_template("patients/form.html", form=form, patient=None, is_admin=is_admin)
+
+
+@bp.route("/<int:patient_id>/edit", methods=["GET", "POST"])
+@roles_required("therapist", "prescriber", "admin")
+def edit(patient_id: int):
+    """Edit demographics and coverage; a save based on a stale version is refused."""
+    patient = services.get_patient(db.session, current_user, patient_id, need=CLINICAL)
+    form = PatientForm(obj=patient)
+    form.plan_id.choices = plan_choices(db.session)
+    if request.method == "GET":
+        form.plan_id.data = patient.plan_id or 0
+        form.diagnosis_code.data = patient.diagnosis_code or ""
+        form.version.data = patient.version
+    if form.validate_on_submit():
+        try:
+            version = int(form.version.data) if str(form.version.data).isdigit() else -1
+            services.update_patient(db.session, current_user, patient, _input(form), version)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash("Patient record saved.", "success")
+            return redirect(url_for("patients.detail", patient_id=patient.id))
+    db.session.commit()
+    return render_template("patients/form.html", form=form, patient=patient, is_admin=False)
+
+
+@bp.post("/<int:patient_id>/care-team")
+@roles_required("therapist", "prescriber", "admin")
+def add_care_team(patient_id: int):
+    """Invite a prescriber or therapist to the care team (care team members or admins)."""
+    patient = services.get_patient(db.session, current_user, patient_id, need=CLINICAL)
+    form = CareTeamForm()
+    form.user_id.choices = [(u.id, u.display_name) for u in
+                            _clinicians("prescriber") + _clinicians("therapist")]
+    if not form.validate_on_submit():
+        flash("Choose a clinician and a role.", "danger")
+        return redirect(url_for("patients.detail", patient_id=patient.id))
+    user = db.session.get(User, form.user_id.data)
+    try:
+        services.add_to_care_team(db.session, current_user, patient, user, form.role.data)
+        _refresh_stage(patient)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+        flash(f"{user.display_name} added to the care team as {form.role.data}.", "success")
+    return redirect(url_for("patients.detail", patient_id=patient.id))
 
 
 @bp.get("/<int:patient_id>")
@@ -32,9 +145,15 @@ def detail(patient_id: int):
     """Where the patient stands at a glance; each domain contributes its sections."""
     need = CLINICAL if current_user.has_role("therapist", "prescriber", "admin") else BILLING
     patient = services.get_patient(db.session, current_user, patient_id, need=need)
-    db.session.commit()  # keep the audit record of this read
     allowed = categories(current_user, patient)
+    team_form = None
+    if CLINICAL in allowed and current_user.has_role("therapist", "prescriber", "admin"):
+        team_form = CareTeamForm(formdata=None)
+        team_form.user_id.choices = [(u.id, u.display_name) for u in
+                                     _clinicians("prescriber") + _clinicians("therapist")]
+    page_panels = panels.collect(panels.PATIENT_PAGE, current_user, patient=patient,
+                                 categories=allowed)
+    db.session.commit()  # keep the audit record of this read
     return render_template(
-        "patients/detail.html", patient=patient, allowed=allowed,
-        panels=panels.collect(panels.PATIENT_PAGE, current_user, patient=patient,
-                              categories=allowed))
+        "patients/detail.html", patient=patient, allowed=allowed, panels=page_panels,
+        team_form=team_form, diagnosis_label=ICD10_LABELS.get(patient.diagnosis_code or ""))

@@ -13,10 +13,16 @@ bp = Blueprint("web", __name__)
 @login_only
 def dashboard():
     """Landing page: each domain contributes what this user needs to see today."""
+    from flask import current_app, redirect, url_for
     from flask_login import current_user
 
     from kapms.web import panels
 
+    # Clinicians land on their calendar (issue 3); admins and billing keep the dashboard.
+    clinician = current_user.has_role("therapist", "prescriber")
+    if clinician and not current_user.has_role("admin") \
+            and "care.calendar" in current_app.view_functions:
+        return redirect(url_for("care.calendar"))
     return render_template("web/dashboard.html",
                            panels=panels.collect(panels.DASHBOARD, current_user))
 

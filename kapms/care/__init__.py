@@ -1,0 +1,1 @@
+"""The KAP care path: clearance, prescriptions, sessions, dosing records, notes, calendar."""

@@ -1,0 +1,32 @@
+"""Helpers shared by the care services: who may act, loading sessions within scope."""
+
+from kapms.care.models import CareSession
+from kapms.errors import NotFound, PermissionDenied
+from kapms.patients.access import CLINICAL
+from kapms.patients.services import get_patient
+
+
+def on_team(actor, patient, role: str | None = None) -> bool:
+    """True when ``actor`` is an active care-team member (as ``role`` when given)."""
+    return any(m.user_id == actor.id and (role is None or m.role == role)
+               for m in patient.care_team)
+
+
+def require_team(actor, patient, role: str | None = None, *, what: str) -> None:
+    """Refuse (403) unless the actor is on the patient's care team (as ``role``)."""
+    if not on_team(actor, patient, role):
+        who = f"the patient's {role}" if role else "the patient's care team"
+        raise PermissionDenied(f"Only {who} can {what}.")
+
+
+def get_care_session(session, actor, session_id: int) -> CareSession:
+    """A care session whose patient the actor may see clinically; 404 otherwise.
+
+    The patient is loaded through get_patient, so scoping and the read audit are the
+    patient domain's.
+    """
+    care_session = session.get(CareSession, session_id)
+    if care_session is None:
+        raise NotFound("No such session.")
+    get_patient(session, actor, care_session.patient_id, need=CLINICAL)
+    return care_session

@@ -1,0 +1,69 @@
+"""Functions other domains (billing, measures, outcomes) call. Stable signatures.
+
+They take no actor and write no audit record: the calling domain's service has already
+loaded the patient through get_patient (which audits the read) and owns the audit of what
+it does with the answer. They never return note content.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+
+from sqlalchemy import func, select
+
+from kapms.care.models import CareSession, DosingRecord
+from kapms.care.services.stage import current_clearance
+
+
+def administered_dosing_count(session, patient_id: int) -> int:
+    """Dosings actually administered to the patient, across all clearances (held and
+    cancelled dosings are not counted)."""
+    return session.scalar(select(func.count()).select_from(DosingRecord).join(CareSession)
+                          .where(CareSession.patient_id == patient_id,
+                                 DosingRecord.outcome == "administered"))
+
+
+def treatment_plan_dosings(session, patient_id: int) -> int | None:
+    """The dosing count of the current clearance's plan; None without a current clearance
+    (not cleared, deferred, expired or revoked)."""
+    clearance = current_clearance(session, patient_id)
+    return clearance.dosing_count if clearance else None
+
+
+@dataclass(frozen=True)
+class BillableSession:
+    """One visit that happened, as billing needs it (no clinical content).
+
+    ``held`` is True for a dosing session that was held (no medication given, e.g. high
+    blood pressure): the therapist still saw the patient, so it is a visit; billing decides
+    what, if anything, to charge (never medication or monitoring for it).
+    """
+
+    session_id: int
+    service_date: date
+    kind: str  # intake, preparation, dosing, integration, follow_up
+    minutes: int  # actual duration (scheduled duration when none was recorded)
+    modality: str  # office / telehealth
+    clinician_id: int
+    clinician_name: str
+    held: bool = False
+
+
+def billable_sessions(session, patient_id: int, start: date, end: date,
+                      tz: tzinfo = UTC) -> list[BillableSession]:
+    """Completed sessions (and held dosings) with a service date in [start, end], inclusive.
+
+    ``service_date`` is the session's start date in ``tz`` (pass the clinic's ZoneInfo from
+    CLINIC_TIMEZONE; default UTC). Scheduled and cancelled sessions are never billable.
+    Ordered by start time.
+    """
+    lo = datetime.combine(start, time(), tz).astimezone(UTC)
+    hi = datetime.combine(end + timedelta(days=1), time(), tz).astimezone(UTC)
+    rows = session.scalars(select(CareSession).where(
+        CareSession.patient_id == patient_id, CareSession.status.in_(("completed", "held")),
+        CareSession.scheduled_start >= lo, CareSession.scheduled_start < hi)
+        .order_by(CareSession.scheduled_start, CareSession.id)).all()
+    return [BillableSession(
+        session_id=s.id, service_date=s.scheduled_start.astimezone(tz).date(), kind=s.kind,
+        minutes=s.actual_minutes or s.duration_minutes, modality=s.modality,
+        clinician_id=s.clinician_id, clinician_name=s.clinician.display_name,
+        held=s.status == "held") for s in rows]

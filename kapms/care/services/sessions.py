@@ -1,0 +1,138 @@
+"""Scheduling and completing care sessions; the calendar and the notes-due list."""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select
+
+from kapms.audit.services import record
+from kapms.care.constants import MODALITIES, SESSION_KINDS
+from kapms.care.models import CareSession, ProgressNote
+from kapms.care.services.common import on_team, require_team
+from kapms.care.services.stage import refresh_stage
+from kapms.database import utcnow
+from kapms.errors import DomainError, PermissionDenied, RuleViolation
+
+# Which care-team role runs each kind of session.
+KIND_ROLE = {"intake": "prescriber", "follow_up": "prescriber", "preparation": "therapist",
+             "dosing": "therapist", "integration": "therapist"}
+MIN_MINUTES, MAX_MINUTES = 15, 8 * 60
+
+
+def schedule_session(session, actor, patient, *, kind: str, clinician, start: datetime,
+                     duration_minutes: int, modality: str = "office",
+                     location: str | None = None) -> CareSession:
+    """Put a session on the calendar of a care-team clinician of the right role.
+
+    Refused when the clinician already has an overlapping session (double booking).
+    """
+    if not (actor.has_role("admin") or on_team(actor, patient)):
+        raise PermissionDenied("Only the care team or an admin can schedule sessions.")
+    if kind not in SESSION_KINDS or modality not in MODALITIES:
+        raise DomainError("Unknown session kind or modality.")
+    role = KIND_ROLE[kind]
+    if clinician is None or not on_team(clinician, patient, role):
+        raise RuleViolation(f"A {SESSION_KINDS[kind].lower()} session is run by the patient's "
+                            f"{role}; choose one from the care team.", field="clinician_id")
+    if start.tzinfo is None:
+        raise DomainError("The start time needs a time zone.")
+    if not MIN_MINUTES <= duration_minutes <= MAX_MINUTES:
+        raise RuleViolation(f"The duration must be {MIN_MINUTES}-{MAX_MINUTES} minutes.",
+                            field="duration_minutes")
+    end = start + timedelta(minutes=duration_minutes)
+    clashes = session.scalars(select(CareSession).where(
+        CareSession.clinician_id == clinician.id, CareSession.status == "scheduled",
+        CareSession.scheduled_start < end,
+        CareSession.scheduled_start > start - timedelta(minutes=MAX_MINUTES))).all()
+    if any(c.scheduled_start + timedelta(minutes=c.duration_minutes) > start for c in clashes):
+        raise RuleViolation(f"{clinician.full_name} already has a session at that time.",
+                            field="start_time")
+    care_session = CareSession(
+        patient_id=patient.id, kind=kind, clinician_id=clinician.id, scheduled_start=start,
+        duration_minutes=duration_minutes, modality=modality, location=location,
+        created_by_id=actor.id)
+    session.add(care_session)
+    session.flush()
+    record(session, actor, "create", "care_session", care_session.id, patient_id=patient.id,
+           detail=kind)
+    return care_session
+
+
+def _require_clinician(actor, care_session: CareSession, what: str) -> None:
+    """The session's own clinician, or a care-team member of the same role, may act."""
+    if actor.id == care_session.clinician_id:
+        return
+    require_team(actor, care_session.patient, KIND_ROLE[care_session.kind], what=what)
+
+
+def complete_session(session, actor, care_session: CareSession,
+                     actual_minutes: int | None = None) -> CareSession:
+    """Mark a (non-dosing) session as held; dosings complete through record_dosing."""
+    _require_clinician(actor, care_session, "complete this session")
+    if care_session.kind == "dosing":
+        raise RuleViolation("A dosing session is completed by recording the dosing.")
+    if care_session.status != "scheduled":
+        raise RuleViolation(f"This session is already {care_session.status_label.lower()}.")
+    if care_session.scheduled_start > utcnow():
+        raise RuleViolation("A session cannot be completed before it has started.")
+    minutes = actual_minutes or care_session.duration_minutes
+    if not MIN_MINUTES <= minutes <= MAX_MINUTES:
+        raise RuleViolation(f"The duration must be {MIN_MINUTES}-{MAX_MINUTES} minutes.",
+                            field="actual_minutes")
+    care_session.status, care_session.actual_minutes = "completed", minutes
+    care_session.completed_at = utcnow()
+    session.flush()
+    record(session, actor, "update", "care_session", care_session.id,
+           patient_id=care_session.patient_id, detail="completed")
+    refresh_stage(session, care_session.patient)
+    return care_session
+
+
+def cancel_session(session, actor, care_session: CareSession, reason: str) -> CareSession:
+    """Cancel a scheduled session (care team or admin), with a reason."""
+    if not (actor.has_role("admin") or on_team(actor, care_session.patient)):
+        raise PermissionDenied("Only the care team or an admin can cancel sessions.")
+    if care_session.status != "scheduled":
+        raise RuleViolation("Only a scheduled session can be cancelled.")
+    if not (reason or "").strip():
+        raise RuleViolation("Give a reason for cancelling.", field="reason")
+    care_session.status, care_session.cancel_reason = "cancelled", reason.strip()
+    session.flush()
+    record(session, actor, "update", "care_session", care_session.id,
+           patient_id=care_session.patient_id, detail="cancelled")
+    return care_session
+
+
+def patient_sessions(session, patient_id: int) -> list[CareSession]:
+    """All of a patient's sessions, newest first (the caller has loaded the patient)."""
+    return session.scalars(select(CareSession).where(CareSession.patient_id == patient_id)
+                           .order_by(CareSession.scheduled_start.desc())).all()
+
+
+def _audit_reads(session, actor, rows, detail: str) -> None:
+    for patient_id in sorted({r.patient_id for r in rows}):
+        record(session, actor, "view", "patient", patient_id, patient_id=patient_id,
+               detail=detail)
+
+
+def clinician_schedule(session, actor, start: datetime, end: datetime, *,
+                       audit: bool = True) -> list[CareSession]:
+    """The actor's own sessions starting in [start, end), cancelled ones included."""
+    rows = session.scalars(select(CareSession).where(
+        CareSession.clinician_id == actor.id, CareSession.scheduled_start >= start,
+        CareSession.scheduled_start < end).order_by(CareSession.scheduled_start)).all()
+    if audit:
+        _audit_reads(session, actor, rows, "calendar")
+    return rows
+
+
+def notes_due(session, actor, now: datetime | None = None) -> list[CareSession]:
+    """The actor's past sessions (not cancelled) without a signed progress note."""
+    now = now or utcnow()
+    rows = session.scalars(
+        select(CareSession).outerjoin(ProgressNote, ProgressNote.session_id == CareSession.id)
+        .where(CareSession.clinician_id == actor.id, CareSession.status != "cancelled",
+               CareSession.scheduled_start < now,
+               or_(ProgressNote.id.is_(None), ProgressNote.status != "signed"))
+        .order_by(CareSession.scheduled_start)).all()
+    _audit_reads(session, actor, rows, "notes due")
+    return rows

@@ -1,0 +1,119 @@
+"""Keeping ``Patient.stage`` current, and the patient page's timeline and next steps.
+
+``refresh_stage`` is the one place the stage is derived from the records and stored; every
+care service that changes the path calls it.
+"""
+
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+
+from kapms.care import path
+from kapms.care.models import CareSession, Clearance, DosingRecord, ProgressNote
+from kapms.care.rules import clearance_is_current
+from kapms.database import utcnow
+
+
+def latest_clearance(session, patient_id: int) -> Clearance | None:
+    """The patient's most recent clearance decision (any decision), or None."""
+    return session.scalar(select(Clearance).where(Clearance.patient_id == patient_id)
+                          .order_by(Clearance.decided_at.desc(), Clearance.id.desc()).limit(1))
+
+
+def current_clearance(session, patient_id: int, today=None) -> Clearance | None:
+    """The latest clearance if it is current (cleared, not expired, not revoked)."""
+    clearance = latest_clearance(session, patient_id)
+    today = today or datetime.now(UTC).date()
+    if clearance and clearance_is_current(clearance.decision, clearance.expires_on,
+                                          clearance.revoked_at is not None, today):
+        return clearance
+    return None
+
+
+def _completed(session, patient_id: int, kind: str, after=None, before=None) -> int:
+    query = select(func.count()).select_from(CareSession).where(
+        CareSession.patient_id == patient_id, CareSession.kind == kind,
+        CareSession.status == "completed")
+    if after is not None:
+        query = query.where(CareSession.scheduled_start > after)
+    if before is not None:
+        query = query.where(CareSession.scheduled_start < before)
+    return session.scalar(query)
+
+
+def administered_dosings(session, patient_id: int, clearance_id: int | None = None,
+                         before=None) -> list[CareSession]:
+    """Administered dosing sessions, oldest first (optionally under one clearance)."""
+    query = (select(CareSession).join(DosingRecord, DosingRecord.session_id == CareSession.id)
+             .where(CareSession.patient_id == patient_id, DosingRecord.outcome == "administered"))
+    if clearance_id is not None:
+        query = query.where(DosingRecord.clearance_id == clearance_id)
+    if before is not None:
+        query = query.where(CareSession.scheduled_start < before)
+    return session.scalars(query.order_by(CareSession.scheduled_start)).all()
+
+
+def gather_facts(session, patient, today=None, before=None) -> path.PathFacts:
+    """Collect the PathFacts for ``patient`` from its records (``before``: ignore later
+    sessions, used when checking a dosing against what came before it)."""
+    today = today or datetime.now(UTC).date()
+    latest = latest_clearance(session, patient.id)
+    current = bool(latest and clearance_is_current(latest.decision, latest.expires_on,
+                                                   latest.revoked_at is not None, today))
+    dosed = administered_dosings(session, patient.id, latest.id if latest else None, before)
+    held = session.scalar(select(func.count()).select_from(DosingRecord).join(CareSession)
+                          .where(CareSession.patient_id == patient.id,
+                                 DosingRecord.outcome == "held"))
+    first = dosed[0].scheduled_start if dosed else None
+    last = dosed[-1].scheduled_start if dosed else None
+    return path.PathFacts(
+        has_care_team=bool(patient.care_team),
+        has_prescriber=any(m.role == "prescriber" for m in patient.care_team),
+        clearance_decision=latest.decision if latest else None,
+        clearance_current=current,
+        clearance_revoked=bool(latest and latest.revoked_at),
+        plan_count=latest.dosing_count if latest and latest.decision == "cleared" else None,
+        completed_preparations=_completed(session, patient.id, "preparation", before=before),
+        administered=len(dosed),
+        held=held,
+        integration_after_last=(last is None or _completed(
+            session, patient.id, "integration", after=last, before=before) > 0),
+        follow_ups_after_first_dosing=(0 if first is None else _completed(
+            session, patient.id, "follow_up", after=first, before=before)),
+        follow_up_after_last=(last is not None and _completed(
+            session, patient.id, "follow_up", after=last, before=before) > 0),
+    )
+
+
+def refresh_stage(session, patient, today=None) -> str:
+    """Derive the patient's stage from the records and store it. Returns the stage."""
+    patient.stage = path.derive_stage(gather_facts(session, patient, today))
+    session.flush()
+    return patient.stage
+
+
+def patient_path(session, patient, today=None) -> dict:
+    """Timeline, next steps, upcoming sessions and flags for the patient page."""
+    facts = gather_facts(session, patient, today)
+    upcoming = session.scalars(
+        select(CareSession).where(CareSession.patient_id == patient.id,
+                                  CareSession.status == "scheduled",
+                                  CareSession.scheduled_start >= utcnow())
+        .order_by(CareSession.scheduled_start).limit(5)).all()
+    flags = session.scalars(
+        select(DosingRecord).join(CareSession)
+        .where(CareSession.patient_id == patient.id, DosingRecord.bp_flag.is_not(None))
+        .order_by(CareSession.scheduled_start.desc())).all()
+    unsigned = session.scalar(
+        select(func.count()).select_from(CareSession)
+        .outerjoin(ProgressNote, ProgressNote.session_id == CareSession.id)
+        .where(CareSession.patient_id == patient.id, CareSession.status != "cancelled",
+               CareSession.scheduled_start < utcnow(),
+               (ProgressNote.id.is_(None)) | (ProgressNote.status != "signed")))
+    due = path.next_due(facts)
+    if unsigned:
+        due.append(f"{unsigned} past session note{'s' if unsigned > 1 else ''} to sign.")
+    return {"facts": facts, "stage": path.derive_stage(facts),
+            "timeline": path.timeline(facts), "next_due": due,
+            "upcoming": upcoming, "flags": flags,
+            "clearance": latest_clearance(session, patient.id)}

@@ -1,0 +1,308 @@
+"""Session pages: scheduling, completing, dosing, progress notes, PDF, process notes."""
+
+from datetime import datetime
+
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from kapms.care import services as care
+from kapms.care.blueprint import bp, local_day, local_to_utc, thresholds
+from kapms.care.constants import ADVERSE_EVENTS, CO_MEDICATIONS
+from kapms.care.forms import (
+    AddendumForm,
+    CompleteForm,
+    DosingForm,
+    NoteForm,
+    ProcessNoteForm,
+    ReasonForm,
+    ScheduleForm,
+    SignForm,
+)
+from kapms.errors import DomainError, PermissionDenied
+from kapms.extensions import db
+from kapms.patients.access import CLINICAL
+from kapms.patients.services import get_patient
+from kapms.pdf import render_pdf
+from kapms.web.access import roles_required
+from kapms.web.forms import show_domain_error
+
+
+def _session_url(care_session) -> str:
+    return url_for("care.session_detail", session_id=care_session.id)
+
+
+@bp.route("/patients/<int:patient_id>/sessions/new", methods=["GET", "POST"])
+@roles_required("therapist", "prescriber", "admin")
+def session_new(patient_id: int):
+    """Schedule a session with a clinician of the care team."""
+    patient = get_patient(db.session, current_user, patient_id, need=CLINICAL)
+    form = ScheduleForm()
+    if request.method == "GET" and request.args.get("kind") in dict(form.kind.choices):
+        form.kind.data = request.args["kind"]
+    form.clinician_id.choices = [(m.user_id, f"{m.user.display_name} ({m.role})")
+                                 for m in patient.care_team]
+    if form.validate_on_submit():
+        clinician = next((m.user for m in patient.care_team
+                          if m.user_id == form.clinician_id.data), None)
+        try:
+            cs = care.schedule_session(
+                db.session, current_user, patient, kind=form.kind.data, clinician=clinician,
+                start=local_to_utc(form.day.data, form.start_time.data),
+                duration_minutes=form.duration_minutes.data, modality=form.modality.data,
+                location=form.location.data or None)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"{cs.kind_label} session scheduled.", "success")
+            return redirect(url_for("patients.detail", patient_id=patient.id))
+    db.session.commit()
+    return render_template("care/schedule_form.html", form=form, patient=patient)
+
+
+@bp.get("/sessions/<int:session_id>")
+def session_detail(session_id: int):
+    """One session: details, dosing record, the progress note and its addenda."""
+    cs = care.get_care_session(db.session, current_user, session_id)
+    note = care.read_note(db.session, current_user, cs)
+    db.session.commit()
+    editable = note is None or not note.signed
+    return render_template(
+        "care/session.html", cs=cs, patient=cs.patient, note=note,
+        note_form=NoteForm(body=note.body if note else "", formdata=None),
+        addendum_form=AddendumForm(formdata=None), complete_form=CompleteForm(formdata=None),
+        reason_form=ReasonForm(formdata=None),
+        is_author=current_user.id == (note.author_id if note else cs.clinician_id),
+        editable=editable, on_team=care.on_team(current_user, cs.patient),
+        dosing_block=care.dosing_check(db.session, cs)
+        if cs.kind == "dosing" and cs.status == "scheduled" else None,
+        adverse_labels=ADVERSE_EVENTS, co_medications=CO_MEDICATIONS)
+
+
+@bp.post("/sessions/<int:session_id>/complete")
+@roles_required("therapist", "prescriber")
+def session_complete(session_id: int):
+    """Mark a non-dosing session as held."""
+    cs = care.get_care_session(db.session, current_user, session_id)
+    form = CompleteForm()
+    if not form.validate_on_submit():
+        flash("The actual minutes must be between 15 and 480.", "danger")
+        return redirect(_session_url(cs))
+    try:
+        care.complete_session(db.session, current_user, cs, form.actual_minutes.data)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+        flash("Session marked as completed.", "success")
+    return redirect(_session_url(cs))
+
+
+@bp.post("/sessions/<int:session_id>/cancel")
+@roles_required("therapist", "prescriber", "admin")
+def session_cancel(session_id: int):
+    """Cancel a scheduled session, with a reason."""
+    cs = care.get_care_session(db.session, current_user, session_id)
+    form = ReasonForm()
+    try:
+        if not form.validate_on_submit():
+            raise DomainError("Give a reason for cancelling.")
+        care.cancel_session(db.session, current_user, cs, form.reason.data)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+        flash("Session cancelled.", "success")
+    return redirect(_session_url(cs))
+
+
+def _times(form: DosingForm, day) -> dict:
+    names = ("given_at", "monitoring_start", "monitoring_end", "ready_to_leave_at")
+    return {name: local_to_utc(day, form[name].data) for name in names}
+
+
+def _checkins(raw: str | None, day) -> list[datetime]:
+    times = []
+    for part in filter(None, (p.strip() for p in (raw or "").split(","))):
+        try:
+            times.append(local_to_utc(day, datetime.strptime(part, "%H:%M").time()))
+        except ValueError as exc:
+            raise DomainError(f"{part!r} is not a time like 14:30.", field="checkins") from exc
+    return times
+
+
+@bp.route("/sessions/<int:session_id>/dosing", methods=["GET", "POST"])
+@roles_required("therapist", "prescriber")
+def dosing_record(session_id: int):
+    """Record the dosing: vitals, medication, monitoring, adverse events, discharge."""
+    cs = care.get_care_session(db.session, current_user, session_id)
+    form = DosingForm()
+    if request.method == "GET":
+        form.location.data = cs.location
+        form.monitored_by.data = cs.clinician.display_name
+        form.checkin_interval_minutes.data = current_app.config["CHAPERONE_CHECKIN_MINUTES"]
+    if form.validate_on_submit():
+        day = local_day(cs.scheduled_start)
+        try:
+            values = {name: form[name].data for name in (
+                "pre_systolic", "pre_diastolic", "pre_heart_rate", "pre_spo2",
+                "new_contraindication", "location", "monitored_by", "chaperone_name",
+                "chaperone_phone", "checkin_interval_minutes", "mid_systolic",
+                "mid_diastolic", "mid_heart_rate", "mid_spo2", "discharge_systolic",
+                "discharge_diastolic", "discharge_heart_rate", "discharge_spo2", "dose_mg",
+                "lot_number", "discharge_stable", "ride_home", "no_driving_advised")}
+            values.update(_times(form, day), product=form.product.data or None,
+                          route=form.route.data or None,
+                          checkins=_checkins(form.checkins.data, day),
+                          co_medications=form.co_medications(),
+                          adverse_events=form.adverse_events())
+            record = care.record_dosing(db.session, current_user, cs,
+                                        care.DosingInput(**values), thresholds())
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            if record.outcome == "held":
+                flash("Dosing held: " + record.hold_reason, "warning")
+            elif record.bp_flag:
+                flash(record.bp_flag, "warning")
+            else:
+                flash("Dosing recorded.", "success")
+            return redirect(_session_url(cs))
+    db.session.commit()
+    return render_template("care/dosing_form.html", form=form, cs=cs, patient=cs.patient,
+                           blocked=care.dosing_check(db.session, cs),
+                           co_medications=CO_MEDICATIONS, adverse_events=ADVERSE_EVENTS)
+
+
+@bp.post("/sessions/<int:session_id>/note")
+@roles_required("therapist", "prescriber")
+def note_save(session_id: int):
+    """Save the draft (and sign it with "Save and sign"); a save based on an old version
+    is refused, not lost: the refused text is shown back."""
+    cs = care.get_care_session(db.session, current_user, session_id)
+    form = NoteForm()
+    if form.validate_on_submit():
+        try:
+            note = care.save_draft(db.session, current_user, cs, form.body.data,
+                                   form.version.data)
+            if form.sign.data:  # "Save and sign": sign exactly the text just saved
+                care.sign_note(db.session, current_user, cs, note.version)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+            # Show the refused text back so nothing typed is lost.
+            return render_template("care/note_conflict.html", cs=cs, patient=cs.patient,
+                                   body=form.body.data, message=error.message), 409
+        db.session.commit()
+        flash("Note signed." if form.sign.data else "Draft saved.", "success")
+    else:
+        flash("The note was not saved: it is too long or the page was out of date. "
+              "Reload and try again.", "danger")
+    return redirect(_session_url(cs))
+
+
+@bp.post("/sessions/<int:session_id>/note/sign")
+@roles_required("therapist", "prescriber")
+def note_sign(session_id: int):
+    """Sign the note (locks it)."""
+    cs = care.get_care_session(db.session, current_user, session_id)
+    form = SignForm()
+    try:
+        if not form.validate_on_submit():
+            raise DomainError("Reload the note and sign again.")
+        care.sign_note(db.session, current_user, cs, form.version.data)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+        flash("Note signed.", "success")
+    return redirect(_session_url(cs))
+
+
+@bp.post("/sessions/<int:session_id>/note/addendum")
+@roles_required("therapist", "prescriber")
+def note_addendum(session_id: int):
+    """Add a signed addendum to a signed note."""
+    cs = care.get_care_session(db.session, current_user, session_id)
+    form = AddendumForm()
+    try:
+        if not form.validate_on_submit():
+            raise DomainError("The addendum is empty or too long.")
+        care.add_addendum(db.session, current_user, cs, form.body.data)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+        flash("Addendum signed.", "success")
+    return redirect(_session_url(cs))
+
+
+@bp.get("/sessions/<int:session_id>/note.pdf")
+def note_pdf(session_id: int):
+    """The session note as a PDF (DRAFT watermark until signed). Every print is audited.
+    Psychotherapy notes are never part of it."""
+    cs = care.get_care_session(db.session, current_user, session_id)
+    note = care.note_for_print(db.session, current_user, cs)
+    html = render_template("care/pdf/session_note.html", cs=cs, patient=cs.patient, note=note,
+                           dosing=cs.dosing, adverse_labels=ADVERSE_EVENTS,
+                           co_medications=CO_MEDICATIONS, printed_at=datetime.now().astimezone())
+    pdf = render_pdf(html)
+    db.session.commit()
+    name = f"session-note-{cs.id}{'' if note.signed else '-DRAFT'}.pdf"
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/patients/<int:patient_id>/process-notes", methods=["GET", "POST"])
+@roles_required("therapist")
+def process_notes(patient_id: int):
+    """The therapist's own psychotherapy notes for a patient (nobody else's, ever)."""
+    patient = get_patient(db.session, current_user, patient_id, need=CLINICAL)
+    if not care.on_team(current_user, patient, "therapist"):
+        raise PermissionDenied("Only the patient's therapist keeps psychotherapy notes.")
+    form = ProcessNoteForm()
+    if form.validate_on_submit():
+        try:
+            care.save_process_note(db.session, current_user, patient, form.body.data)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash("Psychotherapy note saved (visible only to you).", "success")
+            return redirect(url_for("care.process_notes", patient_id=patient.id))
+    notes = care.my_process_notes(db.session, current_user, patient.id)
+    db.session.commit()
+    return render_template("care/process_notes.html", patient=patient, notes=notes, form=form)
+
+
+@bp.route("/process-notes/<int:note_id>", methods=["GET", "POST"])
+@roles_required("therapist")
+def process_note_edit(note_id: int):
+    """Edit one's own process note (version-checked); anyone else gets 404."""
+    note = care.get_process_note(db.session, current_user, note_id)
+    patient = get_patient(db.session, current_user, note.patient_id, need=CLINICAL)
+    form = ProcessNoteForm(obj=note)
+    if form.validate_on_submit():
+        try:
+            version = int(form.version.data) if (form.version.data or "").isdigit() else None
+            care.save_process_note(db.session, current_user, patient, form.body.data,
+                                   note=note, expected_version=version)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+            db.session.commit()
+            return render_template("care/process_note.html", note=note, patient=patient,
+                                   form=form), 409
+        db.session.commit()
+        flash("Psychotherapy note saved.", "success")
+        return redirect(url_for("care.process_notes", patient_id=patient.id))
+    db.session.commit()
+    return render_template("care/process_note.html", note=note, patient=patient, form=form)

@@ -1,0 +1,59 @@
+"""Forms for registering and editing patients and inviting colleagues to the care team."""
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, EmailField, HiddenField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
+
+from kapms.billing.codes import ICD10_LABELS
+
+
+def diagnosis_choices() -> list[tuple[str, str]]:
+    """ICD-10 codes with their plain-language labels (kapms.billing.codes, shared)."""
+    return [("", "Not yet known")] + [(code, f"{code} · {label}")
+                                      for code, label in ICD10_LABELS.items()]
+
+
+class PatientForm(FlaskForm):
+    """Demographics, emergency contact, diagnosis and coverage. Choices are set by the view."""
+
+    first_name = StringField("First name", validators=[DataRequired(), Length(max=80)])
+    last_name = StringField("Last name", validators=[DataRequired(), Length(max=80)])
+    date_of_birth = DateField("Date of birth", validators=[DataRequired(
+        message="Enter the date of birth (YYYY-MM-DD).")])
+    address_line1 = StringField("Address", validators=[DataRequired(), Length(max=200)])
+    address_line2 = StringField("Address line 2", validators=[Optional(), Length(max=200)])
+    city = StringField("City", validators=[DataRequired(), Length(max=100)])
+    state = StringField("State", validators=[DataRequired(), Regexp(
+        r"^[A-Za-z]{2}$", message="Use the two-letter state code, e.g. CA.")])
+    postal_code = StringField("ZIP code", validators=[DataRequired(), Regexp(
+        r"^\d{5}(-\d{4})?$", message="Use a 5-digit ZIP code.")])
+    phone = StringField("Phone", validators=[Optional(), Length(max=30)])
+    email = EmailField("Email", validators=[Optional(), Email(), Length(max=254)])
+    preferred_language = StringField("Preferred language", default="English",
+                                     validators=[DataRequired(), Length(max=40)])
+    emergency_contact_name = StringField("Emergency contact", validators=[Optional(),
+                                                                          Length(max=160)])
+    emergency_contact_phone = StringField("Emergency contact phone",
+                                          validators=[Optional(), Length(max=30)])
+    emergency_contact_relation = StringField("Relation", validators=[Optional(),
+                                                                     Length(max=60)])
+    diagnosis_code = SelectField("Primary diagnosis (ICD-10)", choices=diagnosis_choices(),
+                                 validators=[Optional()])
+    plan_id = SelectField("Insurance", coerce=int, validators=[InputRequired()])
+    member_id = StringField("Member id", validators=[Optional(), Length(max=40)])
+    version = HiddenField()
+
+
+class RegisterPatientForm(PatientForm):
+    """Registration adds, for admins, the therapist to assign (0: a referral, none yet)."""
+
+    therapist_id = SelectField("Therapist", coerce=int, validators=[InputRequired()])
+
+
+class CareTeamForm(FlaskForm):
+    """Invite a colleague to the care team (or, for admins, assign one)."""
+
+    user_id = SelectField("Clinician", coerce=int, validators=[InputRequired()])
+    role = SelectField("As", choices=[("prescriber", "Prescriber"), ("therapist", "Therapist")])
+
+

@@ -1,0 +1,37 @@
+"""The demo network's care records: stages as documented, and every page renders."""
+
+from kapms.auth.models import User
+from kapms.care.models import CareSession
+from kapms.demo import seed_demo
+from kapms.patients.models import Patient
+
+
+def test_demo_seed_stages_and_pages(client, login, db):
+    seed_demo(db)
+    db.commit()
+    stages = {p.first_name: p.stage for p in db.query(Patient)}
+    assert stages == {"Avery": "intake", "Elena": "preparation", "Marcus": "dosing",
+                      "Grace": "completed", "Owen": "intake", "Noah": "referral",
+                      "Lucia": "referral"}
+    marcus = db.query(Patient).filter_by(first_name="Marcus").one()
+    statuses = [s.status for s in db.query(CareSession).filter_by(patient_id=marcus.id,
+                                                                 kind="dosing")
+                .order_by(CareSession.scheduled_start)]
+    assert statuses == ["completed", "held", "scheduled"]
+    therapist = db.query(User).filter_by(email="therapist@demo.kapms.test").one()
+    login(therapist, "sage-lantern-demo")
+    assert client.get("/care/calendar").status_code == 200
+    due = client.get("/care/notes-due").get_data(as_text=True)
+    assert "Marcus" in due
+    page = client.get(f"/patients/{marcus.id}").get_data(as_text=True)
+    assert "Post-dose blood pressure rise" in page and "Dosing 1 of 6" in page
+    assert "1 past session note to sign." in page  # the held dosing's draft
+    for s in db.query(CareSession).filter_by(clinician_id=therapist.id):
+        assert client.get(f"/care/sessions/{s.id}").status_code == 200
+        if s.note:
+            response = client.get(f"/care/sessions/{s.id}/note.pdf")
+            assert response.mimetype == "application/pdf"
+            break
+    for p in db.query(Patient):
+        code = client.get(f"/patients/{p.id}").status_code
+        assert code == (200 if p.first_name in ("Avery", "Elena", "Marcus", "Grace") else 404)

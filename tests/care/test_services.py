@@ -1,0 +1,271 @@
+"""Care services without HTTP: every care-path rule and refusal, stage upkeep, contract."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from kapms.audit.models import AuditEvent
+from kapms.care import services as care
+from kapms.errors import ConflictError, PermissionDenied, RuleViolation
+from tests.care.factories import (
+    THRESHOLDS,
+    at,
+    clear,
+    dose,
+    dosing_input,
+    make_team,
+    ready_for_dosing,
+    session_for,
+)
+from tests.factories import make_user
+
+# --- clearance ----------------------------------------------------------------------------
+
+def test_clearance_sets_plan_expiry_and_stage(db, team):
+    clearance = clear(db, team)
+    assert clearance.expires_on.year == date.today().year + 1
+    assert team.patient.stage == "preparation"
+    assert care.treatment_plan_dosings(db, team.patient.id) == 6
+
+
+def test_absolute_contraindication_needs_override(db, team):
+    with pytest.raises(RuleViolation, match="override"):
+        clear(db, team, screen={"psychosis": {"yes": True, "notes": "2015 episode"}})
+    clearance = clear(db, team, screen={"psychosis": {"yes": True}},
+                      override_reason="Substance-induced, remitted; psychiatry consulted")
+    assert clearance.override_reason.startswith("Substance")
+    assert db.query(AuditEvent).filter_by(entity_type="clearance").count() == 1
+
+
+def test_only_the_prescriber_clears(db, team):
+    data = care.ClearanceInput(decision="deferred", reason="labs")
+    with pytest.raises(PermissionDenied):
+        care.record_clearance(db, team.therapist, team.patient, data, THRESHOLDS)
+
+
+def test_deferred_and_not_cleared_stages(db, team):
+    care.record_clearance(db, team.prescriber, team.patient,
+                          care.ClearanceInput(decision="deferred", reason="Awaiting ECG"),
+                          THRESHOLDS)
+    assert team.patient.stage == "deferred"
+    assert care.treatment_plan_dosings(db, team.patient.id) is None
+
+
+def test_revoked_clearance_stops_dosing(db, team):
+    clearance = ready_for_dosing(db, team)
+    care.revoke_clearance(db, team.prescriber, team.patient, clearance, "New cardiac finding")
+    assert team.patient.stage == "intake"
+    cs = session_for(db, team, "dosing", at(-1))
+    with pytest.raises(RuleViolation, match="clearance"):
+        care.record_dosing(db, team.therapist, cs, dosing_input(), THRESHOLDS)
+    with pytest.raises(RuleViolation):
+        care.revoke_clearance(db, team.prescriber, team.patient, clearance, "again")
+
+
+# --- dosing rules -------------------------------------------------------------------------
+
+def test_no_dosing_without_clearance(db, team):
+    session_for(db, team, "preparation", at(-5), "completed")
+    cs = session_for(db, team, "dosing", at(-1))
+    with pytest.raises(RuleViolation, match="clearance"):
+        care.record_dosing(db, team.therapist, cs, dosing_input(), THRESHOLDS)
+    assert cs.status == "scheduled" and cs.dosing is None
+
+
+def test_no_dosing_without_preparation(db, team):
+    clear(db, team)
+    cs = session_for(db, team, "dosing", at(-1))
+    with pytest.raises(RuleViolation, match="preparation"):
+        care.record_dosing(db, team.therapist, cs, dosing_input(), THRESHOLDS)
+
+
+def test_no_dosing_until_integration_after_previous(db, team):
+    ready_for_dosing(db, team)
+    dose(db, team, at(-6))
+    assert team.patient.stage == "dosing"
+    cs = session_for(db, team, "dosing", at(-3))
+    with pytest.raises(RuleViolation, match="integration"):
+        care.record_dosing(db, team.therapist, cs, dosing_input(), THRESHOLDS)
+    session_for(db, team, "integration", at(-5), "completed")
+    care.record_dosing(db, team.therapist, cs, dosing_input(), THRESHOLDS)
+    assert care.administered_dosing_count(db, team.patient.id) == 2
+
+
+def test_no_dosing_beyond_plan_until_amended(db, team):
+    clearance = ready_for_dosing(db, team, dosing_count=1)
+    dose(db, team, at(-6))
+    session_for(db, team, "integration", at(-5), "completed")
+    assert team.patient.stage == "follow_up"
+    cs = session_for(db, team, "dosing", at(-3))
+    with pytest.raises(RuleViolation, match="plan"):
+        care.record_dosing(db, team.therapist, cs, dosing_input(), THRESHOLDS)
+    with pytest.raises(ConflictError):
+        care.amend_plan(db, team.prescriber, team.patient, clearance, 2, expected_version=99)
+    care.amend_plan(db, team.prescriber, team.patient, clearance, 2,
+                    expected_version=clearance.version)
+    care.record_dosing(db, team.therapist, cs, dosing_input(), THRESHOLDS)
+    assert care.administered_dosing_count(db, team.patient.id) == 2
+
+
+def test_high_pre_dose_bp_records_a_hold(db, team):
+    ready_for_dosing(db, team)
+    cs = session_for(db, team, "dosing", at(-1))
+    record = care.record_dosing(db, team.therapist, cs, dosing_input(pre=(162, 90)), THRESHOLDS)
+    assert record.outcome == "held" and "162/90" in record.hold_reason
+    assert cs.status == "held" and record.given_at is None and record.lot_number is None
+    assert care.administered_dosing_count(db, team.patient.id) == 0
+    assert team.patient.stage == "preparation"
+    # A held dose needs no integration before the next attempt.
+    assert care.dosing_check(db, session_for(db, team, "dosing", at(1))) is None
+
+
+def test_hold_threshold_setting_is_passed_in(db, team):
+    from kapms.care.rules import Thresholds
+
+    ready_for_dosing(db, team)
+    cs = session_for(db, team, "dosing", at(-1))
+    record = care.record_dosing(db, team.therapist, cs, dosing_input(pre=(142, 85)),
+                                Thresholds(hold_systolic=140, hold_diastolic=90))
+    assert record.outcome == "held"
+
+
+def test_new_contraindication_records_a_hold(db, team):
+    ready_for_dosing(db, team)
+    cs = session_for(db, team, "dosing", at(-1))
+    record = care.record_dosing(db, team.therapist, cs,
+                                dosing_input(new_contraindication="Reports pregnancy"),
+                                THRESHOLDS)
+    assert record.outcome == "held" and "pregnancy" in record.hold_reason
+
+
+def test_post_dose_rise_is_flagged(db, team):
+    ready_for_dosing(db, team)
+    cs = dose(db, team, at(-1), pre=(118, 76), mid=(158, 84))
+    assert "+40/+8" in cs.dosing.bp_flag
+    assert care.patient_path(db, team.patient)["flags"][0].id == cs.dosing.id
+    quiet = make_team(db)
+    ready_for_dosing(db, quiet)
+    assert dose(db, quiet, at(-1), pre=(118, 76), mid=(150, 100)).dosing.bp_flag is None
+
+
+def test_administered_dose_needs_medication_and_telehealth_needs_chaperone(db, team):
+    ready_for_dosing(db, team)
+    cs = session_for(db, team, "dosing", at(-1))
+    with pytest.raises(RuleViolation, match="lot number"):
+        care.record_dosing(db, team.therapist, cs, dosing_input(lot_number=None), THRESHOLDS)
+    tele = care.schedule_session(db, team.therapist, team.patient, kind="dosing",
+                                 clinician=team.therapist, start=at(-2), duration_minutes=180,
+                                 modality="telehealth")
+    with pytest.raises(RuleViolation, match="chaperone"):
+        care.record_dosing(db, team.therapist, tele, dosing_input(), THRESHOLDS)
+    assert cs.dosing is None and tele.dosing is None
+
+
+def test_dosing_cannot_be_recorded_twice(db, team):
+    ready_for_dosing(db, team)
+    cs = dose(db, team, at(-1))
+    with pytest.raises(RuleViolation, match="already"):
+        care.record_dosing(db, team.therapist, cs, dosing_input(), THRESHOLDS)
+
+
+def test_full_course_completes(db, team):
+    ready_for_dosing(db, team, dosing_count=2)
+    dose(db, team, at(-9))
+    session_for(db, team, "integration", at(-8), "completed")
+    dose(db, team, at(-6))
+    session_for(db, team, "integration", at(-5), "completed")
+    assert team.patient.stage == "follow_up"
+    session_for(db, team, "follow_up", at(-4), "completed")
+    assert team.patient.stage == "completed"
+    steps = care.patient_path(db, team.patient)["timeline"]
+    assert all(s["state"] == "done" for s in steps)
+
+
+# --- scheduling ---------------------------------------------------------------------------
+
+def test_schedule_checks_role_and_double_booking(db, team):
+    with pytest.raises(RuleViolation, match="prescriber"):
+        care.schedule_session(db, team.therapist, team.patient, kind="follow_up",
+                              clinician=team.therapist, start=at(1), duration_minutes=30)
+    session_for(db, team, "preparation", at(1))
+    with pytest.raises(RuleViolation, match="already has a session"):
+        care.schedule_session(db, team.therapist, team.patient, kind="integration",
+                              clinician=team.therapist, start=at(1) + timedelta(minutes=30),
+                              duration_minutes=60)
+    outsider = make_user(db, roles=("therapist",))
+    with pytest.raises(PermissionDenied):
+        care.schedule_session(db, outsider, team.patient, kind="preparation",
+                              clinician=team.therapist, start=at(2), duration_minutes=60)
+
+
+def test_cancel_needs_reason(db, team):
+    cs = session_for(db, team, "preparation", at(1))
+    with pytest.raises(RuleViolation):
+        care.cancel_session(db, team.therapist, cs, " ")
+    care.cancel_session(db, team.therapist, cs, "Patient ill")
+    assert cs.status == "cancelled"
+
+
+# --- contract -----------------------------------------------------------------------------
+
+def test_billable_sessions(db, team):
+    from zoneinfo import ZoneInfo
+
+    ready_for_dosing(db, team)  # preparation at(-10), completed
+    dose(db, team, at(-3))
+    session_for(db, team, "integration", at(-2), "completed")
+    held = session_for(db, team, "dosing", at(-1))
+    care.record_dosing(db, team.therapist, held, dosing_input(pre=(170, 100)), THRESHOLDS)
+    session_for(db, team, "integration", at(2))  # scheduled: not billable
+    cancelled = session_for(db, team, "integration", at(-0.5))
+    care.cancel_session(db, team.therapist, cancelled, "no show")
+    rows = care.billable_sessions(db, team.patient.id, date.today() - timedelta(days=30),
+                                  date.today() + timedelta(days=30))
+    assert [(r.kind, r.held) for r in rows] == [("preparation", False), ("dosing", False),
+                                                ("integration", False), ("dosing", True)]
+    assert rows[1].minutes == 120 and rows[0].minutes == 60
+    assert rows[0].clinician_name == team.therapist.display_name
+    la = care.billable_sessions(db, team.patient.id, date.today() - timedelta(days=30),
+                                date.today(), tz=ZoneInfo("America/Los_Angeles"))
+    assert la[0].service_date == (at(-10).astimezone(ZoneInfo("America/Los_Angeles")).date())
+    assert care.billable_sessions(db, team.patient.id, date.today() + timedelta(days=1),
+                                  date.today() + timedelta(days=30)) == []
+
+
+# --- prescriptions ------------------------------------------------------------------------
+
+def test_prescription_needs_profile_and_limits_refills(db, team):
+    data = care.PrescriptionInput(issued_on=date(2026, 1, 10), drug_name="Ketamine HCl",
+                                  strength="100 mg", dosage_form="sublingual troche",
+                                  quantity=6, directions="One troche as directed in session",
+                                  refills_authorized=2)
+    with pytest.raises(RuleViolation, match="DEA"):
+        care.record_prescription(db, team.prescriber, team.patient, data)
+    with pytest.raises(RuleViolation, match="DEA"):
+        care.save_prescriber_profile(db, team.prescriber, "AB1234564", "1 Clinic Way")
+    care.save_prescriber_profile(db, team.prescriber, "ab1234563", "1 Clinic Way, Oakland CA")
+    with pytest.raises(RuleViolation, match="at most 5"):
+        care.record_prescription(db, team.prescriber, team.patient,
+                                 care.PrescriptionInput(**{**data.__dict__,
+                                                           "refills_authorized": 6}))
+    rx = care.record_prescription(db, team.prescriber, team.patient, data)
+    assert rx.prescriber_dea == "AB1234563" and rx.patient_name == team.patient.full_name
+    assert "Oakland" in rx.patient_address
+    with pytest.raises(RuleViolation, match="6 months"):
+        care.record_refill(db, team.prescriber, team.patient, rx, date(2026, 7, 11))
+    care.record_refill(db, team.prescriber, team.patient, rx, date(2026, 2, 10))
+    care.record_refill(db, team.prescriber, team.patient, rx, date(2026, 3, 10))
+    with pytest.raises(RuleViolation, match="used"):
+        care.record_refill(db, team.prescriber, team.patient, rx, date(2026, 4, 10))
+    with pytest.raises(PermissionDenied):
+        care.record_prescription(db, team.therapist, team.patient, data)
+
+
+def test_sessions_cannot_be_completed_or_dosed_before_they_start(db, team):
+    ready_for_dosing(db, team)
+    future = session_for(db, team, "integration", at(2))
+    with pytest.raises(RuleViolation, match="before it has started"):
+        care.complete_session(db, team.therapist, future)
+    future_dose = session_for(db, team, "dosing", at(3))
+    with pytest.raises(RuleViolation, match="before the session has started"):
+        care.record_dosing(db, team.therapist, future_dose, dosing_input(), THRESHOLDS)

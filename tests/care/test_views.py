@@ -1,0 +1,279 @@
+"""Care pages over HTTP: the path end to end, access, notes, PDFs, calendar and .ics."""
+
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from kapms.audit.models import AuditEvent
+from kapms.care.models import CareSession, ProgressNote
+from tests.care.factories import at, ready_for_dosing, session_for
+from tests.factories import make_user
+
+DOSING = {"pre_systolic": "124", "pre_diastolic": "78", "pre_heart_rate": "72",
+          "pre_spo2": "98", "mid_systolic": "138", "mid_diastolic": "84", "mid_heart_rate": "80",
+          "mid_spo2": "97", "discharge_systolic": "126", "discharge_diastolic": "80",
+          "product": "ketamine_sl_lozenge", "route": "sublingual", "dose_mg": "200",
+          "lot_number": "KX-2291", "given_at": "10:05", "monitoring_start": "10:05",
+          "monitoring_end": "12:05", "ready_to_leave_at": "12:10", "checkins": "",
+          "discharge_stable": "y", "ride_home": "y", "no_driving_advised": "y",
+          "ae_nausea": "mild"}
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_walk_the_path_over_http(client, login, db, team):
+    login(team.prescriber)
+    response = client.post(f"/care/patients/{team.patient.id}/clearance", data={
+        "ci_psychosis": "y", "decision": "cleared", "reason": "Suitable",
+        "dosing_count": "6", "product": "ketamine_sl_lozenge", "route": "sublingual",
+        "dose_mg": "150"})
+    assert "override reason" in response.get_data(as_text=True)  # refused, shown on form
+    response = client.post(f"/care/patients/{team.patient.id}/clearance", data={
+        "ci_psychosis": "y", "override_reason": "Remote drug-induced episode", "bp_systolic":
+        "120", "bp_diastolic": "80", "decision": "cleared", "reason": "Suitable",
+        "dosing_count": "6", "product": "ketamine_sl_lozenge", "route": "sublingual",
+        "dose_mg": "150"})
+    assert response.status_code == 302
+    client.post("/logout")
+    login(team.therapist)
+    day = (at(-3)).strftime("%Y-%m-%d")
+    for kind, hour in (("preparation", "09:00"), ("dosing", "10:00"), ("integration", "15:00")):
+        response = client.post(f"/care/patients/{team.patient.id}/sessions/new", data={
+            "kind": kind, "clinician_id": team.therapist.id, "day": day, "start_time": hour,
+            "duration_minutes": "180" if kind == "dosing" else "50", "modality": "office"})
+        assert response.status_code == 302, response.get_data(as_text=True)
+    prep, dosing, integration = db.query(CareSession).order_by(CareSession.scheduled_start).all()
+    page = client.get(f"/care/sessions/{dosing.id}").get_data(as_text=True)
+    assert "preparation session is needed" in page
+    assert client.post(f"/care/sessions/{prep.id}/complete", data={}).status_code == 302
+    response = client.post(f"/care/sessions/{dosing.id}/dosing", data=DOSING)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    client.post(f"/care/sessions/{integration.id}/complete", data={"actual_minutes": "55"})
+    client.post(f"/care/sessions/{dosing.id}/note", data={"body": "Calm session.", "version": 0})
+    note = db.query(ProgressNote).one()
+    client.post(f"/care/sessions/{dosing.id}/note/sign", data={"version": note.version})
+    db.expire_all()
+    assert db.get(ProgressNote, note.id).signed
+    response = client.get(f"/care/sessions/{dosing.id}/note.pdf")
+    assert response.mimetype == "application/pdf"
+    text = pdf_text(response.data)
+    for expected in (team.patient.full_name, "Dosing session note", "124/78", "138/84",
+                     team.therapist.full_name, "Electronically signed by", "Nausea"):
+        assert expected in text
+    assert "DRAFT" not in text
+    assert db.query(AuditEvent).filter_by(action="print", patient_id=team.patient.id).count() == 1
+    page = client.get(f"/patients/{team.patient.id}").get_data(as_text=True)
+    assert 'data-state="current"' in page and "Dosing 2 of 6" in page
+
+
+def test_draft_pdf_has_watermark_and_is_audited(client, login, db, team):
+    cs = session_for(db, team, "preparation", at(-1), "completed")
+    db.commit()
+    login(team.therapist)
+    client.post(f"/care/sessions/{cs.id}/note", data={"body": "Working draft", "version": 0})
+    text = pdf_text(client.get(f"/care/sessions/{cs.id}/note.pdf").data)
+    assert "DRAFT" in text and "Working draft" in text and "Preparation" in text
+    assert db.query(AuditEvent).filter_by(action="print").count() == 1
+
+
+def test_note_with_hostile_references_renders_escaped_without_fetching(client, login, db,
+                                                                        team, monkeypatch):
+    import kapms.pdf
+
+    fetched = []
+    monkeypatch.setattr(kapms.pdf, "static_file",
+                        lambda url: fetched.append(url) or (_ for _ in ()).throw(
+                            kapms.pdf.FetchRefused(url)))
+    cs = session_for(db, team, "preparation", at(-1), "completed")
+    db.commit()
+    login(team.therapist)
+    body = '<img src="file:///etc/passwd"> <a href="http://127.0.0.1:9/x">link</a>'
+    client.post(f"/care/sessions/{cs.id}/note", data={"body": body, "version": 0})
+    text = pdf_text(client.get(f"/care/sessions/{cs.id}/note.pdf").data)
+    assert "file:///etc/passwd" in text  # shown as text, escaped
+    assert "root:" not in text
+    assert fetched == []  # escaped markup is text: nothing was even asked for
+
+
+def test_stale_note_save_is_refused_with_message(client, login, db, team):
+    cs = session_for(db, team, "preparation", at(-1), "completed")
+    db.commit()
+    login(team.therapist)
+    client.post(f"/care/sessions/{cs.id}/note", data={"body": "v1", "version": 0})
+    version = db.query(ProgressNote).one().version
+    client.post(f"/care/sessions/{cs.id}/note", data={"body": "tab A", "version": version})
+    response = client.post(f"/care/sessions/{cs.id}/note", data={"body": "tab B",
+                                                                 "version": version})
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "changed by someone else" in page and "tab B" in page
+    db.expire_all()
+    assert db.query(ProgressNote).one().body == "tab A"
+
+
+def test_other_therapist_gets_404_everywhere(client, login, db, team):
+    cs = session_for(db, team, "preparation", at(-1), "completed")
+    outsider = make_user(db, roles=("therapist",))
+    db.commit()
+    login(outsider)
+    for url in (f"/patients/{team.patient.id}", f"/care/sessions/{cs.id}",
+                f"/care/sessions/{cs.id}/dosing", f"/care/sessions/{cs.id}/note.pdf",
+                f"/care/patients/{team.patient.id}/sessions/new",
+                f"/care/patients/{team.patient.id}/process-notes"):
+        assert client.get(url).status_code == 404, url
+    assert client.post(f"/care/sessions/{cs.id}/note", data={"body": "x"}).status_code == 404
+
+
+def test_billing_cannot_read_notes(client, login, db, team):
+    cs = session_for(db, team, "preparation", at(-1), "completed")
+    from kapms.care import services as care
+
+    care.save_draft(db, team.therapist, cs, "Secret narrative about childhood", None)
+    db.commit()
+    login(make_user(db, roles=("billing",)))
+    db.commit()
+    for url in (f"/care/sessions/{cs.id}", f"/care/sessions/{cs.id}/note.pdf",
+                f"/care/patients/{team.patient.id}/process-notes", "/care/calendar"):
+        response = client.get(url)
+        assert response.status_code == 403, url
+        assert "Secret narrative" not in response.get_data(as_text=True)
+    page = client.get(f"/patients/{team.patient.id}").get_data(as_text=True)
+    assert "Secret narrative" not in page
+
+
+def test_wrong_role_gets_403(client, login, db, team):
+    login(team.therapist)
+    assert client.get(f"/care/patients/{team.patient.id}/clearance").status_code == 403
+    assert client.get("/care/profile").status_code == 403
+    client.post("/logout")
+    login(team.prescriber)
+    assert client.get(f"/care/patients/{team.patient.id}/process-notes").status_code == 403
+
+
+def test_process_notes_are_author_only(client, login, db, team):
+    colleague = make_user(db, roles=("therapist",))
+    from kapms.patients.models import CareTeamMember
+
+    db.add(CareTeamMember(patient_id=team.patient.id, user_id=colleague.id, role="therapist"))
+    db.commit()
+    login(team.therapist)
+    client.post(f"/care/patients/{team.patient.id}/process-notes",
+                data={"body": "Transference themes"})
+    from kapms.care.models import ProcessNote
+
+    note = db.query(ProcessNote).one()
+    assert "Transference" in client.get(
+        f"/care/patients/{team.patient.id}/process-notes").get_data(as_text=True)
+    client.post("/logout")
+    login(colleague)
+    assert client.get(f"/care/process-notes/{note.id}").status_code == 404
+    page = client.get(f"/care/patients/{team.patient.id}/process-notes").get_data(as_text=True)
+    assert "Transference" not in page
+    client.post("/logout")
+    login(make_user(db, roles=("admin",)))
+    db.commit()
+    assert client.get(f"/care/process-notes/{note.id}").status_code == 403
+    assert "Transference" not in client.get(f"/patients/{team.patient.id}").get_data(as_text=True)
+
+
+def test_dosing_bad_input_and_hold_over_http(client, login, db, team):
+    ready_for_dosing(db, team)
+    cs = session_for(db, team, "dosing", at(-1))
+    db.commit()
+    login(team.therapist)
+    response = client.post(f"/care/sessions/{cs.id}/dosing", data={**DOSING,
+                                                                   "pre_systolic": "abc"})
+    assert response.status_code == 200
+    response = client.post(f"/care/sessions/{cs.id}/dosing", data={**DOSING,
+                                                                   "checkins": "noon"})
+    assert "not a time" in response.get_data(as_text=True)
+    response = client.post(f"/care/sessions/{cs.id}/dosing",
+                           data={**DOSING, "pre_systolic": "165"}, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "Dosing held" in page and "165/78" in page
+    db.expire_all()
+    assert db.get(CareSession, cs.id).status == "held"
+
+
+def test_calendar_notes_due_and_ics(client, login, db, team):
+    past = session_for(db, team, "preparation", at(-1), "completed")
+    upcoming = session_for(db, team, "integration", at(1))
+    db.commit()
+    login(team.therapist)
+    response = client.get("/")
+    assert response.status_code == 302 and "/care/calendar" in response.location
+    page = client.get(f"/care/calendar?view=week&date={at(1):%Y-%m-%d}").get_data(as_text=True)
+    assert team.patient.full_name in page
+    assert client.get("/care/calendar?view=day&date=garbage").status_code == 200
+    page = client.get("/care/notes-due").get_data(as_text=True)
+    assert f"/care/sessions/{past.id}" in page and f"/care/sessions/{upcoming.id}" not in page
+    ics = client.get("/care/calendar.ics")
+    assert ics.mimetype == "text/calendar"
+    body = ics.get_data(as_text=True)
+    assert "Integration" in body and f"{team.patient.first_name[0]}.{team.patient.last_name[0]}." in body
+    assert team.patient.last_name not in body and team.patient.first_name not in body
+
+
+def test_every_care_and_patient_route_declares_access(app):
+    from kapms.web.access import required_roles
+
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith(("care.", "patients.")):
+            is_public, roles = required_roles(app, rule.endpoint)
+            assert not is_public and roles, rule.endpoint
+            assert "billing" not in roles or rule.endpoint.startswith("patients."), rule.endpoint
+
+
+@pytest.mark.parametrize("data", [
+    {"kind": "dosing", "day": "not-a-date", "start_time": "10:00", "duration_minutes": "60"},
+    {"kind": "teleport", "day": "2026-01-01", "start_time": "10:00", "duration_minutes": "60"},
+    {"kind": "dosing", "day": "2026-01-01", "start_time": "25:00", "duration_minutes": "60"},
+    {"kind": "dosing", "day": "2026-01-01", "start_time": "10:00", "duration_minutes": "9999"},
+])
+def test_schedule_bad_input_is_a_form_error(client, login, db, team, data):
+    login(team.therapist)
+    response = client.post(f"/care/patients/{team.patient.id}/sessions/new",
+                           data={**data, "clinician_id": team.therapist.id,
+                                 "modality": "office"})
+    assert response.status_code == 200
+    assert db.query(CareSession).count() == 0
+
+
+def test_clearance_bad_input_and_missing_plan(client, login, db, team):
+    login(team.prescriber)
+    url = f"/care/patients/{team.patient.id}/clearance"
+    response = client.post(url, data={"decision": "cleared", "reason": "ok", "dose_mg": "lots",
+                                      "bp_systolic": "9999"})
+    assert response.status_code == 200
+    response = client.post(url, data={"decision": "cleared", "reason": "ok", "product": "",
+                                      "route": ""})
+    assert "number of dosing sessions" in response.get_data(as_text=True)
+    from kapms.care.models import Clearance
+
+    assert db.query(Clearance).count() == 0
+
+
+def test_session_ids_that_do_not_exist_are_404(client, login, db, team):
+    login(team.therapist)
+    for url in ("/care/sessions/999999", "/care/sessions/999999/note.pdf",
+                "/care/process-notes/999999"):
+        assert client.get(url).status_code == 404
+    assert client.post("/care/clearances/999999/revoke", data={"reason": "x"}).status_code == 403
+
+
+def test_save_and_sign_in_one_step(client, login, db, team):
+    cs = session_for(db, team, "integration", at(-1), "completed")
+    db.commit()
+    login(team.therapist)
+    client.post(f"/care/sessions/{cs.id}/note", data={"body": "Typed, then signed",
+                                                      "version": 0, "sign": "Save and sign"})
+    note = db.query(ProgressNote).one()
+    assert note.signed and note.body == "Typed, then signed"
+    response = client.post(f"/care/sessions/{cs.id}/note", data={"body": "edit",
+                                                                 "version": note.version})
+    assert response.status_code == 409  # signed: refused, text shown back
+    db.expire_all()
+    assert db.query(ProgressNote).one().body == "Typed, then signed"

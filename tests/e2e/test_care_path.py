@@ -1,0 +1,142 @@
+"""One patient walks the care path in the browser: referral (registered by the demo
+therapist, who invites the demo prescriber), clearance by the prescriber, a preparation
+session, a dosing with vitals, an integration session; the therapist signs the dosing note
+and downloads the PDF, whose text names the patient, session type, vitals and signer."""
+
+import io
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from pypdf import PdfReader
+
+from kapms.config import Config
+from tests.e2e.conftest import sign_in
+
+pytestmark = pytest.mark.e2e
+
+
+def sign_out(page):
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/login")
+
+
+def schedule(page, patient_url, kind, day, start, minutes):
+    page.goto(patient_url)
+    page.get_by_role("link", name="Schedule a session").click()
+    page.get_by_label("Session", exact=True).select_option(kind)
+    page.get_by_label("Clinician").select_option(label="Maya Okafor, LMFT (therapist)")
+    page.get_by_label("Date", exact=True).fill(day)
+    page.get_by_label("Start time").fill(start)
+    page.get_by_label("Duration (minutes)").fill(str(minutes))
+    page.get_by_role("button", name="Schedule").click()
+    page.wait_for_url(patient_url)
+
+
+def open_session(page, patient_url, label):
+    page.goto(patient_url)
+    page.get_by_test_id("sessions").get_by_role("link", name=label, exact=True).click()
+    page.wait_for_url("**/care/sessions/*")
+
+
+def test_patient_walks_the_care_path(page, tmp_path):
+    page.on("dialog", lambda dialog: dialog.accept())  # "Sign this note?" confirmation
+    # Referral: the therapist registers her client and invites the prescriber.
+    sign_in(page, "therapist")
+    assert "/care/calendar" in page.url  # clinicians land on their calendar
+    page.goto("/patients/new")
+    page.get_by_label("First name").fill("Iris")
+    page.get_by_label("Last name").fill("Walker")
+    page.get_by_label("Date of birth").fill("1986-04-12")
+    page.get_by_label("Address", exact=True).fill("12 Lake St")
+    page.get_by_label("City").fill("Oakland")
+    page.get_by_label("State").fill("CA")
+    page.get_by_label("ZIP code").fill("94610")
+    page.get_by_label("Primary diagnosis (ICD-10)").select_option("F33.1")
+    page.get_by_role("button", name="Register").click()
+    page.wait_for_url(re.compile(r".*/patients/\d+$"))
+    patient_url = page.url
+    assert page.get_by_test_id("patient-stage").inner_text() == "Medical intake"
+    page.get_by_label("Clinician").select_option(label="Daniel Reyes, PMHNP-BC")
+    page.get_by_label("Role").select_option("prescriber")
+    page.get_by_role("button", name="Invite to care team").click()
+    assert "Daniel Reyes" in page.get_by_test_id("care-team").inner_text()
+    sign_out(page)
+
+    # Clearance by the prescriber.
+    sign_in(page, "prescriber")
+    page.goto(patient_url)
+    page.get_by_role("link", name="Medical intake and clearance").click()
+    page.get_by_label("Systolic BP").fill("122")
+    page.get_by_label("Diastolic BP").fill("78")
+    page.get_by_label("Decision").select_option("cleared")
+    page.get_by_label("Reason", exact=True).fill("No contraindications; good support.")
+    page.get_by_label("Dosing sessions in the plan").fill("6")
+    page.get_by_label("Product").select_option("ketamine_sl_lozenge")
+    page.get_by_label("Route").select_option("sublingual")
+    page.get_by_label("Dose (mg)").fill("200")
+    page.get_by_role("button", name="Record decision").click()
+    page.wait_for_url(patient_url)
+    assert page.get_by_test_id("clearance-decision").inner_text() == "Cleared"
+    assert page.get_by_test_id("patient-stage").inner_text() == "Preparation"
+    sign_out(page)
+
+    # The therapist schedules and holds preparation, dosing and integration.
+    sign_in(page, "therapist")
+    zone = ZoneInfo(Config.CLINIC_TIMEZONE)
+    day = (datetime.now(zone).date() - timedelta(days=50)).isoformat()
+    schedule(page, patient_url, "preparation", day, "08:00", 50)
+    schedule(page, patient_url, "dosing", day, "09:00", 180)
+    schedule(page, patient_url, "integration", day, "13:00", 50)
+
+    open_session(page, patient_url, "Preparation")
+    page.get_by_role("button", name="Mark completed").click()
+    assert page.get_by_test_id("session-status").inner_text() == "Completed"
+
+    open_session(page, patient_url, "Dosing")
+    page.get_by_role("link", name="Record dosing").click()
+    for label, value in (("Pre-dose systolic", "124"), ("Pre-dose diastolic", "78"),
+                         ("Pre-dose heart rate", "72"), ("Pre-dose SpO2 %", "98"),
+                         ("Dose (mg)", "200"), ("Lot number", "KX-7781"),
+                         ("Time given", "09:10"), ("~40 min systolic", "136"),
+                         ("~40 min diastolic", "84"), ("Discharge systolic", "126"),
+                         ("Discharge diastolic", "80"), ("Monitoring start", "09:10"),
+                         ("Monitoring end", "11:10"), ("Ready to leave", "11:15")):
+        page.get_by_label(label, exact=True).fill(value)
+    page.get_by_label("Product").select_option("ketamine_sl_lozenge")
+    page.get_by_label("Route").select_option("sublingual")
+    page.get_by_label("Dissociation").select_option("mild")
+    page.get_by_label("Stable at discharge").check()
+    page.get_by_label("Safe ride home arranged").check()
+    page.get_by_label("Told not to drive until the next day").check()
+    page.get_by_role("button", name="Record dosing").click()
+    page.wait_for_url(re.compile(r".*/care/sessions/\d+$"))
+    assert page.get_by_test_id("dosing-outcome").inner_text() == "Administered"
+    dosing_url = page.url
+
+    open_session(page, patient_url, "Integration")
+    page.get_by_role("button", name="Mark completed").click()
+    assert page.get_by_test_id("session-status").inner_text() == "Completed"
+
+    # Note: draft, sign, download the PDF.
+    page.goto(dosing_url)
+    page.get_by_label("Progress note").fill("Settled with music; mild dissociation; "
+                                            "stable at discharge.")
+    page.get_by_role("button", name="Save draft").click()
+    assert page.get_by_text("Draft saved.").is_visible()
+    page.get_by_role("button", name="Save and sign").click()
+    assert "Maya Okafor" in page.get_by_test_id("signed-by").inner_text()
+    with page.expect_download() as info:
+        page.get_by_test_id("note-pdf").click()
+    path = tmp_path / "note.pdf"
+    info.value.save_as(path)
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(path.read_bytes())).pages)
+    for expected in ("Iris Walker", "Dosing session note", "124/78", "136/84",
+                     "Electronically signed by", "Maya Okafor"):
+        assert expected in text, expected
+    assert "DRAFT" not in text
+
+    page.goto(patient_url)
+    assert page.get_by_test_id("patient-stage").inner_text() == "Dosing"
+    assert "Dosing 2 of 6." in page.get_by_test_id("next-due").inner_text()
