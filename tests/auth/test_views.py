@@ -5,6 +5,9 @@ from datetime import UTC, datetime
 from kapms.auth.models import User
 from tests.factories import DEFAULT_PASSWORD, make_user
 
+# A page every signed-in user may open: 200 when signed in, a redirect to login otherwise.
+PROBE = "/account/password"
+
 
 def test_login_page_renders(client):
     response = client.get("/login")
@@ -12,13 +15,13 @@ def test_login_page_renders(client):
 
 
 def test_login_then_dashboard_then_logout(client, db, login):
-    user = make_user(db, full_name="Maya Test")
+    user = make_user(db, roles=["billing"], full_name="Maya Test")
     db.commit()
     login(user)
     assert b"Welcome, Maya Test" in client.get("/").data
     response = client.post("/logout")
     assert response.status_code == 302
-    assert client.get("/").status_code == 302  # back to the login page
+    assert client.get(PROBE).status_code == 302  # back to the login page
 
 
 def test_wrong_password_is_a_form_error_not_a_redirect(client, db):
@@ -57,10 +60,10 @@ def test_logout_ends_every_session_of_the_user(app, client, db, login):
     db.commit()
     other_device = app.test_client()
     other_device.post("/login", data={"email": user.email, "password": DEFAULT_PASSWORD})
-    assert other_device.get("/").status_code == 200
+    assert other_device.get(PROBE).status_code == 200
     login(user)
     assert client.post("/logout").status_code == 302
-    assert other_device.get("/").status_code == 302
+    assert other_device.get(PROBE).status_code == 302
 
 
 def test_password_change_ends_other_sessions(app, client, db, login):
@@ -73,8 +76,8 @@ def test_password_change_ends_other_sessions(app, client, db, login):
         "current_password": DEFAULT_PASSWORD, "new_password": "a fresh long passphrase",
         "confirm": "a fresh long passphrase"})
     assert response.status_code == 302
-    assert other_device.get("/").status_code == 302
-    assert client.get("/").status_code == 302
+    assert other_device.get(PROBE).status_code == 302
+    assert client.get(PROBE).status_code == 302
 
 
 def test_password_change_mismatch_is_a_form_error(client, db, login):
@@ -97,20 +100,20 @@ def _age_session(client, **seconds_ago):
 def test_idle_timeout_ends_the_session(client, db, login):
     login(make_user(db))
     _age_session(client, _seen=31 * 60)
-    response = client.get("/")
+    response = client.get(PROBE)
     assert response.status_code == 302 and "/login" in response.location
 
 
 def test_activity_within_the_idle_window_keeps_the_session(client, db, login):
     login(make_user(db))
     _age_session(client, _seen=29 * 60)
-    assert client.get("/").status_code == 200
+    assert client.get(PROBE).status_code == 200
 
 
 def test_absolute_timeout_ends_an_active_session(client, db, login):
     login(make_user(db))
     _age_session(client, _login_at=12 * 3600 + 60, _seen=10)
-    assert client.get("/").status_code == 302
+    assert client.get(PROBE).status_code == 302
 
 
 def test_login_issues_a_new_session_identifier(client, db):
@@ -149,7 +152,7 @@ def test_deactivated_user_is_signed_out_on_next_request(client, db, login):
 
     set_active(db, admin, db.get(User, user.id), False)
     db.commit()
-    assert client.get("/").status_code == 302
+    assert client.get(PROBE).status_code == 302
 
 
 def test_admin_creates_user_through_the_form(client, db, login_as):
