@@ -137,7 +137,11 @@ def save_profile(session, actor, user: User, data: ProfileData, *,
     profile.languages = ",".join(data.languages) or "English"
     profile.licences = [ClinicianLicence(licence_type=t, number=n, state=s, expires_on=e)
                         for t, n, s, e in data.licences]
-    profile.plan_rows = [ClinicianPlan(plan_id=pid) for pid in dict.fromkeys(data.plan_ids)]
+    # Keep rows of plans still accepted: the unit of work inserts before it deletes, so
+    # re-adding the same plan as a new row would trip the (profile, plan) unique constraint.
+    kept = {row.plan_id: row for row in profile.plan_rows}
+    profile.plan_rows = [kept.get(pid) or ClinicianPlan(plan_id=pid)
+                         for pid in dict.fromkeys(data.plan_ids)]
     profile.availability = [AvailabilitySlot(weekday=d, starts_at=a, ends_at=b)
                             for d, a, b in data.availability]
     try:
