@@ -6,6 +6,7 @@ directly. The services filter the directory with indexed SQL that mirrors
 ``rank``.
 """
 
+import heapq
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from math import asin, cos, radians, sin, sqrt
@@ -65,9 +66,10 @@ class ClinicianFacts:
     longitude: float | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Candidate:
-    """An eligible clinician as the ranker sees it."""
+    """An eligible clinician as the ranker sees it (not frozen: built by the thousand,
+    and a frozen dataclass's constructor is several times slower)."""
 
     clinician_id: int
     name: str
@@ -136,9 +138,13 @@ def office_distance(request: MatchRequest, facts) -> float | None:
     return haversine_miles(request.latitude, request.longitude, facts.latitude, facts.longitude)
 
 
-def modality_ok(request: MatchRequest, facts) -> bool:
-    """True when the clinician offers what the patient asked for."""
-    distance = office_distance(request, facts)
+def modality_ok(request: MatchRequest, facts, distance: float | None | bool = False) -> bool:
+    """True when the clinician offers what the patient asked for.
+
+    ``distance`` may be passed when already computed (None: no office distance).
+    """
+    if distance is False:
+        distance = office_distance(request, facts)
     office_ok = distance is not None and distance <= request.max_distance_miles
     if request.modality == "in_office":
         return office_ok
@@ -172,40 +178,44 @@ def _label(key: str) -> str:
     return SPECIALTIES.get(key, key)
 
 
-def score_candidate(request: MatchRequest, c: Candidate) -> MatchResult:
-    """Score one eligible candidate and say why it fits and what it lacks."""
+def score_candidate(request: MatchRequest, c: Candidate, *, words: bool = True) -> MatchResult:
+    """Score one eligible candidate and say why it fits and what it lacks.
+
+    With ``words`` False only the score is computed: ranking a long list scores everyone
+    but writes the explanations for the few shown.
+    """
     score, reasons, lacks = 0.0, [], []
     if request.needs:
-        hits = sorted(request.needs & c.specialties)
-        missing = sorted(request.needs - c.specialties)
+        hits = request.needs & c.specialties
         score += W_SPECIALTY * len(hits) / len(request.needs)
-        if hits:
-            reasons.append("Specialises in " + ", ".join(_label(k) for k in hits))
-        if missing:
+        if words and hits:
+            reasons.append("Specialises in " + ", ".join(_label(k) for k in sorted(hits)))
+        if words and len(hits) < len(request.needs):
+            missing = sorted(request.needs - c.specialties)
             lacks.append("No listed specialty in " + ", ".join(_label(k) for k in missing))
     if request.language:
         if request.language.lower() in c.languages:
             score += W_LANGUAGE
-            reasons.append(f"Speaks {request.language}")
-        else:
+            words and reasons.append(f"Speaks {request.language}")
+        elif words:
             lacks.append(f"Does not list {request.language}")
     if c.distance_miles is not None and c.distance_miles <= request.max_distance_miles:
         closeness = 1 - c.distance_miles / max(request.max_distance_miles, 0.1)
         score += W_DISTANCE * closeness
-        reasons.append(f"Office {c.distance_miles:.1f} miles away")
+        words and reasons.append(f"Office {c.distance_miles:.1f} miles away")
     elif request.modality != "in_office" and c.telehealth:
         # Telehealth is as close as it gets, but an office nearby is preferred.
         score += W_DISTANCE * 0.5
-        reasons.append("Offers telehealth")
+        words and reasons.append("Offers telehealth")
     if c.next_available:
         days = (c.next_available - request.today).days
         score += W_AVAILABILITY * max(0.0, 1 - (days - 1) / AVAILABILITY_HORIZON_DAYS)
-        reasons.append(f"Next opening {c.next_available:%a %b %d}")
-    else:
+        words and reasons.append(f"Next opening {c.next_available:%a %b %d}")
+    elif words:
         lacks.append("No weekly availability listed")
-    if c.in_network and request.plan_id is not None:
+    if words and c.in_network and request.plan_id is not None:
         reasons.append("In network with the patient's plan")
-    elif c.private_pay_rate_cents is not None:
+    elif words and c.private_pay_rate_cents is not None:
         dollars = c.private_pay_rate_cents / 100
         reasons.append(f"Private pay ${dollars:,.0f} per session")
     if c.open_places:
@@ -215,9 +225,12 @@ def score_candidate(request: MatchRequest, c: Candidate) -> MatchResult:
 
 def rank(request: MatchRequest, candidates, limit: int | None = None) -> list[MatchResult]:
     """Rank eligible candidates by fit, best first; ties by distance then name."""
-    results = [score_candidate(request, c) for c in candidates]
-    results.sort(key=lambda r: (-r.score,
-                                r.candidate.distance_miles if r.candidate.distance_miles
-                                is not None else float("inf"),
-                                r.candidate.name, r.candidate.clinician_id))
-    return results if limit is None else results[:limit]
+
+    def order(result: MatchResult):
+        c = result.candidate
+        distance = c.distance_miles if c.distance_miles is not None else float("inf")
+        return -result.score, distance, c.name, c.clinician_id
+
+    scored = [score_candidate(request, c, words=False) for c in candidates]
+    best = sorted(scored, key=order) if limit is None else heapq.nsmallest(limit, scored, order)
+    return [score_candidate(request, r.candidate) for r in best]

@@ -8,6 +8,8 @@ and relaxed requests show the nearest alternatives.
 """
 
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from functools import lru_cache
 
 from sqlalchemy import and_, false, func, or_, select
 
@@ -54,6 +56,17 @@ def active_count_expr(kind_column=ClinicianProfile.kind):
             .correlate(ClinicianProfile).scalar_subquery())
 
 
+def days_to_opening_expr(today):
+    """Correlated: days from ``today`` to the profile's next weekly slot (1-7), or NULL.
+
+    Computed in SQL so ranking a long list needs no second query; the modulo keeps it
+    portable between SQLite and PostgreSQL.
+    """
+    return (select(func.min((AvailabilitySlot.weekday - today.weekday() + 6) % 7 + 1))
+            .where(AvailabilitySlot.profile_id == ClinicianProfile.id)
+            .correlate(ClinicianProfile).scalar_subquery())
+
+
 def criterion_conditions(req: MatchRequest) -> dict[str, object]:
     """One SQL condition per eligibility criterion (mirrors matching.failed_criteria)."""
     licensed = select(ClinicianLicence.profile_id).where(
@@ -97,41 +110,42 @@ def _rows(session, req: MatchRequest, criteria, kind: str = "therapist"):
                     ClinicianProfile.in_office, ClinicianProfile.latitude,
                     ClinicianProfile.longitude, ClinicianProfile.telehealth,
                     ClinicianProfile.private_pay_rate_cents, ClinicianProfile.capacity,
-                    active_count_expr().label("active_count"), plan_hit.label("in_network"))
+                    active_count_expr().label("active_count"), plan_hit.label("in_network"),
+                    days_to_opening_expr(req.today).label("days_to_opening"))
              .join(User, User.id == ClinicianProfile.user_id)
              .where(*_base(kind), *(conds[c] for c in criteria)))
     rows = []
     for row in session.execute(query):
-        distance = matching.office_distance(req, row)
-        if "modality" in criteria and not matching.modality_ok(req, row):
+        distance = matching.office_distance(req, row) if req.modality != "telehealth" else None
+        if "modality" in criteria and not matching.modality_ok(req, row, distance):
             continue  # the box was only a prefilter; this office is out of reach
         rows.append((row, distance))
     return rows
 
 
-def _candidates(session, req: MatchRequest, rows) -> list[Candidate]:
-    """Turn SQL rows into ranking candidates with their next open date."""
-    ids = [row.id for row, _ in rows]
-    weekdays: dict[int, set[int]] = {}
-    for chunk_start in range(0, len(ids), 900):  # stay under SQLite's parameter limit
-        chunk = ids[chunk_start:chunk_start + 900]
-        for profile_id, weekday in session.execute(
-                select(AvailabilitySlot.profile_id, AvailabilitySlot.weekday)
-                .where(AvailabilitySlot.profile_id.in_(chunk)).distinct()):
-            weekdays.setdefault(profile_id, set()).add(weekday)
+@lru_cache(maxsize=4096)
+def _vocabulary(text: str, lower: bool) -> frozenset[str]:
+    """A comma-separated column as a set; cached, as the same lists recur across rows."""
+    return frozenset((x.strip().lower() if lower else x) for x in text.split(",") if x)
+
+
+def _candidates(req: MatchRequest, rows) -> list[Candidate]:
+    """Turn SQL rows into ranking candidates."""
     candidates = []
+    today, reach = req.today, req.max_distance_miles
     for row, distance in rows:
-        name = f"{row.full_name}, {row.credentials}" if row.credentials else row.full_name
+        # Unpacked once: attribute access on a Row costs more than the rest of the loop.
+        (_, user_id, full_name, credentials, specialties, languages, _, _, _, telehealth,
+         rate, capacity, active_count, in_network, days) = row
         candidates.append(Candidate(
-            clinician_id=row.user_id, name=name,
-            specialties=frozenset(filter(None, row.specialties.split(","))),
-            languages=frozenset(x.strip().lower() for x in row.languages.split(",") if x),
-            distance_miles=distance if distance is not None
-            and distance <= req.max_distance_miles else None,
-            telehealth=row.telehealth,
-            next_available=matching.next_open_date(weekdays.get(row.id, ()), req.today),
-            in_network=bool(row.in_network), private_pay_rate_cents=row.private_pay_rate_cents,
-            open_places=max(0, row.capacity - row.active_count)))
+            clinician_id=user_id,
+            name=f"{full_name}, {credentials}" if credentials else full_name,
+            specialties=_vocabulary(specialties, False), languages=_vocabulary(languages, True),
+            distance_miles=distance if distance is not None and distance <= reach else None,
+            telehealth=telehealth,
+            next_available=None if days is None else today + timedelta(days=days),
+            in_network=bool(in_network), private_pay_rate_cents=rate,
+            open_places=max(0, capacity - active_count)))
     return candidates
 
 
@@ -144,7 +158,7 @@ def match_request(session, req: MatchRequest, *, limit: int | None = DEFAULT_LIM
                   explain: bool = True) -> MatchOutcome:
     """Eligible therapists ranked by fit; an explanation and alternatives when none."""
     rows = _rows(session, req, CRITERIA)
-    results = matching.rank(req, _candidates(session, req, rows), limit)
+    results = matching.rank(req, _candidates(req, rows), limit)
     outcome = MatchOutcome(req, results, len(rows))
     if not rows and explain:
         outcome.emptied_by = explain_empty(session, req)
@@ -181,7 +195,7 @@ def alternatives(session, req: MatchRequest) -> list[Alternative]:
     waitlist = [c for c in CRITERIA if c not in ("accepting", "capacity")]
     rows = _rows(session, req, waitlist)
     if rows:
-        results = matching.rank(req, _candidates(session, req, rows), ALTERNATIVES_LIMIT)
+        results = matching.rank(req, _candidates(req, rows), ALTERNATIVES_LIMIT)
         found.append(Alternative("waitlist", "Full or not taking new patients now (waitlist)",
                                  results))
     return found

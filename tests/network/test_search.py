@@ -145,3 +145,21 @@ def test_prescribers_by_state_licence(db):
     fill_caseload(db, full, 1, role="prescriber")
     assert [p.user_id for p, _ in licensed_prescribers(db, "CA", TODAY)] == [ca.id]
     assert [p.user_id for p, _ in licensed_prescribers(db, "OR", TODAY)] == [ca.id]
+
+
+def test_next_opening_is_computed_in_sql_like_the_pure_rule(db):
+    from datetime import time
+
+    from kapms.network.matching import next_open_date
+
+    for weekdays in ([1], [2, 5], [0, 6], []):
+        clinician = make_clinician(db, availability=[(d, time(9), time(10)) for d in weekdays])
+        outcome = match_request(db, request(None, modality="telehealth"))
+        assert outcome.results == []  # nobody takes self-pay; use the plan-free waitlist
+        from kapms.network.matching import CRITERIA
+        from kapms.network.search import _candidates, _rows
+
+        rows = [r for r in _rows(db, request(None), [c for c in CRITERIA if c != "insurance"])
+                if r[0].user_id == clinician.id]
+        [candidate] = _candidates(request(None), rows)
+        assert candidate.next_available == next_open_date(set(weekdays), TODAY)
