@@ -84,6 +84,9 @@ def accept_referral(session, actor, referral: Referral, *, today: date | None = 
     """Accept: join the care team (counts against capacity); referral -> intake."""
     today = today or date.today()
     _answerable(referral, actor)
+    if referral.patient.members(referral.role):
+        raise RuleViolation(f"{referral.patient.full_name} already has a {referral.role} "
+                            "now; ask the coordinator.")
     profile = profile_for(session, actor.id)
     if profile is None:
         raise RuleViolation("Set up your directory profile before accepting referrals.")

@@ -169,6 +169,17 @@ def list_profiles(session, *, kind: str | None = None, state: str | None = None,
     return session.execute(query.order_by(User.full_name).limit(limit)).all()
 
 
+def clinicians_without_profile(session) -> list[User]:
+    """Active therapists and prescribers not yet in the directory, by name."""
+    from kapms.auth.models import UserRole
+
+    has_profile = select(ClinicianProfile.user_id)
+    return session.scalars(
+        select(User).join(UserRole).where(UserRole.role.in_(PROFILE_KINDS),
+                                          User.active.is_(True), User.id.not_in(has_profile))
+        .distinct().order_by(User.full_name)).all()
+
+
 def active_patient_count(session, user_id: int, role: str) -> int:
     """Active care-team rows of a clinician in ``role`` (their load against capacity)."""
     return session.scalar(select(func.count(CareTeamMember.id)).where(

@@ -52,7 +52,8 @@ def directory():
     q = request.args.get("q", "").strip()[:100]
     rows = services.list_profiles(db.session, kind=kind, state=state, name=q or None)
     return render_template("network/directory.html", rows=rows, kind=kind, state=state, q=q,
-                           states=sorted(US_STATES), today=clinic_today())
+                           states=sorted(US_STATES), today=clinic_today(),
+                           missing=services.clinicians_without_profile(db.session))
 
 
 def _edit(user, *, back: str):

@@ -112,3 +112,13 @@ def test_prescriber_assignment_by_state_licence(db, setup):
     offer = referrals.offer_referral(db, admin, patient, prescriber, "prescriber", today=TODAY)
     referrals.accept_referral(db, prescriber, offer, today=TODAY)
     assert patient.members("prescriber") == [prescriber] and patient.stage == "intake"
+
+
+def test_accept_refused_when_the_patient_got_a_clinician_meanwhile(db, setup):
+    from kapms.patients.services import add_to_care_team
+
+    admin, therapist, patient, _ = setup
+    offer = referrals.offer_referral(db, admin, patient, therapist, "therapist", today=TODAY)
+    add_to_care_team(db, admin, patient, make_clinician(db), "therapist")
+    with pytest.raises(RuleViolation, match="already has a therapist"):
+        referrals.accept_referral(db, therapist, offer, today=TODAY)

@@ -146,3 +146,19 @@ def test_csv_upload_and_export(client, login_as, db):
     export = client.get("/network/directory/export.csv")
     assert export.mimetype == "text/csv" and "new.one@example.test" in export.get_data(
         as_text=True)
+
+
+def test_admin_creates_a_profile_for_a_clinician_without_one(client, login_as, db):
+    newcomer = make_user(db, roles=("prescriber",), full_name="New Prescriber")
+    make_user(db, roles=("billing",), full_name="Not A Clinician")
+    db.commit()
+    login_as("admin")
+    page = client.get("/network/directory").get_data(as_text=True)
+    assert "New Prescriber" in page and "Not A Clinician" not in page
+    response = client.post(f"/network/directory/{newcomer.id}/edit",
+                           data={**PROFILE, "kind": "prescriber", "specialties": []})
+    assert response.status_code == 302
+    assert profile_for(db, newcomer.id).kind == "prescriber"
+    biller = make_user(db, roles=("billing",))
+    db.commit()
+    assert client.get(f"/network/directory/{biller.id}/edit").status_code == 404
