@@ -7,17 +7,25 @@ from kapms.web import panels
 
 
 def dashboard_panels(user, **_context) -> list[panels.Panel]:
-    """A clinician's pending offers (initials only until opened) and a profile reminder.
+    """A clinician's pending offers (initials only until opened) and a profile reminder;
+    for coordinators, the offers awaiting an answer and the recent declines.
 
     The dashboard shows no patient name: the full offer is read on its own page, where
     the read is audited.
     """
+    if user.has_role("admin"):
+        open_offers, declined = referrals.coordinator_queue(db.session)
+        result = [panels.Panel("network/_dashboard_queue.html",
+                               {"open_offers": open_offers, "declined": declined}, order=10)]
+    else:
+        result = []
     if not user.has_role("therapist", "prescriber"):
-        return []
+        return result
     offers = referrals.pending_offers(db.session, user)
     profile = services.profile_for(db.session, user.id)
-    return [panels.Panel("network/_dashboard_offers.html",
-                         {"offers": offers, "has_profile": profile is not None}, order=10)]
+    return result + [panels.Panel("network/_dashboard_offers.html",
+                                  {"offers": offers, "has_profile": profile is not None},
+                                  order=10)]
 
 
 def patient_panels(user, patient=None, **_context) -> list[panels.Panel]:

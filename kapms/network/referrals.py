@@ -143,3 +143,12 @@ def patient_referrals(session, patient) -> list[Referral]:
     """Every referral of a patient, newest first (the caller has loaded the patient)."""
     return session.scalars(select(Referral).where(Referral.patient_id == patient.id)
                            .order_by(Referral.offered_at.desc(), Referral.id.desc())).all()
+
+
+def coordinator_queue(session, *, limit: int = 20) -> tuple[list[Referral], list[Referral]]:
+    """For coordinators: open offers (oldest first) and recent declines (newest first)."""
+    open_offers = session.scalars(select(Referral).where(Referral.status == OPEN)
+                                  .order_by(Referral.offered_at).limit(limit)).all()
+    declined = session.scalars(select(Referral).where(Referral.status == "declined")
+                               .order_by(Referral.responded_at.desc()).limit(limit)).all()
+    return open_offers, declined

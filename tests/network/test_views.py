@@ -162,3 +162,19 @@ def test_admin_creates_a_profile_for_a_clinician_without_one(client, login_as, d
     biller = make_user(db, roles=("billing",))
     db.commit()
     assert client.get(f"/network/directory/{biller.id}/edit").status_code == 404
+
+
+def test_coordinator_dashboard_lists_open_offers_and_declines(client, login, db):
+    admin = make_user(db, roles=("admin",))
+    therapist, other = make_clinician(db, name="Tess Open"), make_clinician(db, name="Dee Cline")
+    first, second = make_patient(db), make_patient(db)
+    from kapms.network.referrals import decline_referral, offer_referral
+
+    offer_referral(db, admin, first, therapist, "therapist", today=date.today())
+    declined = offer_referral(db, admin, second, other, "therapist", today=date.today())
+    decline_referral(db, other, declined, "Moving practice")
+    db.commit()
+    login(admin)
+    page = client.get("/").get_data(as_text=True)
+    assert "offered to Tess Open" in page and "Moving practice" in page
+    assert "Review offer" not in page  # admins answer no offers
