@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from math import asin, cos, radians, sin, sqrt
 
+from kapms.network.vocabulary import SPECIALTIES
+
 EARTH_RADIUS_MILES = 3958.8
 MODALITIES = {"in_office": "In office", "telehealth": "Telehealth", "either": "Either"}
 # Criteria in the order they are applied when explaining an empty result.
@@ -173,8 +175,6 @@ def failed_criteria(request: MatchRequest, facts: ClinicianFacts) -> list[str]:
 
 
 def _label(key: str) -> str:
-    from kapms.network.models import SPECIALTIES  # the vocabulary lives with the models
-
     return SPECIALTIES.get(key, key)
 
 

@@ -16,32 +16,14 @@ from kapms.auth.models import User
 from kapms.database import UTCDateTime, utcnow
 from kapms.extensions import db
 from kapms.insurance.models import InsurancePlan
+from kapms.network.vocabulary import (  # noqa: F401  (re-exported for callers)
+    LICENCE_TYPES,
+    PROFILE_KINDS,
+    REFERRAL_STATUSES,
+    SPECIALTIES,
+    WEEKDAYS,
+)
 from kapms.patients.models import Patient
-
-# The fixed vocabulary of needs a therapist may specialise in (key -> label).
-SPECIALTIES = {
-    "anxiety": "Anxiety",
-    "depression": "Depression",
-    "ptsd": "PTSD",
-    "trauma": "Trauma",
-    "burnout": "Burnout",
-    "sleep": "Sleep",
-    "ocd": "OCD",
-    "substance_use": "Substance use",
-    "chronic_pain": "Chronic pain",
-    "grief": "Grief",
-    "eating": "Eating disorders",
-    "end_of_life": "End-of-life distress",
-}
-LICENCE_TYPES = ("LMFT", "LCSW", "LPC", "LMHC", "PsyD", "PhD", "MD", "DO", "PMHNP", "NP", "PA")
-PROFILE_KINDS = ("therapist", "prescriber")
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")  # index = date.weekday()
-REFERRAL_STATUSES = {
-    "offered": "Offered",
-    "accepted": "Accepted",
-    "declined": "Declined",
-    "withdrawn": "Withdrawn",
-}
 
 
 class ClinicianProfile(db.Model):

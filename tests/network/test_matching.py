@@ -106,3 +106,11 @@ def test_rank_limit_and_ties_are_deterministic():
     same = [Candidate(i, name, telehealth=True) for i, name in [(3, "C"), (1, "A"), (2, "B")]]
     assert [r.candidate.name for r in rank(req, same, limit=2)] == ["A", "B"]
     assert "No weekly availability listed" in rank(req, same)[0].lacks
+
+
+def test_matching_rules_need_no_database():
+    import subprocess
+    import sys
+
+    code = "import sys, kapms.network.matching; assert 'sqlalchemy' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)

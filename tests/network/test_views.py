@@ -178,3 +178,14 @@ def test_coordinator_dashboard_lists_open_offers_and_declines(client, login, db)
     page = client.get("/").get_data(as_text=True)
     assert "offered to Tess Open" in page and "Moving practice" in page
     assert "Review offer" not in page  # admins answer no offers
+
+
+def test_every_network_route_declares_who_may_use_it(app):
+    from kapms.web.access import required_roles
+
+    endpoints = [r.endpoint for r in app.url_map.iter_rules()
+                 if r.endpoint.startswith("network.")]
+    assert len(endpoints) >= 12
+    for endpoint in endpoints:
+        is_public, roles = required_roles(app, endpoint)
+        assert not is_public and roles, endpoint
