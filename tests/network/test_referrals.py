@@ -9,6 +9,7 @@ from kapms.audit.models import AuditEvent
 from kapms.errors import NotFound, PermissionDenied, RuleViolation
 from kapms.network import referrals
 from kapms.network.matching import MatchRequest
+from kapms.network.models import Referral
 from kapms.network.search import eligible_clinician_ids
 from tests.factories import make_user
 from tests.network.helpers import TODAY, fill_caseload, make_clinician, make_patient, make_plan
@@ -121,4 +122,20 @@ def test_accept_refused_when_the_patient_got_a_clinician_meanwhile(db, setup):
     offer = referrals.offer_referral(db, admin, patient, therapist, "therapist", today=TODAY)
     add_to_care_team(db, admin, patient, make_clinician(db), "therapist")
     with pytest.raises(RuleViolation, match="already has a therapist"):
+        referrals.accept_referral(db, therapist, offer, today=TODAY)
+
+
+def test_concurrent_answer_is_a_conflict_not_a_double(db, setup):
+    from sqlalchemy import update
+
+    from kapms.errors import ConflictError
+
+    admin, therapist, patient, _ = setup
+    offer = referrals.offer_referral(db, admin, patient, therapist, "therapist", today=TODAY)
+    db.flush()
+    # Another request answers meanwhile: the row's version moves on under our feet.
+    db.execute(update(Referral).where(Referral.id == offer.id)
+               .values(status="withdrawn", version=Referral.version + 1)
+               .execution_options(synchronize_session=False))
+    with pytest.raises(ConflictError):
         referrals.accept_referral(db, therapist, offer, today=TODAY)

@@ -189,3 +189,21 @@ def test_every_network_route_declares_who_may_use_it(app):
     for endpoint in endpoints:
         is_public, roles = required_roles(app, endpoint)
         assert not is_public and roles, endpoint
+
+
+def test_prescriber_assignment_page_offers_licensed_prescribers(client, login, login_as, db):
+    ca = make_clinician(db, kind="prescriber", name="Cal Prescriber", states=("CA",))
+    make_clinician(db, kind="prescriber", name="Wash Prescriber", states=("WA",))
+    patient = make_patient(db)
+    db.commit()
+    login_as("admin")
+    page = client.get(f"/network/patients/{patient.id}/prescribers").get_data(as_text=True)
+    assert "Cal Prescriber" in page and "Wash Prescriber" not in page
+    client.post(f"/network/patients/{patient.id}/offer",
+                data={"clinician_id": ca.id, "role": "prescriber"})
+    client.post("/logout")
+    login(ca)
+    referral = db.query(Referral).one()
+    client.post(f"/network/offers/{referral.id}/accept")
+    db.expire_all()
+    assert [u.id for u in db.get(type(patient), patient.id).members("prescriber")] == [ca.id]
