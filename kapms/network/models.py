@@ -29,12 +29,9 @@ from kapms.patients.models import Patient
 class ClinicianProfile(db.Model):
     """A clinician's entry in the network directory."""
 
+    # No index on the matching columns here: the plan starts from the licence index (the
+    # most selective criterion) and reaches profiles by primary key (bench/NETWORK.md).
     __tablename__ = "clinician_profiles"
-    __table_args__ = (
-        # The matcher's first cut: kind, accepting, KAP-trained.
-        Index("ix_clinician_profiles_match", "kind", "accepting_new", "kap_trained_on"),
-        Index("ix_clinician_profiles_location", "latitude", "longitude"),
-    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)

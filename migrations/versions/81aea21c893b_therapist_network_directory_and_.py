@@ -1,8 +1,8 @@
 """therapist network directory and referrals
 
-Revision ID: d5065c041df9
+Revision ID: 81aea21c893b
 Revises: 539a9ac93d49
-Create Date: 2026-11-24 07:07:23.195306
+Create Date: 2026-11-24 07:24:40.438662
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'd5065c041df9'
+revision = '81aea21c893b'
 down_revision = '539a9ac93d49'
 branch_labels = None
 depends_on = None
@@ -42,10 +42,6 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_clinician_profiles')),
     sa.UniqueConstraint('user_id', name=op.f('uq_clinician_profiles_user_id'))
     )
-    with op.batch_alter_table('clinician_profiles', schema=None) as batch_op:
-        batch_op.create_index('ix_clinician_profiles_location', ['latitude', 'longitude'], unique=False)
-        batch_op.create_index('ix_clinician_profiles_match', ['kind', 'accepting_new', 'kap_trained_on'], unique=False)
-
     op.create_table('clinician_availability',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('profile_id', sa.Integer(), nullable=False),
@@ -128,9 +124,5 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_clinician_availability_profile_id'))
 
     op.drop_table('clinician_availability')
-    with op.batch_alter_table('clinician_profiles', schema=None) as batch_op:
-        batch_op.drop_index('ix_clinician_profiles_match')
-        batch_op.drop_index('ix_clinician_profiles_location')
-
     op.drop_table('clinician_profiles')
     # ### end Alembic commands ###
