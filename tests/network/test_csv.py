@@ -86,3 +86,11 @@ def test_export_round_trips(db):
     report = import_directory(db, admin, exported)
     assert report.errors == [] and report.saved == 1
     assert export_directory(db, admin) == exported
+
+
+def test_ragged_rows_are_reported_and_the_rest_kept(db):
+    make_plan(db)
+    admin = make_user(db, roles=("admin",))
+    text = "\n".join([HEADER, row() + ',"extra"', row(email="fine@example.test")]) + "\n"
+    report = import_directory(db, admin, text)
+    assert report.saved == 1 and report.errors == [(2, "The row has more cells than the header.")]

@@ -114,3 +114,38 @@ def test_matching_rules_need_no_database():
 
     code = "import sys, kapms.network.matching; assert 'sqlalchemy' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_rank_orders_by_score_and_keeps_everyone_once():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from kapms.network.vocabulary import SPECIALTIES
+
+    keys = sorted(SPECIALTIES)
+    candidate = st.builds(
+        Candidate, clinician_id=st.integers(1, 10_000), name=st.sampled_from("ABCDE"),
+        specialties=st.frozensets(st.sampled_from(keys)),
+        languages=st.frozensets(st.sampled_from(["english", "spanish"])),
+        distance_miles=st.one_of(st.none(), st.floats(0, 50)), telehealth=st.booleans(),
+        next_available=st.one_of(st.none(), st.integers(1, 7).map(
+            lambda d: TODAY + timedelta(days=d))),
+        open_places=st.integers(0, 9))
+
+    @settings(max_examples=80, deadline=None)
+    @given(st.lists(candidate, max_size=12, unique_by=lambda c: c.clinician_id),
+           st.frozensets(st.sampled_from(keys), max_size=3),
+           st.one_of(st.none(), st.sampled_from(["English", "Spanish"])),
+           st.one_of(st.none(), st.integers(1, 5)))
+    def check(candidates, needs, language, limit):
+        req = MatchRequest(state="CA", plan_id=None, today=TODAY, needs=needs,
+                           language=language, latitude=37.7, longitude=-122.4)
+        full = rank(req, candidates)
+        assert sorted(r.candidate.clinician_id for r in full) == sorted(
+            c.clinician_id for c in candidates)
+        scores = [r.score for r in full]
+        assert scores == sorted(scores, reverse=True)
+        if limit is not None:
+            assert rank(req, candidates, limit) == full[:limit]  # the top is the same
+
+    check()
