@@ -4,6 +4,8 @@ Licences and weekly availability are typed one per line in the same syntax the C
 uses (see kapms.network.parsing), so both are validated by the same parsers.
 """
 
+import math
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -46,6 +48,12 @@ def _parsed(parser):
     return check
 
 
+def _finite(form, field):
+    """NumberRange lets "nan" through (every comparison with it is false)."""
+    if field.data is not None and not math.isfinite(field.data):
+        raise ValidationError("Enter a number.")
+
+
 def _specialty_choices():
     return list(SPECIALTIES.items())
 
@@ -57,7 +65,7 @@ class ProfileForm(FlaskForm):
                                              ("prescriber", "Prescriber")])
     npi = StringField("NPI", validators=[Optional(), Length(min=10, max=10)])
     licences = TextAreaField(
-        "Licences", validators=[DataRequired(), _parsed(parsing.parse_licences)],
+        "Licences", validators=[DataRequired(), Length(max=2000), _parsed(parsing.parse_licences)],
         description="One per line: TYPE NUMBER STATE EXPIRY, e.g. LMFT 12345 CA 2027-06-30. "
                     "An expired licence does not count for matching.")
     kap_course = StringField("KAP training course", validators=[Optional(), Length(max=200)])
@@ -70,8 +78,8 @@ class ProfileForm(FlaskForm):
                                        lambda t: parsing.parse_cents(t, "Rate"))])
     in_office = BooleanField("Sees patients in office")
     office_address = StringField("Office address", validators=[Optional(), Length(max=300)])
-    latitude = FloatField("Office latitude", validators=[Optional(), NumberRange(-90, 90)])
-    longitude = FloatField("Office longitude", validators=[Optional(), NumberRange(-180, 180)])
+    latitude = FloatField("Office latitude", validators=[Optional(), _finite, NumberRange(-90, 90)])
+    longitude = FloatField("Office longitude", validators=[Optional(), _finite, NumberRange(-180, 180)])
     telehealth = BooleanField("Offers telehealth")
     specialties = CheckboxListField("Specialties", choices=_specialty_choices())
     languages = StringField("Languages", default="English",
@@ -82,7 +90,7 @@ class ProfileForm(FlaskForm):
                             validators=[DataRequired(message="Give a capacity."),
                                         NumberRange(0, 500)])
     availability = TextAreaField(
-        "Weekly availability", validators=[_parsed(parsing.parse_slots)],
+        "Weekly availability", validators=[Length(max=2000), _parsed(parsing.parse_slots)],
         description="One block per line in your local time, e.g. Tue 09:00-12:00")
     version = HiddenField()
 
@@ -116,8 +124,8 @@ class MatchForm(FlaskForm):
     modality = SelectField("Modality", choices=list(MODALITIES.items()), default="either")
     city = SelectField("Near", choices=[("", "Coordinates below / none")] +
                        [(c, c) for c in CITIES], default="")
-    latitude = FloatField("Latitude", validators=[Optional(), NumberRange(-90, 90)])
-    longitude = FloatField("Longitude", validators=[Optional(), NumberRange(-180, 180)])
+    latitude = FloatField("Latitude", validators=[Optional(), _finite, NumberRange(-90, 90)])
+    longitude = FloatField("Longitude", validators=[Optional(), _finite, NumberRange(-180, 180)])
     max_distance = IntegerField("Maximum distance (miles)", default=25,
                                 validators=[Optional(), NumberRange(1, 300)])
     needs = CheckboxListField("Needs", choices=_specialty_choices())

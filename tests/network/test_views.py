@@ -207,3 +207,11 @@ def test_prescriber_assignment_page_offers_licensed_prescribers(client, login, l
     client.post(f"/network/offers/{referral.id}/accept")
     db.expire_all()
     assert [u.id for u in db.get(type(patient), patient.id).members("prescriber")] == [ca.id]
+
+
+def test_not_a_number_coordinates_are_refused(client, login_as, db):
+    me = login_as("therapist")
+    page = client.post("/network/profile", data={
+        **PROFILE, "in_office": "y", "office_address": "1 Main", "latitude": "nan",
+        "longitude": "-122"}).get_data(as_text=True)
+    assert "Enter a number." in page and profile_for(db, me.id) is None
