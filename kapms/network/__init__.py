@@ -1,0 +1,1 @@
+"""Therapist network: the clinician directory, matching and referrals."""

@@ -1,0 +1,173 @@
+"""Forms of the network pages: directory profile, match request, offers and CSV import.
+
+Licences and weekly availability are typed one per line in the same syntax the CSV import
+uses (see kapms.network.parsing), so both are validated by the same parsers.
+"""
+
+import math
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    FloatField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from kapms.network import parsing
+from kapms.network.cities import CITIES
+from kapms.network.matching import MODALITIES
+from kapms.network.models import SPECIALTIES
+from kapms.network.services import ProfileData
+
+
+class CheckboxListField(SelectMultipleField):
+    """Several choices as a list of checkboxes (rendered by the forms macro)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _parsed(parser):
+    """A validator running a kapms.network.parsing function over the field's text."""
+
+    def check(form, field):
+        try:
+            parser(field.data)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
+    return check
+
+
+def _finite(form, field):
+    """NumberRange lets "nan" through (every comparison with it is false)."""
+    if field.data is not None and not math.isfinite(field.data):
+        raise ValidationError("Enter a number.")
+
+
+def _specialty_choices():
+    return list(SPECIALTIES.items())
+
+
+class ProfileForm(FlaskForm):
+    """A clinician's directory profile."""
+
+    kind = SelectField("Listed as", choices=[("therapist", "Therapist"),
+                                             ("prescriber", "Prescriber")])
+    npi = StringField("NPI", validators=[Optional(), Length(min=10, max=10)])
+    licences = TextAreaField(
+        "Licences", validators=[DataRequired(), Length(max=2000), _parsed(parsing.parse_licences)],
+        description="One per line: TYPE NUMBER STATE EXPIRY, e.g. LMFT 12345 CA 2027-06-30. "
+                    "An expired licence does not count for matching.")
+    kap_course = StringField("KAP training course", validators=[Optional(), Length(max=200)])
+    kap_trained_on = DateField("KAP training completed on", validators=[Optional()])
+    plan_ids = CheckboxListField("Insurance plans accepted (in network)", coerce=int,
+                                 validate_choice=True)
+    accepts_private_pay = BooleanField("Accepts private pay")
+    private_pay_rate = StringField("Private pay rate per session ($)",
+                                   validators=[Optional(), _parsed(
+                                       lambda t: parsing.parse_cents(t, "Rate"))])
+    in_office = BooleanField("Sees patients in office")
+    office_address = StringField("Office address", validators=[Optional(), Length(max=300)])
+    latitude = FloatField("Office latitude", validators=[Optional(), _finite, NumberRange(-90, 90)])
+    longitude = FloatField("Office longitude", validators=[Optional(), _finite, NumberRange(-180, 180)])
+    telehealth = BooleanField("Offers telehealth")
+    specialties = CheckboxListField("Specialties", choices=_specialty_choices())
+    languages = StringField("Languages", default="English",
+                            validators=[Length(max=200), _parsed(parsing.parse_languages)],
+                            description="Comma-separated, e.g. English, Spanish")
+    accepting_new = BooleanField("Accepting new patients", default=True)
+    capacity = IntegerField("Capacity (maximum active KAP patients)", default=10,
+                            validators=[DataRequired(message="Give a capacity."),
+                                        NumberRange(0, 500)])
+    availability = TextAreaField(
+        "Weekly availability", validators=[Length(max=2000), _parsed(parsing.parse_slots)],
+        description="One block per line in your local time, e.g. Tue 09:00-12:00")
+    version = HiddenField()
+
+    def to_data(self) -> ProfileData:
+        """The validated form as plain values."""
+        return ProfileData(
+            kind=self.kind.data, npi=self.npi.data or None,
+            kap_course=self.kap_course.data or None, kap_trained_on=self.kap_trained_on.data,
+            accepts_private_pay=self.accepts_private_pay.data,
+            private_pay_rate_cents=parsing.parse_cents(self.private_pay_rate.data, "Rate"),
+            in_office=self.in_office.data, office_address=self.office_address.data or None,
+            latitude=self.latitude.data, longitude=self.longitude.data,
+            telehealth=self.telehealth.data, specialties=list(self.specialties.data or []),
+            languages=parsing.parse_languages(self.languages.data) or ["English"],
+            accepting_new=self.accepting_new.data, capacity=self.capacity.data,
+            licences=parsing.parse_licences(self.licences.data),
+            plan_ids=list(self.plan_ids.data or []),
+            availability=parsing.parse_slots(self.availability.data))
+
+
+class MatchForm(FlaskForm):
+    """A match request, for a patient (prefilled) or anonymous. Sent by GET: a search."""
+
+    class Meta:
+        csrf = False  # a read-only search submitted by GET
+
+    patient_id = HiddenField()
+    state = SelectField("State", choices=[(s, s) for s in sorted(parsing.US_STATES)],
+                        default="CA")
+    plan_id = SelectField("Insurance", coerce=int, default=0)
+    modality = SelectField("Modality", choices=list(MODALITIES.items()), default="either")
+    city = SelectField("Near", choices=[("", "Coordinates below / none")] +
+                       [(c, c) for c in CITIES], default="")
+    latitude = FloatField("Latitude", validators=[Optional(), _finite, NumberRange(-90, 90)])
+    longitude = FloatField("Longitude", validators=[Optional(), _finite, NumberRange(-180, 180)])
+    max_distance = IntegerField("Maximum distance (miles)", default=25,
+                                validators=[Optional(), NumberRange(1, 300)])
+    needs = CheckboxListField("Needs", choices=_specialty_choices())
+    language = StringField("Preferred language", validators=[Optional(), Length(max=40)])
+
+    def location(self) -> tuple[float | None, float | None]:
+        """(lat, lon) from the city list or the coordinates."""
+        if self.city.data:
+            return CITIES[self.city.data]
+        return self.latitude.data, self.longitude.data
+
+    def validate_latitude(self, field):
+        """Both coordinates or neither."""
+        if (field.data is None) != (self.longitude.data is None):
+            raise ValidationError("Give both latitude and longitude, or neither.")
+
+    def validate_modality(self, field):
+        """In-office care needs to know where the patient is."""
+        if field.data == "in_office" and self.location() == (None, None):
+            raise ValidationError("For in-office care, pick a city or give coordinates.")
+
+
+class OfferForm(FlaskForm):
+    """Offer the patient to a clinician (from a match or the prescriber list)."""
+
+    clinician_id = HiddenField(validators=[DataRequired()])
+    role = HiddenField(validators=[DataRequired()])
+    note = StringField("Note to the clinician", validators=[Optional(), Length(max=500)])
+
+
+class DeclineForm(FlaskForm):
+    """Decline an offer, saying why."""
+
+    reason = TextAreaField("Reason", validators=[DataRequired(message="Say why you decline."),
+                                                 Length(max=500)])
+
+
+class ImportForm(FlaskForm):
+    """Upload a directory CSV."""
+
+    file = FileField("Directory CSV", validators=[FileRequired()])
+
+
+class ConfirmForm(FlaskForm):
+    """A button that posts (accept, withdraw): only the CSRF token."""

@@ -1,0 +1,216 @@
+"""Matching against the directory: eligibility in indexed SQL, ranking in Python.
+
+SQL keeps only therapists who pass every eligibility rule (an office inside a bounding
+box stands in for the distance); Python then checks the exact distance, looks up the
+weekly availability of the short list and ranks it with ``matching.rank``. When nobody
+is eligible, the criteria are applied one by one to name the one that emptied the list,
+and relaxed requests show the nearest alternatives.
+"""
+
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from functools import lru_cache
+
+from sqlalchemy import and_, false, func, or_, select
+
+from kapms.auth.models import User
+from kapms.network import matching
+from kapms.network.matching import CRITERIA, Candidate, MatchRequest, MatchResult
+from kapms.network.models import AvailabilitySlot, ClinicianLicence, ClinicianPlan, ClinicianProfile
+from kapms.patients.models import CareTeamMember
+
+DEFAULT_LIMIT = 20
+ALTERNATIVES_LIMIT = 3
+
+
+@dataclass
+class Alternative:
+    """A relaxed request that finds someone, e.g. out of network or telehealth."""
+
+    key: str
+    title: str
+    results: list[MatchResult]
+
+
+@dataclass
+class MatchOutcome:
+    """Ranked matches, how many were eligible, and the explanation when none were."""
+
+    request: MatchRequest
+    results: list[MatchResult]
+    eligible_count: int
+    emptied_by: str | None = None
+    alternatives: list[Alternative] = field(default_factory=list)
+
+    @property
+    def emptied_by_label(self) -> str | None:
+        """The criterion that emptied the list, in words."""
+        return self.emptied_by and matching.CRITERION_LABELS[self.emptied_by]
+
+
+def active_count_expr(kind_column=ClinicianProfile.kind):
+    """Correlated count of a profile's active care-team rows in its own role."""
+    return (select(func.count(CareTeamMember.id))
+            .where(CareTeamMember.user_id == ClinicianProfile.user_id,
+                   CareTeamMember.active.is_(True), CareTeamMember.role == kind_column)
+            .correlate(ClinicianProfile).scalar_subquery())
+
+
+def days_to_opening_expr(today):
+    """Correlated: days from ``today`` to the profile's next weekly slot (1-7), or NULL.
+
+    Computed in SQL so ranking a long list needs no second query; the modulo keeps it
+    portable between SQLite and PostgreSQL.
+    """
+    return (select(func.min((AvailabilitySlot.weekday - today.weekday() + 6) % 7 + 1))
+            .where(AvailabilitySlot.profile_id == ClinicianProfile.id)
+            .correlate(ClinicianProfile).scalar_subquery())
+
+
+def criterion_conditions(req: MatchRequest) -> dict[str, object]:
+    """One SQL condition per eligibility criterion (mirrors matching.failed_criteria)."""
+    licensed = select(ClinicianLicence.profile_id).where(
+        ClinicianLicence.state == req.state, ClinicianLicence.expires_on >= req.today)
+    if req.plan_id is not None:
+        insurance = ClinicianProfile.id.in_(
+            select(ClinicianPlan.profile_id).where(ClinicianPlan.plan_id == req.plan_id))
+    else:
+        insurance = ClinicianProfile.accepts_private_pay.is_(True)
+    office = false()
+    if req.latitude is not None and req.longitude is not None:
+        lat0, lat1, lon0, lon1 = matching.bounding_box(
+            req.latitude, req.longitude, req.max_distance_miles)
+        office = and_(ClinicianProfile.in_office.is_(True),
+                      ClinicianProfile.latitude.between(lat0, lat1),
+                      ClinicianProfile.longitude.between(lon0, lon1))
+    tele = ClinicianProfile.telehealth.is_(True)
+    modality = {"in_office": office, "telehealth": tele}.get(req.modality, or_(tele, office))
+    return {
+        "licence": ClinicianProfile.id.in_(licensed),
+        "kap": ClinicianProfile.kap_trained_on.is_not(None),
+        "accepting": ClinicianProfile.accepting_new.is_(True),
+        "capacity": active_count_expr() < ClinicianProfile.capacity,
+        "insurance": insurance,
+        "modality": modality,
+    }
+
+
+def _base(kind: str):
+    return [ClinicianProfile.kind == kind, User.active.is_(True)]
+
+
+def _rows(session, req: MatchRequest, criteria, kind: str = "therapist"):
+    """Profiles passing ``criteria`` in SQL, then the exact distance in Python."""
+    conds = criterion_conditions(req)
+    plan_hit = (ClinicianProfile.id.in_(select(ClinicianPlan.profile_id)
+                                        .where(ClinicianPlan.plan_id == req.plan_id))
+                if req.plan_id is not None else false())
+    query = (select(ClinicianProfile.id, ClinicianProfile.user_id, User.full_name,
+                    User.credentials, ClinicianProfile.specialties, ClinicianProfile.languages,
+                    ClinicianProfile.in_office, ClinicianProfile.latitude,
+                    ClinicianProfile.longitude, ClinicianProfile.telehealth,
+                    ClinicianProfile.private_pay_rate_cents, ClinicianProfile.capacity,
+                    active_count_expr().label("active_count"), plan_hit.label("in_network"),
+                    days_to_opening_expr(req.today).label("days_to_opening"))
+             .join(User, User.id == ClinicianProfile.user_id)
+             .where(*_base(kind), *(conds[c] for c in criteria)))
+    rows = []
+    for row in session.execute(query):
+        distance = matching.office_distance(req, row) if req.modality != "telehealth" else None
+        if "modality" in criteria and not matching.modality_ok(req, row, distance):
+            continue  # the box was only a prefilter; this office is out of reach
+        rows.append((row, distance))
+    return rows
+
+
+@lru_cache(maxsize=4096)
+def _vocabulary(text: str, lower: bool) -> frozenset[str]:
+    """A comma-separated column as a set; cached, as the same lists recur across rows."""
+    return frozenset((x.strip().lower() if lower else x) for x in text.split(",") if x)
+
+
+def _candidates(req: MatchRequest, rows) -> list[Candidate]:
+    """Turn SQL rows into ranking candidates."""
+    candidates = []
+    today, reach = req.today, req.max_distance_miles
+    for row, distance in rows:
+        # Unpacked once: attribute access on a Row costs more than the rest of the loop.
+        (_, user_id, full_name, credentials, specialties, languages, _, _, _, telehealth,
+         rate, capacity, active_count, in_network, days) = row
+        candidates.append(Candidate(
+            clinician_id=user_id,
+            name=f"{full_name}, {credentials}" if credentials else full_name,
+            specialties=_vocabulary(specialties, False), languages=_vocabulary(languages, True),
+            distance_miles=distance if distance is not None and distance <= reach else None,
+            telehealth=telehealth,
+            next_available=None if days is None else today + timedelta(days=days),
+            in_network=bool(in_network), private_pay_rate_cents=rate,
+            open_places=max(0, capacity - active_count)))
+    return candidates
+
+
+def eligible_clinician_ids(session, req: MatchRequest) -> set[int]:
+    """User ids of every eligible therapist, unranked and unlimited."""
+    return {row.user_id for row, _ in _rows(session, req, CRITERIA)}
+
+
+def match_request(session, req: MatchRequest, *, limit: int | None = DEFAULT_LIMIT,
+                  explain: bool = True) -> MatchOutcome:
+    """Eligible therapists ranked by fit; an explanation and alternatives when none."""
+    rows = _rows(session, req, CRITERIA)
+    results = matching.rank(req, _candidates(req, rows), limit)
+    outcome = MatchOutcome(req, results, len(rows))
+    if not rows and explain:
+        outcome.emptied_by = explain_empty(session, req)
+        outcome.alternatives = alternatives(session, req)
+    return outcome
+
+
+def explain_empty(session, req: MatchRequest) -> str | None:
+    """Apply the criteria one at a time; the first after which nobody is left."""
+    for i, criterion in enumerate(CRITERIA):
+        if not _rows(session, req, CRITERIA[:i + 1]):
+            return criterion
+    return None
+
+
+def alternatives(session, req: MatchRequest) -> list[Alternative]:
+    """Nearest options when nobody is eligible: each relaxes one thing."""
+    options = []
+    if req.plan_id is not None:
+        options.append(("out_of_network", "Out of network (the patient pays privately)",
+                        replace(req, plan_id=None)))
+    if req.modality == "in_office":
+        options.append(("telehealth", "Telehealth instead of in person",
+                        replace(req, modality="telehealth")))
+    if req.modality != "telehealth" and req.latitude is not None:
+        farther = min(req.max_distance_miles * 3, 300.0)
+        options.append(("farther", f"In person up to {farther:.0f} miles away",
+                        replace(req, max_distance_miles=farther)))
+    found = []
+    for key, title, relaxed in options:
+        outcome = match_request(session, relaxed, limit=ALTERNATIVES_LIMIT, explain=False)
+        if outcome.results:
+            found.append(Alternative(key, title, outcome.results))
+    waitlist = [c for c in CRITERIA if c not in ("accepting", "capacity")]
+    rows = _rows(session, req, waitlist)
+    if rows:
+        results = matching.rank(req, _candidates(req, rows), ALTERNATIVES_LIMIT)
+        found.append(Alternative("waitlist", "Full or not taking new patients now (waitlist)",
+                                 results))
+    return found
+
+
+def licensed_prescribers(session, state: str, today) -> list[tuple[ClinicianProfile, int]]:
+    """Prescribers with an active licence in ``state``, accepting and under capacity,
+    with their active patient counts, fewest patients first."""
+    count = active_count_expr().label("active_count")
+    licensed = select(ClinicianLicence.profile_id).where(
+        ClinicianLicence.state == state, ClinicianLicence.expires_on >= today)
+    rows = session.execute(
+        select(ClinicianProfile, count).join(User, User.id == ClinicianProfile.user_id)
+        .where(*_base("prescriber"), ClinicianProfile.id.in_(licensed),
+               ClinicianProfile.accepting_new.is_(True),
+               active_count_expr() < ClinicianProfile.capacity)
+        .order_by(count, User.full_name)).all()
+    return [(profile, n) for profile, n in rows]

@@ -1,0 +1,187 @@
+"""Directory profiles: reading, validating and saving a clinician's entry.
+
+A clinician edits their own profile; an admin edits anyone's. Licences, plans and weekly
+availability are replaced as a whole from the submitted lists, which keeps the form and
+the CSV import to a single save path.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, time
+
+from sqlalchemy import func, select
+from sqlalchemy.orm.exc import StaleDataError
+
+from kapms.audit.services import record
+from kapms.auth.models import User
+from kapms.errors import ConflictError, NotFound, PermissionDenied, RuleViolation
+from kapms.insurance.models import InsurancePlan
+from kapms.network.models import (
+    PROFILE_KINDS,
+    SPECIALTIES,
+    AvailabilitySlot,
+    ClinicianLicence,
+    ClinicianPlan,
+    ClinicianProfile,
+)
+from kapms.network.search import active_count_expr
+from kapms.patients.models import CareTeamMember
+
+MAX_CAPACITY = 500
+
+
+@dataclass
+class ProfileData:
+    """A profile as plain values, from the form or a CSV row."""
+
+    kind: str = "therapist"
+    npi: str | None = None
+    kap_course: str | None = None
+    kap_trained_on: date | None = None
+    accepts_private_pay: bool = False
+    private_pay_rate_cents: int | None = None
+    in_office: bool = False
+    office_address: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    telehealth: bool = False
+    specialties: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=lambda: ["English"])
+    accepting_new: bool = True
+    capacity: int = 10
+    licences: list[tuple[str, str, str, date]] = field(default_factory=list)
+    plan_ids: list[int] = field(default_factory=list)
+    availability: list[tuple[int, time, time]] = field(default_factory=list)
+
+
+def profile_for(session, user_id: int) -> ClinicianProfile | None:
+    """The directory profile of a user, if any."""
+    return session.scalar(select(ClinicianProfile).where(ClinicianProfile.user_id == user_id))
+
+
+def get_clinician(session, user_id: int) -> User:
+    """A user who holds a clinician role, or NotFound."""
+    user = session.get(User, user_id)
+    if user is None or not user.has_role(*PROFILE_KINDS):
+        raise NotFound("No such clinician.")
+    return user
+
+
+def profile_data(profile: ClinicianProfile) -> ProfileData:
+    """The plain values of a saved profile (to prefill forms and export)."""
+    return ProfileData(
+        kind=profile.kind, npi=profile.npi, kap_course=profile.kap_course,
+        kap_trained_on=profile.kap_trained_on, accepts_private_pay=profile.accepts_private_pay,
+        private_pay_rate_cents=profile.private_pay_rate_cents, in_office=profile.in_office,
+        office_address=profile.office_address, latitude=profile.latitude,
+        longitude=profile.longitude, telehealth=profile.telehealth,
+        specialties=profile.specialty_list, languages=profile.language_list,
+        accepting_new=profile.accepting_new, capacity=profile.capacity,
+        licences=[(x.licence_type, x.number, x.state, x.expires_on) for x in profile.licences],
+        plan_ids=[p.id for p in profile.plans],
+        availability=[(s.weekday, s.starts_at, s.ends_at) for s in profile.availability])
+
+
+def check_profile(session, user: User, data: ProfileData) -> None:
+    """Refuse a profile that contradicts itself or the directory (RuleViolation)."""
+    if data.kind not in PROFILE_KINDS or not user.has_role(data.kind):
+        raise RuleViolation(f"{user.full_name} does not hold the {data.kind} role.", "kind")
+    if data.npi and not (data.npi.isdigit() and len(data.npi) == 10):
+        raise RuleViolation("An NPI is 10 digits.", "npi")
+    if data.kap_trained_on and not data.kap_course:
+        raise RuleViolation("Name the KAP training course.", "kap_course")
+    if data.kap_trained_on and data.kap_trained_on > date.today():
+        raise RuleViolation("The KAP training date is in the future.", "kap_trained_on")
+    if data.in_office and not (data.office_address and data.latitude is not None
+                               and data.longitude is not None):
+        raise RuleViolation("In-office care needs the office address and coordinates.",
+                            "office_address")
+    if data.accepts_private_pay and not data.private_pay_rate_cents:
+        raise RuleViolation("Give the private pay rate.", "private_pay_rate")
+    if not 0 <= data.capacity <= MAX_CAPACITY:
+        raise RuleViolation(f"Capacity must be between 0 and {MAX_CAPACITY}.", "capacity")
+    unknown = [s for s in data.specialties if s not in SPECIALTIES]
+    if unknown:
+        raise RuleViolation(f"Unknown specialty {unknown[0]}.", "specialties")
+    if data.plan_ids:
+        found = session.scalar(select(func.count()).select_from(InsurancePlan)
+                               .where(InsurancePlan.id.in_(set(data.plan_ids))))
+        if found != len(set(data.plan_ids)):
+            raise RuleViolation("An accepted plan is not in the plan list.", "plan_ids")
+    for _, start, end in data.availability:
+        if end <= start:
+            raise RuleViolation("An availability block ends before it starts.", "availability")
+
+
+def save_profile(session, actor, user: User, data: ProfileData, *,
+                 version: int | None = None) -> ClinicianProfile:
+    """Create or replace ``user``'s directory profile.
+
+    ``version`` is the profile version the form was based on; a newer saved version
+    means someone else changed it meanwhile (ConflictError).
+    """
+    if actor is not None and actor.id != user.id and not actor.has_role("admin"):
+        raise PermissionDenied("Only the clinician or an admin can edit this profile.")
+    check_profile(session, user, data)
+    profile = profile_for(session, user.id)
+    created = profile is None
+    if created:
+        profile = ClinicianProfile(user_id=user.id)
+        session.add(profile)
+    elif version is not None and version != profile.version:
+        raise ConflictError("Someone else saved this profile meanwhile; reload and try again.")
+    for name in ("kind", "npi", "kap_course", "kap_trained_on", "accepts_private_pay",
+                 "private_pay_rate_cents", "in_office", "office_address", "latitude",
+                 "longitude", "telehealth", "accepting_new", "capacity"):
+        setattr(profile, name, getattr(data, name))
+    profile.specialties = ",".join(data.specialties)
+    profile.languages = ",".join(data.languages) or "English"
+    profile.licences = [ClinicianLicence(licence_type=t, number=n, state=s, expires_on=e)
+                        for t, n, s, e in data.licences]
+    # Keep rows of plans still accepted: the unit of work inserts before it deletes, so
+    # re-adding the same plan as a new row would trip the (profile, plan) unique constraint.
+    kept = {row.plan_id: row for row in profile.plan_rows}
+    profile.plan_rows = [kept.get(pid) or ClinicianPlan(plan_id=pid)
+                         for pid in dict.fromkeys(data.plan_ids)]
+    profile.availability = [AvailabilitySlot(weekday=d, starts_at=a, ends_at=b)
+                            for d, a, b in data.availability]
+    try:
+        session.flush()
+    except StaleDataError:
+        raise ConflictError("Someone else saved this profile meanwhile; reload and try "
+                            "again.") from None
+    record(session, actor, "create" if created else "update", "clinician_profile", profile.id,
+           detail=f"user {user.id}")
+    return profile
+
+
+def list_profiles(session, *, kind: str | None = None, state: str | None = None,
+                  name: str | None = None, limit: int = 500):
+    """Directory rows (profile, active patient count), by name."""
+    query = (select(ClinicianProfile, active_count_expr().label("active_count"))
+             .join(User, User.id == ClinicianProfile.user_id))
+    if kind:
+        query = query.where(ClinicianProfile.kind == kind)
+    if state:
+        query = query.where(ClinicianProfile.id.in_(
+            select(ClinicianLicence.profile_id).where(ClinicianLicence.state == state)))
+    if name:
+        query = query.where(func.lower(User.full_name).like(f"%{name.strip().lower()}%"))
+    return session.execute(query.order_by(User.full_name).limit(limit)).all()
+
+
+def clinicians_without_profile(session) -> list[User]:
+    """Active therapists and prescribers not yet in the directory, by name."""
+    from kapms.auth.models import UserRole
+
+    has_profile = select(ClinicianProfile.user_id)
+    return session.scalars(
+        select(User).join(UserRole).where(UserRole.role.in_(PROFILE_KINDS),
+                                          User.active.is_(True), User.id.not_in(has_profile))
+        .distinct().order_by(User.full_name)).all()
+
+
+def active_patient_count(session, user_id: int, role: str) -> int:
+    """Active care-team rows of a clinician in ``role`` (their load against capacity)."""
+    return session.scalar(select(func.count(CareTeamMember.id)).where(
+        CareTeamMember.user_id == user_id, CareTeamMember.role == role,
+        CareTeamMember.active.is_(True)))

@@ -1,0 +1,150 @@
+"""Directory pages: the admin's directory with CSV import/export, and profile editing.
+
+Matching and referral pages live in kapms.network.referral_views, on the same blueprint.
+"""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from kapms.errors import DomainError
+from kapms.extensions import db
+from kapms.insurance.services import plan_choices
+from kapms.network import csv_io, services
+from kapms.network.forms import ImportForm, ProfileForm
+from kapms.network.models import PROFILE_KINDS, WEEKDAYS
+from kapms.network.parsing import US_STATES
+from kapms.web import nav
+from kapms.web.access import guard_blueprint, roles_required
+from kapms.web.forms import show_domain_error
+
+bp = Blueprint("network", __name__, url_prefix="/network")
+guard_blueprint(bp, "admin")
+nav.add("Find a therapist", "network.match", 20)
+nav.add("Directory", "network.directory", 30)
+nav.add("My directory profile", "network.my_profile", 40)
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+
+
+def clinic_today():
+    """Today's date in the clinic's time zone (licence expiry, next openings)."""
+    return datetime.now(ZoneInfo(current_app.config["CLINIC_TIMEZONE"])).date()
+
+
+@bp.get("/directory")
+def directory():
+    """Every directory profile with load against capacity; filter by kind, state, name."""
+    kind = request.args.get("kind", "")
+    kind = kind if kind in PROFILE_KINDS else None
+    state = request.args.get("state", "").upper()
+    state = state if state in US_STATES else None
+    q = request.args.get("q", "").strip()[:100]
+    rows = services.list_profiles(db.session, kind=kind, state=state, name=q or None)
+    return render_template("network/directory.html", rows=rows, kind=kind, state=state, q=q,
+                           states=sorted(US_STATES), today=clinic_today(),
+                           missing=services.clinicians_without_profile(db.session))
+
+
+def _edit(user, *, back: str):
+    """Shared GET/POST handling of a profile form for ``user``."""
+    profile = services.profile_for(db.session, user.id)
+    form = ProfileForm(data=_form_defaults(profile, user))
+    form.plan_ids.choices = plan_choices(db.session, self_pay_label=None)
+    form.kind.choices = [(k, k.title()) for k in PROFILE_KINDS if user.has_role(k)]
+    if form.validate_on_submit():
+        try:
+            services.save_profile(db.session, current_user, user, form.to_data(),
+                                  version=int(form.version.data) if form.version.data else None)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash("Directory profile saved.", "success")
+            return redirect(back)
+    return render_template("network/profile_form.html", form=form, user=user, profile=profile)
+
+
+def _form_defaults(profile, user) -> dict:
+    if profile is None:
+        kind = next((k for k in PROFILE_KINDS if user.has_role(k)), "therapist")
+        return {"kind": kind, "languages": "English", "accepting_new": True, "capacity": 10}
+    d = services.profile_data(profile)
+    return {
+        "kind": d.kind, "npi": d.npi, "kap_course": d.kap_course,
+        "kap_trained_on": d.kap_trained_on, "plan_ids": d.plan_ids,
+        "accepts_private_pay": d.accepts_private_pay,
+        "private_pay_rate": f"{d.private_pay_rate_cents / 100:.2f}"
+        if d.private_pay_rate_cents else "",
+        "in_office": d.in_office, "office_address": d.office_address, "latitude": d.latitude,
+        "longitude": d.longitude, "telehealth": d.telehealth, "specialties": d.specialties,
+        "languages": ", ".join(d.languages), "accepting_new": d.accepting_new,
+        "capacity": d.capacity, "version": profile.version,
+        "licences": "\n".join(f"{t} {n} {s} {e.isoformat()}" for t, n, s, e in d.licences),
+        "availability": "\n".join(f"{WEEKDAYS[w]} {a:%H:%M}-{b:%H:%M}"
+                                  for w, a, b in d.availability),
+    }
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@roles_required("therapist", "prescriber")
+def my_profile():
+    """A clinician edits their own directory profile."""
+    return _edit(current_user._get_current_object(), back=url_for(".my_profile"))
+
+
+@bp.route("/directory/<int:user_id>/edit", methods=["GET", "POST"])
+def edit_profile(user_id: int):
+    """An admin edits any clinician's directory profile."""
+    user = services.get_clinician(db.session, user_id)
+    return _edit(user, back=url_for(".directory"))
+
+
+@bp.get("/directory/export.csv")
+def export_csv():
+    """Download the directory in the import format."""
+    text = csv_io.export_directory(db.session, current_user)
+    db.session.commit()  # keep the audit record of the export
+    return Response(text, mimetype="text/csv", headers={
+        "Content-Disposition": "attachment; filename=kapms-directory.csv"})
+
+
+@bp.route("/directory/import", methods=["GET", "POST"])
+def import_csv():
+    """Upload a directory CSV; good rows are saved, bad rows listed by line."""
+    form, report = ImportForm(), None
+    if form.validate_on_submit():
+        raw = form.file.data.read(MAX_UPLOAD_BYTES + 1)
+        try:
+            if len(raw) > MAX_UPLOAD_BYTES:
+                raise DomainError("The file is larger than 2 MB; split it.", "file")
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise DomainError("The file is not UTF-8 text; export it as CSV UTF-8.",
+                                  "file") from None
+            report = csv_io.import_directory(db.session, current_user, text)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Imported {report.saved} profile(s); {len(report.errors)} row(s) refused.",
+                  "success" if not report.errors else "warning")
+    return render_template("network/import.html", form=form, report=report,
+                           columns=csv_io.COLUMNS)
+
+
+from kapms.network import panels as _panels  # noqa: E402,F401  (registers the panels)
+from kapms.network import referral_views as _referral_views  # noqa: E402,F401

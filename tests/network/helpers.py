@@ -1,0 +1,57 @@
+"""Builders for directory tests: plans, clinicians with profiles, patients."""
+
+from datetime import date, time, timedelta
+
+from kapms.insurance.models import InsurancePlan, Payer
+from kapms.network.services import ProfileData, save_profile
+from kapms.patients.models import CareTeamMember, Patient
+from tests.factories import make_user
+
+TODAY = date(2026, 11, 24)  # a Tuesday
+SF = (37.77, -122.42)
+OAKLAND = (37.80, -122.27)  # about 8.5 miles from SF
+SACRAMENTO = (38.58, -121.49)  # about 75 miles from SF
+
+
+def make_plan(session, payer="Aetna", name="Open Access PPO") -> InsurancePlan:
+    """A plan (and its payer when new)."""
+    payer_row = session.query(Payer).filter_by(name=payer).one_or_none() or Payer(name=payer)
+    plan = InsurancePlan(payer=payer_row, name=name)
+    session.add(plan)
+    session.flush()
+    return plan
+
+
+def make_clinician(session, *, kind="therapist", name=None, states=("CA",), expires=None,
+                   plans=(), **overrides):
+    """A clinician user with a directory profile; keyword arguments override ProfileData."""
+    user = make_user(session, roles=(kind,), full_name=name)
+    expires = expires or TODAY + timedelta(days=365)
+    values = dict(
+        kind=kind, kap_course="KAP Foundations", kap_trained_on=date(2024, 5, 1),
+        telehealth=True, accepting_new=True, capacity=5,
+        licences=[("LMFT", f"L{user.id}{s}", s, expires) for s in states],
+        plan_ids=[p.id for p in plans], availability=[(2, time(9), time(12))])
+    values.update(overrides)
+    save_profile(session, None, user, ProfileData(**values))
+    return user
+
+
+def make_patient(session, *, state="CA", plan=None, location=SF, language="English",
+                 stage="referral") -> Patient:
+    """A patient with a location and coverage."""
+    patient = Patient(first_name="Pat", last_name="Ient", date_of_birth=date(1990, 1, 1),
+                      address_line1="1 Main St", city="San Francisco", state=state,
+                      postal_code="94110", latitude=location[0], longitude=location[1],
+                      preferred_language=language, plan=plan, stage=stage)
+    session.add(patient)
+    session.flush()
+    return patient
+
+
+def fill_caseload(session, clinician, n: int, role="therapist") -> None:
+    """Put ``clinician`` on ``n`` patients' care teams (their active load)."""
+    for _ in range(n):
+        patient = make_patient(session, stage="dosing")
+        session.add(CareTeamMember(patient_id=patient.id, user_id=clinician.id, role=role))
+    session.flush()

@@ -1,0 +1,96 @@
+"""Directory CSV import and export: good rows kept, bad rows reported by line."""
+
+import pytest
+
+from kapms.auth.services import find_user_by_email
+from kapms.errors import DomainError
+from kapms.network.csv_io import COLUMNS, export_directory, import_directory
+from kapms.network.services import profile_for
+from tests.factories import make_user
+from tests.network.helpers import make_plan
+
+HEADER = ",".join(COLUMNS)
+
+
+def row(**kw) -> str:
+    values = dict(email="new.one@example.test", full_name="New One", credentials="LMFT",
+                  role="therapist", npi="1234567890", licences="LMFT 111 CA 2030-01-31",
+                  kap_course="KAP Foundations", kap_trained_on="2024-03-01",
+                  plans="Aetna/Open Access PPO", accepts_private_pay="yes",
+                  private_pay_rate="180", in_office="yes", office_address="1 Market St",
+                  latitude="37.79", longitude="-122.40", telehealth="no",
+                  specialties="anxiety;PTSD", languages="English;Spanish", accepting_new="yes",
+                  capacity="8", availability="Tue 09:00-12:00;Thu 13:00-17:00")
+    values.update(kw)
+    return ",".join(f'"{values[c]}"' for c in COLUMNS)
+
+
+def test_good_rows_are_kept_and_bad_rows_reported_by_line(db):
+    make_plan(db)
+    admin = make_user(db, roles=("admin",))
+    existing = make_user(db, roles=("therapist",), email="known@example.test")
+    text = "\n".join([
+        HEADER,
+        row(),                                                          # line 2: good, new
+        row(email="bad.plan@example.test", plans="Nobody/Nothing"),     # 3
+        row(email="bad.licence@example.test", licences="LMFT 1 ZZ 2030-01-01"),  # 4
+        row(email="known@example.test", telehealth="yes", in_office="no"),  # 5: good, existing
+        row(email="no.coords@example.test", latitude=""),               # 6: in office, no coords
+        row(email="bad.slot@example.test", availability="Tue 12:00-09:00"),  # 7
+        row(email="new.one@example.test"),                              # 8: duplicate
+        row(email="wrong.role@example.test", role="billing"),           # 9
+        row(email="bad.capacity@example.test", capacity="lots"),        # 10
+    ]) + "\n"
+    report = import_directory(db, admin, text)
+    assert report.saved == 2 and report.created_accounts == 1
+    assert [line for line, _ in report.errors] == [3, 4, 6, 7, 8, 9, 10]
+    reasons = dict(report.errors)
+    assert "Unknown plan 'Nobody/Nothing'" in reasons[3]
+    assert "not a US state" in reasons[4]
+    assert "coordinates" in reasons[6]
+    assert "end is not after the start" in reasons[7]
+    assert "already appears on line 2" in reasons[8]
+    assert "therapist or prescriber" in reasons[9]
+    assert "capacity" in reasons[10]
+    new = find_user_by_email(db, "new.one@example.test")
+    profile = profile_for(db, new.id)
+    assert profile.specialty_list == ["anxiety", "ptsd"] and profile.capacity == 8
+    assert profile.private_pay_rate_cents == 18000 and len(profile.availability) == 2
+    assert profile_for(db, existing.id).telehealth is True
+    for email in ("bad.plan@example.test", "no.coords@example.test"):
+        assert find_user_by_email(db, email) is None  # nothing half-saved
+
+
+def test_missing_header_columns_refuse_the_file(db):
+    admin = make_user(db, roles=("admin",))
+    with pytest.raises(DomainError, match="lacks: capacity, licences"):
+        import_directory(db, admin, "email,full_name,role\nx@example.test,X,therapist\n")
+
+
+def test_existing_user_without_the_role_is_refused(db):
+    make_plan(db)
+    admin = make_user(db, roles=("admin",))
+    make_user(db, roles=("billing",), email="ledger@example.test")
+    report = import_directory(db, admin, HEADER + "\n" + row(email="ledger@example.test") + "\n")
+    assert report.saved == 0 and "does not hold the therapist role" in report.errors[0][1]
+
+
+def test_export_round_trips(db):
+    make_plan(db)
+    admin = make_user(db, roles=("admin",))
+    import_directory(db, admin, HEADER + "\n" + row(full_name="=cmd()") + "\n")
+    exported = export_directory(db, admin)
+    lines = exported.strip().splitlines()
+    assert lines[0] == HEADER and len(lines) == 2
+    assert ",'=cmd()," in lines[1]  # spreadsheet formulas are neutralised
+    report = import_directory(db, admin, exported)
+    assert report.errors == [] and report.saved == 1
+    assert export_directory(db, admin) == exported
+
+
+def test_ragged_rows_are_reported_and_the_rest_kept(db):
+    make_plan(db)
+    admin = make_user(db, roles=("admin",))
+    text = "\n".join([HEADER, row() + ',"extra"', row(email="fine@example.test")]) + "\n"
+    report = import_directory(db, admin, text)
+    assert report.saved == 1 and report.errors == [(2, "The row has more cells than the header.")]
