@@ -10,6 +10,7 @@ from kapms.audit.services import record
 from kapms.care import services as care
 from kapms.care.blueprint import bp, local_day
 from kapms.extensions import db
+from kapms.web import panels
 from kapms.web.access import roles_required
 from kapms.web.filters import clinic_zone
 
@@ -39,11 +40,15 @@ def calendar():
                                    _day_start(days[-1] + timedelta(days=1)))
     by_day = {d: [s for s in rows if local_day(s.scheduled_start) == d] for d in days}
     due = care.notes_due(db.session, current_user)
+    # The calendar is the clinicians' home, so it carries the dashboard's sections too
+    # (safety alerts, referral offers) above the schedule.
+    home_panels = panels.collect(panels.DASHBOARD, current_user)
     db.session.commit()
     step = timedelta(days=1 if view == "day" else 7)
     return render_template("care/calendar.html", view=view, day=day, days=days, by_day=by_day,
                            prev_day=first - step, next_day=first + step,
-                           today=datetime.now(clinic_zone()).date(), due_count=len(due))
+                           today=datetime.now(clinic_zone()).date(), due_count=len(due),
+                           panels=home_panels)
 
 
 @bp.get("/notes-due")

@@ -1,7 +1,7 @@
 """therapist network directory and referrals
 
 Revision ID: 81aea21c893b
-Revises: 539a9ac93d49
+Revises: c0a08a517dfd
 Create Date: 2026-11-24 07:24:40.438662
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '81aea21c893b'
-down_revision = '539a9ac93d49'
+down_revision = 'c0a08a517dfd'
 branch_labels = None
 depends_on = None
 

@@ -68,7 +68,7 @@ def test_admin_matches_offers_and_therapist_accepts(client, login, login_as, db)
     referral = db.query(Referral).one()
     client.post("/logout")
     login(therapist)
-    assert "Review offer" in client.get("/").get_data(as_text=True)
+    assert "Review offer" in client.get("/", follow_redirects=True).get_data(as_text=True)
     assert client.post(f"/network/offers/{referral.id}/accept").status_code == 302
     twice = client.post(f"/network/offers/{referral.id}/accept", follow_redirects=True)
     assert "already accepted" in twice.get_data(as_text=True)
