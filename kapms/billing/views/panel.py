@@ -1,0 +1,38 @@
+"""The billing section of the patient page (kapms.web.panels PATIENT_PAGE provider)."""
+
+from kapms.audit.services import record
+from kapms.billing.services.benefits import benefits_as_of
+from kapms.billing.services.estimates import missing_facts, patient_estimates
+from kapms.billing.services.plans import ledger, patient_plans
+from kapms.billing.views.common import today
+from kapms.extensions import db
+from kapms.patients.access import BILLING
+from kapms.web import panels
+
+
+def billing_panel(user, patient=None, categories=frozenset(), **context):
+    """Latest estimate, benefits on file and open plans, for those who may see billing.
+
+    Shown only to billing staff and admins (clinicians see the patient page too, but the
+    billing workflow is not theirs) and only when the page grants the billing category.
+    The patient page has already committed its own read, so the estimate view recorded here
+    is committed here.
+    """
+    if patient is None or BILLING not in categories or not user.has_role("billing", "admin"):
+        return []
+    day = today()
+    estimates = patient_estimates(db.session, patient.id)
+    latest = estimates[0] if estimates else None
+    if latest is not None:
+        record(db.session, user, "view", "estimate", latest.id, patient_id=patient.id,
+               detail=f"patient page, version {latest.version}")
+    plans = [(p, ledger(p, day)) for p in patient_plans(db.session, patient.id)
+             if p.status == "open"]
+    data = {"patient": patient, "estimate": latest,
+            "benefits": benefits_as_of(db.session, patient, day),
+            "missing": missing_facts(db.session, patient, day), "plans": plans}
+    db.session.commit()
+    return [panels.Panel("billing/_panel.html", data, order=60)]
+
+
+panels.register(panels.PATIENT_PAGE, billing_panel)
