@@ -10,8 +10,7 @@ from kapms.billing.services import benefits as benefits_svc
 from kapms.billing.services import estimates as est_svc
 from kapms.billing.services.fees import schedule_on, schedules_for
 from kapms.errors import RuleViolation
-from tests.billing.helpers import (SIMPLE_FEES, make_benefits, make_patient, make_plan,
-                                   make_schedule)
+from tests.billing.helpers import SIMPLE_FEES, make_benefits, make_patient, make_plan, make_schedule
 from tests.factories import make_user
 
 START = date(2026, 2, 2)  # a Monday; Presidents Day (Feb 16) moves one preparation a day
@@ -54,9 +53,9 @@ def test_default_course_estimate_matches_the_hand_computation(db, insured):
     estimate = est_svc.create_estimate(db, clerk, insured, est_svc.EstimateRequest(START), TODAY)
 
     high = estimate.scenario("high")
-    assert [(l.code, l.allowed_cents, l.patient_cents) for l in high] == HIGH_BY_HAND
-    assert all(l.plan_cents == l.allowed_cents - l.patient_cents for l in high)
-    assert [l.service_date for l in high] == sorted(l.service_date for l in high)
+    assert [(line.code, line.allowed_cents, line.patient_cents) for line in high] == HIGH_BY_HAND
+    assert all(line.plan_cents == line.allowed_cents - line.patient_cents for line in high)
+    assert [line.service_date for line in high] == sorted(line.service_date for line in high)
     assert estimate.total("high", "patient_cents") == 80000 + 8 * 4000
     assert estimate.total("high", "plan_cents") == 349000 - 112000
     # Low: 6 dosings, 1 preparation: 25 + 150 + 150 + 30 + 25 + 10 x 30 = 680, + 6 x 40.
@@ -110,7 +109,7 @@ def test_self_pay_is_priced_on_private_fees_without_benefits(db):
     estimate = est_svc.create_estimate(db, None, patient, est_svc.EstimateRequest(START), TODAY)
     assert estimate.self_pay and estimate.benefits_id is None
     lines = estimate.scenario("high")
-    assert all(l.patient_cents == l.allowed_cents and l.plan_cents == 0 for l in lines)
+    assert all(line.patient_cents == line.allowed_cents and line.plan_cents == 0 for line in lines)
     assert lines[0].allowed_cents == 21000
 
 
@@ -132,7 +131,7 @@ def test_estimate_from_the_treatment_plan(db, insured, monkeypatch):
     estimate = est_svc.create_estimate(db, None, insured,
                                        est_svc.EstimateRequest(START, basis="plan"), TODAY)
     assert (estimate.low_dosings, estimate.high_dosings) == (6, 6)
-    assert sum(l.code == "MED-KETAMINE" for l in estimate.scenario("high")) == 6
+    assert sum(line.code == "MED-KETAMINE" for line in estimate.scenario("high")) == 6
     monkeypatch.setattr(care_link, "treatment_plan_dosings", lambda session, pid: None)
     with pytest.raises(RuleViolation, match="no treatment plan"):
         est_svc.create_estimate(db, None, insured, est_svc.EstimateRequest(START, basis="plan"),
@@ -143,9 +142,9 @@ def test_in_office_monitoring_bills_0820T_per_hour(db, insured):
     make_benefits(db, insured)
     estimate = est_svc.create_estimate(
         db, None, insured, est_svc.EstimateRequest(START, in_office_monitoring=True), TODAY)
-    monitoring = [l for l in estimate.scenario("high") if l.code == "0820T"]
-    assert len(monitoring) == 8 and all(l.units == 2 and l.allowed_cents == 32000
-                                        for l in monitoring)
+    monitoring = [line for line in estimate.scenario("high") if line.code == "0820T"]
+    assert len(monitoring) == 8 and all(line.units == 2 and line.allowed_cents == 32000
+                                        for line in monitoring)
 
 
 def test_estimate_reads_are_audited(db, insured):

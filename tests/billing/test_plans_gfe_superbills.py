@@ -87,11 +87,11 @@ def test_gfe_has_itemised_lines_deadline_and_provider(db):
     gfe = gfe_svc.create_gfe(db, None, patient, request, PRACTICE, date(2026, 3, 3))
     # 10 business days ahead -> within 3 business days of scheduling.
     assert gfe.issue_by == date(2026, 3, 5)
-    assert [(l.code, l.quantity, l.charge_cents) for l in gfe.lines] == [
+    assert [(line.code, line.quantity, line.charge_cents) for line in gfe.lines] == [
         ("99204", 1, 20000), ("90837", 13, 13 * 15000), ("MED-KETAMINE", 6, 6 * 4000),
         ("99214", 1, 12000)]
     assert gfe.total_cents == 20000 + 195000 + 24000 + 12000
-    assert {l.diagnosis_code for l in gfe.lines} == {"F43.10"}
+    assert {line.diagnosis_code for line in gfe.lines} == {"F43.10"}
     assert (gfe.provider_npi, gfe.provider_tin, gfe.patient_dob) == (
         "1234567893", "94-1234567", date(1985, 5, 6))
 
@@ -152,12 +152,12 @@ def test_superbill_lines_charges_and_paid(db, monkeypatch):
     pay(db, plan, 15000, on=date(2026, 2, 3))
     bill = build_superbill(db, None, patient, date(2026, 2, 1), date(2026, 2, 28), PRACTICE)
     # Payments ($270) go to the January intake ($200) first, then $70 to February.
-    assert [(l.code, l.units, l.charge_cents, l.paid_cents) for l in bill.lines] == [
+    assert [(line.code, line.units, line.charge_cents, line.paid_cents) for line in bill.lines] == [
         ("90837", 1, 15000, 7000), ("0820T", 2, 32000, 0), ("MED-KETAMINE", 1, 4000, 0),
         ("90834", 1, 10000, 0)]
     assert (bill.total_charge_cents, bill.total_paid_cents, bill.balance_cents) == (
         61000, 7000, 54000)
-    assert {l.diagnosis_code for l in bill.lines} == {"F41.1"}
+    assert {line.diagnosis_code for line in bill.lines} == {"F41.1"}
     assert bill.member_id == "M123" and bill.clinicians == ("Maya Okafor, LMFT",)
 
 

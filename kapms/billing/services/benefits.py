@@ -8,8 +8,8 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from kapms.audit.services import record
-from kapms.billing.course import Benefits
 from kapms.billing.cost_share import require_cents, require_rate
+from kapms.billing.course import Benefits
 from kapms.billing.models import BenefitsRecord
 from kapms.errors import RuleViolation
 

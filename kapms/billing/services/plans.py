@@ -13,13 +13,13 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from kapms.audit.services import record
 from kapms.billing.models import PAYMENT_METHODS, Estimate, Payment, PaymentPlan, PlanInstallment
+from kapms.billing.money import dollars
 from kapms.billing.payment_plans import installment_schedule
 from kapms.billing.plan_ledger import PlanLedger, plan_ledger
 from kapms.database import utcnow
 from kapms.errors import NotFound, RuleViolation
 from kapms.patients.access import BILLING
 from kapms.patients.services import get_patient
-from kapms.billing.money import dollars
 
 MAX_INSTALLMENTS = 36
 
