@@ -173,3 +173,20 @@ def test_superbill_without_sessions_is_empty(db):
     bill = build_superbill(db, None, make_patient(db), date(2026, 1, 1), date(2026, 2, 1),
                            PRACTICE)
     assert bill.lines == () and bill.total_charge_cents == 0
+
+
+def test_a_payment_on_a_plan_changed_meanwhile_fails_the_version_check(db):
+    from sqlalchemy import update
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from kapms.billing.models import PaymentPlan
+
+    plan = new_plan(db, make_patient(db))
+    db.commit()
+    # Another clerk's payment bumped the version after this plan was loaded.
+    assert plan.version == 1  # this clerk loaded the plan at version 1
+    db.execute(update(PaymentPlan).where(PaymentPlan.id == plan.id)
+               .values(version=PaymentPlan.version + 1).execution_options(synchronize_session=False))
+    with pytest.raises(StaleDataError):
+        pay(db, plan, 100)
+    db.rollback()

@@ -189,3 +189,16 @@ def test_payment_on_a_closed_plan_is_refused_with_a_message(client, login_as, db
                            data={"amount": "1.00", "paid_on": "2026-01-02", "method": "cash"})
     assert "This plan is closed" in response.get_data(as_text=True)
     assert count(db, Payment) == 1
+
+
+def test_plan_form_for_another_patients_estimate_is_404(client, login_as, db, insured):
+    make_benefits(db, insured)
+    from kapms.billing.services.estimates import EstimateRequest, create_estimate
+
+    estimate = create_estimate(db, None, insured, EstimateRequest(date(2026, 2, 2)),
+                               date(2026, 1, 20))
+    other = make_patient(db)
+    db.commit()
+    login_as("billing")
+    assert client.get(f"/billing/patients/{other.id}/plans/new?estimate_id={estimate.id}"
+                      ).status_code == 404

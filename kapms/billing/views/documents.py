@@ -29,6 +29,7 @@ def new_estimate(patient_id: int):
                                                today())
         except DomainError as error:
             db.session.rollback()
+            patient = load_patient(patient_id)  # re-record the read the rollback undid
             show_domain_error(form, error)
         else:
             db.session.commit()
@@ -76,6 +77,7 @@ def new_gfe(patient_id: int):
                                      today())
         except DomainError as error:
             db.session.rollback()
+            patient = load_patient(patient_id)  # re-record the read the rollback undid
             show_domain_error(form, error)
         else:
             db.session.commit()

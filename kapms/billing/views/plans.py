@@ -1,11 +1,12 @@
 """Payment plans and the payments recorded against them."""
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from kapms.billing.forms import PaymentForm, PaymentPlanForm, as_dollars, cents
 from kapms.billing.models import Estimate
+from kapms.billing.services import estimates as est_svc
 from kapms.billing.services import plans as plan_svc
 from kapms.billing.views import bp
 from kapms.billing.views.common import load_patient, pdf_response, today
@@ -15,10 +16,15 @@ from kapms.web.forms import show_domain_error
 
 
 def _estimate_for(patient) -> Estimate | None:
-    """The estimate named by ``?estimate_id=`` if it is this patient's; else None."""
+    """The estimate named by ``?estimate_id=`` (an audited view), or None; another
+    patient's estimate answers 404."""
     estimate_id = request.args.get("estimate_id", type=int)
-    estimate = db.session.get(Estimate, estimate_id) if estimate_id else None
-    return estimate if estimate is not None and estimate.patient_id == patient.id else None
+    if not estimate_id:
+        return None
+    estimate = est_svc.get_estimate(db.session, current_user, estimate_id)
+    if estimate.patient_id != patient.id:
+        abort(404)
+    return estimate
 
 
 @bp.route("/patients/<int:patient_id>/plans/new", methods=["GET", "POST"])
@@ -41,6 +47,7 @@ def new_plan(patient_id: int):
                 first_due=form.first_due.data, estimate=estimate)
         except DomainError as error:
             db.session.rollback()
+            patient = load_patient(patient_id)  # re-record the read the rollback undid
             show_domain_error(form, error)
         else:
             db.session.commit()
