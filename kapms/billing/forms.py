@@ -144,3 +144,9 @@ class SuperbillForm(FlaskForm):
 def as_dollars(value_cents: int | None) -> Decimal | None:
     """Integer cents to a Decimal dollars value for a form default (never a float)."""
     return None if value_cents is None else Decimal(value_cents) / 100
+
+
+class NpiForm(FlaskForm):
+    """A clinician's NPI (empty clears it)."""
+
+    npi = StringField("NPI", validators=[Optional(), Length(min=10, max=10)])

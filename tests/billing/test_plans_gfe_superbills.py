@@ -158,7 +158,7 @@ def test_superbill_lines_charges_and_paid(db, monkeypatch):
     assert (bill.total_charge_cents, bill.total_paid_cents, bill.balance_cents) == (
         61000, 7000, 54000)
     assert {line.diagnosis_code for line in bill.lines} == {"F41.1"}
-    assert bill.member_id == "M123" and bill.clinicians == ("Maya Okafor, LMFT",)
+    assert bill.member_id == "M123" and bill.clinicians == (("Maya Okafor, LMFT", None),)
 
 
 def test_superbill_range_is_checked(db):

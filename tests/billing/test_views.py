@@ -130,17 +130,18 @@ def test_estimate_page_pdf_and_panel(client, login_as, db, insured):
     assert audited(db, "print", "estimate") == 1
 
 
-def test_panel_says_when_benefits_are_missing_and_is_hidden_from_clinicians(client, login_as,
-                                                                            db, insured):
+def test_panel_says_when_benefits_are_missing_and_clinicians_get_no_billing_links(
+        client, login_as, db, insured):
     login_as("billing")
     page = client.get(f"/patients/{insured.id}").get_data(as_text=True)
     assert 'data-testid="panel-missing"' in page and "No benefits on file" in page
+    assert f"/billing/patients/{insured.id}" in page
     client.post("/logout")
     therapist = login_as("therapist")
     add_to_care_team(db, None, insured, therapist, "therapist")
     db.commit()
-    page = client.get(f"/patients/{insured.id}")
-    assert page.status_code == 200 and b"billing-panel" not in page.data
+    page = client.get(f"/patients/{insured.id}").get_data(as_text=True)
+    assert "billing-panel" in page and "/billing/" not in page
 
 
 def test_plan_from_estimate_and_payments(client, login_as, db, insured):

@@ -21,6 +21,7 @@ from kapms.billing.course import course_template, expand_course
 from kapms.billing.models import GfeLine, GoodFaithEstimate
 from kapms.billing.plan_ledger import exceeds_estimate
 from kapms.billing.services import Practice
+from kapms.billing.services.clinicians import npi_by_user
 from kapms.billing.services.fees import get_schedule, schedule_on
 from kapms.errors import NotFound, RuleViolation
 from kapms.patients.access import BILLING
@@ -87,7 +88,7 @@ def create_gfe(session, actor, patient, request: GfeRequest, practice: Practice,
         separately_scheduled=request.separately_scheduled.strip() or DEFAULT_SEPARATELY_SCHEDULED,
         provider_name=practice.name, provider_npi=practice.npi, provider_tin=practice.tin,
         provider_location=practice.address,
-        clinicians="; ".join(m.user.display_name for m in patient.care_team)[:500],
+        clinicians=_clinicians(session, patient),
         dosings=request.dosings, schedule_id=schedule.id,
         created_by_id=getattr(actor, "id", None))
     for position, (code, group) in enumerate(grouped.items()):
@@ -100,6 +101,14 @@ def create_gfe(session, actor, patient, request: GfeRequest, practice: Practice,
     session.flush()
     record(session, actor, "create", "gfe", gfe.id, patient_id=patient.id)
     return gfe
+
+
+def _clinicians(session, patient) -> str:
+    """The care team by name with individual NPIs where on file, as printed."""
+    npis = npi_by_user(session, [m.user_id for m in patient.care_team])
+    names = [m.user.display_name + (f" (NPI {npis[m.user_id]})" if m.user_id in npis else "")
+             for m in patient.care_team]
+    return "; ".join(names)[:500]
 
 
 def _deadline_message(error: str) -> str:

@@ -1,6 +1,7 @@
 """Superbills: an itemised statement a patient sends to their insurer for reimbursement.
 
-For a date range: the practice (name, NPI, TIN, address) and each session's clinician; the
+For a date range: the practice (name, NPI, TIN, address) and each session's clinician
+(name and individual NPI when an admin has entered it); the
 patient and their insurance; each billable line with date, service code, units, diagnosis
 code, charge and amount paid; and totals. Charges are the practice's own fees (the
 private-pay schedule in effect on each service date). "Paid" comes from the payments
@@ -15,6 +16,7 @@ from kapms.audit.services import record
 from kapms.billing import care_link
 from kapms.billing.codes import label
 from kapms.billing.services import Practice
+from kapms.billing.services.clinicians import npi_by_user
 from kapms.billing.services.fees import schedule_on
 from kapms.billing.services.plans import patient_payments
 from kapms.errors import RuleViolation
@@ -35,6 +37,7 @@ class SuperbillLine:
     charge_cents: int
     paid_cents: int
     clinician_name: str
+    clinician_npi: str | None
     modality: str
 
 
@@ -51,7 +54,7 @@ class Superbill:
     start: date
     end: date
     lines: tuple[SuperbillLine, ...]
-    clinicians: tuple[str, ...]
+    clinicians: tuple[tuple[str, str | None], ...]  # (name, individual NPI if on file)
 
     @property
     def total_charge_cents(self) -> int:
@@ -85,6 +88,7 @@ def build_superbill(session, actor, patient, start: date, end: date,
             raise RuleViolation(f"No practice fee for {line.code} on {line.service_date}; an "
                                 "admin adds a private-pay fee schedule covering that date.")
         charges.append(schedule.amounts()[line.code] * line.units)
+    npis = npi_by_user(session, {line.clinician_id for line in lines if line.clinician_id})
     credit = sum(p.amount_cents for p in patient_payments(session, patient.id, end))
     billed = []
     for line, charge in zip(lines, charges, strict=True):
@@ -93,14 +97,15 @@ def build_superbill(session, actor, patient, start: date, end: date,
         if line.service_date >= start:
             billed.append(SuperbillLine(line.service_date, line.code, label(line.code),
                                         line.units, dx, charge, paid, line.clinician_name,
-                                        line.modality))
+                                        npis.get(line.clinician_id), line.modality))
     address = ", ".join(filter(None, [patient.address_line1, patient.address_line2,
                                       f"{patient.city}, {patient.state} {patient.postal_code}"]))
     bill = Superbill(
         practice=practice, patient_name=patient.full_name, patient_dob=patient.date_of_birth,
         patient_address=address, insurance=patient.plan.label if patient.plan else "Self-pay",
         member_id=patient.member_id, start=start, end=end, lines=tuple(billed),
-        clinicians=tuple(sorted({line.clinician_name for line in billed})))
+        clinicians=tuple(sorted({(line.clinician_name, line.clinician_npi) for line in billed},
+                                key=lambda pair: pair[0])))
     record(session, actor, "print", "superbill", None, patient_id=patient.id,
            detail=f"{start} to {end}, {len(billed)} lines")
     return bill

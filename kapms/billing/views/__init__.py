@@ -17,6 +17,9 @@ from kapms.billing.views import (  # noqa: E402,F401 - registers routes and the 
     patient,
     plans,
 )
+from kapms.billing.views.admin import admin_bp  # noqa: E402
+
+BLUEPRINTS = [bp, admin_bp]
 
 
 @bp.context_processor

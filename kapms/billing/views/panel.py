@@ -11,14 +11,14 @@ from kapms.web import panels
 
 
 def billing_panel(user, patient=None, categories=frozenset(), **context):
-    """Latest estimate, benefits on file and open plans, for those who may see billing.
+    """Latest estimate, benefits on file and open plans, for whoever may see the patient's
+    billing category (billing staff, admins, and the care team, who discuss cost with the
+    patient); links to the billing pages only for those who may open them.
 
-    Shown only to billing staff and admins (clinicians see the patient page too, but the
-    billing workflow is not theirs) and only when the page grants the billing category.
     The patient page has already committed its own read, so the estimate view recorded here
     is committed here.
     """
-    if patient is None or BILLING not in categories or not user.has_role("billing", "admin"):
+    if patient is None or BILLING not in categories:
         return []
     day = today()
     estimates = patient_estimates(db.session, patient.id)
@@ -30,7 +30,8 @@ def billing_panel(user, patient=None, categories=frozenset(), **context):
              if p.status == "open"]
     data = {"patient": patient, "estimate": latest,
             "benefits": benefits_as_of(db.session, patient, day),
-            "missing": missing_facts(db.session, patient, day), "plans": plans}
+            "missing": missing_facts(db.session, patient, day), "plans": plans,
+            "links": user.has_role("billing", "admin")}
     db.session.commit()
     return [panels.Panel("billing/_panel.html", data, order=60)]
 
