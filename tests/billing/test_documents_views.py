@@ -64,7 +64,8 @@ def test_gfe_pdf_has_every_required_element(client, login_as, db, self_pay):
 def test_gfe_form_errors(client, login_as, db, self_pay):
     login_as("billing")
     for bad in ({"dosings": "0"}, {"scheduled_on": ""}, {"diagnosis_code": "X99"},
-                {"primary_service_date": "2026-02-01"}):
+                {"primary_service_date": "2026-02-01"}, {"primary_service_date": "9999-12-31"},
+                {"requested_on": "0001-01-01"}):
         response = client.post(f"/billing/patients/{self_pay.id}/gfe/new", data=GFE | bad)
         assert response.status_code == 200, bad
         assert 'is-invalid' in response.get_data(as_text=True), bad

@@ -25,6 +25,7 @@ from kapms.patients.services import get_patient
 
 TEMPLATE_DOSINGS = (6, 8)  # low / high dosings of the default course (source 003)
 LOW_PREPARATION, HIGH_PREPARATION = 1, 3  # fewer vs more therapy hours
+MAX_START_DISTANCE_DAYS = 731  # a course starts within two years of today (typos like 2062)
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,8 @@ def create_estimate(session, actor, patient, request: EstimateRequest, today: da
     on the course's start date. Raises RuleViolation when either is missing, or when the
     plan basis is chosen and there is no treatment plan.
     """
+    if abs((request.start_date - today).days) > MAX_START_DISTANCE_DAYS:
+        raise RuleViolation("Choose a start date within two years of today.", field="start_date")
     if request.basis not in ("template", "plan"):
         raise RuleViolation("Choose the course template or the treatment plan.", field="basis")
     benefits_row = None

@@ -55,6 +55,13 @@ def create_gfe(session, actor, patient, request: GfeRequest, practice: Practice,
                             "is for uninsured patients or those choosing not to use insurance: "
                             "tick the self-pay choice if they made it.",
                             field="self_pay_election")
+    if abs((request.primary_service_date - today).days) > 731:
+        raise RuleViolation("Choose a service date within two years of today.",
+                            field="primary_service_date")
+    for name in ("scheduled_on", "requested_on"):
+        given = getattr(request, name)
+        if given is not None and abs((given - today).days) > 731:
+            raise RuleViolation("Choose a date within two years of today.", field=name)
     if not 1 <= request.dosings <= 18:
         raise RuleViolation("Dosings must be between 1 and 18.", field="dosings")
     dx = (request.diagnosis_code or patient.diagnosis_code or "").strip().upper()
