@@ -190,3 +190,15 @@ def test_a_payment_on_a_plan_changed_meanwhile_fails_the_version_check(db):
     with pytest.raises(StaleDataError):
         pay(db, plan, 100)
     db.rollback()
+
+
+def test_superbill_needs_fees_for_its_range_but_not_for_older_care(db, monkeypatch):
+    make_schedule(db, None, start=date(2026, 2, 1))
+    patient = make_patient(db)
+    sessions = [FakeSession(1, date(2026, 1, 20), "intake", 60),
+                FakeSession(2, date(2026, 2, 2), "preparation", 55)]
+    monkeypatch.setattr(care_link, "billable_sessions", lambda *args: sessions)
+    bill = build_superbill(db, None, patient, date(2026, 2, 1), date(2026, 2, 28), PRACTICE)
+    assert [line.code for line in bill.lines] == ["90837"]
+    with pytest.raises(RuleViolation, match="No practice fee for 99204 on 2026-01-20"):
+        build_superbill(db, None, patient, date(2026, 1, 1), date(2026, 2, 28), PRACTICE)

@@ -84,10 +84,14 @@ def build_superbill(session, actor, patient, start: date, end: date,
     charges = []
     for line in lines:
         schedule = schedule_on(session, None, line.service_date)
-        if schedule is None or line.code not in schedule.amounts():
+        amounts = schedule.amounts() if schedule else {}
+        if line.code in amounts:
+            charges.append(amounts[line.code] * line.units)
+        elif line.service_date < start:
+            charges.append(0)  # older care with no fee on file cannot absorb payments
+        else:
             raise RuleViolation(f"No practice fee for {line.code} on {line.service_date}; an "
                                 "admin adds a private-pay fee schedule covering that date.")
-        charges.append(schedule.amounts()[line.code] * line.units)
     npis = npi_by_user(session, {line.clinician_id for line in lines if line.clinician_id})
     credit = sum(p.amount_cents for p in patient_payments(session, patient.id, end))
     billed = []
