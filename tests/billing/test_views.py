@@ -223,3 +223,17 @@ def test_far_off_plan_dates_are_form_errors(client, login_as, db, insured):
                            data={"balance": "100", "upfront": "10", "installments": "36",
                                  "first_due": "9999-06-01"})
     assert response.status_code == 200 and "does not add up" in response.get_data(as_text=True)
+
+
+def test_dashboard_lists_overdue_plans_for_billing_only(client, login_as, db, insured):
+    plan = plan_svc.create_plan(db, None, insured, balance_cents=30000, upfront_cents=10000,
+                                installments=2, first_due=date(2026, 1, 1))
+    db.commit()
+    login_as("billing")
+    page = client.get("/").get_data(as_text=True)
+    assert 'data-testid="overdue-plans"' in page and insured.full_name in page
+    assert f"/billing/plans/{plan.id}" in page and "$300.00" in page
+    assert audited(db, "view", "payment_plan") == 1
+    client.post("/logout")
+    login_as("therapist")
+    assert b"overdue-plans" not in client.get("/").data

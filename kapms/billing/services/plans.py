@@ -114,3 +114,15 @@ def patient_payments(session, patient_id: int, until: date) -> list[Payment]:
     return session.scalars(select(Payment).where(
         Payment.patient_id == patient_id, Payment.paid_on <= until)
         .order_by(Payment.paid_on, Payment.id)).all()
+
+
+def overdue_plans(session, actor, today: date, limit: int = 20) -> list[tuple[PaymentPlan, PlanLedger]]:
+    """Open plans with an overdue amount on ``today``, most overdue first (each listed
+    patient's plan read is audited)."""
+    rows = session.scalars(select(PaymentPlan).where(PaymentPlan.status == "open")).all()
+    late = [(plan, ledger(plan, today)) for plan in rows]
+    late = sorted([pair for pair in late if pair[1].overdue], key=lambda p: -p[1].overdue)[:limit]
+    for plan, _ in late:
+        record(session, actor, "view", "payment_plan", plan.id, patient_id=plan.patient_id,
+               detail="dashboard: overdue")
+    return late

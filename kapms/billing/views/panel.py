@@ -1,9 +1,10 @@
-"""The billing section of the patient page (kapms.web.panels PATIENT_PAGE provider)."""
+"""Billing sections of shared pages: the patient page (PATIENT_PAGE) and the dashboard
+(DASHBOARD: overdue payment plans)."""
 
 from kapms.audit.services import record
 from kapms.billing.services.benefits import benefits_as_of
 from kapms.billing.services.estimates import missing_facts, patient_estimates
-from kapms.billing.services.plans import ledger, patient_plans
+from kapms.billing.services.plans import ledger, overdue_plans, patient_plans
 from kapms.billing.views.common import today
 from kapms.extensions import db
 from kapms.patients.access import BILLING
@@ -36,4 +37,14 @@ def billing_panel(user, patient=None, categories=frozenset(), **context):
     return [panels.Panel("billing/_panel.html", data, order=60)]
 
 
+def overdue_panel(user, **context):
+    """Dashboard list of payment plans with overdue installments, for billing and admins."""
+    if not user.has_role("billing", "admin"):
+        return []
+    late = overdue_plans(db.session, user, today())
+    db.session.commit()  # the audit records of the listed plans
+    return [panels.Panel("billing/_dashboard.html", {"late": late}, order=40)]
+
+
 panels.register(panels.PATIENT_PAGE, billing_panel)
+panels.register(panels.DASHBOARD, overdue_panel)
