@@ -89,6 +89,11 @@ class EstimateForm(FlaskForm):
     basis = SelectField("Based on", choices=[
         ("template", "Typical course (6 to 8 dosings)"),
         ("plan", "The patient's treatment plan")], default="template")
+    session_minutes = SelectField("Preparation and integration sessions", coerce=int, choices=[
+        (60, "60 minutes (90837)"), (45, "45 minutes (90834)")], default=60)
+    dosing_minutes = SelectField("Dosing sessions", coerce=int, choices=[
+        (60, "1 hour"), (90, "1.5 hours"), (120, "2 hours"), (150, "2.5 hours"),
+        (180, "3 hours")], default=120)
     in_office_monitoring = BooleanField("Dosings in the office with monitoring (0820T per hour)")
 
 

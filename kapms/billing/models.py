@@ -128,6 +128,10 @@ class Estimate(db.Model):
     in_office_monitoring: Mapped[bool] = mapped_column(default=False)
     low_dosings: Mapped[int]
     high_dosings: Mapped[int]
+    session_minutes: Mapped[int] = mapped_column(default=60)  # preparation / integration
+    dosing_minutes: Mapped[int] = mapped_column(default=120)
+    low_therapy_minutes: Mapped[int] = mapped_column(default=0)  # therapist time per scenario
+    high_therapy_minutes: Mapped[int] = mapped_column(default=0)
     schedule_id: Mapped[int] = mapped_column(ForeignKey("fee_schedules.id"))
     benefits_id: Mapped[int | None] = mapped_column(ForeignKey("benefits_records.id"))
     plan_label: Mapped[str] = mapped_column(String(260))  # coverage as it was when priced

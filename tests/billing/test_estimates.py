@@ -177,3 +177,17 @@ def test_schedule_needs_every_code(db):
     del amounts["96127"]
     with pytest.raises(RuleViolation, match="missing"):
         make_schedule(db, make_plan(db), amounts=amounts)
+
+
+def test_session_lengths_change_codes_and_therapy_hours(db, insured):
+    make_benefits(db, insured)
+    default = est_svc.create_estimate(db, None, insured, est_svc.EstimateRequest(START), TODAY)
+    assert (default.low_therapy_minutes, default.high_therapy_minutes) == (19 * 60, 27 * 60)
+    shorter = est_svc.create_estimate(db, None, insured, est_svc.EstimateRequest(
+        START, session_minutes=45, dosing_minutes=180), TODAY)
+    codes = {line.code for line in shorter.scenario("high")}
+    assert "90834" in codes and "90837" in codes  # 45-minute sessions, 3-hour dosings
+    assert shorter.high_therapy_minutes == 3 * 45 + 8 * 180 + 8 * 45
+    with pytest.raises(RuleViolation, match="session length"):
+        est_svc.create_estimate(db, None, insured,
+                                est_svc.EstimateRequest(START, session_minutes=10), TODAY)

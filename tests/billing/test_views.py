@@ -120,7 +120,8 @@ def test_estimate_page_pdf_and_panel(client, login_as, db, insured):
 
     text = pdf_text(client.get(f"/billing/estimates/{estimate.id}.pdf"))
     for expected in (insured.full_name, "Version 1", "$920.00 to $1,120.00", "99204", "90837",
-                     "MED-KETAMINE", "99214", "Low estimate: 6 dosing", "High estimate: 8 dosing",
+                     "MED-KETAMINE", "99214", "Low estimate: 6 dosing sessions, about 19.0 hours",
+                     "High estimate: 8 dosing sessions, about 27.0 hours",
                      "Plan pays", "You pay", "deductible $500.00 ($200.00 met)",
                      "not a bill"):
         assert expected in text, expected

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from kapms.audit.services import record
 from kapms.billing import care_link
 from kapms.billing.business_days import us_federal_holidays_between
-from kapms.billing.course import course_template, expand_course, price_course
+from kapms.billing.course import course_template, expand_course, price_course, therapy_minutes
 from kapms.billing.models import Estimate, EstimateLine
 from kapms.billing.services.benefits import benefits_as_of, to_benefits
 from kapms.billing.services.fees import schedule_on
@@ -25,6 +25,8 @@ from kapms.patients.services import get_patient
 
 TEMPLATE_DOSINGS = (6, 8)  # low / high dosings of the default course (source 003)
 LOW_PREPARATION, HIGH_PREPARATION = 1, 3  # fewer vs more therapy hours
+SESSION_MINUTES = (45, 60)  # 90834 / 90837
+DOSING_MINUTES = (60, 90, 120, 150, 180)  # dosing sessions last 1-3 hours
 MAX_START_DISTANCE_DAYS = 731  # a course starts within two years of today (typos like 2062)
 
 
@@ -35,6 +37,8 @@ class EstimateRequest:
     start_date: date
     basis: str = "template"  # "template" (6-8 dosings) or "plan" (the treatment plan's count)
     in_office_monitoring: bool = False
+    session_minutes: int = 60  # preparation and integration sessions
+    dosing_minutes: int = 120
 
 
 def missing_facts(session, patient, on: date) -> str | None:
@@ -59,6 +63,10 @@ def create_estimate(session, actor, patient, request: EstimateRequest, today: da
     """
     if abs((request.start_date - today).days) > MAX_START_DISTANCE_DAYS:
         raise RuleViolation("Choose a start date within two years of today.", field="start_date")
+    if request.session_minutes not in SESSION_MINUTES:
+        raise RuleViolation("Choose a session length from the list.", field="session_minutes")
+    if request.dosing_minutes not in DOSING_MINUTES:
+        raise RuleViolation("Choose a dosing length from the list.", field="dosing_minutes")
     if request.basis not in ("template", "plan"):
         raise RuleViolation("Choose the course template or the treatment plan.", field="basis")
     benefits_row = None
@@ -84,11 +92,14 @@ def create_estimate(session, actor, patient, request: EstimateRequest, today: da
     holidays = us_federal_holidays_between(request.start_date,
                                            request.start_date + timedelta(days=400))
     benefits = to_benefits(benefits_row) if benefits_row else None
-    priced = {}
+    priced, minutes = {}, {}
     for scenario, dosings, preparation in (("low", low_dosings, LOW_PREPARATION),
                                            ("high", high_dosings, HIGH_PREPARATION)):
         template = course_template(dosings=dosings, preparation=preparation,
+                                   dosing_minutes=request.dosing_minutes,
+                                   session_minutes=request.session_minutes,
                                    in_office_monitoring=request.in_office_monitoring)
+        minutes[scenario] = therapy_minutes(template)
         lines = expand_course(template, request.start_date, holidays=holidays)
         try:
             priced[scenario] = price_course(lines, schedule.amounts(), benefits)
@@ -102,7 +113,9 @@ def create_estimate(session, actor, patient, request: EstimateRequest, today: da
         start_date=request.start_date, self_pay=patient.self_pay,
         in_network=benefits_row.in_network if benefits_row else None,
         in_office_monitoring=request.in_office_monitoring, low_dosings=low_dosings,
-        high_dosings=high_dosings, schedule_id=schedule.id,
+        high_dosings=high_dosings, session_minutes=request.session_minutes,
+        dosing_minutes=request.dosing_minutes, low_therapy_minutes=minutes["low"],
+        high_therapy_minutes=minutes["high"], schedule_id=schedule.id,
         benefits_id=benefits_row.id if benefits_row else None,
         plan_label=patient.plan.label if patient.plan else "Self-pay",
         created_by_id=getattr(actor, "id", None))

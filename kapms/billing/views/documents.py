@@ -22,8 +22,9 @@ def new_estimate(patient_id: int):
     form = EstimateForm(data={"start_date": today()})
     missing = est_svc.missing_facts(db.session, patient, today())
     if form.validate_on_submit():
-        request_ = est_svc.EstimateRequest(form.start_date.data, form.basis.data,
-                                           form.in_office_monitoring.data)
+        request_ = est_svc.EstimateRequest(
+            form.start_date.data, form.basis.data, form.in_office_monitoring.data,
+            session_minutes=form.session_minutes.data, dosing_minutes=form.dosing_minutes.data)
         try:
             estimate = est_svc.create_estimate(db.session, current_user, patient, request_,
                                                today())

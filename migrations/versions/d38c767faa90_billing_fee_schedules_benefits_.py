@@ -1,8 +1,8 @@
 """billing: fee schedules, benefits, estimates, good faith estimates, payment plans, clinician NPIs
 
-Revision ID: 7aa3d5e7c535
+Revision ID: d38c767faa90
 Revises: 539a9ac93d49
-Create Date: 2026-11-24 07:17:56.084608
+Create Date: 2026-11-24 07:21:31.405307
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '7aa3d5e7c535'
+revision = 'd38c767faa90'
 down_revision = '539a9ac93d49'
 branch_labels = None
 depends_on = None
@@ -123,6 +123,10 @@ def upgrade():
     sa.Column('in_office_monitoring', sa.Boolean(), nullable=False),
     sa.Column('low_dosings', sa.Integer(), nullable=False),
     sa.Column('high_dosings', sa.Integer(), nullable=False),
+    sa.Column('session_minutes', sa.Integer(), nullable=False),
+    sa.Column('dosing_minutes', sa.Integer(), nullable=False),
+    sa.Column('low_therapy_minutes', sa.Integer(), nullable=False),
+    sa.Column('high_therapy_minutes', sa.Integer(), nullable=False),
     sa.Column('schedule_id', sa.Integer(), nullable=False),
     sa.Column('benefits_id', sa.Integer(), nullable=True),
     sa.Column('plan_label', sa.String(length=260), nullable=False),
