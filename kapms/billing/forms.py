@@ -155,3 +155,9 @@ class NpiForm(FlaskForm):
     """A clinician's NPI (empty clears it)."""
 
     npi = StringField("NPI", validators=[Optional(), Length(min=10, max=10)])
+
+
+class VoidPaymentForm(FlaskForm):
+    """Why a payment recorded in error is voided."""
+
+    reason = StringField("Reason", validators=[InputRequired(), Length(max=200)])

@@ -267,7 +267,7 @@ class PaymentPlan(db.Model):
     @property
     def paid_cents(self) -> int:
         """Everything paid against the plan so far."""
-        return sum(p.amount_cents for p in self.payments)
+        return sum(p.amount_cents for p in self.payments if p.voided_at is None)
 
 
 class PlanInstallment(db.Model):
@@ -300,6 +300,10 @@ class Payment(db.Model):
     reference: Mapped[str | None] = mapped_column(String(80))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # A mistaken entry is voided, never deleted, so the ledger keeps its history.
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    void_reason: Mapped[str | None] = mapped_column(String(200))
 
     plan: Mapped[PaymentPlan | None] = relationship(back_populates="payments")
 

@@ -202,3 +202,18 @@ def test_superbill_needs_fees_for_its_range_but_not_for_older_care(db, monkeypat
     assert [line.code for line in bill.lines] == ["90837"]
     with pytest.raises(RuleViolation, match="No practice fee for 99204 on 2026-01-20"):
         build_superbill(db, None, patient, date(2026, 1, 1), date(2026, 2, 28), PRACTICE)
+
+
+def test_voiding_a_payment_restores_the_balance_and_reopens_the_plan(db):
+    plan = new_plan(db, make_patient(db))
+    payment = pay(db, plan, 100000)
+    assert plan.status == "closed"
+    with pytest.raises(RuleViolation, match="why"):
+        plan_svc.void_payment(db, None, payment, "  ")
+    plan_svc.void_payment(db, None, payment, "keyed the wrong amount")
+    assert plan.status == "open" and plan_svc.ledger(plan, TODAY).paid == 0
+    assert plan_svc.patient_payments(db, plan.patient_id, TODAY) == []
+    with pytest.raises(RuleViolation, match="already voided"):
+        plan_svc.void_payment(db, None, payment, "again")
+    pay(db, plan, 12000)
+    assert plan_svc.ledger(plan, TODAY).paid == 12000

@@ -238,3 +238,23 @@ def test_dashboard_lists_overdue_plans_for_billing_only(client, login_as, db, in
     client.post("/logout")
     login_as("therapist")
     assert b"overdue-plans" not in client.get("/").data
+
+
+def test_void_a_payment_from_the_plan_page(client, login_as, db, insured):
+    plan = plan_svc.create_plan(db, None, insured, balance_cents=30000, upfront_cents=10000,
+                                installments=2, first_due=date(2026, 1, 1))
+    payment = plan_svc.record_payment(db, None, plan, amount_cents=10000,
+                                      paid_on=date(2026, 1, 1), method="cash", reference=None,
+                                      today=date(2026, 1, 1))
+    db.commit()
+    login_as("billing")
+    url = f"/billing/plans/{plan.id}/payments/{payment.id}/void"
+    refused = client.post(url, data={f"void{payment.id}-reason": ""}, follow_redirects=True)
+    assert "Give a reason" in refused.get_data(as_text=True)
+    done = client.post(url, data={f"void{payment.id}-reason": "duplicate entry"},
+                       follow_redirects=True)
+    page = done.get_data(as_text=True)
+    assert "Payment voided." in page and "voided: duplicate entry" in page
+    db.expire_all()
+    assert plan.paid_cents == 0
+    assert client.post(f"/billing/plans/{plan.id}/payments/999/void").status_code == 404

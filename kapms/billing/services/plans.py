@@ -93,6 +93,26 @@ def record_payment(session, actor, plan: PaymentPlan, *, amount_cents: int, paid
     return payment
 
 
+def void_payment(session, actor, payment: Payment, reason: str) -> Payment:
+    """Void a payment recorded in error (it stays on the ledger, struck out); a plan it had
+    closed opens again."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise RuleViolation("Say why the payment is voided.", field="reason")
+    if payment.voided_at is not None:
+        raise RuleViolation("That payment is already voided.")
+    payment.voided_at, payment.voided_by_id = utcnow(), getattr(actor, "id", None)
+    payment.void_reason = reason[:200]
+    plan = payment.plan
+    if plan is not None:
+        plan.status, plan.closed_at = "open", None
+        flag_modified(plan, "status")  # bump the version, as a payment does
+    session.flush()
+    record(session, actor, "update", "payment", payment.id, patient_id=payment.patient_id,
+           detail="voided")
+    return payment
+
+
 def get_plan(session, actor, plan_id: int, *, action: str = "view") -> PaymentPlan:
     """Load a plan through the patient's scope, auditing the view or print."""
     plan = session.get(PaymentPlan, plan_id)
@@ -110,9 +130,10 @@ def patient_plans(session, patient_id: int) -> list[PaymentPlan]:
 
 
 def patient_payments(session, patient_id: int, until: date) -> list[Payment]:
-    """The patient's payments made on or before ``until``, oldest first."""
+    """The patient's payments (not voided) made on or before ``until``, oldest first."""
     return session.scalars(select(Payment).where(
-        Payment.patient_id == patient_id, Payment.paid_on <= until)
+        Payment.patient_id == patient_id, Payment.paid_on <= until,
+        Payment.voided_at.is_(None))
         .order_by(Payment.paid_on, Payment.id)).all()
 
 

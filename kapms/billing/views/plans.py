@@ -4,8 +4,8 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
-from kapms.billing.forms import PaymentForm, PaymentPlanForm, as_dollars, cents
-from kapms.billing.models import Estimate
+from kapms.billing.forms import PaymentForm, PaymentPlanForm, VoidPaymentForm, as_dollars, cents
+from kapms.billing.models import Estimate, Payment
 from kapms.billing.services import estimates as est_svc
 from kapms.billing.services import plans as plan_svc
 from kapms.billing.views import bp
@@ -67,7 +67,8 @@ def plan(plan_id: int):
 
 
 def _plan_page(plan, form):
-    return render_template("billing/plan.html", plan=plan, form=form,
+    void_forms = {p.id: VoidPaymentForm(prefix=f"void{p.id}") for p in plan.payments}
+    return render_template("billing/plan.html", plan=plan, form=form, void_forms=void_forms,
                            ledger=plan_svc.ledger(plan, today()))
 
 
@@ -97,6 +98,32 @@ def record_payment(plan_id: int):
         plan = plan_svc.get_plan(db.session, current_user, plan_id)
         db.session.commit()
     return _plan_page(plan, form)
+
+
+@bp.post("/plans/<int:plan_id>/payments/<int:payment_id>/void")
+def void_payment(plan_id: int, payment_id: int):
+    """Void a payment recorded in error, with the reason."""
+    plan = plan_svc.get_plan(db.session, current_user, plan_id)
+    payment = db.session.get(Payment, payment_id)
+    if payment is None or payment.plan_id != plan.id:
+        abort(404)
+    form = VoidPaymentForm(prefix=f"void{payment_id}")
+    if not form.validate_on_submit():
+        db.session.commit()
+        flash("Give a reason (up to 200 characters) to void a payment.", "danger")
+        return redirect(url_for(".plan", plan_id=plan_id))
+    try:
+        plan_svc.void_payment(db.session, current_user, payment, form.reason.data)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    except StaleDataError:
+        db.session.rollback()
+        flash("The plan changed meanwhile; check it and try again.", "danger")
+    else:
+        flash("Payment voided.", "success")
+    return redirect(url_for(".plan", plan_id=plan_id))
 
 
 @bp.get("/plans/<int:plan_id>.pdf")

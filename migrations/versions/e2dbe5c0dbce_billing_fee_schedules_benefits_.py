@@ -1,8 +1,8 @@
 """billing: fee schedules, benefits, estimates, good faith estimates, payment plans, clinician NPIs
 
-Revision ID: d38c767faa90
+Revision ID: e2dbe5c0dbce
 Revises: 539a9ac93d49
-Create Date: 2026-11-24 07:21:31.405307
+Create Date: 2026-11-24 07:22:46.852743
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'd38c767faa90'
+revision = 'e2dbe5c0dbce'
 down_revision = '539a9ac93d49'
 branch_labels = None
 depends_on = None
@@ -208,9 +208,13 @@ def upgrade():
     sa.Column('reference', sa.String(length=80), nullable=True),
     sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('recorded_by_id', sa.Integer(), nullable=True),
+    sa.Column('voided_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('voided_by_id', sa.Integer(), nullable=True),
+    sa.Column('void_reason', sa.String(length=200), nullable=True),
     sa.ForeignKeyConstraint(['patient_id'], ['patients.id'], name=op.f('fk_payments_patient_id_patients')),
     sa.ForeignKeyConstraint(['plan_id'], ['payment_plans.id'], name=op.f('fk_payments_plan_id_payment_plans')),
     sa.ForeignKeyConstraint(['recorded_by_id'], ['users.id'], name=op.f('fk_payments_recorded_by_id_users')),
+    sa.ForeignKeyConstraint(['voided_by_id'], ['users.id'], name=op.f('fk_payments_voided_by_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_payments'))
     )
     with op.batch_alter_table('payments', schema=None) as batch_op:
