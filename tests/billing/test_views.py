@@ -258,3 +258,12 @@ def test_void_a_payment_from_the_plan_page(client, login_as, db, insured):
     db.expire_all()
     assert plan.paid_cents == 0
     assert client.post(f"/billing/plans/{plan.id}/payments/999/void").status_code == 404
+
+
+def test_billing_index_searches_by_name(client, login_as, db):
+    make_patient(db, first_name="Avery", last_name="Chen")
+    make_patient(db, first_name="Grace", last_name="Kim")
+    db.commit()
+    login_as("billing")
+    page = client.get("/billing/?q=aver").get_data(as_text=True)
+    assert "Avery Chen" in page and "Grace Kim" not in page

@@ -1,6 +1,6 @@
 """The billing overview of patients, and benefits entry."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from kapms.billing.forms import BenefitsForm, SuperbillForm, cents
@@ -18,9 +18,10 @@ from kapms.web.forms import show_domain_error
 
 @bp.get("/")
 def index():
-    """Patients with their coverage, to open their billing page."""
-    rows = search_patients(db.session, current_user)
-    return render_template("billing/index.html", patients=rows)
+    """Patients with their coverage, searchable by name, to open their billing page."""
+    name = request.args.get("q", "").strip()[:100]
+    rows = search_patients(db.session, current_user, name=name or None)
+    return render_template("billing/index.html", patients=rows, q=name)
 
 
 @bp.get("/patients/<int:patient_id>")
