@@ -1,9 +1,12 @@
 """Where a payment plan stands: payments applied oldest first, overdue and due amounts."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from kapms.billing.payment_plans import installment_schedule
 from kapms.billing.plan_ledger import exceeds_estimate, plan_ledger
 
 SCHEDULE = [(date(2026, 1, 10), 12000), (date(2026, 2, 10), 5000), (date(2026, 3, 10), 5000)]
@@ -45,3 +48,22 @@ def test_impossible_paid_amounts_are_refused(paid):
                          [(100000, 139999, False), (100000, 140000, True), (100000, 90000, False)])
 def test_bill_over_estimate_by_the_threshold(estimate, billed, over):
     assert exceeds_estimate(estimate, billed, 40000) is over
+
+
+@given(balance=st.integers(1, 10_000_00), upfront=st.integers(0, 200_00),
+       count=st.integers(1, 24), paid_share=st.floats(0, 1), days=st.integers(-40, 800))
+def test_ledger_invariants(balance, upfront, count, paid_share, days):
+    upfront = min(upfront, balance)
+    first = date(2026, 1, 31)
+    schedule = installment_schedule(balance, upfront, count, first)
+    paid = int(balance * paid_share)  # a share of the balance; the float only picks a test case
+    ledger = plan_ledger(schedule, paid, first + timedelta(days=days))
+    assert sum(i.paid for i in ledger.installments) == paid
+    assert ledger.balance == balance - paid
+    assert 0 <= ledger.overdue <= ledger.due_now <= ledger.balance
+    # Payments fill installments in order: no unpaid installment before a paid one.
+    unpaid_seen = False
+    for i in ledger.installments:
+        if unpaid_seen:
+            assert i.paid == 0
+        unpaid_seen = unpaid_seen or i.unpaid > 0
