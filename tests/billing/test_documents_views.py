@@ -80,6 +80,8 @@ def test_gfe_page_warns_when_the_bill_runs_400_over(client, login_as, db, self_p
     monkeypatch.setattr(care_link, "billable_sessions", lambda *args: sessions)
     page = client.get(f"/billing/gfe/{gfe.id}").get_data(as_text=True)
     assert 'data-testid="gfe-overrun"' in page and "$540.00 above" in page
+    overview = client.get(f"/billing/patients/{self_pay.id}").get_data(as_text=True)
+    assert 'data-testid="gfe-overrun-flag"' in overview
 
 
 def test_superbill_pdf(client, login_as, db, monkeypatch):

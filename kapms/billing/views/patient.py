@@ -1,12 +1,12 @@
 """The billing overview of patients, and benefits entry."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from kapms.billing.forms import BenefitsForm, SuperbillForm, cents
 from kapms.billing.services import benefits as benefits_svc
 from kapms.billing.services.estimates import missing_facts, patient_estimates
-from kapms.billing.services.gfe import patient_gfes
+from kapms.billing.services.gfe import bill_check, patient_gfes
 from kapms.billing.services.plans import ledger, patient_plans
 from kapms.billing.views import bp
 from kapms.billing.views.common import load_patient, today
@@ -32,12 +32,14 @@ def patient(patient_id: int):
     day = today()
     plans = patient_plans(db.session, patient.id)
     db.session.commit()  # keep the audit records of these reads
+    threshold = current_app.config["GFE_DISPUTE_THRESHOLD_CENTS"]
     superbill_form = SuperbillForm(data={"start": day.replace(month=1, day=1), "end": day})
     return render_template(
         "billing/patient.html", patient=patient, benefits=history,
         current=benefits_svc.benefits_as_of(db.session, patient, day),
         estimates=patient_estimates(db.session, patient.id),
-        gfes=patient_gfes(db.session, patient.id),
+        gfes=[(g, bill_check(db.session, g, threshold, day))
+              for g in patient_gfes(db.session, patient.id)],
         plans=[(p, ledger(p, day)) for p in plans],
         missing=missing_facts(db.session, patient, day), superbill_form=superbill_form)
 
