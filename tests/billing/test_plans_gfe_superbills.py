@@ -158,6 +158,8 @@ def test_superbill_lines_charges_and_paid(db, monkeypatch):
     assert (bill.total_charge_cents, bill.total_paid_cents, bill.balance_cents) == (
         61000, 7000, 54000)
     assert {line.diagnosis_code for line in bill.lines} == {"F41.1"}
+    assert [(line.place_of_service, line.modifier) for line in bill.lines] == [
+        ("11", ""), ("11", ""), ("11", ""), ("10", "95")]
     assert bill.member_id == "M123" and bill.clinicians == (("Maya Okafor, LMFT", None),)
 
 

@@ -40,6 +40,17 @@ class SuperbillLine:
     clinician_npi: str | None
     modality: str
 
+    @property
+    def place_of_service(self) -> str:
+        """CMS place-of-service code: 11 office; 10 telehealth in the patient's home (KAP
+        telehealth sessions are taken at home)."""
+        return "10" if self.modality == "telehealth" else "11"
+
+    @property
+    def modifier(self) -> str:
+        """95 marks a synchronous telehealth service; none for in-person care."""
+        return "95" if self.modality == "telehealth" else ""
+
 
 @dataclass(frozen=True)
 class Superbill:
