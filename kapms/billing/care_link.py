@@ -14,8 +14,9 @@ Session kind + minutes -> service codes (:func:`session_lines`):
   :func:`kapms.billing.codes.billing_units`); dosing by telehealth -> timed psychotherapy,
   since the monitoring codes are in-person only; either way one medication line
   (MED-KETAMINE) per administered dosing;
-* a held dosing (not administered: blood pressure, new contraindication) bills nothing here:
-  no medication was given and the visit is not a dosing session;
+* a held dosing (not administered: blood pressure, new contraindication) is still a visit
+  with the therapist: it bills as timed psychotherapy by its minutes, never medication or
+  monitoring (the care domain's contract says the same);
 * a session too short to bill (psychotherapy under 16 minutes, monitoring under 31) is left
   out rather than guessed, and reported in ``BilledLine`` form only when billable.
 """
@@ -23,7 +24,7 @@ Session kind + minutes -> service codes (:func:`session_lines`):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, tzinfo
 
 from kapms.billing.codes import billing_units, psychotherapy_code
 
@@ -65,20 +66,24 @@ def treatment_plan_dosings(session, patient_id: int) -> int | None:
     return _care.treatment_plan_dosings(session, patient_id)
 
 
-def billable_sessions(session, patient_id: int, start: date, end: date) -> list:
-    """The care sessions from ``start`` to ``end`` (BillableSession objects), or []."""
+def billable_sessions(session, patient_id: int, start: date, end: date,
+                      tz: tzinfo | None = None) -> list:
+    """The care sessions from ``start`` to ``end`` (BillableSession objects), or [].
+
+    ``tz`` is the clinic's time zone, so a session's service date is the local date.
+    """
     if _care is None:
         return []
-    return list(_care.billable_sessions(session, patient_id, start, end))
+    if tz is None:
+        return list(_care.billable_sessions(session, patient_id, start, end))
+    return list(_care.billable_sessions(session, patient_id, start, end, tz=tz))
 
 
 def session_lines(sessions) -> list[BilledLine]:
     """Map care sessions to billed lines (rules in the module docstring), in date order."""
     lines: list[BilledLine] = []
     for s in sorted(sessions, key=lambda s: (s.service_date, s.session_id)):
-        if s.held:
-            continue
-        for code, minutes in _codes_for(s.kind, s.minutes, s.modality):
+        for code, minutes in _codes_for(s.kind, s.minutes, s.modality, s.held):
             try:
                 units = billing_units(code, minutes)
             except ValueError:
@@ -88,7 +93,8 @@ def session_lines(sessions) -> list[BilledLine]:
     return lines
 
 
-def _codes_for(kind: str, minutes: int | None, modality: str) -> list[tuple[str, int | None]]:
+def _codes_for(kind: str, minutes: int | None, modality: str,
+               held: bool = False) -> list[tuple[str, int | None]]:
     """(code, minutes) pairs for one session; [] when it is not billable."""
     if kind == "intake":
         return [("99204", None)]
@@ -96,14 +102,14 @@ def _codes_for(kind: str, minutes: int | None, modality: str) -> list[tuple[str,
         return [("99214", None)]
     if kind in ("preparation", "integration", "dosing"):
         codes: list[tuple[str, int | None]] = []
-        if kind == "dosing" and modality == "office":
+        if kind == "dosing" and modality == "office" and not held:
             codes.append(("0820T", minutes))
         else:
             try:
                 codes.append((psychotherapy_code(int(minutes or 0)), minutes))
             except ValueError:
                 pass  # under 16 minutes: not billable as psychotherapy
-        if kind == "dosing":
+        if kind == "dosing" and not held:
             codes.append(("MED-KETAMINE", None))
         return codes
     return []

@@ -29,9 +29,32 @@ def test_telehealth_dosing_bills_psychotherapy_and_medication():
     assert codes(sessions) == [("90837", 1), ("MED-KETAMINE", 1)]
 
 
-def test_held_and_too_short_sessions_bill_nothing():
-    sessions = [FakeSession(1, D, "dosing", 120, held=True), FakeSession(2, D, "preparation", 10)]
-    assert codes(sessions) == []
+def test_held_dosing_bills_the_therapist_time_only():
+    assert codes([FakeSession(1, D, "dosing", 50, held=True)]) == [("90834", 1)]
+    assert codes([FakeSession(1, D, "dosing", 10, held=True)]) == []
+
+
+def test_too_short_sessions_bill_nothing():
+    assert codes([FakeSession(2, D, "preparation", 10), FakeSession(3, D, "dosing", 20)]) == [
+        ("MED-KETAMINE", 1)]  # 20 minutes of monitoring is under the 31-minute minimum
+
+
+def test_the_clinic_time_zone_is_passed_to_the_care_domain(monkeypatch):
+    from zoneinfo import ZoneInfo
+
+    calls = []
+
+    class FakeCare:
+        @staticmethod
+        def billable_sessions(session, patient_id, start, end, **kwargs):
+            calls.append(kwargs)
+            return []
+
+    monkeypatch.setattr(care_link, "_care", FakeCare)
+    zone = ZoneInfo("America/Los_Angeles")
+    care_link.billable_sessions(None, 1, D, D, zone)
+    care_link.billable_sessions(None, 1, D, D)
+    assert calls == [{"tz": zone}, {}]
 
 
 def test_lines_come_in_date_order():

@@ -145,7 +145,7 @@ def test_superbill_lines_charges_and_paid(db, monkeypatch):
                 FakeSession(3, date(2026, 2, 9), "dosing", 120),
                 FakeSession(4, date(2026, 2, 11), "integration", 50, modality="telehealth")]
     monkeypatch.setattr(care_link, "billable_sessions",
-                        lambda session, pid, start, end: [s for s in sessions
+                        lambda session, pid, start, end, tz=None: [s for s in sessions
                                                           if s.service_date <= end])
     plan = new_plan(db, patient)
     pay(db, plan, 12000)

@@ -9,7 +9,7 @@ computed in business days from the scheduling (or request) date, skipping federa
 
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, timedelta, tzinfo
 
 from sqlalchemy import select
 
@@ -162,7 +162,8 @@ class BillCheck:
         return max(self.billed_cents - self.estimate_cents, 0)
 
 
-def bill_check(session, gfe: GoodFaithEstimate, threshold_cents: int, until: date) -> BillCheck:
+def bill_check(session, gfe: GoodFaithEstimate, threshold_cents: int, until: date,
+               zone: tzinfo | None = None) -> BillCheck:
     """Price the care sessions billed since the GFE's first service on the GFE's schedule,
     and say whether they exceed the estimate by ``threshold_cents`` or more (149.620).
 
@@ -171,7 +172,7 @@ def bill_check(session, gfe: GoodFaithEstimate, threshold_cents: int, until: dat
     """
     amounts = get_schedule(session, gfe.schedule_id).amounts()
     sessions = care_link.billable_sessions(session, gfe.patient_id, gfe.primary_service_date,
-                                           until)
+                                           until, zone)
     billed = sum(amounts.get(line.code, 0) * line.units
                  for line in care_link.session_lines(sessions))
     return BillCheck(gfe.total_cents, billed,

@@ -91,7 +91,8 @@ def build_superbill(session, actor, patient, start: date, end: date,
     if (end - start).days > MAX_RANGE_DAYS:
         raise RuleViolation("Choose a range of at most one year.", field="end")
     dx = patient.diagnosis_code or ""
-    lines = care_link.session_lines(care_link.billable_sessions(session, patient.id, EARLIEST, end))
+    lines = care_link.session_lines(
+        care_link.billable_sessions(session, patient.id, EARLIEST, end, practice.zone))
     charges = []
     for line in lines:
         schedule = schedule_on(session, None, line.service_date)

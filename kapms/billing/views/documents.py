@@ -93,7 +93,7 @@ def gfe(gfe_id: int):
     """A Good Faith Estimate, with a warning when the bill runs $400 or more over it."""
     gfe = gfe_svc.get_gfe(db.session, current_user, gfe_id)
     check = gfe_svc.bill_check(db.session, gfe, current_app.config["GFE_DISPUTE_THRESHOLD_CENTS"],
-                               today())
+                               today(), practice().zone)
     db.session.commit()
     return render_template("billing/gfe.html", gfe=gfe, check=check)
 

@@ -9,7 +9,7 @@ from kapms.billing.services.estimates import missing_facts, patient_estimates
 from kapms.billing.services.gfe import bill_check, patient_gfes
 from kapms.billing.services.plans import ledger, patient_plans
 from kapms.billing.views import bp
-from kapms.billing.views.common import load_patient, today
+from kapms.billing.views.common import load_patient, practice, today
 from kapms.errors import DomainError
 from kapms.extensions import db
 from kapms.patients.services import search_patients
@@ -38,7 +38,7 @@ def patient(patient_id: int):
         "billing/patient.html", patient=patient, benefits=history,
         current=benefits_svc.benefits_as_of(db.session, patient, day),
         estimates=patient_estimates(db.session, patient.id),
-        gfes=[(g, bill_check(db.session, g, threshold, day))
+        gfes=[(g, bill_check(db.session, g, threshold, day, practice().zone))
               for g in patient_gfes(db.session, patient.id)],
         plans=[(p, ledger(p, day)) for p in plans],
         missing=missing_facts(db.session, patient, day), superbill_form=superbill_form)
