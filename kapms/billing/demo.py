@@ -1,6 +1,6 @@
 """Demo billing data: clinician NPIs, fee schedules for every demo plan and private pay (from 2026-01-01),
 benefits for Elena and Marcus (Avery is left without, for the browser test to enter), a saved
-estimate and a payment plan with a payment for Marcus, and a Good Faith Estimate for Grace."""
+estimate and a payment plan with a payment for Marcus, and a Good Faith Estimate for Lucia (self-pay, not yet started)."""
 
 from datetime import date
 from decimal import Decimal
@@ -80,6 +80,6 @@ def seed(session, ctx: dict) -> None:
                        estimate=estimate)
     record_payment(session, clerk, plan, amount_cents=12000, paid_on=date(2026, 9, 14),
                    method="card", reference="Visa 4242", today=max(today, date(2026, 9, 14)))
-    create_gfe(session, clerk, patients["grace"], GfeRequest(
+    create_gfe(session, clerk, patients["lucia"], GfeRequest(
         primary_service_date=date(2026, 12, 7), scheduled_on=date(2026, 11, 20),
         requested_on=None, dosings=6), _practice(), max(today, date(2026, 11, 20)))
