@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from kapms.audit.services import record
-from kapms.errors import DomainError
+from kapms.errors import DomainError, NotFound
 from kapms.insurance.models import InsurancePlan, Payer
 
 
@@ -46,3 +46,33 @@ def add_plan(session, actor, payer: Payer, name: str, plan_type: str | None = No
     session.flush()
     record(session, actor, "create", "insurance_plan", plan.id)
     return plan
+
+
+def list_payers(session) -> list[Payer]:
+    """Every payer (active or not) with its plans, by name."""
+    return session.scalars(select(Payer).order_by(Payer.name)).all()
+
+
+def get_payer(session, payer_id: int) -> Payer:
+    """A payer by id, or NotFound (404)."""
+    payer = session.get(Payer, payer_id)
+    if payer is None:
+        raise NotFound("No such payer.")
+    return payer
+
+
+def get_plan(session, plan_id: int) -> InsurancePlan:
+    """A plan by id, or NotFound (404)."""
+    plan = session.get(InsurancePlan, plan_id)
+    if plan is None:
+        raise NotFound("No such plan.")
+    return plan
+
+
+def set_active(session, actor, thing: Payer | InsurancePlan, active: bool) -> None:
+    """Switch a payer or plan on or off. Inactive ones leave the choice lists; patients
+    already on them keep them, and nothing is deleted."""
+    thing.active = active
+    session.flush()
+    kind = "payer" if isinstance(thing, Payer) else "insurance_plan"
+    record(session, actor, "update", kind, thing.id, detail="activated" if active else "deactivated")

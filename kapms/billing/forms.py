@@ -1,0 +1,163 @@
+"""Billing forms. Money is typed in dollars and cents and converted to integer cents here;
+every field is validated so bad input becomes a form error, never a server error."""
+
+from decimal import Decimal
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation
+
+from kapms.billing.codes import ICD10_LABELS
+from kapms.billing.models import PAYMENT_METHODS
+from kapms.billing.services.gfe import DEFAULT_SEPARATELY_SCHEDULED
+
+MAX_DOLLARS = Decimal("1000000")
+
+
+class Money:
+    """Dollars from 0 to MAX_DOLLARS with at most two decimal places (whole cents)."""
+
+    def __call__(self, form, field):
+        value = field.data
+        if value is None:
+            return
+        if not value.is_finite() or value < 0 or value > MAX_DOLLARS:
+            raise StopValidation(f"Enter an amount from $0 to ${MAX_DOLLARS:,}.")
+        if value != value.quantize(Decimal("0.01")):
+            raise StopValidation("Use at most two decimal places (whole cents).")
+
+
+class Percent:
+    """A percentage from 0 to 100 with at most two decimal places."""
+
+    def __call__(self, form, field):
+        value = field.data
+        if value is None:
+            return
+        if not value.is_finite() or not 0 <= value <= 100:
+            raise StopValidation("Enter a percentage from 0 to 100.")
+        if value != value.quantize(Decimal("0.01")):
+            raise StopValidation("Use at most two decimal places.")
+
+
+def money_field(label: str, required: bool = True, **kwargs) -> DecimalField:
+    """A dollars field (places=2) that must be whole cents from 0 up."""
+    first = InputRequired(message="Enter an amount.") if required else Optional()
+    return DecimalField(label, places=2, validators=[first, Money()], **kwargs)
+
+
+def cents(value: Decimal | None) -> int | None:
+    """Dollars (validated by Money) to integer cents; None stays None."""
+    return None if value is None else int((value * 100).to_integral_value())
+
+
+class BenefitsForm(FlaskForm):
+    """A verification of the patient's plan benefits, as of a date."""
+
+    as_of = DateField("Benefits as of", validators=[InputRequired()])
+    in_network = SelectField("Network", choices=[("1", "In network"), ("0", "Out of network")],
+                             default="1")
+    deductible = money_field("Deductible ($)")
+    deductible_met = money_field("Deductible met so far ($)")
+    coinsurance = DecimalField("Coinsurance (%)", places=2,
+                               validators=[InputRequired(), Percent()],
+                               description="The patient's share after the deductible, e.g. 20")
+    oop_max = money_field("Out-of-pocket maximum ($)")
+    oop_met = money_field("Out-of-pocket met so far ($)")
+    copay_office_visit = money_field("Copay: medical visits ($)", required=False,
+                                     description="Leave empty when there is no copay")
+    copay_psychotherapy = money_field("Copay: psychotherapy ($)", required=False)
+    copay_monitoring = money_field("Copay: dosing monitoring ($)", required=False)
+    copay_bypasses_deductible = BooleanField("Copays apply before the deductible is met",
+                                             default=True)
+    medication_covered = BooleanField("Plan covers the ketamine medication")
+    reference = StringField("Verification reference", validators=[Optional(), Length(max=80)])
+
+
+class EstimateForm(FlaskForm):
+    """Recompute the whole-course estimate."""
+
+    start_date = DateField("Course starts", validators=[InputRequired()])
+    basis = SelectField("Based on", choices=[
+        ("template", "Typical course (6 to 8 dosings)"),
+        ("plan", "The patient's treatment plan")], default="template")
+    session_minutes = SelectField("Preparation and integration sessions", coerce=int, choices=[
+        (60, "60 minutes (90837)"), (45, "45 minutes (90834)")], default=60)
+    dosing_minutes = SelectField("Dosing sessions", coerce=int, choices=[
+        (60, "1 hour"), (90, "1.5 hours"), (120, "2 hours"), (150, "2.5 hours"),
+        (180, "3 hours")], default=120)
+    in_office_monitoring = BooleanField("Dosings in the office with monitoring (0820T per hour)")
+
+
+class PaymentPlanForm(FlaskForm):
+    """A balance split into an upfront amount and monthly installments."""
+
+    balance = money_field("Balance ($)")
+    upfront = money_field("Upfront payment ($)")
+    installments = IntegerField("Monthly installments", default=6,
+                                validators=[InputRequired(), NumberRange(min=0, max=36)])
+    first_due = DateField("Upfront due on", validators=[InputRequired()],
+                          description="Installments follow monthly from this date")
+
+
+class PaymentForm(FlaskForm):
+    """Money received against a plan."""
+
+    amount = money_field("Amount ($)")
+    paid_on = DateField("Paid on", validators=[InputRequired()])
+    method = SelectField("Method", choices=list(PAYMENT_METHODS.items()))
+    reference = StringField("Reference", validators=[Optional(), Length(max=80)],
+                            description="e.g. last four card digits or check number")
+
+
+class GfeForm(FlaskForm):
+    """Issue a Good Faith Estimate."""
+
+    primary_service_date = DateField("Medical intake (primary service) date",
+                                     validators=[InputRequired()])
+    scheduled_on = DateField("Scheduled on", validators=[Optional()])
+    requested_on = DateField("Estimate requested on", validators=[Optional()],
+                             description="If the patient asked for an estimate")
+    dosings = IntegerField("Dosings expected", default=8,
+                           validators=[InputRequired(), NumberRange(min=1, max=18)])
+    diagnosis_code = SelectField("Diagnosis", choices=[
+        (code, f"{code} {text}") for code, text in ICD10_LABELS.items()])
+    separately_scheduled = TextAreaField("Services scheduled separately",
+                                         default=DEFAULT_SEPARATELY_SCHEDULED,
+                                         validators=[InputRequired(), Length(max=2000)])
+    self_pay_election = BooleanField("The patient has insurance but chose to pay privately")
+
+
+class SuperbillForm(FlaskForm):
+    """The date range of a superbill (a GET form: nothing changes)."""
+
+    class Meta:
+        csrf = False
+
+    start = DateField("From", validators=[InputRequired()])
+    end = DateField("To", validators=[InputRequired()])
+
+
+def as_dollars(value_cents: int | None) -> Decimal | None:
+    """Integer cents to a Decimal dollars value for a form default (never a float)."""
+    return None if value_cents is None else Decimal(value_cents) / 100
+
+
+class NpiForm(FlaskForm):
+    """A clinician's NPI (empty clears it)."""
+
+    npi = StringField("NPI", validators=[Optional(), Length(min=10, max=10)])
+
+
+class VoidPaymentForm(FlaskForm):
+    """Why a payment recorded in error is voided."""
+
+    reason = StringField("Reason", validators=[InputRequired(), Length(max=200)])

@@ -1,0 +1,127 @@
+"""Estimates, Good Faith Estimates and superbills: create, view, print (all audited)."""
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from kapms.billing.codes import ICD10_LABELS
+from kapms.billing.forms import EstimateForm, GfeForm, SuperbillForm
+from kapms.billing.services import estimates as est_svc
+from kapms.billing.services import gfe as gfe_svc
+from kapms.billing.services.superbills import build_superbill
+from kapms.billing.views import bp
+from kapms.billing.views.common import load_patient, pdf_response, practice, today
+from kapms.errors import DomainError
+from kapms.extensions import db
+from kapms.web.forms import show_domain_error
+
+
+@bp.route("/patients/<int:patient_id>/estimates/new", methods=["GET", "POST"])
+def new_estimate(patient_id: int):
+    """Compute and save a new version of the whole-course estimate."""
+    patient = load_patient(patient_id)
+    form = EstimateForm(data={"start_date": today()})
+    missing = est_svc.missing_facts(db.session, patient, today())
+    if form.validate_on_submit():
+        request_ = est_svc.EstimateRequest(
+            form.start_date.data, form.basis.data, form.in_office_monitoring.data,
+            session_minutes=form.session_minutes.data, dosing_minutes=form.dosing_minutes.data)
+        try:
+            estimate = est_svc.create_estimate(db.session, current_user, patient, request_,
+                                               today())
+        except DomainError as error:
+            db.session.rollback()
+            patient = load_patient(patient_id)  # re-record the read the rollback undid
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Estimate version {estimate.version} saved.", "success")
+            return redirect(url_for(".estimate", estimate_id=estimate.id))
+    db.session.commit()
+    return render_template("billing/estimate_form.html", patient=patient, form=form,
+                           missing=missing)
+
+
+@bp.get("/estimates/<int:estimate_id>")
+def estimate(estimate_id: int):
+    """One estimate version, both scenarios itemised."""
+    estimate = est_svc.get_estimate(db.session, current_user, estimate_id)
+    versions = est_svc.patient_estimates(db.session, estimate.patient_id)
+    db.session.commit()
+    return render_template("billing/estimate.html", estimate=estimate, versions=versions)
+
+
+@bp.get("/estimates/<int:estimate_id>.pdf")
+def estimate_pdf(estimate_id: int):
+    """The estimate as a PDF for the patient."""
+    estimate = est_svc.get_estimate(db.session, current_user, estimate_id, action="print")
+    db.session.commit()
+    return pdf_response("estimate.html", f"estimate-{estimate.patient_id}-v{estimate.version}.pdf",
+                        estimate=estimate)
+
+
+@bp.route("/patients/<int:patient_id>/gfe/new", methods=["GET", "POST"])
+def new_gfe(patient_id: int):
+    """Issue a Good Faith Estimate to a self-pay or uninsured patient."""
+    patient = load_patient(patient_id)
+    form = GfeForm(data={"primary_service_date": today(), "scheduled_on": today(),
+                         "diagnosis_code": patient.diagnosis_code
+                         if patient.diagnosis_code in ICD10_LABELS else None})
+    if form.validate_on_submit():
+        request_ = gfe_svc.GfeRequest(
+            primary_service_date=form.primary_service_date.data,
+            scheduled_on=form.scheduled_on.data, requested_on=form.requested_on.data,
+            dosings=form.dosings.data, diagnosis_code=form.diagnosis_code.data,
+            separately_scheduled=form.separately_scheduled.data,
+            self_pay_election=form.self_pay_election.data)
+        try:
+            gfe = gfe_svc.create_gfe(db.session, current_user, patient, request_, practice(),
+                                     today())
+        except DomainError as error:
+            db.session.rollback()
+            patient = load_patient(patient_id)  # re-record the read the rollback undid
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash("Good Faith Estimate issued.", "success")
+            return redirect(url_for(".gfe", gfe_id=gfe.id))
+    db.session.commit()
+    return render_template("billing/gfe_form.html", patient=patient, form=form)
+
+
+@bp.get("/gfe/<int:gfe_id>")
+def gfe(gfe_id: int):
+    """A Good Faith Estimate, with a warning when the bill runs $400 or more over it."""
+    gfe = gfe_svc.get_gfe(db.session, current_user, gfe_id)
+    check = gfe_svc.bill_check(db.session, gfe, current_app.config["GFE_DISPUTE_THRESHOLD_CENTS"],
+                               today(), practice().zone)
+    db.session.commit()
+    return render_template("billing/gfe.html", gfe=gfe, check=check)
+
+
+@bp.get("/gfe/<int:gfe_id>.pdf")
+def gfe_pdf(gfe_id: int):
+    """The Good Faith Estimate as a PDF for the patient."""
+    gfe = gfe_svc.get_gfe(db.session, current_user, gfe_id, action="print")
+    db.session.commit()
+    return pdf_response("gfe.html", f"good-faith-estimate-{gfe.id}.pdf", gfe=gfe,
+                        threshold=current_app.config["GFE_DISPUTE_THRESHOLD_CENTS"])
+
+
+@bp.get("/patients/<int:patient_id>/superbill.pdf")
+def superbill(patient_id: int):
+    """The superbill for a date range (query ``start`` and ``end``) as a PDF."""
+    patient = load_patient(patient_id)
+    form = SuperbillForm(request.args)
+    if not form.validate():
+        db.session.commit()
+        abort(400)
+    try:
+        bill = build_superbill(db.session, current_user, patient, form.start.data,
+                               form.end.data, practice())
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return redirect(url_for(".patient", patient_id=patient_id))
+    db.session.commit()
+    return pdf_response("superbill.html",
+                        f"superbill-{patient.id}-{bill.start}-{bill.end}.pdf", bill=bill)

@@ -1,0 +1,50 @@
+"""Billing sections of shared pages: the patient page (PATIENT_PAGE) and the dashboard
+(DASHBOARD: overdue payment plans)."""
+
+from kapms.audit.services import record
+from kapms.billing.services.benefits import benefits_as_of
+from kapms.billing.services.estimates import missing_facts, patient_estimates
+from kapms.billing.services.plans import ledger, overdue_plans, patient_plans
+from kapms.billing.views.common import today
+from kapms.extensions import db
+from kapms.patients.access import BILLING
+from kapms.web import panels
+
+
+def billing_panel(user, patient=None, categories=frozenset(), **context):
+    """Latest estimate, benefits on file and open plans, for whoever may see the patient's
+    billing category (billing staff, admins, and the care team, who discuss cost with the
+    patient); links to the billing pages only for those who may open them.
+
+    The patient page has already committed its own read, so the estimate view recorded here
+    is committed here.
+    """
+    if patient is None or BILLING not in categories:
+        return []
+    day = today()
+    estimates = patient_estimates(db.session, patient.id)
+    latest = estimates[0] if estimates else None
+    if latest is not None:
+        record(db.session, user, "view", "estimate", latest.id, patient_id=patient.id,
+               detail=f"patient page, version {latest.version}")
+    plans = [(p, ledger(p, day)) for p in patient_plans(db.session, patient.id)
+             if p.status == "open"]
+    data = {"patient": patient, "estimate": latest,
+            "benefits": benefits_as_of(db.session, patient, day),
+            "missing": missing_facts(db.session, patient, day), "plans": plans,
+            "links": user.has_role("billing", "admin")}
+    db.session.commit()
+    return [panels.Panel("billing/_panel.html", data, order=60)]
+
+
+def overdue_panel(user, **context):
+    """Dashboard list of payment plans with overdue installments, for billing and admins."""
+    if not user.has_role("billing", "admin"):
+        return []
+    late = overdue_plans(db.session, user, today())
+    db.session.commit()  # the audit records of the listed plans
+    return [panels.Panel("billing/_dashboard.html", {"late": late}, order=40)]
+
+
+panels.register(panels.PATIENT_PAGE, billing_panel)
+panels.register(panels.DASHBOARD, overdue_panel)

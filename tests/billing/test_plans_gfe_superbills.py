@@ -1,0 +1,221 @@
+"""Payment plans and payments, Good Faith Estimates, and superbills through the services."""
+
+from datetime import date
+
+import pytest
+
+from kapms.billing import care_link
+from kapms.billing.services import Practice
+from kapms.billing.services import gfe as gfe_svc
+from kapms.billing.services import plans as plan_svc
+from kapms.billing.services.superbills import build_superbill
+from kapms.errors import RuleViolation
+from tests.billing.helpers import FakeSession, make_patient, make_plan, make_schedule
+
+PRACTICE = Practice("Harbor KAP Clinic", "1234567893", "94-1234567", "1 Bay St, Oakland, CA")
+TODAY = date(2026, 3, 1)
+
+
+def new_plan(db, patient, balance=100000, upfront=12000, count=4, first_due=date(2026, 1, 15)):
+    return plan_svc.create_plan(db, None, patient, balance_cents=balance, upfront_cents=upfront,
+                                installments=count, first_due=first_due)
+
+
+def pay(db, plan, cents, on=date(2026, 1, 15)):
+    return plan_svc.record_payment(db, None, plan, amount_cents=cents, paid_on=on,
+                                   method="card", reference=None, today=TODAY)
+
+
+def test_plan_schedule_upfront_then_monthly(db):
+    plan = new_plan(db, make_patient(db))
+    assert [(i.number, i.due_date, i.amount_cents) for i in plan.installments] == [
+        (0, date(2026, 1, 15), 12000), (1, date(2026, 2, 15), 22000),
+        (2, date(2026, 3, 15), 22000), (3, date(2026, 4, 15), 22000),
+        (4, date(2026, 5, 15), 22000)]
+
+
+def test_payments_paid_due_overdue_and_balance(db):
+    plan = new_plan(db, make_patient(db))
+    pay(db, plan, 12000)
+    pay(db, plan, 10000, on=date(2026, 2, 20))
+    ledger = plan_svc.ledger(plan, TODAY)
+    assert (ledger.paid, ledger.overdue, ledger.due_now, ledger.balance) == (
+        22000, 12000, 12000, 78000)
+
+
+def test_overpayment_is_refused_and_nothing_is_saved(db):
+    plan = new_plan(db, make_patient(db))
+    with pytest.raises(RuleViolation, match=r"more than the balance of \$1,000.00"):
+        pay(db, plan, 100001)
+    assert plan.payments == []
+
+
+def test_paying_off_closes_the_plan_and_later_payments_are_refused(db):
+    plan = new_plan(db, make_patient(db))
+    pay(db, plan, 100000)
+    assert plan.status == "closed" and plan.closed_at is not None
+    with pytest.raises(RuleViolation, match="closed"):
+        pay(db, plan, 100)
+
+
+@pytest.mark.parametrize(("kwargs", "field"), [
+    ({"amount_cents": 0}, "amount"),
+    ({"paid_on": date(2026, 3, 2)}, "paid_on"),
+    ({"method": "bitcoin"}, "method"),
+])
+def test_bad_payments_are_refused(db, kwargs, field):
+    plan = new_plan(db, make_patient(db))
+    args = dict(amount_cents=100, paid_on=TODAY, method="cash", reference=None, today=TODAY)
+    args.update(kwargs)
+    with pytest.raises(RuleViolation) as error:
+        plan_svc.record_payment(db, None, plan, **args)
+    assert error.value.field == field
+
+
+@pytest.mark.parametrize(("balance", "upfront", "count"),
+                         [(0, 0, 3), (1000, 2000, 3), (1000, 0, 0), (1000, 0, 37)])
+def test_impossible_plans_are_refused(db, balance, upfront, count):
+    with pytest.raises(RuleViolation):
+        new_plan(db, make_patient(db), balance=balance, upfront=upfront, count=count)
+
+
+def test_gfe_has_itemised_lines_deadline_and_provider(db):
+    make_schedule(db, None)
+    patient = make_patient(db, diagnosis_code="F43.10")
+    request = gfe_svc.GfeRequest(primary_service_date=date(2026, 3, 16),
+                                 scheduled_on=date(2026, 3, 2), requested_on=None, dosings=6)
+    gfe = gfe_svc.create_gfe(db, None, patient, request, PRACTICE, date(2026, 3, 3))
+    # 10 business days ahead -> within 3 business days of scheduling.
+    assert gfe.issue_by == date(2026, 3, 5)
+    assert [(line.code, line.quantity, line.charge_cents) for line in gfe.lines] == [
+        ("99204", 1, 20000), ("90837", 13, 13 * 15000), ("MED-KETAMINE", 6, 6 * 4000),
+        ("99214", 1, 12000)]
+    assert gfe.total_cents == 20000 + 195000 + 24000 + 12000
+    assert {line.diagnosis_code for line in gfe.lines} == {"F43.10"}
+    assert (gfe.provider_npi, gfe.provider_tin, gfe.patient_dob) == (
+        "1234567893", "94-1234567", date(1985, 5, 6))
+
+
+def test_gfe_short_notice_deadline(db):
+    make_schedule(db, None)
+    request = gfe_svc.GfeRequest(primary_service_date=date(2026, 3, 9),
+                                 scheduled_on=date(2026, 3, 2), requested_on=None)
+    gfe = gfe_svc.create_gfe(db, None, make_patient(db), request, PRACTICE, date(2026, 3, 2))
+    assert gfe.issue_by == date(2026, 3, 3)  # 5 business days ahead -> 1 business day
+
+
+def test_gfe_refused_for_insured_unless_they_elect_self_pay(db):
+    make_schedule(db, None)
+    patient = make_patient(db, make_plan(db))
+    request = gfe_svc.GfeRequest(date(2026, 3, 16), date(2026, 3, 2), None)
+    with pytest.raises(RuleViolation, match="insurance on file"):
+        gfe_svc.create_gfe(db, None, patient, request, PRACTICE, TODAY)
+    elected = gfe_svc.GfeRequest(date(2026, 3, 16), date(2026, 3, 2), None,
+                                 self_pay_election=True)
+    assert gfe_svc.create_gfe(db, None, patient, elected, PRACTICE, TODAY).id
+
+
+def test_gfe_needs_a_scheduling_or_request_date(db):
+    make_schedule(db, None)
+    with pytest.raises(RuleViolation, match="scheduled or the date"):
+        gfe_svc.create_gfe(db, None, make_patient(db),
+                           gfe_svc.GfeRequest(date(2026, 3, 16), None, None), PRACTICE, TODAY)
+
+
+def test_bill_over_gfe_by_400_is_flagged(db, monkeypatch):
+    make_schedule(db, None)
+    gfe = gfe_svc.create_gfe(db, None, make_patient(db), gfe_svc.GfeRequest(
+        date(2026, 3, 16), date(2026, 3, 2), None, dosings=1), PRACTICE, TODAY)
+    # Estimate: 99204 200 + 3 x 90837 150 + 1 ketamine 40 + 99214 120 = $810.
+    assert gfe.total_cents == 81000
+    sessions = [FakeSession(i, date(2026, 3, 16 + i), "integration", 60) for i in range(8)]
+    monkeypatch.setattr(care_link, "billable_sessions", lambda *a: sessions)
+    check = gfe_svc.bill_check(db, gfe, 40000, date(2026, 4, 1))
+    assert (check.billed_cents, check.over_threshold) == (120000, False)  # $390 over
+    monkeypatch.setattr(care_link, "billable_sessions", lambda *a: sessions + sessions[:1])
+    check = gfe_svc.bill_check(db, gfe, 40000, date(2026, 4, 1))
+    assert check.over_threshold and check.over_by_cents == 54000
+
+
+def test_superbill_lines_charges_and_paid(db, monkeypatch):
+    make_schedule(db, None)
+    patient = make_patient(db, make_plan(db))
+    sessions = [FakeSession(1, date(2026, 1, 20), "intake", 60),
+                FakeSession(2, date(2026, 2, 2), "preparation", 55),
+                FakeSession(3, date(2026, 2, 9), "dosing", 120),
+                FakeSession(4, date(2026, 2, 11), "integration", 50, modality="telehealth")]
+    monkeypatch.setattr(care_link, "billable_sessions",
+                        lambda session, pid, start, end, tz=None: [s for s in sessions
+                                                          if s.service_date <= end])
+    plan = new_plan(db, patient)
+    pay(db, plan, 12000)
+    pay(db, plan, 15000, on=date(2026, 2, 3))
+    bill = build_superbill(db, None, patient, date(2026, 2, 1), date(2026, 2, 28), PRACTICE)
+    # Payments ($270) go to the January intake ($200) first, then $70 to February.
+    assert [(line.code, line.units, line.charge_cents, line.paid_cents) for line in bill.lines] == [
+        ("90837", 1, 15000, 7000), ("0820T", 2, 32000, 0), ("MED-KETAMINE", 1, 4000, 0),
+        ("90834", 1, 10000, 0)]
+    assert (bill.total_charge_cents, bill.total_paid_cents, bill.balance_cents) == (
+        61000, 7000, 54000)
+    assert {line.diagnosis_code for line in bill.lines} == {"F41.1"}
+    assert [(line.place_of_service, line.modifier) for line in bill.lines] == [
+        ("11", ""), ("11", ""), ("11", ""), ("10", "95")]
+    assert bill.member_id == "M123" and bill.clinicians == (("Maya Okafor, LMFT", None),)
+
+
+def test_superbill_range_is_checked(db):
+    patient = make_patient(db)
+    with pytest.raises(RuleViolation, match="before the start"):
+        build_superbill(db, None, patient, date(2026, 2, 1), date(2026, 1, 1), PRACTICE)
+    with pytest.raises(RuleViolation, match="one year"):
+        build_superbill(db, None, patient, date(2024, 2, 1), date(2026, 1, 1), PRACTICE)
+
+
+def test_superbill_without_sessions_is_empty(db):
+    bill = build_superbill(db, None, make_patient(db), date(2026, 1, 1), date(2026, 2, 1),
+                           PRACTICE)
+    assert bill.lines == () and bill.total_charge_cents == 0
+
+
+def test_a_payment_on_a_plan_changed_meanwhile_fails_the_version_check(db):
+    from sqlalchemy import update
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from kapms.billing.models import PaymentPlan
+
+    plan = new_plan(db, make_patient(db))
+    db.commit()
+    # Another clerk's payment bumped the version after this plan was loaded.
+    assert plan.version == 1  # this clerk loaded the plan at version 1
+    db.execute(update(PaymentPlan).where(PaymentPlan.id == plan.id)
+               .values(version=PaymentPlan.version + 1).execution_options(synchronize_session=False))
+    with pytest.raises(StaleDataError):
+        pay(db, plan, 100)
+    db.rollback()
+
+
+def test_superbill_needs_fees_for_its_range_but_not_for_older_care(db, monkeypatch):
+    make_schedule(db, None, start=date(2026, 2, 1))
+    patient = make_patient(db)
+    sessions = [FakeSession(1, date(2026, 1, 20), "intake", 60),
+                FakeSession(2, date(2026, 2, 2), "preparation", 55)]
+    monkeypatch.setattr(care_link, "billable_sessions", lambda *args: sessions)
+    bill = build_superbill(db, None, patient, date(2026, 2, 1), date(2026, 2, 28), PRACTICE)
+    assert [line.code for line in bill.lines] == ["90837"]
+    with pytest.raises(RuleViolation, match="No practice fee for 99204 on 2026-01-20"):
+        build_superbill(db, None, patient, date(2026, 1, 1), date(2026, 2, 28), PRACTICE)
+
+
+def test_voiding_a_payment_restores_the_balance_and_reopens_the_plan(db):
+    plan = new_plan(db, make_patient(db))
+    payment = pay(db, plan, 100000)
+    assert plan.status == "closed"
+    with pytest.raises(RuleViolation, match="why"):
+        plan_svc.void_payment(db, None, payment, "  ")
+    plan_svc.void_payment(db, None, payment, "keyed the wrong amount")
+    assert plan.status == "open" and plan_svc.ledger(plan, TODAY).paid == 0
+    assert plan_svc.patient_payments(db, plan.patient_id, TODAY) == []
+    with pytest.raises(RuleViolation, match="already voided"):
+        plan_svc.void_payment(db, None, payment, "again")
+    pay(db, plan, 12000)
+    assert plan_svc.ledger(plan, TODAY).paid == 12000
