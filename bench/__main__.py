@@ -14,7 +14,7 @@ from pathlib import Path
 def main() -> int:
     """Run the benchmarks named on the command line, or all of them."""
     wanted = set(sys.argv[1:])
-    names = sorted(m.name for m in pkgutil.iter_modules([str(Path(__file__).parent))
+    names = sorted(m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)])
                    if m.name.endswith("_bench"))
     for name in names:
         if wanted and name.removesuffix("_bench") not in wanted:

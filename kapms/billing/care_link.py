@@ -1,9 +1,8 @@
 """The one place billing reads the care path, and how care sessions become billed lines.
 
-The care domain (another branch) provides, in ``kapms.care.services``:
-``administered_dosing_count``, ``treatment_plan_dosings`` and ``billable_sessions``. Until it
-is merged the import fails and the fallbacks below answer "nothing known" (None / 0 / []),
-so billing works on its own and estimates fall back to the course template.
+The care domain provides, in ``kapms.care.services``: ``administered_dosing_count``,
+``treatment_plan_dosings`` and ``billable_sessions`` (see docs/care.md); billing calls them
+only through this module.
 
 Session kind + minutes -> service codes (:func:`session_lines`):
 
@@ -27,15 +26,7 @@ from dataclasses import dataclass
 from datetime import date, tzinfo
 
 from kapms.billing.codes import billing_units, psychotherapy_code
-
-try:  # TODO(merge): kapms.care arrives with the care-path branch; drop the fallbacks then.
-    from kapms.care import services as _care
-except ModuleNotFoundError as missing:  # pragma: no cover - only before the merge
-    # Only the absence of the care package is expected; a broken import inside it must
-    # surface, not silently turn every superbill empty.
-    if missing.name not in ("kapms.care", "kapms.care.services"):
-        raise
-    _care = None
+from kapms.care import services as _care
 
 
 @dataclass(frozen=True)
@@ -53,16 +44,12 @@ class BilledLine:
 
 
 def administered_dosing_count(session, patient_id: int) -> int:
-    """Dosings the patient has had (0 when the care domain is not installed)."""
-    if _care is None:
-        return 0
+    """Dosings the patient has had (held and cancelled ones excluded)."""
     return _care.administered_dosing_count(session, patient_id)
 
 
 def treatment_plan_dosings(session, patient_id: int) -> int | None:
     """Dosings in the patient's current treatment plan, or None when there is none."""
-    if _care is None:
-        return None
     return _care.treatment_plan_dosings(session, patient_id)
 
 
@@ -72,8 +59,6 @@ def billable_sessions(session, patient_id: int, start: date, end: date,
 
     ``tz`` is the clinic's time zone, so a session's service date is the local date.
     """
-    if _care is None:
-        return []
     if tz is None:
         return list(_care.billable_sessions(session, patient_id, start, end))
     return list(_care.billable_sessions(session, patient_id, start, end, tz=tz))

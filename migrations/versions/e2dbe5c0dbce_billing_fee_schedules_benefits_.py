@@ -1,7 +1,7 @@
 """billing: fee schedules, benefits, estimates, good faith estimates, payment plans, clinician NPIs
 
 Revision ID: e2dbe5c0dbce
-Revises: 539a9ac93d49
+Revises: 81aea21c893b
 Create Date: 2026-11-24 07:22:46.852743
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e2dbe5c0dbce'
-down_revision = '539a9ac93d49'
+down_revision = '81aea21c893b'
 branch_labels = None
 depends_on = None
 

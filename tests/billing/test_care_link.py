@@ -60,10 +60,3 @@ def test_the_clinic_time_zone_is_passed_to_the_care_domain(monkeypatch):
 def test_lines_come_in_date_order():
     sessions = [FakeSession(2, date(2026, 3, 9), "integration", 60), FakeSession(1, D, "intake", 60)]
     assert [line.service_date for line in care_link.session_lines(sessions)] == [D, date(2026, 3, 9)]
-
-
-def test_fallbacks_without_the_care_domain(monkeypatch):
-    monkeypatch.setattr(care_link, "_care", None)
-    assert care_link.treatment_plan_dosings(None, 1) is None
-    assert care_link.administered_dosing_count(None, 1) == 0
-    assert care_link.billable_sessions(None, 1, D, D) == []
