@@ -6,7 +6,11 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session
+
 from kapms.audit.models import ACTIONS, OUTCOMES, AuditEvent
+from kapms.database import utcnow
 
 # Set by the web layer for each request, so services can record the origin
 # without importing Flask.
@@ -33,9 +37,8 @@ def record(
         raise ValueError(f"unknown audit action {action!r}")
     if outcome not in OUTCOMES:
         raise ValueError(f"unknown audit outcome {outcome!r}")
-    user_id = getattr(actor, "id", None)
-    event = AuditEvent(
-        user_id=user_id,
+    fields = dict(
+        user_id=getattr(actor, "id", None),
         actor_email=getattr(actor, "email", None) or actor_email,
         action=action,
         entity_type=entity_type,
@@ -44,10 +47,46 @@ def record(
         ip_address=current_ip.get(),
         outcome=outcome,
         detail=(detail or None) and detail[:500],
+        at=utcnow(),
     )
+    event = AuditEvent(**fields)
     session.add(event)
     session.flush()
+    session.info.setdefault(_UNSAVED, []).append(fields)
     return event
+
+
+# An audit record must outlive the transaction it was written in: a read that ends in a
+# refused save, a 404 for someone else's patient, or an error page rolls the request
+# back, but the log must still say the read (or the attempt) happened. Records written
+# since the last commit are remembered; a rollback queues them again, and the next commit
+# on that session writes them (error pages and the request teardown commit for this).
+_UNSAVED = "kapms_audit_unsaved"
+_REPLAY = "kapms_audit_replay"
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _forget_saved(session):
+    session.info.pop(_UNSAVED, None)
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _queue_lost(session):
+    lost = session.info.pop(_UNSAVED, [])
+    if lost:
+        session.info.setdefault(_REPLAY, []).extend(lost)
+
+
+@sa_event.listens_for(Session, "before_commit")
+def _replay_lost(session):
+    for fields in session.info.pop(_REPLAY, []):
+        session.add(AuditEvent(**fields))
+        session.info.setdefault(_UNSAVED, []).append(fields)
+
+
+def has_unsaved_records(session) -> bool:
+    """True when audit records were rolled back and still wait for a commit."""
+    return bool(session.info.get(_REPLAY))
 
 
 @dataclass(frozen=True)

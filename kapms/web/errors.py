@@ -25,29 +25,51 @@ def render_error(code: int, detail: str | None = None):
 
 
 def init_app(app) -> None:
-    """Register handlers for HTTP errors, CSRF failures and domain lookups."""
+    """Register handlers for HTTP errors, CSRF failures and domain lookups.
+
+    Every error page first rolls back whatever the request had half-done, then commits,
+    which writes only the audit records the request made (see kapms.audit.services).
+    """
+    from kapms.audit.services import has_unsaved_records
+    from kapms.extensions import db
+
+    def _abandon_request_keep_audit():
+        db.session.rollback()
+        db.session.commit()
+
+    @app.teardown_request
+    def _save_audit_of_rolled_back_requests(exc):
+        # A view that rolled back after a refused save and rendered its form again
+        # still owes the log its read.
+        if exc is None and has_unsaved_records(db.session):
+            db.session.commit()
 
     @app.errorhandler(CSRFError)
     def _csrf(error):
+        _abandon_request_keep_audit()
         return render_error(400, "The form had expired or was missing its security token. "
                                  "Please reload the page and submit again.")
 
     @app.errorhandler(NotFound)
     def _not_found(error):
+        _abandon_request_keep_audit()
         return render_error(404)
 
     @app.errorhandler(PermissionDenied)
     def _denied(error):
+        _abandon_request_keep_audit()
         return render_error(403, error.message)
 
     @app.errorhandler(HTTPException)
     def _http(error):
+        _abandon_request_keep_audit()
         return render_error(error.code or 500)
 
     @app.errorhandler(Exception)
     def _unexpected(error):
-        from kapms.extensions import db
-
-        db.session.rollback()
         app.logger.exception("unhandled error")
+        try:
+            _abandon_request_keep_audit()
+        except Exception:  # the database itself may be what failed
+            db.session.rollback()
         return render_error(500)

@@ -85,3 +85,40 @@ def test_login_and_failed_login_are_in_the_log(client, db):
     client.post("/login", data={"email": user.email, "password": "wrong wrong wrong"})
     actions = [e.action for e in db.query(AuditEvent).order_by(AuditEvent.id)]
     assert actions[-1] == "login-failed"
+
+
+def test_a_denied_patient_read_is_audited_although_the_request_fails(client, db, login_as):
+    from tests.care.factories import make_patient
+
+    patient = make_patient(db, therapist=make_user(db))
+    db.commit()
+    intruder = login_as("therapist")
+    assert client.get(f"/patients/{patient.id}").status_code == 404
+    denied = db.query(AuditEvent).filter_by(patient_id=patient.id, outcome="denied").one()
+    assert denied.user_id == intruder.id and denied.action == "view"
+
+
+def test_audit_records_survive_a_rollback_and_are_written_by_the_next_commit(db):
+    user = make_user(db)
+    db.commit()
+    record(db, user, "view", "patient", 5, patient_id=5)
+    db.rollback()  # e.g. the save that followed the read was refused
+    assert db.query(AuditEvent).filter_by(patient_id=5).count() == 0
+    db.commit()
+    assert db.query(AuditEvent).filter_by(patient_id=5).count() == 1
+    db.commit()  # replayed once, not twice
+    assert db.query(AuditEvent).filter_by(patient_id=5).count() == 1
+
+
+def test_a_refused_save_keeps_the_read_in_the_log(client, db, login_as):
+    """A view that rolls back after a rule refusal still records that it showed the record."""
+    from tests.care.factories import make_patient
+
+    therapist = login_as("therapist")
+    patient = make_patient(db, therapist=therapist)
+    db.commit()
+    before = db.query(AuditEvent).filter_by(patient_id=patient.id, action="view").count()
+    response = client.post(f"/patients/{patient.id}/edit", data={"version": "0"})
+    assert response.status_code in (200, 400, 409)
+    after = db.query(AuditEvent).filter_by(patient_id=patient.id, action="view").count()
+    assert after > before
