@@ -4,9 +4,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func, select
-
 from sqlalchemy import event as sa_event
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kapms.audit.models import ACTIONS, OUTCOMES, AuditEvent

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from kapms.billing.services import Practice
 from kapms.billing.services.benefits import BenefitsEntry, add_benefits
-from kapms.billing.services.clinicians import set_npi
 from kapms.billing.services.estimates import EstimateRequest, create_estimate
 from kapms.billing.services.fees import add_fee_schedule
 from kapms.billing.services.gfe import GfeRequest, create_gfe
@@ -35,11 +34,6 @@ PRIVATE_PAY = {
 }
 
 
-# Made-up NPIs with valid check digits, for the demo clinicians.
-DEMO_NPIS = {"therapist": "1987654328", "prescriber": "1543210987",
-             "jordan.lee@demo.kapms.test": "1765432103", "ana.silva@demo.kapms.test": "1654321094"}
-
-
 def _scaled(percent: int) -> dict[str, int]:
     """Base amounts times a plan's factor, rounded to whole dollars."""
     return {code: (cents * percent + 5000) // 10000 * 100 for code, cents in BASE_ALLOWED.items()}
@@ -54,8 +48,6 @@ def _practice() -> Practice:
 def seed(session, ctx: dict) -> None:
     """Seed fee schedules, benefits, an estimate, a payment plan and a GFE."""
     admin, clerk = ctx["users"]["admin"], ctx["users"]["billing"]
-    for key, npi in DEMO_NPIS.items():
-        set_npi(session, admin, ctx["users"][key].id, npi)
     for key, percent in PLAN_FACTOR_PERCENT.items():
         add_fee_schedule(session, admin, ctx["plans"][key], SCHEDULE_START, None, _scaled(percent))
     add_fee_schedule(session, admin, None, SCHEDULE_START, None, dict(PRIVATE_PAY))

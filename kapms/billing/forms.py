@@ -151,12 +151,6 @@ def as_dollars(value_cents: int | None) -> Decimal | None:
     return None if value_cents is None else Decimal(value_cents) / 100
 
 
-class NpiForm(FlaskForm):
-    """A clinician's NPI (empty clears it)."""
-
-    npi = StringField("NPI", validators=[Optional(), Length(min=10, max=10)])
-
-
 class VoidPaymentForm(FlaskForm):
     """Why a payment recorded in error is voided."""
 

@@ -311,19 +311,3 @@ class Payment(db.Model):
     def method_label(self) -> str:
         """The payment method in words."""
         return PAYMENT_METHODS.get(self.method, self.method)
-
-
-class ClinicianNpi(db.Model):
-    """A clinician's individual NPI, printed as the rendering provider on superbills and
-    beside their name on Good Faith Estimates. Kept in billing so the account model stays
-    about signing in."""
-
-    __tablename__ = "clinician_npis"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
-    npi: Mapped[str] = mapped_column(String(10))
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-
-    user: Mapped[User] = relationship(foreign_keys=[user_id])

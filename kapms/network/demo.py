@@ -79,7 +79,7 @@ def seed(session, ctx: dict) -> None:
 
     trained = dict(kap_course="Polarity Process KAP Training", kap_trained_on=date(2024, 3, 8))
     save_profile(session, None, users["therapist"], ProfileData(
-        npi="1982736450", licences=_licences(["CA"], "98765"), **trained,
+        npi="1987654328", licences=_licences(["CA"], "98765"), **trained,
         plan_ids=plan_ids(["Aetna/Open Access PPO", "Blue Shield of California/PPO Gold",
                            "Cigna/LocalPlus"]),
         accepts_private_pay=True, private_pay_rate_cents=19000, in_office=True,
@@ -88,19 +88,19 @@ def seed(session, ctx: dict) -> None:
                                                          "anxiety"],
         languages=["English"], capacity=12, availability=_slots(1, 3, 4)))
     save_profile(session, None, users["prescriber"], ProfileData(
-        kind="prescriber", npi="1093847561", licences=[
+        kind="prescriber", npi="1543210987", licences=[
             ("PMHNP", "NP55501", "CA", date.today() + timedelta(days=700)),
             ("PMHNP", "NP77102", "OR", date.today() + timedelta(days=400))], **trained,
         telehealth=True, languages=["English", "Spanish"], capacity=60,
         availability=_slots(0, 2, 4, start=8, end=16)))
     save_profile(session, None, users["jordan.lee@demo.kapms.test"], ProfileData(
-        npi="1457382910", licences=_licences(["OR", "WA"], "C4412"), **trained,
+        npi="1765432103", licences=_licences(["OR", "WA"], "C4412"), **trained,
         plan_ids=plan_ids(["UnitedHealthcare/Choice Plus", "Aetna/Open Access PPO"]),
         in_office=True, office_address="1120 SW 5th Ave, Portland, OR 97204", latitude=45.52,
         longitude=-122.68, telehealth=True, specialties=["anxiety", "burnout", "sleep"],
         languages=["English"], capacity=10, availability=_slots(0, 1, 2)))
     save_profile(session, None, users["ana.silva@demo.kapms.test"], ProfileData(
-        npi="1672049385", licences=_licences(["CA"], "PSY3310"), **trained,
+        npi="1654321094", licences=_licences(["CA"], "PSY3310"), **trained,
         plan_ids=plan_ids(["Blue Shield of California/PPO Gold"]), accepts_private_pay=True,
         private_pay_rate_cents=15000, telehealth=True,
         specialties=["depression", "anxiety", "grief"], languages=["Spanish", "English"],

@@ -23,6 +23,7 @@ from kapms.network.models import (
     ClinicianPlan,
     ClinicianProfile,
 )
+from kapms.network.npi import valid_npi
 from kapms.network.search import active_count_expr
 from kapms.patients.models import CareTeamMember
 
@@ -85,8 +86,8 @@ def check_profile(session, user: User, data: ProfileData) -> None:
     """Refuse a profile that contradicts itself or the directory (RuleViolation)."""
     if data.kind not in PROFILE_KINDS or not user.has_role(data.kind):
         raise RuleViolation(f"{user.full_name} does not hold the {data.kind} role.", "kind")
-    if data.npi and not (data.npi.isdigit() and len(data.npi) == 10):
-        raise RuleViolation("An NPI is 10 digits.", "npi")
+    if data.npi and not valid_npi(data.npi):
+        raise RuleViolation("An NPI is 10 digits with a valid check digit.", "npi")
     if data.kap_trained_on and not data.kap_course:
         raise RuleViolation("Name the KAP training course.", "kap_course")
     if data.kap_trained_on and data.kap_trained_on > date.today():

@@ -14,7 +14,7 @@ HEADER = ",".join(COLUMNS)
 
 def row(**kw) -> str:
     values = dict(email="new.one@example.test", full_name="New One", credentials="LMFT",
-                  role="therapist", npi="1234567890", licences="LMFT 111 CA 2030-01-31",
+                  role="therapist", npi="1234567893", licences="LMFT 111 CA 2030-01-31",
                   kap_course="KAP Foundations", kap_trained_on="2024-03-01",
                   plans="Aetna/Open Access PPO", accepts_private_pay="yes",
                   private_pay_rate="180", in_office="yes", office_address="1 Market St",

@@ -17,9 +17,8 @@ from kapms.billing.views import (  # noqa: E402,F401 - registers routes and the 
     patient,
     plans,
 )
-from kapms.billing.views.admin import admin_bp  # noqa: E402
 
-BLUEPRINTS = [bp, admin_bp]
+BLUEPRINTS = [bp]
 
 
 @bp.context_processor
