@@ -30,7 +30,6 @@ def new_estimate(patient_id: int):
                                                today())
         except DomainError as error:
             db.session.rollback()
-            patient = load_patient(patient_id)  # re-record the read the rollback undid
             show_domain_error(form, error)
         else:
             db.session.commit()
@@ -78,7 +77,6 @@ def new_gfe(patient_id: int):
                                      today())
         except DomainError as error:
             db.session.rollback()
-            patient = load_patient(patient_id)  # re-record the read the rollback undid
             show_domain_error(form, error)
         else:
             db.session.commit()

@@ -66,7 +66,6 @@ def new_benefits(patient_id: int):
             benefits_svc.add_benefits(db.session, current_user, patient, entry)
         except DomainError as error:
             db.session.rollback()
-            patient = load_patient(patient_id)  # re-record the read the rollback undid
             show_domain_error(form, error)
         else:
             db.session.commit()

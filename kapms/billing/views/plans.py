@@ -47,7 +47,6 @@ def new_plan(patient_id: int):
                 first_due=form.first_due.data, estimate=estimate)
         except DomainError as error:
             db.session.rollback()
-            patient = load_patient(patient_id)  # re-record the read the rollback undid
             show_domain_error(form, error)
         else:
             db.session.commit()
