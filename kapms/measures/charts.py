@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from kapms.measures.instruments import get_instrument
 
 WIDTH, HEIGHT = 520, 220
-LEFT, RIGHT, TOP, BOTTOM = 44, 12, 12, 34
+LEFT, RIGHT, TOP, BOTTOM = 44, 34, 12, 34
 COLOURS = ("#2c7a7b", "#c05621", "#6b46c1", "#2b6cb0")
 
 # (low, high, label, fill) shaded behind the line; lighter means better
@@ -28,6 +28,7 @@ BANDS = {
     "MBI-GS": ((0, 4.8, "", "#ffffff"), (4.8, 6, "exhaustion >= 4.8", "#fed7d7")),
 }
 Y_MAX = {"PHQ-9": 27, "GAD-7": 21, "PCL-5": 80, "MBI-GS": 6}
+Y_STEP = {"PHQ-9": 5, "GAD-7": 5, "PCL-5": 20, "MBI-GS": 1}  # round-number gridlines
 
 
 @dataclass
@@ -96,9 +97,12 @@ def line_chart(instrument: str, categories: list[str],
                 continue
             y_top, y_low = _y(min(high + (1 if isinstance(high, int) else 0), top), top), _y(low, top)
             chart.bands.append((round(y_top, 1), round(y_low - y_top, 1), label, fill))
-    steps = 6 if instrument == "MBI-GS" else 4
-    chart.y_ticks = [(round(_y(top * i / steps, top), 1), f"{top * i / steps:g}")
-                     for i in range(steps + 1)]
+    step = Y_STEP[instrument] if y_max is None else top / 4
+    ticks, value = [], 0.0
+    while value <= top + 1e-9:
+        ticks.append((round(_y(value, top), 1), f"{value:g}"))
+        value += step
+    chart.y_ticks = ticks
     chart.x_labels = [(round(_x(i, len(categories)), 1), c) for i, c in enumerate(categories)]
     for number, (name, values) in enumerate(series.items()):
         line = Series(name, COLOURS[number % len(COLOURS)])

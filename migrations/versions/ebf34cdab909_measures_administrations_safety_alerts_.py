@@ -1,8 +1,8 @@
 """measures: administrations, safety alerts, self-report links, licensed item text
 
-Revision ID: 50e440eb7eea
+Revision ID: ebf34cdab909
 Revises: 539a9ac93d49
-Create Date: 2026-11-24 07:09:59.360385
+Create Date: 2026-11-24 07:17:10.131542
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '50e440eb7eea'
+revision = 'ebf34cdab909'
 down_revision = '539a9ac93d49'
 branch_labels = None
 depends_on = None
@@ -55,8 +55,7 @@ def upgrade():
     sa.UniqueConstraint('patient_id', 'instrument', 'point', name='uq_measure_administrations_patient_instrument_point')
     )
     with op.batch_alter_table('measure_administrations', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_measure_administrations_patient_id'), ['patient_id'], unique=False)
-        batch_op.create_index('ix_measure_administrations_report', ['instrument', 'point', 'given_on'], unique=False)
+        batch_op.create_index('ix_measure_administrations_report', ['instrument', 'point', 'patient_id', 'given_on', 'total', 'item3', 'exhaustion_sum', 'cynicism_sum', 'efficacy_sum', 'burnout'], unique=False)
 
     op.create_table('measure_safety_alerts',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -115,7 +114,6 @@ def downgrade():
     op.drop_table('measure_safety_alerts')
     with op.batch_alter_table('measure_administrations', schema=None) as batch_op:
         batch_op.drop_index('ix_measure_administrations_report')
-        batch_op.drop_index(batch_op.f('ix_measure_administrations_patient_id'))
 
     op.drop_table('measure_administrations')
     op.drop_table('measure_item_texts')
