@@ -5,8 +5,16 @@ import io
 import tempfile
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request
-from flask import url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from kapms.errors import DomainError

@@ -164,7 +164,6 @@ def _exact(value) -> Fraction:
 
 def _cohort_conditions(actor, flt: ReportFilter, base):
     """WHERE conditions on the baseline rows ``base`` selecting the cohort."""
-    A = Administration.__table__
     conditions = [base.c.instrument == flt.instrument, base.c.point == "baseline"]
     if flt.date_from:
         conditions.append(base.c.given_on >= flt.date_from)
