@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select, update
 
@@ -20,7 +20,7 @@ from kapms.errors import DomainError, NotFound, RuleViolation
 from kapms.measures import scoring
 from kapms.measures.instruments import INSTRUMENTS
 from kapms.measures.models import POINTS, SelfReportLink
-from kapms.measures.services import _require_clinician, record_administration
+from kapms.measures.services import record_administration, require_clinician
 from kapms.patients.access import CLINICAL
 from kapms.patients.services import get_patient
 
@@ -46,7 +46,7 @@ def create_link(session, actor, patient, instrument: str, point: str, *,
                 ) -> tuple[SelfReportLink, str]:
     """Create a link for ``patient`` (loaded with CLINICAL access) to fill ``instrument`` at
     ``point``; returns (link, token). The token is never stored and cannot be shown again."""
-    _require_clinician(actor)
+    require_clinician(actor)
     if instrument not in INSTRUMENTS:
         raise RuleViolation(f"Unknown instrument {instrument!r}.", field="instrument")
     if point not in POINTS:
@@ -74,7 +74,7 @@ def patient_links(session, patient_id: int) -> list[SelfReportLink]:
 
 def revoke_link(session, actor, link_id: int, *, now: datetime | None = None) -> SelfReportLink:
     """A clinician on the care team revokes an unused link (audited)."""
-    _require_clinician(actor)
+    require_clinician(actor)
     link = session.get(SelfReportLink, link_id)
     if link is None:
         raise NotFound("No such link.")
@@ -110,9 +110,10 @@ def open_link(session, token: str, *, now: datetime | None = None) -> SelfReport
 
 
 def submit_self_report(session, token: str, answers, *, settings=scoring.DEFAULT_SETTINGS,
-                       now: datetime | None = None):
+                       now: datetime | None = None, today: date | None = None):
     """The patient's answers through a link: validated, then the link is used once.
 
+    ``today`` is the clinic's local date (the administration's date); default: now's date.
     Raises LinkRefused when the link is not open (also when a concurrent submission won),
     RuleViolation for invalid answers, ConflictError when the point is already recorded.
     """
@@ -127,8 +128,8 @@ def submit_self_report(session, token: str, answers, *, settings=scoring.DEFAULT
         raise LinkRefused("used")
     session.refresh(link)
     admin = record_administration(session, None, link.patient, link.instrument, link.point,
-                                  now.date(), answers, settings=settings, source="self_report",
-                                  today=now.date())
+                                  today or now.date(), answers, settings=settings,
+                                  source="self_report", today=today or now.date())
     link.administration_id = admin.id
     session.flush()
     record(session, None, "update", "self_report_link", link.id, patient_id=link.patient_id,

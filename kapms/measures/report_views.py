@@ -36,7 +36,7 @@ MAX_TEXT_BYTES = 64 * 1024
 
 
 def _settings() -> scoring.Settings:
-    return scoring.Settings(pcl5_cutoff=current_app.config["PCL5_CUTOFF"])
+    return services.settings_from_config(current_app.config)
 
 
 def _filter_from(form: ReportForm) -> reports.ReportFilter:

@@ -26,6 +26,11 @@ from kapms.patients.services import get_patient
 NOTE_MAX = 2000
 
 
+def settings_from_config(config) -> scoring.Settings:
+    """The clinic's scoring settings from an app config mapping (PCL5_CUTOFF)."""
+    return scoring.Settings(pcl5_cutoff=int(config.get("PCL5_CUTOFF", 33)))
+
+
 def dosings_done(session, patient_id: int) -> int:
     """Dosings the patient has had: a contract with kapms.care.
 
@@ -40,7 +45,8 @@ def dosings_done(session, patient_id: int) -> int:
     return administered_dosing_count(session, patient_id)
 
 
-def _require_clinician(actor) -> None:
+def require_clinician(actor) -> None:
+    """PermissionDenied unless ``actor`` is a therapist or prescriber."""
     if actor is None or not actor.has_role("therapist", "prescriber"):
         raise PermissionDenied("Only clinicians on the care team can do this.")
 
@@ -56,7 +62,7 @@ def record_administration(session, actor, patient: Patient, instrument: str, poi
     same instrument at the same point (ConflictError).
     """
     if source == "clinician":
-        _require_clinician(actor)
+        require_clinician(actor)
     if instrument not in INSTRUMENTS:
         raise RuleViolation(f"Unknown instrument {instrument!r}.", field="instrument")
     if point not in POINTS:
@@ -150,6 +156,13 @@ def open_alerts_for_patient(session, patient_id: int) -> list[SafetyAlert]:
         .order_by(SafetyAlert.raised_at.desc())).all())
 
 
+def patient_alerts(session, patient_id: int) -> list[SafetyAlert]:
+    """Every alert of one patient, newest first, acknowledged ones included (caller
+    checked access)."""
+    return list(session.scalars(select(SafetyAlert).where(SafetyAlert.patient_id == patient_id)
+                                .order_by(SafetyAlert.raised_at.desc())).all())
+
+
 def open_alerts_for_care_team(session, actor, limit: int = 50) -> list[SafetyAlert]:
     """Open alerts of the patients on ``actor``'s care team (dashboard), newest first."""
     if not actor.has_role("therapist", "prescriber"):
@@ -170,7 +183,7 @@ def acknowledge_alert(session, actor, alert_id: int, note: str, *,
     Someone else's patient or a missing alert is NotFound; an alert already acknowledged
     (or changed since ``version``) is a ConflictError; the note is required.
     """
-    _require_clinician(actor)
+    require_clinician(actor)
     alert = session.get(SafetyAlert, alert_id)
     if alert is None:
         raise NotFound("No such alert.")

@@ -19,6 +19,7 @@ from kapms.patients.access import CLINICAL
 from kapms.patients.services import get_patient
 from kapms.web import panels
 from kapms.web.access import guard_blueprint, public, roles_required
+from kapms.web.filters import clinic_zone
 from kapms.web.forms import show_domain_error
 
 bp = Blueprint("measures", __name__, url_prefix="/measures")
@@ -31,7 +32,12 @@ CLINICIANS = ("therapist", "prescriber")
 
 def scoring_settings() -> scoring.Settings:
     """The clinic's scoring settings from the app config."""
-    return scoring.Settings(pcl5_cutoff=current_app.config["PCL5_CUTOFF"])
+    return services.settings_from_config(current_app.config)
+
+
+def clinic_today():
+    """Today's date in the clinic's time zone (what "today" means on a form)."""
+    return datetime.now(clinic_zone()).date()
 
 
 def _actor():
@@ -53,13 +59,14 @@ def record(patient_id: int, instrument: str):
     patient = get_patient(db.session, _actor(), patient_id, need=CLINICAL)
     db.session.commit()
     form = _answers_form(instrument, with_point=True)
-    if form.is_submitted() is False:
-        form.given_on.data = datetime.now(UTC).date()
+    if not form.is_submitted():
+        form.given_on.data = clinic_today()
+        form.point.data = _first_due(patient, instrument)
     if form.validate_on_submit():
         try:
             admin = services.record_administration(
                 db.session, _actor(), patient, instrument, form.point.data, form.given_on.data,
-                form.answers(), settings=scoring_settings())
+                form.answers(), settings=scoring_settings(), today=clinic_today())
         except DomainError as error:
             db.session.rollback()
             show_domain_error(form, error)
@@ -76,6 +83,15 @@ def record(patient_id: int, instrument: str):
                            instrument=INSTRUMENTS[instrument])
 
 
+def _first_due(patient, instrument: str) -> str:
+    """The point to preselect: the first one due for this instrument, else baseline."""
+    rows = services.patient_administrations(db.session, _actor(), patient)
+    db.session.commit()  # keep the audit row of this read
+    schedule = services.measure_schedule(db.session, patient, rows)
+    due = next((row.due for row in schedule if row.instrument == instrument), [])
+    return due[0] if due else "baseline"
+
+
 @bp.get("/patients/<int:patient_id>/trends")
 @roles_required("therapist", "prescriber", "admin")
 def trends(patient_id: int):
@@ -83,9 +99,10 @@ def trends(patient_id: int):
     actor = _actor()
     patient = get_patient(db.session, actor, patient_id, need=CLINICAL)
     rows = services.patient_administrations(db.session, actor, patient)
+    alerts = services.patient_alerts(db.session, patient.id)
     db.session.commit()
     return render_template("measures/trends.html", patient=patient,
-                           trends=patient_trends(rows))
+                           trends=patient_trends(rows), alerts=alerts)
 
 
 @bp.post("/alerts/<int:alert_id>/acknowledge")
@@ -178,7 +195,7 @@ def fill(token: str):
     if form.validate_on_submit():
         try:
             links.submit_self_report(db.session, token, form.answers(),
-                                     settings=scoring_settings())
+                                     settings=scoring_settings(), today=clinic_today())
         except links.LinkRefused:
             db.session.rollback()
             return render_template("measures/self_report_refused.html"), 410

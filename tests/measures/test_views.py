@@ -16,7 +16,8 @@ from tests.measures.conftest import make_patient, phq9
 
 def _answers(values, point="baseline", given_on=None):
     data = {f"item_{n}": str(v) for n, v in enumerate(values, start=1)}
-    data.update(point=point, given_on=(given_on or date.today()).isoformat())
+    # a day back: "today" is the clinic's date, which may still be yesterday in UTC terms
+    data.update(point=point, given_on=(given_on or date.today() - timedelta(days=1)).isoformat())
     return data
 
 
@@ -277,3 +278,25 @@ def test_admin_uploads_licensed_text(client, db, login_as):
                       data={"file": (io.BytesIO(b"1,only one"), "mbi.txt")},
                       content_type="multipart/form-data")
     assert bad.status_code == 200 and "missing item" in bad.get_data(as_text=True)
+
+
+def test_record_form_preselects_the_due_point(client, db, signed_in, monkeypatch):
+    from kapms.measures import services
+
+    user, patient = signed_in
+    record_administration(db, user, patient, "PHQ-9", "baseline", date.today(), phq9(12))
+    db.commit()
+    monkeypatch.setattr(services, "dosings_done", lambda session, patient_id: 2)
+    page = client.get(f"/measures/patients/{patient.id}/record/PHQ-9").get_data(as_text=True)
+    assert '<option selected value="after_dosing_2">' in page
+
+
+def test_trends_page_lists_acknowledged_alerts(client, db, signed_in):
+    from kapms.measures.services import acknowledge_alert
+
+    user, patient = signed_in
+    record_administration(db, user, patient, "PHQ-9", "baseline", date.today(), phq9(9, item9=1))
+    acknowledge_alert(db, user, db.scalar(select(SafetyAlert)).id, "Crisis line given.")
+    db.commit()
+    page = client.get(f"/measures/patients/{patient.id}/trends").get_data(as_text=True)
+    assert 'data-testid="alert-history"' in page and "Crisis line given." in page
