@@ -112,8 +112,8 @@ def acknowledge(alert_id: int):
     if alert is None:
         abort(404)
     patient_id = alert.patient_id
+    # The service checks the note (and answers with a message); CSRFProtect checked the token.
     form = AcknowledgeForm()
-    form.validate()  # the service checks the note; CSRF was checked by CSRFProtect
     note = form.note.data or ""
     try:
         services.acknowledge_alert(db.session, _actor(), alert_id, note,
