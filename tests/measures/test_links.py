@@ -100,6 +100,18 @@ def test_create_link_validates(db, therapist, patient):
     assert db.scalar(select(SelfReportLink)) is None
 
 
+def test_no_link_for_a_point_already_recorded(db, therapist, patient):
+    from datetime import date
+
+    from kapms.measures.services import record_administration
+
+    record_administration(db, therapist, patient, "PHQ-9", "baseline", date(2026, 3, 1),
+                          phq9(5), today=date(2026, 3, 1))
+    with pytest.raises(RuleViolation):
+        _link(db, therapist, patient)
+    _link(db, therapist, patient, point="after_dosing_2")
+
+
 def test_status_words(db, therapist):
     patient = make_patient(db, therapist)
     link, _ = _link(db, therapist, patient, ttl_hours=2)
