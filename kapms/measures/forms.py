@@ -85,6 +85,9 @@ class ReportForm(FlaskForm):
     all_patients = BooleanField("Include non-completers",
                                 description="By default only patients with a baseline and an "
                                             "after-dosing-6 measure are counted.")
+    burnout_only = BooleanField("MBI-GS: only burnout at baseline",
+                                description="Source 002 counts only patients meeting the "
+                                            "burnout threshold at baseline.")
 
 
 class ItemTextForm(FlaskForm):

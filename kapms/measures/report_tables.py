@@ -65,26 +65,32 @@ def report_tables(report: OutcomeReport,
                       else " (everyone with a baseline)"),
          rate(share) if share else str(base.n)],
     ])
+    if flt.burnout_at_baseline_only and report.is_mbi:
+        cohort.note = "Only patients meeting the burnout threshold at baseline (source 002)."
     tables = [cohort]
     if report.is_mbi:
         tables += _mbi_tables(report)
         return tables
     r_pct = _round(scoring._exact(settings.response_reduction) * 100, 0)
     headers = ["Point", "n", "Mean score", "Mean at baseline (same patients)",
-               "Change of mean", f"Response (≥{r_pct}% reduction)",
+               "Change of mean", "Mean of each patient's % change",
+               f"Response (≥{r_pct}% reduction)",
                f"Remission (below {settings.remission_below(flt.instrument)})"]
     if flt.instrument == "PCL-5":
         headers.append(f"Meaningful change (≥{settings.pcl5_meaningful_change} points)")
     rows = [["Baseline", str(base.n), mean(base.mean_total), mean(base.mean_total), "—", "—",
-             "—"] + (["—"] if flt.instrument == "PCL-5" else [])]
+             "—", "—"] + (["—"] if flt.instrument == "PCL-5" else [])]
     for r in report.points:
         row = [r.label, str(r.n), mean(r.mean_total), mean(r.mean_baseline_total),
-               percent(r.change_of_mean, signed=True), rate(r.response), rate(r.remission)]
+               percent(r.change_of_mean, signed=True),
+               percent(r.mean_individual_change, signed=True), rate(r.response),
+               rate(r.remission)]
         if flt.instrument == "PCL-5":
             row.append(rate(r.meaningful_change))
         rows.append(row)
     tables.append(Table(f"{flt.instrument} by measurement point", headers, rows,
-                        "Each point compares its patients with their own baselines."))
+                        "Each point compares its patients with their own baselines; the "
+                        "per-patient % change leaves out baselines of 0."))
     if flt.instrument == "PHQ-9":
         sleep_rows = [["Baseline", str(base.sleep_n), "—", mean(base.mean_item3), "—"]]
         sleep_rows += [[r.label, str(r.sleep_response.n), rate(r.sleep_response),

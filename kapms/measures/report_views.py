@@ -44,7 +44,8 @@ def _filter_from(form: ReportForm) -> reports.ReportFilter:
         instrument=form.instrument.data or "PHQ-9",
         cohort=(form.cohort.data or "").strip().upper(),
         date_from=form.date_from.data, date_to=form.date_to.data,
-        completers_only=not form.all_patients.data)
+        completers_only=not form.all_patients.data,
+        burnout_at_baseline_only=bool(form.burnout_only.data))
 
 
 def _build(audit_action: str):

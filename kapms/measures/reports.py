@@ -17,7 +17,8 @@ Definitions (the sources' conventions):
   instrument; every rate shows its denominator;
 - the date range applies to the baseline date;
 - "change of the mean" is (mean now - mean at baseline of the same patients) / mean at
-  baseline, as source 000 reports "percent change in mean item 3 score";
+  baseline, as source 000 reports "percent change in mean item 3 score"; the mean of each
+  patient's own percent change (baseline above 0) is shown next to it;
 - sleep response (source 000) counts only patients with item 3 above 0 at baseline
   ("clients reporting sleep disturbances at baseline");
 - response, remission and subscale response use kapms.measures.scoring.Settings, compared
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from fractions import Fraction
 
 from sqlalchemy import and_, case, exists, func, literal, select
@@ -56,6 +58,7 @@ class ReportFilter:
     date_from: date | None = None  # baseline given on or after
     date_to: date | None = None  # baseline given on or before
     completers_only: bool = True
+    burnout_at_baseline_only: bool = False  # MBI-GS: source 002's eligibility rule
 
 
 @dataclass
@@ -91,6 +94,9 @@ class PointRow:
     n: int
     mean_total: Fraction | None = None
     mean_baseline_total: Fraction | None = None
+    # mean of each patient's own % change (patients with a baseline above 0), a fraction
+    mean_individual_change: Fraction | None = None
+    individual_change_n: int = 0
     response: Rate | None = None
     remission: Rate | None = None
     meaningful_change: Rate | None = None  # PCL-5
@@ -174,6 +180,8 @@ def _cohort_conditions(actor, flt: ReportFilter, base):
         conditions.append(exists().where(
             CareTeamMember.patient_id == base.c.patient_id, CareTeamMember.user_id == actor.id,
             CareTeamMember.active.is_(True)))
+    if flt.burnout_at_baseline_only and flt.instrument == MBIGS.name:
+        conditions.append(base.c.burnout.is_(True))
     if flt.cohort:
         conditions.append(exists().where(
             Patient.id == base.c.patient_id,
@@ -222,7 +230,8 @@ def build_report(session, actor, flt: ReportFilter, *, settings=scoring.DEFAULT_
     points = [_point_row(flt.instrument, rows[p]) for p in LATER_POINTS if p in rows]
     record(session, actor, audit_action, "outcome_report", flt.instrument,
            detail=f"cohort={flt.cohort or 'all'} from={flt.date_from} to={flt.date_to} "
-                  f"completers={flt.completers_only} n={baseline.n}")
+                  f"completers={flt.completers_only} burnout_only={flt.burnout_at_baseline_only} "
+                  f"n={baseline.n}")
     return OutcomeReport(flt, with_baseline, baseline, points)
 
 
@@ -254,6 +263,10 @@ def _point_columns(instrument, base, cur, settings):
         reduction = base.c.total - cur.c.total
         cols += [
             func.sum(cur.c.total).label("total"), func.sum(base.c.total).label("base_total"),
+            # per-patient relative change; a float, rounded to 9 places in Python
+            func.sum(case((base.c.total > 0, (cur.c.total - base.c.total) * 1.0 / base.c.total),
+                          else_=0)).label("relative_sum"),
+            _count(base.c.total > 0).label("relative_n"),
             # reduction / baseline >= r, in integers: reduction * den >= num * baseline
             _count(and_(base.c.total > 0, reduction * r.denominator
                         >= base.c.total * r.numerator)).label("response"),
@@ -294,6 +307,11 @@ def _point_row(instrument, row) -> PointRow:
     if instrument != MBIGS.name:
         result.mean_total = _mean(row.total, n)
         result.mean_baseline_total = _mean(row.base_total, n)
+        result.individual_change_n = int(row.relative_n)
+        if result.individual_change_n:
+            # the float sum carries binary noise; 9 places is far below what is shown
+            exact_enough = Fraction(Decimal(repr(round(float(row.relative_sum), 9))))
+            result.mean_individual_change = exact_enough / result.individual_change_n
         result.response = Rate(int(row.response), n)
         result.remission = Rate(int(row.remission), n)
         if instrument == "PCL-5":

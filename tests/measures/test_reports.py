@@ -71,14 +71,19 @@ def test_phq9_completers_every_number(db, cohort):
                               ["Counted (completers: baseline and after dosing 6)",
                                "80.0% (4/5)"]]
     assert tables[1].rows == [
-        ["Baseline", "4", "13.50", "13.50", "—", "—", "—"],
-        # 20->12, 10->8, 16->16, 8->4: only P5 halves; only P5 below 5
-        ["After dosing 2", "4", "10.00", "13.50", "-25.9%", "25.0% (1/4)", "25.0% (1/4)"],
-        # 20->8, 10->6, 8->3: P1 and P5 respond; P5 remits
-        ["After dosing 4", "3", "5.67", "12.67", "-55.3%", "66.7% (2/3)", "33.3% (1/3)"],
-        # 20->4, 10->5, 16->7, 8->2: all halve (10->5 exactly); 4 and 2 below 5
-        ["After dosing 6", "4", "4.50", "13.50", "-66.7%", "100.0% (4/4)", "50.0% (2/4)"],
-        ["Follow-up", "1", "6.00", "20.00", "-70.0%", "100.0% (1/1)", "0.0% (0/1)"],
+        ["Baseline", "4", "13.50", "13.50", "—", "—", "—", "—"],
+        # 20->12, 10->8, 16->16, 8->4: only P5 halves; only P5 below 5;
+        # per patient -40%, -20%, 0%, -50% -> -27.5%
+        ["After dosing 2", "4", "10.00", "13.50", "-25.9%", "-27.5%", "25.0% (1/4)",
+         "25.0% (1/4)"],
+        # 20->8, 10->6, 8->3: P1 and P5 respond; P5 remits; -60%, -40%, -62.5% -> -54.2%
+        ["After dosing 4", "3", "5.67", "12.67", "-55.3%", "-54.2%", "66.7% (2/3)",
+         "33.3% (1/3)"],
+        # 20->4, 10->5, 16->7, 8->2: all halve (10->5 exactly); 4 and 2 below 5;
+        # -80%, -50%, -56.25%, -75% -> -65.3125%
+        ["After dosing 6", "4", "4.50", "13.50", "-66.7%", "-65.3%", "100.0% (4/4)",
+         "50.0% (2/4)"],
+        ["Follow-up", "1", "6.00", "20.00", "-70.0%", "-70.0%", "100.0% (1/1)", "0.0% (0/1)"],
     ]
     # sleep: P1 (3), P2 (2), P5 (1) had item 3 above 0 at baseline
     assert tables[2].rows == [
@@ -129,7 +134,7 @@ def test_bad_filters_refused(db, therapist):
 def test_empty_report(db, therapist):
     report = build_report(db, therapist, ReportFilter("GAD-7"))
     assert report.baseline.n == 0 and report.points == []
-    assert report_tables(report)[1].rows == [["Baseline", "0", "—", "—", "—", "—", "—"]]
+    assert report_tables(report)[1].rows == [["Baseline", "0", "—", "—", "—", "—", "—", "—"]]
     assert report_charts(report) == []
 
 
@@ -167,6 +172,14 @@ def test_mbi_every_number(db, therapist):
     end = report.row("after_dosing_6")
     assert end.subscale_means["professional_efficacy"] == Fraction(115, 24)
     assert end.subscale_change_of_mean("professional_efficacy") == Fraction(17, 98)
+    # source 002's cohort: only those meeting the threshold at baseline (M4 is not)
+    eligible = build_report(db, therapist, ReportFilter("MBI-GS", burnout_at_baseline_only=True))
+    assert eligible.baseline.n == 3
+    assert report_tables(eligible)[4].rows == [
+        ["Baseline", "3", "100.0% (3/3)", "—"],
+        ["After dosing 6", "3", "100.0% (3/3)", "33.3% (1/3)"]]
+    assert report_tables(eligible)[3].rows == [  # M1 three, M2 none, M3 two
+        ["After dosing 6", "3", "66.7% (2/3)", "66.7% (2/3)", "33.3% (1/3)"]]
 
 
 def test_pcl5_meaningful_change_column(db, therapist):
@@ -177,5 +190,5 @@ def test_pcl5_meaningful_change_column(db, therapist):
     tables = report_tables(build_report(db, therapist, ReportFilter("PCL-5")))
     # 40 -> 30: a 10-point meaningful change, 25% (no response), 30 < 33 remits
     assert tables[1].headers[-1] == "Meaningful change (≥10 points)"
-    assert tables[1].rows[1] == ["After dosing 6", "1", "30.00", "40.00", "-25.0%",
+    assert tables[1].rows[1] == ["After dosing 6", "1", "30.00", "40.00", "-25.0%", "-25.0%",
                                  "0.0% (0/1)", "100.0% (1/1)", "100.0% (1/1)"]
