@@ -74,6 +74,8 @@ def _row(patient_id, instrument, point, given_on, answers, now):
         "burnout": (result.severity == "burnout") if instrument == MBIGS.name else None,
         "dsm5_criteria_met": ("dsm5_criteria_met" in result.flags)
         if instrument == "PCL-5" else None,
+        # every synthetic patient has every point, so every baseline is a completer's
+        "end_recorded": True if point == "baseline" else None,
     }
 
 

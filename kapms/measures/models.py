@@ -44,7 +44,7 @@ class Administration(db.Model):
         # faster on 100,000 patients (bench/MEASURES.md).
         Index("ix_measure_administrations_report", "instrument", "point", "patient_id",
               "given_on", "total", "item3", "exhaustion_sum", "cynicism_sum", "efficacy_sum",
-              "burnout"),
+              "burnout", "end_recorded"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -68,6 +68,10 @@ class Administration(db.Model):
     suicidal_ideation: Mapped[bool] = mapped_column(Boolean, default=False)
     burnout: Mapped[bool | None] = mapped_column(Boolean)  # MBI-GS source-002 threshold
     dsm5_criteria_met: Mapped[bool | None] = mapped_column(Boolean)  # PCL-5
+    # Baseline rows only: the same instrument's after-dosing-6 is recorded, i.e. the patient
+    # is a completer. Kept current by record_administration whichever is recorded first,
+    # so the report filters completers on a column instead of a lookup per row.
+    end_recorded: Mapped[bool | None] = mapped_column(Boolean)
 
     patient: Mapped[Patient] = relationship()
     recorded_by: Mapped[User | None] = relationship()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -24,6 +24,7 @@ from kapms.patients.models import Patient
 from kapms.patients.services import get_patient
 
 NOTE_MAX = 2000
+END_POINT = "after_dosing_6"  # a patient with this point recorded completed the course
 
 
 def settings_from_config(config) -> scoring.Settings:
@@ -51,6 +52,12 @@ def require_clinician(actor) -> None:
         raise PermissionDenied("Only clinicians on the care team can do this.")
 
 
+def _recorded(session, patient_id: int, instrument: str, point: str) -> bool:
+    return session.scalar(select(Administration.id).where(
+        Administration.patient_id == patient_id, Administration.instrument == instrument,
+        Administration.point == point)) is not None
+
+
 def record_administration(session, actor, patient: Patient, instrument: str, point: str,
                           given_on: date, answers, *, settings=scoring.DEFAULT_SETTINGS,
                           source: str = "clinician", today: date | None = None) -> Administration:
@@ -74,9 +81,7 @@ def record_administration(session, actor, patient: Patient, instrument: str, poi
         result = scoring.score(instrument, answers, settings=settings)
     except scoring.InvalidAnswers as error:
         raise RuleViolation(str(error)) from error
-    if session.scalar(select(Administration.id).where(
-            Administration.patient_id == patient.id, Administration.instrument == instrument,
-            Administration.point == point)):
+    if _recorded(session, patient.id, instrument, point):
         raise ConflictError(f"{instrument} at {POINTS[point].lower()} is already recorded.")
 
     values = result.answers
@@ -95,6 +100,8 @@ def record_administration(session, actor, patient: Patient, instrument: str, poi
         burnout=(result.severity == "burnout") if instrument == MBIGS.name else None,
         dsm5_criteria_met=("dsm5_criteria_met" in result.flags) if instrument == "PCL-5" else None,
     )
+    if point == "baseline":
+        admin.end_recorded = _recorded(session, patient.id, instrument, END_POINT)
     session.add(admin)
     try:
         with session.begin_nested():  # a concurrent double submit hits the unique key
@@ -102,6 +109,11 @@ def record_administration(session, actor, patient: Patient, instrument: str, poi
     except IntegrityError as error:
         raise ConflictError(f"{instrument} at {POINTS[point].lower()} is already recorded.") \
             from error
+    if point == END_POINT:
+        session.execute(update(Administration).where(
+            Administration.patient_id == patient.id, Administration.instrument == instrument,
+            Administration.point == "baseline").values(end_recorded=True)
+            .execution_options(synchronize_session="fetch"))
     record(session, actor, "create", "measure_administration", admin.id, patient_id=patient.id,
            detail=f"{instrument} {point} ({source})")
     if admin.suicidal_ideation:

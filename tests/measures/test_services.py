@@ -153,3 +153,17 @@ def test_licensed_text_loaded_replaced_and_used_for_labels(db):
         services.load_item_texts(db, make_user(db, roles=("therapist",)), "MBI-GS", texts)
     assert services.option_labels("MBI-GS")[0] == (0, "0")
     assert services.option_labels("PHQ-9")[3] == (3, "Nearly every day")
+
+
+def test_baseline_knows_whether_the_course_was_completed_in_either_order(db, therapist):
+    first = make_patient(db, therapist)
+    base = _record(db, therapist, first)
+    assert base.end_recorded is False
+    _record(db, therapist, first, point="after_dosing_6", answers=phq9(4))
+    db.refresh(base)
+    assert base.end_recorded is True
+    late = make_patient(db, therapist)  # the baseline entered after the end point
+    _record(db, therapist, late, point="after_dosing_6", answers=phq9(4))
+    assert _record(db, therapist, late).end_recorded is True
+    other = _record(db, therapist, late, "GAD-7", answers=[1] * 7)
+    assert other.end_recorded is False  # per instrument

@@ -1,8 +1,8 @@
 """measures: administrations, safety alerts, self-report links, licensed item text
 
-Revision ID: ebf34cdab909
+Revision ID: b386a06d0b0a
 Revises: 539a9ac93d49
-Create Date: 2026-11-24 07:17:10.131542
+Create Date: 2026-11-24 07:28:59.948120
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'ebf34cdab909'
+revision = 'b386a06d0b0a'
 down_revision = '539a9ac93d49'
 branch_labels = None
 depends_on = None
@@ -49,13 +49,14 @@ def upgrade():
     sa.Column('suicidal_ideation', sa.Boolean(), nullable=False),
     sa.Column('burnout', sa.Boolean(), nullable=True),
     sa.Column('dsm5_criteria_met', sa.Boolean(), nullable=True),
+    sa.Column('end_recorded', sa.Boolean(), nullable=True),
     sa.ForeignKeyConstraint(['patient_id'], ['patients.id'], name=op.f('fk_measure_administrations_patient_id_patients')),
     sa.ForeignKeyConstraint(['recorded_by_id'], ['users.id'], name=op.f('fk_measure_administrations_recorded_by_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_measure_administrations')),
     sa.UniqueConstraint('patient_id', 'instrument', 'point', name='uq_measure_administrations_patient_instrument_point')
     )
     with op.batch_alter_table('measure_administrations', schema=None) as batch_op:
-        batch_op.create_index('ix_measure_administrations_report', ['instrument', 'point', 'patient_id', 'given_on', 'total', 'item3', 'exhaustion_sum', 'cynicism_sum', 'efficacy_sum', 'burnout'], unique=False)
+        batch_op.create_index('ix_measure_administrations_report', ['instrument', 'point', 'patient_id', 'given_on', 'total', 'item3', 'exhaustion_sum', 'cynicism_sum', 'efficacy_sum', 'burnout', 'end_recorded'], unique=False)
 
     op.create_table('measure_safety_alerts',
     sa.Column('id', sa.Integer(), nullable=False),
