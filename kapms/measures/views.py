@@ -72,9 +72,8 @@ def record(patient_id: int, instrument: str):
             show_domain_error(form, error)
         else:
             db.session.commit()
-            message = f"{instrument} recorded: {admin.total if admin.total is not None else ''} " \
-                      f"({admin.severity})."
-            flash(message, "success")
+            score = "" if admin.total is None else f": {admin.total}"
+            flash(f"{instrument} recorded{score} ({admin.severity}).", "success")
             if admin.suicidal_ideation:
                 flash("Item 9 was answered above 0: a safety alert is open for the care team.",
                       "danger")
