@@ -95,8 +95,10 @@ def revoke_link(session, actor, link_id: int, *, now: datetime | None = None) ->
     return link
 
 
-def open_link(session, token: str, *, now: datetime | None = None) -> SelfReportLink:
-    """The open link for ``token``, or LinkRefused with the reason (refusals audited)."""
+def open_link(session, token: str, *, now: datetime | None = None,
+              audit_open: bool = False) -> SelfReportLink:
+    """The open link for ``token``, or LinkRefused with the reason. Refusals are audited,
+    and so is the opening itself when ``audit_open`` (the patient's form is shown)."""
     now = now or datetime.now(UTC)
     link = None
     if isinstance(token, str) and 20 <= len(token) <= 100:
@@ -111,6 +113,9 @@ def open_link(session, token: str, *, now: datetime | None = None) -> SelfReport
         record(session, None, "view", "self_report_link", link.id, patient_id=link.patient_id,
                outcome="denied", detail=status)
         raise LinkRefused(status)
+    if audit_open:
+        record(session, None, "view", "self_report_link", link.id, patient_id=link.patient_id,
+               detail="opened by the patient", actor_email="patient self-report")
     return link
 
 

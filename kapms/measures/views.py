@@ -3,7 +3,7 @@ dashboard panels. Reports and the licensed-text upload live in report_views.py."
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from kapms.errors import ConflictError, DomainError, NotFound, PermissionDenied
@@ -186,7 +186,7 @@ def _self_report_limit():
 def fill(token: str):
     """The patient's own questionnaire: no login, nothing but the instrument."""
     try:
-        link = links.open_link(db.session, token)
+        link = links.open_link(db.session, token, audit_open=request.method == "GET")
     except links.LinkRefused:
         db.session.commit()  # keep the audit row of the refusal
         return render_template("measures/self_report_refused.html"), 410
@@ -204,9 +204,11 @@ def fill(token: str):
         else:
             db.session.commit()
             return render_template("measures/self_report_done.html")
-    return render_template("measures/self_report.html", form=form,
-                           instrument=INSTRUMENTS[link.instrument],
-                           first_name=link.patient.first_name)
+    response = render_template("measures/self_report.html", form=form,
+                               instrument=INSTRUMENTS[link.instrument],
+                               first_name=link.patient.first_name)
+    db.session.commit()  # keep the audit row of the opening
+    return response
 
 
 # --- panels on shared pages ---------------------------------------------------------

@@ -185,6 +185,8 @@ def test_self_report_link_shows_only_the_instrument_and_works_once(client, db, s
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and "Robin" in text and patient.last_name not in text
     assert "Little interest or pleasure" in text and "main-nav" not in text
+    opened = db.scalar(select(AuditEvent).where(AuditEvent.detail == "opened by the patient"))
+    assert opened.patient_id == patient.id and opened.user_id is None
     answers = {f"item_{n}": str(v) for n, v in enumerate(phq9(6), start=1)}
     assert "Thank you" in client.post(path, data=answers).get_data(as_text=True)
     assert _count(db) == 1
