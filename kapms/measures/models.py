@@ -27,6 +27,7 @@ POINTS = {
     "follow_up": "Follow-up",
 }
 SOURCES = ("clinician", "self_report")
+END_POINT = "after_dosing_6"  # a patient with this point recorded completed the course
 
 
 class Administration(db.Model):

@@ -43,7 +43,6 @@ from kapms.measures.models import POINTS, Administration
 from kapms.patients.models import CareTeamMember, Patient
 
 LATER_POINTS = ("after_dosing_2", "after_dosing_4", "after_dosing_6", "follow_up")
-END_POINT = "after_dosing_6"
 SUBSCALES = ("exhaustion", "cynicism", "professional_efficacy")
 _SUM_COLUMN = {"exhaustion": "exhaustion_sum", "cynicism": "cynicism_sum",
                "professional_efficacy": "efficacy_sum"}
@@ -222,7 +221,7 @@ def build_report(session, actor, flt: ReportFilter, *, settings=scoring.DEFAULT_
         # stored on the baseline at write time (models.Administration.end_recorded)
         cohort.append(base.c.end_recorded.is_(True))
 
-    baseline = _baseline(session, flt, base, cohort, with_baseline)
+    baseline = _baseline(session, flt, base, cohort)
     pair = and_(cur.c.patient_id == base.c.patient_id, cur.c.instrument == base.c.instrument,
                 cur.c.point.in_(LATER_POINTS))
     columns = _point_columns(flt.instrument, base, cur, settings)
@@ -237,7 +236,7 @@ def build_report(session, actor, flt: ReportFilter, *, settings=scoring.DEFAULT_
     return OutcomeReport(flt, with_baseline, baseline, points)
 
 
-def _baseline(session, flt, base, cohort, with_baseline) -> Baseline:
+def _baseline(session, flt, base, cohort) -> Baseline:
     cols = [func.count().label("n"), func.sum(base.c.total).label("total")]
     if flt.instrument == "PHQ-9":
         # item 3 is 0 for the patients not counted, so the plain sum is the sum over sleep_n

@@ -17,14 +17,13 @@ from kapms.audit.services import record
 from kapms.errors import ConflictError, NotFound, PermissionDenied, RuleViolation
 from kapms.measures import scoring
 from kapms.measures.instruments import INSTRUMENTS, MBIGS, get_instrument
-from kapms.measures.models import POINTS, Administration, LicensedItemText, SafetyAlert
+from kapms.measures.models import END_POINT, POINTS, Administration, LicensedItemText, SafetyAlert
 from kapms.measures.schedule import instruments_for, schedule
 from kapms.patients.access import CLINICAL, on_care_team
 from kapms.patients.models import Patient
 from kapms.patients.services import get_patient
 
 NOTE_MAX = 2000
-END_POINT = "after_dosing_6"  # a patient with this point recorded completed the course
 
 
 def settings_from_config(config) -> scoring.Settings:
