@@ -1,0 +1,152 @@
+"""Synthetic network for the outcome-report benchmark.
+
+    python -m bench.measures_generate --patients 100000 --db /tmp/bench.db
+
+Creates a fresh SQLite database (schema from the models), an admin and 200 therapists,
+and N patients, each on one therapist's care team, with a PHQ-9 at every measurement point
+(baseline, after dosing 2, 4, 6, follow-up) and, by diagnosis, a GAD-7, PCL-5 or MBI-GS at
+every point too (so the table holds 10 rows per patient). Answers improve over treatment
+with random noise; every row is scored by kapms.measures.scoring, exactly as the service
+does, and inserted with Core executemany in batches.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, insert, select
+
+from kapms.measures import scoring
+from kapms.measures.instruments import INSTRUMENTS, MBIGS
+from kapms.measures.reports import LATER_POINTS
+
+POINTS = ("baseline", *LATER_POINTS)
+DIAGNOSES = (("F33.1", "GAD-7"), ("F41.1", "GAD-7"), ("F43.10", "PCL-5"), ("Z73.0", "MBI-GS"))
+THERAPISTS = 200
+BATCH = 20_000
+
+
+def make_app(db_path: str):
+    """An app bound to the SQLite file ``db_path``."""
+    from kapms import create_app
+    from kapms.config import TestConfig
+
+    return create_app(type("BenchConfig", (TestConfig,), {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}"}))
+
+
+def _answers(rng: random.Random, instrument: str, severity: float, point_index: int):
+    """Answers for one administration: severity (0-1) shrinking with treatment."""
+    inst = INSTRUMENTS[instrument]
+    improvement = [0, 0.3, 0.45, 0.55, 0.5][point_index] * rng.uniform(0.2, 1.6)
+    level = max(0.0, severity * (1 - improvement))
+    if instrument == MBIGS.name:
+        values = []
+        for n in range(1, 17):
+            good = n in MBIGS.subscales["professional_efficacy"]
+            x = (1 - level) if good else level
+            values.append(min(6, max(0, round(x * 6 + rng.uniform(-1.2, 1.2)))))
+        return values
+    top = inst.max_answer
+    return [min(top, max(0, round(level * top + rng.uniform(-0.9, 0.9))))
+            for _ in range(inst.item_count)]
+
+
+def _row(patient_id, instrument, point, given_on, answers, now):
+    result = scoring.score(instrument, answers)
+    sums = {}
+    if instrument == MBIGS.name:
+        sums = {k: sum(answers[n - 1] for n in v) for k, v in MBIGS.subscales.items()}
+    return {
+        "patient_id": patient_id, "instrument": instrument, "point": point,
+        "given_on": given_on, "source": "clinician", "recorded_at": now,
+        "recorded_by_id": None, "answers": ",".join(map(str, answers)),
+        "total": result.total, "severity": result.severity,
+        "item3": answers[2] if instrument == "PHQ-9" else None,
+        "item9": answers[8] if instrument == "PHQ-9" else None,
+        "exhaustion_sum": sums.get("exhaustion"), "cynicism_sum": sums.get("cynicism"),
+        "efficacy_sum": sums.get("professional_efficacy"),
+        "suicidal_ideation": "suicidal_ideation" in result.flags,
+        "burnout": (result.severity == "burnout") if instrument == MBIGS.name else None,
+        "dsm5_criteria_met": ("dsm5_criteria_met" in result.flags)
+        if instrument == "PCL-5" else None,
+        # every synthetic patient has every point, so every baseline is a completer's
+        "end_recorded": True if point == "baseline" else None,
+    }
+
+
+def generate(session, patients: int, *, seed: int = 4) -> dict:
+    """Fill an empty schema with the synthetic network; returns counts."""
+    from kapms.auth.services import create_user
+    from kapms.measures.models import Administration
+    from kapms.patients.models import CareTeamMember, Patient
+
+    rng = random.Random(seed)
+    create_user(session, None, email="admin@bench.test", full_name="Bench Admin",
+                roles=["admin"], password="quiet-harbor-lamp-91")
+    therapists = [create_user(session, None, email=f"t{n}@bench.test", full_name=f"T {n}",
+                              roles=["therapist"], password="quiet-harbor-lamp-91").id
+                  for n in range(THERAPISTS)]
+    session.flush()
+    now = datetime.now(UTC)
+    start = date(2025, 1, 1)
+    # explicit ids keep the batches simple; start after any patient already there
+    next_id = (session.scalar(select(func.max(Patient.id))) or 0) + 1
+    rows = 0
+    for first in range(0, patients, BATCH):
+        count = min(BATCH, patients - first)
+        ids = list(range(next_id, next_id + count))
+        next_id += count
+        diagnoses = [DIAGNOSES[rng.randrange(len(DIAGNOSES))] for _ in ids]
+        session.execute(insert(Patient), [{
+            "id": pid, "first_name": f"P{pid}", "last_name": "Bench",
+            "date_of_birth": date(1980, 1, 1), "address_line1": "1 Main St", "city": "Oakland",
+            "state": "CA", "postal_code": "94610", "preferred_language": "English",
+            "diagnosis_code": dx, "stage": "completed", "created_at": now, "version": 1,
+        } for pid, (dx, _) in zip(ids, diagnoses, strict=True)])
+        session.execute(insert(CareTeamMember), [{
+            "patient_id": pid, "user_id": therapists[pid % THERAPISTS], "role": "therapist",
+            "active": True, "added_at": now} for pid in ids])
+        batch = []
+        for pid, (_, second) in zip(ids, diagnoses, strict=True):
+            baseline_day = start + timedelta(days=rng.randrange(365))
+            for instrument in ("PHQ-9", second):
+                severity = rng.uniform(0.35, 0.95)
+                for index, point in enumerate(POINTS):
+                    given = baseline_day + timedelta(days=14 * index + (60 if index == 4 else 0))
+                    batch.append(_row(pid, instrument, point, given,
+                                      _answers(rng, instrument, severity, index), now))
+        session.execute(insert(Administration), batch)
+        rows += len(batch)
+    return {"patients": patients, "administrations": rows, "therapists": THERAPISTS}
+
+
+def main(argv=None) -> None:
+    """Command line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--patients", type=int, default=100_000)
+    parser.add_argument("--db", default="/tmp/bench.db")
+    parser.add_argument("--seed", type=int, default=4)
+    args = parser.parse_args(argv)
+    path = Path(args.db)
+    if path.exists():
+        path.unlink()
+    app = make_app(str(path))
+    from kapms.extensions import db
+
+    started = time.perf_counter()
+    with app.app_context():
+        db.create_all()
+        counts = generate(db.session, args.patients, seed=args.seed)
+        db.session.commit()
+        db.session.execute(db.text("ANALYZE"))
+        db.session.commit()
+    print(f"Generated {counts} in {time.perf_counter() - started:.1f} s into {path}")
+
+
+if __name__ == "__main__":
+    main()

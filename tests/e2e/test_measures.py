@@ -1,0 +1,40 @@
+"""The demo therapist records a PHQ-9 with item 9 = 1, sees the safety alert, acknowledges
+it with a note and opens the patient's trend chart."""
+
+import pytest
+
+from tests.e2e.conftest import sign_in
+
+pytestmark = pytest.mark.e2e
+
+
+def test_phq9_item9_alert_acknowledged_then_trend_chart(page):
+    sign_in(page, "therapist")
+    page.goto("/patients/")
+    page.get_by_role("link", name="Chen, Avery").click()
+    assert page.get_by_test_id("safety-alert").count() == 0
+    page.get_by_role("link", name="Record PHQ-9").click()
+
+    page.get_by_label("Measurement point").select_option("after_dosing_2")
+    for item in range(1, 10):
+        page.locator(f"#item_{item}-1").check()  # "Several days" on every item, item 9 too
+    page.get_by_role("button", name="Save PHQ-9").click()
+
+    alert = page.get_by_test_id("safety-alert")
+    alert.wait_for()
+    assert "item 9 was answered 1" in alert.inner_text().replace("\n", " ")
+    assert page.get_by_text("PHQ-9 recorded: 9 (mild).").is_visible()
+    page.goto("/")
+    assert "Avery Chen" in page.get_by_test_id("dashboard-safety-alerts").inner_text()
+    page.get_by_test_id("dashboard-safety-alerts").get_by_role("link", name="Avery Chen").click()
+
+    page.get_by_label("What was done").fill("Called Avery; safety plan reviewed, no intent.")
+    page.get_by_role("button", name="Acknowledge alert").click()
+    assert page.get_by_text("Alert acknowledged.").is_visible()
+    assert page.get_by_test_id("safety-alert").count() == 0
+
+    page.get_by_role("link", name="Trend charts").click()
+    chart = page.get_by_test_id("trend-PHQ-9").get_by_test_id("trend-chart")
+    assert chart.is_visible()
+    assert chart.locator("circle").count() == 2  # baseline and after dosing 2
+    assert "After dosing 2" in page.get_by_test_id("trend-PHQ-9").inner_text()

@@ -1,0 +1,69 @@
+"""Fixtures for the measures tests: patients with care teams, answers that score to a
+chosen total."""
+
+from datetime import date
+from itertools import count
+
+import pytest
+
+from kapms.patients.models import Patient
+from kapms.patients.services import add_to_care_team
+from tests.factories import make_user
+
+_seq = count(1)
+
+
+def make_patient(session, therapist=None, *, diagnosis="F33.1", first_name=None):
+    """A patient (flushed), with ``therapist`` on the care team when given."""
+    n = next(_seq)
+    patient = Patient(first_name=first_name or f"Pat{n}", last_name=f"Test{n}",
+                      date_of_birth=date(1985, 1, 1), address_line1="1 Main St",
+                      city="Oakland", state="CA", postal_code="94610", diagnosis_code=diagnosis)
+    session.add(patient)
+    session.flush()
+    if therapist is not None:
+        add_to_care_team(session, None, patient, therapist, "therapist")
+    return patient
+
+
+def phq9(total: int, *, item3: int | None = None, item9: int = 0) -> list[int]:
+    """PHQ-9 answers summing to ``total`` with the given item 3 and item 9."""
+    answers = [0] * 9
+    answers[8] = item9
+    if item3 is not None:
+        answers[2] = item3
+    rest = total - sum(answers)
+    assert rest >= 0
+    for i in (0, 1, 3, 4, 5, 6, 7, 2):
+        if item3 is not None and i == 2:
+            continue
+        add = min(3 - answers[i], rest)
+        answers[i] += add
+        rest -= add
+    assert rest == 0, "total not reachable"
+    return answers
+
+
+def mbi(exhaustion: int, cynicism: int, efficacy: int) -> list[int]:
+    """MBI-GS answers whose subscale sums are the given integers (items 1-16)."""
+    answers = [0] * 16
+    for items, total in (((1, 2, 3, 4, 6), exhaustion), ((8, 9, 13, 14, 15), cynicism),
+                         ((5, 7, 10, 11, 12, 16), efficacy)):
+        for n in items:
+            add = min(6, total)
+            answers[n - 1] = add
+            total -= add
+        assert total == 0
+    return answers
+
+
+@pytest.fixture
+def therapist(db):
+    """A therapist (flushed)."""
+    return make_user(db, roles=("therapist",))
+
+
+@pytest.fixture
+def patient(db, therapist):
+    """A patient with ``therapist`` on the care team."""
+    return make_patient(db, therapist)
