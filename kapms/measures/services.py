@@ -32,16 +32,9 @@ def settings_from_config(config) -> scoring.Settings:
 
 
 def dosings_done(session, patient_id: int) -> int:
-    """Dosings the patient has had: a contract with kapms.care.
+    """Dosings the patient has had (administered, not held), from the care path."""
+    from kapms.care.services import administered_dosing_count
 
-    ``kapms.care.services.administered_dosing_count(session, patient_id) -> int`` is
-    provided by the care-path domain; until that lands, no dosings are known and only
-    the baseline is scheduled.
-    """
-    try:
-        from kapms.care.services import administered_dosing_count
-    except ImportError:
-        return 0  # TODO(merge): remove fallback once kapms.care lands
     return administered_dosing_count(session, patient_id)
 
 

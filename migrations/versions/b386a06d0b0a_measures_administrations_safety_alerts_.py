@@ -1,7 +1,7 @@
 """measures: administrations, safety alerts, self-report links, licensed item text
 
 Revision ID: b386a06d0b0a
-Revises: 539a9ac93d49
+Revises: e2dbe5c0dbce
 Create Date: 2026-11-24 07:28:59.948120
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b386a06d0b0a'
-down_revision = '539a9ac93d49'
+down_revision = 'e2dbe5c0dbce'
 branch_labels = None
 depends_on = None
 

@@ -237,7 +237,7 @@ def test_dashboard_lists_overdue_plans_for_billing_only(client, login_as, db, in
     assert audited(db, "view", "payment_plan") == 1
     client.post("/logout")
     login_as("therapist")
-    assert b"overdue-plans" not in client.get("/").data
+    assert b"overdue-plans" not in client.get("/", follow_redirects=True).data
 
 
 def test_void_a_payment_from_the_plan_page(client, login_as, db, insured):

@@ -130,12 +130,26 @@ def test_dashboard_alerts_only_for_own_care_team(db, therapist, patient):
     assert services.open_alerts_for_care_team(db, make_user(db, roles=("billing",))) == []
 
 
-def test_schedule_uses_dosings_done_fallback(db, therapist, patient):
+def test_schedule_before_any_dosing_has_only_the_baseline(db, therapist, patient):
     rows = [_record(db, therapist, patient)]
     schedule = services.measure_schedule(db, patient, rows)
     assert [r.instrument for r in schedule] == ["PHQ-9"]
     assert dict(schedule[0].points)["baseline"] == "recorded"
-    assert services.dosings_done(db, patient.id) == 0  # kapms.care not merged on this branch
+    assert services.dosings_done(db, patient.id) == 0
+
+
+def test_schedule_follows_the_dosings_the_care_path_records(db):
+    from tests.care.factories import at, dose, make_team, ready_for_dosing, session_for
+
+    team = make_team(db)
+    ready_for_dosing(db, team)
+    dose(db, team, at(-7))
+    session_for(db, team, "integration", at(-6), "completed")
+    dose(db, team, at(-3))
+    assert services.dosings_done(db, team.patient.id) == 2
+    _record(db, team.therapist, team.patient)
+    schedule = services.measure_schedule(db, team.patient, [])
+    assert dict(schedule[0].points)["after_dosing_2"] == "due"
 
 
 def test_licensed_text_loaded_replaced_and_used_for_labels(db):

@@ -101,7 +101,7 @@ def test_other_therapists_patient_is_404_everywhere(client, db, signed_in):
                        data={"note": "not mine"}).status_code == 404
     db.expire_all()
     assert db.get(SafetyAlert, alert.id).is_open and _count(db) == 1
-    assert f"/patients/{theirs.id}" not in client.get("/").get_data(as_text=True)
+    assert f"/patients/{theirs.id}" not in client.get("/", follow_redirects=True).get_data(as_text=True)
 
 
 def test_billing_cannot_see_scores(client, db, login_as):
@@ -137,7 +137,7 @@ def test_alert_on_patient_page_and_dashboard_then_acknowledged(client, db, signe
     client.post(f"/measures/patients/{patient.id}/record/PHQ-9", data=_answers(phq9(12, item9=1)))
     page = client.get(f"/patients/{patient.id}").get_data(as_text=True)
     assert page.index("safety-alert") < page.index("measures-panel")  # shown first
-    assert "dashboard-safety-alerts" in client.get("/").get_data(as_text=True)
+    assert "dashboard-safety-alerts" in client.get("/", follow_redirects=True).get_data(as_text=True)
     alert = db.scalar(select(SafetyAlert))
     refused = client.post(f"/measures/alerts/{alert.id}/acknowledge", data={"note": " "},
                           follow_redirects=True)
@@ -149,7 +149,7 @@ def test_alert_on_patient_page_and_dashboard_then_acknowledged(client, db, signe
                        follow_redirects=True)
     assert "Alert acknowledged" in done.get_data(as_text=True)
     assert "safety-alert" not in done.get_data(as_text=True)
-    assert "dashboard-safety-alerts" not in client.get("/").get_data(as_text=True)
+    assert "dashboard-safety-alerts" not in client.get("/", follow_redirects=True).get_data(as_text=True)
     again = client.post(f"/measures/alerts/{alert.id}/acknowledge", data={"note": "twice"},
                         follow_redirects=True)
     assert "already acknowledged" in again.get_data(as_text=True)
