@@ -20,6 +20,7 @@ def main() -> int:
         if wanted and name.removesuffix("_bench") not in wanted:
             continue
         print(f"== {name}", flush=True)
+        sys.argv = [name]  # each benchmark parses its own (default) options
         importlib.import_module(f"bench.{name}").main()
     return 0
 

@@ -1,5 +1,5 @@
-"""Demo measures: baselines for avery, elena, marcus and grace; marcus after dosing 2;
-grace through after dosing 6 and follow-up, improving; and elena's baseline PHQ-9 with
+"""Demo measures: baselines for avery, elena, marcus and grace (marcus has had one dosing,
+so nothing later is due yet); grace through after dosing 6 and follow-up, improving; and elena's baseline PHQ-9 with
 item 9 = 1, so an open safety alert shows on the dashboard."""
 
 from datetime import UTC, date, datetime, timedelta
@@ -12,8 +12,7 @@ DEMO_MEASURES = {
     "elena": [("PHQ-9", "baseline", 3, [2, 3, 2, 2, 1, 2, 2, 1, 1]),
               ("PCL-5", "baseline", 3, [3, 3, 2, 3, 2, 3, 3, 1, 2, 2, 3, 2, 2, 2, 2, 1, 3, 3,
                                         2, 3])],
-    "marcus": [("PHQ-9", "baseline", 30, [3, 3, 2, 2, 2, 2, 2, 1, 0]),
-               ("PHQ-9", "after_dosing_2", 16, [2, 2, 1, 2, 1, 1, 1, 1, 0])],
+    "marcus": [("PHQ-9", "baseline", 30, [3, 3, 2, 2, 2, 2, 2, 1, 0])],
     "grace": [
         ("PHQ-9", "baseline", 120, [2, 2, 3, 3, 1, 2, 2, 1, 0]),
         ("PHQ-9", "after_dosing_2", 104, [1, 2, 2, 2, 1, 1, 1, 0, 0]),
