@@ -1,8 +1,10 @@
 """Factory helpers returning saved objects with sensible defaults."""
 
+from datetime import date
 from itertools import count
 
 from kapms.auth.services import create_user
+from kapms.patients.models import CareTeamMember, Patient
 
 DEFAULT_PASSWORD = "correct horse battery staple"
 _seq = count(1)
@@ -18,3 +20,21 @@ def make_user(session, roles=("therapist",), email=None, password=DEFAULT_PASSWO
         email=email or f"{'-'.join(role_list) or 'nobody'}{n}@example.com",
         full_name=full_name or f"Test {role_list[0].title() if role_list else 'User'} {n}",
         roles=role_list, password=password, **kwargs)
+
+
+def make_patient(session, therapist=None, prescriber=None, **fields) -> Patient:
+    """A patient (flushed) with sensible defaults; ``fields`` override any column, and the
+    given clinicians join the care team."""
+    n = next(_seq)
+    values = dict(first_name=f"Pat{n}", last_name=f"Client{n}", date_of_birth=date(1985, 5, 5),
+                  address_line1="1 Main St", city="Oakland", state="CA", postal_code="94610")
+    values.update(fields)
+    patient = Patient(**values)
+    session.add(patient)
+    session.flush()
+    for user, role in ((therapist, "therapist"), (prescriber, "prescriber")):
+        if user is not None:
+            session.add(CareTeamMember(patient_id=patient.id, user_id=user.id, role=role))
+    session.flush()
+    session.expire(patient, ["care_team"])
+    return patient

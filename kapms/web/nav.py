@@ -16,7 +16,7 @@ def add(label: str, endpoint: str, order: int = 50) -> None:
         NAV.append(entry)
 
 
-add("Home", "web.dashboard", 0)
+
 add("Users", "admin_users.list_users", 90)
 add("Audit log", "audit.events", 95)
 

@@ -9,6 +9,7 @@ from kapms.billing.services.benefits import BenefitsEntry, add_benefits
 from kapms.billing.services.fees import FEE_CODES, add_fee_schedule
 from kapms.insurance.services import add_payer, add_plan
 from kapms.patients.models import Patient
+from tests import factories
 
 _seq = count(1)
 # Simple round amounts so expected figures can be worked out by hand.
@@ -24,14 +25,9 @@ def make_plan(session, payer_name=None, plan_name="Test PPO"):
 
 def make_patient(session, plan=None, **overrides) -> Patient:
     """A patient on ``plan`` (None: self-pay)."""
-    fields = dict(first_name="Pat", last_name=f"Test{next(_seq)}", date_of_birth=date(1985, 5, 6),
-                  address_line1="1 Main St", city="Oakland", state="CA", postal_code="94607",
-                  diagnosis_code="F41.1", plan=plan, member_id="M123" if plan else None)
-    fields.update(overrides)
-    patient = Patient(**fields)
-    session.add(patient)
-    session.flush()
-    return patient
+    fields = dict(date_of_birth=date(1985, 5, 6), postal_code="94607", diagnosis_code="F41.1",
+                  plan=plan, member_id="M123" if plan else None)
+    return factories.make_patient(session, **{**fields, **overrides})
 
 
 def make_schedule(session, plan=None, start=date(2026, 1, 1), end=None, amounts=None):
@@ -61,3 +57,4 @@ class FakeSession:
     clinician_id: int = 1
     clinician_name: str = "Maya Okafor, LMFT"
     held: bool = False
+

@@ -1,34 +1,16 @@
 """Factories for care-path objects: a patient with a care team, clearances, sessions."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from itertools import count
 from types import SimpleNamespace
 
 from kapms.care import services as care
 from kapms.care.rules import Thresholds
-from kapms.patients.models import CareTeamMember, Patient
-from tests.factories import make_user
+from tests.factories import make_patient, make_user
 
 THRESHOLDS = Thresholds()
 _seq = count(1)
-
-
-def make_patient(db, therapist=None, prescriber=None, **kwargs) -> Patient:
-    """A patient (flushed) with the given clinicians on the care team."""
-    n = next(_seq)
-    values = dict(first_name=f"Pat{n}", last_name=f"Client{n}", date_of_birth=date(1985, 5, 5),
-                  address_line1="1 Main St", city="Oakland", state="CA", postal_code="94610")
-    values.update(kwargs)
-    patient = Patient(**values)
-    db.add(patient)
-    db.flush()
-    for user, role in ((therapist, "therapist"), (prescriber, "prescriber")):
-        if user is not None:
-            db.add(CareTeamMember(patient_id=patient.id, user_id=user.id, role=role))
-    db.flush()
-    db.expire(patient, ["care_team"])
-    return patient
 
 
 def make_team(db) -> SimpleNamespace:

@@ -1,13 +1,11 @@
 """Fixtures for the measures tests: patients with care teams, answers that score to a
 chosen total."""
 
-from datetime import date
 from itertools import count
 
 import pytest
 
-from kapms.patients.models import Patient
-from kapms.patients.services import add_to_care_team
+from tests import factories
 from tests.factories import make_user
 
 _seq = count(1)
@@ -15,15 +13,8 @@ _seq = count(1)
 
 def make_patient(session, therapist=None, *, diagnosis="F33.1", first_name=None):
     """A patient (flushed), with ``therapist`` on the care team when given."""
-    n = next(_seq)
-    patient = Patient(first_name=first_name or f"Pat{n}", last_name=f"Test{n}",
-                      date_of_birth=date(1985, 1, 1), address_line1="1 Main St",
-                      city="Oakland", state="CA", postal_code="94610", diagnosis_code=diagnosis)
-    session.add(patient)
-    session.flush()
-    if therapist is not None:
-        add_to_care_team(session, None, patient, therapist, "therapist")
-    return patient
+    names = {"first_name": first_name} if first_name else {}
+    return factories.make_patient(session, therapist, diagnosis_code=diagnosis, **names)
 
 
 def phq9(total: int, *, item3: int | None = None, item9: int = 0) -> list[int]:

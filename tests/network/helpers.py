@@ -5,6 +5,7 @@ from datetime import date, time, timedelta
 from kapms.insurance.models import InsurancePlan, Payer
 from kapms.network.services import ProfileData, save_profile
 from kapms.patients.models import CareTeamMember, Patient
+from tests import factories
 from tests.factories import make_user
 
 TODAY = date(2026, 11, 24)  # a Tuesday
@@ -40,13 +41,9 @@ def make_clinician(session, *, kind="therapist", name=None, states=("CA",), expi
 def make_patient(session, *, state="CA", plan=None, location=SF, language="English",
                  stage="referral") -> Patient:
     """A patient with a location and coverage."""
-    patient = Patient(first_name="Pat", last_name="Ient", date_of_birth=date(1990, 1, 1),
-                      address_line1="1 Main St", city="San Francisco", state=state,
-                      postal_code="94110", latitude=location[0], longitude=location[1],
-                      preferred_language=language, plan=plan, stage=stage)
-    session.add(patient)
-    session.flush()
-    return patient
+    return factories.make_patient(session, state=state, plan=plan, latitude=location[0],
+                                  longitude=location[1], preferred_language=language,
+                                  stage=stage)
 
 
 def fill_caseload(session, clinician, n: int, role="therapist") -> None:
