@@ -29,7 +29,7 @@ def domain_modules(suffix: str):
 
 def configure_app(app) -> None:
     """Initialise extensions and register everything the app serves."""
-    from kapms import cli
+    from kapms import cli, clinic_time
     from kapms.auth import passwords
     from kapms.web import access, errors, filters, security
 
@@ -43,6 +43,7 @@ def configure_app(app) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    clinic_time.configure(app.config["CLINIC_TIMEZONE"])
     passwords.configure(
         time_cost=app.config["ARGON2_TIME_COST"],
         memory_cost=app.config["ARGON2_MEMORY_COST"],

@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from kapms import clinic_time
 from kapms.audit.services import record
 from kapms.errors import ConflictError, NotFound, PermissionDenied, RuleViolation
 from kapms.measures import scoring
@@ -66,7 +67,7 @@ def record_administration(session, actor, patient: Patient, instrument: str, poi
         raise RuleViolation(f"Unknown instrument {instrument!r}.", field="instrument")
     if point not in POINTS:
         raise RuleViolation(f"Unknown measurement point {point!r}.", field="point")
-    today = today or datetime.now(UTC).date()
+    today = today or clinic_time.today()
     if given_on > today:
         raise RuleViolation("The date cannot be in the future.", field="given_on")
     try:

@@ -11,6 +11,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from kapms import clinic_time
 from kapms.audit.services import record
 from kapms.database import utcnow
 from kapms.errors import ConflictError, NotFound, PermissionDenied, RuleViolation
@@ -26,7 +27,7 @@ OPEN = "offered"
 def offer_referral(session, actor, patient, clinician, role: str, *, note: str | None = None,
                    today: date | None = None) -> Referral:
     """Offer ``patient`` to ``clinician`` as ``role`` (admins only)."""
-    today = today or date.today()
+    today = today or clinic_time.today()
     if actor is None or not actor.has_role("admin"):
         raise PermissionDenied("Only a network coordinator (admin) can make referrals.")
     if role not in CARE_TEAM_ROLES or not clinician.active or not clinician.has_role(role):
@@ -82,7 +83,7 @@ def _flush(session) -> None:
 
 def accept_referral(session, actor, referral: Referral, *, today: date | None = None) -> None:
     """Accept: join the care team (counts against capacity); referral -> intake."""
-    today = today or date.today()
+    today = today or clinic_time.today()
     _answerable(referral, actor)
     if referral.patient.members(referral.role):
         raise RuleViolation(f"{referral.patient.full_name} already has a {referral.role} "

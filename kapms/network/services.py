@@ -11,6 +11,7 @@ from datetime import date, time
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
+from kapms import clinic_time
 from kapms.audit.services import record
 from kapms.auth.models import User
 from kapms.errors import ConflictError, NotFound, PermissionDenied, RuleViolation
@@ -90,7 +91,7 @@ def check_profile(session, user: User, data: ProfileData) -> None:
         raise RuleViolation("An NPI is 10 digits with a valid check digit.", "npi")
     if data.kap_trained_on and not data.kap_course:
         raise RuleViolation("Name the KAP training course.", "kap_course")
-    if data.kap_trained_on and data.kap_trained_on > date.today():
+    if data.kap_trained_on and data.kap_trained_on > clinic_time.today():
         raise RuleViolation("The KAP training date is in the future.", "kap_trained_on")
     if data.in_office and not (data.office_address and data.latitude is not None
                                and data.longitude is not None):

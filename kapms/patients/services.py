@@ -2,6 +2,7 @@
 
 from sqlalchemy import func, select
 
+from kapms import clinic_time
 from kapms.audit.services import record
 from kapms.errors import DomainError, NotFound, PermissionDenied
 from kapms.patients.access import CLINICAL, categories, visible_patients
@@ -124,7 +125,7 @@ def _check_input(session, data: PatientInput) -> None:
             raise DomainError("Choose an insurance plan from the list.", field="plan_id")
         if not (data.member_id or "").strip():
             raise DomainError("An insured patient needs a member id.", field="member_id")
-    if data.date_of_birth >= date.today():
+    if data.date_of_birth >= clinic_time.today():
         raise DomainError("The date of birth must be in the past.", field="date_of_birth")
 
 

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app
+from kapms import clinic_time
 
 
 def money(cents) -> str:
@@ -17,7 +17,7 @@ def money(cents) -> str:
 
 def clinic_zone() -> ZoneInfo:
     """The clinic's time zone (setting CLINIC_TIMEZONE)."""
-    return ZoneInfo(current_app.config["CLINIC_TIMEZONE"])
+    return clinic_time.zone()
 
 
 def local(value, fmt: str = "%b %d, %Y %I:%M %p") -> str:

@@ -2,6 +2,7 @@
 
 import pytest
 
+from kapms import clinic_time
 from kapms.audit.models import AuditEvent
 from kapms.care import services as care
 from kapms.errors import ConflictError, NotFound, PermissionDenied, RuleViolation
@@ -97,11 +98,11 @@ def test_notes_due_lists_past_sessions_without_signed_note(db, team, held):
 
 def test_billing_contract_carries_no_note_content(db, team, held):
     from dataclasses import fields
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     care.save_draft(db, team.therapist, held, "private narrative", None)
-    rows = care.billable_sessions(db, team.patient.id, date.today() - timedelta(days=5),
-                                  date.today())
+    rows = care.billable_sessions(db, team.patient.id, clinic_time.today() - timedelta(days=5),
+                                  clinic_time.today())
     assert rows and "private narrative" not in repr(rows)
     assert {f.name for f in fields(rows[0])} == {
         "session_id", "service_date", "kind", "minutes", "modality", "clinician_id",

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from kapms import clinic_time
 from kapms.audit.models import AuditEvent
 from kapms.care import services as care
 from kapms.errors import ConflictError, PermissionDenied, RuleViolation
@@ -23,7 +24,7 @@ from tests.factories import make_user
 
 def test_clearance_sets_plan_expiry_and_stage(db, team):
     clearance = clear(db, team)
-    assert clearance.expires_on.year == date.today().year + 1
+    assert clearance.expires_on.year == clinic_time.today().year + 1
     assert team.patient.stage == "preparation"
     assert care.treatment_plan_dosings(db, team.patient.id) == 6
 
@@ -219,17 +220,17 @@ def test_billable_sessions(db, team):
     session_for(db, team, "integration", at(2))  # scheduled: not billable
     cancelled = session_for(db, team, "integration", at(-0.5))
     care.cancel_session(db, team.therapist, cancelled, "no show")
-    rows = care.billable_sessions(db, team.patient.id, date.today() - timedelta(days=30),
-                                  date.today() + timedelta(days=30))
+    rows = care.billable_sessions(db, team.patient.id, clinic_time.today() - timedelta(days=30),
+                                  clinic_time.today() + timedelta(days=30))
     assert [(r.kind, r.held) for r in rows] == [("preparation", False), ("dosing", False),
                                                 ("integration", False), ("dosing", True)]
     assert rows[1].minutes == 120 and rows[0].minutes == 60
     assert rows[0].clinician_name == team.therapist.display_name
-    la = care.billable_sessions(db, team.patient.id, date.today() - timedelta(days=30),
-                                date.today(), tz=ZoneInfo("America/Los_Angeles"))
+    la = care.billable_sessions(db, team.patient.id, clinic_time.today() - timedelta(days=30),
+                                clinic_time.today(), tz=ZoneInfo("America/Los_Angeles"))
     assert la[0].service_date == (at(-10).astimezone(ZoneInfo("America/Los_Angeles")).date())
-    assert care.billable_sessions(db, team.patient.id, date.today() + timedelta(days=1),
-                                  date.today() + timedelta(days=30)) == []
+    assert care.billable_sessions(db, team.patient.id, clinic_time.today() + timedelta(days=1),
+                                  clinic_time.today() + timedelta(days=30)) == []
 
 
 # --- prescriptions ------------------------------------------------------------------------

@@ -1,11 +1,12 @@
 """Measures over HTTP: access (care team, roles), bad input, double submit, alerts."""
 
 import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from kapms import clinic_time
 from kapms.audit.models import AuditEvent
 from kapms.measures.models import Administration, LicensedItemText, SafetyAlert
 from kapms.measures.services import record_administration
@@ -17,7 +18,7 @@ from tests.measures.conftest import make_patient, phq9
 def _answers(values, point="baseline", given_on=None):
     data = {f"item_{n}": str(v) for n, v in enumerate(values, start=1)}
     # a day back: "today" is the clinic's date, which may still be yesterday in UTC terms
-    data.update(point=point, given_on=(given_on or date.today() - timedelta(days=1)).isoformat())
+    data.update(point=point, given_on=(given_on or clinic_time.today() - timedelta(days=1)).isoformat())
     return data
 
 
@@ -64,7 +65,7 @@ def test_double_submit_saves_once(client, db, signed_in):
 
 @pytest.mark.parametrize("change", [
     {"item_9": ""}, {"item_1": "7"}, {"item_2": "x"}, {"point": "after_dosing_3"},
-    {"given_on": "not a date"}, {"given_on": (date.today() + timedelta(days=3)).isoformat()},
+    {"given_on": "not a date"}, {"given_on": (clinic_time.today() + timedelta(days=3)).isoformat()},
 ])
 def test_bad_input_shows_form_errors_and_saves_nothing(client, db, signed_in, change):
     _, patient = signed_in
@@ -87,7 +88,7 @@ def test_other_therapists_patient_is_404_everywhere(client, db, signed_in):
     user, _ = signed_in
     other = make_user(db, roles=("therapist",))
     theirs = make_patient(db, other)
-    record_administration(db, other, theirs, "PHQ-9", "baseline", date.today(), phq9(9, item9=1))
+    record_administration(db, other, theirs, "PHQ-9", "baseline", clinic_time.today(), phq9(9, item9=1))
     db.commit()
     alert = db.scalar(select(SafetyAlert))
     assert client.get(f"/measures/patients/{theirs.id}/record/PHQ-9").status_code == 404
@@ -107,7 +108,7 @@ def test_other_therapists_patient_is_404_everywhere(client, db, signed_in):
 def test_billing_cannot_see_scores(client, db, login_as):
     therapist = make_user(db, roles=("therapist",))
     patient = make_patient(db, therapist)
-    record_administration(db, therapist, patient, "PHQ-9", "baseline", date.today(),
+    record_administration(db, therapist, patient, "PHQ-9", "baseline", clinic_time.today(),
                           phq9(17, item9=2))
     db.commit()
     login_as("billing")
@@ -123,7 +124,7 @@ def test_billing_cannot_see_scores(client, db, login_as):
 def test_admin_sees_trends_and_reports_but_does_not_record(client, db, login_as):
     therapist = make_user(db, roles=("therapist",))
     patient = make_patient(db, therapist)
-    record_administration(db, therapist, patient, "PHQ-9", "baseline", date.today(), phq9(13))
+    record_administration(db, therapist, patient, "PHQ-9", "baseline", clinic_time.today(), phq9(13))
     db.commit()
     login_as("admin")
     assert client.get(f"/measures/patients/{patient.id}/trends").status_code == 200
@@ -159,7 +160,7 @@ def test_alert_on_patient_page_and_dashboard_then_acknowledged(client, db, signe
 def test_trend_page_draws_svg_with_bands(client, db, signed_in):
     user, patient = signed_in
     for point, total in (("baseline", 18), ("after_dosing_2", 9)):
-        record_administration(db, user, patient, "PHQ-9", point, date.today(), phq9(total))
+        record_administration(db, user, patient, "PHQ-9", point, clinic_time.today(), phq9(total))
     db.commit()
     page = client.get(f"/measures/patients/{patient.id}/trends").get_data(as_text=True)
     assert page.count("<svg") >= 1 and "<polyline" in page and "moderately severe" in page
@@ -253,8 +254,8 @@ def test_self_report_form_needs_csrf(client, db, signed_in, app, monkeypatch):
 
 def test_outcome_exports_are_audited(client, db, signed_in):
     user, patient = signed_in
-    record_administration(db, user, patient, "PHQ-9", "baseline", date.today(), phq9(14))
-    record_administration(db, user, patient, "PHQ-9", "after_dosing_6", date.today(), phq9(4))
+    record_administration(db, user, patient, "PHQ-9", "baseline", clinic_time.today(), phq9(14))
+    record_administration(db, user, patient, "PHQ-9", "after_dosing_6", clinic_time.today(), phq9(4))
     db.commit()
     csv = client.get("/outcomes/report.csv?instrument=PHQ-9")
     assert csv.mimetype == "text/csv" and "After dosing 6,1,4.00,14.00,-71.4%,-71.4%" in csv.get_data(as_text=True)
@@ -286,7 +287,7 @@ def test_record_form_preselects_the_due_point(client, db, signed_in, monkeypatch
     from kapms.measures import services
 
     user, patient = signed_in
-    record_administration(db, user, patient, "PHQ-9", "baseline", date.today(), phq9(12))
+    record_administration(db, user, patient, "PHQ-9", "baseline", clinic_time.today(), phq9(12))
     db.commit()
     monkeypatch.setattr(services, "dosings_done", lambda session, patient_id: 2)
     page = client.get(f"/measures/patients/{patient.id}/record/PHQ-9").get_data(as_text=True)
@@ -297,7 +298,7 @@ def test_trends_page_lists_acknowledged_alerts(client, db, signed_in):
     from kapms.measures.services import acknowledge_alert
 
     user, patient = signed_in
-    record_administration(db, user, patient, "PHQ-9", "baseline", date.today(), phq9(9, item9=1))
+    record_administration(db, user, patient, "PHQ-9", "baseline", clinic_time.today(), phq9(9, item9=1))
     acknowledge_alert(db, user, db.scalar(select(SafetyAlert)).id, "Crisis line given.")
     db.commit()
     page = client.get(f"/measures/patients/{patient.id}/trends").get_data(as_text=True)

@@ -1,8 +1,8 @@
 """Network pages over HTTP: access, profile editing, matching, offers, CSV upload."""
 
 import io
-from datetime import date
 
+from kapms import clinic_time
 from kapms.network.models import Referral
 from kapms.network.services import profile_for
 from tests.factories import make_user
@@ -112,7 +112,7 @@ def test_offer_is_private_to_its_clinician_and_decline_needs_reason(client, logi
     patient = make_patient(db)
     from kapms.network.referrals import offer_referral
 
-    referral = offer_referral(db, admin, patient, therapist, "therapist", today=date.today())
+    referral = offer_referral(db, admin, patient, therapist, "therapist", today=clinic_time.today())
     db.commit()
     login(stranger)
     assert client.get(f"/network/offers/{referral.id}").status_code == 404
@@ -170,8 +170,8 @@ def test_coordinator_dashboard_lists_open_offers_and_declines(client, login, db)
     first, second = make_patient(db), make_patient(db)
     from kapms.network.referrals import decline_referral, offer_referral
 
-    offer_referral(db, admin, first, therapist, "therapist", today=date.today())
-    declined = offer_referral(db, admin, second, other, "therapist", today=date.today())
+    offer_referral(db, admin, first, therapist, "therapist", today=clinic_time.today())
+    declined = offer_referral(db, admin, second, other, "therapist", today=clinic_time.today())
     decline_referral(db, other, declined, "Moving practice")
     db.commit()
     login(admin)

@@ -4,11 +4,12 @@ Prescriber-only: the actor must be the patient's prescriber on the care team.
 """
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
 
+from kapms import clinic_time
 from kapms.audit.services import record
 from kapms.care.constants import CO_MEDICATION_LABELS, CONTRAINDICATION_LABELS, PRODUCTS, ROUTES
 from kapms.care.models import Clearance, PrescriberProfile, Prescription, PrescriptionRefill
@@ -52,7 +53,7 @@ def record_clearance(session, actor, patient, data: ClearanceInput, thresholds: 
     """Record a clearance decision. Clearing needs a complete plan, and an override reason
     when an absolute contraindication was answered yes (RuleViolation otherwise)."""
     require_team(actor, patient, "prescriber", what="record a medical clearance")
-    today = today or datetime.now(UTC).date()
+    today = today or clinic_time.today()
     unknown = set(data.screen) - set(CONTRAINDICATION_LABELS)
     if unknown or set(data.co_medications) - set(CO_MEDICATION_LABELS):
         raise DomainError("Unknown screen item.")

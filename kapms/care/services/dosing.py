@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from kapms import clinic_time
 from kapms.audit.services import record
 from kapms.care.constants import ADVERSE_EVENTS, CO_MEDICATION_LABELS, PRODUCTS, ROUTES, SEVERITIES
 from kapms.care.models import CareSession, DosingRecord
@@ -62,7 +63,7 @@ class DosingInput:
 
 def dosing_check(session, care_session: CareSession) -> str | None:
     """Why this dosing may not go ahead now (a plain message), or None."""
-    day = care_session.scheduled_start.date()
+    day = clinic_time.local_date(care_session.scheduled_start)
     patient = care_session.patient
     facts = gather_facts(session, patient, today=day, before=care_session.scheduled_start)
     clearance = current_clearance(session, patient.id, today=day)
@@ -114,7 +115,8 @@ def record_dosing(session, actor, care_session: CareSession, data: DosingInput,
         raise RuleViolation(refusal)
     _validate(data, care_session)
     patient = care_session.patient
-    clearance = current_clearance(session, patient.id, today=care_session.scheduled_start.date())
+    clearance = current_clearance(session, patient.id,
+                                  today=clinic_time.local_date(care_session.scheduled_start))
     held = hold_reason(data.pre_systolic, data.pre_diastolic, thresholds,
                        data.new_contraindication)
     if not held:

@@ -4,10 +4,10 @@
 care service that changes the path calls it.
 """
 
-from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
+from kapms import clinic_time
 from kapms.care import path
 from kapms.care.models import CareSession, Clearance, DosingRecord, ProgressNote
 from kapms.care.rules import clearance_is_current
@@ -23,7 +23,7 @@ def latest_clearance(session, patient_id: int) -> Clearance | None:
 def current_clearance(session, patient_id: int, today=None) -> Clearance | None:
     """The latest clearance if it is current (cleared, not expired, not revoked)."""
     clearance = latest_clearance(session, patient_id)
-    today = today or datetime.now(UTC).date()
+    today = today or clinic_time.today()
     if clearance and clearance_is_current(clearance.decision, clearance.expires_on,
                                           clearance.revoked_at is not None, today):
         return clearance
@@ -56,7 +56,7 @@ def administered_dosings(session, patient_id: int, clearance_id: int | None = No
 def gather_facts(session, patient, today=None, before=None) -> path.PathFacts:
     """Collect the PathFacts for ``patient`` from its records (``before``: ignore later
     sessions, used when checking a dosing against what came before it)."""
-    today = today or datetime.now(UTC).date()
+    today = today or clinic_time.today()
     latest = latest_clearance(session, patient.id)
     current = bool(latest and clearance_is_current(latest.decision, latest.expires_on,
                                                    latest.revoked_at is not None, today))
