@@ -139,6 +139,7 @@ def register_patient(session, actor, data: PatientInput, therapist=None) -> Pati
     else:
         raise PermissionDenied("Only therapists and admins register patients.")
     _check_input(session, data)
+    _refuse_duplicate(session, data)
     patient = Patient(**{f.name: getattr(data, f.name) for f in fields(data)},
                       created_by_id=actor.id, stage="referral")
     if patient.plan_id is None:
@@ -151,6 +152,19 @@ def register_patient(session, actor, data: PatientInput, therapist=None) -> Pati
     elif therapist is not None:
         add_to_care_team(session, actor, patient, therapist, "therapist")
     return patient
+
+
+def _refuse_duplicate(session, data: PatientInput) -> None:
+    """One chart per person: the same name and date of birth is refused (this also stops a
+    double-submitted registration form from making two charts)."""
+    same = session.scalar(select(func.count()).select_from(Patient).where(
+        func.lower(Patient.first_name) == data.first_name.strip().lower(),
+        func.lower(Patient.last_name) == data.last_name.strip().lower(),
+        Patient.date_of_birth == data.date_of_birth))
+    if same:
+        raise DomainError("A patient with this name and date of birth is already registered. "
+                          "Open their record, or ask a network admin to add you to their care "
+                          "team.")
 
 
 def _self_join(session, actor, patient: Patient) -> CareTeamMember:

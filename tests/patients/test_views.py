@@ -110,3 +110,13 @@ def test_billing_sees_demographics_without_care_panel(client, login_as, db):
     assert patient.last_name in page
     assert 'data-testid="care-path"' not in page and "Edit record" not in page
     assert client.get(f"/patients/{patient.id}/edit").status_code == 403
+
+
+def test_double_submitted_registration_makes_one_chart(client, login_as, db):
+    login_as("therapist")
+    form = {k: v for k, v in FORM.items() if k != "therapist_id"}
+    assert client.post("/patients/new", data=form).status_code == 302
+    again = client.post("/patients/new", data={**form, "last_name": form["last_name"].upper()})
+    assert again.status_code == 200
+    assert "already registered" in again.get_data(as_text=True)
+    assert db.query(Patient).count() == 1
