@@ -9,7 +9,7 @@ from active care-team rows, so it can never drift from the care teams themselves
 
 from datetime import date, datetime, time
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kapms.auth.models import User
@@ -151,6 +151,10 @@ class Referral(db.Model):
     __table_args__ = (
         Index("ix_referrals_clinician_status", "clinician_id", "status"),
         Index("ix_referrals_patient_status", "patient_id", "status"),
+        # One open offer per patient and role, even when two coordinators click at once.
+        Index("uq_referrals_one_open_offer", "patient_id", "role", unique=True,
+              sqlite_where=text("status = 'offered'"),
+              postgresql_where=text("status = 'offered'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

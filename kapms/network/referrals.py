@@ -9,6 +9,7 @@ is refused with a message saying what happened to it.
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from kapms import clinic_time
@@ -49,8 +50,13 @@ def offer_referral(session, actor, patient, clinician, role: str, *, note: str |
                             f"{pending.clinician.full_name}; withdraw it first.")
     referral = Referral(patient_id=patient.id, clinician_id=clinician.id, role=role,
                         note=(note or "").strip()[:500] or None, offered_by_id=actor.id)
-    session.add(referral)
-    session.flush()
+    try:
+        with session.begin_nested():  # a unique index guards the race the check above misses
+            session.add(referral)
+            session.flush()
+    except IntegrityError:
+        raise RuleViolation(f"{patient.full_name} was just offered to someone else; "
+                            "reload to see the open offer.") from None
     record(session, actor, "create", "referral", referral.id, patient_id=patient.id,
            detail=f"offered to {role} user {clinician.id}")
     return referral

@@ -139,3 +139,18 @@ def test_concurrent_answer_is_a_conflict_not_a_double(db, setup):
                .execution_options(synchronize_session=False))
     with pytest.raises(ConflictError):
         referrals.accept_referral(db, therapist, offer, today=TODAY)
+
+
+def test_the_database_allows_one_open_offer_per_patient_and_role(db, setup):
+    """The service checks first; the unique index catches two coordinators at once."""
+    from sqlalchemy.exc import IntegrityError
+
+    _, clinician, patient, _ = setup
+    db.add(Referral(patient_id=patient.id, clinician_id=clinician.id, role="therapist",
+                    status="declined"))
+    db.add(Referral(patient_id=patient.id, clinician_id=clinician.id, role="therapist"))
+    db.flush()  # a declined one beside an open one is fine
+    db.add(Referral(patient_id=patient.id, clinician_id=clinician.id, role="therapist"))
+    with pytest.raises(IntegrityError):
+        db.flush()
+    db.rollback()
