@@ -15,13 +15,13 @@ def show_domain_error(form, error: DomainError) -> None:
         flash(error.message, "danger")
 
 
-def attempt(form, action, errors=(DomainError,)):
+def attempt(form, action):
     """Run one service call for a submitted form. On success commit and return
-    (True, result); when a domain rule refuses it (one of ``errors``), roll back, show the
-    message on the form (or flash it) and return (False, None)."""
+    (True, result); when a domain rule refuses it, roll back, show the message on the
+    form (or flash it) and return (False, None)."""
     try:
         result = action()
-    except errors as error:
+    except DomainError as error:
         db.session.rollback()
         show_domain_error(form, error)
         return False, None

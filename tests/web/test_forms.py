@@ -1,11 +1,10 @@
 """attempt(): one service call for a submitted form, committed or rolled back."""
 
-import pytest
 from flask import get_flashed_messages
 
 from kapms.auth.forms import UserCreateForm
 from kapms.auth.services import create_user, find_user_by_email
-from kapms.errors import ConflictError, DomainError, RuleViolation
+from kapms.errors import DomainError, RuleViolation
 from kapms.web.forms import attempt
 from tests.factories import DEFAULT_PASSWORD
 
@@ -47,12 +46,3 @@ def test_an_error_naming_no_field_is_flashed(app, db):
         assert attempt(form, action) == (False, None)
         assert get_flashed_messages(with_categories=True) == [("danger", "The plan is closed.")]
 
-
-def test_errors_outside_the_given_types_propagate(app, db):
-    def action():
-        raise RuleViolation("Not a conflict.")
-
-    with app.test_request_context(method="POST"):
-        form = UserCreateForm(formdata=None)
-        with pytest.raises(RuleViolation):
-            attempt(form, action, errors=(ConflictError,))
