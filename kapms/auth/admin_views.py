@@ -5,10 +5,9 @@ from flask_login import current_user
 
 from kapms.auth import services
 from kapms.auth.forms import ResetPasswordForm, UserCreateForm, UserEditForm
-from kapms.errors import DomainError
 from kapms.extensions import db
 from kapms.web.access import guard_blueprint
-from kapms.web.forms import show_domain_error
+from kapms.web.forms import attempt
 
 bp = Blueprint("admin_users", __name__, url_prefix="/admin/users")
 guard_blueprint(bp, "admin")
@@ -25,16 +24,11 @@ def create_user():
     """Create an account."""
     form = UserCreateForm()
     if form.validate_on_submit():
-        try:
-            user = services.create_user(
-                db.session, current_user, email=form.email.data, full_name=form.full_name.data,
-                roles=form.roles.data, password=form.password.data,
-                credentials=form.credentials.data)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        ok, user = attempt(form, lambda: services.create_user(
+            db.session, current_user, email=form.email.data, full_name=form.full_name.data,
+            roles=form.roles.data, password=form.password.data,
+            credentials=form.credentials.data))
+        if ok:
             flash(f"Account created for {user.full_name}.", "success")
             return redirect(url_for(".list_users"))
     return render_template("auth/user_form.html", form=form)
@@ -47,15 +41,13 @@ def edit_user(user_id: int):
     form = UserEditForm(data=_edit_defaults(user))
     reset_form = ResetPasswordForm(prefix="reset")
     if form.validate_on_submit():
-        try:
+        def save():
             services.set_roles(db.session, current_user, user, form.roles.data)
             if form.active.data != user.active:
                 services.set_active(db.session, current_user, user, form.active.data)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+
+        ok, _ = attempt(form, save)
+        if ok:
             flash("Account updated.", "success")
             return redirect(url_for(".list_users"))
     return render_template("auth/user_edit.html", user=user, form=form, reset_form=reset_form)
@@ -67,13 +59,9 @@ def reset_password(user_id: int):
     user = services.get_user(db.session, user_id)
     reset_form = ResetPasswordForm(prefix="reset")
     if reset_form.validate_on_submit():
-        try:
-            services.reset_password(db.session, current_user, user, reset_form.password.data)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(reset_form, error)
-        else:
-            db.session.commit()
+        ok, _ = attempt(reset_form, lambda: services.reset_password(
+            db.session, current_user, user, reset_form.password.data))
+        if ok:
             flash(f"Password reset for {user.full_name}; their sessions have ended.", "success")
             return redirect(url_for(".list_users"))
     form = UserEditForm(data=_edit_defaults(user))

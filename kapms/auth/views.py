@@ -8,7 +8,7 @@ from kapms.auth.forms import ChangePasswordForm, LoginForm
 from kapms.errors import DomainError
 from kapms.extensions import db, limiter
 from kapms.web.access import login_only, public, start_session
-from kapms.web.forms import show_domain_error
+from kapms.web.forms import attempt
 
 bp = Blueprint("auth", __name__)
 
@@ -65,14 +65,10 @@ def change_password():
     """Change one's own password; every session ends and the user signs in again."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
-            services.change_password(db.session, current_user._get_current_object(),
-                                     form.current_password.data, form.new_password.data)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        ok, _ = attempt(form, lambda: services.change_password(
+            db.session, current_user._get_current_object(), form.current_password.data,
+            form.new_password.data))
+        if ok:
             logout_user()
             flash("Password changed. Please sign in with your new password.", "success")
             return redirect(url_for("auth.login"))

@@ -20,7 +20,7 @@ from kapms.extensions import db
 from kapms.patients.access import CLINICAL
 from kapms.patients.services import get_patient
 from kapms.web.access import roles_required
-from kapms.web.forms import show_domain_error
+from kapms.web.forms import attempt
 
 
 def _patient_url(patient_id: int) -> str:
@@ -45,14 +45,9 @@ def clearance_new(patient_id: int):
             override_reason=form.override_reason.data, dosing_count=form.dosing_count.data,
             product=form.product.data or None, route=form.route.data or None,
             dose_mg=form.dose_mg.data, expires_on=form.expires_on.data)
-        try:
-            clearance = care.record_clearance(db.session, current_user, patient, data,
-                                              thresholds())
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        ok, clearance = attempt(form, lambda: care.record_clearance(
+            db.session, current_user, patient, data, thresholds()))
+        if ok:
             flash(f"Clearance recorded: {clearance.decision_label}.", "success")
             return redirect(_patient_url(patient.id))
     db.session.commit()  # keep the audit record of the read
@@ -115,14 +110,10 @@ def prescriber_profile():
     profile = care.prescriber_profile(db.session, current_user.id)
     form = PrescriberProfileForm(obj=profile)
     if form.validate_on_submit():
-        try:
-            care.save_prescriber_profile(db.session, current_user, form.dea_number.data,
-                                         form.practice_address.data, form.npi.data or None)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        ok, _ = attempt(form, lambda: care.save_prescriber_profile(
+            db.session, current_user, form.dea_number.data, form.practice_address.data,
+            form.npi.data or None))
+        if ok:
             flash("Prescriber profile saved.", "success")
             return redirect(url_for("care.prescriber_profile"))
     return render_template("care/profile.html", form=form)
@@ -142,13 +133,9 @@ def prescription_new(patient_id: int):
             strength=form.strength.data, dosage_form=form.dosage_form.data,
             quantity=form.quantity.data, directions=form.directions.data,
             refills_authorized=form.refills_authorized.data)
-        try:
-            care.record_prescription(db.session, current_user, patient, data)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        ok, _ = attempt(form, lambda: care.record_prescription(
+            db.session, current_user, patient, data))
+        if ok:
             flash("Prescription recorded.", "success")
             return redirect(_patient_url(patient.id))
     db.session.commit()

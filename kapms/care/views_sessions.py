@@ -24,7 +24,7 @@ from kapms.patients.access import CLINICAL
 from kapms.patients.services import get_patient
 from kapms.pdf import render_pdf
 from kapms.web.access import roles_required
-from kapms.web.forms import show_domain_error
+from kapms.web.forms import attempt, show_domain_error
 
 
 def _session_url(care_session) -> str:
@@ -44,17 +44,12 @@ def session_new(patient_id: int):
     if form.validate_on_submit():
         clinician = next((m.user for m in patient.care_team
                           if m.user_id == form.clinician_id.data), None)
-        try:
-            cs = care.schedule_session(
-                db.session, current_user, patient, kind=form.kind.data, clinician=clinician,
-                start=local_to_utc(form.day.data, form.start_time.data),
-                duration_minutes=form.duration_minutes.data, modality=form.modality.data,
-                location=form.location.data or None)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        ok, cs = attempt(form, lambda: care.schedule_session(
+            db.session, current_user, patient, kind=form.kind.data, clinician=clinician,
+            start=local_to_utc(form.day.data, form.start_time.data),
+            duration_minutes=form.duration_minutes.data, modality=form.modality.data,
+            location=form.location.data or None))
+        if ok:
             flash(f"{cs.kind_label} session scheduled.", "success")
             return redirect(url_for("patients.detail", patient_id=patient.id))
     db.session.commit()
@@ -146,7 +141,8 @@ def dosing_record(session_id: int):
         form.checkin_interval_minutes.data = current_app.config["CHAPERONE_CHECKIN_MINUTES"]
     if form.validate_on_submit():
         day = local_day(cs.scheduled_start)
-        try:
+
+        def record_it():  # inside attempt: _checkins refuses a bad time with a DomainError
             values = {name: form[name].data for name in (
                 "pre_systolic", "pre_diastolic", "pre_heart_rate", "pre_spo2",
                 "new_contraindication", "location", "monitored_by", "chaperone_name",
@@ -159,13 +155,11 @@ def dosing_record(session_id: int):
                           checkins=_checkins(form.checkins.data, day),
                           co_medications=form.co_medications(),
                           adverse_events=form.adverse_events())
-            record = care.record_dosing(db.session, current_user, cs,
-                                        care.DosingInput(**values), thresholds())
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+            return care.record_dosing(db.session, current_user, cs,
+                                      care.DosingInput(**values), thresholds())
+
+        ok, record = attempt(form, record_it)
+        if ok:
             if record.outcome == "held":
                 flash("Dosing held: " + record.hold_reason, "warning")
             elif record.bp_flag:
@@ -269,13 +263,9 @@ def process_notes(patient_id: int):
         raise PermissionDenied("Only the patient's therapist keeps psychotherapy notes.")
     form = ProcessNoteForm()
     if form.validate_on_submit():
-        try:
-            care.save_process_note(db.session, current_user, patient, form.body.data)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        ok, _ = attempt(form, lambda: care.save_process_note(
+            db.session, current_user, patient, form.body.data))
+        if ok:
             flash("Psychotherapy note saved (visible only to you).", "success")
             return redirect(url_for("care.process_notes", patient_id=patient.id))
     notes = care.my_process_notes(db.session, current_user, patient.id)

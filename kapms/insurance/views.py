@@ -16,7 +16,7 @@ from kapms.insurance import services
 from kapms.insurance.forms import FeeScheduleForm, PayerForm, PlanForm, code_field_name
 from kapms.web import nav
 from kapms.web.access import guard_blueprint
-from kapms.web.forms import show_domain_error
+from kapms.web.forms import attempt
 
 bp = Blueprint("insurance", __name__, url_prefix="/admin/payers")
 guard_blueprint(bp, "admin")
@@ -58,14 +58,9 @@ def payer(payer_id: int):
     payer = services.get_payer(db.session, payer_id)
     form = PlanForm()
     if form.validate_on_submit():
-        try:
-            services.add_plan(db.session, current_user, payer, form.name.data,
-                              form.plan_type.data or None)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        ok, _ = attempt(form, lambda: services.add_plan(
+            db.session, current_user, payer, form.name.data, form.plan_type.data or None))
+        if ok:
             flash("Plan added.", "success")
             return redirect(url_for(".payer", payer_id=payer.id))
     return render_template("insurance/payer.html", payer=payer, form=form)
@@ -116,14 +111,10 @@ def new_schedule(plan_id: int):
                     for code, cents in existing[0].amounts().items()}
     form = FeeScheduleForm(data=defaults)
     if form.validate_on_submit():
-        try:
-            fees.add_fee_schedule(db.session, current_user, plan, form.effective_from.data,
-                                  form.effective_to.data, form.amounts_cents())
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        ok, _ = attempt(form, lambda: fees.add_fee_schedule(
+            db.session, current_user, plan, form.effective_from.data, form.effective_to.data,
+            form.amounts_cents()))
+        if ok:
             flash("Fee schedule saved.", "success")
             return redirect(url_for(".schedules", plan_id=plan_id))
     return render_template("insurance/schedule_form.html", plan=plan, plan_id=plan_id,

@@ -17,7 +17,6 @@ from flask import (
 )
 from flask_login import current_user
 
-from kapms.errors import DomainError
 from kapms.extensions import db
 from kapms.measures import reports, scoring, services
 from kapms.measures.forms import ItemTextForm, ReportForm
@@ -25,7 +24,7 @@ from kapms.measures.instruments import load_licensed_item_text
 from kapms.measures.report_tables import report_charts, report_tables
 from kapms.web import nav
 from kapms.web.access import guard_blueprint
-from kapms.web.forms import show_domain_error
+from kapms.web.forms import attempt
 
 reports_bp = Blueprint("outcomes", __name__, url_prefix="/outcomes")
 guard_blueprint(reports_bp, "admin", "therapist", "prescriber")
@@ -54,15 +53,11 @@ def _build(audit_action: str):
     if not form.validate():
         return form, None, []
     settings = _settings()
-    try:
-        report = reports.build_report(db.session, current_user._get_current_object(),
-                                      _filter_from(form), settings=settings,
-                                      audit_action=audit_action)
-    except DomainError as error:
-        db.session.rollback()
-        show_domain_error(form, error)
+    ok, report = attempt(form, lambda: reports.build_report(  # the commit keeps the audit row
+        db.session, current_user._get_current_object(), _filter_from(form), settings=settings,
+        audit_action=audit_action))
+    if not ok:
         return form, None, []
-    db.session.commit()  # keep the audit row
     return form, report, report_tables(report, settings)
 
 
@@ -138,14 +133,9 @@ def item_text():
                     form.file.errors = [str(error).replace(str(path), "file")]
                     texts = None
             if texts is not None:
-                try:
-                    services.load_item_texts(db.session, current_user._get_current_object(),
-                                             "MBI-GS", texts)
-                except DomainError as error:
-                    db.session.rollback()
-                    show_domain_error(form, error)
-                else:
-                    db.session.commit()
+                ok, _ = attempt(form, lambda: services.load_item_texts(
+                    db.session, current_user._get_current_object(), "MBI-GS", texts))
+                if ok:
                     flash("MBI-GS item text loaded.", "success")
                     return redirect(url_for("measures_admin.item_text"))
     labels = services.item_labels(db.session, "MBI-GS")

@@ -20,7 +20,7 @@ from kapms.patients.services import get_patient
 from kapms.web import panels
 from kapms.web.access import guard_blueprint, public, roles_required
 from kapms.web.filters import clinic_zone
-from kapms.web.forms import show_domain_error
+from kapms.web.forms import attempt, show_domain_error
 
 bp = Blueprint("measures", __name__, url_prefix="/measures")
 guard_blueprint(bp, "therapist", "prescriber")
@@ -63,15 +63,10 @@ def record(patient_id: int, instrument: str):
         form.given_on.data = clinic_today()
         form.point.data = _first_due(patient, instrument)
     if form.validate_on_submit():
-        try:
-            admin = services.record_administration(
-                db.session, _actor(), patient, instrument, form.point.data, form.given_on.data,
-                form.answers(), settings=scoring_settings(), today=clinic_today())
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        ok, admin = attempt(form, lambda: services.record_administration(
+            db.session, _actor(), patient, instrument, form.point.data, form.given_on.data,
+            form.answers(), settings=scoring_settings(), today=clinic_today()))
+        if ok:
             score = "" if admin.total is None else f": {admin.total}"
             flash(f"{instrument} recorded{score} ({admin.severity}).", "success")
             if admin.suicidal_ideation:

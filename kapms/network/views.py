@@ -27,7 +27,7 @@ from kapms.network.models import PROFILE_KINDS, WEEKDAYS
 from kapms.network.parsing import US_STATES
 from kapms.web import nav
 from kapms.web.access import guard_blueprint, roles_required
-from kapms.web.forms import show_domain_error
+from kapms.web.forms import attempt
 
 bp = Blueprint("network", __name__, url_prefix="/network")
 guard_blueprint(bp, "admin")
@@ -63,14 +63,10 @@ def _edit(user, *, back: str):
     form.plan_ids.choices = plan_choices(db.session, self_pay_label=None)
     form.kind.choices = [(k, k.title()) for k in PROFILE_KINDS if user.has_role(k)]
     if form.validate_on_submit():
-        try:
-            services.save_profile(db.session, current_user, user, form.to_data(),
-                                  version=int(form.version.data) if form.version.data else None)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        ok, _ = attempt(form, lambda: services.save_profile(
+            db.session, current_user, user, form.to_data(),
+            version=int(form.version.data) if form.version.data else None))
+        if ok:
             flash("Directory profile saved.", "success")
             return redirect(back)
     return render_template("network/profile_form.html", form=form, user=user, profile=profile)
@@ -126,7 +122,8 @@ def import_csv():
     form, report = ImportForm(), None
     if form.validate_on_submit():
         raw = form.file.data.read(MAX_UPLOAD_BYTES + 1)
-        try:
+
+        def import_file():
             if len(raw) > MAX_UPLOAD_BYTES:
                 raise DomainError("The file is larger than 2 MB; split it.", "file")
             try:
@@ -134,12 +131,10 @@ def import_csv():
             except UnicodeDecodeError:
                 raise DomainError("The file is not UTF-8 text; export it as CSV UTF-8.",
                                   "file") from None
-            report = csv_io.import_directory(db.session, current_user, text)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+            return csv_io.import_directory(db.session, current_user, text)
+
+        ok, report = attempt(form, import_file)
+        if ok:
             flash(f"Imported {report.saved} profile(s); {len(report.errors)} row(s) refused.",
                   "success" if not report.errors else "warning")
     return render_template("network/import.html", form=form, report=report,

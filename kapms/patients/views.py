@@ -18,7 +18,7 @@ from kapms.patients.forms import CareTeamForm, PatientForm, RegisterPatientForm
 from kapms.patients.models import STAGES
 from kapms.web import nav, panels
 from kapms.web.access import guard_blueprint, roles_required
-from kapms.web.forms import show_domain_error
+from kapms.web.forms import attempt
 
 bp = Blueprint("patients", __name__, url_prefix="/patients")
 guard_blueprint(bp, "therapist", "prescriber", "billing", "admin")
@@ -76,15 +76,14 @@ def register():
     if form.validate_on_submit():
         therapist = db.session.get(User, form.therapist_id.data) if is_admin and \
             form.therapist_id.data else None
-        try:
+        def register_and_stage():
             patient = services.register_patient(db.session, current_user, _input(form),
                                                 therapist=therapist)
             _refresh_stage(patient)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+            return patient
+
+        ok, patient = attempt(form, register_and_stage)
+        if ok:
             flash(f"{patient.full_name} registered.", "success")
             return redirect(url_for("patients.detail", patient_id=patient.id))
     return render_template("patients/form.html", form=form, patient=None, is_admin=is_admin)
@@ -102,14 +101,10 @@ def edit(patient_id: int):
         form.diagnosis_code.data = patient.diagnosis_code or ""
         form.version.data = patient.version
     if form.validate_on_submit():
-        try:
-            version = int(form.version.data) if str(form.version.data).isdigit() else -1
-            services.update_patient(db.session, current_user, patient, _input(form), version)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        version = int(form.version.data) if str(form.version.data).isdigit() else -1
+        ok, _ = attempt(form, lambda: services.update_patient(
+            db.session, current_user, patient, _input(form), version))
+        if ok:
             flash("Patient record saved.", "success")
             return redirect(url_for("patients.detail", patient_id=patient.id))
     db.session.commit()

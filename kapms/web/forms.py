@@ -3,6 +3,7 @@
 from flask import flash
 
 from kapms.errors import DomainError
+from kapms.extensions import db
 
 
 def show_domain_error(form, error: DomainError) -> None:
@@ -13,3 +14,16 @@ def show_domain_error(form, error: DomainError) -> None:
     else:
         flash(error.message, "danger")
 
+
+def attempt(form, action):
+    """Run one service call for a submitted form. On success commit and return
+    (True, result); when a domain rule refuses it, roll back, show the message on the
+    form (or flash it) and return (False, None)."""
+    try:
+        result = action()
+    except DomainError as error:
+        db.session.rollback()
+        show_domain_error(form, error)
+        return False, None
+    db.session.commit()
+    return True, result

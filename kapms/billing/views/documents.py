@@ -12,7 +12,7 @@ from kapms.billing.views import bp
 from kapms.billing.views.common import load_patient, pdf_response, practice, today
 from kapms.errors import DomainError
 from kapms.extensions import db
-from kapms.web.forms import show_domain_error
+from kapms.web.forms import attempt
 
 
 @bp.route("/patients/<int:patient_id>/estimates/new", methods=["GET", "POST"])
@@ -25,14 +25,9 @@ def new_estimate(patient_id: int):
         request_ = est_svc.EstimateRequest(
             form.start_date.data, form.basis.data, form.in_office_monitoring.data,
             session_minutes=form.session_minutes.data, dosing_minutes=form.dosing_minutes.data)
-        try:
-            estimate = est_svc.create_estimate(db.session, current_user, patient, request_,
-                                               today())
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        ok, estimate = attempt(form, lambda: est_svc.create_estimate(
+            db.session, current_user, patient, request_, today()))
+        if ok:
             flash(f"Estimate version {estimate.version} saved.", "success")
             return redirect(url_for(".estimate", estimate_id=estimate.id))
     db.session.commit()
@@ -72,14 +67,9 @@ def new_gfe(patient_id: int):
             dosings=form.dosings.data, diagnosis_code=form.diagnosis_code.data,
             separately_scheduled=form.separately_scheduled.data,
             self_pay_election=form.self_pay_election.data)
-        try:
-            gfe = gfe_svc.create_gfe(db.session, current_user, patient, request_, practice(),
-                                     today())
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        ok, gfe = attempt(form, lambda: gfe_svc.create_gfe(
+            db.session, current_user, patient, request_, practice(), today()))
+        if ok:
             flash("Good Faith Estimate issued.", "success")
             return redirect(url_for(".gfe", gfe_id=gfe.id))
     db.session.commit()

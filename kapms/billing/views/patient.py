@@ -10,10 +10,9 @@ from kapms.billing.services.gfe import bill_check, patient_gfes
 from kapms.billing.services.plans import ledger, patient_plans
 from kapms.billing.views import bp
 from kapms.billing.views.common import load_patient, practice, today
-from kapms.errors import DomainError
 from kapms.extensions import db
 from kapms.patients.services import search_patients
-from kapms.web.forms import show_domain_error
+from kapms.web.forms import attempt
 
 
 @bp.get("/")
@@ -62,13 +61,9 @@ def new_benefits(patient_id: int):
             copay_bypasses_deductible=form.copay_bypasses_deductible.data,
             medication_covered=form.medication_covered.data,
             reference=form.reference.data or None)
-        try:
-            benefits_svc.add_benefits(db.session, current_user, patient, entry)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        ok, _ = attempt(form, lambda: benefits_svc.add_benefits(
+            db.session, current_user, patient, entry))
+        if ok:
             flash("Benefits saved.", "success")
             return redirect(url_for(".patient", patient_id=patient.id))
     db.session.commit()  # the audited read

@@ -12,7 +12,7 @@ from kapms.billing.views import bp
 from kapms.billing.views.common import load_patient, pdf_response, today
 from kapms.errors import ConflictError, DomainError
 from kapms.extensions import db
-from kapms.web.forms import show_domain_error
+from kapms.web.forms import attempt, show_domain_error
 
 
 def _estimate_for(patient) -> Estimate | None:
@@ -40,16 +40,11 @@ def new_plan(patient_id: int):
         "balance": as_dollars(balance), "upfront": as_dollars(upfront),
         "first_due": today()})
     if form.validate_on_submit():
-        try:
-            plan = plan_svc.create_plan(
-                db.session, current_user, patient, balance_cents=cents(form.balance.data),
-                upfront_cents=cents(form.upfront.data), installments=form.installments.data,
-                first_due=form.first_due.data, estimate=estimate)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        ok, plan = attempt(form, lambda: plan_svc.create_plan(
+            db.session, current_user, patient, balance_cents=cents(form.balance.data),
+            upfront_cents=cents(form.upfront.data), installments=form.installments.data,
+            first_due=form.first_due.data, estimate=estimate))
+        if ok:
             flash("Payment plan created.", "success")
             return redirect(url_for(".plan", plan_id=plan.id))
     db.session.commit()
