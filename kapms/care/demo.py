@@ -111,7 +111,7 @@ def seed(session, ctx: dict) -> None:
     c = _Clinic(session, ctx)
     p = ctx["patients"]
     care.save_prescriber_profile(session, c.prescriber, "FR1234563",
-                                 "100 Harbor Way, Suite 200, Oakland, CA 94607", "1000000012")
+                                 "100 Harbor Way, Suite 200, Oakland, CA 94607")
 
     # Avery: medical intake booked, no clearance yet (stage: intake).
     c.visit(p["avery"], "intake", 1, 10, minutes=60, complete=False)

@@ -107,7 +107,6 @@ class PrescriberProfileForm(FlaskForm):
     """The prescriber's DEA number and practice address."""
 
     dea_number = StringField("DEA number", validators=[DataRequired(), Length(max=9)])
-    npi = StringField("NPI", validators=[Optional(), Length(min=10, max=10)])
     practice_address = StringField("Practice address", validators=[DataRequired(),
                                                                    Length(max=300)])
 

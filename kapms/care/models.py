@@ -37,7 +37,6 @@ class PrescriberProfile(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
     dea_number: Mapped[str] = mapped_column(String(9))
-    npi: Mapped[str | None] = mapped_column(String(10))
     practice_address: Mapped[str] = mapped_column(String(300))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

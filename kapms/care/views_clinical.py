@@ -111,8 +111,7 @@ def prescriber_profile():
     form = PrescriberProfileForm(obj=profile)
     if form.validate_on_submit():
         ok, _ = attempt(form, lambda: care.save_prescriber_profile(
-            db.session, current_user, form.dea_number.data, form.practice_address.data,
-            form.npi.data or None))
+            db.session, current_user, form.dea_number.data, form.practice_address.data))
         if ok:
             flash("Prescriber profile saved.", "success")
             return redirect(url_for("care.prescriber_profile"))

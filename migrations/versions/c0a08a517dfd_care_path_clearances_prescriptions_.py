@@ -22,7 +22,6 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('dea_number', sa.String(length=9), nullable=False),
-    sa.Column('npi', sa.String(length=10), nullable=True),
     sa.Column('practice_address', sa.String(length=300), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_prescriber_profiles_user_id_users')),

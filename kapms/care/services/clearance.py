@@ -149,9 +149,10 @@ def prescriber_profile(session, user_id: int) -> PrescriberProfile | None:
     return session.scalar(select(PrescriberProfile).where(PrescriberProfile.user_id == user_id))
 
 
-def save_prescriber_profile(session, actor, dea_number: str, practice_address: str,
-                            npi: str | None = None) -> PrescriberProfile:
-    """A prescriber records their own DEA number (check digit verified) and address."""
+def save_prescriber_profile(session, actor, dea_number: str,
+                            practice_address: str) -> PrescriberProfile:
+    """A prescriber records their own DEA number (check digit verified) and address.
+    (Their NPI lives on their directory profile, kapms.network.)"""
     if not actor.has_role("prescriber"):
         raise PermissionDenied("Only prescribers have a prescriber profile.")
     dea = (dea_number or "").strip().upper()
@@ -159,7 +160,7 @@ def save_prescriber_profile(session, actor, dea_number: str, practice_address: s
         raise RuleViolation("That is not a valid DEA number (2 letters, 7 digits, check digit).",
                             field="dea_number")
     profile = prescriber_profile(session, actor.id) or PrescriberProfile(user_id=actor.id)
-    profile.dea_number, profile.practice_address, profile.npi = dea, practice_address.strip(), npi
+    profile.dea_number, profile.practice_address = dea, practice_address.strip()
     session.add(profile)
     session.flush()
     record(session, actor, "update", "prescriber_profile", profile.id)
