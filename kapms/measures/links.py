@@ -20,7 +20,7 @@ from kapms.errors import DomainError, NotFound, RuleViolation
 from kapms.measures import scoring
 from kapms.measures.instruments import INSTRUMENTS
 from kapms.measures.models import POINTS, Administration, SelfReportLink
-from kapms.measures.services import record_administration, require_clinician
+from kapms.measures.services import is_recorded, record_administration, require_clinician
 from kapms.patients.access import CLINICAL
 from kapms.patients.services import get_patient
 
@@ -109,6 +109,8 @@ def open_link(session, token: str, *, now: datetime | None = None,
                detail="unknown token")
         raise LinkRefused("unknown")
     status = link.status(now)
+    if status == "open" and is_recorded(session, link.patient_id, link.instrument, link.point):
+        status = "recorded"  # the clinician recorded this point meanwhile: nothing to fill
     if status != "open":
         record(session, None, "view", "self_report_link", link.id, patient_id=link.patient_id,
                outcome="denied", detail=status)

@@ -45,7 +45,8 @@ def require_clinician(actor) -> None:
         raise PermissionDenied("Only clinicians on the care team can do this.")
 
 
-def _recorded(session, patient_id: int, instrument: str, point: str) -> bool:
+def is_recorded(session, patient_id: int, instrument: str, point: str) -> bool:
+    """True when the patient already has this instrument at this point."""
     return session.scalar(select(Administration.id).where(
         Administration.patient_id == patient_id, Administration.instrument == instrument,
         Administration.point == point)) is not None
@@ -74,7 +75,7 @@ def record_administration(session, actor, patient: Patient, instrument: str, poi
         result = scoring.score(instrument, answers, settings=settings)
     except scoring.InvalidAnswers as error:
         raise RuleViolation(str(error)) from error
-    if _recorded(session, patient.id, instrument, point):
+    if is_recorded(session, patient.id, instrument, point):
         raise ConflictError(f"{instrument} at {POINTS[point].lower()} is already recorded.")
 
     values = result.answers
@@ -94,7 +95,7 @@ def record_administration(session, actor, patient: Patient, instrument: str, poi
         dsm5_criteria_met=("dsm5_criteria_met" in result.flags) if instrument == "PCL-5" else None,
     )
     if point == "baseline":
-        admin.end_recorded = _recorded(session, patient.id, instrument, END_POINT)
+        admin.end_recorded = is_recorded(session, patient.id, instrument, END_POINT)
     session.add(admin)
     try:
         with session.begin_nested():  # a concurrent double submit hits the unique key

@@ -117,3 +117,16 @@ def test_status_words(db, therapist):
     link, _ = _link(db, therapist, patient, ttl_hours=2)
     assert link.status(NOW) == "open"
     assert link.status(NOW + timedelta(hours=2)) == "expired"
+
+
+def test_link_closes_when_the_clinician_records_that_point_first(db, therapist, patient):
+    from kapms.measures.services import record_administration
+
+    _, token = _link(db, therapist, patient)
+    soon = NOW + timedelta(minutes=5)
+    assert links.open_link(db, token, now=soon).patient_id == patient.id
+    record_administration(db, therapist, patient, "PHQ-9", "baseline", NOW.date(), phq9(4),
+                          today=NOW.date())
+    with pytest.raises(links.LinkRefused) as refused:
+        links.open_link(db, token, now=soon)
+    assert refused.value.reason == "recorded"
