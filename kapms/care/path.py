@@ -7,6 +7,9 @@ the one function ``derive_stage``.
 
 from dataclasses import dataclass
 
+# Warn the care team this many days before a current clearance runs out.
+CLEARANCE_RENEWAL_WARNING_DAYS = 30
+
 
 @dataclass(frozen=True)
 class PathFacts:
@@ -24,6 +27,7 @@ class PathFacts:
     integration_after_last: bool = True  # True when there is no dosing yet
     follow_ups_after_first_dosing: int = 0
     follow_up_after_last: bool = False
+    clearance_days_left: int | None = None  # days until a current clearance expires
 
 
 def course_done(f: PathFacts) -> bool:
@@ -108,4 +112,8 @@ def next_due(f: PathFacts) -> list[str]:
         due.append("Medical follow-up after the final dosing.")
     else:
         due.append("Course complete; maintenance dosing is at the prescriber's discretion.")
+    left = f.clearance_days_left
+    if left is not None and left <= CLEARANCE_RENEWAL_WARNING_DAYS and not course_done(f):
+        due.append(f"The clearance expires in {left} day{'s' if left != 1 else ''}: "
+                   "the prescriber should review and renew it before further dosing.")
     return due

@@ -140,3 +140,15 @@ def test_timeline_and_next_due():
     assert steps["completed"] == "todo"
     assert path.next_due(facts) == ["Integration session after dosing 1."]
     assert "Invite a prescriber" in path.next_due(path.PathFacts(has_care_team=True))[0]
+
+
+def test_next_due_warns_before_the_clearance_runs_out():
+    from kapms.care.path import PathFacts, next_due
+
+    facts = dict(has_care_team=True, has_prescriber=True, clearance_decision="cleared",
+                 clearance_current=True, plan_count=6, completed_preparations=1,
+                 administered=2, integration_after_last=True, follow_ups_after_first_dosing=1)
+    assert not any("expires" in d for d in next_due(PathFacts(**facts, clearance_days_left=31)))
+    warning = [d for d in next_due(PathFacts(**facts, clearance_days_left=1)) if "expires" in d]
+    assert warning == ["The clearance expires in 1 day: the prescriber should review and renew "
+                       "it before further dosing."]

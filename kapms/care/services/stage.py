@@ -71,6 +71,7 @@ def gather_facts(session, patient, today=None, before=None) -> path.PathFacts:
         has_prescriber=any(m.role == "prescriber" for m in patient.care_team),
         clearance_decision=latest.decision if latest else None,
         clearance_current=current,
+        clearance_days_left=(latest.expires_on - today).days if current else None,
         clearance_revoked=bool(latest and latest.revoked_at),
         plan_count=latest.dosing_count if latest and latest.decision == "cleared" else None,
         completed_preparations=_completed(session, patient.id, "preparation", before=before),
