@@ -144,6 +144,19 @@ class ScheduleForm(FlaskForm):
     location = StringField("Location", validators=[Optional(), Length(max=200)])
 
 
+class RescheduleForm(ScheduleForm):
+    """Move a scheduled session: the schedule form's fields without the kind (a session
+    keeps its kind) and the location, plus the version the editor loaded."""
+
+    kind = None
+    location = None
+    version = HiddenField(validators=[DataRequired()])
+
+    def loaded_version(self) -> int | None:
+        """The loaded version as a number (None when missing or tampered with)."""
+        return int(self.version.data) if (self.version.data or "").isdigit() else None
+
+
 class CompleteForm(FlaskForm):
     """Mark a session as held, with the minutes it actually took."""
 
@@ -242,4 +255,4 @@ class ProcessNoteForm(FlaskForm):
 
 __all__ = ["AddendumForm", "AmendPlanForm", "ClearanceForm", "CompleteForm", "DosingForm",
            "NoteForm", "PrescriberProfileForm", "PrescriptionForm", "ProcessNoteForm",
-           "ReasonForm", "RefillForm", "ScheduleForm", "SignForm"]
+           "ReasonForm", "RefillForm", "RescheduleForm", "ScheduleForm", "SignForm"]

@@ -15,6 +15,7 @@ from kapms.care.forms import (
     NoteForm,
     ProcessNoteForm,
     ReasonForm,
+    RescheduleForm,
     ScheduleForm,
     SignForm,
 )
@@ -24,11 +25,24 @@ from kapms.patients.access import CLINICAL
 from kapms.patients.services import get_patient
 from kapms.pdf import render_pdf
 from kapms.web.access import roles_required
+from kapms.web.filters import clinic_zone
 from kapms.web.forms import attempt, show_domain_error
 
 
 def _session_url(care_session) -> str:
     return url_for("care.session_detail", session_id=care_session.id)
+
+
+def _offer_clinicians(form, patient) -> None:
+    """The care team as the form's clinician choices (the service checks the role)."""
+    form.clinician_id.choices = [(m.user_id, f"{m.user.display_name} ({m.role})")
+                                 for m in patient.care_team]
+
+
+def _chosen_clinician(form, patient):
+    """The care-team user picked in the form, or None."""
+    return next((m.user for m in patient.care_team if m.user_id == form.clinician_id.data),
+                None)
 
 
 @bp.route("/patients/<int:patient_id>/sessions/new", methods=["GET", "POST"])
@@ -39,13 +53,11 @@ def session_new(patient_id: int):
     form = ScheduleForm()
     if request.method == "GET" and request.args.get("kind") in dict(form.kind.choices):
         form.kind.data = request.args["kind"]
-    form.clinician_id.choices = [(m.user_id, f"{m.user.display_name} ({m.role})")
-                                 for m in patient.care_team]
+    _offer_clinicians(form, patient)
     if form.validate_on_submit():
-        clinician = next((m.user for m in patient.care_team
-                          if m.user_id == form.clinician_id.data), None)
         ok, cs = attempt(form, lambda: care.schedule_session(
-            db.session, current_user, patient, kind=form.kind.data, clinician=clinician,
+            db.session, current_user, patient, kind=form.kind.data,
+            clinician=_chosen_clinician(form, patient),
             start=local_to_utc(form.day.data, form.start_time.data),
             duration_minutes=form.duration_minutes.data, modality=form.modality.data,
             location=form.location.data or None))
@@ -54,6 +66,40 @@ def session_new(patient_id: int):
             return redirect(url_for("patients.detail", patient_id=patient.id))
     db.session.commit()
     return render_template("care/schedule_form.html", form=form, patient=patient)
+
+
+@bp.route("/sessions/<int:session_id>/reschedule", methods=["GET", "POST"])
+@roles_required("therapist", "prescriber", "admin")
+def session_reschedule(session_id: int):
+    """Move a scheduled session (clinic-local date and time, duration, modality, clinician);
+    the save carries the version loaded with the form, so a stale one is refused."""
+    cs = care.get_care_session(db.session, current_user, session_id)
+    patient = cs.patient
+    care.require_scheduler(current_user, patient, "reschedule sessions")
+    if cs.status != "scheduled":
+        flash(f"Only a scheduled session can be rescheduled; this one is "
+              f"{cs.status_label.lower()}.", "danger")
+        db.session.commit()
+        return redirect(_session_url(cs))
+    form = RescheduleForm()
+    _offer_clinicians(form, patient)
+    if request.method == "GET":
+        local = cs.scheduled_start.astimezone(clinic_zone())
+        form.day.data, form.start_time.data = local.date(), local.time()
+        form.duration_minutes.data, form.modality.data = cs.duration_minutes, cs.modality
+        form.clinician_id.data, form.version.data = cs.clinician_id, str(cs.version)
+    if form.validate_on_submit():
+        ok, _ = attempt(form, lambda: care.reschedule_session(
+            db.session, current_user, cs,
+            start=local_to_utc(form.day.data, form.start_time.data),
+            duration_minutes=form.duration_minutes.data, modality=form.modality.data,
+            clinician=_chosen_clinician(form, patient),
+            expected_version=form.loaded_version()))
+        if ok:
+            flash(f"{cs.kind_label} session moved.", "success")
+            return redirect(_session_url(cs))
+    db.session.commit()
+    return render_template("care/schedule_form.html", form=form, patient=patient, cs=cs)
 
 
 @bp.get("/sessions/<int:session_id>")

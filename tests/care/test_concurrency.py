@@ -50,3 +50,25 @@ def test_concurrent_patient_edits_second_is_refused(db, team):
         other.rollback()
     db.expire_all()
     assert db.get(Patient, patient.id).city == "Berkeley"
+
+
+def test_concurrent_reschedules_second_is_refused(db, team):
+    cs = session_for(db, team, "preparation", at(1))
+    db.commit()
+    version = cs.version
+    with Session(db.get_bind()) as other:
+        # The second editor loads the same version before the first one saves.
+        other_cs = other.get(CareSession, cs.id)
+        other_actor = other.merge(team.therapist, load=True)
+        assert other_cs.version == version
+        care.reschedule_session(db, team.therapist, cs, start=at(2), duration_minutes=60,
+                                modality="office", clinician=team.therapist,
+                                expected_version=version)
+        db.commit()
+        with pytest.raises(ConflictError, match="changed by someone else"):
+            care.reschedule_session(other, other_actor, other_cs, start=at(3),
+                                    duration_minutes=60, modality="office",
+                                    clinician=other_actor, expected_version=version)
+        other.rollback()
+    db.expire_all()
+    assert db.get(CareSession, cs.id).scheduled_start == at(2)

@@ -207,6 +207,112 @@ def test_cancel_needs_reason(db, team):
     assert cs.status == "cancelled"
 
 
+# --- rescheduling -------------------------------------------------------------------------
+
+def _move(db, actor, cs, start, **kwargs):
+    values = dict(start=start, duration_minutes=cs.duration_minutes, modality=cs.modality,
+                  clinician=cs.clinician, expected_version=cs.version)
+    values.update(kwargs)
+    return care.reschedule_session(db, actor, cs, **values)
+
+
+def test_reschedule_moves_the_session_and_audits_old_and_new_time(db, team):
+    cs = session_for(db, team, "preparation", at(1))
+    version = cs.version
+    _move(db, team.therapist, cs, at(2, hour=18), duration_minutes=90, modality="telehealth")
+    assert cs.scheduled_start == at(2, hour=18) and cs.duration_minutes == 90
+    assert cs.modality == "telehealth" and cs.status == "scheduled"
+    assert cs.version == version + 1
+    event = db.query(AuditEvent).filter_by(entity_type="care_session", action="update").one()
+    assert event.detail == (f"rescheduled from {at(1):%Y-%m-%d} 17:00 UTC, 60 min "
+                            f"to {at(2):%Y-%m-%d} 18:00 UTC, 90 min")
+    # A small shift overlapping its own old slot is no double booking.
+    _move(db, team.therapist, cs, at(2, hour=18) + timedelta(minutes=30))
+
+
+def test_reschedule_to_another_team_clinician_of_the_right_role(db, team):
+    from kapms.patients.models import CareTeamMember
+
+    colleague = make_user(db, roles=("therapist",))
+    db.add(CareTeamMember(patient_id=team.patient.id, user_id=colleague.id, role="therapist"))
+    db.flush()
+    db.expire(team.patient, ["care_team"])
+    cs = session_for(db, team, "integration", at(1))
+    _move(db, team.prescriber, cs, at(1), clinician=colleague)
+    assert cs.clinician_id == colleague.id
+    assert "clinician" in db.query(AuditEvent).filter_by(
+        entity_type="care_session", action="update").one().detail
+
+
+@pytest.mark.parametrize("state", ["completed", "held", "cancelled"])
+def test_reschedule_refuses_sessions_that_are_not_scheduled(db, team, state):
+    if state == "completed":
+        cs = session_for(db, team, "preparation", at(-1), "completed")
+    elif state == "held":
+        ready_for_dosing(db, team)
+        cs = session_for(db, team, "dosing", at(-1))
+        care.record_dosing(db, team.therapist, cs, dosing_input(pre=(170, 100)), THRESHOLDS)
+    else:
+        cs = session_for(db, team, "preparation", at(1))
+        care.cancel_session(db, team.therapist, cs, "Patient ill")
+    assert cs.status == state
+    start = cs.scheduled_start
+    with pytest.raises(RuleViolation, match=f"Only a scheduled session.*{state}"):
+        _move(db, team.therapist, cs, at(3))
+    assert cs.scheduled_start == start
+
+
+def test_reschedule_refuses_an_outsider(db, team):
+    cs = session_for(db, team, "preparation", at(1))
+    for outsider in (make_user(db, roles=("therapist",)), make_user(db, roles=("billing",))):
+        with pytest.raises(PermissionDenied):
+            _move(db, outsider, cs, at(2))
+    assert cs.scheduled_start == at(1)
+    _move(db, make_user(db, roles=("admin",)), cs, at(2))  # same rule as scheduling
+    assert cs.scheduled_start == at(2)
+
+
+def test_reschedule_checks_clinician_like_scheduling(db, team):
+    cs = session_for(db, team, "preparation", at(1))
+    stranger = make_user(db, roles=("therapist",))
+    with pytest.raises(RuleViolation, match="choose one from the care team") as info:
+        _move(db, team.therapist, cs, at(2), clinician=stranger)
+    assert info.value.field == "clinician_id"
+    with pytest.raises(RuleViolation, match="therapist"):  # on the team, wrong role
+        _move(db, team.therapist, cs, at(2), clinician=team.prescriber)
+    with pytest.raises(RuleViolation, match="duration"):
+        _move(db, team.therapist, cs, at(2), duration_minutes=5)
+    session_for(db, team, "integration", at(3))
+    with pytest.raises(RuleViolation, match="already has a session"):
+        _move(db, team.therapist, cs, at(3) + timedelta(minutes=30))
+    assert cs.scheduled_start == at(1) and cs.clinician_id == team.therapist.id
+
+
+def test_reschedule_with_a_stale_version_is_a_conflict(db, team):
+    cs = session_for(db, team, "preparation", at(1))
+    loaded = cs.version
+    _move(db, team.therapist, cs, at(2))
+    with pytest.raises(ConflictError, match="changed by someone else"):
+        _move(db, team.prescriber, cs, at(4), expected_version=loaded)
+    assert cs.scheduled_start == at(2)
+
+
+def test_dosing_rules_apply_at_the_new_time(db, team):
+    ready_for_dosing(db, team)  # preparation at(-10), completed
+    dose(db, team, at(-6))
+    session_for(db, team, "integration", at(-4), "completed")
+    cs = session_for(db, team, "dosing", at(-2))
+    assert care.dosing_check(db, cs) is None
+    # Moved before the integration: the previous dosing has no integration before it.
+    _move(db, team.therapist, cs, at(-5))
+    with pytest.raises(RuleViolation, match="integration"):
+        care.record_dosing(db, team.therapist, cs, dosing_input(), THRESHOLDS)
+    _move(db, team.therapist, cs, at(-1))
+    care.record_dosing(db, team.therapist, cs, dosing_input(), THRESHOLDS)
+    assert cs.status == "completed"
+    assert care.administered_dosing_count(db, team.patient.id) == 2
+
+
 # --- contract -----------------------------------------------------------------------------
 
 def test_billable_sessions(db, team):

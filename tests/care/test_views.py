@@ -277,3 +277,98 @@ def test_save_and_sign_in_one_step(client, login, db, team):
     assert response.status_code == 409  # signed: refused, text shown back
     db.expire_all()
     assert db.query(ProgressNote).one().body == "Typed, then signed"
+
+
+# --- rescheduling -------------------------------------------------------------------------
+
+def _reschedule_data(cs, **overrides):
+    data = {"clinician_id": cs.clinician_id, "day": at(2).strftime("%Y-%m-%d"),
+            "start_time": "11:30", "duration_minutes": "90", "modality": "telehealth",
+            "version": cs.version}
+    data.update(overrides)
+    return data
+
+
+def test_reschedule_form_prefills_and_moves_the_session(client, login, db, team):
+    from datetime import time
+
+    from kapms import clinic_time
+    from kapms.care.blueprint import local_to_utc
+
+    cs = session_for(db, team, "preparation", at(1))
+    db.commit()
+    login(team.therapist)
+    page = client.get(f"/care/sessions/{cs.id}").get_data(as_text=True)
+    assert f"/care/sessions/{cs.id}/reschedule" in page
+    form = client.get(f"/care/sessions/{cs.id}/reschedule").get_data(as_text=True)
+    local = cs.scheduled_start.astimezone(clinic_time.zone())
+    assert f'value="{local:%Y-%m-%d}"' in form and f'value="{local:%H:%M}"' in form
+    assert f'name="version" type="hidden" value="{cs.version}"' in form
+    assert 'name="kind"' not in form and 'name="location"' not in form
+    response = client.post(f"/care/sessions/{cs.id}/reschedule", data=_reschedule_data(cs))
+    assert response.status_code == 302 and response.location.endswith(f"/care/sessions/{cs.id}")
+    db.expire_all()
+    moved = db.get(CareSession, cs.id)
+    assert moved.scheduled_start == local_to_utc(at(2).date(), time(11, 30))
+    assert (moved.duration_minutes, moved.modality) == (90, "telehealth")
+
+
+@pytest.mark.parametrize("overrides", [
+    {"day": "not-a-date"}, {"start_time": "25:00"}, {"duration_minutes": "9999"},
+    {"duration_minutes": "abc"}, {"modality": "teleport"}, {"clinician_id": "abc"},
+    {"version": ""},
+])
+def test_reschedule_bad_input_is_a_form_error(client, login, db, team, overrides):
+    cs = session_for(db, team, "preparation", at(1))
+    db.commit()
+    login(team.therapist)
+    response = client.post(f"/care/sessions/{cs.id}/reschedule",
+                           data=_reschedule_data(cs, **overrides))
+    assert response.status_code == 200
+    db.expire_all()
+    assert db.get(CareSession, cs.id).scheduled_start == at(1)
+
+
+def test_reschedule_refusals_show_on_the_form(client, login, db, team):
+    cs = session_for(db, team, "follow_up", at(1))
+    db.commit()
+    login(team.therapist)
+    url = f"/care/sessions/{cs.id}/reschedule"
+    page = client.post(url, data=_reschedule_data(cs, clinician_id=team.therapist.id,
+                                                  modality="office")).get_data(as_text=True)
+    assert "run by the patient&#39;s prescriber" in page
+    stale = _reschedule_data(cs, version=cs.version - 1)
+    page = client.post(url, data=stale).get_data(as_text=True)
+    assert "changed by someone else" in page
+    db.expire_all()
+    assert db.get(CareSession, cs.id).scheduled_start == at(1)
+
+
+def test_reschedule_only_scheduled_sessions(client, login, db, team):
+    cs = session_for(db, team, "preparation", at(-1), "completed")
+    db.commit()
+    login(team.therapist)
+    assert "/reschedule" not in client.get(f"/care/sessions/{cs.id}").get_data(as_text=True)
+    response = client.get(f"/care/sessions/{cs.id}/reschedule", follow_redirects=True)
+    assert "Only a scheduled session can be rescheduled" in response.get_data(as_text=True)
+    response = client.post(f"/care/sessions/{cs.id}/reschedule", data=_reschedule_data(cs))
+    assert response.status_code == 302
+    db.expire_all()
+    assert db.get(CareSession, cs.id).scheduled_start == at(-1)
+
+
+def test_reschedule_access(client, login, db, team):
+    cs = session_for(db, team, "preparation", at(1))
+    outsider = make_user(db, roles=("therapist",))
+    billing = make_user(db, roles=("billing",))
+    db.commit()
+    url = f"/care/sessions/{cs.id}/reschedule"
+    login(outsider)
+    assert client.get(url).status_code == 404
+    assert client.post(url, data=_reschedule_data(cs)).status_code == 404
+    client.post("/logout")
+    login(billing)
+    assert client.get(url).status_code == 403
+    assert client.post(url, data=_reschedule_data(cs)).status_code == 403
+    db.expire_all()
+    assert db.get(CareSession, cs.id).scheduled_start == at(1)

@@ -1,7 +1,8 @@
 """One patient walks the care path in the browser: referral (registered by the demo
 therapist, who invites the demo prescriber), clearance by the prescriber, a preparation
-session, a dosing with vitals, an integration session; the therapist signs the dosing note
-and downloads the PDF, whose text names the patient, session type, vitals and signer."""
+session, a dosing with vitals, an integration session (rescheduled once); the therapist
+signs the dosing note and downloads the PDF, whose text names the patient, session type,
+vitals and signer."""
 
 import io
 import re
@@ -88,7 +89,17 @@ def test_patient_walks_the_care_path(page, tmp_path):
     day = (datetime.now(zone).date() - timedelta(days=50)).isoformat()
     schedule(page, patient_url, "preparation", day, "08:00", 50)
     schedule(page, patient_url, "dosing", day, "09:00", 180)
-    schedule(page, patient_url, "integration", day, "13:00", 50)
+    schedule(page, patient_url, "integration", day, "12:00", 50)
+
+    # Booked at noon by mistake: move it to 13:00 (prefilled form, CSRF on).
+    open_session(page, patient_url, "Integration")
+    page.get_by_test_id("reschedule").click()
+    assert page.get_by_label("Start time").input_value() == "12:00"
+    page.get_by_label("Start time").fill("13:00")
+    page.get_by_role("button", name="Save new time").click()
+    page.wait_for_url(re.compile(r".*/care/sessions/\d+$"))
+    assert page.get_by_text("Integration session moved.").is_visible()
+    assert "01:00 PM" in page.get_by_test_id("session-title").locator("xpath=..").inner_text()
 
     open_session(page, patient_url, "Preparation")
     page.get_by_role("button", name="Mark completed").click()

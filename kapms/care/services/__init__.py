@@ -39,11 +39,14 @@ from kapms.care.services.notes import (
 )
 from kapms.care.services.sessions import (
                                            KIND_ROLE,
+                                           STALE_SESSION_MESSAGE,
                                            cancel_session,
                                            clinician_schedule,
                                            complete_session,
                                            notes_due,
                                            patient_sessions,
+                                           require_scheduler,
+                                           reschedule_session,
                                            schedule_session,
 )
 from kapms.care.services.stage import (
@@ -55,12 +58,13 @@ from kapms.care.services.stage import (
 
 __all__ = [
     "BillableSession", "ClearanceInput", "DosingInput", "KIND_ROLE", "PrescriptionInput",
-    "STALE_MESSAGE", "add_addendum", "administered_dosing_count", "amend_plan",
-    "billable_sessions", "cancel_session", "clearances_for", "clinician_schedule",
-    "complete_session", "current_clearance", "dosing_check", "get_care_session",
-    "get_process_note", "latest_clearance", "my_process_notes", "note_for_print", "notes_due",
-    "on_team", "patient_path", "patient_sessions", "prescriber_profile", "prescriptions_for",
-    "read_note", "record_clearance", "record_dosing", "record_prescription", "record_refill",
-    "refresh_stage", "revoke_clearance", "save_draft", "save_process_note",
+    "STALE_MESSAGE", "STALE_SESSION_MESSAGE", "add_addendum", "administered_dosing_count",
+    "amend_plan", "billable_sessions", "cancel_session", "clearances_for",
+    "clinician_schedule", "complete_session", "current_clearance", "dosing_check",
+    "get_care_session", "get_process_note", "latest_clearance", "my_process_notes",
+    "note_for_print", "notes_due", "on_team", "patient_path", "patient_sessions",
+    "prescriber_profile", "prescriptions_for", "read_note", "record_clearance",
+    "record_dosing", "record_prescription", "record_refill", "refresh_stage",
+    "require_scheduler", "reschedule_session", "revoke_clearance", "save_draft", "save_process_note",
     "save_prescriber_profile", "schedule_session", "sign_note", "treatment_plan_dosings",
 ]

@@ -1,8 +1,9 @@
-"""Scheduling and completing care sessions; the calendar and the notes-due list."""
+"""Scheduling, rescheduling and completing care sessions; the calendar and the notes-due list."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm.exc import StaleDataError
 
 from kapms.audit.services import record
 from kapms.care.constants import MODALITIES, SESSION_KINDS
@@ -10,7 +11,7 @@ from kapms.care.models import CareSession, ProgressNote
 from kapms.care.services.common import on_team, require_team
 from kapms.care.services.stage import refresh_stage
 from kapms.database import utcnow
-from kapms.errors import DomainError, PermissionDenied, RuleViolation
+from kapms.errors import ConflictError, DomainError, PermissionDenied, RuleViolation
 
 # Which care-team role runs each kind of session.
 KIND_ROLE = {"intake": "prescriber", "follow_up": "prescriber", "preparation": "therapist",
@@ -18,15 +19,22 @@ KIND_ROLE = {"intake": "prescriber", "follow_up": "prescriber", "preparation": "
 MIN_MINUTES, MAX_MINUTES = 15, 8 * 60
 
 
-def schedule_session(session, actor, patient, *, kind: str, clinician, start: datetime,
-                     duration_minutes: int, modality: str = "office",
-                     location: str | None = None) -> CareSession:
-    """Put a session on the calendar of a care-team clinician of the right role.
+STALE_SESSION_MESSAGE = ("This session was changed by someone else (or in another tab) since "
+                         "you opened it. Nothing was saved: reload the session and try again.")
 
-    Refused when the clinician already has an overlapping session (double booking).
-    """
+
+def require_scheduler(actor, patient, what: str) -> None:
+    """Only the patient's care team or an admin books, moves and cancels sessions (403
+    otherwise); views call it to refuse the page before showing a form."""
     if not (actor.has_role("admin") or on_team(actor, patient)):
-        raise PermissionDenied("Only the care team or an admin can schedule sessions.")
+        raise PermissionDenied(f"Only the care team or an admin can {what}.")
+
+
+def _check_booking(session, patient, *, kind: str, clinician, start: datetime,
+                   duration_minutes: int, modality: str, moving_id: int | None = None) -> None:
+    """The checks shared by scheduling and rescheduling: known kind and modality, a
+    care-team clinician of the right role, an aware start, the duration limits, and no
+    double booking (the session being moved, ``moving_id``, does not clash with itself)."""
     if kind not in SESSION_KINDS or modality not in MODALITIES:
         raise DomainError("Unknown session kind or modality.")
     role = KIND_ROLE[kind]
@@ -39,13 +47,28 @@ def schedule_session(session, actor, patient, *, kind: str, clinician, start: da
         raise RuleViolation(f"The duration must be {MIN_MINUTES}-{MAX_MINUTES} minutes.",
                             field="duration_minutes")
     end = start + timedelta(minutes=duration_minutes)
-    clashes = session.scalars(select(CareSession).where(
+    query = select(CareSession).where(
         CareSession.clinician_id == clinician.id, CareSession.status == "scheduled",
         CareSession.scheduled_start < end,
-        CareSession.scheduled_start > start - timedelta(minutes=MAX_MINUTES))).all()
+        CareSession.scheduled_start > start - timedelta(minutes=MAX_MINUTES))
+    if moving_id is not None:
+        query = query.where(CareSession.id != moving_id)
+    clashes = session.scalars(query).all()
     if any(c.scheduled_start + timedelta(minutes=c.duration_minutes) > start for c in clashes):
         raise RuleViolation(f"{clinician.full_name} already has a session at that time.",
                             field="start_time")
+
+
+def schedule_session(session, actor, patient, *, kind: str, clinician, start: datetime,
+                     duration_minutes: int, modality: str = "office",
+                     location: str | None = None) -> CareSession:
+    """Put a session on the calendar of a care-team clinician of the right role.
+
+    Refused when the clinician already has an overlapping session (double booking).
+    """
+    require_scheduler(actor, patient, "schedule sessions")
+    _check_booking(session, patient, kind=kind, clinician=clinician, start=start,
+                   duration_minutes=duration_minutes, modality=modality)
     care_session = CareSession(
         patient_id=patient.id, kind=kind, clinician_id=clinician.id, scheduled_start=start,
         duration_minutes=duration_minutes, modality=modality, location=location,
@@ -54,6 +77,46 @@ def schedule_session(session, actor, patient, *, kind: str, clinician, start: da
     session.flush()
     record(session, actor, "create", "care_session", care_session.id, patient_id=patient.id,
            detail=kind)
+    return care_session
+
+
+def _when(start: datetime, minutes: int) -> str:
+    return f"{start.astimezone(UTC):%Y-%m-%d %H:%M} UTC, {minutes} min"
+
+
+def reschedule_session(session, actor, care_session: CareSession, *, start: datetime,
+                       duration_minutes: int, modality: str, clinician,
+                       expected_version: int | None) -> CareSession:
+    """Move a scheduled session to a new time (and/or clinician, duration, modality).
+
+    The care team or an admin may do it, with the same checks as scheduling; completed,
+    held and cancelled sessions stay where they are. ``expected_version`` is the version the
+    editor loaded: a stale one (someone changed the session meanwhile) raises ConflictError.
+    The dosing rules are checked when the dosing is recorded, at its new time.
+    """
+    require_scheduler(actor, care_session.patient, "reschedule sessions")
+    if care_session.status != "scheduled":
+        raise RuleViolation(f"Only a scheduled session can be rescheduled; this one is "
+                            f"{care_session.status_label.lower()}.")
+    if expected_version != care_session.version:
+        raise ConflictError(STALE_SESSION_MESSAGE)
+    _check_booking(session, care_session.patient, kind=care_session.kind, clinician=clinician,
+                   start=start, duration_minutes=duration_minutes, modality=modality,
+                   moving_id=care_session.id)
+    old = _when(care_session.scheduled_start, care_session.duration_minutes)
+    old_clinician = care_session.clinician_id
+    care_session.scheduled_start, care_session.duration_minutes = start, duration_minutes
+    care_session.modality, care_session.clinician_id = modality, clinician.id
+    care_session.clinician = clinician
+    try:
+        session.flush()
+    except StaleDataError as exc:  # a concurrent change won the race at the database
+        raise ConflictError(STALE_SESSION_MESSAGE) from exc
+    detail = f"rescheduled from {old} to {_when(start, duration_minutes)}"
+    if clinician.id != old_clinician:
+        detail += f"; clinician {old_clinician} -> {clinician.id}"
+    record(session, actor, "update", "care_session", care_session.id,
+           patient_id=care_session.patient_id, detail=detail)
     return care_session
 
 
@@ -89,8 +152,7 @@ def complete_session(session, actor, care_session: CareSession,
 
 def cancel_session(session, actor, care_session: CareSession, reason: str) -> CareSession:
     """Cancel a scheduled session (care team or admin), with a reason."""
-    if not (actor.has_role("admin") or on_team(actor, care_session.patient)):
-        raise PermissionDenied("Only the care team or an admin can cancel sessions.")
+    require_scheduler(actor, care_session.patient, "cancel sessions")
     if care_session.status != "scheduled":
         raise RuleViolation("Only a scheduled session can be cancelled.")
     if not (reason or "").strip():
