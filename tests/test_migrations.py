@@ -46,3 +46,47 @@ def test_upgrade_from_empty_matches_models_and_downgrade_works(empty_database_ur
             remaining = [t for t in db.inspect(conn).get_table_names() if t != "alembic_version"]
         assert remaining == []
         db.engine.dispose()
+
+
+def test_measures_entered_in_error_on_the_migrated_schema(empty_database_url):
+    """Revision 0ccd2a8b63f9: the database itself allows one live administration per
+    point, a voided one frees it, and the downgrade refuses while a row is voided."""
+    from datetime import date
+
+    from sqlalchemy import insert
+    from sqlalchemy.exc import IntegrityError
+
+    from kapms.measures.models import Administration
+    from kapms.measures.services import record_administration, void_administration
+    from tests.factories import make_patient, make_user
+
+    app = create_app(type("MigrationConfig", (TestConfig,), {
+        "SQLALCHEMY_DATABASE_URI": empty_database_url}))
+    with app.app_context():
+        upgrade()
+        session = db.session
+        therapist = make_user(session)
+        patient = make_patient(session, therapist)
+        given = date(2026, 3, 1)
+        wrong = record_administration(session, therapist, patient, "PHQ-9", "baseline", given,
+                                      [1] * 8 + [0], today=given)
+        session.commit()
+        row = {c: getattr(wrong, c) for c in ("patient_id", "instrument", "point", "given_on",
+                                              "source", "recorded_at", "answers", "severity",
+                                              "suicidal_ideation")}
+        with pytest.raises(IntegrityError):  # the partial unique index, not only the service
+            session.execute(insert(Administration), [row])
+        session.rollback()
+        void_administration(session, therapist, wrong.id, "Wrong patient")
+        session.execute(insert(Administration), [row])  # the point is free again
+        session.commit()
+        with pytest.raises(SystemExit):  # Flask-Migrate logs the RuntimeError and exits
+            downgrade(revision="b386a06d0b0a")
+        session.rollback()
+        assert session.scalar(text("SELECT COUNT(*) FROM measure_administrations "
+                                   "WHERE voided_at IS NOT NULL")) == 1  # nothing changed
+        session.execute(text("DELETE FROM measure_administrations"))
+        session.commit()
+        session.remove()
+        downgrade(revision="base")
+        db.engine.dispose()

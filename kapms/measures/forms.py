@@ -18,7 +18,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Reg
 
 from kapms.measures.instruments import INSTRUMENTS, get_instrument
 from kapms.measures.links import DEFAULT_TTL_HOURS, MAX_TTL_HOURS
-from kapms.measures.models import POINTS
+from kapms.measures.models import POINTS, VOID_REASON_MAX
 
 INSTRUMENT_CHOICES = [(name, name) for name in INSTRUMENTS]
 POINT_CHOICES = list(POINTS.items())
@@ -58,6 +58,14 @@ class AcknowledgeForm(FlaskForm):
     note = TextAreaField("What was done", validators=[
         InputRequired(message="Write a note saying what was done."), Length(max=2000)])
     version = IntegerField(validators=[Optional()])
+
+
+class VoidForm(FlaskForm):
+    """A clinician marks an administration as entered in error, saying why."""
+
+    reason = TextAreaField("Why was it entered in error?", validators=[
+        InputRequired(message="Say why this measure was entered in error."),
+        Length(max=VOID_REASON_MAX)])
 
 
 class LinkForm(FlaskForm):

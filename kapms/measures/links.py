@@ -19,7 +19,7 @@ from kapms.audit.services import record
 from kapms.errors import DomainError, NotFound, RuleViolation
 from kapms.measures import scoring
 from kapms.measures.instruments import INSTRUMENTS
-from kapms.measures.models import POINTS, Administration, SelfReportLink
+from kapms.measures.models import POINTS, SelfReportLink
 from kapms.measures.services import is_recorded, record_administration, require_clinician
 from kapms.patients.access import CLINICAL
 from kapms.patients.services import get_patient
@@ -54,9 +54,7 @@ def create_link(session, actor, patient, instrument: str, point: str, *,
     if not 1 <= ttl_hours <= MAX_TTL_HOURS:
         raise RuleViolation(f"A link lasts between 1 and {MAX_TTL_HOURS} hours.",
                             field="ttl_hours")
-    if session.scalar(select(Administration.id).where(
-            Administration.patient_id == patient.id, Administration.instrument == instrument,
-            Administration.point == point)):
+    if is_recorded(session, patient.id, instrument, point):
         raise RuleViolation(f"{instrument} at {POINTS[point].lower()} is already recorded.",
                             field="point")
     now = now or datetime.now(UTC)

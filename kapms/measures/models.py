@@ -5,12 +5,28 @@ reports aggregate (total, PHQ-9 item 3, MBI-GS subscale *sums*, flags as boolean
 are computed once at write time by kapms.measures.scoring, so the reports are plain SQL
 GROUP BY queries. MBI-GS subscales are stored as integer sums (mean = sum / item count),
 which keeps every threshold comparison in SQL exact.
+
+An administration entered in error is never deleted: a clinician marks it void
+(``voided_at``, ``voided_by_id``, ``void_reason``) and it stays for the audit trail. A
+voided row no longer counts anywhere: the point is free to record again (the uniqueness
+of patient/instrument/point holds over live rows only), the schedule and charts ignore it
+and the network reports leave it out (:data:`LIVE`).
 """
 
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kapms.auth.models import User
@@ -28,6 +44,9 @@ POINTS = {
 }
 SOURCES = ("clinician", "self_report")
 END_POINT = "after_dosing_6"  # a patient with this point recorded completed the course
+VOID_REASON_MAX = 500
+# SQL condition of the rows that count (not entered in error), for the partial unique index.
+LIVE = "voided_at IS NULL"
 
 
 class Administration(db.Model):
@@ -35,17 +54,20 @@ class Administration(db.Model):
 
     __tablename__ = "measure_administrations"
     __table_args__ = (
-        # One answer set per instrument and point: a double submit is refused, and the
-        # reports can join a point to the baseline unambiguously.
-        UniqueConstraint("patient_id", "instrument", "point",
-                         name="uq_measure_administrations_patient_instrument_point"),
+        # One live answer set per instrument and point: a double submit is refused, and
+        # the reports can join a point to the baseline unambiguously. Rows entered in
+        # error are left out, so the point can be recorded again after a correction.
+        Index("ux_measure_administrations_live_point", "patient_id", "instrument", "point",
+              unique=True, sqlite_where=text(LIVE), postgresql_where=text(LIVE)),
         # The network report scans one instrument's later points and looks up each
         # patient's baseline. Covering every column the report aggregates lets SQLite
         # answer both from this index alone, without a table lookup per row: about 5x
-        # faster on 100,000 patients (bench/MEASURES.md).
+        # faster on 100,000 patients (bench/MEASURES.md). voided_at is in it because the
+        # report keeps live rows only: SQLite does not treat a partial index's WHERE as
+        # answered by the index, so without the column every row needs a table lookup.
         Index("ix_measure_administrations_report", "instrument", "point", "patient_id",
               "given_on", "total", "item3", "exhaustion_sum", "cynicism_sum", "efficacy_sum",
-              "burnout", "end_recorded"),
+              "burnout", "end_recorded", "voided_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -73,9 +95,19 @@ class Administration(db.Model):
     # is a completer. Kept current by record_administration whichever is recorded first,
     # so the report filters completers on a column instead of a lookup per row.
     end_recorded: Mapped[bool | None] = mapped_column(Boolean)
+    # Entered in error (see the module docstring): when, by whom and why.
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    void_reason: Mapped[str | None] = mapped_column(String(VOID_REASON_MAX))
 
     patient: Mapped[Patient] = relationship()
-    recorded_by: Mapped[User | None] = relationship()
+    recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
+    voided_by: Mapped[User | None] = relationship(foreign_keys=[voided_by_id])
+
+    @property
+    def is_voided(self) -> bool:
+        """True once marked as entered in error."""
+        return self.voided_at is not None
 
     @property
     def answer_list(self) -> list[int]:

@@ -12,6 +12,9 @@ return SUMs and COUNTs only (of the per-administration derived columns stored at
 time, see models.py); Python divides them exactly with Fractions, so no average is
 rounded twice and the numbers are the same on SQLite and PostgreSQL.
 
+Administrations entered in error (``voided_at`` set) are left out on both sides of the
+join, so a voided baseline takes its patient out of the cohort until it is recorded again.
+
 Definitions (the sources' conventions):
 - completers only by default: patients with a baseline and an "after dosing 6" of the
   instrument (stored on the baseline row as ``end_recorded``); every rate shows its
@@ -175,7 +178,10 @@ def _exact(value) -> Fraction:
 
 def _cohort_conditions(actor, flt: ReportFilter, base):
     """WHERE conditions on the baseline rows ``base`` selecting the cohort."""
-    conditions = [base.c.instrument == flt.instrument, base.c.point == "baseline"]
+    # live rows only: an administration entered in error counts nowhere (models.LIVE; the
+    # same condition as the partial covering index, so the index still answers the query)
+    conditions = [base.c.instrument == flt.instrument, base.c.point == "baseline",
+                  base.c.voided_at.is_(None)]
     if flt.date_from:
         conditions.append(base.c.given_on >= flt.date_from)
     if flt.date_to:
@@ -223,7 +229,7 @@ def build_report(session, actor, flt: ReportFilter, *, settings=scoring.DEFAULT_
 
     baseline = _baseline(session, flt, base, cohort)
     pair = and_(cur.c.patient_id == base.c.patient_id, cur.c.instrument == base.c.instrument,
-                cur.c.point.in_(LATER_POINTS))
+                cur.c.point.in_(LATER_POINTS), cur.c.voided_at.is_(None))
     columns = _point_columns(flt.instrument, base, cur, settings)
     query = (select(cur.c.point, func.count().label("n"), *columns)
              .select_from(base.join(cur, pair)).where(*cohort).group_by(cur.c.point))

@@ -18,7 +18,14 @@ from kapms.audit.services import record
 from kapms.errors import ConflictError, NotFound, PermissionDenied, RuleViolation
 from kapms.measures import scoring
 from kapms.measures.instruments import INSTRUMENTS, MBIGS, get_instrument
-from kapms.measures.models import END_POINT, POINTS, Administration, LicensedItemText, SafetyAlert
+from kapms.measures.models import (
+    END_POINT,
+    POINTS,
+    VOID_REASON_MAX,
+    Administration,
+    LicensedItemText,
+    SafetyAlert,
+)
 from kapms.measures.schedule import instruments_for, schedule
 from kapms.patients.access import CLINICAL, on_care_team
 from kapms.patients.models import Patient
@@ -46,10 +53,26 @@ def require_clinician(actor) -> None:
 
 
 def is_recorded(session, patient_id: int, instrument: str, point: str) -> bool:
-    """True when the patient already has this instrument at this point."""
+    """True when the patient already has this instrument at this point (an administration
+    entered in error does not count)."""
     return session.scalar(select(Administration.id).where(
         Administration.patient_id == patient_id, Administration.instrument == instrument,
-        Administration.point == point)) is not None
+        Administration.point == point, Administration.voided_at.is_(None))) is not None
+
+
+def live(administrations) -> list[Administration]:
+    """The administrations that count: those not marked as entered in error."""
+    return [a for a in administrations if a.voided_at is None]
+
+
+def _refresh_end_recorded(session, patient_id: int, instrument: str) -> None:
+    """Set the completer flag on the patient's live baseline of ``instrument`` from whether
+    a live after-dosing-6 exists now (see models.Administration.end_recorded)."""
+    session.execute(update(Administration).where(
+        Administration.patient_id == patient_id, Administration.instrument == instrument,
+        Administration.point == "baseline", Administration.voided_at.is_(None))
+        .values(end_recorded=is_recorded(session, patient_id, instrument, END_POINT))
+        .execution_options(synchronize_session="fetch"))
 
 
 def record_administration(session, actor, patient: Patient, instrument: str, point: str,
@@ -104,10 +127,7 @@ def record_administration(session, actor, patient: Patient, instrument: str, poi
         raise ConflictError(f"{instrument} at {POINTS[point].lower()} is already recorded.") \
             from error
     if point == END_POINT:
-        session.execute(update(Administration).where(
-            Administration.patient_id == patient.id, Administration.instrument == instrument,
-            Administration.point == "baseline").values(end_recorded=True)
-            .execution_options(synchronize_session="fetch"))
+        _refresh_end_recorded(session, patient.id, instrument)
     record(session, actor, "create", "measure_administration", admin.id, patient_id=patient.id,
            detail=f"{instrument} {point} ({source})")
     if admin.suicidal_ideation:
@@ -120,9 +140,62 @@ def record_administration(session, actor, patient: Patient, instrument: str, poi
     return admin
 
 
+def void_administration(session, actor, administration_id: int, reason: str, *,
+                        now: datetime | None = None) -> Administration:
+    """A clinician on the care team marks an administration as entered in error (audited).
+
+    The row is kept, with who, when and why; from then on it counts nowhere: the point
+    can be recorded again, the schedule, charts and reports leave it out, and the
+    completer flag on the baseline is recomputed when an after-dosing-6 is voided.
+    A safety alert it raised is left as it is: an open alert stays open until a
+    clinician acknowledges it (why: docs/measures.md).
+
+    Someone else's patient or a missing administration is NotFound; the reason is
+    required (RuleViolation); an administration already voided, also by a concurrent
+    request, is a ConflictError.
+    """
+    require_clinician(actor)
+    admin = session.get(Administration, administration_id)
+    if admin is None:
+        raise NotFound("No such measure.")
+    get_patient(session, actor, admin.patient_id, need=CLINICAL, audit=False)
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise RuleViolation("Say why this measure was entered in error.", field="reason")
+    if len(reason) > VOID_REASON_MAX:
+        raise RuleViolation(f"Keep the reason under {VOID_REASON_MAX} characters.",
+                            field="reason")
+    already = ConflictError("This measure is already marked as entered in error.")
+    if admin.voided_at is not None:
+        raise already
+    now = now or datetime.now(UTC)
+    # conditional UPDATE: of two clinicians voiding at once, only one succeeds
+    claimed = session.execute(
+        update(Administration)
+        .where(Administration.id == admin.id, Administration.voided_at.is_(None))
+        .values(voided_at=now, voided_by_id=actor.id, void_reason=reason)
+        .execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        raise already
+    session.refresh(admin)
+    if admin.point == END_POINT:
+        _refresh_end_recorded(session, admin.patient_id, admin.instrument)
+    record(session, actor, "update", "measure_administration", admin.id,
+           patient_id=admin.patient_id,
+           detail=f"entered in error: {admin.instrument} {admin.point}")
+    return admin
+
+
+def alert_for(session, administration_id: int) -> SafetyAlert | None:
+    """The safety alert an administration raised, if any (caller checked access)."""
+    return session.scalar(select(SafetyAlert).where(
+        SafetyAlert.administration_id == administration_id))
+
+
 def patient_administrations(session, actor, patient: Patient) -> list[Administration]:
-    """All administrations of a patient (the caller loaded ``patient`` through
-    get_patient with CLINICAL), oldest first; the read is audited."""
+    """All administrations of a patient, those entered in error included (see
+    :func:`live`); the caller loaded ``patient`` through get_patient with CLINICAL.
+    Oldest first; the read is audited."""
     rows = session.scalars(select(Administration).where(Administration.patient_id == patient.id)
                            .order_by(Administration.given_on, Administration.id)).all()
     record(session, actor, "view", "measure_administration", None, patient_id=patient.id,
@@ -144,10 +217,11 @@ class DueRow:
 
 
 def measure_schedule(session, patient: Patient, administrations) -> list[DueRow]:
-    """Per scheduled instrument, each point's status (recorded/due/missed/upcoming)."""
+    """Per scheduled instrument, each point's status (recorded/due/missed/upcoming);
+    administrations entered in error are ignored."""
     done = dosings_done(session, patient.id)
     given: dict[str, set[str]] = {}
-    for a in administrations:
+    for a in live(administrations):
         given.setdefault(a.instrument, set()).add(a.point)
     return [DueRow(i, schedule(done, given.get(i, set())))
             for i in instruments_for(patient.diagnosis_code, set(given))]

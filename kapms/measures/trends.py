@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kapms.measures.charts import Chart, line_chart
 from kapms.measures.instruments import MBIGS
@@ -14,11 +14,17 @@ SUBSCALE_LABELS = {"exhaustion": "Exhaustion", "cynicism": "Cynicism",
 
 @dataclass
 class Trend:
-    """One instrument's administrations in date order, with their chart."""
+    """One instrument's administrations in date order, with their chart.
+
+    ``administrations`` are the live ones (charted); ``rows`` are all of them in date
+    order, those entered in error included, for the table, which shows those struck
+    through. ``chart`` is None when every administration was entered in error.
+    """
 
     instrument: str
     administrations: list
-    chart: Chart
+    chart: Chart | None
+    rows: list = field(default_factory=list)
 
     @property
     def is_mbi(self) -> bool:
@@ -32,14 +38,19 @@ def subscale_means(administration) -> dict[str, float | None]:
 
 
 def patient_trends(administrations) -> list[Trend]:
-    """Group ``administrations`` by instrument (in a fixed order) and chart each one."""
+    """Group ``administrations`` by instrument (in a fixed order) and chart each one's live
+    administrations (those entered in error are listed, not charted)."""
     by_instrument: dict[str, list] = {}
     for a in sorted(administrations, key=lambda a: (a.given_on, a.id or 0)):
         by_instrument.setdefault(a.instrument, []).append(a)
     trends = []
     for instrument in ORDER:
-        rows = by_instrument.get(instrument)
+        every = by_instrument.get(instrument)
+        if not every:
+            continue
+        rows = [a for a in every if getattr(a, "voided_at", None) is None]
         if not rows:
+            trends.append(Trend(instrument, [], None, every))
             continue
         labels = [f"{a.point_label}" for a in rows]
         if instrument == MBIGS.name:
@@ -48,5 +59,6 @@ def patient_trends(administrations) -> list[Trend]:
         else:
             series = {"Total": [a.total for a in rows]}
         trends.append(Trend(instrument, rows, line_chart(instrument, labels, series,
-                                                         title=f"{instrument} over time")))
+                                                         title=f"{instrument} over time"),
+                            every))
     return trends

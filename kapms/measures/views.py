@@ -10,9 +10,9 @@ from kapms.errors import ConflictError, DomainError, NotFound, PermissionDenied
 from kapms.extensions import db, limiter
 from kapms.measures import links, scoring, services
 from kapms.measures.cli import load_mbi_text_command
-from kapms.measures.forms import AcknowledgeForm, LinkForm, answers_form_class
+from kapms.measures.forms import AcknowledgeForm, LinkForm, VoidForm, answers_form_class
 from kapms.measures.instruments import INSTRUMENTS
-from kapms.measures.models import POINTS, SafetyAlert, SelfReportLink
+from kapms.measures.models import POINTS, Administration, SafetyAlert, SelfReportLink
 from kapms.measures.report_views import admin_bp, reports_bp
 from kapms.measures.trends import patient_trends
 from kapms.patients.access import CLINICAL
@@ -92,11 +92,47 @@ def trends(patient_id: int):
     """Scores over time per instrument: charts with the bands shaded, and tables."""
     actor = _actor()
     patient = get_patient(db.session, actor, patient_id, need=CLINICAL)
+    return _trends_page(actor, patient)
+
+
+def _trends_page(actor, patient, *, failed_id: int | None = None, failed_form=None):
+    """The trends page; ``failed_form`` shows the refused entered-in-error form of the
+    administration ``failed_id`` with its errors."""
     rows = services.patient_administrations(db.session, actor, patient)
     alerts = services.patient_alerts(db.session, patient.id)
-    db.session.commit()
+    db.session.commit()  # keep the audit rows of this read
     return render_template("measures/trends.html", patient=patient,
-                           trends=patient_trends(rows), alerts=alerts)
+                           trends=patient_trends(rows), alerts=alerts,
+                           can_void=actor.has_role(*CLINICIANS), failed_id=failed_id,
+                           failed_form=failed_form)
+
+
+@bp.post("/administrations/<int:administration_id>/void")
+def void(administration_id: int):
+    """Mark one administration as entered in error, with a reason; back to the trends."""
+    actor = _actor()
+    admin = db.session.get(Administration, administration_id)
+    if admin is None:
+        abort(404)
+    try:
+        patient = get_patient(db.session, actor, admin.patient_id, need=CLINICAL)
+    except (NotFound, PermissionDenied):
+        db.session.commit()  # keep the audit row of the refused read
+        raise
+    db.session.commit()  # keep the audit row of the read, whatever the form says
+    form = VoidForm()
+    if form.validate_on_submit():
+        ok, voided = attempt(form, lambda: services.void_administration(
+            db.session, actor, administration_id, form.reason.data))
+        if ok:
+            flash(f"{voided.instrument} at {voided.point_label.lower()} marked as entered in "
+                  "error; the point can be recorded again.", "success")
+            alert = services.alert_for(db.session, voided.id)
+            if alert is not None and alert.is_open:
+                flash("The safety alert this measure raised stays open: check, then "
+                      "acknowledge it on the patient page.", "danger")
+            return redirect(url_for("measures.trends", patient_id=patient.id))
+    return _trends_page(actor, patient, failed_id=administration_id, failed_form=form)
 
 
 @bp.post("/alerts/<int:alert_id>/acknowledge")

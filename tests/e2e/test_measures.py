@@ -38,3 +38,28 @@ def test_phq9_item9_alert_acknowledged_then_trend_chart(page):
     assert chart.is_visible()
     assert chart.locator("circle").count() == 2  # baseline and after dosing 2
     assert "After dosing 2" in page.get_by_test_id("trend-PHQ-9").inner_text()
+
+
+def test_phq9_entered_in_error_then_recorded_again(page):
+    """With CSRF on: mark Marcus's baseline PHQ-9 as entered in error on the trends page
+    (the reason is required), see it struck through, and record the baseline again."""
+    sign_in(page, "therapist")
+    page.goto("/patients/")
+    page.get_by_role("link", name="Johnson, Marcus").click()
+    page.get_by_role("link", name="Trend charts").click()
+    trend = page.get_by_test_id("trend-PHQ-9")
+    trend.get_by_text("Entered in error…").click()
+    trend.get_by_label("Why was it entered in error?").fill("Scores of another patient")
+    trend.get_by_role("button", name="Mark entered in error").click()
+    assert page.get_by_text("marked as entered in error").is_visible()
+    row = page.get_by_test_id("trend-PHQ-9").locator("tr", has_text="entered in error")
+    assert "Scores of another patient" in row.inner_text()
+    assert page.get_by_test_id("trend-PHQ-9").get_by_test_id("trend-chart").count() == 0
+
+    page.get_by_role("link", name="Back to the patient").click()
+    page.get_by_role("link", name="Record PHQ-9").click()
+    assert page.get_by_label("Measurement point").input_value() == "baseline"
+    for item in range(1, 10):
+        page.locator(f"#item_{item}-0").check()
+    page.get_by_role("button", name="Save PHQ-9").click()
+    assert page.get_by_text("PHQ-9 recorded: 0 (minimal).").is_visible()

@@ -57,6 +57,20 @@ def test_trends_group_by_instrument_in_order_with_mbi_subscales():
         "Exhaustion", "Cynicism", "Professional efficacy"]
 
 
+def test_trends_chart_only_live_administrations_and_list_every_one():
+    def row(id_, point, total, voided_at=None):
+        return SimpleNamespace(id=id_, instrument="PHQ-9", point=point, point_label=point,
+                               given_on=date(2026, 1, id_), total=total, voided_at=voided_at)
+
+    wrong = row(2, "baseline", 27, voided_at=date(2026, 1, 3))
+    trend = patient_trends([row(1, "baseline", 15), wrong, row(3, "after_dosing_2", 9)])[0]
+    assert [a.total for a in trend.administrations] == [15, 9]
+    assert [a.id for a in trend.rows] == [1, 2, 3]
+    assert [label for _, label in trend.chart.x_labels] == ["baseline", "after_dosing_2"]
+    only_wrong = patient_trends([wrong])[0]
+    assert only_wrong.chart is None and only_wrong.rows == [wrong]
+
+
 def test_chart_template_escapes_labels(app):
     with app.test_request_context():
         macro = app.jinja_env.get_template("measures/_chart.html").module.chart

@@ -130,3 +130,16 @@ def test_link_closes_when_the_clinician_records_that_point_first(db, therapist, 
     with pytest.raises(links.LinkRefused) as refused:
         links.open_link(db, token, now=soon)
     assert refused.value.reason == "recorded"
+
+
+def test_a_point_entered_in_error_can_be_sent_again(db, therapist, patient):
+    from kapms.measures.services import void_administration
+
+    _, token = _link(db, therapist, patient)
+    wrong = links.submit_self_report(db, token, phq9(9), now=NOW + timedelta(hours=1))
+    with pytest.raises(RuleViolation):
+        _link(db, therapist, patient)
+    void_administration(db, therapist, wrong.id, "Patient answered for last month")
+    _, again = _link(db, therapist, patient)
+    right = links.submit_self_report(db, again, phq9(6), now=NOW + timedelta(hours=2))
+    assert right.total == 6 and not right.is_voided and wrong.is_voided

@@ -8,9 +8,10 @@ from sqlalchemy import select
 
 from kapms.audit.models import AuditEvent
 from kapms.errors import PermissionDenied, RuleViolation
+from kapms.measures.models import Administration
 from kapms.measures.report_tables import report_charts, report_tables
 from kapms.measures.reports import ReportFilter, build_report
-from kapms.measures.services import record_administration
+from kapms.measures.services import record_administration, void_administration
 from tests.factories import make_user
 from tests.measures.conftest import make_patient, mbi, phq9
 
@@ -33,30 +34,48 @@ PHQ9_COHORT = {
                                "after_dosing_4": (3, 0), "after_dosing_6": (2, 0)}),
     # baseline before the date range
     "P6": ("F33.1", date(2025, 12, 1), {"baseline": (18, 2), "after_dosing_6": (9, 1)}),
+    # only a baseline entered in error (VOIDED): not in the cohort at all
+    "P8": ("F33.1", IN_RANGE, {"after_dosing_2": (3, 0), "after_dosing_6": (1, 0)}),
 }
+# Administrations entered in error, then voided: every one would change a number above if
+# it counted. P1's wrong after-dosing-2 is voided before the right one is recorded (after
+# dosing 2 would have 5 rows and another mean); P4's after-dosing-6 is voided after the
+# baseline was flagged a completer by it (the flag must be recomputed, else 5 completers);
+# P8's only baseline is voided (else 6 with a baseline in range and 5 completers).
+VOIDED = {"P1": {"after_dosing_2": (24, 3)}, "P4": {"after_dosing_6": (2, 0)},
+          "P8": {"baseline": (24, 3)}}
 
 
 @pytest.fixture
 def cohort(db, therapist):
     """The PHQ-9 cohort on ``therapist``'s care team, plus P7 on another's."""
-    def add(patient, rows, start):
+    def add(patient, rows, start, *, void=False):
         for point, (total, item3) in rows.items():
             given = start + timedelta(days=14 * POINTS.index(point))
-            record_administration(db, therapist if patient.care_team[0].user_id == therapist.id
-                                  else patient.care_team[0].user, patient, "PHQ-9", point,
-                                  given, phq9(total, item3=item3), today=date(2027, 1, 1))
+            actor = therapist if patient.care_team[0].user_id == therapist.id \
+                else patient.care_team[0].user
+            admin = record_administration(db, actor, patient, "PHQ-9", point, given,
+                                          phq9(total, item3=item3), today=date(2027, 1, 1))
+            if void:
+                void_administration(db, actor, admin.id, "Entered in error")
 
-    for diagnosis, start, rows in PHQ9_COHORT.values():
-        add(make_patient(db, therapist, diagnosis=diagnosis), rows, start)
+    for name, (diagnosis, start, rows) in PHQ9_COHORT.items():
+        patient = make_patient(db, therapist, diagnosis=diagnosis)
+        wrong = VOIDED.get(name, {})
+        add(patient, {p: v for p, v in wrong.items() if p in rows}, start, void=True)
+        add(patient, rows, start)
+        add(patient, {p: v for p, v in wrong.items() if p not in rows}, start, void=True)
     other = make_user(db, roles=("therapist",))
     add(make_patient(db, other), {"baseline": (12, 1), "after_dosing_6": (3, 0)}, IN_RANGE)
     return therapist
 
 
 def test_phq9_completers_every_number(db, cohort):
+    assert len(db.scalars(select(Administration).where(
+        Administration.voided_at.is_not(None))).all()) == 3  # VOIDED are in the table
     report = build_report(db, cohort, ReportFilter("PHQ-9", **RANGE))
     # completers P1, P2, P3, P5 of the five with a baseline in range (P6 is out of range,
-    # P7 is another therapist's patient)
+    # P7 is another therapist's patient, P8's baseline and P4's end point were voided)
     assert report.with_baseline == 5 and report.baseline.n == 4
     assert report.baseline.mean_total == Fraction(54, 4)
     assert report.baseline.sleep_n == 3 and report.baseline.mean_item3 == 2
@@ -102,6 +121,7 @@ def test_phq9_everyone_with_a_baseline(db, cohort):
     d2 = report.row("after_dosing_2")
     # P4 14->7 halves too
     assert (d2.n, d2.mean_total, d2.response.count) == (5, Fraction(47, 5), 2)
+    assert report.row("after_dosing_6").n == 4  # P4's was entered in error
     assert report_tables(report)[0].rows[1] == ["Counted (everyone with a baseline)", "5"]
 
 

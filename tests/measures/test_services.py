@@ -181,3 +181,106 @@ def test_baseline_knows_whether_the_course_was_completed_in_either_order(db, the
     assert _record(db, therapist, late).end_recorded is True
     other = _record(db, therapist, late, "GAD-7", answers=[1] * 7)
     assert other.end_recorded is False  # per instrument
+
+
+# --- entered in error ----------------------------------------------------------------
+
+def test_void_keeps_the_row_frees_the_point_and_audits(db, therapist, patient):
+    wrong = _record(db, therapist, patient, answers=phq9(22))
+    voided = services.void_administration(db, therapist, wrong.id, "  Scored the wrong\n patient ")
+    assert voided is wrong and wrong.is_voided and wrong.voided_by_id == therapist.id
+    assert wrong.void_reason == "Scored the wrong patient"
+    assert not services.is_recorded(db, patient.id, "PHQ-9", "baseline")
+    right = _record(db, therapist, patient, answers=phq9(9))  # the point is free again
+    rows = services.patient_administrations(db, therapist, patient)
+    assert [(a.id, a.is_voided) for a in rows] == [(wrong.id, True), (right.id, False)]
+    assert services.live(rows) == [right]
+    schedule = services.measure_schedule(db, patient, rows)
+    assert dict(schedule[0].points)["baseline"] == "recorded"
+    with pytest.raises(ConflictError):  # only one live administration per point
+        _record(db, therapist, patient)
+    [event] = [e for e in _events(db, "update", "measure_administration")]
+    assert event.entity_id == str(wrong.id) and event.patient_id == patient.id
+    assert "Scored" not in event.detail  # the reason stays on the row, not in the log
+
+
+def test_void_alone_leaves_the_point_due(db, therapist, patient):
+    wrong = _record(db, therapist, patient)
+    services.void_administration(db, therapist, wrong.id, "Wrong instrument")
+    rows = services.patient_administrations(db, therapist, patient)
+    assert dict(services.measure_schedule(db, patient, rows)[0].points)["baseline"] == "due"
+    # an instrument given only in error is not scheduled because of it
+    mbi_wrong = _record(db, therapist, patient, "MBI-GS", answers=mbi(10, 10, 10))
+    services.void_administration(db, therapist, mbi_wrong.id, "Wrong instrument")
+    rows = services.patient_administrations(db, therapist, patient)
+    assert [r.instrument for r in services.measure_schedule(db, patient, rows)] == ["PHQ-9"]
+
+
+def test_void_needs_a_reason(db, therapist, patient):
+    admin = _record(db, therapist, patient)
+    for reason in ("", "   ", None, "x" * 501):
+        with pytest.raises(RuleViolation) as refused:
+            services.void_administration(db, therapist, admin.id, reason)
+        assert refused.value.field == "reason"
+    assert not admin.is_voided
+
+
+def test_only_the_care_team_voids(db, therapist, patient):
+    admin = _record(db, therapist, patient)
+    with pytest.raises(NotFound):
+        services.void_administration(db, make_user(db, roles=("therapist",)), admin.id, "no")
+    for role in ("billing", "admin"):
+        with pytest.raises(PermissionDenied):
+            services.void_administration(db, make_user(db, roles=(role,)), admin.id, "no")
+    with pytest.raises(NotFound):
+        services.void_administration(db, therapist, 999999, "missing")
+    assert not admin.is_voided and _events(db, "update", "measure_administration") == []
+
+
+def test_double_void_refused(db, therapist, patient):
+    admin = _record(db, therapist, patient)
+    services.void_administration(db, therapist, admin.id, "Typo")
+    first = admin.voided_at
+    with pytest.raises(ConflictError):
+        services.void_administration(db, therapist, admin.id, "Again")
+    assert admin.void_reason == "Typo" and admin.voided_at == first
+
+
+def test_double_void_racing_refused(db, therapist, patient):
+    """Another request voided it after this one loaded the row: the UPDATE finds none."""
+    admin = _record(db, therapist, patient)
+    db.execute(Administration.__table__.update().where(Administration.id == admin.id)
+               .values(voided_at=admin.recorded_at, void_reason="Other clinician"))
+    assert admin.voided_at is None  # this session's copy is stale
+    with pytest.raises(ConflictError):
+        services.void_administration(db, therapist, admin.id, "Typo")
+
+
+def test_voiding_the_end_point_recomputes_the_completer_flag(db, therapist, patient):
+    base = _record(db, therapist, patient)
+    gad = _record(db, therapist, patient, "GAD-7", answers=[2] * 7)
+    end = _record(db, therapist, patient, point="after_dosing_6", answers=phq9(4))
+    _record(db, therapist, patient, "GAD-7", "after_dosing_6", answers=[1] * 7)
+    db.refresh(base)
+    assert base.end_recorded is True
+    services.void_administration(db, therapist, end.id, "Was after dosing 4")
+    db.refresh(base)
+    db.refresh(gad)
+    assert base.end_recorded is False and gad.end_recorded is True  # per instrument
+    _record(db, therapist, patient, point="after_dosing_6", answers=phq9(5))
+    db.refresh(base)
+    assert base.end_recorded is True
+    # a baseline re-recorded after its own void sees the live end point
+    services.void_administration(db, therapist, base.id, "Wrong date")
+    assert _record(db, therapist, patient, answers=phq9(13)).end_recorded is True
+
+
+def test_voided_phq9_keeps_its_safety_alert_open(db, therapist, patient):
+    admin = _record(db, therapist, patient, answers=phq9(10, item9=2))
+    alert = db.scalar(select(SafetyAlert))
+    services.void_administration(db, therapist, admin.id, "Item 9 keyed as 2, paper says 0")
+    assert alert.is_open and services.alert_for(db, admin.id) is alert
+    assert services.open_alerts_for_patient(db, patient.id) == [alert]
+    assert alert.administration.is_voided
+    services.acknowledge_alert(db, therapist, alert.id, "Checked the paper form: 0.")
+    assert not alert.is_open

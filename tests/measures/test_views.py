@@ -303,3 +303,93 @@ def test_trends_page_lists_acknowledged_alerts(client, db, signed_in):
     db.commit()
     page = client.get(f"/measures/patients/{patient.id}/trends").get_data(as_text=True)
     assert 'data-testid="alert-history"' in page and "Crisis line given." in page
+
+
+# --- entered in error ----------------------------------------------------------------
+
+def _voided(db, admin_id):
+    db.expire_all()
+    return db.get(Administration, admin_id).is_voided
+
+
+def test_mark_entered_in_error_from_the_trends_page_then_record_again(client, db, signed_in):
+    user, patient = signed_in
+    wrong = record_administration(db, user, patient, "PHQ-9", "baseline", clinic_time.today(),
+                                  phq9(23))
+    db.commit()
+    trends = f"/measures/patients/{patient.id}/trends"
+    page = client.get(trends).get_data(as_text=True)
+    assert f'data-testid="void-form-{wrong.id}"' in page
+    url = f"/measures/administrations/{wrong.id}/void"
+    refused = client.post(url, data={"reason": "   "})
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 200 and "Say why this measure was entered in error" in text
+    assert "<details open>" in text and not _voided(db, wrong.id)
+    done = client.post(url, data={"reason": "Answers of another patient"})
+    assert done.status_code == 302 and done.location.endswith(trends)
+    assert _voided(db, wrong.id)
+    page = client.get(trends).get_data(as_text=True)
+    assert f'data-testid="voided-{wrong.id}"' in page and "Answers of another patient" in page
+    assert "entered in error" in page and "text-decoration-line-through" in page
+    assert f'data-testid="void-form-{wrong.id}"' not in page  # nothing left to void
+    assert "<polyline" not in page and "Nothing to chart" in page
+    assert "style=" not in page.split("<main", 1)[1]
+    again = client.post(url, data={"reason": "twice"}, follow_redirects=True)
+    assert "already marked as entered in error" in again.get_data(as_text=True)
+    # the point is free: recording it again works
+    record = client.post(f"/measures/patients/{patient.id}/record/PHQ-9",
+                         data=_answers(phq9(8)))
+    assert record.status_code == 302 and _count(db) == 2
+    panel = client.get(f"/patients/{patient.id}").get_data(as_text=True)
+    assert "Answers of another patient" in panel and "void-form" not in panel
+
+
+def test_void_access_outsiders_404_billing_and_admin_403(client, db, login, signed_in):
+    user, patient = signed_in
+    other = make_user(db, roles=("therapist",))
+    theirs = make_patient(db, other)
+    their_admin = record_administration(db, other, theirs, "PHQ-9", "baseline",
+                                        clinic_time.today(), phq9(9))
+    mine = record_administration(db, user, patient, "PHQ-9", "baseline", clinic_time.today(),
+                                 phq9(9))
+    billing, admin = make_user(db, roles=("billing",)), make_user(db, roles=("admin",))
+    db.commit()
+    assert client.post(f"/measures/administrations/{their_admin.id}/void",
+                       data={"reason": "not mine"}).status_code == 404
+    assert client.post("/measures/administrations/999999/void",
+                       data={"reason": "missing"}).status_code == 404
+    for role_user in (billing, admin):
+        client.post("/logout")
+        login(role_user)
+        assert client.post(f"/measures/administrations/{mine.id}/void",
+                           data={"reason": "no"}).status_code == 403
+    page = client.get(f"/measures/patients/{patient.id}/trends").get_data(as_text=True)
+    assert "void-form" not in page  # the admin reads trends but cannot void
+    assert not _voided(db, their_admin.id) and not _voided(db, mine.id)
+
+
+def test_voided_phq9_alert_stays_open_and_says_why(client, db, signed_in):
+    user, patient = signed_in
+    admin = record_administration(db, user, patient, "PHQ-9", "baseline", clinic_time.today(),
+                                  phq9(12, item9=2))
+    db.commit()
+    done = client.post(f"/measures/administrations/{admin.id}/void",
+                       data={"reason": "Item 9 keyed instead of item 8"}, follow_redirects=True)
+    assert "stays open" in done.get_data(as_text=True)
+    page = client.get(f"/patients/{patient.id}").get_data(as_text=True)
+    assert 'data-testid="safety-alert"' in page and 'data-testid="alert-measure-voided"' in page
+    assert "Item 9 keyed instead of item 8" in page
+    assert "dashboard-safety-alerts" in client.get("/", follow_redirects=True).get_data(as_text=True)
+    db.expire_all()
+    assert db.scalar(select(SafetyAlert)).is_open
+
+
+def test_void_needs_csrf(client, db, signed_in, app, monkeypatch):
+    user, patient = signed_in
+    admin = record_administration(db, user, patient, "PHQ-9", "baseline", clinic_time.today(),
+                                  phq9(9))
+    db.commit()
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    assert client.post(f"/measures/administrations/{admin.id}/void",
+                       data={"reason": "Typo"}).status_code == 400
+    assert not _voided(db, admin.id)
