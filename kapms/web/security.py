@@ -1,6 +1,7 @@
 """Security headers on every response (error pages included)."""
 
-from flask import request
+from flask import has_request_context, request
+from flask.sessions import SecureCookieSessionInterface
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -10,7 +11,8 @@ CSP = (
 
 
 def init_app(app) -> None:
-    """Register the header hook."""
+    """Register the header hook and the session cookie policy."""
+    app.session_interface = SessionCookies()
 
     @app.after_request
     def _headers(response):
@@ -27,3 +29,13 @@ def init_app(app) -> None:
             h["Cache-Control"] = "no-store"
             h["Pragma"] = "no-cache"
         return response
+
+
+
+class SessionCookies(SecureCookieSessionInterface):
+    """The session cookie is Secure whenever the request came over https (behind a TLS
+    proxy this needs PROXY_FIX_HOPS), so production cannot forget SESSION_COOKIE_SECURE."""
+
+    def get_cookie_secure(self, app) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]
+                    or (has_request_context() and request.is_secure))

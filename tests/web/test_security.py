@@ -98,3 +98,15 @@ def test_unexpected_error_is_a_friendly_500_without_a_traceback(tmp_path):
     assert b"Something went wrong" in response.data
     assert b"secret internals" not in response.data and b"Traceback" not in response.data
     assert_security_headers(response)
+
+
+def test_cookies_are_secure_over_https_only(client, db):
+    user = make_user(db)
+    db.commit()
+    form = {"email": user.email, "password": DEFAULT_PASSWORD}
+    plain = client.post("/login", data=form)
+    assert "Secure" not in plain.headers["Set-Cookie"]
+    client.post("/logout")
+    secure = client.post("/login", data=form, base_url="https://localhost")
+    cookies = secure.headers.getlist("Set-Cookie")
+    assert cookies and all("Secure" in c and "HttpOnly" in c for c in cookies)
