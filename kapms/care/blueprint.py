@@ -3,8 +3,15 @@
 from datetime import UTC, date, datetime, time
 
 from flask import Blueprint, current_app
+from flask_login import current_user
 
+from kapms.care import services as care
 from kapms.care.rules import Thresholds
+from kapms.clinic_time import local_date as local_day  # noqa: F401 - used by the views
+from kapms.errors import PermissionDenied
+from kapms.extensions import db
+from kapms.patients.access import CLINICAL
+from kapms.patients.services import get_patient
 from kapms.web.access import guard_blueprint
 from kapms.web.filters import clinic_zone
 
@@ -26,6 +33,10 @@ def local_to_utc(day: date, at: time | None) -> datetime | None:
     return datetime.combine(day, at, clinic_zone()).astimezone(UTC)
 
 
-def local_day(value: datetime) -> date:
-    """The clinic-local date of a UTC datetime."""
-    return value.astimezone(clinic_zone()).date()
+def patient_as(patient_id: int, role: str, refusal: str):
+    """The patient (404 outside the care team), when the signed-in user is on its care
+    team as ``role``; otherwise PermissionDenied with ``refusal``."""
+    patient = get_patient(db.session, current_user, patient_id, need=CLINICAL)
+    if not care.on_team(current_user, patient, role):
+        raise PermissionDenied(refusal)
+    return patient

@@ -4,7 +4,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from kapms.care import services as care
-from kapms.care.blueprint import bp, thresholds
+from kapms.care.blueprint import bp, patient_as, thresholds
 from kapms.care.constants import CO_MEDICATIONS, CONTRAINDICATIONS
 from kapms.care.forms import (
     AmendPlanForm,
@@ -15,12 +15,12 @@ from kapms.care.forms import (
     RefillForm,
 )
 from kapms.care.models import Clearance, Prescription
-from kapms.errors import DomainError, NotFound, PermissionDenied
+from kapms.errors import NotFound
 from kapms.extensions import db
 from kapms.patients.access import CLINICAL
 from kapms.patients.services import get_patient
 from kapms.web.access import roles_required
-from kapms.web.forms import attempt
+from kapms.web.forms import attempt, attempt_and_flash
 
 
 def _patient_url(patient_id: int) -> str:
@@ -31,9 +31,8 @@ def _patient_url(patient_id: int) -> str:
 @roles_required("prescriber")
 def clearance_new(patient_id: int):
     """Medical intake and the clearance decision (the patient's prescriber only)."""
-    patient = get_patient(db.session, current_user, patient_id, need=CLINICAL)
-    if not care.on_team(current_user, patient, "prescriber"):
-        raise PermissionDenied("Only the patient's prescriber records the clearance.")
+    patient = patient_as(patient_id, "prescriber",
+                         "Only the patient's prescriber records the clearance.")
     form = ClearanceForm()
     if form.validate_on_submit():
         data = care.ClearanceInput(
@@ -71,14 +70,8 @@ def clearance_revoke(clearance_id: int):
     if not form.validate_on_submit():
         flash("Give the reason for revoking.", "danger")
         return redirect(_patient_url(patient.id))
-    try:
-        care.revoke_clearance(db.session, current_user, patient, clearance, form.reason.data)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
-        flash("Clearance revoked.", "success")
+    attempt_and_flash(lambda: care.revoke_clearance(
+        db.session, current_user, patient, clearance, form.reason.data), "Clearance revoked.")
     return redirect(_patient_url(patient.id))
 
 
@@ -91,15 +84,9 @@ def clearance_amend(clearance_id: int):
     if not form.validate_on_submit():
         flash("Give a number of dosing sessions between 1 and 36.", "danger")
         return redirect(_patient_url(patient.id))
-    try:
-        care.amend_plan(db.session, current_user, patient, clearance, form.dosing_count.data,
-                        expected_version=form.version.data)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
-        flash("Treatment plan amended.", "success")
+    attempt_and_flash(lambda: care.amend_plan(
+        db.session, current_user, patient, clearance, form.dosing_count.data,
+        expected_version=form.version.data), "Treatment plan amended.")
     return redirect(_patient_url(patient.id))
 
 
@@ -122,9 +109,8 @@ def prescriber_profile():
 @roles_required("prescriber")
 def prescription_new(patient_id: int):
     """Record a prescription (the patient's prescriber)."""
-    patient = get_patient(db.session, current_user, patient_id, need=CLINICAL)
-    if not care.on_team(current_user, patient, "prescriber"):
-        raise PermissionDenied("Only the patient's prescriber writes prescriptions.")
+    patient = patient_as(patient_id, "prescriber",
+                         "Only the patient's prescriber writes prescriptions.")
     form = PrescriptionForm()
     if form.validate_on_submit():
         data = care.PrescriptionInput(
@@ -153,12 +139,6 @@ def prescription_refill(rx_id: int):
     if not form.validate_on_submit():
         flash("Enter the date the refill was dispensed.", "danger")
         return redirect(_patient_url(patient.id))
-    try:
-        care.record_refill(db.session, current_user, patient, rx, form.dispensed_on.data)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
-        flash("Refill recorded.", "success")
+    attempt_and_flash(lambda: care.record_refill(
+        db.session, current_user, patient, rx, form.dispensed_on.data), "Refill recorded.")
     return redirect(_patient_url(patient.id))

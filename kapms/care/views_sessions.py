@@ -6,7 +6,7 @@ from flask import Response, current_app, flash, redirect, render_template, reque
 from flask_login import current_user
 
 from kapms.care import services as care
-from kapms.care.blueprint import bp, local_day, local_to_utc, thresholds
+from kapms.care.blueprint import bp, local_day, local_to_utc, patient_as, thresholds
 from kapms.care.constants import ADVERSE_EVENTS, CO_MEDICATIONS
 from kapms.care.forms import (
     AddendumForm,
@@ -19,14 +19,14 @@ from kapms.care.forms import (
     ScheduleForm,
     SignForm,
 )
-from kapms.errors import DomainError, PermissionDenied
+from kapms.errors import DomainError
 from kapms.extensions import db
 from kapms.patients.access import CLINICAL
 from kapms.patients.services import get_patient
 from kapms.pdf import render_pdf
 from kapms.web.access import roles_required
 from kapms.web.filters import clinic_zone
-from kapms.web.forms import attempt, show_domain_error
+from kapms.web.forms import attempt, attempt_and_flash, show_domain_error
 
 
 def _session_url(care_session) -> str:
@@ -130,14 +130,8 @@ def session_complete(session_id: int):
     if not form.validate_on_submit():
         flash("The actual minutes must be between 15 and 480.", "danger")
         return redirect(_session_url(cs))
-    try:
-        care.complete_session(db.session, current_user, cs, form.actual_minutes.data)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
-        flash("Session marked as completed.", "success")
+    attempt_and_flash(lambda: care.complete_session(
+        db.session, current_user, cs, form.actual_minutes.data), "Session marked as completed.")
     return redirect(_session_url(cs))
 
 
@@ -147,16 +141,11 @@ def session_cancel(session_id: int):
     """Cancel a scheduled session, with a reason."""
     cs = care.get_care_session(db.session, current_user, session_id)
     form = ReasonForm()
-    try:
-        if not form.validate_on_submit():
-            raise DomainError("Give a reason for cancelling.")
-        care.cancel_session(db.session, current_user, cs, form.reason.data)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+    if not form.validate_on_submit():
+        flash("Give a reason for cancelling.", "danger")
     else:
-        db.session.commit()
-        flash("Session cancelled.", "success")
+        attempt_and_flash(lambda: care.cancel_session(
+            db.session, current_user, cs, form.reason.data), "Session cancelled.")
     return redirect(_session_url(cs))
 
 
@@ -252,16 +241,11 @@ def note_sign(session_id: int):
     """Sign the note (locks it)."""
     cs = care.get_care_session(db.session, current_user, session_id)
     form = SignForm()
-    try:
-        if not form.validate_on_submit():
-            raise DomainError("Reload the note and sign again.")
-        care.sign_note(db.session, current_user, cs, form.version.data)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+    if not form.validate_on_submit():
+        flash("Reload the note and sign again.", "danger")
     else:
-        db.session.commit()
-        flash("Note signed.", "success")
+        attempt_and_flash(lambda: care.sign_note(
+            db.session, current_user, cs, form.version.data), "Note signed.")
     return redirect(_session_url(cs))
 
 
@@ -271,16 +255,11 @@ def note_addendum(session_id: int):
     """Add a signed addendum to a signed note."""
     cs = care.get_care_session(db.session, current_user, session_id)
     form = AddendumForm()
-    try:
-        if not form.validate_on_submit():
-            raise DomainError("The addendum is empty or too long.")
-        care.add_addendum(db.session, current_user, cs, form.body.data)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+    if not form.validate_on_submit():
+        flash("The addendum is empty or too long.", "danger")
     else:
-        db.session.commit()
-        flash("Addendum signed.", "success")
+        attempt_and_flash(lambda: care.add_addendum(
+            db.session, current_user, cs, form.body.data), "Addendum signed.")
     return redirect(_session_url(cs))
 
 
@@ -304,9 +283,8 @@ def note_pdf(session_id: int):
 @roles_required("therapist")
 def process_notes(patient_id: int):
     """The therapist's own psychotherapy notes for a patient (nobody else's, ever)."""
-    patient = get_patient(db.session, current_user, patient_id, need=CLINICAL)
-    if not care.on_team(current_user, patient, "therapist"):
-        raise PermissionDenied("Only the patient's therapist keeps psychotherapy notes.")
+    patient = patient_as(patient_id, "therapist",
+                         "Only the patient's therapist keeps psychotherapy notes.")
     form = ProcessNoteForm()
     if form.validate_on_submit():
         ok, _ = attempt(form, lambda: care.save_process_note(

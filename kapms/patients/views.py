@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from kapms.auth.models import User, UserRole
 from kapms.billing.codes import ICD10_LABELS
-from kapms.errors import DomainError
 from kapms.extensions import db
 from kapms.insurance.services import plan_choices
 from kapms.patients import services
@@ -18,7 +17,7 @@ from kapms.patients.forms import CareTeamForm, PatientForm, RegisterPatientForm
 from kapms.patients.models import STAGES
 from kapms.web import nav, panels
 from kapms.web.access import guard_blueprint, roles_required
-from kapms.web.forms import attempt
+from kapms.web.forms import attempt, attempt_and_flash
 
 bp = Blueprint("patients", __name__, url_prefix="/patients")
 guard_blueprint(bp, "therapist", "prescriber", "billing", "admin")
@@ -123,15 +122,12 @@ def add_care_team(patient_id: int):
         flash("Choose a clinician and a role.", "danger")
         return redirect(url_for("patients.detail", patient_id=patient.id))
     user = db.session.get(User, form.user_id.data)
-    try:
+
+    def add():
         services.add_to_care_team(db.session, current_user, patient, user, form.role.data)
         _refresh_stage(patient)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
-        flash(f"{user.display_name} added to the care team as {form.role.data}.", "success")
+
+    attempt_and_flash(add, f"{user.display_name} added to the care team as {form.role.data}.")
     return redirect(url_for("patients.detail", patient_id=patient.id))
 
 

@@ -27,3 +27,18 @@ def attempt(form, action):
         return False, None
     db.session.commit()
     return True, result
+
+
+def attempt_and_flash(action, success: str) -> bool:
+    """For a POST button that redirects back: run one service call, then commit and flash
+    ``success``, or roll back and flash why a domain rule refused it. Returns whether it
+    went through."""
+    try:
+        action()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return False
+    db.session.commit()
+    flash(success, "success")
+    return True

@@ -6,7 +6,7 @@ from kapms.auth.forms import UserCreateForm
 from kapms.auth.services import create_user, find_user_by_email
 from kapms.errors import DomainError, RuleViolation
 from kapms.web.forms import attempt
-from tests.factories import DEFAULT_PASSWORD
+from tests.factories import DEFAULT_PASSWORD, make_user
 
 
 def _create(db, email):
@@ -46,3 +46,21 @@ def test_an_error_naming_no_field_is_flashed(app, db):
         assert attempt(form, action) == (False, None)
         assert get_flashed_messages(with_categories=True) == [("danger", "The plan is closed.")]
 
+
+
+def test_attempt_and_flash_commits_or_rolls_back_with_a_message(app, db):
+    from kapms.auth.models import User
+    from kapms.web.forms import attempt_and_flash
+
+    with app.test_request_context():
+        assert attempt_and_flash(lambda: make_user(db, email="kept@example.com"), "Saved.")
+
+        def refused():
+            make_user(db, email="dropped@example.com")
+            raise DomainError("Not allowed today.")
+
+        assert not attempt_and_flash(refused, "Saved.")
+        assert get_flashed_messages(with_categories=True) == [
+            ("success", "Saved."), ("danger", "Not allowed today.")]
+    emails = {u.email for u in db.query(User)}
+    assert "kept@example.com" in emails and "dropped@example.com" not in emails
