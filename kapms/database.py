@@ -1,8 +1,11 @@
-"""Declarative base, naming conventions and column types shared by every domain's models."""
+"""Declarative base, naming conventions and column types shared by every domain's models,
+and the SQLite settings every connection gets."""
 
+import sqlite3
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -54,3 +57,30 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+# --- SQLite that holds under concurrent requests -------------------------------------------
+# WAL lets readers and one writer work at once (a reader never blocks a commit), and the
+# busy timeout makes a writer wait for the current one instead of failing at once with
+# "database is locked". Writers still take turns: views commit before slow work (PDF
+# rendering, password hashing) so nobody waits behind it. Every SQLite connection of every
+# engine (the app's, Alembic's, the tests') gets both.
+_busy_timeout_ms = 30_000
+
+
+def configure_sqlite(busy_timeout_seconds: float) -> None:
+    """Set the busy timeout new SQLite connections get (setting SQLITE_BUSY_TIMEOUT_SECONDS)."""
+    global _busy_timeout_ms
+    _busy_timeout_ms = int(busy_timeout_seconds * 1000)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_wal_and_busy_timeout(dbapi_connection, connection_record):
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {_busy_timeout_ms}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+    finally:
+        cursor.close()

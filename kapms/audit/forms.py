@@ -1,17 +1,14 @@
 """Filter form for the audit log page."""
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField
 from wtforms.validators import NumberRange, Optional
 
 from kapms.audit.models import ACTIONS
+from kapms.web.forms import QueryForm
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(QueryForm):
     """GET filters: user, patient, action, date range."""
-
-    class Meta:
-        csrf = False  # a read-only GET filter
 
     user_id = SelectField("User", coerce=int, validators=[Optional()])
     patient_id = IntegerField("Patient id", validators=[Optional(), NumberRange(min=1)])

@@ -1,22 +1,22 @@
 """Forms for signing in, changing passwords and managing accounts."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from kapms.auth.models import ROLE_LABELS, ROLES
 from kapms.auth.passwords import MAX_LENGTH
+from kapms.web.forms import Form
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     """Email and password."""
 
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_LENGTH)])
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     """A signed-in user changes their own password."""
 
     current_password = PasswordField("Current password", validators=[DataRequired()])
@@ -36,7 +36,7 @@ def _role_choices():
     return [(r, ROLE_LABELS[r]) for r in ROLES]
 
 
-class UserCreateForm(FlaskForm):
+class UserCreateForm(Form):
     """An admin creates an account."""
 
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
@@ -49,7 +49,7 @@ class UserCreateForm(FlaskForm):
                              description="At least 12 characters; share it privately.")
 
 
-class UserEditForm(FlaskForm):
+class UserEditForm(Form):
     """An admin changes roles and whether the account is active."""
 
     roles = RolesField("Roles", choices=_role_choices(),
@@ -57,7 +57,7 @@ class UserEditForm(FlaskForm):
     active = BooleanField("Account active")
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     """An admin sets a new password for someone (it also unlocks the account)."""
 
     password = PasswordField("New password", validators=[DataRequired()])

@@ -3,7 +3,6 @@ every field is validated so bad input becomes a form error, never a server error
 
 from decimal import Decimal
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -18,6 +17,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Sto
 from kapms.billing.codes import ICD10_LABELS
 from kapms.billing.models import PAYMENT_METHODS
 from kapms.billing.services.gfe import DEFAULT_SEPARATELY_SCHEDULED
+from kapms.web.forms import Form, QueryForm
 
 MAX_DOLLARS = Decimal("1000000")
 
@@ -59,7 +59,7 @@ def cents(value: Decimal | None) -> int | None:
     return None if value is None else int((value * 100).to_integral_value())
 
 
-class BenefitsForm(FlaskForm):
+class BenefitsForm(Form):
     """A verification of the patient's plan benefits, as of a date."""
 
     as_of = DateField("Benefits as of", validators=[InputRequired()])
@@ -82,7 +82,7 @@ class BenefitsForm(FlaskForm):
     reference = StringField("Verification reference", validators=[Optional(), Length(max=80)])
 
 
-class EstimateForm(FlaskForm):
+class EstimateForm(Form):
     """Recompute the whole-course estimate."""
 
     start_date = DateField("Course starts", validators=[InputRequired()])
@@ -97,7 +97,7 @@ class EstimateForm(FlaskForm):
     in_office_monitoring = BooleanField("Dosings in the office with monitoring (0820T per hour)")
 
 
-class PaymentPlanForm(FlaskForm):
+class PaymentPlanForm(Form):
     """A balance split into an upfront amount and monthly installments."""
 
     balance = money_field("Balance ($)")
@@ -108,7 +108,7 @@ class PaymentPlanForm(FlaskForm):
                           description="Installments follow monthly from this date")
 
 
-class PaymentForm(FlaskForm):
+class PaymentForm(Form):
     """Money received against a plan."""
 
     amount = money_field("Amount ($)")
@@ -118,7 +118,7 @@ class PaymentForm(FlaskForm):
                             description="e.g. last four card digits or check number")
 
 
-class GfeForm(FlaskForm):
+class GfeForm(Form):
     """Issue a Good Faith Estimate."""
 
     primary_service_date = DateField("Medical intake (primary service) date",
@@ -136,11 +136,8 @@ class GfeForm(FlaskForm):
     self_pay_election = BooleanField("The patient has insurance but chose to pay privately")
 
 
-class SuperbillForm(FlaskForm):
+class SuperbillForm(QueryForm):
     """The date range of a superbill (a GET form: nothing changes)."""
-
-    class Meta:
-        csrf = False
 
     start = DateField("From", validators=[InputRequired()])
     end = DateField("To", validators=[InputRequired()])
@@ -151,7 +148,7 @@ def as_dollars(value_cents: int | None) -> Decimal | None:
     return None if value_cents is None else Decimal(value_cents) / 100
 
 
-class VoidPaymentForm(FlaskForm):
+class VoidPaymentForm(Form):
     """Why a payment recorded in error is voided."""
 
     reason = StringField("Reason", validators=[InputRequired(), Length(max=200)])

@@ -1,12 +1,10 @@
 """Forms of the care path. Screen, co-medication and adverse-event fields are generated
 from the lists in kapms.care.constants, so the form and the domain guide cannot drift."""
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
     DecimalField,
-    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -27,6 +25,7 @@ from kapms.care.constants import (
     SESSION_KINDS,
     SEVERITIES,
 )
+from kapms.web.forms import ClinicTimes, Form, Versioned
 
 NOTE_MAX = 50_000
 
@@ -47,7 +46,7 @@ def _spo2(label):
     return IntegerField(label, validators=[Optional(), NumberRange(50, 100)])
 
 
-class ClearanceForm(FlaskForm):
+class ClearanceForm(Form):
     """Medical intake: screen, co-medications, baseline vitals, decision and plan."""
 
     co_medication_notes = StringField("Co-medication details", validators=[Optional(),
@@ -89,21 +88,20 @@ for _key, _label in CO_MEDICATIONS:
     setattr(ClearanceForm, f"cm_{_key}", BooleanField(_label))
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     """A reason (revoking a clearance, cancelling a session)."""
 
     reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=2000)])
 
 
-class AmendPlanForm(FlaskForm):
+class AmendPlanForm(Versioned, Form):
     """Change the plan's number of dosing sessions."""
 
     dosing_count = IntegerField("Dosing sessions", validators=[InputRequired(),
                                                                NumberRange(1, 36)])
-    version = IntegerField(validators=[InputRequired()])
 
 
-class PrescriberProfileForm(FlaskForm):
+class PrescriberProfileForm(Form):
     """The prescriber's DEA number and practice address."""
 
     dea_number = StringField("DEA number", validators=[DataRequired(), Length(max=9)])
@@ -111,7 +109,7 @@ class PrescriberProfileForm(FlaskForm):
                                                                    Length(max=300)])
 
 
-class PrescriptionForm(FlaskForm):
+class PrescriptionForm(Form):
     """The drug fields of a Schedule III prescription (21 CFR 1306.05)."""
 
     issued_on = DateField("Date issued", validators=[DataRequired()])
@@ -125,13 +123,13 @@ class PrescriptionForm(FlaskForm):
                                       validators=[InputRequired(), NumberRange(0, 99)])
 
 
-class RefillForm(FlaskForm):
+class RefillForm(Form):
     """A refill dispensed."""
 
     dispensed_on = DateField("Dispensed on", validators=[DataRequired()])
 
 
-class ScheduleForm(FlaskForm):
+class ScheduleForm(ClinicTimes, Form):
     """Schedule a session (date and time in the clinic's zone)."""
 
     kind = SelectField("Session", choices=list(SESSION_KINDS.items()))
@@ -144,27 +142,22 @@ class ScheduleForm(FlaskForm):
     location = StringField("Location", validators=[Optional(), Length(max=200)])
 
 
-class RescheduleForm(ScheduleForm):
+class RescheduleForm(Versioned, ScheduleForm):
     """Move a scheduled session: the schedule form's fields without the kind (a session
     keeps its kind) and the location, plus the version the editor loaded."""
 
     kind = None
     location = None
-    version = HiddenField(validators=[DataRequired()])
-
-    def loaded_version(self) -> int | None:
-        """The loaded version as a number (None when missing or tampered with)."""
-        return int(self.version.data) if (self.version.data or "").isdigit() else None
 
 
-class CompleteForm(FlaskForm):
+class CompleteForm(Form):
     """Mark a session as held, with the minutes it actually took."""
 
     actual_minutes = IntegerField("Actual minutes", validators=[Optional(),
                                                                 NumberRange(15, 480)])
 
 
-class DosingForm(FlaskForm):
+class DosingForm(ClinicTimes, Form):
     """Everything a dosing session records. Times are clinic-local on the session's day."""
 
     pre_systolic = IntegerField("Pre-dose systolic", validators=[InputRequired(),
@@ -225,32 +218,28 @@ for _key, _label in ADVERSE_EVENTS.items():
     setattr(DosingForm, f"ae_{_key}_serious", BooleanField("Serious"))
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Versioned, Form):
     """The progress note draft, with the version the editor loaded."""
 
     body = TextAreaField("Progress note", validators=[Optional(), Length(max=NOTE_MAX)])
-    version = IntegerField(validators=[Optional()])
     sign = SubmitField("Save and sign")
 
 
-class SignForm(FlaskForm):
+class SignForm(Versioned, Form):
     """Sign the note as loaded."""
 
-    version = IntegerField(validators=[InputRequired()])
 
-
-class AddendumForm(FlaskForm):
+class AddendumForm(Form):
     """A signed addendum."""
 
     body = TextAreaField("Addendum", validators=[DataRequired(), Length(max=NOTE_MAX)])
 
 
-class ProcessNoteForm(FlaskForm):
+class ProcessNoteForm(Versioned, Form):
     """A psychotherapy (process) note: private to its author."""
 
     body = TextAreaField("Psychotherapy note (private)", validators=[DataRequired(),
                                                                     Length(max=NOTE_MAX)])
-    version = HiddenField()
 
 
 __all__ = ["AddendumForm", "AmendPlanForm", "ClearanceForm", "CompleteForm", "DosingForm",

@@ -86,7 +86,7 @@ def clearance_amend(clearance_id: int):
         return redirect(_patient_url(patient.id))
     attempt_and_flash(lambda: care.amend_plan(
         db.session, current_user, patient, clearance, form.dosing_count.data,
-        expected_version=form.version.data), "Treatment plan amended.")
+        expected_version=form.loaded_version()), "Treatment plan amended.")
     return redirect(_patient_url(patient.id))
 
 

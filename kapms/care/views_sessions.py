@@ -5,8 +5,9 @@ from datetime import datetime
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from kapms import clinic_time
 from kapms.care import services as care
-from kapms.care.blueprint import bp, local_day, local_to_utc, patient_as, thresholds
+from kapms.care.blueprint import bp, local_day, patient_as, thresholds
 from kapms.care.constants import ADVERSE_EVENTS, CO_MEDICATIONS
 from kapms.care.forms import (
     AddendumForm,
@@ -26,7 +27,7 @@ from kapms.patients.services import get_patient
 from kapms.pdf import render_pdf
 from kapms.web.access import roles_required
 from kapms.web.filters import clinic_zone
-from kapms.web.forms import attempt, attempt_and_flash, show_domain_error
+from kapms.web.forms import attempt, attempt_and_flash
 
 
 def _session_url(care_session) -> str:
@@ -58,7 +59,7 @@ def session_new(patient_id: int):
         ok, cs = attempt(form, lambda: care.schedule_session(
             db.session, current_user, patient, kind=form.kind.data,
             clinician=_chosen_clinician(form, patient),
-            start=local_to_utc(form.day.data, form.start_time.data),
+            start=form.clinic_instant(form.day.data, "start_time"),
             duration_minutes=form.duration_minutes.data, modality=form.modality.data,
             location=form.location.data or None))
         if ok:
@@ -91,7 +92,7 @@ def session_reschedule(session_id: int):
     if form.validate_on_submit():
         ok, _ = attempt(form, lambda: care.reschedule_session(
             db.session, current_user, cs,
-            start=local_to_utc(form.day.data, form.start_time.data),
+            start=form.clinic_instant(form.day.data, "start_time"),
             duration_minutes=form.duration_minutes.data, modality=form.modality.data,
             clinician=_chosen_clinician(form, patient),
             expected_version=form.loaded_version()))
@@ -151,14 +152,15 @@ def session_cancel(session_id: int):
 
 def _times(form: DosingForm, day) -> dict:
     names = ("given_at", "monitoring_start", "monitoring_end", "ready_to_leave_at")
-    return {name: local_to_utc(day, form[name].data) for name in names}
+    return {name: form.clinic_instant(day, name) for name in names}
 
 
-def _checkins(raw: str | None, day) -> list[datetime]:
+def _checkins(form: DosingForm, day) -> list[datetime]:
     times = []
-    for part in filter(None, (p.strip() for p in (raw or "").split(","))):
+    for part in filter(None, (p.strip() for p in (form.checkins.data or "").split(","))):
         try:
-            times.append(local_to_utc(day, datetime.strptime(part, "%H:%M").time()))
+            times.append(clinic_time.to_utc(day, datetime.strptime(part, "%H:%M").time(),
+                                            fold=form.fold(), field="checkins"))
         except ValueError as exc:
             raise DomainError(f"{part!r} is not a time like 14:30.", field="checkins") from exc
     return times
@@ -187,7 +189,7 @@ def dosing_record(session_id: int):
                 "lot_number", "discharge_stable", "ride_home", "no_driving_advised")}
             values.update(_times(form, day), product=form.product.data or None,
                           route=form.route.data or None,
-                          checkins=_checkins(form.checkins.data, day),
+                          checkins=_checkins(form, day),
                           co_medications=form.co_medications(),
                           adverse_events=form.adverse_events())
             return care.record_dosing(db.session, current_user, cs,
@@ -216,18 +218,17 @@ def note_save(session_id: int):
     cs = care.get_care_session(db.session, current_user, session_id)
     form = NoteForm()
     if form.validate_on_submit():
-        try:
+        def save():
             note = care.save_draft(db.session, current_user, cs, form.body.data,
-                                   form.version.data)
+                                   form.loaded_version())
             if form.sign.data:  # "Save and sign": sign exactly the text just saved
                 care.sign_note(db.session, current_user, cs, note.version)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-            # Show the refused text back so nothing typed is lost.
+            return note
+
+        ok, _ = attempt(form, save)
+        if not ok:  # show the refused text back so nothing typed is lost
             return render_template("care/note_conflict.html", cs=cs, patient=cs.patient,
-                                   body=form.body.data, message=error.message), 409
-        db.session.commit()
+                                   body=form.body.data, message=form.refusal.message), 409
         flash("Note signed." if form.sign.data else "Draft saved.", "success")
     else:
         flash("The note was not saved: it is too long or the page was out of date. "
@@ -245,7 +246,7 @@ def note_sign(session_id: int):
         flash("Reload the note and sign again.", "danger")
     else:
         attempt_and_flash(lambda: care.sign_note(
-            db.session, current_user, cs, form.version.data), "Note signed.")
+            db.session, current_user, cs, form.loaded_version()), "Note signed.")
     return redirect(_session_url(cs))
 
 
@@ -272,8 +273,8 @@ def note_pdf(session_id: int):
     html = render_template("care/pdf/session_note.html", cs=cs, patient=cs.patient, note=note,
                            dosing=cs.dosing, adverse_labels=ADVERSE_EVENTS,
                            co_medications=CO_MEDICATIONS, printed_at=datetime.now().astimezone())
+    db.session.commit()  # the print's audit record; no write lock held while rendering
     pdf = render_pdf(html)
-    db.session.commit()
     name = f"session-note-{cs.id}{'' if note.signed else '-DRAFT'}.pdf"
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -305,17 +306,12 @@ def process_note_edit(note_id: int):
     patient = get_patient(db.session, current_user, note.patient_id, need=CLINICAL)
     form = ProcessNoteForm(obj=note)
     if form.validate_on_submit():
-        try:
-            version = int(form.version.data) if (form.version.data or "").isdigit() else None
-            care.save_process_note(db.session, current_user, patient, form.body.data,
-                                   note=note, expected_version=version)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-            db.session.commit()
+        ok, _ = attempt(form, lambda: care.save_process_note(
+            db.session, current_user, patient, form.body.data, note=note,
+            expected_version=form.loaded_version()))
+        if not ok:
             return render_template("care/process_note.html", note=note, patient=patient,
                                    form=form), 409
-        db.session.commit()
         flash("Psychotherapy note saved.", "success")
         return redirect(url_for("care.process_notes", patient_id=patient.id))
     db.session.commit()

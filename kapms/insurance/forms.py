@@ -1,23 +1,23 @@
 """Admin forms for payers, plans and fee schedules."""
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from kapms.billing.codes import SERVICE_CODES
 from kapms.billing.forms import money_field
 from kapms.billing.services.fees import FEE_CODES
+from kapms.web.forms import Form
 
 PLAN_TYPES = ["PPO", "HMO", "EPO", "POS", "HDHP", "Medicare", "Medicaid", "Other"]
 
 
-class PayerForm(FlaskForm):
+class PayerForm(Form):
     """A new payer."""
 
     name = StringField("Payer name", validators=[DataRequired(), Length(max=120)])
 
 
-class PlanForm(FlaskForm):
+class PlanForm(Form):
     """A new plan of a payer."""
 
     name = StringField("Plan name", validators=[DataRequired(), Length(max=120)])
@@ -30,7 +30,7 @@ def code_field_name(code: str) -> str:
     return "code_" + code.replace("-", "_")
 
 
-class FeeScheduleBase(FlaskForm):
+class FeeScheduleBase(Form):
     """Dates of a fee schedule; the amount fields are added per code below."""
 
     effective_from = DateField("Effective from", validators=[DataRequired()])

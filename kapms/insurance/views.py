@@ -10,7 +10,6 @@ from flask_login import current_user
 from kapms.billing.codes import SERVICE_CODES
 from kapms.billing.forms import as_dollars
 from kapms.billing.services import fees
-from kapms.errors import DomainError
 from kapms.extensions import db
 from kapms.insurance import services
 from kapms.insurance.forms import FeeScheduleForm, PayerForm, PlanForm, code_field_name
@@ -38,13 +37,9 @@ def add_payer():
     """Add a payer."""
     form = PayerForm()
     if form.validate_on_submit():
-        try:
-            payer = services.add_payer(db.session, current_user, form.name.data)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            db.session.commit()
+        ok, payer = attempt(form, lambda: services.add_payer(
+            db.session, current_user, form.name.data))
+        if ok:
             flash(f"Payer {payer.name} added.", "success")
             return redirect(url_for(".payer", payer_id=payer.id))
     else:
@@ -70,9 +65,10 @@ def payer(payer_id: int):
 def toggle_payer(payer_id: int):
     """Switch a payer on or off."""
     payer = services.get_payer(db.session, payer_id)
-    services.set_active(db.session, current_user, payer, not payer.active)
-    db.session.commit()
-    flash(f"{payer.name} is now {'active' if payer.active else 'inactive'}.", "success")
+    ok, _ = attempt(None, lambda: services.set_active(db.session, current_user, payer,
+                                                      not payer.active))
+    if ok:
+        flash(f"{payer.name} is now {'active' if payer.active else 'inactive'}.", "success")
     return redirect(url_for(".payer", payer_id=payer.id))
 
 
@@ -80,9 +76,10 @@ def toggle_payer(payer_id: int):
 def toggle_plan(plan_id: int):
     """Switch a plan on or off."""
     plan = services.get_plan(db.session, plan_id)
-    services.set_active(db.session, current_user, plan, not plan.active)
-    db.session.commit()
-    flash(f"{plan.label} is now {'active' if plan.active else 'inactive'}.", "success")
+    ok, _ = attempt(None, lambda: services.set_active(db.session, current_user, plan,
+                                                      not plan.active))
+    if ok:
+        flash(f"{plan.label} is now {'active' if plan.active else 'inactive'}.", "success")
     return redirect(url_for(".payer", payer_id=plan.payer_id))
 
 

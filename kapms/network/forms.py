@@ -6,7 +6,6 @@ uses (see kapms.network.parsing), so both are validated by the same parsers.
 
 import math
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -27,6 +26,7 @@ from kapms.network.cities import CITIES
 from kapms.network.matching import MODALITIES
 from kapms.network.models import SPECIALTIES
 from kapms.network.services import ProfileData
+from kapms.web.forms import Form, IdField, QueryForm, Versioned
 
 
 class CheckboxListField(SelectMultipleField):
@@ -58,7 +58,7 @@ def _specialty_choices():
     return list(SPECIALTIES.items())
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Versioned, Form):
     """A clinician's directory profile."""
 
     kind = SelectField("Listed as", choices=[("therapist", "Therapist"),
@@ -92,7 +92,6 @@ class ProfileForm(FlaskForm):
     availability = TextAreaField(
         "Weekly availability", validators=[Length(max=2000), _parsed(parsing.parse_slots)],
         description="One block per line in your local time, e.g. Tue 09:00-12:00")
-    version = HiddenField()
 
     def to_data(self) -> ProfileData:
         """The validated form as plain values."""
@@ -111,13 +110,10 @@ class ProfileForm(FlaskForm):
             availability=parsing.parse_slots(self.availability.data))
 
 
-class MatchForm(FlaskForm):
+class MatchForm(QueryForm):
     """A match request, for a patient (prefilled) or anonymous. Sent by GET: a search."""
 
-    class Meta:
-        csrf = False  # a read-only search submitted by GET
-
-    patient_id = HiddenField()
+    patient_id = IdField()
     state = SelectField("State", choices=[(s, s) for s in sorted(parsing.US_STATES)],
                         default="CA")
     plan_id = SelectField("Insurance", coerce=int, default=0)
@@ -148,26 +144,26 @@ class MatchForm(FlaskForm):
             raise ValidationError("For in-office care, pick a city or give coordinates.")
 
 
-class OfferForm(FlaskForm):
+class OfferForm(Form):
     """Offer the patient to a clinician (from a match or the prescriber list)."""
 
-    clinician_id = HiddenField(validators=[DataRequired()])
+    clinician_id = IdField(validators=[DataRequired()])
     role = HiddenField(validators=[DataRequired()])
     note = StringField("Note to the clinician", validators=[Optional(), Length(max=500)])
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(Form):
     """Decline an offer, saying why."""
 
     reason = TextAreaField("Reason", validators=[DataRequired(message="Say why you decline."),
                                                  Length(max=500)])
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     """Upload a directory CSV."""
 
     file = FileField("Directory CSV", validators=[FileRequired()])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that posts (accept, withdraw): only the CSRF token."""

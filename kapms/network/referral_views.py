@@ -8,7 +8,7 @@ the offer from their dashboard and accepts or declines it.
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from kapms.errors import DomainError, NotFound
+from kapms.errors import NotFound
 from kapms.extensions import db
 from kapms.insurance.services import plan_choices
 from kapms.network import referrals, search, services
@@ -20,6 +20,7 @@ from kapms.patients.access import CLINICAL
 from kapms.patients.models import CARE_TEAM_ROLES
 from kapms.patients.services import get_patient
 from kapms.web.access import roles_required
+from kapms.web.forms import attempt
 
 
 def _patient_prefill(patient) -> dict:
@@ -61,21 +62,22 @@ def offer(patient_id: int):
     patient = get_patient(db.session, current_user, patient_id, need=CLINICAL)
     form = OfferForm()
     back = url_for(".match", patient_id=patient.id)
-    if not form.validate_on_submit() or form.role.data not in CARE_TEAM_ROLES \
-            or not form.clinician_id.data.isdigit():
+    clinician = None
+    if form.validate_on_submit() and form.role.data in CARE_TEAM_ROLES:
+        try:
+            clinician = services.get_clinician(db.session, form.clinician_id.data)
+        except NotFound:
+            pass
+    if clinician is None:
         db.session.commit()
         flash("The offer was incomplete; pick a clinician from the list.", "danger")
         return redirect(back)
-    try:
-        clinician = services.get_clinician(db.session, int(form.clinician_id.data))
-        referrals.offer_referral(db.session, current_user, patient, clinician, form.role.data,
-                                 note=form.note.data, today=clinic_today())
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+    ok, referral = attempt(form, lambda: referrals.offer_referral(
+        db.session, current_user, patient, clinician, form.role.data, note=form.note.data,
+        today=clinic_today()))
+    if not ok:
         return redirect(back)
-    db.session.commit()
-    flash(f"{patient.full_name} was offered to {clinician.full_name}.", "success")
+    flash(f"{patient.full_name} was offered to {referral.clinician.full_name}.", "success")
     return redirect(url_for("patients.detail", patient_id=patient.id))
 
 
@@ -107,16 +109,11 @@ def offer_detail(referral_id: int):
                            decline_form=DeclineForm())
 
 
-def _answer(referral_id: int, action):
+def _answer(referral_id: int, form, action):
+    """Run ``action(referral)`` once for this submission; the referral, or None if refused."""
     referral = _load_offer(referral_id)
-    try:
-        action(referral)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return None
-    db.session.commit()
-    return referral
+    ok, _ = attempt(form, lambda: action(referral))
+    return referral if ok else None
 
 
 @bp.post("/offers/<int:referral_id>/accept")
@@ -126,7 +123,7 @@ def accept_offer(referral_id: int):
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    done = _answer(referral_id, lambda r: referrals.accept_referral(
+    done = _answer(referral_id, form, lambda r: referrals.accept_referral(
         db.session, current_user, r, today=clinic_today()))
     if done is None:
         return redirect(url_for(".offer_detail", referral_id=referral_id))
@@ -144,7 +141,7 @@ def decline_offer(referral_id: int):
         db.session.commit()
         return render_template("network/offer.html", referral=referral, confirm=ConfirmForm(),
                                decline_form=form), 400
-    done = _answer(referral_id, lambda r: referrals.decline_referral(
+    done = _answer(referral_id, form, lambda r: referrals.decline_referral(
         db.session, current_user, r, form.reason.data))
     if done is None:
         return redirect(url_for(".offer_detail", referral_id=referral_id))
@@ -158,7 +155,7 @@ def withdraw_offer(referral_id: int):
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    done = _answer(referral_id, lambda r: referrals.withdraw_referral(
+    done = _answer(referral_id, form, lambda r: referrals.withdraw_referral(
         db.session, current_user, r))
     if done is None:
         return redirect(url_for(".offer_detail", referral_id=referral_id))

@@ -64,8 +64,7 @@ def _edit(user, *, back: str):
     form.kind.choices = [(k, k.title()) for k in PROFILE_KINDS if user.has_role(k)]
     if form.validate_on_submit():
         ok, _ = attempt(form, lambda: services.save_profile(
-            db.session, current_user, user, form.to_data(),
-            version=int(form.version.data) if form.version.data else None))
+            db.session, current_user, user, form.to_data(), version=form.loaded_version()))
         if ok:
             flash("Directory profile saved.", "success")
             return redirect(back)
@@ -75,7 +74,8 @@ def _edit(user, *, back: str):
 def _form_defaults(profile, user) -> dict:
     if profile is None:
         kind = next((k for k in PROFILE_KINDS if user.has_role(k)), "therapist")
-        return {"kind": kind, "languages": "English", "accepting_new": True, "capacity": 10}
+        return {"kind": kind, "languages": "English", "accepting_new": True, "capacity": 10,
+                "version": 0}
     d = services.profile_data(profile)
     return {
         "kind": d.kind, "npi": d.npi, "kap_course": d.kap_course,
@@ -134,7 +134,7 @@ def import_csv():
             return csv_io.import_directory(db.session, current_user, text)
 
         ok, report = attempt(form, import_file)
-        if ok:
+        if ok and report is not None:  # None: this file was already imported (sent twice)
             flash(f"Imported {report.saved} profile(s); {len(report.errors)} row(s) refused.",
                   "success" if not report.errors else "warning")
     return render_template("network/import.html", form=form, report=report,

@@ -1,10 +1,10 @@
 """Forms for registering and editing patients and inviting colleagues to the care team."""
 
-from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, HiddenField, SelectField, StringField
+from wtforms import DateField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
 
 from kapms.billing.codes import ICD10_LABELS
+from kapms.web.forms import Form, Versioned
 
 
 def diagnosis_choices() -> list[tuple[str, str]]:
@@ -13,7 +13,7 @@ def diagnosis_choices() -> list[tuple[str, str]]:
                                       for code, label in ICD10_LABELS.items()]
 
 
-class PatientForm(FlaskForm):
+class PatientForm(Versioned, Form):
     """Demographics, emergency contact, diagnosis and coverage. Choices are set by the view."""
 
     first_name = StringField("First name", validators=[DataRequired(), Length(max=80)])
@@ -41,16 +41,16 @@ class PatientForm(FlaskForm):
                                  validators=[Optional()])
     plan_id = SelectField("Insurance", coerce=int, validators=[InputRequired()])
     member_id = StringField("Member id", validators=[Optional(), Length(max=40)])
-    version = HiddenField()
 
 
 class RegisterPatientForm(PatientForm):
     """Registration adds, for admins, the therapist to assign (0: a referral, none yet)."""
 
     therapist_id = SelectField("Therapist", coerce=int, validators=[InputRequired()])
+    version = None  # a new chart: nothing to be stale against
 
 
-class CareTeamForm(FlaskForm):
+class CareTeamForm(Form):
     """Invite a colleague to the care team (or, for admins, assign one)."""
 
     user_id = SelectField("Clinician", coerce=int, validators=[InputRequired()])
