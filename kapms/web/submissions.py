@@ -11,7 +11,7 @@ import secrets
 from datetime import timedelta
 
 import click
-from flask import current_app, g, request
+from flask import current_app, request
 from flask.cli import with_appcontext
 from flask_login import current_user
 from sqlalchemy import delete, inspect, select
@@ -23,7 +23,7 @@ from kapms.web.models import TOKEN_MAX, FormSubmission
 
 FIELD = "submission"
 _TOKEN = re.compile(rf"[A-Za-z0-9_-]{{16,{TOKEN_MAX}}}")
-_SAVED_IN_THIS_REQUEST = "_kapms_submission_saved"
+_SAVED_IN_THIS_REQUEST = "kapms.submission_saved"
 
 OUT_OF_DATE = ("This page is out of date (its form had no valid submission token). Nothing "
                "was saved: reload the page and send the form again.")
@@ -48,7 +48,7 @@ class Submission:
         ConflictError(OUT_OF_DATE) when it is malformed, or missing while
         SUBMISSION_TOKENS_REQUIRED is on. A GET, or a request that already saved one form
         (a view calling attempt twice), claims nothing."""
-        if request.method != "POST" or g.get(_SAVED_IN_THIS_REQUEST):
+        if request.method != "POST" or request.environ.get(_SAVED_IN_THIS_REQUEST):
             return cls(None)
         if not sent:
             if current_app.config["SUBMISSION_TOKENS_REQUIRED"]:
@@ -63,7 +63,7 @@ class Submission:
         if self.token is None:
             return None
         row = db.session.scalar(select(FormSubmission).where(FormSubmission.token == self.token))
-        if row is not None and (row.user_id != _user_id() or row.endpoint != request.endpoint):
+        if row is not None and (row.user_id != _user_id() or row.endpoint != _endpoint()):
             raise ConflictError(OUT_OF_DATE)  # a token copied from another form or person
         return row
 
@@ -72,7 +72,7 @@ class Submission:
         token (IntegrityError) once this transaction commits."""
         if self.token is None:
             return None
-        row = FormSubmission(token=self.token, user_id=_user_id(), endpoint=request.endpoint)
+        row = FormSubmission(token=self.token, user_id=_user_id(), endpoint=_endpoint())
         db.session.add(row)
         db.session.flush()
         return row
@@ -92,7 +92,7 @@ class Submission:
     @staticmethod
     def done() -> None:
         """This request has saved its form; later attempt() calls in it claim nothing."""
-        g.setdefault(_SAVED_IN_THIS_REQUEST, True)
+        request.environ[_SAVED_IN_THIS_REQUEST] = True  # per request (g may outlive one)
 
 
 def saved_record(result):
@@ -111,6 +111,10 @@ def earlier_result(row: FormSubmission):
     models = {m.class_.__name__: m.class_ for m in db.Model.registry.mappers}
     model = models.get(row.result_type)
     return None if model is None else db.session.get(model, row.result_id)
+
+
+def _endpoint() -> str:
+    return (request.endpoint or request.path)[:120]
 
 
 def _user_id() -> int | None:
