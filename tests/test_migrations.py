@@ -90,3 +90,40 @@ def test_measures_entered_in_error_on_the_migrated_schema(empty_database_url):
         session.remove()
         downgrade(revision="base")
         db.engine.dispose()
+
+
+def test_one_chart_per_person_on_the_migrated_schema(empty_database_url):
+    """Revision 7e124d2a45e3: existing charts get the person key (a chart sharing name and
+    birth date with an older one gets a key of its own, to be merged by an admin), and
+    then the database refuses a second chart for the same person."""
+    from sqlalchemy.exc import IntegrityError
+
+    from kapms.patients.identity import person_key
+
+    app = create_app(type("MigrationConfig", (TestConfig,), {
+        "SQLALCHEMY_DATABASE_URI": empty_database_url}))
+    charts = [("Ana", "Lopez", "1980-01-01"), ("ANA", "LÓPEZ", "1980-01-01"),
+              ("Ana", "Lopez", "1980-01-02")]
+    insert_chart = text(
+        "INSERT INTO patients (first_name, last_name, date_of_birth, address_line1, city, "
+        "state, postal_code, preferred_language, stage, created_at, version) VALUES "
+        "(:first, :last, :born, '1 Main St', 'Oakland', 'CA', '94610', 'English', 'referral', "
+        "CURRENT_TIMESTAMP, 1)")
+    with app.app_context():
+        upgrade(revision="0ccd2a8b63f9")
+        with db.engine.begin() as conn:
+            for first, last, born in charts:
+                conn.execute(insert_chart, {"first": first, "last": last, "born": born})
+        upgrade()
+        with db.engine.connect() as conn:
+            keys = conn.execute(text("SELECT person_key FROM patients ORDER BY id")).scalars()
+            assert list(keys) == [person_key("Ana", "Lopez"), person_key("ANA#2", "LÓPEZ"),
+                                  person_key("Ana", "Lopez")]
+        with pytest.raises(IntegrityError), db.engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO patients (first_name, last_name, date_of_birth, address_line1, "
+                "city, state, postal_code, preferred_language, stage, created_at, version, "
+                "person_key) VALUES ('a', 'l', '1980-01-01', 'x', 'x', 'CA', '1', 'English', "
+                "'referral', CURRENT_TIMESTAMP, 1, :key)"), {"key": person_key("Ana", "Lopez")})
+        downgrade(revision="base")
+        db.engine.dispose()
