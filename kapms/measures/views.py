@@ -20,7 +20,7 @@ from kapms.patients.services import get_patient
 from kapms.web import panels
 from kapms.web.access import guard_blueprint, public, roles_required
 from kapms.web.filters import clinic_zone
-from kapms.web.forms import attempt, attempt_and_flash, flash_form_errors
+from kapms.web.forms import attempt, attempt_and_flash, flash_form_errors, sent_before
 
 bp = Blueprint("measures", __name__, url_prefix="/measures")
 guard_blueprint(bp, "therapist", "prescriber")
@@ -201,6 +201,8 @@ def fill(token: str):
         link = links.open_link(db.session, token, audit_open=request.method == "GET")
     except links.LinkRefused:
         db.session.commit()  # keep the audit row of the refusal
+        if sent_before():  # a twin of the submission that used the link
+            return render_template("measures/self_report_done.html")
         return render_template("measures/self_report_refused.html"), 410
     form = _answers_form(link.instrument, with_point=False)
     if form.validate_on_submit():

@@ -310,6 +310,16 @@ def attempt(form, action, *, reraise=(), replay=None):
     return False, None
 
 
+def sent_before(form=None) -> bool:
+    """True when this POST is a twin of one already saved (the same submission token, by
+    the same user to the same page): for a view whose own checks would refuse it before
+    attempt() can answer with the first one's result (e.g. a single-use link now used)."""
+    try:
+        return Submission.of_request(_sent_token(form)).earlier() is not None
+    except ConflictError:
+        return False
+
+
 def _sent_token(form) -> str | None:
     """The submission token the request sent for ``form`` (its prefix applied), or for a
     POST button without a form object."""
