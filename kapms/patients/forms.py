@@ -3,12 +3,12 @@
 from wtforms import DateField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
 
-from kapms.billing.codes import ICD10_LABELS
+from kapms.icd10 import ICD10_LABELS
 from kapms.web.forms import Form, Versioned
 
 
 def diagnosis_choices() -> list[tuple[str, str]]:
-    """ICD-10 codes with their plain-language labels (kapms.billing.codes, shared)."""
+    """ICD-10 codes with their plain-language labels (kapms.icd10, shared)."""
     return [("", "Not yet known")] + [(code, f"{code} · {label}")
                                       for code, label in ICD10_LABELS.items()]
 

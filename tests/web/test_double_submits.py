@@ -253,7 +253,8 @@ SCENARIOS = {
         "admin", "/admin/payers/{plan.payer_id}", "/admin/payers/{plan.payer_id}$",
         InsurancePlan, {"name": "Twin PPO", "plan_type": "PPO"}),
     "add a fee schedule": Scenario(
-        "admin", "/admin/payers/plans/{plan.id}/fees/new", "/fees/new", FeeSchedule,
+        "admin", "/admin/fees/plans/{plan.id}/new", "/admin/fees/plans/{plan.id}/new",
+        FeeSchedule,
         {"effective_from": (TODAY + timedelta(days=60)).isoformat()}),
     "create an account": Scenario(
         "admin", "/admin/users/new", "/admin/users/new", User,
@@ -288,7 +289,7 @@ ENDPOINTS = {
     "compute an estimate": "billing.new_estimate", "issue a Good Faith Estimate":
     "billing.new_gfe", "agree a payment plan": "billing.new_plan",
     "record a payment": "billing.record_payment", "add a payer": "insurance.add_payer",
-    "add a plan": "insurance.payer", "add a fee schedule": "insurance.new_schedule",
+    "add a plan": "insurance.payer", "add a fee schedule": "fees.new_schedule",
     "create an account": "admin_users.create_user",
 }
 

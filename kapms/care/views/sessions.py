@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from kapms import clinic_time
 from kapms.care import services as care
-from kapms.care.blueprint import bp, local_day, patient_as, thresholds
+from kapms.care.blueprint import bp
 from kapms.care.constants import ADVERSE_EVENTS, CO_MEDICATIONS
 from kapms.care.forms import (
     AddendumForm,
@@ -20,11 +20,12 @@ from kapms.care.forms import (
     ScheduleForm,
     SignForm,
 )
+from kapms.care.pdf import session_note_pdf
+from kapms.care.views.common import local_day, patient_as, thresholds
 from kapms.errors import DomainError
 from kapms.extensions import db
 from kapms.patients.access import CLINICAL
 from kapms.patients.services import get_patient
-from kapms.pdf import render_pdf
 from kapms.web.access import roles_required
 from kapms.web.filters import clinic_zone
 from kapms.web.forms import attempt, attempt_and_flash
@@ -270,11 +271,8 @@ def note_pdf(session_id: int):
     Psychotherapy notes are never part of it."""
     cs = care.get_care_session(db.session, current_user, session_id)
     note = care.note_for_print(db.session, current_user, cs)
-    html = render_template("care/pdf/session_note.html", cs=cs, patient=cs.patient, note=note,
-                           dosing=cs.dosing, adverse_labels=ADVERSE_EVENTS,
-                           co_medications=CO_MEDICATIONS, printed_at=datetime.now().astimezone())
-    db.session.commit()  # the print's audit record; no write lock held while rendering
-    pdf = render_pdf(html)
+    db.session.commit()  # the print's audit record: no write lock held while rendering
+    pdf = session_note_pdf(cs, note, datetime.now().astimezone())
     name = f"session-note-{cs.id}{'' if note.signed else '-DRAFT'}.pdf"
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
