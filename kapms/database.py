@@ -63,8 +63,16 @@ class UTCDateTime(TypeDecorator):
 # WAL lets readers and one writer work at once (a reader never blocks a commit), and the
 # busy timeout makes a writer wait for the current one instead of failing at once with
 # "database is locked". Writers still take turns: views commit before slow work (PDF
-# rendering, password hashing) so nobody waits behind it. Every SQLite connection of every
-# engine (the app's, Alembic's, the tests') gets both.
+# rendering) and nothing slow runs inside a write (passwords are hashed before the first
+# write), so nobody waits long. Every SQLite connection of every engine (the app's,
+# Alembic's, the tests') gets both.
+#
+# One trap remains: a transaction that reads before it writes holds a snapshot, and when
+# another writer commits meanwhile its first write fails at once ("database is locked",
+# SQLITE_BUSY_SNAPSHOT: waiting cannot help). The driver opens a transaction right at the
+# first write, so that cannot happen, except after a SAVEPOINT (Session.begin_nested),
+# which opens a reading transaction; so a savepoint outside a transaction first takes the
+# write lock (BEGIN IMMEDIATE, which waits its turn like any write).
 _busy_timeout_ms = 30_000
 
 
@@ -72,6 +80,13 @@ def configure_sqlite(busy_timeout_seconds: float) -> None:
     """Set the busy timeout new SQLite connections get (setting SQLITE_BUSY_TIMEOUT_SECONDS)."""
     global _busy_timeout_ms
     _busy_timeout_ms = int(busy_timeout_seconds * 1000)
+
+
+@event.listens_for(Engine, "savepoint")
+def _sqlite_savepoint_writes_from_the_start(conn, name):
+    dbapi_connection = conn.connection.dbapi_connection
+    if isinstance(dbapi_connection, sqlite3.Connection) and not dbapi_connection.in_transaction:
+        dbapi_connection.execute("BEGIN IMMEDIATE")
 
 
 @event.listens_for(Engine, "connect")

@@ -1,5 +1,6 @@
 """Account operations: sign-in with lockout, creating users, roles and passwords."""
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -106,19 +107,26 @@ def _check_roles(roles) -> list[str]:
     return roles
 
 
-def create_user(session, actor, *, email: str, full_name: str, roles, password: str,
+def create_user(session, actor, *, email: str, full_name: str, roles, password: str | None,
                 credentials: str | None = None) -> User:
-    """Create an account after checking the email is free and the password is acceptable."""
+    """Create an account after checking the email is free and the password is acceptable.
+
+    ``password`` None makes an account nobody can sign in to until an admin resets it
+    (e.g. one made by the directory import): nothing is hashed, so no slow work runs
+    inside the caller's transaction (on SQLite, while it holds the write lock)."""
     email = normalise_email(email)
     if not email or "@" not in email:
         raise DomainError("Enter a valid email address.", field="email")
     if find_user_by_email(session, email):
         raise DomainError("An account with this email already exists.", field="email")
-    problems = passwords.password_problems(password, email)
+    problems = [] if password is None else passwords.password_problems(password, email)
     if problems:
         raise PasswordRejected(problems[0], field="password")
+    # "!" and random hex is no argon2 hash: verify_password refuses every password for it.
+    password_hash = f"!{secrets.token_hex(16)}" if password is None \
+        else passwords.hash_password(password)
     user = User(email=email, full_name=full_name.strip(), credentials=credentials or None,
-                password_hash=passwords.hash_password(password), password_changed_at=utcnow())
+                password_hash=password_hash, password_changed_at=utcnow())
     user.role_rows = [UserRole(role=r) for r in _check_roles(roles)]
     session.add(user)
     session.flush()

@@ -4,12 +4,12 @@ One row per clinician; list cells (licences, plans, specialties, languages, avai
 separate items with ";". Import keeps every good row and reports each bad one by its line
 number with the reason: rows are parsed first, then each is saved inside its own savepoint,
 so a row the database refuses is rolled back alone. Unknown emails get a new account with
-a random password (never shown); an admin sends them a reset.
+no usable password (nothing is hashed while the import holds the database); an admin sends
+them a reset.
 """
 
 import csv
 import io
-import secrets
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -123,7 +123,7 @@ def import_directory(session, actor, text: str) -> ImportReport:
                     created = True
                     user = create_user(session, actor, email=email, full_name=name,
                                        roles=[data.kind], credentials=credentials,
-                                       password=secrets.token_urlsafe(24))
+                                       password=None)  # no hashing inside the transaction
                 save_profile(session, actor, user, data)
         except DomainError as error:
             report.errors.append((line, error.message))

@@ -247,7 +247,7 @@ def flash_form_errors(form) -> None:
                   else f"{field.label.text}: {message}", "danger")
 
 
-def _keep_audit_and_reraise():
+def _keep_audit():
     db.session.rollback()
     db.session.commit()  # writes only the audit records the request made
 
@@ -259,6 +259,10 @@ def attempt(form, action, *, reraise=(), replay=None):
     with the same submission token saved first (flashing ALREADY_SAVED; ``replay`` turns
     the saved record into the result the view expects, default the record itself, or None
     when the action made no record); (False, None) after rolling back and showing why.
+
+    The token is claimed after the action, in its transaction: nothing slow runs while the
+    claim holds a lock (on SQLite the write lock), and a twin that ran at the same moment
+    fails on the claim (or on what the first one saved) and then finds the first's result.
     """
     try:
         submission = Submission.of_request(_sent_token(form))
@@ -268,46 +272,51 @@ def attempt(form, action, *, reraise=(), replay=None):
     for last_try in (False, True):
         try:
             earlier = submission.earlier()
-            if earlier is not None:
-                flash(ALREADY_SAVED, "info")
-                _fresh_token(form)
-                result = earlier_result(earlier)
-                return True, replay(result) if replay else result
-            claim = submission.claim()
         except ConflictError as error:
-            db.session.rollback()
             show_domain_error(form, error)
             return False, None
-        except IntegrityError:  # a twin claimed the token and committed first
-            db.session.rollback()
-            continue
+        if earlier is not None:
+            return True, _replayed(form, earlier, replay)
         try:
             result = action()
-            submission.keep(claim, result)
+            submission.claim(result)
             db.session.commit()
         except (NotFound, PermissionDenied, *reraise):
-            _keep_audit_and_reraise()
+            _keep_audit()
+            if (earlier := _saved_by_twin(submission)) is not None:
+                return True, _replayed(form, earlier, replay)
             raise
-        except DomainError as error:
+        except (DomainError, StaleDataError, IntegrityError) as error:
             db.session.rollback()
-            show_domain_error(form, error)
+            if (earlier := _saved_by_twin(submission)) is not None:
+                return True, _replayed(form, earlier, replay)
+            if isinstance(error, IntegrityError) and not last_try:
+                # Another request saved a unique value first: run once more against the
+                # new state, where the service's own check says what is wrong.
+                continue
+            show_domain_error(form, error if isinstance(error, DomainError) else
+                              ConflictError(CLASH_MESSAGE if isinstance(error, IntegrityError)
+                                            else STALE_MESSAGE))
             return False, None
-        except StaleDataError:
-            db.session.rollback()
-            show_domain_error(form, ConflictError(STALE_MESSAGE))
-            return False, None
-        except IntegrityError:
-            # Another request saved a unique value first: run once more against the new
-            # state, where the service's own check says what is wrong.
-            db.session.rollback()
-            if last_try:
-                break
-            continue
         submission.done()
         _fresh_token(form)
         return True, result
-    show_domain_error(form, ConflictError(CLASH_MESSAGE))
-    return False, None
+    raise AssertionError("unreachable: the last try returns")
+
+
+def _saved_by_twin(submission):
+    """The submission a twin request saved while this one ran, if any."""
+    try:
+        return submission.earlier()
+    except ConflictError:
+        return None
+
+
+def _replayed(form, earlier, replay):
+    flash(ALREADY_SAVED, "info")
+    _fresh_token(form)
+    result = earlier_result(earlier)
+    return replay(result) if replay else result
 
 
 def sent_before(form=None) -> bool:

@@ -1,9 +1,9 @@
 """Saving a form once: the one-time submission token of the current request.
 
 Used by kapms.web.forms.attempt(): before the action runs, the token is looked up (a twin
-that already saved answers with that result) and then claimed by inserting it, in the same
-transaction as the action; the action's record is noted on the claim. Tokens are bound to
-the user and the page (endpoint) that sent them. See kapms.web.models.FormSubmission.
+that already saved answers with that result); after it, the token is claimed by inserting
+it, with the record the action made, in the action's transaction. Tokens are bound to the
+user and the page (endpoint) that sent them. See kapms.web.models.FormSubmission.
 """
 
 import re
@@ -67,27 +67,21 @@ class Submission:
             raise ConflictError(OUT_OF_DATE)  # a token copied from another form or person
         return row
 
-    def claim(self) -> FormSubmission | None:
-        """Insert the token (flushed): a twin request doing the same fails on the unique
-        token (IntegrityError) once this transaction commits."""
+    def claim(self, result) -> None:
+        """Insert the token, noting the record the action made (its first mapped object),
+        and flush: a twin request doing the same fails on the unique token
+        (IntegrityError) once this transaction commits."""
         if self.token is None:
-            return None
-        row = FormSubmission(token=self.token, user_id=_user_id(), endpoint=_endpoint())
-        db.session.add(row)
-        db.session.flush()
-        return row
-
-    @staticmethod
-    def keep(row: FormSubmission | None, result) -> None:
-        """Note on the claim which record the action made (its first mapped object)."""
-        if row is None:
             return
+        row = FormSubmission(token=self.token, user_id=_user_id(), endpoint=_endpoint())
         entity = saved_record(result)
         if entity is not None:
             db.session.flush()
             state = inspect(entity)
             if state.identity is not None and len(state.identity) == 1:
                 row.result_type, row.result_id = type(entity).__name__, state.identity[0]
+        db.session.add(row)
+        db.session.flush()
 
     @staticmethod
     def done() -> None:
