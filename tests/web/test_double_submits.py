@@ -352,6 +352,39 @@ def test_twenty_identical_submits_make_one_record(live, db, name):
         assert statuses == [200] + [302] * (TWINS - 1), (statuses, messages)
 
 
+def test_twenty_different_bookings_of_one_slot_make_one_session(live, db):
+    """Not twins: 20 forms each shown anew (20 tokens), all booking the clinician's same
+    hour for different patients. The service's check and a lock on the clinician's bookings
+    let exactly one through; the rest are told the clinician is busy."""
+    w = _world(db)
+    others = [make_patient(db, w.therapist) for _ in range(TWINS - 1)]
+    db.commit()
+    browser = Browser(live)
+    browser.sign_in(w.therapist.email, DEFAULT_PASSWORD)
+    forms = []
+    for patient in [w.patient, *others]:
+        url = f"{live}/care/patients/{patient.id}/sessions/new"
+        forms.append(find_form(browser.get(url), "/sessions/new", url))
+    values = {"kind": "preparation", "clinician_id": str(w.therapist.id),
+              "day": (TODAY + timedelta(days=4)).isoformat(), "start_time": "10:00"}
+    start, results = threading.Barrier(TWINS), []
+
+    def book(form):
+        start.wait()
+        results.append(browser.send(form, keep_cookie=False, **values))
+
+    threads = [threading.Thread(target=book, args=(form,)) for form in forms]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    statuses = sorted(status for status, _, _ in results)
+    assert statuses == [200] * (TWINS - 1) + [302], statuses
+    assert all("already has a session at that time" in body
+               for status, _, body in results if status == 200)
+    assert _count(db, CareSession, w) == 1
+
+
 def test_every_post_route_is_a_tested_create_or_known_not_to_create(app):
     posts = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in rule.methods}
     tested = set(ENDPOINTS.values())

@@ -6,6 +6,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from kapms.audit.services import record
+from kapms.auth.models import User
 from kapms.care.constants import MODALITIES, SESSION_KINDS
 from kapms.care.models import CareSession, ProgressNote
 from kapms.care.services.common import on_team, require_team
@@ -47,6 +48,11 @@ def _check_booking(session, patient, *, kind: str, clinician, start: datetime,
         raise RuleViolation(f"The duration must be {MIN_MINUTES}-{MAX_MINUTES} minutes.",
                             field="duration_minutes")
     end = start + timedelta(minutes=duration_minutes)
+    # Bookings of one clinician take turns (PostgreSQL row lock; SQLite has one writer), so
+    # two requests cannot both find the slot free. NO KEY UPDATE: the audit rows a request
+    # has written already hold KEY SHARE locks on the same user row.
+    session.execute(select(User.id).where(User.id == clinician.id)
+                    .with_for_update(key_share=True))
     query = select(CareSession).where(
         CareSession.clinician_id == clinician.id, CareSession.status == "scheduled",
         CareSession.scheduled_start < end,
