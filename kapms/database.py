@@ -4,7 +4,7 @@ and the SQLite settings every connection gets."""
 import sqlite3
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -80,6 +80,21 @@ def configure_sqlite(busy_timeout_seconds: float) -> None:
     """Set the busy timeout new SQLite connections get (setting SQLITE_BUSY_TIMEOUT_SECONDS)."""
     global _busy_timeout_ms
     _busy_timeout_ms = int(busy_timeout_seconds * 1000)
+
+
+def lock_row(session, model, row_id) -> None:
+    """Make transactions that check, then write, about one record take turns, until
+    commit: PostgreSQL locks the row (FOR NO KEY UPDATE, which rows merely referring to it
+    through a foreign key do not block); SQLite takes its one write lock now (before the
+    check reads anything, so the check cannot go stale)."""
+    connection = session.connection()
+    dbapi_connection = connection.connection.dbapi_connection
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        if not dbapi_connection.in_transaction:
+            dbapi_connection.execute("BEGIN IMMEDIATE")
+        return
+    key = model.__mapper__.primary_key[0]
+    session.execute(select(key).where(key == row_id).with_for_update(key_share=True))
 
 
 @event.listens_for(Engine, "savepoint")

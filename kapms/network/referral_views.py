@@ -20,6 +20,7 @@ from kapms.patients.access import CLINICAL
 from kapms.patients.models import CARE_TEAM_ROLES
 from kapms.patients.services import get_patient
 from kapms.web.access import roles_required
+from kapms.web.edge import id_arg
 from kapms.web.forms import attempt
 
 
@@ -34,7 +35,7 @@ def _patient_prefill(patient) -> dict:
 def match():
     """The match request form and, once valid, ranked results with reasons."""
     patient = None
-    patient_id = request.args.get("patient_id", type=int)
+    patient_id = id_arg("patient_id")
     if patient_id:
         patient = get_patient(db.session, current_user, patient_id, need=CLINICAL)
         db.session.commit()  # keep the audit record of this read

@@ -1,6 +1,6 @@
 """Payment plans and the payments recorded against them."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from kapms.billing.blueprint import bp
@@ -10,13 +10,14 @@ from kapms.billing.services import estimates as est_svc
 from kapms.billing.services import plans as plan_svc
 from kapms.billing.views.common import load_patient, pdf_response, today
 from kapms.extensions import db
+from kapms.web.edge import id_arg
 from kapms.web.forms import attempt
 
 
 def _estimate_for(patient) -> Estimate | None:
     """The estimate named by ``?estimate_id=`` (an audited view), or None; another
     patient's estimate answers 404."""
-    estimate_id = request.args.get("estimate_id", type=int)
+    estimate_id = id_arg("estimate_id")
     if not estimate_id:
         return None
     estimate = est_svc.get_estimate(db.session, current_user, estimate_id)

@@ -11,7 +11,7 @@ from kapms.care.constants import MODALITIES, SESSION_KINDS
 from kapms.care.models import CareSession, ProgressNote
 from kapms.care.services.common import on_team, require_team
 from kapms.care.services.stage import refresh_stage
-from kapms.database import utcnow
+from kapms.database import lock_row, utcnow
 from kapms.errors import ConflictError, DomainError, PermissionDenied, RuleViolation
 
 # Which care-team role runs each kind of session.
@@ -48,11 +48,7 @@ def _check_booking(session, patient, *, kind: str, clinician, start: datetime,
         raise RuleViolation(f"The duration must be {MIN_MINUTES}-{MAX_MINUTES} minutes.",
                             field="duration_minutes")
     end = start + timedelta(minutes=duration_minutes)
-    # Bookings of one clinician take turns (PostgreSQL row lock; SQLite has one writer), so
-    # two requests cannot both find the slot free. NO KEY UPDATE: the audit rows a request
-    # has written already hold KEY SHARE locks on the same user row.
-    session.execute(select(User.id).where(User.id == clinician.id)
-                    .with_for_update(key_share=True))
+    lock_row(session, User, clinician.id)  # two bookings cannot both find the slot free
     query = select(CareSession).where(
         CareSession.clinician_id == clinician.id, CareSession.status == "scheduled",
         CareSession.scheduled_start < end,
