@@ -1,14 +1,17 @@
-"""Helpers shared by the billing views: today's clinic date, patient loading, PDFs."""
+"""Helpers shared by the billing views: today's clinic date, patient loading, the clinic's
+billing settings, PDFs and pages of a list."""
 
-from flask import current_app, make_response
+from flask import current_app, make_response, request
 from flask_login import current_user
 
 from kapms import clinic_time
 from kapms.billing import pdf
-from kapms.billing.services import Practice
+from kapms.billing.services import Policy, Practice
 from kapms.extensions import db
 from kapms.patients.access import BILLING
 from kapms.patients.services import get_patient
+
+PER_PAGE = 20
 
 
 def today():
@@ -26,9 +29,25 @@ def practice() -> Practice:
     return Practice.from_config(current_app.config)
 
 
-def pdf_response(template: str, filename: str, **context):
-    """Render ``templates/billing/pdf/<template>`` to a downloadable PDF."""
-    response = make_response(pdf.render(template, practice(), **context))
-    response.headers["Content-Type"] = "application/pdf"
+def policy() -> Policy:
+    """The clinic's billing choices from the settings."""
+    return Policy.from_config(current_app.config)
+
+
+def page_number() -> int:
+    """The ``?page=`` asked for (1 when missing or nonsense)."""
+    return max(request.args.get("page", 1, type=int) or 1, 1)
+
+
+def file_response(body: bytes | str, filename: str, content_type: str):
+    """A download of ``body``."""
+    response = make_response(body)
+    response.headers["Content-Type"] = content_type
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def pdf_response(template: str, filename: str, **context):
+    """Render ``templates/billing/pdf/<template>`` to a downloadable PDF."""
+    return file_response(pdf.render(template, practice(), **context), filename,
+                         "application/pdf")
