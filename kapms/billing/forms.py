@@ -20,8 +20,7 @@ from kapms.billing.codes import SERVICE_CODES
 from kapms.billing.models import DOSING_BILLED_AS, NETWORKS, PAYMENT_METHODS, SETTINGS
 from kapms.billing.services.estimates import DOSING_MINUTES
 from kapms.billing.services.fees import FEE_CODES
-from kapms.billing.services.gfe import MAX_DOSINGS
-from kapms.billing.services.gfe import DEFAULT_SEPARATELY_SCHEDULED
+from kapms.billing.services.gfe import DEFAULT_SEPARATELY_SCHEDULED, MAX_DOSINGS
 from kapms.icd10 import ICD10_LABELS
 
 MAX_DOLLARS = Decimal("1000000")

@@ -23,7 +23,7 @@ BENEFITS = {"as_of": "2026-01-05", "in_network": "1", "deductible": "500.00",
 @pytest.fixture
 def insured(db):
     plan = make_plan(db)
-    make_schedule(db, plan)
+    make_schedule(db, plan, dosing_billed_as="psychotherapy")
     make_schedule(db, None)
     patient = make_patient(db, plan)
     db.commit()
@@ -117,18 +117,21 @@ def test_estimate_page_pdf_and_panel(client, login_as, db, insured):
     assert response.status_code == 302
     estimate = db.scalar(select(Estimate))
     page = client.get(f"/billing/estimates/{estimate.id}").get_data(as_text=True)
-    assert "$920.00" in page and "$1,120.00" in page  # low and high patient totals
+    # low and high patient totals, worked out by hand in test_estimates.py
+    assert "$930.00" in page and "$1,120.00" in page
+    assert 'data-testid="plan-year"' in page and "Plan year from Jan 01, 2026" in page
     from tests.billing.pdftext import pdf_text
 
     text = pdf_text(client.get(f"/billing/estimates/{estimate.id}.pdf"))
-    for expected in (insured.full_name, "Version 1", "$920.00 to $1,120.00", "99204", "90837",
-                     "MED-KETAMINE", "99214", "Low estimate: 6 dosing sessions, about 19.0 hours",
+    for expected in (insured.full_name, "Version 1", "$930.00 to $1,120.00", "99204", "90837",
+                     "MED-KETAMINE", "99214", "96127", "Plan year from Jan 01, 2026",
+                     "Low estimate: 6 dosing sessions, about 19.0 hours",
                      "High estimate: 8 dosing sessions, about 27.0 hours",
                      "Plan pays", "You pay", "deductible $500.00 ($200.00 met)",
                      "not a bill"):
         assert expected in text, expected
     panel = client.get(f"/patients/{insured.id}").get_data(as_text=True)
-    assert 'data-testid="billing-panel"' in panel and "$920.00 – $1,120.00" in panel
+    assert 'data-testid="billing-panel"' in panel and "$930.00 – $1,120.00" in panel
     assert audited(db, "view", "estimate") == 2  # the page and the panel
     assert audited(db, "print", "estimate") == 1
 

@@ -21,7 +21,7 @@ from kapms.billing.views.common import (
 )
 from kapms.billing.x837 import write_837p
 from kapms.database import utcnow
-from kapms.errors import DomainError
+from kapms.errors import DomainError, RuleViolation
 from kapms.extensions import db
 from kapms.web.forms import attempt, attempt_and_flash, show_domain_error
 
@@ -99,7 +99,7 @@ def claim_pdf(claim_id: int):
     """The claim on the CMS-1500 (02/12) form, as a PDF."""
     try:
         claim = claim_svc.get_claim(db.session, current_user, claim_id, action="print")
-    except DomainError as error:
+    except RuleViolation as error:  # an NPI that fails its check digit
         db.session.rollback()
         flash(error.message, "danger")
         return redirect(url_for(".claim", claim_id=claim_id))
@@ -116,7 +116,7 @@ def claim_837(claim_id: int):
         text = write_837p([claim], submitter_contact=current_user.full_name,
                           submitter_phone=_phone(), control_number=claim.id,
                           created=utcnow().astimezone(practice().zone))
-    except (DomainError, ValueError) as error:
+    except (RuleViolation, ValueError) as error:
         db.session.rollback()
         flash(getattr(error, "message", str(error)), "danger")
         return redirect(url_for(".claim", claim_id=claim_id))

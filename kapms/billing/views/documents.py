@@ -10,7 +10,7 @@ from kapms.billing.services import gfe as gfe_svc
 from kapms.billing.services.superbills import build_superbill
 from kapms.billing.services.watch import check_gfe
 from kapms.billing.views.common import load_patient, pdf_response, policy, practice, today
-from kapms.errors import DomainError
+from kapms.errors import DomainError, RuleViolation
 from kapms.extensions import db
 from kapms.icd10 import ICD10_LABELS
 from kapms.web.forms import attempt
@@ -95,7 +95,7 @@ def gfe_pdf(gfe_id: int):
     """The Good Faith Estimate as a PDF for the patient."""
     try:
         gfe = gfe_svc.get_gfe(db.session, current_user, gfe_id, action="print")
-    except DomainError as error:  # an NPI that fails its check digit
+    except RuleViolation as error:  # an NPI that fails its check digit
         db.session.rollback()
         flash(error.message, "danger")
         return redirect(url_for(".gfe", gfe_id=gfe_id))
