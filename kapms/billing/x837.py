@@ -231,9 +231,12 @@ def write_837p(claims: Sequence, *, submitter_contact: str, submitter_phone: str
         transaction_segment_count=count_segments(placeholder),
         transaction_set_control_number=number))
     transaction = HealthCareClaimProfessional(**structure)
-    return write_transactions(
+    text = write_transactions(
         [transaction], sender_id=tin, receiver_id=_text(first.payer_code, 15),
         sender_qualifier="30", receiver_qualifier="ZZ",
         interchange_control_number=f"{control_number:09d}",
         group_control_number=str(control_number), created=created,
         usage_indicator="P" if production else "T")
+    # x12sdk files every 837P under its 005010X222A2 models (ST03/GS08 normalised to A2); the
+    # loops and segments written here are the same in A1, the version HIPAA adopted.
+    return text.replace("005010X222A2", VERSION)
