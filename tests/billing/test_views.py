@@ -1,6 +1,7 @@
 """Billing pages: access, forms that refuse bad input, the patient-page panel, auditing."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -272,3 +273,55 @@ def test_billing_index_searches_by_name(client, login_as, db):
     login_as("billing")
     page = client.get("/billing/?q=aver").get_data(as_text=True)
     assert "Avery Chen" in page and "Grace Kim" not in page
+
+
+def test_benefits_with_plan_year_and_out_of_network(client, login_as, db, insured):
+    login_as("billing")
+    data = BENEFITS | {"plan_year_start": "2025-07-01", "oon_covered": "y",
+                       "oon_deductible": "1000", "oon_deductible_met": "0",
+                       "oon_coinsurance": "40", "oon_oop_max": "6000", "oon_oop_met": "0",
+                       "oon_allowed_share": "60"}
+    bad = client.post(f"/billing/patients/{insured.id}/benefits/new",
+                      data=data | {"plan_year_start": "2026-02-01"})
+    assert "The plan year must be the one" in bad.get_data(as_text=True)
+    missing = client.post(f"/billing/patients/{insured.id}/benefits/new",
+                          data=data | {"oon_coinsurance": ""})
+    assert "Enter the out-of-network coinsurance" in missing.get_data(as_text=True)
+    assert count(db, BenefitsRecord) == 0
+    assert client.post(f"/billing/patients/{insured.id}/benefits/new",
+                       data=data).status_code == 302
+    row = db.scalar(select(BenefitsRecord))
+    assert row.plan_year_start == date(2025, 7, 1) and row.oon_covered
+    assert (row.oon_deductible_cents, row.oon_oop_max_cents) == (100000, 600000)
+    assert str(row.oon_allowed_share).startswith("0.6")
+
+
+def test_estimate_page_shows_in_and_out_of_network_side_by_side(client, login_as, db, insured):
+    make_benefits(db, insured, oon_covered=True, oon_deductible_cents=100000,
+                  oon_deductible_met_cents=0, oon_coinsurance=Decimal("0.4"),
+                  oon_oop_max_cents=600000, oon_oop_met_cents=0,
+                  oon_allowed_share=Decimal("0.6"))
+    db.commit()
+    login_as("billing")
+    response = client.post(f"/billing/patients/{insured.id}/estimates/new", data={
+        "start_date": "2026-02-02", "basis": "template", "dosing_minutes": "180",
+        "dosing_setting": "office", "session_minutes": "60", "compare_networks": "y"})
+    assert response.status_code == 302
+    estimate = db.scalar(select(Estimate))
+    page = client.get(f"/billing/estimates/{estimate.id}").get_data(as_text=True)
+    assert 'data-testid="network-comparison"' in page
+    out_high = estimate.total("high", "patient_cents", "out")
+    assert f'data-testid="compare-high-out">{money(out_high)}' in page
+    assert 'data-testid="estimate-high-out"' in page and "Balance bill" in page
+    from tests.billing.pdftext import pdf_text
+
+    text = pdf_text(client.get(f"/billing/estimates/{estimate.id}.pdf"))
+    for expected in ("In and out of network, side by side", "Out of network, high estimate",
+                     "Balance bill", money(out_high), "180-minute dosing sessions"):
+        assert expected in text, expected
+
+
+def money(cents):
+    from kapms.billing.money import dollars
+
+    return dollars(cents)

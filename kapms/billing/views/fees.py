@@ -49,7 +49,7 @@ def new_schedule(plan_id: int):
     if form.validate_on_submit():
         ok, _ = attempt(form, lambda: fees.add_fee_schedule(
             db.session, current_user, plan, form.effective_from.data, form.effective_to.data,
-            form.amounts_cents(), network=form.network.data,
+            form.amounts_cents(), network=form.network.data if plan else "in",
             dosing_billed_as=form.dosing_billed_as.data))
         if ok:
             flash("Fee schedule saved.", "success")
