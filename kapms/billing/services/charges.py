@@ -22,17 +22,20 @@ class ChargedLine:
 
 
 def charged_lines(session, patient_id: int, start: date, end: date, zone: tzinfo,
-                  policy: Policy = DEFAULT_POLICY) -> list[ChargedLine]:
+                  policy: Policy = DEFAULT_POLICY, payer_plan_id: int | None = None
+                  ) -> list[ChargedLine]:
     """The patient's billable lines from ``start`` to ``end`` with their charges, in date
-    order. Dosings are billed as the private-pay schedule in force that day says (as
-    monitoring when none is)."""
+    order. Dosings are billed as the schedule in force that day says: the payer plan's
+    (in network) when a claim goes to it and it has one, else the practice's (as monitoring
+    when neither has one)."""
     visits = care_link.visits(session, patient_id, start, end, zone)
     if not visits:
         return []
     tables = fee_tables(session, None, start, end)
+    rules = (fee_tables(session, payer_plan_id, start, end) if payer_plan_id else []) + tables
 
     def dosing_as(day: date) -> str:
-        return next((t.dosing_as for t in tables if t.in_force(day)), "monitoring")
+        return next((t.dosing_as for t in rules if t.in_force(day)), "monitoring")
 
     result = []
     for line in code_visits(visits, dosing_as=dosing_as,

@@ -51,7 +51,8 @@ def unclaimed(session, patient, start: date, end: date, practice: Practice,
               policy: Policy = DEFAULT_POLICY):
     """The claimable lines from ``start`` to ``end`` on no claim yet (ChargedLine list)."""
     done = claimed_sessions(session, patient.id)
-    return [item for item in charged_lines(session, patient.id, start, end, practice.zone, policy)
+    return [item for item in charged_lines(session, patient.id, start, end, practice.zone, policy,
+                                           payer_plan_id=patient.plan_id)
             if item.line.code != MEDICATION
             and (item.line.session_id, item.line.code) not in done]
 
