@@ -20,13 +20,19 @@ CLINIC_TODAY = date(2026, 3, 2)
 PRACTICE = Practice("Harbor KAP Clinic", "1234567893", "94-1234567", "1 Bay St, Oakland, CA")
 
 
-def test_npis_print_on_superbills_and_gfes(db):
+def seen_by_maya(db):
+    """A self-pay patient with one preparation session by Maya Okafor, whose NPI is on file."""
     make_schedule(db, None)
     therapist = make_user(db, roles=["therapist"], full_name="Maya Okafor", credentials="LMFT")
     save_profile(db, None, therapist, ProfileData(npi="1987654328"))
     patient = make_patient(db)
     record = CareRecord(db, patient, therapist=therapist)
     record.visit("preparation", date(2026, 2, 3), 60)
+    return therapist, patient
+
+
+def test_npis_print_on_superbills_and_gfes(db):
+    therapist, patient = seen_by_maya(db)
     bill = build_superbill(db, None, patient, date(2026, 2, 1), date(2026, 2, 28), PRACTICE)
     assert bill.lines[0].clinician_npi == "1987654328"
     assert bill.clinicians == (("Maya Okafor, LMFT", "1987654328"),)
@@ -46,12 +52,7 @@ def test_the_app_refuses_to_start_with_an_invalid_practice_npi():
 
 
 def test_documents_refuse_an_npi_that_fails_its_check_digit(db):
-    make_schedule(db, None)
-    therapist = make_user(db, roles=["therapist"], full_name="Maya Okafor", credentials="LMFT")
-    save_profile(db, None, therapist, ProfileData(npi="1987654328"))
-    patient = make_patient(db)
-    record = CareRecord(db, patient, therapist=therapist)
-    record.visit("preparation", date(2026, 2, 3), 60)
+    therapist, patient = seen_by_maya(db)
     # A bad NPI that reached the directory another way (an import, an old record).
     therapist_profile = db.scalar(select(ClinicianProfile).where(
         ClinicianProfile.user_id == therapist.id))

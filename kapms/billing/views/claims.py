@@ -12,6 +12,7 @@ from kapms.billing.services.statements import build_statement
 from kapms.billing.views.common import (
     PER_PAGE,
     file_response,
+    for_print,
     load_patient,
     page_number,
     pdf_response,
@@ -21,7 +22,7 @@ from kapms.billing.views.common import (
 )
 from kapms.billing.x837 import write_837p
 from kapms.database import utcnow
-from kapms.errors import DomainError, RuleViolation
+from kapms.errors import DomainError
 from kapms.extensions import db
 from kapms.web.forms import attempt, attempt_and_flash, show_domain_error
 
@@ -97,12 +98,11 @@ def submit_claim(claim_id: int):
 @bp.get("/claims/<int:claim_id>.pdf")
 def claim_pdf(claim_id: int):
     """The claim on the CMS-1500 (02/12) form, as a PDF."""
-    try:
-        claim = claim_svc.get_claim(db.session, current_user, claim_id, action="print")
-    except RuleViolation as error:  # an NPI that fails its check digit
-        db.session.rollback()
-        flash(error.message, "danger")
-        return redirect(url_for(".claim", claim_id=claim_id))
+    claim, refused = for_print(lambda: claim_svc.get_claim(db.session, current_user, claim_id,
+                                                           action="print"),
+                               url_for(".claim", claim_id=claim_id))
+    if refused:
+        return refused
     db.session.commit()
     pages = [claim.lines[i:i + 6] for i in range(0, len(claim.lines), 6)]
     return pdf_response("cms1500.html", f"cms1500-{claim.number}.pdf", claim=claim, pages=pages)
@@ -111,15 +111,16 @@ def claim_pdf(claim_id: int):
 @bp.get("/claims/<int:claim_id>.837")
 def claim_837(claim_id: int):
     """The claim as an ANSI X12 837P (005010X222A1) file."""
-    try:
+    def load():
         claim = claim_svc.get_claim(db.session, current_user, claim_id, action="print")
-        text = write_837p([claim], submitter_contact=current_user.full_name,
-                          submitter_phone=_phone(), control_number=claim.id,
-                          created=utcnow().astimezone(practice().zone))
-    except (RuleViolation, ValueError) as error:
-        db.session.rollback()
-        flash(getattr(error, "message", str(error)), "danger")
-        return redirect(url_for(".claim", claim_id=claim_id))
+        return claim, write_837p([claim], submitter_contact=current_user.full_name,
+                                 submitter_phone=_phone(), control_number=claim.id,
+                                 created=utcnow().astimezone(practice().zone))
+
+    loaded, refused = for_print(load, url_for(".claim", claim_id=claim_id))
+    if refused:
+        return refused
+    claim, text = loaded
     db.session.commit()
     return file_response(text, f"{claim.number}.837", "application/edi-x12")
 

@@ -1,12 +1,13 @@
 """Helpers shared by the billing views: today's clinic date, patient loading, the clinic's
 billing settings, PDFs and pages of a list."""
 
-from flask import current_app, make_response, request
+from flask import current_app, flash, make_response, redirect, request
 from flask_login import current_user
 
 from kapms import clinic_time
 from kapms.billing import pdf
 from kapms.billing.services import Policy, Practice
+from kapms.errors import RuleViolation
 from kapms.extensions import db
 from kapms.patients.access import BILLING
 from kapms.patients.services import get_patient
@@ -51,3 +52,15 @@ def pdf_response(template: str, filename: str, **context):
     """Render ``templates/billing/pdf/<template>`` to a downloadable PDF."""
     return file_response(pdf.render(template, practice(), **context), filename,
                          "application/pdf")
+
+
+def for_print(load, back_url: str):
+    """(document, None) from ``load`` (a service load audited as "print", which checks the
+    NPIs the document prints), or (None, a redirect to ``back_url``) after rolling back and
+    flashing why it was refused."""
+    try:
+        return load(), None
+    except (RuleViolation, ValueError) as error:
+        db.session.rollback()
+        flash(getattr(error, "message", str(error)), "danger")
+        return None, redirect(back_url)

@@ -9,8 +9,15 @@ from kapms.billing.services import estimates as est_svc
 from kapms.billing.services import gfe as gfe_svc
 from kapms.billing.services.superbills import build_superbill
 from kapms.billing.services.watch import check_gfe
-from kapms.billing.views.common import load_patient, pdf_response, policy, practice, today
-from kapms.errors import DomainError, RuleViolation
+from kapms.billing.views.common import (
+    for_print,
+    load_patient,
+    pdf_response,
+    policy,
+    practice,
+    today,
+)
+from kapms.errors import DomainError
 from kapms.extensions import db
 from kapms.icd10 import ICD10_LABELS
 from kapms.web.forms import attempt
@@ -93,12 +100,11 @@ def gfe(gfe_id: int):
 @bp.get("/gfe/<int:gfe_id>.pdf")
 def gfe_pdf(gfe_id: int):
     """The Good Faith Estimate as a PDF for the patient."""
-    try:
-        gfe = gfe_svc.get_gfe(db.session, current_user, gfe_id, action="print")
-    except RuleViolation as error:  # an NPI that fails its check digit
-        db.session.rollback()
-        flash(error.message, "danger")
-        return redirect(url_for(".gfe", gfe_id=gfe_id))
+    gfe, refused = for_print(lambda: gfe_svc.get_gfe(db.session, current_user, gfe_id,
+                                                      action="print"),
+                             url_for(".gfe", gfe_id=gfe_id))
+    if refused:
+        return refused
     db.session.commit()
     return pdf_response("gfe.html", f"good-faith-estimate-{gfe.id}.pdf", gfe=gfe,
                         threshold=policy().gfe_dispute_cents)
