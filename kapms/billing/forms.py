@@ -4,6 +4,7 @@ every field is validated so bad input becomes a form error, never a server error
 from decimal import Decimal
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import (
     BooleanField,
     DateField,
@@ -243,3 +244,11 @@ class RemittanceForm(FlaskForm):
                             validators=[Optional(), Length(max=80)])
     denial_reason = StringField("Denial reason", validators=[Optional(), Length(max=200)])
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+
+
+class RemittanceFileForm(FlaskForm):
+    """An 835 remittance file from the payer or clearinghouse."""
+
+    file = FileField("835 remittance file", validators=[
+        FileRequired("Choose the 835 file."),
+        FileSize(max_size=2 * 1024 * 1024, message="An 835 file of at most 2 MB.")])

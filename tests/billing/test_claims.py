@@ -265,3 +265,73 @@ def test_a_zone_for_service_dates(db, course):
                                      date(2026, 2, 26), PRACTICE)
     assert [c.first_date for c in claims] == [date(2026, 2, 26)]
     assert PRACTICE.zone == ZoneInfo("America/Los_Angeles")
+
+
+def remittance_file(*claims) -> str:
+    """An 835 (005010X221A1) as a payer sends it, checked by pyx12: ``claims`` are (claim
+    number, status, charge, paid, patient responsibility, [(group, reason, amount)]) in
+    cents."""
+    body, total = [], 0
+    for i, (number, status, charge, paid, share, adjustments) in enumerate(claims):
+        total += paid
+        body += [f"CLP*{number}*{status}*{charge / 100:.2f}*{paid / 100:.2f}*{share / 100:.2f}"
+                 f"*12*PAY{i:05d}~"]
+        body += [f"CAS*{group}*{reason}*{amount / 100:.2f}~" for group, reason, amount
+                 in adjustments]
+        body += ["NM1*QC*1*REYES*MARCUS****MI*M123~"]
+    segments = ["ST*835*0001~", f"BPR*I*{total / 100:.2f}*C*CHK************20260315~",
+                "TRN*1*EFT7781*1620000000~", "DTM*405*20260315~", "N1*PR*CIGNA~",
+                "N3*900 COTTAGE GROVE RD~", "N4*BLOOMFIELD*CT*06002~",
+                "PER*BL*PROVIDER SERVICES*TE*8008828460~",
+                "N1*PE*HARBOR KAP CLINIC*XX*1234567893~", "LX*1~", *body]
+    segments.append(f"SE*{len(segments) + 1}*0001~")
+    text = ("ISA*00*          *00*          *ZZ*62308          *30*941234567      *260315*1200"
+            "*^*00501*000000101*0*T*:~GS*HP*62308*941234567*20260315*1200*101*X*005010X221A1~"
+            + "".join(segments) + "GE*1*101~IEA*1*000000101~")
+    ok, errors = validate(text)
+    assert ok, errors
+    return text
+
+
+def test_an_835_posts_payments_and_denials_and_lists_what_it_left(db, course):
+    from kapms.billing.services.remittance import import_835
+
+    first, second, third, fourth = make_claims(db, course)
+    claim_svc.submit_claims(db, None, [first, second, third])
+    text = remittance_file(
+        (first.number, "1", 20000, 14400, 3600, [("CO", "45", 2000), ("PR", "1", 3600)]),
+        (second.number, "4", 10000, 0, 0, [("CO", "50", 10000)]),
+        (fourth.number, "1", 15000, 12000, 3000, [("PR", "2", 3000)]),  # a draft
+        ("KAP9999999", "1", 9000, 7200, 1800, [("PR", "2", 1800)]),
+        (third.number, "22", 32000, 0, 0, [("CO", "45", 32000)]))
+    result = import_835(db, None, text, CLINIC_TODAY)
+    assert first.posted_on == date(2026, 3, 15) and first.payer_reference == "EFT7781"
+    assert [c.number for c in result.posted] == [first.number, second.number]
+    assert (first.status, first.allowed_cents, first.paid_cents, first.patient_share_cents,
+            first.adjustment_cents) == ("paid", 18000, 14400, 3600, 2000)
+    assert (second.status, second.paid_cents, second.denial_reason) == ("denied", 0, "CO-50")
+    skipped = dict(result.skipped)
+    assert "submitted" in skipped[fourth.number] and skipped["KAP9999999"] == "no such claim"
+    assert "status 22" in skipped[third.number]
+    assert (third.status, fourth.status) == ("submitted", "draft")
+    with pytest.raises(RuleViolation, match="not a readable 835"):
+        import_835(db, None, "ISA*nonsense~", CLINIC_TODAY)
+
+
+def test_the_835_upload_page(client, login_as, db, course):
+    import io
+
+    claim = make_claims(db, course)[0]
+    claim_svc.submit_claims(db, None, [claim])
+    db.commit()
+    login_as("billing")
+    text = remittance_file((claim.number, "1", 20000, 14400, 3600, [("CO", "45", 2000),
+                                                                    ("PR", "1", 3600)]))
+    page = client.post("/billing/claims/remittance", data={
+        "file": (io.BytesIO(text.encode()), "remit.835")}, follow_redirects=True,
+        content_type="multipart/form-data").get_data(as_text=True)
+    assert f"Posted 1 claim(s): {claim.number}." in page
+    db.expire_all()
+    assert claim.status == "paid" and claim.patient_share_cents == 3600
+    empty = client.post("/billing/claims/remittance", data={}, follow_redirects=True)
+    assert "Choose the 835 file." in empty.get_data(as_text=True)

@@ -5,9 +5,16 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 
 from kapms.billing.blueprint import bp
-from kapms.billing.forms import ClaimsForm, RemittanceForm, as_dollars, cents
+from kapms.billing.forms import (
+    ClaimsForm,
+    RemittanceFileForm,
+    RemittanceForm,
+    as_dollars,
+    cents,
+)
 from kapms.billing.models import CLAIM_STATUSES, Claim
 from kapms.billing.services import claims as claim_svc
+from kapms.billing.services.remittance import import_835
 from kapms.billing.services.statements import build_statement
 from kapms.billing.views.common import (
     PER_PAGE,
@@ -35,7 +42,27 @@ def claims():
     rows, total = claim_svc.claims_page(db.session, current_user, status, page, PER_PAGE)
     db.session.commit()  # the audited reads
     return render_template("billing/claims.html", claims=rows, total=total, page=page,
-                           per_page=PER_PAGE, status=status, statuses=CLAIM_STATUSES)
+                           per_page=PER_PAGE, status=status, statuses=CLAIM_STATUSES,
+                           remittance_form=RemittanceFileForm())
+
+
+@bp.post("/claims/remittance")
+def remittance():
+    """Post the payer's answers from an 835 remittance file."""
+    form = RemittanceFileForm()
+    if not form.validate_on_submit():
+        flash(" ".join(form.file.errors) or "Choose the 835 file.", "danger")
+        return redirect(url_for(".claims"))
+    text = form.file.data.read().decode("utf-8", errors="replace")
+    done = []
+    if attempt_and_flash(lambda: done.append(import_835(db.session, current_user, text,
+                                                         today())), "835 read."):
+        result = done[0]
+        flash(f"Posted {len(result.posted)} claim(s): "
+              + (", ".join(c.number for c in result.posted) or "none") + ".", "success")
+        for number, why in result.skipped:
+            flash(f"{number}: not posted ({why}).", "warning")
+    return redirect(url_for(".claims"))
 
 
 @bp.post("/patients/<int:patient_id>/claims")
