@@ -132,3 +132,20 @@ def test_superbill_with_bad_dates_is_a_friendly_400(client, login_as, db):
     response = client.get(f"/billing/patients/{patient.id}/superbill.pdf"
                           "?start=2026-03-01&end=2026-01-01", follow_redirects=True)
     assert "The end date is before the start date." in response.get_data(as_text=True)
+
+
+def test_dashboard_gfe_watch_for_billing_only(client, login_as, db, self_pay):
+    record = CareRecord(db, self_pay)
+    db.commit()
+    login_as("billing")
+    client.post(f"/billing/patients/{self_pay.id}/gfe/new", data=GFE | {"dosings": "1"})
+    page = client.get("/").get_data(as_text=True)
+    assert 'data-testid="gfe-watch-panel"' in page and "No self-pay patient" in page
+    for day in range(9):
+        record.visit("integration", date(2026, 3, 16 + day), 60)
+    db.commit()
+    page = client.get("/").get_data(as_text=True)
+    assert self_pay.full_name in page and "(may dispute)" in page
+    client.post("/logout")
+    login_as("therapist")
+    assert b"gfe-watch-panel" not in client.get("/", follow_redirects=True).data
