@@ -1,49 +1,35 @@
-"""Directory import and export as CSV, for onboarding many clinicians at once.
+"""The directory CSV format: reading rows into profiles and writing profiles as rows.
 
-One row per clinician; list cells (licences, plans, specialties, languages, availability)
-separate items with ";". Import keeps every good row and reports each bad one by its line
-number with the reason: rows are parsed first, then each is saved inside its own savepoint,
-so a row the database refuses is rolled back alone. Unknown emails get a new account with
-a random password (never shown); an admin sends them a reset.
+Pure: text and plain values in, text and plain values out; no database. One row per
+clinician; list cells (licences, plans, specialties, languages, availability) separate items
+with ";". The import and export services (kapms.network.services.directory_csv) use it, and
+a round trip changes nothing.
 """
 
 import csv
 import io
-import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from sqlalchemy import select
-
-from kapms.audit.services import record
-from kapms.auth.services import create_user, find_user_by_email
-from kapms.errors import DomainError
-from kapms.insurance.models import InsurancePlan
 from kapms.network import parsing
-from kapms.network.models import PROFILE_KINDS, WEEKDAYS, ClinicianProfile
-from kapms.network.services import ProfileData, profile_data, save_profile
+from kapms.network.services.profiles import ProfileData
+from kapms.network.vocabulary import PROFILE_KINDS
 
 COLUMNS = ["email", "full_name", "credentials", "role", "npi", "licences", "kap_course",
            "kap_trained_on", "plans", "accepts_private_pay", "private_pay_rate", "in_office",
            "office_address", "latitude", "longitude", "telehealth", "specialties",
            "languages", "accepting_new", "capacity", "availability"]
 REQUIRED = {"email", "full_name", "role", "licences", "capacity"}
-MAX_ROWS = 5000
 _FORMULA_START = ("=", "+", "@", "\t", "\r")
 
 
 @dataclass
-class ImportReport:
-    """What an import did: rows saved, accounts created, and bad rows by line."""
+class DirectoryRow:
+    """One parsed CSV row: who the clinician is and their profile."""
 
-    saved: int = 0
-    created_accounts: int = 0
-    errors: list[tuple[int, str]] = field(default_factory=list)
-
-
-def plan_lookup(session) -> dict[str, int]:
-    """"payer/plan" (lower case) -> plan id, for every plan."""
-    return {f"{p.payer.name}/{p.name}".lower(): p.id
-            for p in session.scalars(select(InsurancePlan)).all()}
+    email: str
+    full_name: str
+    credentials: str | None
+    profile: ProfileData
 
 
 def _cell(row, name: str) -> str:
@@ -53,8 +39,11 @@ def _cell(row, name: str) -> str:
     return value
 
 
-def parse_row(row: dict, plans: dict[str, int]) -> tuple[str, str, str | None, ProfileData]:
-    """(email, full name, credentials, profile) from one CSV row; ValueError if bad."""
+def parse_row(row: dict, plans: dict[str, int]) -> DirectoryRow:
+    """One CSV row as a DirectoryRow; ValueError if bad.
+
+    ``plans`` maps "payer/plan" in lower case to the plan id.
+    """
     email, name = _cell(row, "email").lower(), _cell(row, "full_name")
     if "@" not in email or len(email) > 254:
         raise ValueError(f"{email or 'empty'} is not an email address.")
@@ -89,53 +78,13 @@ def parse_row(row: dict, plans: dict[str, int]) -> tuple[str, str, str | None, P
         plan_ids=plan_ids, availability=parsing.parse_slots(_cell(row, "availability")))
     if not data.licences:
         raise ValueError("At least one licence is required.")
-    return email, name, _cell(row, "credentials")[:60] or None, data
+    return DirectoryRow(email, name, _cell(row, "credentials")[:60] or None, data)
 
 
-def import_directory(session, actor, text: str) -> ImportReport:
-    """Create or update profiles from CSV text; bad rows are reported, good rows kept."""
-    report = ImportReport()
+def read_rows(text: str) -> tuple[csv.DictReader, set[str]]:
+    """A reader over the CSV text and the required columns its header lacks."""
     reader = csv.DictReader(io.StringIO(text))
-    missing = REQUIRED - set(reader.fieldnames or [])
-    if missing:
-        raise DomainError("The header row lacks: " + ", ".join(sorted(missing)) + ".")
-    plans = plan_lookup(session)
-    seen: dict[str, int] = {}
-    for index, row in enumerate(reader):
-        line = reader.line_num
-        if index >= MAX_ROWS:
-            report.errors.append((line, f"Only {MAX_ROWS} rows are imported at a time."))
-            break
-        if None in row:  # more cells than header columns
-            report.errors.append((line, "The row has more cells than the header."))
-            continue
-        try:
-            email, name, credentials, data = parse_row(row, plans)
-        except ValueError as error:
-            report.errors.append((line, str(error)))
-            continue
-        if email in seen:
-            report.errors.append((line, f"{email} already appears on line {seen[email]}."))
-            continue
-        seen[email] = line
-        created = False
-        try:
-            with session.begin_nested():  # a refused row rolls back alone
-                user = find_user_by_email(session, email)
-                if user is None:
-                    created = True
-                    user = create_user(session, actor, email=email, full_name=name,
-                                       roles=[data.kind], credentials=credentials,
-                                       password=secrets.token_urlsafe(24))
-                save_profile(session, actor, user, data)
-        except DomainError as error:
-            report.errors.append((line, error.message))
-            continue
-        report.saved += 1
-        report.created_accounts += created
-    record(session, actor, "create", "directory_import", None,
-           detail=f"saved {report.saved}, errors {len(report.errors)}")
-    return report
+    return reader, REQUIRED - set(reader.fieldnames or [])
 
 
 def _safe(value) -> str:
@@ -143,24 +92,26 @@ def _safe(value) -> str:
     return "'" + text if text[:1] in _FORMULA_START else text
 
 
-def export_directory(session, actor) -> str:
-    """Every profile as CSV in the import format (a round trip changes nothing)."""
+def write_directory(profiles) -> str:
+    """Saved profiles (with their users and plans) as CSV text in the import format."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
-    profiles = session.scalars(select(ClinicianProfile).order_by(ClinicianProfile.id)).all()
+    yes = {True: "yes", False: "no"}
     for profile in profiles:
-        d, user = profile_data(profile), profile.user
-        yes = {True: "yes", False: "no"}
+        user = profile.user
         writer.writerow([_safe(v) for v in [
-            user.email, user.full_name, user.credentials, d.kind, d.npi,
-            ";".join(f"{t} {n} {s} {e.isoformat()}" for t, n, s, e in d.licences),
-            d.kap_course, d.kap_trained_on.isoformat() if d.kap_trained_on else "",
+            user.email, user.full_name, user.credentials, profile.kind, profile.npi,
+            ";".join(f"{x.licence_type} {x.number} {x.state} {x.expires_on.isoformat()}"
+                     for x in profile.licences),
+            profile.kap_course,
+            profile.kap_trained_on.isoformat() if profile.kap_trained_on else "",
             ";".join(f"{p.payer.name}/{p.name}" for p in profile.plans),
-            yes[d.accepts_private_pay],
-            f"{d.private_pay_rate_cents / 100:.2f}" if d.private_pay_rate_cents else "",
-            yes[d.in_office], d.office_address, d.latitude, d.longitude, yes[d.telehealth],
-            ";".join(d.specialties), ";".join(d.languages), yes[d.accepting_new], d.capacity,
-            ";".join(f"{WEEKDAYS[w]} {a:%H:%M}-{b:%H:%M}" for w, a, b in d.availability)]])
-    record(session, actor, "export", "directory", None, detail=f"{len(profiles)} profiles")
+            yes[profile.accepts_private_pay],
+            f"{profile.private_pay_rate_cents / 100:.2f}"
+            if profile.private_pay_rate_cents else "",
+            yes[profile.in_office], profile.office_address, profile.latitude,
+            profile.longitude, yes[profile.telehealth], ";".join(profile.specialty_list),
+            ";".join(profile.language_list), yes[profile.accepting_new], profile.capacity,
+            ";".join(slot.label for slot in profile.availability)]])
     return out.getvalue()

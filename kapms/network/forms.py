@@ -25,8 +25,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from kapms.network import parsing
 from kapms.network.cities import CITIES
 from kapms.network.matching import MODALITIES
-from kapms.network.models import SPECIALTIES
-from kapms.network.services import ProfileData
+from kapms.network.services.profiles import ProfileData
+from kapms.network.vocabulary import SPECIALTIES
 
 
 class CheckboxListField(SelectMultipleField):

@@ -1,10 +1,17 @@
-"""Finding patients within the actor's scope, and managing care teams."""
+"""Finding patients within the actor's scope, registering and editing them, and managing
+care teams."""
+
+from dataclasses import dataclass, fields
+from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.orm.exc import StaleDataError
 
 from kapms import clinic_time
 from kapms.audit.services import record
-from kapms.errors import DomainError, NotFound, PermissionDenied
+from kapms.billing.codes import ICD10_LABELS
+from kapms.errors import ConflictError, DomainError, NotFound, PermissionDenied
+from kapms.insurance.models import InsurancePlan
 from kapms.patients.access import CLINICAL, categories, visible_patients
 from kapms.patients.models import CARE_TEAM_ROLES, CareTeamMember, Patient
 
@@ -77,14 +84,7 @@ def add_to_care_team(session, actor, patient: Patient, user, role: str) -> CareT
     return member
 
 
-# --- registration and editing (added with the care path, issue 3) -------------------------
-
-from dataclasses import dataclass, fields  # noqa: E402 - additive section
-from datetime import date  # noqa: E402
-
-from sqlalchemy.orm.exc import StaleDataError  # noqa: E402
-
-from kapms.errors import ConflictError  # noqa: E402
+# --- registration and editing -------------------------------------------------------------
 
 PATIENT_STALE = ("This patient's record was changed by someone else since you opened it. "
                  "Nothing was saved: reload the page and make your change again.")
@@ -114,9 +114,6 @@ class PatientInput:
 
 
 def _check_input(session, data: PatientInput) -> None:
-    from kapms.billing.codes import ICD10_LABELS
-    from kapms.insurance.models import InsurancePlan
-
     if data.diagnosis_code and data.diagnosis_code not in ICD10_LABELS:
         raise DomainError("Choose a diagnosis from the list.", field="diagnosis_code")
     if data.plan_id is not None:

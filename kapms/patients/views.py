@@ -3,32 +3,30 @@ sections to the patient page through kapms.web.panels (PATIENT_PAGE)."""
 
 from dataclasses import fields
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from kapms.auth.models import User, UserRole
 from kapms.billing.codes import ICD10_LABELS
+from kapms.care.services import refresh_stage
 from kapms.extensions import db
 from kapms.insurance.services import plan_choices
 from kapms.patients import services
 from kapms.patients.access import BILLING, CLINICAL, categories
+from kapms.patients.blueprint import bp
 from kapms.patients.forms import CareTeamForm, PatientForm, RegisterPatientForm
 from kapms.patients.models import STAGES
-from kapms.web import nav, panels
-from kapms.web.access import guard_blueprint, roles_required
+from kapms.web import panels
+from kapms.web.access import roles_required
 from kapms.web.forms import attempt, attempt_and_flash
 
-bp = Blueprint("patients", __name__, url_prefix="/patients")
-guard_blueprint(bp, "therapist", "prescriber", "billing", "admin")
-nav.add("Patients", "patients.list", 10)
+BLUEPRINTS = [bp]
 
 
 def _refresh_stage(patient) -> None:
-    """The care domain keeps the stage; imported late so patients never needs care at
-    import time (care depends on patients, not the other way round)."""
-    from kapms.care.services import refresh_stage
-
+    """The care domain keeps the stage (care depends on patients' services, and these
+    views on care's)."""
     refresh_stage(db.session, patient)
 
 

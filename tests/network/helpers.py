@@ -2,13 +2,20 @@
 
 from datetime import date, time, timedelta
 
+from kapms import clinic_time
 from kapms.insurance.models import InsurancePlan, Payer
 from kapms.network.services import ProfileData, save_profile
 from kapms.patients.models import CareTeamMember, Patient
 from tests import factories
 from tests.factories import make_user
 
-TODAY = date(2026, 11, 24)  # a Tuesday
+TODAY = date(2026, 11, 24)  # a Tuesday: the day service tests match on
+
+
+def licence_expiry() -> date:
+    """A year after both TODAY and the real clinic day: service tests match on TODAY, the
+    pages on the clinic's today, and a licence must be current for either, in any year."""
+    return max(TODAY, clinic_time.today()) + timedelta(days=365)
 SF = (37.77, -122.42)
 OAKLAND = (37.80, -122.27)  # about 8.5 miles from SF
 SACRAMENTO = (38.58, -121.49)  # about 75 miles from SF
@@ -27,7 +34,7 @@ def make_clinician(session, *, kind="therapist", name=None, states=("CA",), expi
                    plans=(), **overrides):
     """A clinician user with a directory profile; keyword arguments override ProfileData."""
     user = make_user(session, roles=(kind,), full_name=name)
-    expires = expires or TODAY + timedelta(days=365)
+    expires = expires or licence_expiry()
     values = dict(
         kind=kind, kap_course="KAP Foundations", kap_trained_on=date(2024, 5, 1),
         telehealth=True, accepting_new=True, capacity=5,

@@ -4,8 +4,9 @@ import pytest
 
 from kapms.auth.services import find_user_by_email
 from kapms.errors import DomainError
-from kapms.network.csv_io import COLUMNS, export_directory, import_directory
+from kapms.network.csv_io import COLUMNS
 from kapms.network.services import profile_for
+from kapms.network.services.directory_csv import export_directory, import_directory
 from tests.factories import make_user
 from tests.network.helpers import make_plan
 

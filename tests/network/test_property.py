@@ -13,8 +13,8 @@ from sqlalchemy import delete
 
 from kapms.network.matching import ClinicianFacts, MatchRequest, failed_criteria
 from kapms.network.models import ClinicianProfile
-from kapms.network.search import eligible_clinician_ids
 from kapms.network.services import ProfileData, save_profile
+from kapms.network.services.search import eligible_clinician_ids
 from kapms.patients.models import CareTeamMember, Patient
 from tests.factories import make_user
 from tests.network.helpers import TODAY, make_patient, make_plan

@@ -7,10 +7,10 @@ from sqlalchemy import select
 
 from kapms.audit.models import AuditEvent
 from kapms.errors import NotFound, PermissionDenied, RuleViolation
-from kapms.network import referrals
 from kapms.network.matching import MatchRequest
 from kapms.network.models import Referral
-from kapms.network.search import eligible_clinician_ids
+from kapms.network.services import referrals
+from kapms.network.services.search import eligible_clinician_ids
 from tests.factories import make_user
 from tests.network.helpers import TODAY, fill_caseload, make_clinician, make_patient, make_plan
 

@@ -3,7 +3,11 @@
 from datetime import timedelta
 
 from kapms.network.matching import MatchRequest
-from kapms.network.search import eligible_clinician_ids, licensed_prescribers, match_request
+from kapms.network.services.search import (
+    eligible_clinician_ids,
+    licensed_prescribers,
+    match_request,
+)
 from tests.network.helpers import (
     OAKLAND,
     SACRAMENTO,
@@ -157,7 +161,7 @@ def test_next_opening_is_computed_in_sql_like_the_pure_rule(db):
         outcome = match_request(db, request(None, modality="telehealth"))
         assert outcome.results == []  # nobody takes self-pay; use the plan-free waitlist
         from kapms.network.matching import CRITERIA
-        from kapms.network.search import _candidates, _rows
+        from kapms.network.services.search import _candidates, _rows
 
         rows = [r for r in _rows(db, request(None), [c for c in CRITERIA if c != "insurance"])
                 if r[0].user_id == clinician.id]

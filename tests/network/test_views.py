@@ -110,7 +110,7 @@ def test_offer_is_private_to_its_clinician_and_decline_needs_reason(client, logi
     admin = make_user(db, roles=("admin",))
     therapist, stranger = make_clinician(db), make_clinician(db)
     patient = make_patient(db)
-    from kapms.network.referrals import offer_referral
+    from kapms.network.services.referrals import offer_referral
 
     referral = offer_referral(db, admin, patient, therapist, "therapist", today=clinic_time.today())
     db.commit()
@@ -168,7 +168,7 @@ def test_coordinator_dashboard_lists_open_offers_and_declines(client, login, db)
     admin = make_user(db, roles=("admin",))
     therapist, other = make_clinician(db, name="Tess Open"), make_clinician(db, name="Dee Cline")
     first, second = make_patient(db), make_patient(db)
-    from kapms.network.referrals import decline_referral, offer_referral
+    from kapms.network.services.referrals import decline_referral, offer_referral
 
     offer_referral(db, admin, first, therapist, "therapist", today=clinic_time.today())
     declined = offer_referral(db, admin, second, other, "therapist", today=clinic_time.today())

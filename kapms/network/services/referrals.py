@@ -18,7 +18,7 @@ from kapms.database import utcnow
 from kapms.errors import ConflictError, NotFound, PermissionDenied, RuleViolation
 from kapms.network.matching import has_active_licence
 from kapms.network.models import Referral
-from kapms.network.services import active_patient_count, profile_for
+from kapms.network.services.profiles import active_patient_count, profile_for
 from kapms.patients.models import CARE_TEAM_ROLES
 from kapms.patients.services import add_to_care_team
 

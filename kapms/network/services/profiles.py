@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from kapms import clinic_time
 from kapms.audit.services import record
-from kapms.auth.models import User
+from kapms.auth.models import User, UserRole
 from kapms.errors import ConflictError, NotFound, PermissionDenied, RuleViolation
 from kapms.insurance.models import InsurancePlan
 from kapms.network.models import (
@@ -25,7 +25,7 @@ from kapms.network.models import (
     ClinicianProfile,
 )
 from kapms.network.npi import valid_npi
-from kapms.network.search import active_count_expr
+from kapms.network.services.search import active_count_expr
 from kapms.patients.models import CareTeamMember
 
 MAX_CAPACITY = 500
@@ -173,8 +173,6 @@ def list_profiles(session, *, kind: str | None = None, state: str | None = None,
 
 def clinicians_without_profile(session) -> list[User]:
     """Active therapists and prescribers not yet in the directory, by name."""
-    from kapms.auth.models import UserRole
-
     has_profile = select(ClinicianProfile.user_id)
     return session.scalars(
         select(User).join(UserRole).where(UserRole.role.in_(PROFILE_KINDS),

@@ -2,7 +2,7 @@
 patient page."""
 
 from kapms.extensions import db
-from kapms.network import referrals, services
+from kapms.network.services import profiles, referrals
 from kapms.web import panels
 
 
@@ -22,7 +22,7 @@ def dashboard_panels(user, **_context) -> list[panels.Panel]:
     if not user.has_role("therapist", "prescriber"):
         return result
     offers = referrals.pending_offers(db.session, user)
-    profile = services.profile_for(db.session, user.id)
+    profile = profiles.profile_for(db.session, user.id)
     return result + [panels.Panel("network/_dashboard_offers.html",
                                   {"offers": offers, "has_profile": profile is not None},
                                   order=10)]
