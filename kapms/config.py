@@ -63,6 +63,9 @@ class Config:
     PAYMENT_PLAN_UPFRONT_CENTS = 12000
     GFE_DISPUTE_THRESHOLD_CENTS = 40000
 
+    # Network: admins are warned this many days before a clinician's licence expires
+    LICENCE_EXPIRY_WARNING_DAYS = 60
+
 
 class TestConfig(Config):
     """Settings for the test suite: cheap hashing, a throwaway key."""

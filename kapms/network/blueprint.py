@@ -11,6 +11,7 @@ from kapms.web.access import guard_blueprint
 
 bp = Blueprint("network", __name__, url_prefix="/network")
 guard_blueprint(bp, "admin")
+nav.add("Waiting patients", "network.waiting", 15)
 nav.add("Find a therapist", "network.match", 20)
 nav.add("Directory", "network.directory", 30)
 nav.add("My directory profile", "network.my_profile", 40)

@@ -8,7 +8,7 @@ a round trip changes nothing.
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kapms.network import parsing
 from kapms.network.services.profiles import ProfileData
@@ -22,14 +22,35 @@ REQUIRED = {"email", "full_name", "role", "licences", "capacity"}
 _FORMULA_START = ("=", "+", "@", "\t", "\r")
 
 
+# Profile fields as the CSV names them (for problems found by the profile rules), and the
+# columns a rule's problem depends on (not reported again when one of them is unreadable).
+FIELD_COLUMNS = {"kind": "role", "plan_ids": "plans"}
+DEPENDS_ON = {"office_address": {"in_office", "latitude", "longitude"},
+              "private_pay_rate": {"accepts_private_pay"},
+              "kap_course": {"kap_trained_on"}}
+
+
 @dataclass
 class DirectoryRow:
-    """One parsed CSV row: who the clinician is and their profile."""
+    """One parsed CSV row: who the clinician is, their profile, and every problem found.
+
+    ``unparsed`` names the columns that could not be read (their profile values are the
+    defaults), so the profile rules do not report them a second time.
+    """
 
     email: str
     full_name: str
     credentials: str | None
     profile: ProfileData
+    problems: list[str] = field(default_factory=list)
+    unparsed: set[str] = field(default_factory=set)
+
+    def add_rule_problems(self, problems: list[tuple[str, str]]) -> None:
+        """Add the profile rules' (field, message) problems, named by CSV column."""
+        for name, message in problems:
+            column = FIELD_COLUMNS.get(name, name)
+            if not ({column} | DEPENDS_ON.get(column, set())) & self.unparsed:
+                self.problems.append(f"{column}: {message}")
 
 
 def _cell(row, name: str) -> str:
@@ -40,45 +61,68 @@ def _cell(row, name: str) -> str:
 
 
 def parse_row(row: dict, plans: dict[str, int]) -> DirectoryRow:
-    """One CSV row as a DirectoryRow; ValueError if bad.
+    """One CSV row, with every problem of it (each column read on its own, and each item
+    of a list column). ``plans`` maps "payer/plan" in lower case to the plan id."""
+    problems: list[str] = []
+    unparsed: set[str] = set()
 
-    ``plans`` maps "payer/plan" in lower case to the plan id.
-    """
+    def read(column: str, parse, default=None):
+        try:
+            return parse(_cell(row, column))
+        except ValueError as error:
+            message = str(error)
+            problems.append(message if message.startswith(column) else f"{column}: {message}")
+            unparsed.add(column)
+            return default
+
+    def read_items(column: str, parse) -> list:
+        values = []
+        for item in parsing.items(_cell(row, column)):
+            value = read(column, lambda _text, item=item: parse(item))
+            if value is not None:
+                values.append(value)
+        return values
+
     email, name = _cell(row, "email").lower(), _cell(row, "full_name")
     if "@" not in email or len(email) > 254:
-        raise ValueError(f"{email or 'empty'} is not an email address.")
+        problems.append(f"email: {email or 'empty'} is not an email address.")
     if not name or len(name) > 200:
-        raise ValueError("full_name is required (at most 200 characters).")
+        problems.append("full_name: required, at most 200 characters.")
     role = _cell(row, "role").lower() or "therapist"
     if role not in PROFILE_KINDS:
-        raise ValueError(f"role must be therapist or prescriber, not {role!r}.")
-    plan_ids = []
-    for label in parsing.items(_cell(row, "plans")):
+        problems.append(f"role: must be therapist or prescriber, not {role!r}.")
+        unparsed.add("role")
+
+    def plan(label: str) -> int:
         if label.lower() not in plans:
-            raise ValueError(f"Unknown plan {label!r} (write Payer/Plan as in the plan list).")
-        plan_ids.append(plans[label.lower()])
-    in_office = parsing.parse_bool(_cell(row, "in_office"), "in_office")
-    trained = _cell(row, "kap_trained_on")
+            raise ValueError(f"unknown plan {label!r} (write Payer/Plan as in the plan list).")
+        return plans[label.lower()]
+
     data = ProfileData(
         kind=role, npi=_cell(row, "npi") or None, kap_course=_cell(row, "kap_course") or None,
-        kap_trained_on=parsing.parse_date(trained, "kap_trained_on") if trained else None,
-        accepts_private_pay=parsing.parse_bool(_cell(row, "accepts_private_pay"),
-                                               "accepts_private_pay"),
-        private_pay_rate_cents=parsing.parse_cents(_cell(row, "private_pay_rate"),
-                                                   "private_pay_rate"),
-        in_office=in_office, office_address=_cell(row, "office_address")[:300] or None,
-        latitude=parsing.parse_float(_cell(row, "latitude"), "latitude", -90, 90),
-        longitude=parsing.parse_float(_cell(row, "longitude"), "longitude", -180, 180),
-        telehealth=parsing.parse_bool(_cell(row, "telehealth"), "telehealth"),
-        specialties=parsing.parse_specialties(_cell(row, "specialties")),
-        languages=parsing.parse_languages(_cell(row, "languages")) or ["English"],
-        accepting_new=parsing.parse_bool(_cell(row, "accepting_new") or "yes", "accepting_new"),
-        capacity=parsing.parse_int(_cell(row, "capacity"), "capacity", 0, 500),
-        licences=parsing.parse_licences(_cell(row, "licences")),
-        plan_ids=plan_ids, availability=parsing.parse_slots(_cell(row, "availability")))
-    if not data.licences:
-        raise ValueError("At least one licence is required.")
-    return DirectoryRow(email, name, _cell(row, "credentials")[:60] or None, data)
+        kap_trained_on=read("kap_trained_on", lambda t: parsing.parse_date(
+            t, "kap_trained_on") if t else None),
+        accepts_private_pay=read("accepts_private_pay", lambda t: parsing.parse_bool(
+            t, "accepts_private_pay"), False),
+        private_pay_rate_cents=read("private_pay_rate", lambda t: parsing.parse_cents(
+            t, "private_pay_rate")),
+        in_office=read("in_office", lambda t: parsing.parse_bool(t, "in_office"), False),
+        office_address=_cell(row, "office_address")[:300] or None,
+        latitude=read("latitude", lambda t: parsing.parse_float(t, "latitude", -90, 90)),
+        longitude=read("longitude", lambda t: parsing.parse_float(t, "longitude", -180, 180)),
+        telehealth=read("telehealth", lambda t: parsing.parse_bool(t, "telehealth"), False),
+        specialties=read("specialties", parsing.parse_specialties, []),
+        languages=read("languages", parsing.parse_languages, []) or ["English"],
+        accepting_new=read("accepting_new", lambda t: parsing.parse_bool(
+            t or "yes", "accepting_new"), True),
+        capacity=read("capacity", lambda t: parsing.parse_int(t, "capacity", 0, 500), 0),
+        licences=read_items("licences", parsing.parse_licence),
+        plan_ids=read_items("plans", plan),
+        availability=read_items("availability", parsing.parse_slot))
+    if not data.licences and "licences" not in unparsed:
+        problems.append("licences: at least one licence is required.")
+    return DirectoryRow(email, name, _cell(row, "credentials")[:60] or None, data, problems,
+                        unparsed)
 
 
 def read_rows(text: str) -> tuple[csv.DictReader, set[str]]:

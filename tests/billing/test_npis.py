@@ -7,9 +7,8 @@ from kapms.billing.services import Practice
 from kapms.billing.services.gfe import GfeRequest, create_gfe
 from kapms.billing.services.superbills import build_superbill
 from kapms.network.services import ProfileData, save_profile
-from kapms.patients.services import add_to_care_team
 from tests.billing.helpers import FakeSession, make_patient, make_schedule
-from tests.factories import make_user
+from tests.factories import add_member, make_user
 
 PRACTICE = Practice("Harbor KAP Clinic", "1234567893", "94-1234567", "1 Bay St, Oakland, CA")
 
@@ -17,9 +16,9 @@ PRACTICE = Practice("Harbor KAP Clinic", "1234567893", "94-1234567", "1 Bay St, 
 def test_npis_print_on_superbills_and_gfes(db, monkeypatch):
     make_schedule(db, None)
     therapist = make_user(db, roles=["therapist"], full_name="Maya Okafor", credentials="LMFT")
-    save_profile(db, None, therapist, ProfileData(npi="1987654328"))
+    save_profile(db, therapist, therapist, ProfileData(npi="1987654328"))
     patient = make_patient(db)
-    add_to_care_team(db, None, patient, therapist, "therapist")
+    add_member(db, patient, therapist, "therapist")
     sessions = [FakeSession(1, date(2026, 2, 3), "preparation", 60, clinician_id=therapist.id)]
     monkeypatch.setattr(care_link, "billable_sessions", lambda *args: sessions)
     bill = build_superbill(db, None, patient, date(2026, 2, 1), date(2026, 2, 28), PRACTICE)

@@ -4,6 +4,7 @@ from datetime import date, time, timedelta
 
 from kapms import clinic_time
 from kapms.insurance.models import InsurancePlan, Payer
+from kapms.network.npi import valid_npi
 from kapms.network.services import ProfileData, save_profile
 from kapms.patients.models import CareTeamMember, Patient
 from tests import factories
@@ -19,6 +20,12 @@ def licence_expiry() -> date:
 SF = (37.77, -122.42)
 OAKLAND = (37.80, -122.27)  # about 8.5 miles from SF
 SACRAMENTO = (38.58, -121.49)  # about 75 miles from SF
+
+
+def npi(n: int) -> str:
+    """A distinct valid NPI for each ``n`` (the check digit itself is tested in test_npi)."""
+    body = f"1{n:08d}"
+    return next(body + d for d in "0123456789" if valid_npi(body + d))
 
 
 def make_plan(session, payer="Aetna", name="Open Access PPO") -> InsurancePlan:
@@ -41,7 +48,7 @@ def make_clinician(session, *, kind="therapist", name=None, states=("CA",), expi
         licences=[("LMFT", f"L{user.id}{s}", s, expires) for s in states],
         plan_ids=[p.id for p in plans], availability=[(2, time(9), time(12))])
     values.update(overrides)
-    save_profile(session, None, user, ProfileData(**values))
+    save_profile(session, user, user, ProfileData(**values))  # the clinician keeps it
     return user
 
 

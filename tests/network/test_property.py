@@ -63,7 +63,7 @@ def test_sql_matches_the_pure_rules(db):
         for user, c in zip(users, directory, strict=False):
             licences = [(s, TODAY + timedelta(days=d)) for s, d in c["licences"]]
             office = c["office"]
-            save_profile(db, None, user, ProfileData(
+            save_profile(db, user, user, ProfileData(
                 kap_course="KAP" if c["kap"] else None, kap_trained_on=date(2024, 5, 1) if c["kap"] else None,
                 accepts_private_pay=c["private_pay"], private_pay_rate_cents=15000,
                 in_office=office is not None, office_address="x" if office else None,
@@ -78,7 +78,7 @@ def test_sql_matches_the_pure_rules(db):
                 clinician_id=user.id, licences=tuple((s, e) for s, e in licences),
                 plan_ids=frozenset(plans[i].id for i in c["plans"]),
                 accepts_private_pay=c["private_pay"], kap_trained=c["kap"],
-                accepting_new=c["accepting"], capacity=c["capacity"], active_count=c["load"],
+                accepting_new=c["accepting"], capacity=c["capacity"], places_taken=c["load"],
                 in_office=office is not None, telehealth=c["telehealth"],
                 latitude=office[0] if office else None, longitude=office[1] if office else None))
         db.flush()

@@ -3,6 +3,13 @@
 of the dashboard and the patient page."""
 
 from kapms.network.blueprint import bp
-from kapms.network.views import directory, matching, offers, panels  # noqa: F401 - routes
+from kapms.network.views import (  # noqa: F401 - registers the routes and panels
+    care_team,
+    directory,
+    matching,
+    offers,
+    panels,
+    queue,
+)
 
 BLUEPRINTS = [bp]

@@ -1,6 +1,6 @@
 """Directory pages: the admin's directory with CSV import/export, and profile editing."""
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from kapms import clinic_time
@@ -18,6 +18,7 @@ from kapms.web.access import roles_required
 from kapms.web.forms import attempt
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+PER_PAGE = 50
 
 
 @bp.get("/directory")
@@ -28,9 +29,13 @@ def directory():
     state = request.args.get("state", "").upper()
     state = state if state in US_STATES else None
     q = request.args.get("q", "").strip()[:100]
-    rows = services.list_profiles(db.session, kind=kind, state=state, name=q or None)
+    page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
+    rows, total = services.list_profiles(db.session, kind=kind, state=state, name=q or None,
+                                         page=page, per_page=PER_PAGE)
     return render_template("network/directory.html", rows=rows, kind=kind, state=state, q=q,
-                           states=sorted(US_STATES), today=clinic_time.today(),
+                           states=sorted(US_STATES), today=clinic_time.today(), page=page,
+                           pages=max(1, -(-total // PER_PAGE)), total=total,
+                           warn_days=current_app.config["LICENCE_EXPIRY_WARNING_DAYS"],
                            missing=services.clinicians_without_profile(db.session))
 
 

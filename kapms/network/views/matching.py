@@ -1,5 +1,5 @@
 """Matching pages: a coordinator (admin) searches for a therapist, for a patient or
-anonymously, offers the patient from the results, and offers prescribers by state licence.
+anonymously, offers the patient from the results, and offers eligible prescribers.
 """
 
 from flask import flash, redirect, render_template, request, url_for
@@ -12,7 +12,7 @@ from kapms.insurance.services import plan_choices
 from kapms.network.blueprint import bp
 from kapms.network.cities import needs_for_diagnosis
 from kapms.network.forms import MatchForm, OfferForm
-from kapms.network.matching import MatchRequest
+from kapms.network.matching import CRITERION_LABELS, MatchRequest
 from kapms.network.services import profiles, referrals, search
 from kapms.patients.access import CLINICAL
 from kapms.patients.models import CARE_TEAM_ROLES
@@ -21,7 +21,7 @@ from kapms.patients.services import get_patient
 
 def _patient_prefill(patient) -> dict:
     return {"patient_id": patient.id, "state": patient.state, "plan_id": patient.plan_id or 0,
-            "modality": "either", "latitude": patient.latitude, "longitude": patient.longitude,
+            "modality": patient.care_modality, "latitude": patient.latitude, "longitude": patient.longitude,
             "language": patient.preferred_language,
             "needs": needs_for_diagnosis(patient.diagnosis_code)}
 
@@ -66,7 +66,9 @@ def offer(patient_id: int):
     try:
         clinician = profiles.get_clinician(db.session, int(form.clinician_id.data))
         referrals.offer_referral(db.session, current_user, patient, clinician, form.role.data,
-                                 note=form.note.data, today=clinic_time.today())
+                                 note=form.note.data, today=clinic_time.today(),
+                                 private_pay=form.private_pay.data == "1",
+                                 override_reason=form.override_reason.data)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "danger")
@@ -78,9 +80,11 @@ def offer(patient_id: int):
 
 @bp.get("/patients/<int:patient_id>/prescribers")
 def prescribers(patient_id: int):
-    """Prescribers licensed in the patient's state with room, to offer the patient to."""
+    """Prescribers who may join the patient's team (the eligibility rule), to offer to."""
     patient = get_patient(db.session, current_user, patient_id, need=CLINICAL)
     db.session.commit()
-    rows = search.licensed_prescribers(db.session, patient.state, clinic_time.today())
+    req = search.patient_request(patient, clinic_time.today())
+    rows, emptied_by = search.eligible_clinicians(db.session, req, "prescriber")
     return render_template("network/prescribers.html", patient=patient, rows=rows,
+                           emptied_by=emptied_by and CRITERION_LABELS[emptied_by],
                            offer_form=OfferForm())
