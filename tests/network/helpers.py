@@ -53,11 +53,11 @@ def make_clinician(session, *, kind="therapist", name=None, states=("CA",), expi
 
 
 def make_patient(session, *, state="CA", plan=None, location=SF, language="English",
-                 stage="referral") -> Patient:
-    """A patient with a location and coverage."""
+                 stage="referral", **fields) -> Patient:
+    """A patient with a location and coverage; ``fields`` set any other column."""
     return factories.make_patient(session, state=state, plan=plan, latitude=location[0],
                                   longitude=location[1], preferred_language=language,
-                                  stage=stage)
+                                  stage=stage, member_id="M1" if plan else None, **fields)
 
 
 def fill_caseload(session, clinician, n: int, role="therapist") -> None:
