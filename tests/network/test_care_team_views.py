@@ -39,6 +39,9 @@ def test_admin_assigns_only_with_a_reason_when_the_rule_refuses(client, login_as
     assert "Eligibility overridden: Relocating; CA licence issued Monday" in page
     assert "Assigned by an admin" in page
     assert client.post(url, data={"user_id": "0", "role": "therapist"}).status_code == 400
+    assert client.post(url, data={"user_id": eligible.id, "role": "therapist"}).status_code == 302
+    db.expire_all()
+    assert {m.user_id for m in db.get(Patient, patient.id).care_team} == {york.id, eligible.id}
 
 
 def test_the_patient_page_flags_members_no_longer_eligible(client, login, db):
