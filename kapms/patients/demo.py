@@ -9,10 +9,14 @@ answered yet (the prescriber's login shows the invitation to accept). Noah and L
 Owen for a prescriber, wait on the coordinators' queue.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
+from sqlalchemy import select
+
+from kapms.database import utcnow
+from kapms.network.models import Referral
 from kapms.network.services import care_teams, profiles, referrals
-from kapms.patients.models import Patient
+from kapms.patients.models import CareTeamMember, Patient
 
 # key: (first, last, dob, city, state, zip, lat, lon, language, diagnosis, plan key or None,
 #       therapist email or None, prescriber?, stage); prescriber False with a therapist: the
@@ -37,6 +41,11 @@ DEMO_PATIENTS = {
     "lucia": ("Lucia", "Romero", date(1990, 12, 5), "Fresno", "CA", "93721", 36.74, -119.79,
               "Spanish", "F32.1", None, None, False, "referral"),
 }
+
+
+# How long ago each was registered (the queue shows who has waited longest).
+DAYS_AGO = {"avery": 21, "elena": 75, "marcus": 120, "grace": 240, "owen": 9, "noah": 3,
+            "lucia": 16}
 
 
 def seed(session, ctx: dict) -> None:
@@ -72,6 +81,7 @@ def seed(session, ctx: dict) -> None:
                 referrals.accept_referral(session, prescriber, invitation)
         ctx["patients"][key] = patient
     _co_therapist_no_longer_in_network(session, admin, ctx)
+    _backdate(session, ctx["patients"])
 
 
 def _co_therapist_no_longer_in_network(session, admin, ctx) -> None:
@@ -85,3 +95,20 @@ def _co_therapist_no_longer_in_network(session, admin, ctx) -> None:
     data = profiles.profile_data(profiles.profile_for(session, ana.id))
     data.plan_ids = [pid for pid in data.plan_ids if pid != elena.plan_id]
     profiles.save_profile(session, admin, ana, data)
+
+
+def _backdate(session, patients: dict) -> None:
+    """Move registrations, offers and places back in time, as a clinic's history would be
+    (the doors stamp them with the time of seeding)."""
+    for key, patient in patients.items():
+        registered = utcnow() - timedelta(days=DAYS_AGO[key])
+        patient.created_at = registered
+        for offer in session.scalars(select(Referral).where(Referral.patient_id == patient.id)):
+            offer.offered_at = registered + timedelta(hours=3)
+            if offer.responded_at:
+                offer.responded_at = registered + timedelta(days=1)
+        for member in session.scalars(select(CareTeamMember).where(
+                CareTeamMember.patient_id == patient.id)):
+            member.added_at = registered + (timedelta(hours=1) if member.joined_via ==
+                                            "registration" else timedelta(days=1))
+    session.flush()

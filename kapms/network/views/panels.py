@@ -55,7 +55,7 @@ def patient_panels(user, patient=None, categories=frozenset(), **_context
         "needs_therapist": not patient.members("therapist"),
         "needs_prescriber": not patient.members("prescriber"),
         "may_withdraw": lambda r: admin or r.offered_by_id == user.id,
-    }, order=5)]
+    }, order=15)]
 
 
 panels.register(panels.DASHBOARD, dashboard_panels)
