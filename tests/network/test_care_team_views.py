@@ -135,6 +135,12 @@ def test_queue_page(client, login, login_as, db):
     assert client.get("/network/queue?role=nobody&page=abc").status_code == 200
     assert client.get("/network/queue?role=prescriber&page=-5").status_code == 200
     assert "Nobody is waiting" in page_of(client, "/network/queue?page=99")
+    for _ in range(25):
+        make_patient(db)
+    db.commit()
+    first = page_of(client, "/network/queue?role=therapist")
+    assert "Page 1 of 2" in first and "/network/queue?page=2&amp;role=therapist" in first
+    assert "Page 2 of 2" in page_of(client, "/network/queue?role=therapist&page=2")
 
 
 def test_admin_home_warns_of_expiring_licences(client, login_as, db):

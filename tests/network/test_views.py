@@ -229,3 +229,16 @@ def test_not_a_number_coordinates_are_refused(client, login_as, db):
         **PROFILE, "in_office": "y", "office_address": "1 Main", "latitude": "nan",
         "longitude": "-122"}).get_data(as_text=True)
     assert "Enter a number." in page and profile_for(db, me.id) is None
+
+
+def test_the_directory_is_paged(client, login_as, db):
+    from kapms.network.services.profiles import list_profiles
+
+    for name in ("Ann A", "Bob B", "Cid C"):
+        make_clinician(db, name=name)
+    rows, total = list_profiles(db, page=2, per_page=2)
+    assert total == 3 and [p.user.full_name for p, _ in rows] == ["Cid C"]
+    db.commit()
+    login_as("admin")
+    page = client.get("/network/directory?page=abc").get_data(as_text=True)
+    assert "Ann A" in page and "Cid C" in page  # one page of 50

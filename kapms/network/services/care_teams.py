@@ -21,6 +21,16 @@ from kapms.network.services.eligibility import require_eligible
 from kapms.patients.models import CARE_TEAM_ROLES, JOINED_VIA, CareTeamMember
 
 
+def insert_or_refuse(session, row, refusal: str) -> None:
+    """Add and flush ``row``; when a unique index refuses it (a double submit, or a race the
+    checks before missed) raise RuleViolation(``refusal``). The request then rolls back."""
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise RuleViolation(refusal) from None
+
+
 def add_place(session, actor, patient, clinician, role: str, *, via: str,
               assessment: Assessment, override_reason: str | None = None,
               private_pay: bool = False) -> CareTeamMember:
@@ -37,12 +47,8 @@ def add_place(session, actor, patient, clinician, role: str, *, via: str,
         patient_id=patient.id, user_id=clinician.id, role=role, added_by_id=actor.id,
         joined_via=via, basis="\n".join(assessment.basis) or None,
         override_reason=override_reason, private_pay=private_pay)
-    session.add(member)
-    try:  # the partial unique index catches a double submit; the caller rolls back
-        session.flush()
-    except IntegrityError:
-        raise RuleViolation(f"{clinician.full_name} was just added to the care team as "
-                            f"{role}; reload the page.") from None
+    insert_or_refuse(session, member, f"{clinician.full_name} was just added to the care team "
+                                      f"as {role}; reload the page.")
     session.expire(patient, ["care_team"])
     detail = f"added {role} user {clinician.id} ({via})"
     if override_reason:

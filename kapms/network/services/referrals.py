@@ -12,7 +12,6 @@ colleague who invited, may withdraw an open offer. Every step is audited with th
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from kapms import clinic_time
@@ -22,7 +21,7 @@ from kapms.errors import ConflictError, NotFound, PermissionDenied, RuleViolatio
 from kapms.network.eligibility import Assessment
 from kapms.network.models import Referral
 from kapms.network.services import search
-from kapms.network.services.care_teams import add_place
+from kapms.network.services.care_teams import add_place, insert_or_refuse
 from kapms.network.services.eligibility import assess, require_eligible
 from kapms.patients.models import CARE_TEAM_ROLES
 
@@ -53,12 +52,8 @@ def _open(session, actor, patient, clinician, role: str, kind: str, *, note, rea
                      note=(note or "").strip()[:500] or None, offered_by_id=actor.id,
                      reasons="\n".join(reasons) or None, private_pay=private_pay,
                      override_reason=override_reason)
-    session.add(offer)
-    try:  # a unique index guards the race the check above misses; the caller rolls back
-        session.flush()
-    except IntegrityError:
-        raise RuleViolation(f"{patient.full_name} was just offered to someone else; "
-                            "reload to see the open offer.") from None
+    insert_or_refuse(session, offer, f"{patient.full_name} was just offered to someone else; "
+                                     "reload to see the open offer.")
     detail = f"{kind}: offered to {role} user {clinician.id}"
     if override_reason:
         detail += f"; eligibility overridden: {override_reason}"
