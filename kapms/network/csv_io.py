@@ -10,6 +10,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+from kapms.csv_export import to_csv, unguard
 from kapms.network import parsing
 from kapms.network.services.profiles import ProfileData
 from kapms.network.vocabulary import PROFILE_KINDS
@@ -19,7 +20,6 @@ COLUMNS = ["email", "full_name", "credentials", "role", "npi", "licences", "kap_
            "office_address", "latitude", "longitude", "telehealth", "specialties",
            "languages", "accepting_new", "capacity", "availability"]
 REQUIRED = {"email", "full_name", "role", "licences", "capacity"}
-_FORMULA_START = ("=", "+", "@", "\t", "\r")
 
 
 # Profile fields as the CSV names them (for problems found by the profile rules), and the
@@ -54,10 +54,7 @@ class DirectoryRow:
 
 
 def _cell(row, name: str) -> str:
-    value = (row.get(name) or "").strip()
-    if value[:1] == "'" and value[1:2] in _FORMULA_START:
-        value = value[1:]  # undo the export's spreadsheet-formula guard
-    return value
+    return unguard((row.get(name) or "").strip())  # undo the export's formula guard
 
 
 def parse_row(row: dict, plans: dict[str, int]) -> DirectoryRow:
@@ -131,20 +128,14 @@ def read_rows(text: str) -> tuple[csv.DictReader, set[str]]:
     return reader, REQUIRED - set(reader.fieldnames or [])
 
 
-def _safe(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in _FORMULA_START else text
-
-
 def write_directory(profiles) -> str:
-    """Saved profiles (with their users and plans) as CSV text in the import format."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    """Saved profiles (with their users and plans) as CSV text in the import format, every
+    cell guarded against spreadsheet formulas (kapms.csv_export)."""
     yes = {True: "yes", False: "no"}
+    rows = [COLUMNS]
     for profile in profiles:
         user = profile.user
-        writer.writerow([_safe(v) for v in [
+        rows.append([
             user.email, user.full_name, user.credentials, profile.kind, profile.npi,
             ";".join(f"{x.licence_type} {x.number} {x.state} {x.expires_on.isoformat()}"
                      for x in profile.licences),
@@ -157,5 +148,5 @@ def write_directory(profiles) -> str:
             yes[profile.in_office], profile.office_address, profile.latitude,
             profile.longitude, yes[profile.telehealth], ";".join(profile.specialty_list),
             ";".join(profile.language_list), yes[profile.accepting_new], profile.capacity,
-            ";".join(slot.label for slot in profile.availability)]])
-    return out.getvalue()
+            ";".join(slot.label for slot in profile.availability)])
+    return to_csv(rows)

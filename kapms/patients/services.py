@@ -13,8 +13,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from kapms import clinic_time
 from kapms.audit.services import record
-from kapms.billing.codes import ICD10_LABELS
 from kapms.errors import ConflictError, DomainError, NotFound, PermissionDenied
+from kapms.icd10 import ICD10_LABELS
 from kapms.insurance.models import InsurancePlan
 from kapms.network.services import care_teams
 from kapms.patients.access import CLINICAL, categories, visible_patients
