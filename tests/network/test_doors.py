@@ -106,11 +106,12 @@ def test_referral_refuses_unless_overridden_and_the_override_carries_to_acceptan
 
 
 def test_acceptance_checks_again(db, clinic):
-    offer = referrals.offer_referral(db, clinic.admin, clinic.patient, clinic.eligible,
-                                     "therapist", today=TODAY)
-    later = TODAY + timedelta(days=400)  # past the licence's expiry
+    lapsing = make_clinician(db, plans=[clinic.plan], expires=TODAY + timedelta(days=30))
+    offer = referrals.offer_referral(db, clinic.admin, clinic.patient, lapsing, "therapist",
+                                     today=TODAY)
+    later = TODAY + timedelta(days=31)  # the licence lapsed before the answer
     with pytest.raises(RuleViolation, match="expired on"):
-        referrals.accept_referral(db, clinic.eligible, offer, today=later)
+        referrals.accept_referral(db, lapsing, offer, today=later)
     assert offer.status == "offered" and clinic.patient.care_team == []
 
 
