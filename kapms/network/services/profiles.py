@@ -206,13 +206,14 @@ def list_profiles(session, *, kind: str | None = None, state: str | None = None,
     return rows, total
 
 
-def clinicians_without_profile(session) -> list[User]:
-    """Active therapists and prescribers not yet in the directory, by name."""
+def clinicians_without_profile(session, *, limit: int = 50) -> list[User]:
+    """Active therapists and prescribers not yet in the directory, by name (the first
+    ``limit``)."""
     has_profile = select(ClinicianProfile.user_id)
     return session.scalars(
         select(User).join(UserRole).where(UserRole.role.in_(PROFILE_KINDS),
                                           User.active.is_(True), User.id.not_in(has_profile))
-        .distinct().order_by(User.full_name)).all()
+        .distinct().order_by(User.full_name).limit(limit)).all()
 
 
 @dataclass(frozen=True)

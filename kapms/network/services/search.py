@@ -247,11 +247,12 @@ TEAM_CRITERIA = {"therapist": ("licence", "kap", "accepting", "capacity", "insur
                  "prescriber": ("licence", "accepting", "capacity", "insurance")}
 
 
-def eligible_clinicians(session, req: MatchRequest, role: str, *, limit: int = 50
+def eligible_clinicians(session, req: MatchRequest, role: str, *, limit: int = 50,
+                        explain: bool = True
                         ) -> tuple[list[tuple[ClinicianProfile, int]], str | None]:
     """Clinicians who may join a care team in ``role`` for ``req`` (licence, training for
     therapists, plan or private pay, accepting, room): (profile, places taken), fewest
-    taken first. When nobody may, also the criterion that emptied the list."""
+    taken first. When nobody may (and ``explain``), also the criterion that emptied it."""
     criteria = TEAM_CRITERIA[role]
     conds = criterion_conditions(req)
     count = places_taken_expr().label("places_taken")
@@ -263,7 +264,7 @@ def eligible_clinicians(session, req: MatchRequest, role: str, *, limit: int = 5
 
     rows = [(profile, n) for profile, n in session.execute(query(criteria))]
     emptied_by = None
-    if not rows:
+    if not rows and explain:
         emptied_by = next((c for i, c in enumerate(criteria)
                            if not session.execute(query(criteria[:i + 1])).first()), None)
     return rows, emptied_by

@@ -27,7 +27,7 @@ def team_form(patient, today, *, formdata=None) -> CareTeamForm:
     request_ = search.patient_request(patient, today)
     choices = [(0, "Choose a clinician")]
     for role in ("prescriber", "therapist"):
-        rows, _ = search.eligible_clinicians(db.session, request_, role)
+        rows, _ = search.eligible_clinicians(db.session, request_, role, explain=False)
         choices += [(profile.user_id, profile.user.display_name) for profile, _ in rows
                     if not any(m.user_id == profile.user_id for m in patient.care_team)]
     form.user_id.choices = list(dict.fromkeys(choices))
@@ -113,7 +113,7 @@ def leave_form(patient, member: CareTeamMember, today, *, formdata=None) -> Depa
     if formdata is None:
         form.effective.data = today
     rows, _ = search.eligible_clinicians(db.session, search.patient_request(patient, today),
-                                         member.role)
+                                         member.role, explain=False)
     form.successor_id.choices = [(0, "Nobody: remove")] + [
         (p.user_id, p.user.display_name) for p, _ in rows
         if not any(m.user_id == p.user_id and m.role == member.role for m in patient.care_team)]
