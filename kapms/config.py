@@ -68,6 +68,9 @@ class Config:
     DOSING_MINUTES = 120  # expected length of a dosing session (1-3 hours)
     BILL_HELD_DOSINGS = True  # bill a held dosing as psychotherapy by its actual minutes
 
+    # Network: admins are warned this many days before a clinician's licence expires
+    LICENCE_EXPIRY_WARNING_DAYS = 60
+
 
 class TestConfig(Config):
     """Settings for the test suite: cheap hashing, a throwaway key."""

@@ -24,7 +24,7 @@ def seen_by_maya(db):
     """A self-pay patient with one preparation session by Maya Okafor, whose NPI is on file."""
     make_schedule(db, None)
     therapist = make_user(db, roles=["therapist"], full_name="Maya Okafor", credentials="LMFT")
-    save_profile(db, None, therapist, ProfileData(npi="1987654328"))
+    save_profile(db, therapist, therapist, ProfileData(npi="1987654328"))
     patient = make_patient(db)
     record = CareRecord(db, patient, therapist=therapist)
     record.visit("preparation", date(2026, 2, 3), 60)

@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 from kapms.audit.models import AuditEvent
 from kapms.billing.models import BenefitsRecord, Estimate, Payment
 from kapms.billing.services import plans as plan_svc
-from kapms.patients.services import add_to_care_team
 from kapms.web.access import required_roles
 from tests.billing.helpers import make_benefits, make_patient, make_plan, make_schedule
+from tests.factories import add_member
 
 CLINIC_TODAY = date(2026, 2, 10)
 
@@ -145,7 +145,7 @@ def test_panel_says_when_benefits_are_missing_and_clinicians_get_no_billing_link
     assert f"/billing/patients/{insured.id}" in page
     client.post("/logout")
     therapist = login_as("therapist")
-    add_to_care_team(db, None, insured, therapist, "therapist")
+    add_member(db, insured, therapist, "therapist")
     db.commit()
     page = client.get(f"/patients/{insured.id}").get_data(as_text=True)
     assert "billing-panel" in page and "/billing/" not in page
