@@ -38,8 +38,8 @@ def course(db):
     patient = make_patient(db, plan, first_name="Marcus", last_name="Reyes",
                            diagnosis_code="F33.1")
     record = CareRecord(db, patient)
-    save_profile(db, None, record.therapist, ProfileData(npi=THERAPIST_NPI))
-    save_profile(db, None, record.prescriber, ProfileData(kind="prescriber", npi=PRESCRIBER_NPI))
+    save_profile(db, record.therapist, record.therapist, ProfileData(npi=THERAPIST_NPI))
+    save_profile(db, record.prescriber, record.prescriber, ProfileData(kind="prescriber", npi=PRESCRIBER_NPI))
     record.visit("intake", date(2026, 2, 2), 60)
     record.clear(date(2026, 2, 2))
     record.visit("preparation", date(2026, 2, 9), 50)
@@ -93,10 +93,10 @@ def test_claims_need_a_payer_id_a_member_an_npi_and_a_valid_one(db, course):
     with pytest.raises(RuleViolation, match="no electronic payer id"):
         make_claims(db, course)
     payer.payer_code = "62308"
-    save_profile(db, None, course.therapist, ProfileData(npi=None))
+    save_profile(db, course.therapist, course.therapist, ProfileData(npi=None))
     with pytest.raises(RuleViolation, match="No NPI on file for Maya Okafor, LMFT"):
         make_claims(db, course)
-    save_profile(db, None, course.therapist, ProfileData(npi=THERAPIST_NPI))
+    save_profile(db, course.therapist, course.therapist, ProfileData(npi=THERAPIST_NPI))
     bad_practice = Practice("Harbor", "1234567890", "94-1234567", PRACTICE.address)
     with pytest.raises(RuleViolation, match="Not a valid NPI.*the practice \\(1234567890\\)"):
         claim_svc.create_claims(db, None, course.patient, date(2026, 2, 1),
