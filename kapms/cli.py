@@ -1,8 +1,9 @@
-"""Flask commands: ``flask users create``, ``flask seed-demo``."""
+"""Flask commands: ``flask users create``, ``flask seed-demo``, ``flask demo-code``."""
 
 import click
 from flask import current_app
 
+from kapms.auth.demo import DEMO_TOTP_SECRETS
 from kapms.extensions import db
 
 
@@ -46,9 +47,28 @@ def seed_demo_command():
     click.echo("Demo logins (one per role):")
     for role, email, password in DEMO_LOGINS:
         click.echo(f"  {role:<11} {email:<32} {password}")
+    click.echo("\nThe admin and the prescriber also enter a code from an authenticator app.")
+    click.echo("Get the current one with `.venv/bin/flask demo-code admin` (or prescriber),")
+    click.echo("or add the published demo key to any authenticator app (time-based, 6 digits):")
+    for role, secret in DEMO_TOTP_SECRETS.items():
+        click.echo(f"  {role:<11} {secret}")
+
+
+@click.command("demo-code")
+@click.argument("role", type=click.Choice(sorted(DEMO_TOTP_SECRETS)))
+def demo_code_command(role):
+    """Print the current authenticator code of a demo login (demo secrets only)."""
+    from kapms.auth import otp
+    from kapms.database import utcnow
+
+    step = otp.time_step(utcnow())
+    seconds_left = otp.STEP_SECONDS - int(utcnow().timestamp()) % otp.STEP_SECONDS
+    click.echo(f"{otp.code_at(DEMO_TOTP_SECRETS[role], step)}   "
+               f"(valid for about {seconds_left + otp.STEP_SECONDS * otp.DRIFT_STEPS} s)")
 
 
 def init_app(app) -> None:
     """Register commands with the app."""
     app.cli.add_command(users_group)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(demo_code_command)
