@@ -33,7 +33,7 @@ class CodeForm(FlaskForm):
                                    "of your recovery codes.",
                        render_kw={"autocomplete": "one-time-code", "inputmode": "text",
                                   "autofocus": True, "spellcheck": "false"})
-    remember = BooleanField("Remember this browser (skip the code here for a while)")
+    remember = BooleanField("Remember this browser")  # the view adds for how long
 
 
 class EnrolForm(FlaskForm):

@@ -137,7 +137,9 @@ def enter_code():
         return _sign_in_again()
     form = CodeForm()
     days = current_app.config["REMEMBER_DEVICE_DAYS"]
-    if not days:
+    if days:
+        form.remember.label.text = f"Remember this browser for {days} days"
+    else:
         del form.remember
     if form.validate_on_submit():
         now = utcnow()
