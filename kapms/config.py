@@ -45,6 +45,10 @@ class Config:
     MFA_REQUIRED_ROLES = "admin,prescriber"
     REMEMBER_DEVICE_DAYS = 30
     RESET_CODE_HOURS = 72
+    # Key of the audit log's hash chain. Default: derived from SECRET_KEY. Set it once in
+    # production and never change it (old seals would no longer verify); keep it off the
+    # database server.
+    AUDIT_CHAIN_KEY: str | None = None
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536
     ARGON2_PARALLELISM = 4
