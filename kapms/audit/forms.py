@@ -16,10 +16,10 @@ class AuditFilterForm(FlaskForm):
         csrf = False  # a read-only GET filter
 
     user = StringField("User", validators=[Optional(), Length(max=100)],
-                       description="Part of a name or email.")
+                       render_kw={"placeholder": "Part of a name or email"})
     user_id = IntegerField(validators=[Optional(), NumberRange(min=1, max=MAX_ID)])
     patient = StringField("Patient", validators=[Optional(), Length(max=100)],
-                          description="First or last name (the start of it).")
+                          render_kw={"placeholder": "Start of a first or last name"})
     patient_id = IntegerField("Patient id", validators=[Optional(),
                                                         NumberRange(min=1, max=MAX_ID)])
     action = SelectField("Action", choices=[("", "Any action")] + [(a, a) for a in ACTIONS],

@@ -30,20 +30,21 @@ def _read_filter(form: AuditFilterForm):
     if data["user_id"]:
         user_ids = (data["user_id"],)
     elif data["user"]:
-        users = services.find_users(db.session, data["user"], limit=MATCH_LIMIT)
-        user_ids = tuple(u.id for u in users)
+        users = services.find_users(db.session, data["user"], limit=MATCH_LIMIT + 1)
+        user_ids = tuple(u.id for u in users[:MATCH_LIMIT])
     if data["patient_id"]:
         patient_ids = (data["patient_id"],)
     elif data["patient"]:
-        patients = services.find_patients(db.session, data["patient"], limit=MATCH_LIMIT)
-        patient_ids = tuple(pid for pid, _ in patients)
+        patients = services.find_patients(db.session, data["patient"], limit=MATCH_LIMIT + 1)
+        patient_ids = tuple(pid for pid, _ in patients[:MATCH_LIMIT])
     for found, what, text in ((users, "user", data["user"]),
                               (patients, "patient", data["patient"])):
         if text and not found and not data[f"{what}_id"]:
             notes.append(f"No {what} matches “{text}”.")
-        elif len(found) == MATCH_LIMIT:
+        elif len(found) > MATCH_LIMIT:
             notes.append(f"More than {MATCH_LIMIT} {what}s match “{text}”; showing the first "
                          f"{MATCH_LIMIT}. Type more of the name.")
+            del found[MATCH_LIMIT:]
     date_from, date_to = data["date_from"], data["date_to"]
     if date_from and date_to and date_from > date_to:
         notes.append("“From” is after “To”: the dates were swapped.")
