@@ -49,6 +49,9 @@ class Config:
     # production and never change it (old seals would no longer verify); keep it off the
     # database server.
     AUDIT_CHAIN_KEY: str | None = None
+    # Key that encrypts authenticator secrets in the database. Default: derived from
+    # SECRET_KEY; changing it means everyone sets up their app again.
+    TOTP_ENCRYPTION_KEY: str | None = None
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536
     ARGON2_PARALLELISM = 4

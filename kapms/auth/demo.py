@@ -2,6 +2,7 @@
 published secret (a local demo only), so the demo shows the two-step sign-in; the current
 code comes from `flask demo-code ROLE` or from any authenticator app given the secret."""
 
+from kapms.auth import secret_box
 from kapms.database import utcnow
 
 # Public by design, like the demo passwords: never use these outside the demo.
@@ -17,6 +18,6 @@ def seed(session, ctx: dict) -> None:
         user = ctx["users"][role]
         # Set directly, not through enrol(): enrol() marks the current code as used, and
         # the first demo sign-in may well fall in the same 30 seconds.
-        user.totp_secret = secret
+        user.totp_secret = secret_box.seal(secret)
         user.totp_enrolled_at = utcnow()
     session.flush()

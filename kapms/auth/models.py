@@ -46,7 +46,7 @@ class User(UserMixin, db.Model):
     must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
     password_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Second factor (RFC 6238 TOTP). The last accepted time step refuses a replayed code.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_secret: Mapped[str | None] = mapped_column(String(255))  # encrypted: secret_box
     totp_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 

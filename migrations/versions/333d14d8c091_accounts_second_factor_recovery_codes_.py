@@ -4,7 +4,8 @@ Revision ID: 333d14d8c091
 Revises: 0ccd2a8b63f9
 Create Date: 2026-11-30 13:22:32.639134
 
-Issue 15: TOTP second factor on users (secret, when enrolled, last accepted time step),
+Issue 15: TOTP second factor on users (secret - encrypted, see kapms/auth/secret_box.py -,
+when enrolled, last accepted time step),
 single-use recovery codes (hashes), remembered browsers (token hashes, expiry, revocation),
 and the one-time code an admin reset issues (must_change_password, password_expires_at).
 """
@@ -50,7 +51,7 @@ def upgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('must_change_password', sa.Boolean(), server_default=sa.false(), nullable=False))
         batch_op.add_column(sa.Column('password_expires_at', sa.DateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('totp_secret', sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column('totp_secret', sa.String(length=255), nullable=True))
         batch_op.add_column(sa.Column('totp_enrolled_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('totp_last_step', sa.BigInteger(), nullable=True))
 

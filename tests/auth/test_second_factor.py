@@ -138,3 +138,18 @@ def test_required_roles_setting():
     assert mfa.second_factor_required(Person(), {"admin", "prescriber"})
     assert not mfa.second_factor_required(Person(), {"admin"})
     assert not mfa.second_factor_required(Person(), set())
+
+
+def test_secrets_are_stored_encrypted_and_need_the_key(app, db):
+    from kapms.auth import secret_box
+
+    now = utcnow()
+    user, _ = enrolled(db, now - timedelta(minutes=5))
+    assert SECRET not in user.totp_secret and secret_box.unseal(user.totp_secret) == SECRET
+    secret_box.configure("some other installation's key")
+    try:
+        assert secret_box.unseal(user.totp_secret) is None
+        with pytest.raises(DomainError):  # a database copied elsewhere gives no working codes
+            check(db, user, code_for(now), now)
+    finally:
+        secret_box.configure(app.config["SECRET_KEY"])

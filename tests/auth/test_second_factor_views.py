@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from kapms.audit.models import AuditEvent
-from kapms.auth import otp
+from kapms.auth import otp, secret_box
 from kapms.auth.models import User
 from kapms.auth.services import second_factor as mfa
 from kapms.auth.views.sign_in import DEVICE_COOKIE
@@ -59,7 +59,8 @@ def test_a_role_that_requires_it_sets_it_up_before_the_sign_in_completes(client,
     assert len(codes) == 10
     assert client.get("/admin/users/").status_code == 200
     db.expire_all()
-    assert db.get(User, admin.id).totp_secret == secret
+    stored = db.get(User, admin.id).totp_secret
+    assert secret not in stored and secret_box.unseal(stored) == secret  # encrypted at rest
     login = db.scalars(select(AuditEvent).where(AuditEvent.action == "login")).all()[-1]
     assert login.detail == "password; second factor set up"
 

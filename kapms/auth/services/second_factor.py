@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, or_, select, update
 
 from kapms.audit.services import record
-from kapms.auth import otp
+from kapms.auth import otp, secret_box
 from kapms.auth.models import RecoveryCode, RememberedDevice, User
 from kapms.auth.services.accounts import revoke_remembered_devices
 from kapms.auth.services.sign_in import (
@@ -47,7 +47,7 @@ def enrol(session, user: User, secret: str, code: str, *, now: datetime | None =
     if step is None:
         raise DomainError("That code does not match. Check that your phone's clock is right "
                           "and enter the code the app shows now.", field="code")
-    user.totp_secret = secret
+    user.totp_secret = secret_box.seal(secret)
     user.totp_enrolled_at = now
     user.totp_last_step = step
     codes = _replace_recovery_codes(session, user, now)
@@ -84,7 +84,8 @@ def confirm_code(session, user: User, code: str, *, now: datetime | None = None)
 
 
 def _accept_totp(session, user: User, code: str, now: datetime) -> bool:
-    step = otp.matching_step(user.totp_secret or "", code, now) if user.totp_secret else None
+    secret = secret_box.unseal(user.totp_secret) if user.totp_secret else None
+    step = otp.matching_step(secret, code, now) if secret else None
     if step is None:
         return False
     taken = session.execute(
