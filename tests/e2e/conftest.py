@@ -103,8 +103,8 @@ def fill_password(page, email: str, password: str) -> None:
     page.goto("/login")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
 
 
 def current_code(secret: str, ahead: int = 0) -> str:
@@ -121,8 +121,8 @@ def enter_code(page, secret: str, remember: bool = False) -> None:
             page.get_by_label("Remember this browser").check()
         ahead = 0 if attempt == 0 else 1
         page.get_by_label("Code", exact=True).fill(current_code(secret, ahead))
-        page.get_by_role("button", name="Verify").click()
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Verify").click()
         if "/login/code" not in page.url:
             return
         if attempt == 1:

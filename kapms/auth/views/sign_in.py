@@ -117,7 +117,7 @@ def _pending(step: str) -> tuple[User | None, str | None]:
         return None, None
     user = db.session.get(User, pending["uid"])
     if user is None or not user.active or user.session_version != pending["ver"]:
-        return None, None
+        return None, None  # e.g. an admin cleared the second factor meanwhile
     return user, same_site_path(pending.get("next"))
 
 
