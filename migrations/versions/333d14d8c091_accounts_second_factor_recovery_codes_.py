@@ -1,7 +1,7 @@
 """accounts: second factor, recovery codes, remembered browsers, one-time reset codes
 
 Revision ID: 333d14d8c091
-Revises: bf3178c19fd8
+Revises: f54e7a8bfa2e
 Create Date: 2026-11-30 13:22:32.639134
 
 Issue 15: TOTP second factor on users (secret - encrypted, see kapms/auth/secret_box.py -,
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '333d14d8c091'
-down_revision = 'bf3178c19fd8'
+down_revision = 'f54e7a8bfa2e'
 branch_labels = None
 depends_on = None
 
