@@ -6,7 +6,9 @@ database) sees it.
   PostgreSQL ``integer``), so no route ever receives an id the database cannot hold;
 - ids in query strings: ``id_arg(name)`` (None when absent or not a valid id);
 - text in query strings: a NUL or other control character is refused with a 400 page
-  that says so (form fields get the same check as a form error, kapms.web.forms);
+  that says so (form fields get the same check as a form error, kapms.web.forms), except
+  in the sign-in page's ``next``, which kapms.auth.redirects reads only to refuse anything
+  but a same-site path (so a hostile link still lets the user sign in);
 - request size: MAX_CONTENT_LENGTH (a friendly 413 page, kapms.web.errors).
 
 The limits themselves (ID_MAX, the date range, control characters) are defined here once
@@ -32,6 +34,7 @@ LATEST_DATE = date(2199, 12, 31)
 # (NUL, escape, backspace, the C1 range ...) is refused everywhere.
 MULTILINE_ALLOWED = frozenset("\t\n\r")
 _ID = re.compile(r"[0-9]{1,10}")
+UNCHECKED_QUERY_ARGUMENT = "next"  # never stored or queried; see the module docstring
 
 CONTROL_CHARACTER_MESSAGE = ("Remove the invisible control character (such as a NUL byte) "
                              "from this field: it cannot be saved.")
@@ -84,6 +87,8 @@ def init_app(app) -> None:
     @app.before_request
     def _refuse_control_characters_in_query():
         for key, value in request.args.items(multi=True):
+            if key == UNCHECKED_QUERY_ARGUMENT:
+                continue
             if has_control_characters(key) or has_control_characters(value):
                 raise RefusedInput(
                     "The address contained an invisible control character (such as a NUL "

@@ -255,10 +255,12 @@ def _keep_audit():
 def attempt(form, action, *, reraise=(), replay=None):
     """Run one service call for a submitted form (or POST button, ``form`` None), once.
 
-    Returns (True, result) after committing; (True, earlier result) when a twin request
-    with the same submission token saved first (flashing ALREADY_SAVED; ``replay`` turns
-    the saved record into the result the view expects, default the record itself, or None
-    when the action made no record); (False, None) after rolling back and showing why.
+    Returns (True, result) after committing; (False, None) after rolling back and showing
+    why. When a twin request with the same submission token saved first, nothing runs and
+    ALREADY_SAVED is flashed: (True, the record the first one made) — ``replay`` turns it
+    into the result the view expects (default: the record itself) — or, when the first
+    made no record to show again (it returned none, or a plain value), (False, None), so
+    a view never meets a success without its result.
 
     The token is claimed after the action, in its transaction: nothing slow runs while the
     claim holds a lock (on SQLite the write lock), and a twin that ran at the same moment
@@ -276,7 +278,7 @@ def attempt(form, action, *, reraise=(), replay=None):
             show_domain_error(form, error)
             return False, None
         if earlier is not None:
-            return True, _replayed(form, earlier, replay)
+            return _replayed(form, earlier, replay)
         try:
             result = action()
             submission.claim(result)
@@ -284,12 +286,12 @@ def attempt(form, action, *, reraise=(), replay=None):
         except (NotFound, PermissionDenied, *reraise):
             _keep_audit()
             if (earlier := _saved_by_twin(submission)) is not None:
-                return True, _replayed(form, earlier, replay)
+                return _replayed(form, earlier, replay)
             raise
         except (DomainError, StaleDataError, IntegrityError) as error:
             db.session.rollback()
             if (earlier := _saved_by_twin(submission)) is not None:
-                return True, _replayed(form, earlier, replay)
+                return _replayed(form, earlier, replay)
             if isinstance(error, IntegrityError) and not last_try:
                 # Another request saved a unique value first: run once more against the
                 # new state, where the service's own check says what is wrong.
@@ -312,11 +314,13 @@ def _saved_by_twin(submission):
         return None
 
 
-def _replayed(form, earlier, replay):
+def _replayed(form, earlier, replay) -> tuple[bool, object]:
     flash(ALREADY_SAVED, "info")
     _fresh_token(form)
-    result = earlier_result(earlier)
-    return replay(result) if replay else result
+    record = earlier_result(earlier)
+    if record is None:
+        return False, None
+    return True, replay(record) if replay else record
 
 
 def sent_before(form=None) -> bool:

@@ -27,8 +27,7 @@ _SAVED_IN_THIS_REQUEST = "kapms.submission_saved"
 
 OUT_OF_DATE = ("This page is out of date (its form had no valid submission token). Nothing "
                "was saved: reload the page and send the form again.")
-ALREADY_SAVED = ("This form had already been sent: it was saved once, and this is what it "
-                 "saved.")
+ALREADY_SAVED = "This form had already been sent and was saved then; it was not saved again."
 
 
 def new_token() -> str:
@@ -90,8 +89,8 @@ class Submission:
 
 
 def saved_record(result):
-    """The ORM object an action returned (or the first one in a returned tuple)."""
-    for candidate in (result if isinstance(result, tuple) else (result,)):
+    """The ORM object an action returned (or the first one in a returned tuple or list)."""
+    for candidate in (result if isinstance(result, tuple | list) else (result,)):
         state = inspect(candidate, raiseerr=False)
         if state is not None and hasattr(state, "mapper"):
             return candidate

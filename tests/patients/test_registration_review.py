@@ -13,6 +13,13 @@ from kapms.patients import services
 from kapms.patients.identity import fold_name, person_key
 from kapms.patients.models import Patient, RegistrationReview
 from tests.factories import make_patient, make_user
+from tests.network.helpers import make_clinician
+
+
+def _eligible_therapist(db):
+    """A therapist the care-team rule admits for a self-pay patient in CA."""
+    return make_clinician(db, kind="therapist", accepts_private_pay=True,
+                          private_pay_rate_cents=15000)
 
 FORM = {"first_name": "Ana-María", "last_name": "O'Neil", "date_of_birth": "1987-02-03",
         "address_line1": "5 Elm St", "city": "Oakland", "state": "CA", "postal_code": "94610",
@@ -54,7 +61,7 @@ def test_renaming_keeps_the_key(db):
 
 
 def _chart_of_someone_else(db):
-    owner = make_user(db, roles=("therapist",))
+    owner = _eligible_therapist(db)
     patient = make_patient(db, owner, first_name="Ana María", last_name="ONeil",
                            date_of_birth=date(1987, 2, 3))
     db.commit()
@@ -62,9 +69,11 @@ def _chart_of_someone_else(db):
 
 
 def test_outside_the_care_team_the_registration_goes_to_an_admin_and_reveals_nothing(
-        client, login_as, db):
+        client, login, db):
     chart = _chart_of_someone_else(db)
-    outsider = login_as("therapist")
+    outsider = _eligible_therapist(db)
+    db.commit()
+    login(outsider)
     response = client.post("/patients/new", data=FORM)
     assert response.status_code == 302 and response.location.endswith("/patients/")
     page = client.get(response.location).get_data(as_text=True)
@@ -90,9 +99,11 @@ def test_outside_the_care_team_the_registration_goes_to_an_admin_and_reveals_not
     assert (audit.user_id, audit.patient_id) == (outsider.id, chart.id)
 
 
-def test_an_admin_adds_the_author_to_the_care_team(client, login_as, login, db):
+def test_an_admin_adds_the_author_to_the_care_team(client, login, db):
     chart = _chart_of_someone_else(db)
-    outsider = login_as("therapist")
+    outsider = _eligible_therapist(db)
+    db.commit()
+    login(outsider)
     client.post("/patients/new", data=FORM)
     client.post("/logout")
     admin = make_user(db, roles=("admin",))
@@ -116,7 +127,7 @@ def test_an_admin_adds_the_author_to_the_care_team(client, login_as, login, db):
 
 def test_a_declined_review_adds_nobody(db):
     chart = _chart_of_someone_else(db)
-    outsider = make_user(db, roles=("therapist",))
+    outsider = _eligible_therapist(db)
     admin = make_user(db, roles=("admin",))
     data = services.PatientInput(first_name="Ana", last_name="Maria O'Neil",
                                  date_of_birth=date(1987, 2, 3), address_line1="x",
@@ -131,11 +142,12 @@ def test_a_declined_review_adds_nobody(db):
         services.decide_review(db, outsider, review.id, add=True)
 
 
-def test_inside_the_care_team_the_user_is_pointed_to_the_chart(client, login_as, db):
-    me = login_as("therapist")
+def test_inside_the_care_team_the_user_is_pointed_to_the_chart(client, login, db):
+    me = _eligible_therapist(db)
     chart = make_patient(db, me, first_name="Ana María", last_name="ONeil",
                          date_of_birth=date(1987, 2, 3))
     db.commit()
+    login(me)
     response = client.post("/patients/new", data=FORM)
     assert response.status_code == 302 and response.location.endswith(f"/patients/{chart.id}")
     assert "already registered" in client.get(response.location).get_data(as_text=True)

@@ -29,17 +29,21 @@ from hypothesis import strategies as st
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from kapms import clinic_time
+from kapms.auth import otp
+from kapms.auth.demo import DEMO_TOTP_SECRETS
 from kapms.care import services as care
+from kapms.database import utcnow
 from kapms.demo import DEMO_LOGINS, seed_demo
 from kapms.measures import links
-from kapms.network.referrals import offer_referral
+from kapms.network.services.referrals import offer_referral
 from kapms.patients import services as patient_services
 from kapms.web.errors import EDGE_MISSED
+from tests.factories import DEFAULT_PASSWORD, make_user
 from tests.web.html_forms import Field, PageForm, page_forms
 from tests.web.html_forms import links as page_links
 
 EXAMPLES = int(os.environ.get("KAPMS_FUZZ_EXAMPLES", "3"))
-PAGES_PER_ROUTE = 4
+PAGES_PER_ROUTE = 6
 MAX_PAGES = 150
 SKIP_FETCH = (".pdf", ".csv", ".ics")  # downloads: no forms in them
 # Sending these would end the crawl's own session; sign-out has its own check below.
@@ -170,31 +174,53 @@ def demo(app, db):
     admin = find_user_by_email(db, users["admin"])
     offer_referral(db, admin, noah, therapist, "therapist", today=clinic_time.today())
     care.save_process_note(db, therapist, elena, "Private reflections.")
+    # An admin without a second factor while admins must have one: signing in sets it up.
+    make_user(db, roles=("admin",), email="new.admin@example.test")
+    app.config["MFA_REQUIRED_ROLES"] = "admin,prescriber"
     db.commit()
-    return {"passwords": {role: password for role, _, password in DEMO_LOGINS},
-            "emails": users, "link": f"/m/{token}"}
+    yield {"passwords": {role: password for role, _, password in DEMO_LOGINS},
+           "emails": users, "link": f"/m/{token}",
+           "pending": [(users["admin"], dict((r, p) for r, _, p in DEMO_LOGINS)["admin"]),
+                       ("new.admin@example.test", DEFAULT_PASSWORD)]}
+    app.config["MFA_REQUIRED_ROLES"] = ""
 
 
 REACHED: set[str] = set()
 ROTATED: set[tuple] = set()  # forms every field of which has met every EDGE value
 
 
-def _sign_in(login, demo, role):
+def _sign_in(client, login, demo, role):
+    """Sign in as the demo user of ``role``, with the code from their authenticator app
+    when they have one (the browser is then remembered, so a new sign-in needs no code)."""
     from kapms.auth.services import find_user_by_email
     from kapms.extensions import db
 
-    login(find_user_by_email(db.session, demo["emails"][role]), password=demo["passwords"][role])
+    response = login(find_user_by_email(db.session, demo["emails"][role]),
+                     password=demo["passwords"][role])
+    if "/login/code" in response.location:
+        code = otp.code_at(DEMO_TOTP_SECRETS[role], otp.time_step(utcnow()))
+        done = client.post("/login/code", data={"code": code, "remember": "y"})
+        assert done.status_code == 302 and "/login" not in done.location, done.location
+
+
+def _pending_sign_in(client, email: str, password: str) -> str:
+    """The first step of a sign-in (the password); where it leads next."""
+    return client.post("/login", data={"email": email, "password": password}).location
 
 
 def _forms_of(app, client, login, demo, role) -> dict:
     """Sign in as ``role`` and crawl: the forms this role meets (and the routes no page
-    offers a form for, aimed at a record of a crawled page)."""
+    offers a form for, aimed at a record of a crawled page). Anonymously: the public pages,
+    and the second sign-in step (a code, or setting up the app) of a pending sign-in."""
     if role == "anonymous":
-        starts = ["/login", demo["link"]]
+        forms, pages = _crawl(app, client, ["/login", demo["link"]])
+        for email, password in demo["pending"]:
+            more, _ = _crawl(app, client, [_pending_sign_in(client, email, password)])
+            for key, instances in more.items():
+                forms.setdefault(key, instances)
     else:
-        _sign_in(login, demo, role)
-        starts = ["/"]
-    forms, pages = _crawl(app, client, starts)
+        _sign_in(client, login, demo, role)
+        forms, pages = _crawl(app, client, ["/"])
     for endpoint, (action, source, names) in NO_PAGE.items():
         for args in pages.get(source, [])[:1]:
             forms[("post", endpoint)] = [PageForm("http://localhost" + action.format(**args),
@@ -222,7 +248,7 @@ def _check(client, login, demo, role, endpoint, form, pairs):
     assert response.status_code < 500, (role, endpoint, pairs)
     if role != "anonymous" and endpoint != "auth.login" \
             and "/login" in (response.location or ""):
-        _sign_in(login, demo, role)  # a form that ended the session (e.g. a new password)
+        _sign_in(client, login, demo, role)  # a form ended the session (a new password)
 
 
 @pytest.mark.parametrize("role", ["anonymous", "therapist", "prescriber", "billing", "admin"])

@@ -117,7 +117,7 @@ def import_csv():
             return directory_csv.import_directory(db.session, current_user, text)
 
         ok, report = attempt(form, import_file)
-        if ok and report is not None:  # None: this file was already imported (sent twice)
+        if ok:
             flash(f"Imported {report.saved} profile(s); {len(report.errors)} row(s) refused.",
                   "success" if not report.errors else "warning")
     return render_template("network/import.html", form=form, report=report,

@@ -44,7 +44,12 @@ def _offer_page(referral, decline_form):
 def _answer(referral_id: int, form, action):
     """Run ``action(referral)`` once for this submission; the referral, or None if refused."""
     referral = _load_offer(referral_id)
-    ok, _ = attempt(form, lambda: action(referral))
+
+    def answer():
+        action(referral)
+        return referral  # what a twin of this request is answered with
+
+    ok, _ = attempt(form, answer)
     return referral if ok else None
 
 
