@@ -17,10 +17,12 @@ from kapms.auth.models import User
 from kapms.billing.models import BenefitsRecord
 from kapms.care import services as care
 from kapms.care.models import ProcessNote
+from kapms.network.services import ProfileData, save_profile
 from kapms.patients.models import Patient
+from tests.billing.care_record import CareRecord
 from tests.billing.helpers import make_benefits, make_plan, make_schedule
-from tests.care.factories import at, session_for
 from tests.factories import DEFAULT_PASSWORD, make_patient, make_user
+from tests.network.helpers import make_clinician
 from tests.web.html_forms import Browser, find_form
 
 TODAY = clinic_time.today()
@@ -65,16 +67,18 @@ def lock_checks(sqlite_path, monkeypatch):
 
 
 def test_no_write_lock_while_any_pdf_renders(app, client, login, db, lock_checks):
-    therapist, billing, admin = (make_user(db, roles=(r,)) for r in
-                                 ("therapist", "billing", "admin"))
+    billing, admin = (make_user(db, roles=(r,)) for r in ("billing", "admin"))
     plan = make_plan(db)
+    plan.payer.payer_code = "62308"
     make_schedule(db, plan, start=TODAY - timedelta(days=30))
     make_schedule(db, None, start=TODAY - timedelta(days=30))
-    insured = make_patient(db, therapist, plan=plan, member_id="M1", diagnosis_code="F41.1")
+    insured = make_patient(db, plan=plan, member_id="M1", diagnosis_code="F41.1")
     self_pay = make_patient(db, diagnosis_code="F43.10")
     make_benefits(db, insured, as_of=TODAY)
-    cs = session_for(db, type("Team", (), {"therapist": therapist, "patient": insured}),
-                     "preparation", at(-1), "completed")
+    record = CareRecord(db, insured)
+    therapist = record.therapist
+    save_profile(db, therapist, therapist, ProfileData(npi="1987654328"))
+    cs = record.visit("preparation", TODAY - timedelta(days=2), 50)
     care.save_draft(db, therapist, cs, "A note to print.", 0)
     db.commit()
     lock_checks.clear()  # the factories hashed inside the test's own transaction
@@ -88,13 +92,17 @@ def test_no_write_lock_while_any_pdf_renders(app, client, login, db, lock_checks
     client.post(f"/billing/patients/{self_pay.id}/plans/new", data={
         "balance": "600", "upfront": "120", "installments": "4",
         "first_due": TODAY.isoformat()})
-    from kapms.billing.models import Estimate, GoodFaithEstimate, PaymentPlan
+    client.post(f"/billing/patients/{insured.id}/claims", data={
+        "start": (TODAY - timedelta(days=30)).isoformat(), "end": TODAY.isoformat()})
+    from kapms.billing.models import Claim, Estimate, GoodFaithEstimate, PaymentPlan
 
-    ids = {m: db.scalar(select(m.id)) for m in (Estimate, GoodFaithEstimate, PaymentPlan)}
+    ids = {m: db.scalar(select(m.id)) for m in (Estimate, GoodFaithEstimate, PaymentPlan, Claim)}
     assert None not in ids.values(), "the billing forms should have saved"
     billing_pdfs = [f"/billing/estimates/{ids[Estimate]}.pdf",
                     f"/billing/gfe/{ids[GoodFaithEstimate]}.pdf",
                     f"/billing/plans/{ids[PaymentPlan]}.pdf",
+                    f"/billing/claims/{ids[Claim]}.pdf",
+                    f"/billing/patients/{insured.id}/statement.pdf",
                     f"/billing/patients/{insured.id}/superbill.pdf?start="
                     f"{(TODAY - timedelta(days=30)).isoformat()}&end={TODAY.isoformat()}"]
     printed = set()
@@ -147,7 +155,9 @@ def test_several_threads_writing_at_once_never_meet_a_locked_database(app, db, s
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}"
     try:
-        therapists = [make_user(db, roles=("therapist",)) for _ in range(4)]
+        therapists = [make_clinician(db, kind="therapist", accepts_private_pay=True,
+                                     private_pay_rate_cents=15000, capacity=50)
+                      for _ in range(4)]
         billers = [make_user(db, roles=("billing",)) for _ in range(4)]
         patients = [make_patient(db, t) for t in therapists]
         plan = make_plan(db)
