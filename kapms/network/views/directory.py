@@ -15,6 +15,7 @@ from kapms.network.services import directory_csv
 from kapms.network.services import profiles as services
 from kapms.network.vocabulary import PROFILE_KINDS, WEEKDAYS
 from kapms.web.access import roles_required
+from kapms.web.edge import page_arg
 from kapms.web.forms import attempt
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
@@ -29,7 +30,7 @@ def directory():
     state = request.args.get("state", "").upper()
     state = state if state in US_STATES else None
     q = request.args.get("q", "").strip()[:100]
-    page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
+    page = page_arg(last=10_000)
     rows, total = services.list_profiles(db.session, kind=kind, state=state, name=q or None,
                                          page=page, per_page=PER_PAGE)
     return render_template("network/directory.html", rows=rows, kind=kind, state=state, q=q,
