@@ -140,19 +140,22 @@ def _schedule(client, team, day, at, **extra):
         "start_time": at, "duration_minutes": "60", "modality": "office", **extra})
 
 
-def test_scheduling_at_a_skipped_time_is_refused(client, login, db):
+@pytest.fixture
+def team(client, login, db):
+    """A care team whose therapist is signed in."""
     team = make_team(db)
     db.commit()
     login(team.therapist)
+    return team
+
+
+def test_scheduling_at_a_skipped_time_is_refused(client, db, team):
     response = _schedule(client, team, "2026-03-08", "02:30")
     assert response.status_code == 200 and b"does not exist" in response.data
     assert db.query(CareSession).count() == 0
 
 
-def test_scheduling_at_a_repeated_time_asks_which_one_then_saves_it(client, login, db):
-    team = make_team(db)
-    db.commit()
-    login(team.therapist)
+def test_scheduling_at_a_repeated_time_asks_which_one_then_saves_it(client, db, team):
     asked = _schedule(client, team, "2026-11-01", "01:30")
     assert asked.status_code == 200 and b'data-testid="dst-fold"' in asked.data
     assert b"happens twice" in asked.data and db.query(CareSession).count() == 0
