@@ -16,7 +16,7 @@ Building (every form class of the app derives from one of these; a test checks i
 
 Saving: ``attempt(form, action)`` runs one service call for a submitted form and
 ``attempt_and_flash(action, success)`` for a POST button. Both save once per submission
-token (a twin request gets the first one's result, with "already saved"), commit on
+token (a twin request gets the record the first one made, with "already sent"), commit on
 success, and turn every refusal into a message instead of a 500: a domain rule
 (DomainError) on the form or flashed, a stale save (StaleDataError) and a lost race for a
 unique value (IntegrityError, after one retry against the new state) as a conflict. A
@@ -84,7 +84,7 @@ def _finite_number(form, field):
 
 def _integer_in_range(form, field):
     if isinstance(field.data, int) and not edge.ID_MIN <= field.data <= edge.ID_MAX:
-        raise ValidationError("Enter a smaller number.")
+        raise ValidationError("That number is out of range.")
 
 
 def _date_in_range(form, field):

@@ -210,3 +210,14 @@ def test_every_sqlite_connection_uses_wal_and_waits_for_the_writer(app, db):
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 30_000
         raw = conn.connection.dbapi_connection
         assert isinstance(raw, sqlite3.Connection)
+
+
+def test_a_time_of_the_repeated_hour_is_shown_with_its_zone():
+    from datetime import UTC, datetime
+
+    from kapms.web.filters import local
+
+    assert local(datetime(2027, 11, 7, 8, 30, tzinfo=UTC)) == "Nov 07, 2027 01:30 AM PDT"
+    assert local(datetime(2027, 11, 7, 9, 30, tzinfo=UTC)) == "Nov 07, 2027 01:30 AM PST"
+    assert local(datetime(2027, 11, 8, 9, 30, tzinfo=UTC)) == "Nov 08, 2027 01:30 AM"
+    assert local(datetime(2027, 11, 7, 9, 30, tzinfo=UTC), "%b %d, %Y") == "Nov 07, 2027"
