@@ -7,7 +7,7 @@ No database, no Flask: the services gather the facts, call these, and turn a ref
 import calendar
 import re
 from dataclasses import dataclass, fields
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -26,9 +26,6 @@ MAX_SCHEDULE_III_REFILLS = 5  # 21 CFR 1306.22(a)
 REFILL_WINDOW_MONTHS = 6  # 21 CFR 1306.22(a)
 # A time entered on a tablet whose clock runs a little ahead is still "now".
 CLOCK_SKEW = timedelta(minutes=5)
-# A time of day entered for a session phase belongs to the session's day, unless that puts
-# it more than this long before the session's start (then it is after midnight).
-PHASE_TIME_LOOKBACK = timedelta(hours=12)
 
 # Plausible vitals (a value outside is a typing mistake): forms, services and amendments.
 VITAL_RANGES = {"systolic": (40, 300), "diastolic": (20, 200), "heart_rate": (20, 250),
@@ -88,24 +85,22 @@ def add_months(day: date, months: int) -> date:
 # --- times on a session's day ------------------------------------------------------------
 
 def phase_instant(session_start: datetime, at: time, zone: ZoneInfo) -> datetime:
-    """The instant of a clinic-local time of day ``at`` during a session that starts at
-    ``session_start`` (aware).
+    """The instant of a clinic-local time of day ``at`` during the session that starts at
+    ``session_start`` (aware): the occurrence of that time nearest the start, so a 23:00
+    session discharged at 00:40 ends the next day and a 00:10 session checked in at 23:50
+    began the day before.
 
-    The time belongs to the session's local day, or to the next day when that would put it
-    more than PHASE_TIME_LOOKBACK before the start (a 23:00 session discharged at 00:40).
-    A time that does not exist on that day (the hour skipped when clocks go forward) is
-    refused with ValueError; in the repeated hour when clocks go back, the first is meant.
+    A time that does not exist that day (the hour skipped when clocks go forward) is
+    refused with ValueError; in the hour repeated when clocks go back, the first is meant.
     """
     day = session_start.astimezone(zone).date()
-    for candidate_day in (day, day + timedelta(days=1)):
-        local = datetime.combine(candidate_day, at.replace(tzinfo=None), zone)
-        if local.astimezone(ZoneInfo("UTC")).astimezone(zone).replace(tzinfo=None) \
-                != local.replace(tzinfo=None):
-            raise ValueError(f"{at:%H:%M} does not exist on {candidate_day:%b %d} "
-                             "(the clocks went forward): check the time.")
-        if local >= session_start - PHASE_TIME_LOOKBACK:
-            return local.astimezone(ZoneInfo("UTC"))
-    raise AssertionError("unreachable: the next day is always late enough")
+    candidates = [datetime.combine(day + timedelta(days=shift), at.replace(tzinfo=None), zone)
+                  for shift in (-1, 0, 1)]
+    local = min(candidates, key=lambda c: abs(c - session_start))
+    if local.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
+        raise ValueError(f"{at:%H:%M} does not exist on {local:%b %d} (the clocks went "
+                         "forward): check the time.")
+    return local.astimezone(UTC)
 
 
 def vitals_refusal(values: dict, required=("systolic", "diastolic", "heart_rate")) -> str | None:

@@ -207,6 +207,9 @@ def test_phase_times_belong_to_the_sessions_day_or_the_night_after():
     assert phase_instant(late, time(0, 40), LA) == datetime(2026, 3, 3, 0, 40, tzinfo=LA)
     assert phase_instant(late, time(23, 10), LA) == datetime(2026, 3, 2, 23, 10, tzinfo=LA)
     assert phase_instant(late, time(11, 0), LA) == datetime(2026, 3, 2, 11, 0, tzinfo=LA)
+    after_midnight = datetime(2026, 3, 3, 0, 10, tzinfo=LA)
+    assert phase_instant(after_midnight, time(23, 50), LA) == \
+        datetime(2026, 3, 2, 23, 50, tzinfo=LA)
 
 
 def test_phase_time_in_the_hour_skipped_in_spring_is_refused():
