@@ -203,10 +203,10 @@ def decline_plan_request(session, actor, patient, request: PlanChangeRequest, no
     return request
 
 
-def plan_at(clearance: Clearance, at: datetime) -> PlanVersion | None:
-    """The plan version in force at ``at``: the last one created by then (the first one
-    when all are later, e.g. a clearance recorded after the fact)."""
+def plan_at(clearance: Clearance, before: datetime) -> PlanVersion | None:
+    """The plan version in force just before ``before``: the last one created earlier
+    (the first one when all are later, e.g. a clearance recorded after the fact)."""
     plans = clearance.plans
     if not plans:
         return None
-    return next((p for p in reversed(plans) if p.created_at <= at), plans[0])
+    return next((p for p in reversed(plans) if p.created_at < before), plans[0])

@@ -17,7 +17,7 @@ never slip a dosing past a rule (docs/care.md, "Order of entry").
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -25,6 +25,7 @@ from kapms import clinic_time
 from kapms.care.models import CareSession, Clearance, DosingRecord, PlanVersion
 from kapms.care.rules import DosingFacts, clearance_is_current, dosing_refusal
 from kapms.care.services.plan import plan_at
+from kapms.database import utcnow
 from kapms.errors import RuleViolation
 from kapms.measures.for_care import open_safety_alerts
 
@@ -38,6 +39,18 @@ class DosingContext:
     facts: DosingFacts
     clearance: Clearance | None
     plan: PlanVersion | None
+
+
+def minute_end(at: datetime) -> datetime:
+    """The end of the minute of ``at`` (times of day are entered to the minute)."""
+    return at.replace(second=0, microsecond=0) + timedelta(minutes=1)
+
+
+def expected_time(care_session: CareSession, now: datetime) -> datetime:
+    """When a dosing not yet checked in would be: now, during its day (12 hours either side
+    of its start, as times of day are read); otherwise its scheduled start."""
+    start = care_session.scheduled_start
+    return now if abs(now - start) < timedelta(hours=12) else start
 
 
 def _first_start(session, care_session: CareSession, *conditions) -> datetime | None:
@@ -60,13 +73,15 @@ def dosing_context(session, care_session: CareSession, at: datetime) -> DosingCo
     the clearance decided before it, the plan version in force then, and the sessions
     before it (by scheduled start) and its open or recorded dosing neighbours."""
     patient_id, start = care_session.patient_id, care_session.scheduled_start
+    # Times are entered to the minute: what was decided during that minute counts.
+    cutoff = minute_end(at)
     clearances = session.scalars(select(Clearance).where(Clearance.patient_id == patient_id)
                                  .order_by(Clearance.decided_at.desc(), Clearance.id.desc())).all()
-    clearance = next((c for c in clearances if c.decided_at <= at), None)
-    plan = plan_at(clearance, at) if clearance is not None else None
+    clearance = next((c for c in clearances if c.decided_at < cutoff), None)
+    plan = plan_at(clearance, cutoff) if clearance is not None else None
     current = clearance is not None and clearance_is_current(
         clearance.decision, plan.expires_on if plan else None,
-        clearance.revoked_at is not None and clearance.revoked_at <= at,
+        clearance.revoked_at is not None and clearance.revoked_at < cutoff,
         clinic_time.local_date(at))
     before = session.execute(
         select(CareSession.scheduled_start, DosingRecord.clearance_id, DosingRecord.maintenance)
@@ -135,9 +150,9 @@ def add_dosing_check(check: DosingCheck) -> None:
 
 
 def dosing_blocks(session, care_session: CareSession, at: datetime | None = None) -> list[str]:
-    """Every refusal the preconditions give for this dosing at ``at`` (default: its
-    scheduled start), in order; empty when it may go ahead."""
-    at = at or care_session.scheduled_start
+    """Every refusal the preconditions give for this dosing at ``at`` (default: when it
+    would be checked in, ``expected_time``), in order; empty when it may go ahead."""
+    at = at or expected_time(care_session, utcnow())
     return [r for check in DOSING_CHECKS if (r := check(session, care_session, at))]
 
 

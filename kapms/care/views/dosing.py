@@ -76,9 +76,9 @@ def _page(cs, bound: dict | None = None, status: int = 200):
     dosing, t, now = cs.dosing, thresholds(), utcnow()
     forms = {name: _form(name, cs, formdata=False) for name in FORMS}
     forms.update(bound or {})
-    at = dosing.checked_in_at if dosing else cs.scheduled_start
-    blocks = care.dosing_blocks(db.session, cs, at) if cs.status == "scheduled" or (
-        dosing is not None and dosing.phase == "administration") else []
+    blocks = care.dosing_blocks(db.session, cs, dosing.checked_in_at if dosing else None) \
+        if cs.status == "scheduled" or (dosing is not None and dosing.phase == "administration") \
+        else []
     plan = care.plan_in_force(db.session, cs, dosing.given_at or now if dosing else now)
     request_open = care.open_plan_request(db.session, cs.patient_id)
     db.session.commit()  # keep the audit record of the read

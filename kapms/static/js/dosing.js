@@ -22,7 +22,7 @@
       button.type = "button";
       button.className = "btn btn-outline-secondary now-button";
       button.textContent = "Now";
-      button.setAttribute("aria-label", `Now: set ${input.labels[0] ? input.labels[0].textContent : "the time"} to the current time`);
+      button.title = "Set to the current time";
       button.addEventListener("click", () => {
         input.value = clinicTime(zone);
         input.dispatchEvent(new Event("change", { bubbles: true }));
