@@ -1,8 +1,8 @@
-"""Demo care records: every stage of the path, in the past relative to today, a telehealth
-dosing for Marcus today for the therapist to run phase by phase, and on the prescriber's
-home what waits for review (Marcus's held dosing and blood-pressure rise, his plan change
-request and follow-up, Elena's clearance running out; Elena's safety alert comes from the
-measures demo and blocks her first dosing).
+"""Demo care records: every stage of the path, in the past relative to today; Grace's
+telehealth maintenance dosing today for the therapist to run phase by phase; and on the
+prescriber's home what waits for review (Marcus's held dosing and blood-pressure rise, his
+plan change request and follow-up, Elena's clearance running out; Elena's safety alert
+comes from the measures demo and blocks her first dosing).
 
 Records go through the services (so the rules, audit and stage upkeep apply) with the
 times they would have had.
@@ -148,8 +148,8 @@ def seed(session, ctx: dict) -> None:
 
     # Marcus: mid-course. Dosing 1 (a flagged BP rise, for the prescriber's review) and its
     # integration; dosing 2 held for high pre-dose BP (its note a draft: "notes due");
-    # his therapist asks for a higher dose; a telehealth dosing today, ready to run phase
-    # by phase; the medical follow-up (due: 30 days since the first dosing) is booked.
+    # his therapist asks for a higher dose; the next dosing and the medical follow-up (due:
+    # 30 days since the first dosing) are booked.
     c.clear(p["marcus"], -40, 6)
     c.visit(p["marcus"], "preparation", -35, 13, note=PREP)
     c.dose(p["marcus"], -32, pre=(126, 80), mid=(168, 92), note=DOSING,
@@ -162,11 +162,9 @@ def seed(session, ctx: dict) -> None:
         reason="Little change after dosing 1 at 200 mg (PHQ-9 unchanged); patient tolerated "
                "it well. Asking for 250 mg from the next dosing.", dose_mg=Decimal("250")),
         care_session=held)
-    today_start = (c.now - timedelta(minutes=20)).replace(second=0, microsecond=0)
-    today_start -= timedelta(minutes=today_start.minute % 5)
     care.schedule_session(session, c.therapist, p["marcus"], kind="dosing",
-                          clinician=c.therapist, start=today_start, duration_minutes=180,
-                          modality="telehealth")
+                          clinician=c.therapist, start=c.at(3, 9, 30), duration_minutes=180,
+                          location="Suite 200")
     c.visit(p["marcus"], "follow_up", 4, 11, minutes=30, complete=False, modality="telehealth")
     care.record_prescription(session, c.prescriber, p["marcus"], care.PrescriptionInput(
         issued_on=c.today - timedelta(days=38), drug_name="Ketamine HCl", strength="100 mg",
@@ -175,7 +173,7 @@ def seed(session, ctx: dict) -> None:
                    "dosing session only.", refills_authorized=1))
 
     # Grace: a completed two-dosing course, every note signed, one addendum; her first
-    # dosing's BP review acknowledged by the prescriber at the time.
+    # dosing's BP review acknowledged by the prescriber at the time ...
     c.clear(p["grace"], -126, 2)
     c.visit(p["grace"], "intake", -125, 10, minutes=60, note="Medical intake: healthy; "
             "burnout; no contraindications.")
@@ -195,6 +193,20 @@ def seed(session, ctx: dict) -> None:
         item.reviewed_at = first.scheduled_start + timedelta(days=1)
     addendum = care.add_addendum(session, c.prescriber, first, "Reviewed vitals: unremarkable.")
     addendum.signed_at = first.note.signed_at + timedelta(days=1)
+    # ... then, after a relapse of exhaustion, one maintenance dosing: by telehealth, today,
+    # ready for the therapist to run phase by phase.
+    clearance = care.current_clearance(session, p["grace"].id)
+    plan = clearance.plan
+    version = care.revise_plan(session, c.prescriber, p["grace"], clearance, care.PlanInput(
+        dosing_count=plan.dosing_count, maintenance_dosings=1, product=plan.product,
+        route=plan.route, dose_mg=plan.dose_mg, expires_on=plan.expires_on),
+        "Exhaustion back after a hard quarter: one maintenance dosing.", plan.number)
+    version.created_at = c.at(-20, 11)
+    today_start = (c.now - timedelta(minutes=20)).replace(second=0, microsecond=0)
+    today_start -= timedelta(minutes=today_start.minute % 5)
+    care.schedule_session(session, c.therapist, p["grace"], kind="dosing",
+                          clinician=c.therapist, start=today_start, duration_minutes=180,
+                          modality="telehealth")
     for patient in p.values():
         care.refresh_stage(session, patient)
     session.flush()

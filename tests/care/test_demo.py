@@ -11,13 +11,13 @@ def test_demo_seed_stages_and_pages(client, login, db):
     db.commit()
     stages = {p.first_name: p.stage for p in db.query(Patient)}
     assert stages == {"Avery": "intake", "Elena": "preparation", "Marcus": "dosing",
-                      "Grace": "completed", "Owen": "intake", "Noah": "referral",
+                      "Grace": "maintenance", "Owen": "intake", "Noah": "referral",
                       "Lucia": "referral"}
     marcus = db.query(Patient).filter_by(first_name="Marcus").one()
     statuses = [s.status for s in db.query(CareSession).filter_by(patient_id=marcus.id,
                                                                  kind="dosing")
                 .order_by(CareSession.scheduled_start)]
-    assert statuses == ["completed", "held", "scheduled"]  # the last one: today, telehealth
+    assert statuses == ["completed", "held", "scheduled"]
     therapist = db.query(User).filter_by(email="therapist@demo.kapms.test").one()
     login(therapist, "sage-lantern-demo")
     assert client.get("/care/calendar").status_code == 200
@@ -25,9 +25,11 @@ def test_demo_seed_stages_and_pages(client, login, db):
     assert "Marcus" in due
     page = client.get(f"/patients/{marcus.id}").get_data(as_text=True)
     assert "Post-dose blood pressure rise" in page and "Dosing 1 of 6" in page
-    assert "2 past session notes to sign." in page  # the held dosing's draft, today's dosing
-    today = db.query(CareSession).filter_by(patient_id=marcus.id, status="scheduled",
+    assert "1 past session note to sign." in page  # the held dosing's draft
+    grace = db.query(Patient).filter_by(first_name="Grace").one()
+    today = db.query(CareSession).filter_by(patient_id=grace.id, status="scheduled",
                                             kind="dosing").one()
+    assert today.modality == "telehealth"
     page = client.get(f"/care/sessions/{today.id}/dosing").get_data(as_text=True)
     assert 'data-testid="check-in-form"' in page and 'data-testid="dosing-block"' not in page
     elena = db.query(Patient).filter_by(first_name="Elena").one()

@@ -96,7 +96,7 @@ def test_patient_walks_the_care_path(page, tmp_path):
     prep, dosing = now - timedelta(hours=4), now - timedelta(hours=2)
     schedule(page, patient_url, "preparation", prep.date().isoformat(), f"{prep:%H:%M}", 50)
     schedule(page, patient_url, "dosing", dosing.date().isoformat(), f"{dosing:%H:%M}", 60)
-    schedule(page, patient_url, "integration", (now + timedelta(days=3)).date().isoformat(),
+    schedule(page, patient_url, "integration", (now + timedelta(days=5)).date().isoformat(),
              "12:00", 50)
 
     # Booked at noon by mistake: move it to 13:00 (prefilled form, CSRF on).

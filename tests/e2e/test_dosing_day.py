@@ -1,5 +1,5 @@
-"""A whole telehealth dosing on a tablet, phase by phase, as the demo therapist runs it for
-Marcus today: check-in, the dose, two chaperone check-ins, an adverse event, the ~40-minute
+"""A whole telehealth dosing on a tablet, phase by phase, as the demo therapist runs Grace's
+maintenance dosing today: check-in, the dose, two chaperone check-ins, an adverse event, the ~40-minute
 vitals (a blood-pressure rise), discharge; the note's PDF shows every phase with its times.
 Then the prescriber's home shows what needs review, and one item is acknowledged."""
 
@@ -48,7 +48,7 @@ def test_a_whole_telehealth_dosing_on_a_tablet(tablet, tmp_path):
         return f"{now - timedelta(minutes=minutes_ago):%H:%M}"
 
     sign_in_as(page, "therapist")
-    page.get_by_test_id("calendar-session").filter(has_text="Marcus Johnson") \
+    page.get_by_test_id("calendar-session").filter(has_text="Grace Kim") \
         .filter(has_text="Telehealth").first.click()
     page.get_by_role("link", name="Start the dosing record").click()
     page.wait_for_url("**/dosing")
@@ -61,7 +61,7 @@ def test_a_whole_telehealth_dosing_on_a_tablet(tablet, tmp_path):
     assert now_button.bounding_box()["height"] >= 44  # a large target
     form.get_by_label("Checked in at").fill(at(100))
     assert form.get_by_label("Telehealth").is_checked()
-    form.get_by_label("Chaperone (peer treatment monitor)").fill("Dana Johnson")
+    form.get_by_label("Chaperone (peer treatment monitor)").fill("Dana Kim")
     form.get_by_label("Chaperone phone").fill("510-555-0142")
     for group in ("Benzodiazepines today", "Other sedative-hypnotics today", "Stimulants today",
                   "MAOIs today"):
@@ -91,7 +91,7 @@ def test_a_whole_telehealth_dosing_on_a_tablet(tablet, tmp_path):
     # 3. Monitoring: two chaperone check-ins, an adverse event, the ~40-minute vitals.
     for minutes_ago in (80, 65):
         checkin = page.get_by_test_id("chaperone-form")
-        assert checkin.get_by_label("By").input_value() == "Dana Johnson"
+        assert checkin.get_by_label("By").input_value() == "Dana Kim"
         checkin.get_by_label("Time").fill(at(minutes_ago))
         checkin.get_by_role("group", name="Status").locator("label", has_text="OK").click()
         checkin.get_by_role("button", name="Log check-in").click()
@@ -131,8 +131,9 @@ def test_a_whole_telehealth_dosing_on_a_tablet(tablet, tmp_path):
 
     # The note and its PDF: every phase with its time.
     page.get_by_role("link", name="session and note").click()
-    page.get_by_label("Progress note").fill("Telehealth dosing with Dana present; brief "
-                                            "anxiety at onset; BP rise reported.")
+    page.get_by_label("Progress note").fill("Maintenance dosing by telehealth with Dana "
+                                            "present; brief anxiety at onset; BP rise "
+                                            "reported.")
     page.get_by_role("button", name="Save and sign").click()
     with page.expect_download() as info:
         page.get_by_test_id("note-pdf").click()
@@ -140,8 +141,9 @@ def test_a_whole_telehealth_dosing_on_a_tablet(tablet, tmp_path):
     info.value.save_as(path)
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(path.read_bytes())).pages)
     times = [(now - timedelta(minutes=m)).strftime("%I:%M %p") for m in (100, 95, 25)]
-    for expected in ("Marcus Johnson", "Dosing session note", "Check-in", "Administration",
-                     "Monitoring", "Discharge", "Telehealth", "Dana Johnson", "KX-25-0311",
+    for expected in ("Grace Kim", "Dosing session note", "maintenance", "Check-in",
+                     "Administration", "Monitoring", "Discharge", "Telehealth", "Dana Kim",
+                     "KX-25-0311",
                      "124/78", "166/96", "132/82", "Anxiety", "Moderate",
                      "Chaperone check-ins", "Missed check-ins", "Post-dose blood pressure rise",
                      "70 minutes", *times):
@@ -150,7 +152,7 @@ def test_a_whole_telehealth_dosing_on_a_tablet(tablet, tmp_path):
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url("**/login")
 
-    # The prescriber's home: the rise from today, the held dosing, the request, the follow-up.
+    # The prescriber's home: today's rise (Grace), Marcus's held dosing, request and follow-up.
     sign_in_as(page, "prescriber")
     home = page.get_by_test_id("home-review")
     assert "Blood-pressure rise" in home.inner_text() and "Held dosing" in home.inner_text()
@@ -159,8 +161,8 @@ def test_a_whole_telehealth_dosing_on_a_tablet(tablet, tmp_path):
     assert "Elena Morales" in page.get_by_test_id("home-expiring").inner_text()
     page.get_by_role("link", name="Open the review list").click()
     item = page.get_by_test_id("review-item").filter(has_text="166/96")
-    item.get_by_label("Note").fill("Called Marcus: BP back to baseline; continue, recheck "
-                                   "before the next dosing.")
+    item.get_by_label("Note").fill("Called Grace: BP back to baseline; recheck before any "
+                                   "further maintenance.")
     item.get_by_role("button", name="Acknowledge").click()
     expect(page.get_by_text("Reviewed and acknowledged.")).to_be_visible()
     assert page.get_by_test_id("review-item").filter(has_text="166/96").count() == 0
