@@ -79,6 +79,12 @@ def time_now(label: str, required: bool = True) -> TimeField:
                      render_kw={"data-now": "1"})
 
 
+def version_number(raw: str | None) -> int | None:
+    """A hidden version field as a number (None when missing or tampered with)."""
+    raw = raw or ""
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+
+
 class Versioned:
     """A form that carries the version of the record the clinician was looking at."""
 
@@ -86,8 +92,7 @@ class Versioned:
 
     def loaded_version(self) -> int | None:
         """The loaded version as a number (None when missing or tampered with)."""
-        raw = self.version.data or ""
-        return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+        return version_number(self.version.data)
 
 
 class ClearanceForm(FlaskForm):
@@ -342,13 +347,11 @@ class PlanForm(FlaskForm):
 
     def loaded_plan(self) -> int | None:
         """The plan version number the prescriber was looking at."""
-        raw = self.plan_number.data or ""
-        return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+        return version_number(self.plan_number.data)
 
     def loaded_request(self) -> int | None:
         """The version of the request being approved."""
-        raw = self.request_version.data or ""
-        return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+        return version_number(self.request_version.data)
 
 
 class DeclineForm(Versioned, FlaskForm):

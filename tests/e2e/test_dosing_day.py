@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from kapms.config import Config
-from tests.e2e.conftest import demo_login
+from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.e2e
 TABLET = {"width": 820, "height": 1180}
@@ -30,15 +30,6 @@ def tablet(browser, live_server):
     context.close()
 
 
-def sign_in_as(page, role: str) -> None:
-    email, password = demo_login(role)
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(lambda url: "/login" not in url)
-
-
 def test_a_whole_telehealth_dosing_on_a_tablet(tablet, tmp_path):
     page = tablet
     page.on("dialog", lambda dialog: dialog.accept())
@@ -47,7 +38,7 @@ def test_a_whole_telehealth_dosing_on_a_tablet(tablet, tmp_path):
     def at(minutes_ago: int) -> str:
         return f"{now - timedelta(minutes=minutes_ago):%H:%M}"
 
-    sign_in_as(page, "therapist")
+    sign_in(page, "therapist")
     page.get_by_test_id("calendar-session").filter(has_text="Grace Kim") \
         .filter(has_text="Telehealth").first.click()
     page.get_by_role("link", name="Start the dosing record").click()
@@ -153,7 +144,7 @@ def test_a_whole_telehealth_dosing_on_a_tablet(tablet, tmp_path):
     page.wait_for_url("**/login")
 
     # The prescriber's home: today's rise (Grace), Marcus's held dosing, request and follow-up.
-    sign_in_as(page, "prescriber")
+    sign_in(page, "prescriber")
     home = page.get_by_test_id("home-review")
     assert "Blood-pressure rise" in home.inner_text() and "Held dosing" in home.inner_text()
     assert "250 mg" in page.get_by_test_id("home-requests").inner_text()

@@ -12,7 +12,7 @@ from kapms.audit.services import record
 from kapms.care.constants import CO_MEDICATION_LABELS, CONTRAINDICATION_LABELS
 from kapms.care.models import Clearance, PlanVersion
 from kapms.care.rules import Thresholds, add_months, clearance_refusal, plan_refusal
-from kapms.care.services.common import require_team
+from kapms.care.services.common import field_for, require_team
 from kapms.care.services.stage import refresh_stage
 from kapms.database import utcnow
 from kapms.errors import DomainError, NotFound, RuleViolation
@@ -46,13 +46,10 @@ class ClearanceInput:
     expires_on: date | None = None
 
 
-def _field_of(message: str) -> str:
-    """The form field a clearance refusal belongs to."""
-    for words, name in (("override", "override_reason"), ("reason", "reason"),
-                        ("screen", "screen"), ("vitals", "bp_systolic")):
-        if words in message:
-            return name
-    return "decision"
+CLEARANCE_FIELDS = (("override", "override_reason"), ("reason", "reason"),
+                    ("screen", "screen"), ("vitals", "bp_systolic"))
+PLAN_FIELDS = (("sessions", "dosing_count"), ("Maintenance", "maintenance_dosings"),
+               ("expiry", "expires_on"), ("dose", "dose_mg"))
 
 
 def record_clearance(session, actor, patient, data: ClearanceInput, thresholds: Thresholds,
@@ -72,14 +69,13 @@ def record_clearance(session, actor, patient, data: ClearanceInput, thresholds: 
     refusal = clearance_refusal(data.decision, data.reason, answers, data.override_reason,
                                 (data.bp_systolic, data.bp_diastolic), data.heart_rate)
     if refusal:
-        raise RuleViolation(refusal, field=_field_of(refusal))
+        raise RuleViolation(refusal, field=field_for(refusal, CLEARANCE_FIELDS, "decision"))
     expires = data.expires_on or add_months(today, thresholds.clearance_valid_months)
     if data.decision == "cleared":
         refusal = plan_refusal(data.dosing_count, data.product, data.route, data.dose_mg,
                                expires, today)
         if refusal:
-            raise RuleViolation(refusal, field="dosing_count" if "sessions" in refusal
-                                else "expires_on" if "expiry" in refusal else "product")
+            raise RuleViolation(refusal, field=field_for(refusal, PLAN_FIELDS, "product"))
     missing = missing_baseline(session, patient)
     clearance = Clearance(
         patient_id=patient.id, prescriber_id=actor.id, decided_at=now,

@@ -56,6 +56,7 @@ from kapms.care.rules import (
     vitals_due,
     vitals_refusal,
 )
+from kapms.care.services.common import field_for
 from kapms.care.services.preconditions import dosing_context, require_dosing_allowed
 from kapms.care.services.reviews import raise_review
 from kapms.care.services.sessions import require_session_clinician
@@ -249,9 +250,9 @@ def check_in(session, actor, care_session: CareSession, data: CheckInInput,
     refusal = check_in_refusal(data.setting, data.chaperone_name, data.chaperone_phone,
                                data.co_medications, data.monitoring_staff)
     if refusal:
-        raise RuleViolation(refusal, field="chaperone_name" if "chaperone" in refusal
-                            else "setting" if "setting" in refusal
-                            else "monitoring_staff" if "staff" in refusal else None)
+        raise RuleViolation(refusal, field=field_for(refusal, (
+            ("chaperone", "chaperone_name"), ("setting", "setting"),
+            ("staff", "monitoring_staff")), None))
     _vitals({"systolic": data.pre_systolic, "diastolic": data.pre_diastolic,
              "heart_rate": data.pre_heart_rate, "spo2": data.pre_spo2}, "pre_systolic")
     require_dosing_allowed(session, care_session, at)
@@ -316,8 +317,8 @@ def administer(session, actor, care_session: CareSession, data: AdministrationIn
     refusal = administration_refusal((plan.product, plan.route, plan.dose_mg), data.product,
                                      data.route, data.dose_mg, dosing.setting, thresholds)
     if refusal:
-        raise RuleViolation(refusal, field="dose_mg" if "mg" in refusal else "route"
-                            if "office" in refusal else "product")
+        raise RuleViolation(refusal, field=field_for(refusal, (
+            ("mg", "dose_mg"), ("office", "route")), "product"))
     if not (data.lot_number or "").strip():
         raise RuleViolation("Enter the lot number of the medication given.", field="lot_number")
     sedating = sedating_taken(dosing.co_medications)

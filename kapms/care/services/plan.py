@@ -20,8 +20,8 @@ from kapms.audit.services import record
 from kapms.care.constants import PRODUCTS, ROUTES
 from kapms.care.models import CareSession, Clearance, PlanChangeRequest, PlanVersion
 from kapms.care.rules import plan_refusal
-from kapms.care.services.clearance import own_clearance
-from kapms.care.services.common import require_team
+from kapms.care.services.clearance import PLAN_FIELDS, own_clearance
+from kapms.care.services.common import field_for, require_team
 from kapms.care.services.stage import current_clearance, refresh_stage
 from kapms.database import utcnow
 from kapms.errors import ConflictError, DomainError, NotFound, RuleViolation
@@ -43,14 +43,6 @@ class PlanInput:
     maintenance_dosings: int = 0
 
 
-def _plan_field(message: str) -> str:
-    for words, name in (("sessions", "dosing_count"), ("Maintenance", "maintenance_dosings"),
-                        ("expiry", "expires_on"), ("dose", "dose_mg")):
-        if words in message:
-            return name
-    return "product"
-
-
 def revise_plan(session, actor, patient, clearance: Clearance, data: PlanInput, reason: str,
                 expected_number: int | None, request: PlanChangeRequest | None = None,
                 today: date | None = None) -> PlanVersion:
@@ -69,7 +61,7 @@ def revise_plan(session, actor, patient, clearance: Clearance, data: PlanInput, 
     refusal = plan_refusal(data.dosing_count, data.product, data.route, data.dose_mg,
                            data.expires_on, today, data.maintenance_dosings)
     if refusal:
-        raise RuleViolation(refusal, field=_plan_field(refusal))
+        raise RuleViolation(refusal, field=field_for(refusal, PLAN_FIELDS, "product"))
     if (data.dosing_count, data.maintenance_dosings, data.product, data.route, data.dose_mg,
             data.expires_on) == (current.dosing_count, current.maintenance_dosings,
                                  current.product, current.route, current.dose_mg,
