@@ -62,9 +62,9 @@ SESSION_STATUSES = {"scheduled": "Scheduled", "in_progress": "In progress",
                     "completed": "Completed", "held": "Held", "cancelled": "Cancelled"}
 
 # Where the patient is during a dosing (recorded at check-in).
-DOSING_SETTINGS = {"office": "In office", "telehealth": "Telehealth", "at_home": "At home"}
+DOSING_SETTINGS = {"office": "In office", "telehealth": "Telehealth", "home": "At home"}
 # Settings where a chaperone (peer treatment monitor) sits with the patient.
-CHAPERONED_SETTINGS = frozenset({"telehealth", "at_home"})
+CHAPERONED_SETTINGS = frozenset({"telehealth", "home"})
 
 # The phases of a live dosing record, in order.
 DOSING_PHASES = {"check_in": "Check-in", "administration": "Administration",

@@ -280,8 +280,8 @@ def check_in_refusal(setting: str, chaperone_name: str | None, chaperone_phone: 
         return "Choose the setting: in office, telehealth or at home."
     if setting != "office" and not ((chaperone_name or "").strip()
                                     and (chaperone_phone or "").strip()):
-        return (f"A {DOSING_SETTINGS[setting].lower()} dosing needs the chaperone's (peer "
-                "treatment monitor's) name and phone.")
+        return ("A telehealth or at-home dosing needs the chaperone's (peer treatment "
+                "monitor's) name and phone.")
     missing = [label for key, label in CO_MEDICATION_LABELS.items()
                if co_medications.get(key) not in (True, False)]
     if missing:
@@ -319,8 +319,8 @@ def administration_refusal(plan: tuple[str, str, Decimal], product: str, route: 
         return (f"The plan is {PRODUCTS[plan_product]}, {ROUTES[plan_route].lower()}: "
                 "anything else needs a plan change from the prescriber.")
     if route in CLINIC_ONLY_ROUTES and setting != "office":
-        return (f"{ROUTES[route]} is given by staff in the office, never at a "
-                f"{DOSING_SETTINGS[setting].lower()} dosing.")
+        return (f"{ROUTES[route]} is given by staff in the office, never at a telehealth "
+                "or at-home dosing.")
     if dose_mg is None or dose_mg <= 0:
         return "Give the dose in mg."
     limit = max_dose(plan_dose, t)

@@ -91,7 +91,7 @@ def test_new_contraindication_holds(db, team):
 
 @pytest.mark.parametrize("changes, words", [
     ({"setting": "telehealth", "chaperone_name": None}, "chaperone"),
-    ({"setting": "at_home", "chaperone_phone": " "}, "chaperone"),
+    ({"setting": "home", "chaperone_phone": " "}, "chaperone"),
     ({"setting": "car"}, "setting"),
     ({"co_medications": {"benzodiazepines": False}}, "co-medication"),
     ({"pre_heart_rate": None}, "Heart rate"),
@@ -348,7 +348,7 @@ def test_injections_only_in_the_office(db, team):
     session_for(db, team, "preparation", at(-10), "completed")
     tele = session_for(db, team, "dosing", at(-2), modality="telehealth")
     check_in(db, team, tele, setting="telehealth")
-    with pytest.raises(RuleViolation, match="never at a telehealth dosing"):
+    with pytest.raises(RuleViolation, match="never at a telehealth or at-home dosing"):
         administer(db, team, tele, product="ketamine_injection", route="intramuscular")
     care.hold(db, team.therapist, tele, "Injection needs the office", tele.dosing.version,
               now=later(tele))

@@ -105,7 +105,7 @@ def test_check_in_refusals():
                 "maois": True}
     assert check_in_refusal("office", None, None, answered, 1) is None
     assert "chaperone" in check_in_refusal("telehealth", "Sam", "", answered, 1)
-    assert check_in_refusal("at_home", "Sam", "510", answered, 2) is None
+    assert check_in_refusal("home", "Sam", "510", answered, 2) is None
     assert "MAOIs" in check_in_refusal("office", None, None, {**answered, "maois": None}, 1)
     assert "staff" in check_in_refusal("office", None, None, answered, 0)
     assert sedating_taken({**answered, "benzodiazepines": True}) == ["Benzodiazepines"]
@@ -117,7 +117,7 @@ PLAN = ("ketamine_sl_lozenge", "sublingual", Decimal("200"))
 
 @pytest.mark.parametrize("given, setting, words", [
     (("ketamine_sl_lozenge", "sublingual", Decimal("200")), "office", None),
-    (("ketamine_sl_lozenge", "sublingual", Decimal("150")), "at_home", None),
+    (("ketamine_sl_lozenge", "sublingual", Decimal("150")), "home", None),
     (("ketamine_sl_tablet", "sublingual", Decimal("200")), "office", "plan change"),
     (("ketamine_sl_lozenge", "sublingual", Decimal("200.01")), "office", "above the plan"),
     (("ketamine_sl_lozenge", "sublingual", Decimal("0")), "office", "dose in mg"),
@@ -131,10 +131,10 @@ def test_injections_are_given_by_staff_in_the_office():
     plan = ("ketamine_injection", "intramuscular", Decimal("50"))
     given = ("ketamine_injection", "intramuscular", Decimal("50"))
     assert administration_refusal(plan, *given, "office", T) is None
-    for setting in ("telehealth", "at_home"):
+    for setting in ("telehealth", "home"):
         assert "never at a" in administration_refusal(plan, *given, setting, T)
     sub = ("ketamine_injection", "subcutaneous", Decimal("50"))
-    assert "never at a" in administration_refusal(sub, *sub, "at_home", T)
+    assert "never at a" in administration_refusal(sub, *sub, "home", T)
 
 
 def test_dose_tolerance():

@@ -351,7 +351,7 @@ def test_billable_sessions(db, team):
     dosed = dose(db, team, at(-3))
     session_for(db, team, "integration", at(-2), "completed")
     held = session_for(db, team, "dosing", at(-1), modality="telehealth")
-    check_in(db, team, held, pre=(170, 100), setting="at_home")
+    check_in(db, team, held, pre=(170, 100), setting="home")
     session_for(db, team, "integration", at(2))  # scheduled: not billable
     cancelled = session_for(db, team, "integration", at(-0.5))
     care.cancel_session(db, team.therapist, cancelled, "no show")
@@ -365,8 +365,8 @@ def test_billable_sessions(db, team):
     assert dosing.minutes == 125 and dosing.monitoring_minutes == 120
     assert dosing.started_at == dosed.scheduled_start + timedelta(minutes=5)
     assert dosing.ended_at == dosed.scheduled_start + timedelta(minutes=130)
-    assert (dosing.setting, dosing.monitoring_staff) == ("office", 1)
-    assert rows[3].setting == "at_home" and rows[3].monitoring_minutes is None
+    assert (dosing.setting, dosing.monitoring_staff) == ("office", 0)  # the therapist alone
+    assert rows[3].setting == "home" and rows[3].monitoring_minutes is None
     la = care.billable_sessions(db, team.patient.id, clinic_time.today() - timedelta(days=30),
                                 clinic_time.today(), tz=ZoneInfo("America/Los_Angeles"))
     assert la[0].service_date == (at(-10).astimezone(ZoneInfo("America/Los_Angeles")).date())

@@ -38,8 +38,9 @@ class BillableSession:
     what, if anything, to charge (never medication or monitoring for it). The fields after
     ``held`` were added for the live dosing record (None when not known, e.g. sessions
     completed before it): the actual start and end, and for a dosing its setting (office,
-    telehealth, at_home), monitoring minutes from the dose to discharge and the number of
-    staff monitoring.
+    telehealth, home), monitoring minutes from the dose to discharge, and
+    ``monitoring_staff``: the staff who monitored the patient *besides* the session's
+    clinician (the record keeps everyone monitoring; billing counts the others).
     """
 
     session_id: int
@@ -81,4 +82,5 @@ def billable_sessions(session, patient_id: int, start: date, end: date,
         clinician_id=s.clinician_id, clinician_name=s.clinician.display_name,
         held=s.status == "held", started_at=s.started_at, ended_at=s.ended_at,
         setting=d.setting if d else None, monitoring_minutes=d.monitoring_minutes if d else None,
-        monitoring_staff=d.monitoring_staff if d else None) for s, d in rows]
+        monitoring_staff=max(d.monitoring_staff - 1, 0) if d and d.monitoring_staff else None)
+        for s, d in rows]
