@@ -229,6 +229,7 @@ def test_plan_change_request_from_the_dosing_page_and_approval(client, login, db
     assert 'data-testid="home-review"' in home and "250 mg" in home
     form = client.get(f"/care/plan-requests/{request.id}").get_data(as_text=True)
     assert 'value="250.00"' in form or 'value="250"' in form
+    assert "Initial plan with the clearance.</textarea>" not in form  # its own reason
     expires = re.search(r'name="expires_on"[^>]*value="([^"]+)"', form).group(1)
     data = {"dosing_count": "6", "maintenance_dosings": "0", "product": "ketamine_sl_lozenge",
             "route": "sublingual", "dose_mg": "250", "expires_on": expires,

@@ -109,6 +109,7 @@ def _plan_form(clearance, request=None) -> PlanForm:
     """The plan form filled with the current plan (and a request's proposal)."""
     plan = clearance.plan
     form = PlanForm(formdata=None, obj=plan, plan_number=str(plan.number))
+    form.reason.data = None  # a new version needs its own reason
     if request is not None:
         for name in ("dosing_count", "product", "route", "dose_mg"):
             if getattr(request, name) is not None:
