@@ -103,7 +103,7 @@ def test_live_dosing_record_moves_the_old_records(empty_database_url):
     app = create_app(type("MigrationConfig", (TestConfig,), {
         "SQLALCHEMY_DATABASE_URI": empty_database_url}))
     with app.app_context():
-        upgrade(revision="0ccd2a8b63f9")
+        upgrade(revision="c523cd9e160d")
         session = db.session
         therapist = make_user(session)
         prescriber = make_user(session, roles=("prescriber",))
@@ -158,7 +158,7 @@ def test_live_dosing_record_moves_the_old_records(empty_database_url):
                                ).scalar()
         session.commit()
         session.remove()
-        downgrade(revision="0ccd2a8b63f9")
+        downgrade(revision="c523cd9e160d")
         back = db.session.execute(text("SELECT dose_mg, dosing_count FROM clearances")).one()
         assert (float(back.dose_mg), back.dosing_count) == (200.0, 6)
         assert tuple(db.session.execute(text(

@@ -2,7 +2,7 @@
 the clinician calendar lock
 
 Revision ID: 29143628e62c
-Revises: 0ccd2a8b63f9
+Revises: c523cd9e160d
 Create Date: 2026-11-30 13:31:16.829105
 
 Data moves with the schema (upgrade):
@@ -27,7 +27,7 @@ from kapms.database import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = '29143628e62c'
-down_revision = '0ccd2a8b63f9'
+down_revision = 'c523cd9e160d'
 branch_labels = None
 depends_on = None
 

@@ -15,8 +15,7 @@ from kapms import clinic_time
 from kapms.care import services as care
 from kapms.care.constants import CO_MEDICATION_LABELS, CONTRAINDICATION_LABELS
 from kapms.care.rules import Thresholds
-from kapms.patients.services import add_to_care_team
-from tests.factories import make_user
+from tests.factories import add_member, make_user
 
 THRESHOLDS = Thresholds()
 NO_CO_MEDICATIONS = {key: False for key in CO_MEDICATION_LABELS}
@@ -32,7 +31,7 @@ class CareRecord:
         self.prescriber = prescriber or make_user(db, roles=["prescriber"],
                                                   full_name="Sam Rivera", credentials="PMHNP")
         for user, role in ((self.therapist, "therapist"), (self.prescriber, "prescriber")):
-            add_to_care_team(db, None, patient, user, role)
+            add_member(db, patient, user, role)
         db.flush()
 
     @staticmethod

@@ -1,7 +1,10 @@
 """The demo network's care records: stages as documented, and every page renders."""
 
+from kapms.auth import otp
+from kapms.auth.demo import DEMO_TOTP_SECRETS
 from kapms.auth.models import User
 from kapms.care.models import CareSession
+from kapms.database import utcnow
 from kapms.demo import seed_demo
 from kapms.patients.models import Patient
 
@@ -48,6 +51,8 @@ def test_demo_seed_stages_and_pages(client, login, db):
     client.post("/logout")
     prescriber = db.query(User).filter_by(email="prescriber@demo.kapms.test").one()
     login(prescriber, "cedar-compass-demo")
+    code = otp.code_at(DEMO_TOTP_SECRETS["prescriber"], otp.time_step(utcnow()))
+    assert client.post("/login/code", data={"code": code}).status_code == 302  # second factor
     review = client.get("/care/review").get_data(as_text=True)
     for expected in ("Held dosing", "Blood-pressure rise", "Marcus Johnson", "250 mg",
                      "days since the first dosing (due after 30)", "Elena", "expires"):

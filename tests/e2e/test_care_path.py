@@ -1,8 +1,8 @@
 """One patient walks the care path in the browser: referral (registered by the demo
-therapist, who invites the demo prescriber), clearance by the prescriber (every screen item
-answered), a preparation session, a dosing checked in and given today (with the "Now"
-buttons), an integration booked and rescheduled; the therapist signs the dosing note and
-downloads the PDF. The whole dosing day on a tablet is tests/e2e/test_dosing_day.py."""
+therapist, who invites the demo prescriber, who accepts), clearance by the prescriber (every
+screen item answered), a preparation session, a dosing checked in and given today (with the
+"Now" buttons), an integration booked and rescheduled; the therapist signs the dosing note
+and downloads the PDF. The whole dosing day on a tablet is tests/e2e/test_dosing_day.py."""
 
 import io
 import re
@@ -62,12 +62,15 @@ def test_patient_walks_the_care_path(page, tmp_path):
     page.get_by_label("Clinician").select_option(label="Daniel Reyes, PMHNP-BC")
     page.get_by_label("Role").select_option("prescriber")
     page.get_by_role("button", name="Invite to care team").click()
-    assert "Daniel Reyes" in page.get_by_test_id("care-team").inner_text()
+    assert "Daniel Reyes" in page.get_by_test_id("referral-panel").inner_text()  # invited
     sign_out(page)
 
-    # Clearance by the prescriber: every screen item asked, nothing preselected.
+    # Clearance by the prescriber, once they accept the invitation (kapms.network): every
+    # screen item asked, nothing preselected.
     sign_in(page, "prescriber")
-    page.goto(patient_url)
+    page.get_by_test_id("pending-offer").filter(has_text="Iris W.").get_by_role("link").click()
+    page.get_by_role("button", name="Accept invitation").click()
+    page.wait_for_url(patient_url)
     page.get_by_role("link", name="Medical intake and clearance").click()
     assert page.get_by_label("Decision").input_value() == ""
     for row in page.locator("[data-testid^=screen-], [data-testid^=comed-]").all():
