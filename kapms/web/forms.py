@@ -176,24 +176,36 @@ class VersionField(HiddenField):
         self.data = valuelist[0] if valuelist else None
 
 
+def version_of(field, stale_message: str = STALE_MESSAGE, *, optional: bool = False
+               ) -> int | None:
+    """The version a VersionField holds, parsed strictly: plain ASCII digits (or an int
+    from the record shown); anything else raises ConflictError(stale_message). An
+    ``optional`` field left empty gives None (e.g. a plan change not made from a request)."""
+    raw = field.data
+    if optional and raw in (None, ""):
+        return None
+    if isinstance(raw, int) and not isinstance(raw, bool) and 0 <= raw <= edge.ID_MAX:
+        return raw
+    if isinstance(raw, str) and _VERSION.fullmatch(raw):
+        return int(raw)
+    raise ConflictError(stale_message)
+
+
 class Versioned:
     """Mixin for a form that edits a record with a ``version`` (optimistic locking).
 
     The view sets ``form.version.data`` to the record's version (0 for a record not yet
     created) when it shows the form, and passes ``form.loaded_version()`` to the service
-    inside attempt(): anything but plain digits raises ConflictError(stale_message)."""
+    inside attempt(): anything but plain digits raises ConflictError(stale_message). A form
+    with more version-like hidden fields declares them as VersionField and reads them with
+    version_of()."""
 
     version = VersionField()
     stale_message = STALE_MESSAGE
 
     def loaded_version(self) -> int:
         """The loaded version; ConflictError when it is missing or not a plain number."""
-        raw = self.version.data
-        if isinstance(raw, int) and not isinstance(raw, bool) and 0 <= raw <= edge.ID_MAX:
-            return raw
-        if isinstance(raw, str) and _VERSION.fullmatch(raw):
-            return int(raw)
-        raise ConflictError(self.stale_message)
+        return version_of(self.version, self.stale_message)
 
 
 # --- clinic-local times -----------------------------------------------------------------
