@@ -21,8 +21,9 @@ _zone = ZoneInfo("UTC")
 FOLD_FIELD = "dst_fold"
 
 
-class NonexistentLocalTime(DomainError):
-    """The local time falls in the hour skipped when clocks go forward."""
+class NonexistentLocalTime(DomainError, ValueError):
+    """The local time falls in the hour skipped when clocks go forward (a ValueError too:
+    a bad time, for callers parsing times)."""
 
 
 class AmbiguousLocalTime(DomainError):
@@ -54,9 +55,10 @@ def _label(day: date, at: time) -> str:
     return f"{at:%I:%M %p} on {day:%a %b} {day.day}, {day.year}".lstrip("0")
 
 
-def to_utc(day: date, at: time | None, *, fold: int | None = None,
-           field: str | None = None) -> datetime | None:
-    """The UTC instant of clinic-local ``day`` at ``at`` (None without a time).
+def to_utc(day: date, at: time | None, *, fold: int | None = None, field: str | None = None,
+           zone: ZoneInfo | None = None) -> datetime | None:
+    """The UTC instant of clinic-local ``day`` at ``at`` (None without a time); ``zone``
+    defaults to the clinic's.
 
     Refuses a time skipped by a spring-forward change (NonexistentLocalTime, naming
     ``field``) and, unless ``fold`` says which, a time that happens twice in the autumn
@@ -64,12 +66,13 @@ def to_utc(day: date, at: time | None, *, fold: int | None = None,
     """
     if at is None:
         return None
+    zone = zone or _zone
     naive = datetime.combine(day, at.replace(tzinfo=None))
-    first, second = (naive.replace(tzinfo=_zone, fold=f) for f in (0, 1))
+    first, second = (naive.replace(tzinfo=zone, fold=f) for f in (0, 1))
     if first.utcoffset() == second.utcoffset():
         return first.astimezone(UTC)
     # Python resolves a skipped time with fold=0 to an instant whose local time differs.
-    if first.astimezone(UTC).astimezone(_zone).replace(tzinfo=None) != naive:
+    if first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
         gap = abs(second.utcoffset() - first.utcoffset())
         raise NonexistentLocalTime(
             f"{_label(day, at)} does not exist at the clinic: clocks go forward "

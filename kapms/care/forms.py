@@ -187,7 +187,7 @@ class CompleteForm(Form):
 
 # --- the live dosing record: one form per phase -------------------------------------------
 
-class CheckInForm(Form):
+class CheckInForm(ClinicTimes, Form):
     """Check-in: setting, who monitors, chaperone, co-medications today, any new
     contraindication and the pre-dose vitals. Saving it makes the hold decision."""
 
@@ -219,7 +219,7 @@ for _key, _label in CO_MEDICATIONS:
     setattr(CheckInForm, f"cm_{_key}", yes_no(f"{_label} today"))
 
 
-class AdministrationForm(Versioned, Form):
+class AdministrationForm(ClinicTimes, Versioned, Form):
     """The dose given, checked against the plan."""
 
     given_at = time_now("Time given")
@@ -240,7 +240,7 @@ class HoldForm(Versioned, Form):
                            render_kw={"rows": 2})
 
 
-class VitalsForm(Versioned, Form):
+class VitalsForm(ClinicTimes, Versioned, Form):
     """A vitals reading during monitoring."""
 
     kind = required_choice("Reading", [("mid", "~40 minutes"), ("extra", "Additional")])
@@ -251,7 +251,7 @@ class VitalsForm(Versioned, Form):
     spo2 = _spo2("SpO2 %")
 
 
-class AdverseEventForm(Versioned, Form):
+class AdverseEventForm(ClinicTimes, Versioned, Form):
     """An adverse event as it happens."""
 
     kind = SelectField("Adverse event", choices=[("", "— choose —")]
@@ -265,7 +265,7 @@ class AdverseEventForm(Versioned, Form):
                               validators=[Optional(), Length(max=500)])
 
 
-class ChaperoneCheckinForm(Versioned, Form):
+class ChaperoneCheckinForm(ClinicTimes, Versioned, Form):
     """A chaperone check-in (telehealth, at home)."""
 
     at = time_now("Time")
@@ -274,7 +274,7 @@ class ChaperoneCheckinForm(Versioned, Form):
     note = StringField("Note", validators=[Optional(), Length(max=500)])
 
 
-class DischargeForm(Versioned, Form):
+class DischargeForm(ClinicTimes, Versioned, Form):
     """Discharge: vitals, checks and the time."""
 
     discharged_at = time_now("Discharged at")

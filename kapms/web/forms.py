@@ -244,7 +244,7 @@ def show_domain_error(form, error: DomainError) -> None:
     it for a view that shows more (e.g. the refused text on a conflict page)."""
     if form is not None:
         form.refusal = error
-    field = getattr(form, error.field, None) if error.field and form is not None else None
+    field = form._fields.get(error.field) if error.field and form is not None else None
     if field is not None and not isinstance(field.widget, HiddenInput):
         field.errors = [*field.errors, error.message]
     else:

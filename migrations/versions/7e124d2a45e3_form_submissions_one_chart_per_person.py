@@ -1,7 +1,7 @@
 """form submissions, one chart per person, registration reviews
 
 Revision ID: 7e124d2a45e3
-Revises: c523cd9e160d
+Revises: 29143628e62c
 Create Date: 2026-11-30 13:34:04.189333
 
 - form_submissions: the one-time submission tokens of saved forms (kapms.web.submissions).
@@ -20,7 +20,7 @@ from kapms.patients.identity import person_key
 
 # revision identifiers, used by Alembic.
 revision = '7e124d2a45e3'
-down_revision = 'c523cd9e160d'
+down_revision = '29143628e62c'
 branch_labels = None
 depends_on = None
 

@@ -11,7 +11,7 @@ last test makes sure no POST route of the app is left out of this list unknowing
 import re
 import threading
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -31,15 +31,21 @@ from kapms.billing.models import (
 )
 from kapms.billing.services import plans as plan_svc
 from kapms.care import services as care
+from kapms.care.constants import CO_MEDICATION_LABELS, CONTRAINDICATION_LABELS
 from kapms.care.models import (
     Addendum,
+    AdverseEvent,
     CareSession,
+    ChaperoneCheckin,
     Clearance,
     DosingRecord,
+    PlanChangeRequest,
+    PlanVersion,
     Prescription,
     PrescriptionRefill,
     ProcessNote,
     ProgressNote,
+    VitalsReading,
 )
 from kapms.insurance.models import InsurancePlan, Payer
 from kapms.measures import links
@@ -48,7 +54,7 @@ from kapms.network.models import ClinicianProfile, Referral
 from kapms.network.services.referrals import offer_referral
 from kapms.patients.models import CareTeamMember, Patient
 from tests.billing.helpers import make_benefits, make_plan, make_schedule
-from tests.care.factories import at, clear, session_for
+from tests.care.factories import administer, at, check_in, clear, session_for
 from tests.factories import DEFAULT_PASSWORD, make_patient, make_user
 from tests.network.helpers import make_clinician
 from tests.web.html_forms import Browser, find_form
@@ -120,10 +126,24 @@ def _prescription(db, w):
         quantity=6, directions="One as directed", refills_authorized=2))
 
 
-def _dosing_session(db, w):
-    clear(db, SimpleNamespace(**vars(w)), 6)
+def _dosing_session(db, w, modality="office"):
+    """Cleared, prepared, and a dosing that began an hour ago."""
+    clear(db, w, 6)
     session_for(db, w, "preparation", at(-10), "completed")
-    w.session = session_for(db, w, "dosing", at(-0.1, hour=16))
+    start = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(hours=1)
+    w.session = session_for(db, w, "dosing", start, modality=modality)
+
+
+def _dose_given(db, w, modality="office"):
+    """The dosing checked in and the dose given (monitoring now)."""
+    _dosing_session(db, w, modality)
+    setting = "office" if modality == "office" else "telehealth"
+    check_in(db, w, w.session, setting=setting)
+    administer(db, w, w.session)
+
+
+def _clearance(db, w):
+    w.clearance = clear(db, w, 6)
 
 
 def _held_session(db, w):
@@ -206,7 +226,13 @@ SCENARIOS = {
     "record a clearance": Scenario(
         "prescriber", "/care/patients/{patient.id}/clearance", "/clearance", Clearance,
         {"decision": "cleared", "reason": "Suitable", "dosing_count": "6",
-         "product": "ketamine_sl_lozenge", "route": "sublingual", "dose_mg": "200"}),
+         "product": "ketamine_sl_lozenge", "route": "sublingual", "dose_mg": "200",
+         "bp_systolic": "120", "bp_diastolic": "80", "heart_rate": "70"}
+        | {f"ci_{key}": "no" for key in CONTRAINDICATION_LABELS}
+        | {f"cm_{key}": "no" for key in CO_MEDICATION_LABELS}),
+    "change the plan": Scenario(
+        "prescriber", "/care/clearances/{clearance.id}/plan", "/plan", PlanVersion,
+        {"dosing_count": "8", "reason": "Two more dosings."}, prepare=_clearance),
     "write a prescription": Scenario(
         "prescriber", "/care/patients/{patient.id}/prescriptions/new", "/prescriptions/new",
         Prescription, {"strength": "100 mg", "dosage_form": "troche", "quantity": "6",
@@ -219,11 +245,27 @@ SCENARIOS = {
         "therapist", "/care/patients/{patient.id}/sessions/new", "/sessions/new", CareSession,
         {"kind": "preparation", "clinician_id": "{therapist.id}",
          "day": (TODAY + timedelta(days=3)).isoformat(), "start_time": "10:00"}),
-    "record a dosing": Scenario(
-        "therapist", "/care/sessions/{session.id}/dosing", "/dosing", DosingRecord,
-        {"pre_systolic": "120", "pre_diastolic": "80", "product": "ketamine_sl_lozenge",
-         "route": "sublingual", "dose_mg": "200", "given_at": "09:10", "lot_number": "L1",
-         "discharge_stable": "y", "ride_home": "y", "no_driving_advised": "y"},
+    "check in for a dosing": Scenario(
+        "therapist", "/care/sessions/{session.id}/dosing", "/dosing/check-in", DosingRecord,
+        {"checkin-setting": "office", "checkin-pre_systolic": "120",
+         "checkin-pre_diastolic": "80", "checkin-pre_heart_rate": "70"}
+        | {f"checkin-cm_{key}": "no" for key in CO_MEDICATION_LABELS},
+        prepare=_dosing_session),
+    "record vitals": Scenario(
+        "therapist", "/care/sessions/{session.id}/dosing", "/dosing/vitals", VitalsReading,
+        {"vitals-kind": "mid", "vitals-systolic": "130", "vitals-diastolic": "84",
+         "vitals-heart_rate": "72"}, prepare=_dose_given),
+    "record an adverse event": Scenario(
+        "therapist", "/care/sessions/{session.id}/dosing", "/dosing/adverse-events",
+        AdverseEvent, {"event-kind": "nausea", "event-severity": "mild"},
+        prepare=_dose_given),
+    "record a chaperone check-in": Scenario(
+        "therapist", "/care/sessions/{session.id}/dosing", "/dosing/chaperone",
+        ChaperoneCheckin, {"chaperone-status": "ok", "chaperone-by": "Sam"},
+        prepare=lambda db, w: _dose_given(db, w, "telehealth")),
+    "ask for a plan change": Scenario(
+        "therapist", "/care/sessions/{session.id}/plan-request", "/plan-request",
+        PlanChangeRequest, {"dosing_count": "8", "reason": "Responding well."},
         prepare=_dosing_session),
     "save the first draft of a note": Scenario(
         "therapist", "/care/sessions/{session.id}", "/note", ProgressNote,
@@ -291,6 +333,8 @@ SCENARIOS = {
 _EDIT = "edits a record: version-checked, a twin is answered as already saved or as stale"
 _DECIDE = "decides a pending record once (a conditional update refuses a twin)"
 _SIGN_IN = "a sign-in step: nothing is created"
+_PHASE = ("writes a phase of the one dosing record (or a correction of it): version-checked, "
+          "so a twin is answered as already saved or as stale")
 NOT_CREATES = {
     "auth.login": _SIGN_IN, "auth.enter_code": _SIGN_IN, "auth.logout": _SIGN_IN,
     "auth.enrol": "sets up the account's one second factor: an enrolled account refuses it",
@@ -300,7 +344,10 @@ NOT_CREATES = {
     "admin_users.edit_user": _EDIT, "admin_users.reset_password": _EDIT,
     "admin_users.clear_second_factor": _EDIT, "patients.edit": _EDIT,
     "patients.decide_review": _DECIDE, "care.clearance_revoke": _DECIDE,
-    "care.clearance_amend": _EDIT, "care.prescriber_profile": _EDIT,
+    "care.prescriber_profile": _EDIT, "care.plan_request_decide": _DECIDE,
+    "care.plan_request_decline": _DECIDE, "care.review_acknowledge": _DECIDE,
+    "care.dosing_administer": _PHASE, "care.dosing_hold": _PHASE,
+    "care.dosing_discharge": _PHASE, "care.dosing_amend": _PHASE,
     "care.session_reschedule": _EDIT, "care.session_complete": _DECIDE,
     "care.session_cancel": _DECIDE, "care.note_sign": _DECIDE, "care.process_note_edit": _EDIT,
     "measures.void": _DECIDE, "measures.acknowledge": _DECIDE, "measures.revoke_link": _DECIDE,
@@ -318,7 +365,11 @@ ENDPOINTS = {
     "make claims": "billing.new_claims",
     "record a clearance": "care.clearance_new", "write a prescription": "care.prescription_new",
     "record a refill": "care.prescription_refill", "schedule a session": "care.session_new",
-    "record a dosing": "care.dosing_record", "save the first draft of a note": "care.note_save",
+    "check in for a dosing": "care.dosing_check_in", "record vitals": "care.dosing_vitals",
+    "record an adverse event": "care.dosing_adverse_event",
+    "record a chaperone check-in": "care.dosing_chaperone",
+    "ask for a plan change": "care.plan_request_new", "change the plan": "care.plan_revise",
+    "save the first draft of a note": "care.note_save",
     "sign an addendum": "care.note_addendum", "write a psychotherapy note": "care.process_notes",
     "record a measure": "measures.record", "create a self-report link": "measures.create_link",
     "answer a self-report link": "self_report.fill", "offer a patient to a prescriber":

@@ -21,6 +21,8 @@ discovered form once.
 import logging
 import os
 import secrets
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 import pytest
@@ -38,7 +40,8 @@ from kapms.measures import links
 from kapms.network.services.referrals import offer_referral
 from kapms.patients import services as patient_services
 from kapms.web.errors import EDGE_MISSED
-from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.care.factories import administer, at, check_in, clear, session_for
+from tests.factories import DEFAULT_PASSWORD, make_patient, make_user
 from tests.web.html_forms import Field, PageForm, page_forms
 from tests.web.html_forms import links as page_links
 
@@ -156,8 +159,8 @@ def _send(client, form: PageForm, pairs):
 @pytest.fixture
 def demo(app, db):
     """The demo network, a registration waiting for review, an open self-report link, an
-    offer waiting for the therapist and a psychotherapy note (so that every kind of form is
-    on some page)."""
+    offer waiting for the therapist, a psychotherapy note, and dosings in each phase (so
+    that every kind of form is on some page; those pages start the therapist's crawl)."""
     seed_demo(db)
     users = {role: email for role, email, _ in DEMO_LOGINS}
     from kapms.auth.services import find_user_by_email
@@ -174,15 +177,40 @@ def demo(app, db):
     admin = find_user_by_email(db, users["admin"])
     offer_referral(db, admin, noah, therapist, "therapist", today=clinic_time.today())
     care.save_process_note(db, therapist, elena, "Private reflections.")
+    dosing_pages = [f"/care/sessions/{cs.id}/dosing" for cs in _dosings_in_each_phase(db, users)]
     # An admin without a second factor while admins must have one: signing in sets it up.
     make_user(db, roles=("admin",), email="new.admin@example.test")
     app.config["MFA_REQUIRED_ROLES"] = "admin,prescriber"
     db.commit()
     yield {"passwords": {role: password for role, _, password in DEMO_LOGINS},
-           "emails": users, "link": f"/m/{token}",
+           "emails": users, "link": f"/m/{token}", "starts": {"therapist": dosing_pages},
            "pending": [(users["admin"], dict((r, p) for r, _, p in DEMO_LOGINS)["admin"]),
                        ("new.admin@example.test", DEFAULT_PASSWORD)]}
     app.config["MFA_REQUIRED_ROLES"] = ""
+
+
+def _dosings_in_each_phase(db, users):
+    """Telehealth dosings of the demo therapist, a day or two ago at this hour, for two new
+    patients: one in monitoring (vitals, chaperone, events, discharge are next), one checked
+    in (the dose or a hold is next)."""
+    from kapms.auth.services import find_user_by_email
+
+    therapist = find_user_by_email(db, users["therapist"])
+    prescriber = find_user_by_email(db, users["prescriber"])
+    hour_ago = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(hours=1)
+    sessions = []
+    for days, name in ((1, "Monitoring"), (2, "Checkedin")):  # away from the demo's today
+        team = SimpleNamespace(therapist=therapist, prescriber=prescriber, patient=make_patient(
+            db, therapist, prescriber, first_name="Fuzz", last_name=name))
+        clear(db, team, 6)
+        session_for(db, team, "preparation", at(-10 - days), "completed")
+        cs = session_for(db, team, "dosing", hour_ago - timedelta(days=days),
+                         modality="telehealth")
+        check_in(db, team, cs, setting="telehealth")
+        if name == "Monitoring":
+            administer(db, team, cs)
+        sessions.append(cs)
+    return sessions
 
 
 REACHED: set[str] = set()
@@ -220,7 +248,7 @@ def _forms_of(app, client, login, demo, role) -> dict:
                 forms.setdefault(key, instances)
     else:
         _sign_in(client, login, demo, role)
-        forms, pages = _crawl(app, client, ["/"])
+        forms, pages = _crawl(app, client, ["/", *demo["starts"].get(role, [])])
     for endpoint, (action, source, names) in NO_PAGE.items():
         for args in pages.get(source, [])[:1]:
             forms[("post", endpoint)] = [PageForm("http://localhost" + action.format(**args),

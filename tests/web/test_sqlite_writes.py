@@ -16,7 +16,7 @@ from kapms import clinic_time
 from kapms.auth.models import User
 from kapms.billing.models import BenefitsRecord
 from kapms.care import services as care
-from kapms.care.models import ProcessNote
+from kapms.care.models import Clearance, ProcessNote
 from kapms.network.services import ProfileData, save_profile
 from kapms.patients.models import Patient
 from tests.billing.care_record import CareRecord
@@ -78,6 +78,7 @@ def test_no_write_lock_while_any_pdf_renders(app, client, login, db, lock_checks
     record = CareRecord(db, insured)
     therapist = record.therapist
     save_profile(db, therapist, therapist, ProfileData(npi="1987654328"))
+    record.clear(TODAY - timedelta(days=5))
     cs = record.visit("preparation", TODAY - timedelta(days=2), 50)
     care.save_draft(db, therapist, cs, "A note to print.", 0)
     db.commit()
@@ -106,7 +107,10 @@ def test_no_write_lock_while_any_pdf_renders(app, client, login, db, lock_checks
                     f"/billing/patients/{insured.id}/superbill.pdf?start="
                     f"{(TODAY - timedelta(days=30)).isoformat()}&end={TODAY.isoformat()}"]
     printed = set()
-    for user, paths in ((billing, billing_pdfs), (therapist, [f"/care/sessions/{cs.id}/note.pdf"]),
+    clearance = db.scalar(select(Clearance.id))
+    for user, paths in ((billing, billing_pdfs),
+                        (therapist, [f"/care/sessions/{cs.id}/note.pdf",
+                                     f"/care/clearances/{clearance}.pdf"]),
                         (admin, ["/outcomes/report.pdf?instrument=PHQ-9&all_patients=y"])):
         client.post("/logout")
         login(user)
