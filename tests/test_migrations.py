@@ -104,7 +104,8 @@ def _patient_at_this_revision(session):
     values = dict(first_name="Pat", last_name="Client", date_of_birth=date(1985, 5, 5),
                   address_line1="1 Main St", city="Oakland", state="CA", postal_code="94610",
                   preferred_language="English", stage="referral", care_modality="either",
-                  urgency="routine", created_at=datetime.now(UTC), version=1)
+                  urgency="routine", created_at=datetime.now(UTC), version=1,
+                  person_key="pat|client")
     result = session.execute(patients.insert().values(
         **{k: v for k, v in values.items() if k in patients.c}))
     return SimpleNamespace(id=result.inserted_primary_key[0])
@@ -220,3 +221,60 @@ def test_one_chart_per_person_on_the_migrated_schema(empty_database_url):
                 "'referral', CURRENT_TIMESTAMP, 1, :key)"), {"key": person_key("Ana", "Lopez")})
         downgrade(revision="base")
         db.engine.dispose()
+
+
+def test_older_holds_rises_and_serious_events_reach_the_review_list(empty_database_url):
+    """Revision cbba8cd71fcd: a held dosing, a BP rise and a serious adverse event recorded
+    without a review item get one (open, dated when the dosing happened); one that has its
+    item is not doubled."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import MetaData, Table
+
+    from tests.factories import make_user
+
+    app = create_app(type("MigrationConfig", (TestConfig,), {
+        "SQLALCHEMY_DATABASE_URI": empty_database_url}))
+    with app.app_context():
+        upgrade(revision="7e124d2a45e3")
+        session = db.session
+        therapist = make_user(session)
+        patient = _patient_at_this_revision(session)
+        session.commit()
+
+        def insert(table, **values):
+            table = Table(table, MetaData(), autoload_with=session.connection())
+            return session.execute(table.insert().values(**values)).inserted_primary_key[0]
+        when = datetime(2026, 3, 2, 17, 30, tzinfo=UTC)
+        dosings = []
+        for n, (outcome, flag) in enumerate([("held", None), ("administered", "BP rose"),
+                                             ("administered", None)]):
+            cs = insert("care_sessions", patient_id=patient.id, kind="dosing",
+                        clinician_id=therapist.id, scheduled_start=when.replace(day=2 + n),
+                        duration_minutes=180, modality="office", status="completed",
+                        created_at=when, version=1)
+            dosings.append(insert(
+                "dosing_records", session_id=cs, outcome=outcome, setting="office",
+                maintenance=False, co_medications={}, bp_flag=flag, recorded_at=when,
+                updated_at=when, version=1,
+                hold_reason="Pre-dose BP 170/104" if outcome == "held" else None))
+        insert("care_adverse_events", dosing_id=dosings[2], kind="respiratory_depression",
+               severity="severe", serious=True, occurred_at=when, recorded_at=when)
+        insert("care_adverse_events", dosing_id=dosings[2], kind="nausea", severity="mild",
+               serious=False, occurred_at=when, recorded_at=when)
+        insert("care_reviews", patient_id=patient.id, dosing_id=dosings[1], kind="bp_rise",
+               subject="bp_rise", summary="already raised", raised_at=when, version=1)
+        session.commit()
+        upgrade()
+        rows = session.execute(text(
+            "SELECT dosing_id, kind, subject, summary, reviewed_at FROM care_reviews "
+            "ORDER BY dosing_id, kind")).all()
+        assert [(r.dosing_id, r.kind, r.summary) for r in rows] == [
+            (dosings[0], "held", "Pre-dose BP 170/104"),
+            (dosings[1], "bp_rise", "already raised"),
+            (dosings[2], "serious_ae", "Serious adverse event: respiratory depression")]
+        assert rows[2].subject.startswith("ae:") and all(r.reviewed_at is None for r in rows)
+        session.commit()
+        session.remove()
+        downgrade(revision="7e124d2a45e3")
+        db.session.remove()

@@ -22,6 +22,7 @@ from kapms.care.constants import (
     CONTRAINDICATIONS,
     DECISIONS,
     DOSING_SETTINGS,
+    END_KINDS,
     MODALITIES,
     PRODUCTS,
     ROUTES,
@@ -285,6 +286,24 @@ class DischargeForm(ClinicTimes, Versioned, Form):
     spo2 = _spo2("Discharge SpO2 %")
     stable = BooleanField("Stable for discharge")
     ride_home = BooleanField("Safe ride home arranged")
+    no_driving_advised = BooleanField("Told not to drive until the next day")
+
+
+class EndEarlyForm(ClinicTimes, Versioned, Form):
+    """Close a session in monitoring that cannot end in a discharge (transfer, left)."""
+
+    kind = required_choice("How the session ended", list(END_KINDS.items()),
+                           "Choose how the session ended.")
+    ended_at = time_now("Ended at")
+    reason = TextAreaField("What happened", validators=[DataRequired(), Length(max=2000)],
+                           render_kw={"rows": 3})
+    transferred_to = StringField("Transferred to (emergency transfer)",
+                                 validators=[Optional(), Length(max=200)])
+    systolic = _bp("Last systolic (if taken)")
+    diastolic = _dia("Last diastolic")
+    heart_rate = _hr("Last heart rate")
+    spo2 = _spo2("Last SpO2 %")
+    ride_home = BooleanField("A safe ride home is arranged")
     no_driving_advised = BooleanField("Told not to drive until the next day")
 
 

@@ -17,6 +17,7 @@ from kapms.care.constants import (
     CO_MEDICATION_LABELS,
     CONTRAINDICATION_LABELS,
     DOSING_SETTINGS,
+    END_KINDS,
     PRODUCTS,
     ROUTES,
     SEDATING_CO_MEDICATIONS,
@@ -438,6 +439,30 @@ def discharge_refusal(*, given_at: datetime, discharged_at: datetime, mid_vitals
     if minutes < t.min_monitoring_minutes:
         return (f"Monitoring has lasted {minutes} minutes: the clinic's minimum is "
                 f"{t.min_monitoring_minutes} minutes from the dose.")
+    return None
+
+
+def end_early_refusal(*, kind: str | None, reason: str | None, transferred_to: str | None,
+                      no_driving: bool, given_at: datetime, ended_at: datetime) -> str | None:
+    """Why a dosing in monitoring may not be closed early as described, or None.
+
+    Closing early is for a session that cannot end in a normal discharge: it needs what
+    happened in words; an emergency transfer says where the patient was taken; a patient
+    who leaves on their own (against advice, or ended early otherwise) must have been told
+    not to drive, as at any discharge. The minimum monitoring time does not apply (the
+    record says how long monitoring lasted).
+    """
+    if kind not in END_KINDS:
+        return "Choose how the session ended."
+    if not (reason or "").strip():
+        return "Describe what happened and why the session ended early."
+    if ended_at < given_at:
+        return "The session cannot end before the dose was given."
+    if kind == "emergency_transfer" and not (transferred_to or "").strip():
+        return "Say where the patient was transferred (e.g. the emergency department)."
+    if kind != "emergency_transfer" and not no_driving:
+        return ("A patient who leaves before discharge must be told not to drive until the "
+                "next day: confirm it.")
     return None
 
 

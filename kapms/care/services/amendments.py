@@ -23,6 +23,7 @@ from kapms.care.rules import (
     Thresholds,
     administration_refusal,
     discharge_refusal,
+    end_early_refusal,
     hold_reason,
     mg,
     monitoring_minutes,
@@ -31,6 +32,7 @@ from kapms.care.rules import (
 from kapms.care.services.dosing import (
     STALE_DOSING_MESSAGE,
     check_time,
+    end_summary,
     refresh_bp_flag,
     save,
 )
@@ -83,7 +85,12 @@ def _owners(dosing: DosingRecord) -> list[tuple[str, object, str, list]]:
                              ("dose_mg", "Dose (mg)", "decimal", None),
                              ("lot_number", "Lot number", "text", None),
                              ("given_at", "Time given", "time", None)])
-    if dosing.monitoring_end is not None:
+    if dosing.ended_early:
+        owners[0][3].extend([("monitoring_end", "End time", "time", None),
+                             ("end_reason", "What happened", "text", None)]
+                            + [("transferred_to", "Transferred to", "text", None)]
+                            * (dosing.end_kind == "emergency_transfer"))
+    elif dosing.monitoring_end is not None:
         owners[0][3].extend([("monitoring_end", "Discharge time", "time", None),
                              ("ready_to_leave_at", "Ready to leave", "time", None)])
     for v in dosing.vitals:
@@ -200,13 +207,19 @@ def _check(dosing: DosingRecord, care_session: CareSession, t: Thresholds,
                + [c.at for c in dosing.checkins] + [e.occurred_at for e in dosing.adverse_events]):
             raise RuleViolation("Nothing in the record can be after discharge.",
                                 field="new_value")
-        refusal = discharge_refusal(
-            given_at=given, discharged_at=end, mid_vitals=dosing.reading("mid") is not None,
-            discharge_vitals=dosing.reading("discharge") is not None, stable=True,
-            ride_home=True, no_driving=True, t=t)
+        if dosing.ended_early:  # the early end's own rule, not the discharge's
+            refusal = end_early_refusal(
+                kind=dosing.end_kind, reason=dosing.end_reason,
+                transferred_to=dosing.transferred_to, no_driving=dosing.no_driving_advised,
+                given_at=given, ended_at=end)
+        else:
+            refusal = discharge_refusal(
+                given_at=given, discharged_at=end, mid_vitals=dosing.reading("mid") is not None,
+                discharge_vitals=dosing.reading("discharge") is not None, stable=True,
+                ride_home=True, no_driving=True, t=t)
         if refusal:
             raise RuleViolation(refusal, field="new_value")
-        if not given <= dosing.ready_to_leave_at <= end:
+        if not dosing.ended_early and not given <= dosing.ready_to_leave_at <= end:
             raise RuleViolation("Ready to leave must be between the dose and discharge.",
                                 field="new_value")
     if dosing.setting != "office" and not (dosing.chaperone_name and dosing.chaperone_phone):
@@ -232,6 +245,8 @@ def _recompute(session, dosing: DosingRecord, care_session: CareSession,
         care_session.actual_minutes = monitoring_minutes(dosing.checked_in_at,
                                                          dosing.monitoring_end)
     care_session.started_at = dosing.checked_in_at
+    if dosing.ended_early:  # the prescriber's item shows the record as corrected
+        raise_review(session, dosing, "ended_early", "ended_early", end_summary(dosing))
     refresh_bp_flag(session, dosing, t)
     for e in dosing.adverse_events:
         if e.serious:
@@ -265,11 +280,20 @@ def amend_dosing(session, actor, care_session: CareSession, target: str, new_val
         value, old = value == "yes", bool(old)
     if value == old:
         raise RuleViolation("That is the value already recorded.", field="new_value")
-    setattr(obj, attribute, value)
-    synced = {"checked_in_at": "pre", "monitoring_end": "discharge"}.get(attribute)
-    if obj is dosing and synced:
-        dosing.reading(synced).taken_at = value
-    _check(dosing, care_session, thresholds, now)
+    synced = {"checked_in_at": "pre", "monitoring_end": "end" if dosing.ended_early
+              else "discharge"}.get(attribute)
+    reading = dosing.reading(synced) if obj is dosing and synced else None
+
+    def put(new):
+        setattr(obj, attribute, new)
+        if reading is not None:
+            reading.taken_at = new
+    put(value)
+    try:
+        _check(dosing, care_session, thresholds, now)
+    except RuleViolation:
+        put(old)  # a refused correction leaves the record as it was, even unflushed
+        raise
     amendment = DosingAmendment(
         target=target, label=label, old_value=_show(old, kind, choices),
         new_value=_show(value, kind, choices), reason=reason.strip(), amended_by_id=actor.id,

@@ -20,6 +20,7 @@ from kapms.care.forms import (
     ChaperoneCheckinForm,
     CheckInForm,
     DischargeForm,
+    EndEarlyForm,
     HoldForm,
     PlanRequestForm,
     VitalsForm,
@@ -36,7 +37,7 @@ from kapms.web.forms import attempt
 # Form prefix -> form class: the page shows several forms whose fields share names.
 FORMS = {"checkin": CheckInForm, "dose": AdministrationForm, "hold": HoldForm,
          "vitals": VitalsForm, "event": AdverseEventForm, "chaperone": ChaperoneCheckinForm,
-         "discharge": DischargeForm, "amend": AmendForm}
+         "discharge": DischargeForm, "end": EndEarlyForm, "amend": AmendForm}
 
 
 def _url(cs, anchor: str | None = None) -> str:
@@ -234,6 +235,21 @@ def dosing_discharge(session_id: int):
     return _post(session_id, "discharge", action, lambda d: (
         f"Discharged after {d.monitoring_minutes} minutes of monitoring. Session closed."
         + (f" {d.bp_flag}" if d.bp_flag else ""), "warning" if d.bp_flag else "success"))
+
+
+@bp.post("/sessions/<int:session_id>/dosing/end-early")
+@roles_required("therapist", "prescriber")
+def dosing_end_early(session_id: int):
+    """Close the session without a discharge: transferred to emergency care, left, ended."""
+    def action(cs, f):
+        return care.end_early(db.session, current_user, cs, care.EndEarlyInput(
+            ended_at=_instant(cs, f, f.ended_at), kind=f.kind.data, reason=f.reason.data,
+            transferred_to=f.transferred_to.data, no_driving_advised=f.no_driving_advised.data,
+            ride_home=f.ride_home.data, systolic=f.systolic.data, diastolic=f.diastolic.data,
+            heart_rate=f.heart_rate.data, spo2=f.spo2.data), thresholds(), f.loaded_version())
+    return _post(session_id, "end", action, lambda d: (
+        f"Session closed: {d.end_kind_label.lower()} after {d.monitoring_minutes} minutes of "
+        "monitoring. The prescriber is told.", "warning"))
 
 
 @bp.post("/sessions/<int:session_id>/dosing/amend")
