@@ -278,3 +278,48 @@ def test_older_holds_rises_and_serious_events_reach_the_review_list(empty_databa
         session.remove()
         downgrade(revision="7e124d2a45e3")
         db.session.remove()
+
+
+def test_offers_made_before_expiry_get_one(empty_database_url):
+    """Revision 8209b5f19924: an open offer gets a full window from the upgrade (none lapses
+    by surprise), an answered one its offer time plus the window; the downgrade turns an
+    expired offer into a withdrawn one."""
+    from datetime import UTC, datetime, timedelta
+
+    from tests.factories import make_user
+
+    app = create_app(type("MigrationConfig", (TestConfig,), {
+        "SQLALCHEMY_DATABASE_URI": empty_database_url}))
+    with app.app_context():
+        upgrade(revision="cbba8cd71fcd")
+        session = db.session
+        clinician = make_user(session)
+        patient = _patient_at_this_revision(session)
+        session.commit()
+        offered = datetime(2026, 1, 5, 18, 0, tzinfo=UTC)
+        naive = db.engine.dialect.name == "sqlite"
+        for role, status in (("therapist", "offered"), ("prescriber", "declined")):
+            session.execute(text(
+                "INSERT INTO referrals (patient_id, clinician_id, role, kind, status, "
+                "private_pay, offered_at, version) VALUES (:p, :c, :role, 'referral', "
+                ":status, false, :at, 1)"),
+                {"p": patient.id, "c": clinician.id, "role": role, "status": status,
+                 "at": offered.replace(tzinfo=None) if naive else offered})
+        session.commit()
+        before = datetime.now(UTC)
+        upgrade(revision="8209b5f19924")
+        rows = dict(session.execute(text("SELECT status, expires_at FROM referrals")).all())
+
+        def aware(value):
+            value = datetime.fromisoformat(value) if isinstance(value, str) else value
+            return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+        assert aware(rows["offered"]) >= before + timedelta(days=7) - timedelta(seconds=1)
+        assert aware(rows["declined"]) == offered + timedelta(days=7)
+        session.execute(text("UPDATE referrals SET status = 'expired' "
+                             "WHERE status = 'offered'"))
+        session.commit()
+        session.remove()
+        downgrade(revision="cbba8cd71fcd")
+        assert db.session.execute(text("SELECT status FROM referrals ORDER BY role")
+                                  ).scalars().all() == ["declined", "withdrawn"]
+        db.session.remove()

@@ -184,6 +184,8 @@ class CompleteForm(Form):
 
     actual_minutes = IntegerField("Actual minutes", validators=[Optional(),
                                                                 NumberRange(15, 480)])
+    psychotherapy_minutes = IntegerField("Psychotherapy within the visit (minutes)",
+                                         validators=[Optional(), NumberRange(0, 479)])
 
 
 # --- the live dosing record: one form per phase -------------------------------------------

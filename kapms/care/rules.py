@@ -466,6 +466,30 @@ def end_early_refusal(*, kind: str | None, reason: str | None, transferred_to: s
     return None
 
 
+MEDICAL_VISITS = frozenset({"intake", "follow_up"})
+
+
+def psychotherapy_refusal(kind: str, psychotherapy_minutes: int | None,
+                          visit_minutes: int) -> str | None:
+    """Why psychotherapy minutes cannot be recorded on this visit, or None.
+
+    Only a medical visit (intake, follow-up) records psychotherapy given within it (CPT's
+    add-on codes), and that time is a part of the visit separate from the medical
+    evaluation, so it is shorter than the whole visit.
+    """
+    if psychotherapy_minutes is None:
+        return None
+    if kind not in MEDICAL_VISITS:
+        return ("Psychotherapy minutes are recorded on a medical visit (intake or "
+                "follow-up); this session's minutes are its psychotherapy.")
+    if psychotherapy_minutes < 0:
+        return "Psychotherapy minutes cannot be negative."
+    if psychotherapy_minutes >= visit_minutes:
+        return (f"Psychotherapy ({psychotherapy_minutes} min) must be a part of the "
+                f"{visit_minutes}-minute visit, separate from the medical evaluation.")
+    return None
+
+
 # --- prescriptions -----------------------------------------------------------------------
 
 _DEA = re.compile(r"^[A-Z][A-Z9](\d{7})$")

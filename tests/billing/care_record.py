@@ -59,11 +59,13 @@ class CareRecord:
                                          duration_minutes=max(minutes, 15), modality=setting)
 
     def visit(self, kind: str, day: date, minutes: int = 60, setting: str = "office",
-              hour: int = 10, clinician=None):
-        """A completed non-dosing visit of ``minutes`` on ``day``."""
+              hour: int = 10, clinician=None, psychotherapy_minutes: int | None = None):
+        """A completed non-dosing visit of ``minutes`` on ``day`` (a medical visit may
+        include ``psychotherapy_minutes`` given within it)."""
         cs = self._book(kind, day, hour, minutes, setting, clinician)
         with time_machine.travel(self.at(day, hour) + timedelta(minutes=minutes), tick=False):
-            care.complete_session(self.db, cs.clinician, cs, actual_minutes=max(minutes, 15))
+            care.complete_session(self.db, cs.clinician, cs, actual_minutes=max(minutes, 15),
+                                  psychotherapy_minutes=psychotherapy_minutes)
         return cs
 
     def dose(self, day: date, minutes: int = 120, setting: str = "office", held: bool = False,

@@ -55,7 +55,7 @@ def as_visit(s) -> Visit:
         setting=SETTINGS.get(s.setting or s.modality, "office"),
         clinician_id=s.clinician_id, clinician_name=s.clinician_name, held=s.held,
         monitoring_minutes=s.monitoring_minutes, monitoring_staff=s.monitoring_staff or 0,
-        psychotherapy_minutes=getattr(s, "psychotherapy_minutes", None))
+        psychotherapy_minutes=s.psychotherapy_minutes)
 
 
 def measures_given(session, patient_id: int, start: date, end: date) -> list[tuple[date, int | None]]:

@@ -14,6 +14,7 @@ from functools import lru_cache
 from sqlalchemy import and_, false, func, or_, select
 
 from kapms.auth.models import User
+from kapms.database import utcnow
 from kapms.network import matching
 from kapms.network.cities import needs_for_diagnosis
 from kapms.network.matching import CRITERIA, Candidate, MatchRequest, MatchResult
@@ -66,7 +67,7 @@ def places_taken_expr(user_id=ClinicianProfile.user_id, role=ClinicianProfile.ki
                       CareTeamMember.active.is_(True)))
     offers = (select(func.count(Referral.id))
               .where(Referral.clinician_id == user_id, Referral.role == role,
-                     Referral.status == "offered"))
+                     Referral.open_at(utcnow())))  # a lapsed offer holds no place
     if user_id is ClinicianProfile.user_id:
         members, offers = members.correlate(ClinicianProfile), offers.correlate(ClinicianProfile)
     return members.scalar_subquery() + offers.scalar_subquery()
