@@ -317,6 +317,8 @@ class AmendForm(Versioned, Form):
     new_value = StringField("Corrected value", validators=[Optional(), Length(max=500)],
                             description="Times as HH:MM; choices by name.")
     reason = StringField("Reason", validators=[DataRequired(), Length(max=500)])
+    confirm_deviation = BooleanField("The medication corrected departs from the plan and is "
+                                     "what was given (the prescriber signs it off)")
 
 
 class PlanRequestForm(Form):

@@ -1,11 +1,19 @@
 """Forms for registering and editing patients (care-team forms are the network's)."""
 
-from wtforms import DateField, EmailField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
+from wtforms import DateField, EmailField, IntegerField, SelectField, StringField
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
 
 from kapms.icd10 import ICD10_LABELS
 from kapms.patients.models import CARE_MODALITIES, URGENCIES
-from kapms.web.forms import Form, Versioned
+from kapms.web.forms import Form, IdField, Versioned
 
 
 def diagnosis_choices() -> list[tuple[str, str]]:
@@ -48,7 +56,11 @@ class PatientForm(Versioned, Form):
 
 
 class RegisterPatientForm(PatientForm):
-    """Registration adds, for admins, the therapist to assign (0: a referral, none yet)."""
+    """Registration adds, for admins, the therapist to assign (0 or none: a referral, none
+    yet), chosen from a paged, searchable list of the therapists eligible for the state and
+    coverage entered (the view draws it; the service checks eligibility again)."""
 
-    therapist_id = SelectField("Therapist", coerce=int, validators=[InputRequired()])
+    therapist_id = IdField("Therapist")  # radio buttons drawn by the template
+    therapist_q = StringField("Therapist's name", validators=[Optional(), Length(max=100)])
+    therapist_page = IntegerField(validators=[Optional(), NumberRange(1, 100_000)])
     version = None  # a new chart: nothing to be stale against

@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from decimal import Decimal, InvalidOperation
 
+from sqlalchemy import select
+
 from kapms import clinic_time
 from kapms.audit.services import record
-from kapms.care.constants import CHECKIN_STATUSES, PRODUCTS, ROUTES, SEVERITIES
-from kapms.care.models import CareSession, DosingAmendment, DosingRecord
+from kapms.care.constants import CHECKIN_STATUSES, CO_MEDICATIONS, PRODUCTS, ROUTES, SEVERITIES
+from kapms.care.models import CareSession, DosingAmendment, DosingRecord, PrescriberReview
 from kapms.care.rules import (
     VITAL_LABELS,
     VITAL_RANGES,
@@ -28,6 +30,7 @@ from kapms.care.rules import (
     mg,
     monitoring_minutes,
     phase_instant,
+    sedating_taken,
 )
 from kapms.care.services.dosing import (
     STALE_DOSING_MESSAGE,
@@ -69,6 +72,24 @@ def _show(value, kind: str, choices: dict | None = None) -> str:
     return str(value)
 
 
+class _CoMedications:
+    """The day's co-medication answers of a dosing as attributes ("yes" / "no"), so an
+    amendment reads and sets them like any other value (a new dict, so the JSON column
+    sees the change)."""
+
+    def __init__(self, dosing: DosingRecord):
+        object.__setattr__(self, "_dosing", dosing)
+
+    def __getattr__(self, key: str) -> str | None:
+        answers = self._dosing.co_medications or {}
+        return None if key not in answers else ("yes" if answers[key] else "no")
+
+    def __setattr__(self, key: str, value: str | None) -> None:
+        answers = dict(self._dosing.co_medications or {})
+        answers[key] = value == "yes"
+        self._dosing.co_medications = answers
+
+
 def _owners(dosing: DosingRecord) -> list[tuple[str, object, str, list]]:
     """(target prefix, object, label prefix, [(attribute, label, kind, choices)])."""
     local = clinic_time.zone()
@@ -78,7 +99,10 @@ def _owners(dosing: DosingRecord) -> list[tuple[str, object, str, list]]:
         ("monitored_by", "Monitored by", "text", None),
         ("monitoring_staff", "Monitoring staff", "int", None),
         ("chaperone_name", "Chaperone name", "text", None),
-        ("chaperone_phone", "Chaperone phone", "text", None)])]
+        ("chaperone_phone", "Chaperone phone", "text", None),
+        ("new_contraindication", "New contraindication", "text", None)]),
+        ("co_medications:", _CoMedications(dosing), "Taken today: ",
+         [(key, label, "choice", YES_NO) for key, label in CO_MEDICATIONS])]
     if dosing.outcome == "administered":
         owners[0][3].extend([("product", "Product", "choice", PRODUCTS),
                              ("route", "Route", "choice", ROUTES),
@@ -158,9 +182,22 @@ def _parse(raw: str, kind: str, choices: dict | None, session_start: datetime):
     return key
 
 
+def _deviation(dosing: DosingRecord, t: Thresholds) -> str | None:
+    """How the medication recorded departs from the plan version it was checked against
+    (another product or route, a dose above it, an injection outside the office), or None.
+    Invalid values are not a deviation: they are refused."""
+    plan = dosing.plan_version
+    if dosing.outcome != "administered" or plan is None or dosing.product not in PRODUCTS \
+            or dosing.route not in ROUTES or not dosing.dose_mg or dosing.dose_mg <= 0:
+        return None
+    return administration_refusal((plan.product, plan.route, plan.dose_mg), dosing.product,
+                                  dosing.route, dosing.dose_mg, dosing.setting, t)
+
+
 def _check(dosing: DosingRecord, care_session: CareSession, t: Thresholds,
-           now: datetime) -> None:
-    """The amended record must still obey the rules it was saved under."""
+           now: datetime, deviation_allowed: bool = False) -> None:
+    """The amended record must still obey the rules it was saved under (a departure from
+    the plan only when ``deviation_allowed``: confirmed, for the prescriber to sign off)."""
     pre = dosing.reading("pre")
     for v in dosing.vitals:
         for name, (low, high) in VITAL_RANGES.items():
@@ -198,7 +235,7 @@ def _check(dosing: DosingRecord, care_session: CareSession, t: Thresholds,
         refusal = administration_refusal((plan.product, plan.route, plan.dose_mg),
                                          dosing.product, dosing.route, dosing.dose_mg,
                                          dosing.setting, t)
-        if refusal:
+        if refusal and not (deviation_allowed and _deviation(dosing, t)):
             raise RuleViolation(refusal, field="new_value")
         if not (dosing.lot_number or "").strip():
             raise RuleViolation("The lot number cannot be empty.", field="new_value")
@@ -254,10 +291,26 @@ def _recompute(session, dosing: DosingRecord, care_session: CareSession,
                          f"Serious adverse event: {e.kind_label} ({e.severity_label})")
 
 
+MEDICATION = ("product", "route", "dose_mg")
+
+
+def _departs_on_record(session, dosing: DosingRecord) -> bool:
+    """A departure from the plan was already confirmed on this record (sent for sign-off)."""
+    return session.scalar(select(PrescriberReview.id).where(
+        PrescriberReview.dosing_id == dosing.id,
+        PrescriberReview.kind == "plan_deviation").limit(1)) is not None
+
+
 def amend_dosing(session, actor, care_session: CareSession, target: str, new_value: str,
                  reason: str, thresholds: Thresholds, expected_version: int | None,
-                 now: datetime | None = None) -> DosingAmendment:
-    """Correct one saved value of the dosing record, with a reason (old value kept)."""
+                 now: datetime | None = None,
+                 confirm_deviation: bool = False) -> DosingAmendment:
+    """Correct one saved value of the dosing record, with a reason (old value kept).
+
+    A correction of the medication (product, route, dose) that departs from the plan is
+    what was given, so the record must be able to say it: it needs ``confirm_deviation``,
+    and it goes to the prescriber's review list to be signed off (acknowledged with a
+    note); it never changes the plan (that is a plan version)."""
     now = now or utcnow()
     require_session_clinician(actor, care_session, "amend this dosing record")
     dosing = care_session.dosing
@@ -290,7 +343,18 @@ def amend_dosing(session, actor, care_session: CareSession, target: str, new_val
             reading.taken_at = new
     put(value)
     try:
-        _check(dosing, care_session, thresholds, now)
+        if attribute == "dose_mg" and value <= 0:
+            raise RuleViolation("Give the dose in mg.", field="new_value")
+        if attribute in MEDICATION and obj is dosing:
+            deviation = _deviation(dosing, thresholds)
+            if deviation and not confirm_deviation:
+                raise RuleViolation(f"{deviation} If this is what was given, tick the "
+                                    "confirmation: the correction is recorded and the "
+                                    "prescriber signs it off.", field="confirm_deviation")
+        else:  # a record already signed off as departing stays so
+            deviation = None
+        _check(dosing, care_session, thresholds, now,
+               deviation_allowed=bool(deviation) or _departs_on_record(session, dosing))
     except RuleViolation:
         put(old)  # a refused correction leaves the record as it was, even unflushed
         raise
@@ -299,6 +363,15 @@ def amend_dosing(session, actor, care_session: CareSession, target: str, new_val
         new_value=_show(value, kind, choices), reason=reason.strip(), amended_by_id=actor.id,
         amended_at=now)
     dosing.amendments.append(amendment)
+    if dosing.outcome == "administered" and sedating_taken(dosing.co_medications) \
+            and not dosing.sedation_reason:  # learnt after the dose: say so, with why
+        dosing.sedation_reason = f"Reported after the dose (amendment): {amendment.reason}"
+    if deviation:
+        session.flush()  # the amendment's id names the review item
+        raise_review(session, dosing, "plan_deviation", f"deviation:{amendment.id}",
+                     f"Medication corrected after the fact by {actor.display_name}: "
+                     f"{label} {amendment.old_value} → {amendment.new_value} "
+                     f"({amendment.reason}). {deviation}")
     _recompute(session, dosing, care_session, thresholds)
     save(session, dosing)
     record(session, actor, "update", "dosing", dosing.id, patient_id=care_session.patient_id,

@@ -258,7 +258,7 @@ def dosing_amend(session_id: int):
     """Correct a recorded value, with a reason."""
     return _post(session_id, "amend", lambda cs, f: care.amend_dosing(
         db.session, current_user, cs, f.target.data, f.new_value.data, f.reason.data,
-        thresholds(), f.loaded_version()),
+        thresholds(), f.loaded_version(), confirm_deviation=f.confirm_deviation.data),
         lambda a: (f"Amended {a.label}: {a.old_value} → {a.new_value}.", "success"))
 
 
