@@ -200,6 +200,10 @@ class CheckInForm(ClinicTimes, Form):
     monitored_by = StringField("Monitored by", validators=[Optional(), Length(max=200)])
     monitoring_staff = IntegerField("Staff monitoring", default=1,
                                     validators=[InputRequired(), NumberRange(1, 10)])
+    monitoring_clinicians = IntegerField(
+        "Of them, clinicians", default=1, validators=[InputRequired(), NumberRange(1, 10)],
+        description="Physicians or qualified clinicians, you included; the rest are "
+                    "clinical staff.")
     chaperone_name = StringField("Chaperone (peer treatment monitor)",
                                  validators=[Optional(), Length(max=160)],
                                  description="Telehealth and at home: who sits with the patient.")

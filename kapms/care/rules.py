@@ -276,7 +276,8 @@ def hold_reason(systolic: int | None, diastolic: int | None, t: Thresholds,
 
 
 def check_in_refusal(setting: str, chaperone_name: str | None, chaperone_phone: str | None,
-                     co_medications: dict, staff_count: int | None) -> str | None:
+                     co_medications: dict, staff_count: int | None,
+                     clinician_count: int | None = 1) -> str | None:
     """What a check-in lacks, or None."""
     if setting not in DOSING_SETTINGS:
         return "Choose the setting: in office, telehealth or at home."
@@ -290,6 +291,9 @@ def check_in_refusal(setting: str, chaperone_name: str | None, chaperone_phone: 
         return "Answer yes or no for each co-medication taken today: " + "; ".join(missing) + "."
     if not staff_count or staff_count < 1:
         return "Give the number of staff monitoring the patient (at least 1)."
+    if clinician_count is None or not 1 <= clinician_count <= staff_count:
+        return (f"Of the {staff_count} staff monitoring, give how many are physicians or "
+                "qualified clinicians (at least 1, the clinician leading the session).")
     return None
 
 

@@ -1,4 +1,5 @@
-"""care: psychotherapy within a medical visit; network: offers expire
+"""care: psychotherapy within a medical visit, clinicians among the staff monitoring a
+dosing; network: offers expire
 
 Revision ID: 8209b5f19924
 Revises: cbba8cd71fcd
@@ -26,6 +27,8 @@ WINDOW = timedelta(days=7)
 def upgrade():
     with op.batch_alter_table('care_sessions', schema=None) as batch_op:
         batch_op.add_column(sa.Column('psychotherapy_minutes', sa.Integer(), nullable=True))
+    with op.batch_alter_table('dosing_records', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('monitoring_clinicians', sa.Integer(), nullable=True))
     with op.batch_alter_table('referrals', schema=None) as batch_op:
         batch_op.add_column(sa.Column('expires_at', sa.DateTime(timezone=True), nullable=True))
     bind = op.get_bind()
@@ -51,5 +54,7 @@ def downgrade():
     op.execute("UPDATE referrals SET status = 'withdrawn' WHERE status = 'expired'")
     with op.batch_alter_table('referrals', schema=None) as batch_op:
         batch_op.drop_column('expires_at')
+    with op.batch_alter_table('dosing_records', schema=None) as batch_op:
+        batch_op.drop_column('monitoring_clinicians')
     with op.batch_alter_table('care_sessions', schema=None) as batch_op:
         batch_op.drop_column('psychotherapy_minutes')

@@ -69,7 +69,7 @@ class CareRecord:
         return cs
 
     def dose(self, day: date, minutes: int = 120, setting: str = "office", held: bool = False,
-             hour: int = 9, monitoring_staff: int = 1):
+             hour: int = 9, monitoring_staff: int = 1, monitoring_clinicians: int = 1):
         """A dosing on ``day`` monitored for ``minutes`` by ``monitoring_staff`` people (the
         therapist among them; held at the blood-pressure check when ``held``)."""
         cs = self._book("dosing", day, hour, minutes, setting, None)
@@ -83,6 +83,7 @@ class CareRecord:
                 checked_in_at=given, setting=setting, pre_systolic=172 if held else 122,
                 pre_diastolic=104 if held else 78, pre_heart_rate=70, pre_spo2=98,
                 co_medications=NO_CO_MEDICATIONS, monitoring_staff=monitoring_staff,
+                monitoring_clinicians=monitoring_clinicians,
                 **chaperone), THRESHOLDS)
             if not held:
                 care.administer(self.db, self.therapist, cs, care.AdministrationInput(

@@ -78,3 +78,16 @@ def test_psychotherapy_within_a_medical_visit_reaches_the_superbill_as_an_add_on
     assert [(line.code, line.units, line.charge_cents) for line in bill.lines] == [
         ("99204", 1, 20000), ("90833", 1, 7000), ("99214", 1, 12000)]
     assert {line.clinician_name for line in bill.lines} == {"Sam Rivera, PMHNP"}
+
+
+def test_a_second_clinician_monitoring_is_billed_as_a_clinician(db):
+    """From a real dosing whose check-in said 3 people monitored, 2 of them clinicians: the
+    lead 0820T, the second clinician 0821T, the third person clinical staff 0822T."""
+    record = CareRecord(db, make_patient(db))
+    day = record.course(START, dosings=0) + timedelta(days=7)
+    record.dose(day, minutes=120, monitoring_staff=3, monitoring_clinicians=2)
+    [dosing] = [v for v in care_link.visits(db, record.patient.id, START, day,
+                                            clinic_time.zone()) if v.kind == "dosing"]
+    assert (dosing.monitoring_clinicians, dosing.monitoring_staff) == (2, 1)
+    codes = {line.code: line.units for line in code_visits([dosing])}
+    assert (codes["0820T"], codes["0821T"], codes["0822T"]) == (2, 2, 2)

@@ -152,3 +152,18 @@ def test_the_rule_in_plain_values():
                                                      - timedelta(minutes=1)})
     assert end_early_refusal(**{**ok, "kind": "ended_early", "no_driving": True}) is None
     assert "not to drive" in end_early_refusal(**{**ok, "kind": "ended_early"})
+
+
+@pytest.mark.parametrize("staff, clinicians, refused", [(2, 2, False), (2, 1, False),
+                                                          (2, 3, True), (2, 0, True),
+                                                          (1, None, True)])
+def test_clinicians_monitoring_are_part_of_the_staff(staff, clinicians, refused):
+    from kapms.care.rules import check_in_refusal
+
+    answer = check_in_refusal("office", None, None, {"benzodiazepines": False,
+                                                     "sedative_hypnotics": False,
+                                                     "stimulants": False, "maois": False},
+                              staff, clinicians)
+    assert (answer is not None) is refused
+    if refused:
+        assert "qualified clinicians" in answer

@@ -62,6 +62,9 @@ class DosingRecord(db.Model):
     location: Mapped[str | None] = mapped_column(String(200))
     monitored_by: Mapped[str | None] = mapped_column(String(200))
     monitoring_staff: Mapped[int | None]  # number of staff monitoring the patient
+    # Of them, physicians or qualified clinicians (the session's clinician included); the
+    # others are clinical staff. None on records made before it was asked.
+    monitoring_clinicians: Mapped[int | None]
     chaperone_name: Mapped[str | None] = mapped_column(String(160))
     chaperone_phone: Mapped[str | None] = mapped_column(String(30))
     checkin_interval_minutes: Mapped[int | None]

@@ -98,6 +98,7 @@ def _owners(dosing: DosingRecord) -> list[tuple[str, object, str, list]]:
         ("location", "Location", "text", None),
         ("monitored_by", "Monitored by", "text", None),
         ("monitoring_staff", "Monitoring staff", "int", None),
+        ("monitoring_clinicians", "Of them, clinicians", "int", None),
         ("chaperone_name", "Chaperone name", "text", None),
         ("chaperone_phone", "Chaperone phone", "text", None),
         ("new_contraindication", "New contraindication", "text", None)]),
@@ -269,6 +270,10 @@ def _check(dosing: DosingRecord, care_session: CareSession, t: Thresholds,
     if (dosing.monitoring_staff or 0) < 1:
         raise RuleViolation("At least one staff member monitors the patient.",
                             field="new_value")
+    if dosing.monitoring_clinicians is not None and \
+            not 1 <= dosing.monitoring_clinicians <= dosing.monitoring_staff:
+        raise RuleViolation("The clinicians monitoring are at least 1 and at most the staff "
+                            "monitoring.", field="new_value")
 
 
 def _recompute(session, dosing: DosingRecord, care_session: CareSession,

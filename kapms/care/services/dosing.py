@@ -87,6 +87,7 @@ class CheckInInput:
     location: str | None = None
     monitored_by: str | None = None
     monitoring_staff: int | None = 1
+    monitoring_clinicians: int | None = 1  # of them, physicians / qualified clinicians
     chaperone_name: str | None = None
     chaperone_phone: str | None = None
 
@@ -251,11 +252,13 @@ def check_in(session, actor, care_session: CareSession, data: CheckInInput,
     if set(data.co_medications) - set(CO_MEDICATION_LABELS):
         raise DomainError("Unknown co-medication class.")
     refusal = check_in_refusal(data.setting, data.chaperone_name, data.chaperone_phone,
-                               data.co_medications, data.monitoring_staff)
+                               data.co_medications, data.monitoring_staff,
+                               data.monitoring_clinicians)
     if refusal:
         raise RuleViolation(refusal, field=field_for(refusal, (
             ("chaperone", "chaperone_name"), ("setting", "setting"),
-            ("staff", "monitoring_staff")), None))
+            ("qualified clinicians", "monitoring_clinicians"), ("staff", "monitoring_staff")),
+            None))
     _vitals({"systolic": data.pre_systolic, "diastolic": data.pre_diastolic,
              "heart_rate": data.pre_heart_rate, "spo2": data.pre_spo2}, "pre_systolic")
     require_dosing_allowed(session, care_session, at)
@@ -269,6 +272,7 @@ def check_in(session, actor, care_session: CareSession, data: CheckInInput,
         location=(data.location or "").strip() or None,
         monitored_by=(data.monitored_by or "").strip() or None,
         monitoring_staff=data.monitoring_staff,
+        monitoring_clinicians=data.monitoring_clinicians,
         chaperone_name=(data.chaperone_name or "").strip() or None
         if data.setting in CHAPERONED_SETTINGS else None,
         chaperone_phone=(data.chaperone_phone or "").strip() or None

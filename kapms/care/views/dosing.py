@@ -141,7 +141,9 @@ def dosing_check_in(session_id: int):
             pre_heart_rate=f.pre_heart_rate.data, pre_spo2=f.pre_spo2.data,
             co_medications=f.co_medications(), new_contraindication=f.new_contraindication.data,
             location=f.location.data, monitored_by=f.monitored_by.data,
-            monitoring_staff=f.monitoring_staff.data, chaperone_name=f.chaperone_name.data,
+            monitoring_staff=f.monitoring_staff.data,
+            monitoring_clinicians=f.monitoring_clinicians.data,
+            chaperone_name=f.chaperone_name.data,
             chaperone_phone=f.chaperone_phone.data), thresholds())
 
     def message(dosing):
