@@ -14,17 +14,7 @@ from kapms.network.matching import MatchRequest
 from kapms.network.models import Referral
 from kapms.network.services import referrals
 from kapms.network.services.search import eligible_clinician_ids
-from tests.factories import make_user
-from tests.network.helpers import TODAY, make_clinician, make_patient, make_plan
-
-
-@pytest.fixture
-def setup(db):
-    plan = make_plan(db)
-    admin = make_user(db, roles=("admin",))
-    therapist = make_clinician(db, plans=[plan], capacity=1)
-    patient = make_patient(db, plan=plan)
-    return admin, therapist, patient, plan
+from tests.network.helpers import TODAY, make_clinician, make_patient
 
 
 def _lapse(offer, db):
