@@ -10,6 +10,7 @@ from wtforms.validators import (
     Optional,
     Regexp,
 )
+from wtforms.widgets import RadioInput
 
 from kapms.icd10 import ICD10_LABELS
 from kapms.patients.models import CARE_MODALITIES, URGENCIES
@@ -55,12 +56,19 @@ class PatientForm(Versioned, Form):
     urgency = SelectField("Urgency", choices=list(URGENCIES.items()), default="routine")
 
 
+class ChosenIdField(IdField):
+    """A record id chosen with radio buttons the template draws: read like an IdField, but
+    not a hidden input (``hidden_tag`` would add an empty twin of the choice)."""
+
+    widget = RadioInput()
+
+
 class RegisterPatientForm(PatientForm):
     """Registration adds, for admins, the therapist to assign (0 or none: a referral, none
     yet), chosen from a paged, searchable list of the therapists eligible for the state and
     coverage entered (the view draws it; the service checks eligibility again)."""
 
-    therapist_id = IdField("Therapist")  # radio buttons drawn by the template
+    therapist_id = ChosenIdField("Therapist")
     therapist_q = StringField("Therapist's name", validators=[Optional(), Length(max=100)])
     therapist_page = IntegerField(validators=[Optional(), NumberRange(1, 100_000)])
     version = None  # a new chart: nothing to be stale against

@@ -85,3 +85,13 @@ def test_the_patient_list_is_paged(client, login_as, db):
     assert [n for n in ("Pager, P50", "Pager, P51", "Pager, P52") if n in second] == [
         "Pager, P50", "Pager, P51", "Pager, P52"] and "Pager, P49" not in second
     assert client.get("/patients/?page=abc").status_code == 200
+
+
+def test_the_form_sends_one_therapist_choice(client, login_as, db):
+    """The page's radio buttons are the only therapist_id inputs (no hidden twin)."""
+    login_as("admin")
+    _private_pay(db, "Ada Eligible")
+    db.commit()
+    page = client.post("/patients/new", data={**FORM, "turn": "find"}).get_data(as_text=True)
+    inputs = re.findall(r'<input[^>]*name="therapist_id"[^>]*>', page)
+    assert inputs and all('type="radio"' in i for i in inputs)
