@@ -22,7 +22,7 @@ from sqlalchemy import func, insert, select
 
 from kapms.measures import scoring
 from kapms.measures.instruments import INSTRUMENTS, MBIGS
-from kapms.measures.reports import LATER_POINTS
+from kapms.measures.services.reports import LATER_POINTS
 
 POINTS = ("baseline", *LATER_POINTS)
 DIAGNOSES = (("F33.1", "GAD-7"), ("F41.1", "GAD-7"), ("F43.10", "PCL-5"), ("Z73.0", "MBI-GS"))
@@ -57,23 +57,11 @@ def _answers(rng: random.Random, instrument: str, severity: float, point_index: 
 
 
 def _row(patient_id, instrument, point, given_on, answers, now):
-    result = scoring.score(instrument, answers)
-    sums = {}
-    if instrument == MBIGS.name:
-        sums = {k: sum(answers[n - 1] for n in v) for k, v in MBIGS.subscales.items()}
     return {
         "patient_id": patient_id, "instrument": instrument, "point": point,
         "given_on": given_on, "source": "clinician", "recorded_at": now,
         "recorded_by_id": None, "answers": ",".join(map(str, answers)),
-        "total": result.total, "severity": result.severity,
-        "item3": answers[2] if instrument == "PHQ-9" else None,
-        "item9": answers[8] if instrument == "PHQ-9" else None,
-        "exhaustion_sum": sums.get("exhaustion"), "cynicism_sum": sums.get("cynicism"),
-        "efficacy_sum": sums.get("professional_efficacy"),
-        "suicidal_ideation": "suicidal_ideation" in result.flags,
-        "burnout": (result.severity == "burnout") if instrument == MBIGS.name else None,
-        "dsm5_criteria_met": ("dsm5_criteria_met" in result.flags)
-        if instrument == "PCL-5" else None,
+        **scoring.derived_values(scoring.score(instrument, answers)),
         # every synthetic patient has every point, so every baseline is a completer's
         "end_recorded": True if point == "baseline" else None,
     }

@@ -4,7 +4,7 @@
     python -m bench.measures_report --db /tmp/bench.db --instrument PHQ-9 --runs 7
 
 Prints the median wall-clock time (and the CPU time, which a busy shared machine
-inflates less) of kapms.measures.reports.build_report (both SQL
+inflates less) of kapms.measures.services.reports.build_report (both SQL
 aggregate queries plus the exact arithmetic in Python) as the admin (whole network) and as
 one therapist (care-team scope), and the headline numbers so a run can be sanity-checked.
 Each run is rolled back so the audit rows of the benchmark do not pile up.
@@ -22,7 +22,7 @@ from bench.measures_generate import make_app
 
 def _time(session, actor, flt, runs: int) -> tuple[float, float, object]:
     """(median wall-clock s, median CPU s of this process, last report)."""
-    from kapms.measures.reports import build_report
+    from kapms.measures.services.reports import build_report
 
     wall, cpu, report = [], [], None
     for _ in range(runs):
@@ -47,7 +47,7 @@ def main(argv=None) -> None:
     from kapms.auth.models import User
     from kapms.extensions import db
     from kapms.measures.report_tables import report_tables
-    from kapms.measures.reports import ReportFilter
+    from kapms.measures.services.reports import ReportFilter
 
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     app = make_app(args.db)

@@ -58,6 +58,7 @@ class Config:
 
     # Measures
     PCL5_CUTOFF = 33
+    MEASURES_SELF_REPORT_RATE_LIMIT = "30 per minute"  # per IP, on the patient's link
 
     # Billing
     PAYMENT_PLAN_UPFRONT_CENTS = 12000

@@ -10,25 +10,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kapms.measures.instruments import get_instrument
+from kapms.measures import scoring
+from kapms.measures.instruments import MBIGS, get_instrument
 
 WIDTH, HEIGHT = 520, 220
 LEFT, RIGHT, TOP, BOTTOM = 44, 34, 12, 34
 COLOURS = ("#2c7a7b", "#c05621", "#6b46c1", "#2b6cb0")
 
-# (low, high, label, fill) shaded behind the line; lighter means better
-BANDS = {
-    "PHQ-9": ((0, 4, "minimal", "#f0fff4"), (5, 9, "mild", "#fefcbf"),
-              (10, 14, "moderate", "#feebc8"), (15, 19, "moderately severe", "#fed7d7"),
-              (20, 27, "severe", "#feb2b2")),
-    "GAD-7": ((0, 4, "minimal", "#f0fff4"), (5, 9, "mild", "#fefcbf"),
-              (10, 14, "moderate", "#feebc8"), (15, 21, "severe", "#feb2b2")),
-    "PCL-5": ((0, 32, "below cutoff", "#f0fff4"), (33, 80, "probable PTSD", "#fed7d7")),
-    # MBI-GS is drawn as three subscale means (0-6); the exhaustion threshold is shaded
-    "MBI-GS": ((0, 4.8, "", "#ffffff"), (4.8, 6, "exhaustion >= 4.8", "#fed7d7")),
-}
-Y_MAX = {"PHQ-9": 27, "GAD-7": 21, "PCL-5": 80, "MBI-GS": 6}
+# band fills, best band first: lighter means better; two bands are "fine" and "of concern"
+FILLS = {5: ("#f0fff4", "#fefcbf", "#feebc8", "#fed7d7", "#feb2b2"),
+         4: ("#f0fff4", "#fefcbf", "#feebc8", "#feb2b2"),
+         2: ("#f0fff4", "#fed7d7")}
 Y_STEP = {"PHQ-9": 5, "GAD-7": 5, "PCL-5": 20, "MBI-GS": 1}  # round-number gridlines
+
+
+def _y_max(instrument: str) -> float:
+    """Top of the scale: the highest total, or the highest answer for subscale means."""
+    inst = get_instrument(instrument)
+    return inst.max_answer if inst is MBIGS else inst.item_count * inst.max_answer
+
+
+def _bands(instrument: str, settings: scoring.Settings) -> list[tuple[float, float, str, str]]:
+    """(low, high, label, fill) of the instrument's bands (kapms.measures.scoring)."""
+    bands = scoring.severity_bands(instrument, settings)
+    fills = FILLS[len(bands)]
+    return [(low, high, label, fills[i]) for i, (low, high, label) in enumerate(bands)]
 
 
 @dataclass
@@ -85,14 +91,14 @@ def _x(index: int, count: int) -> float:
 
 def line_chart(instrument: str, categories: list[str],
                series: dict[str, list[float | None]], *, title: str = "",
-               shade: bool = True, y_max: float | None = None) -> Chart:
+               shade: bool = True, y_max: float | None = None,
+               settings: scoring.Settings = scoring.DEFAULT_SETTINGS) -> Chart:
     """A chart of ``series`` (name -> one value per category, None for a gap) over
     ``categories`` (x labels), on the instrument's scale with its bands shaded."""
-    get_instrument(instrument)  # ValueError for an unknown instrument
-    top = y_max or Y_MAX[instrument]
+    top = y_max or _y_max(instrument)  # ValueError for an unknown instrument
     chart = Chart(title=title or instrument)
     if shade:
-        for low, high, label, fill in BANDS[instrument]:
+        for low, high, label, fill in _bands(instrument, settings):
             if low >= top:
                 continue
             y_top, y_low = _y(min(high + (1 if isinstance(high, int) else 0), top), top), _y(low, top)

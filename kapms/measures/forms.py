@@ -17,8 +17,8 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 from kapms.measures.instruments import INSTRUMENTS, get_instrument
-from kapms.measures.links import DEFAULT_TTL_HOURS, MAX_TTL_HOURS
 from kapms.measures.models import POINTS, VOID_REASON_MAX
+from kapms.measures.services.links import DEFAULT_TTL_HOURS, MAX_TTL_HOURS
 
 INSTRUMENT_CHOICES = [(name, name) for name in INSTRUMENTS]
 POINT_CHOICES = list(POINTS.items())

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from kapms.auth.models import User
 from kapms.database import UTCDateTime, utcnow
 from kapms.extensions import db
+from kapms.measures.instruments import MBIGS
 from kapms.patients.models import Patient
 
 # Measurement points, in treatment order, with the words the clinic uses.
@@ -47,6 +48,9 @@ END_POINT = "after_dosing_6"  # a patient with this point recorded completed the
 VOID_REASON_MAX = 500
 # SQL condition of the rows that count (not entered in error), for the partial unique index.
 LIVE = "voided_at IS NULL"
+# MBI-GS subscale -> the column holding its integer sum
+SUBSCALE_SUM_COLUMNS = {"exhaustion": "exhaustion_sum", "cynicism": "cynicism_sum",
+                        "professional_efficacy": "efficacy_sum"}
 
 
 class Administration(db.Model):
@@ -85,9 +89,10 @@ class Administration(db.Model):
     severity: Mapped[str] = mapped_column(String(30))
     item3: Mapped[int | None] = mapped_column(Integer)  # PHQ-9 sleep item
     item9: Mapped[int | None] = mapped_column(Integer)  # PHQ-9 suicidal-ideation item
-    exhaustion_sum: Mapped[int | None] = mapped_column(Integer)  # MBI-GS, 5 items
-    cynicism_sum: Mapped[int | None] = mapped_column(Integer)  # MBI-GS, 5 items
-    efficacy_sum: Mapped[int | None] = mapped_column(Integer)  # MBI-GS, 6 items
+    # MBI-GS subscale sums (SUBSCALE_SUM_COLUMNS; items in instruments.MBIGS.subscales)
+    exhaustion_sum: Mapped[int | None] = mapped_column(Integer)
+    cynicism_sum: Mapped[int | None] = mapped_column(Integer)
+    efficacy_sum: Mapped[int | None] = mapped_column(Integer)
     suicidal_ideation: Mapped[bool] = mapped_column(Boolean, default=False)
     burnout: Mapped[bool | None] = mapped_column(Boolean)  # MBI-GS source-002 threshold
     dsm5_criteria_met: Mapped[bool | None] = mapped_column(Boolean)  # PCL-5
@@ -122,13 +127,13 @@ class Administration(db.Model):
     @property
     def subscale_means(self) -> dict[str, float | None]:
         """MBI-GS subscale means rounded to 2 decimals for display (None elsewhere)."""
-        sums = {"exhaustion": self.exhaustion_sum, "cynicism": self.cynicism_sum,
-                "professional_efficacy": self.efficacy_sum}
-        items = {"exhaustion": 5, "cynicism": 5, "professional_efficacy": 6}
         cent = Decimal("0.01")
-        return {name: None if total is None else
-                float((Decimal(total) / items[name]).quantize(cent, ROUND_HALF_UP))
-                for name, total in sums.items()}
+        means = {}
+        for name, items in MBIGS.subscales.items():
+            total = getattr(self, SUBSCALE_SUM_COLUMNS[name])
+            means[name] = None if total is None else \
+                float((Decimal(total) / len(items)).quantize(cent, ROUND_HALF_UP))
+        return means
 
 
 class SafetyAlert(db.Model):

@@ -10,7 +10,7 @@ from fractions import Fraction
 from kapms.measures import scoring
 from kapms.measures.charts import line_chart, percent_chart
 from kapms.measures.models import POINTS
-from kapms.measures.reports import SUBSCALES, OutcomeReport, Rate
+from kapms.measures.services.reports import SUBSCALES, OutcomeReport, Rate
 
 SUBSCALE_LABELS = {"exhaustion": "Exhaustion", "cynicism": "Cynicism",
                    "professional_efficacy": "Professional efficacy"}
@@ -71,7 +71,7 @@ def report_tables(report: OutcomeReport,
     if report.is_mbi:
         tables += _mbi_tables(report)
         return tables
-    r_pct = _round(scoring._exact(settings.response_reduction) * 100, 0)
+    r_pct = _round(scoring.exact(settings.response_reduction) * 100, 0)
     headers = ["Point", "n", "Mean score", "Mean at baseline (same patients)",
                "Change of mean", "Mean of each patient's % change",
                f"Response (≥{r_pct}% reduction)",

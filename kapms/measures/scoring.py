@@ -1,7 +1,9 @@
 """Scoring and change definitions for PHQ-9, GAD-7, PCL-5 and MBI-GS (pure Python).
 
 Public API: :class:`InvalidAnswers`, :class:`Settings`, :func:`score` -> :class:`Score`,
-:func:`change` -> :class:`Change` and :func:`sleep_response`.
+:func:`change` -> :class:`Change`, :func:`sleep_response`, :func:`derived_values` (the
+values stored next to the answers for the reports) and :func:`exact` (a setting as an
+exact Fraction).
 
 Exactness: every threshold comparison is done on :class:`fractions.Fraction` built from the
 integer answers, never on floats or on rounded display values. In particular the MBI-GS
@@ -41,8 +43,6 @@ _SEVERITY_BANDS = {  # (highest total in band, band), lowest band first
 }
 _PCL5_CLUSTER_MINIMUM = {"B": 1, "C": 1, "D": 2, "E": 2}  # DSM-5 diagnostic rule
 _PCL5_ENDORSED_AT = 2  # "moderately" or more counts as a symptom endorsed
-_PHQ9_SUICIDE_ITEM = 9
-_PHQ9_SLEEP_ITEM = 3
 # sign of a good change per MBI-GS subscale: only professional efficacy should go up
 _MBI_BETTER = {"exhaustion": -1, "cynicism": -1, "professional_efficacy": 1}
 
@@ -108,7 +108,7 @@ class Change:
     improved_subscales: int | None = None  # MBI-GS: number of subscales that responded
 
 
-def _exact(value: object) -> Fraction:
+def exact(value: object) -> Fraction:
     """Turn a setting into an exact Fraction; a float goes via its shortest repr."""
     if isinstance(value, float):
         # Fraction(4.8) would be 4.79999...; repr gives back the decimal the user typed
@@ -163,10 +163,31 @@ def _mbi_means(answers: tuple[int, ...]) -> dict[str, Fraction]:
 
 def _in_burnout(means: Mapping[str, Fraction], settings: Settings) -> bool:
     """Source 002 threshold: Exhaustion >= 4.8 and (Cynicism >= 3.8 or Efficacy <= 4.3)."""
-    return means["exhaustion"] >= _exact(settings.mbi_exhaustion_at_least) and (
-        means["cynicism"] >= _exact(settings.mbi_cynicism_at_least)
-        or means["professional_efficacy"] <= _exact(settings.mbi_efficacy_at_most)
+    return means["exhaustion"] >= exact(settings.mbi_exhaustion_at_least) and (
+        means["cynicism"] >= exact(settings.mbi_cynicism_at_least)
+        or means["professional_efficacy"] <= exact(settings.mbi_efficacy_at_most)
     )
+
+
+def severity_bands(instrument: str, settings: Settings = DEFAULT_SETTINGS
+                   ) -> tuple[tuple[float, float, str], ...]:
+    """(lowest, highest, label) of each band of ``instrument``'s scale, best first, for
+    charts: the severity bands (PHQ-9, GAD-7), below/above the PCL-5 cutoff, and for
+    MBI-GS (drawn as subscale means) the exhaustion part of the burnout threshold."""
+    if instrument in _SEVERITY_BANDS:
+        bands, low = [], 0
+        for top, band in _SEVERITY_BANDS[instrument]:
+            bands.append((low, top, band))
+            low = top + 1
+        return tuple(bands)
+    if instrument == PCL5.name:
+        top = PCL5.item_count * PCL5.max_answer
+        return ((0, settings.pcl5_cutoff - 1, "below cutoff"),
+                (settings.pcl5_cutoff, top, "probable PTSD"))
+    if instrument == MBIGS.name:
+        at = float(exact(settings.mbi_exhaustion_at_least))
+        return ((0, at, ""), (at, MBIGS.max_answer, f"exhaustion ≥ {at:g}"))
+    raise InvalidAnswers(f"unknown instrument {instrument!r}")
 
 
 def score(
@@ -198,7 +219,7 @@ def score(
             flags.add("dsm5_criteria_met")
     else:
         severity = next(band for top, band in _SEVERITY_BANDS[inst.name] if total <= top)
-        if inst is PHQ9 and values[_PHQ9_SUICIDE_ITEM - 1] > 0:
+        if inst is PHQ9 and PHQ9.answer(values, "suicidal_ideation") > 0:
             flags.add("suicidal_ideation")
     return Score(inst.name, values, total, severity, subscales, frozenset(flags))
 
@@ -232,7 +253,7 @@ def change(
 
     if instrument == "MBI-GS":
         before, after = _mbi_means(baseline.answers), _mbi_means(current.answers)
-        points = _exact(settings.mbi_response_points)
+        points = exact(settings.mbi_response_points)
         responded = {n: (after[n] - before[n]) * _MBI_BETTER[n] >= points for n in before}
         return Change(
             instrument,
@@ -249,7 +270,7 @@ def change(
     reduction = base - now
     percent = None if base == 0 else _round_half_up(Fraction(now - base, base) * 100, 1)
     # exact: reduction / base >= r  <=>  reduction >= r * base (base > 0)
-    response = base > 0 and reduction >= _exact(settings.response_reduction) * base
+    response = base > 0 and reduction >= exact(settings.response_reduction) * base
     return Change(
         instrument,
         absolute_change=now - base,
@@ -270,5 +291,32 @@ def sleep_response(
     Both scores must be PHQ-9 scores; ValueError otherwise.
     """
     _check_pair("PHQ-9", baseline, current)
-    item = _PHQ9_SLEEP_ITEM - 1
-    return baseline.answers[item] - current.answers[item] >= settings.sleep_response_points
+    before, after = (PHQ9.answer(s.answers, "sleep") for s in (baseline, current))
+    return before - after >= settings.sleep_response_points
+
+
+def subscale_sums(instrument: str, answers: Sequence[int]) -> dict[str, int]:
+    """Integer sums of the instrument's subscales (MBI-GS: exhaustion, cynicism,
+    professional_efficacy), the form the reports store and compare exactly."""
+    inst = INSTRUMENTS[instrument]
+    return {name: sum(_items(tuple(answers), numbers)) for name, numbers in inst.subscales.items()}
+
+
+def derived_values(result: Score) -> dict:
+    """The values stored next to an administration's answers, computed once at write time
+    so the network reports are plain SQL aggregates (see kapms.measures.models):
+    total, severity, PHQ-9 items 3 and 9, MBI-GS subscale sums and the flags."""
+    name, answers = result.instrument, result.answers
+    is_phq9, is_mbi = name == PHQ9.name, name == MBIGS.name
+    sums = subscale_sums(name, answers) if is_mbi else {}
+    return {
+        "total": result.total, "severity": result.severity,
+        "item3": PHQ9.answer(answers, "sleep") if is_phq9 else None,
+        "item9": PHQ9.answer(answers, "suicidal_ideation") if is_phq9 else None,
+        "exhaustion_sum": sums.get("exhaustion"), "cynicism_sum": sums.get("cynicism"),
+        "efficacy_sum": sums.get("professional_efficacy"),
+        "suicidal_ideation": "suicidal_ideation" in result.flags,
+        "burnout": (result.severity == "burnout") if is_mbi else None,
+        "dsm5_criteria_met": ("dsm5_criteria_met" in result.flags) if name == PCL5.name
+        else None,
+    }

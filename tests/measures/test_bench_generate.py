@@ -6,7 +6,7 @@ from bench.measures_generate import generate
 from kapms.auth.models import User
 from kapms.measures import scoring
 from kapms.measures.models import Administration
-from kapms.measures.reports import ReportFilter, build_report
+from kapms.measures.services.reports import ReportFilter, build_report
 
 
 def test_generator_fills_every_point_with_scored_rows(db):

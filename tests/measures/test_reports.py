@@ -10,8 +10,8 @@ from kapms.audit.models import AuditEvent
 from kapms.errors import PermissionDenied, RuleViolation
 from kapms.measures.models import Administration
 from kapms.measures.report_tables import report_charts, report_tables
-from kapms.measures.reports import ReportFilter, build_report
 from kapms.measures.services import record_administration, void_administration
+from kapms.measures.services.reports import ReportFilter, build_report
 from tests.factories import make_user
 from tests.measures.conftest import make_patient, mbi, phq9
 

@@ -13,8 +13,8 @@ import pytest
 
 from kapms.measures import scoring
 from kapms.measures.instruments import INSTRUMENTS
-from kapms.measures.reports import LATER_POINTS, ReportFilter, build_report
 from kapms.measures.services import record_administration
+from kapms.measures.services.reports import LATER_POINTS, ReportFilter, build_report
 from tests.measures.conftest import make_patient
 
 DAY = date(2026, 2, 1)

@@ -284,12 +284,12 @@ def test_admin_uploads_licensed_text(client, db, login_as):
 
 
 def test_record_form_preselects_the_due_point(client, db, signed_in, monkeypatch):
-    from kapms.measures import services
+    from kapms.measures.services import administrations
 
     user, patient = signed_in
     record_administration(db, user, patient, "PHQ-9", "baseline", clinic_time.today(), phq9(12))
     db.commit()
-    monkeypatch.setattr(services, "dosings_done", lambda session, patient_id: 2)
+    monkeypatch.setattr(administrations, "dosings_done", lambda session, patient_id: 2)
     page = client.get(f"/measures/patients/{patient.id}/record/PHQ-9").get_data(as_text=True)
     assert '<option selected value="after_dosing_2">' in page
 

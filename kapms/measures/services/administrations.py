@@ -1,8 +1,5 @@
-"""Giving measures, safety alerts, the schedule and licensed item text (no Flask).
-
-Services take (session, actor, ...), flush but never commit, raise kapms.errors
-exceptions and audit every read and write of patient data.
-"""
+"""Giving measures: recording, marking entered in error, a patient's administrations and
+their schedule (no Flask; flush, never commit; every read and write audited)."""
 
 from __future__ import annotations
 
@@ -11,39 +8,29 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from kapms import clinic_time
 from kapms.audit.services import record
 from kapms.errors import ConflictError, NotFound, PermissionDenied, RuleViolation
 from kapms.measures import scoring
-from kapms.measures.instruments import INSTRUMENTS, MBIGS, get_instrument
+from kapms.measures.instruments import INSTRUMENTS
 from kapms.measures.models import (
     END_POINT,
     POINTS,
     VOID_REASON_MAX,
     Administration,
-    LicensedItemText,
     SafetyAlert,
 )
 from kapms.measures.schedule import instruments_for, schedule
-from kapms.patients.access import CLINICAL, on_care_team
+from kapms.measures.services.care_data import dosings_done
+from kapms.patients.access import CLINICAL
 from kapms.patients.models import Patient
 from kapms.patients.services import get_patient
-
-NOTE_MAX = 2000
 
 
 def settings_from_config(config) -> scoring.Settings:
     """The clinic's scoring settings from an app config mapping (PCL5_CUTOFF)."""
     return scoring.Settings(pcl5_cutoff=int(config.get("PCL5_CUTOFF", 33)))
-
-
-def dosings_done(session, patient_id: int) -> int:
-    """Dosings the patient has had (administered, not held), from the care path."""
-    from kapms.care.services import administered_dosing_count
-
-    return administered_dosing_count(session, patient_id)
 
 
 def require_clinician(actor) -> None:
@@ -101,22 +88,10 @@ def record_administration(session, actor, patient: Patient, instrument: str, poi
     if is_recorded(session, patient.id, instrument, point):
         raise ConflictError(f"{instrument} at {POINTS[point].lower()} is already recorded.")
 
-    values = result.answers
-    sums = {}
-    if instrument == MBIGS.name:
-        sums = {name: sum(values[n - 1] for n in items) for name, items in MBIGS.subscales.items()}
     admin = Administration(
         patient_id=patient.id, instrument=instrument, point=point, given_on=given_on,
         source=source, recorded_by_id=getattr(actor, "id", None),
-        answers=",".join(map(str, values)), total=result.total, severity=result.severity,
-        item3=values[2] if instrument == "PHQ-9" else None,
-        item9=values[8] if instrument == "PHQ-9" else None,
-        exhaustion_sum=sums.get("exhaustion"), cynicism_sum=sums.get("cynicism"),
-        efficacy_sum=sums.get("professional_efficacy"),
-        suicidal_ideation="suicidal_ideation" in result.flags,
-        burnout=(result.severity == "burnout") if instrument == MBIGS.name else None,
-        dsm5_criteria_met=("dsm5_criteria_met" in result.flags) if instrument == "PCL-5" else None,
-    )
+        answers=",".join(map(str, result.answers)), **scoring.derived_values(result))
     if point == "baseline":
         admin.end_recorded = is_recorded(session, patient.id, instrument, END_POINT)
     session.add(admin)
@@ -186,12 +161,6 @@ def void_administration(session, actor, administration_id: int, reason: str, *,
     return admin
 
 
-def alert_for(session, administration_id: int) -> SafetyAlert | None:
-    """The safety alert an administration raised, if any (caller checked access)."""
-    return session.scalar(select(SafetyAlert).where(
-        SafetyAlert.administration_id == administration_id))
-
-
 def patient_administrations(session, actor, patient: Patient) -> list[Administration]:
     """All administrations of a patient, those entered in error included (see
     :func:`live`); the caller loaded ``patient`` through get_patient with CLINICAL.
@@ -225,100 +194,3 @@ def measure_schedule(session, patient: Patient, administrations) -> list[DueRow]
         given.setdefault(a.instrument, set()).add(a.point)
     return [DueRow(i, schedule(done, given.get(i, set())))
             for i in instruments_for(patient.diagnosis_code, set(given))]
-
-
-# --- safety alerts -------------------------------------------------------------------
-
-def open_alerts_for_patient(session, patient_id: int) -> list[SafetyAlert]:
-    """Open suicidal-ideation alerts of one patient, newest first (caller checked access)."""
-    return list(session.scalars(select(SafetyAlert).where(
-        SafetyAlert.patient_id == patient_id, SafetyAlert.acknowledged_at.is_(None))
-        .order_by(SafetyAlert.raised_at.desc())).all())
-
-
-def patient_alerts(session, patient_id: int) -> list[SafetyAlert]:
-    """Every alert of one patient, newest first, acknowledged ones included (caller
-    checked access)."""
-    return list(session.scalars(select(SafetyAlert).where(SafetyAlert.patient_id == patient_id)
-                                .order_by(SafetyAlert.raised_at.desc())).all())
-
-
-def open_alerts_for_care_team(session, actor, limit: int = 50) -> list[SafetyAlert]:
-    """Open alerts of the patients on ``actor``'s care team (dashboard), newest first."""
-    if not actor.has_role("therapist", "prescriber"):
-        return []
-    rows = session.scalars(
-        select(SafetyAlert).join(Patient, Patient.id == SafetyAlert.patient_id)
-        .where(SafetyAlert.acknowledged_at.is_(None), on_care_team(actor.id))
-        .order_by(SafetyAlert.raised_at.desc()).limit(limit)).all()
-    for alert in rows:
-        record(session, actor, "view", "safety_alert", alert.id, patient_id=alert.patient_id)
-    return list(rows)
-
-
-def acknowledge_alert(session, actor, alert_id: int, note: str, *,
-                      version: int | None = None) -> SafetyAlert:
-    """A clinician on the care team acknowledges an open alert with a note (audited).
-
-    Someone else's patient or a missing alert is NotFound; an alert already acknowledged
-    (or changed since ``version``) is a ConflictError; the note is required.
-    """
-    require_clinician(actor)
-    alert = session.get(SafetyAlert, alert_id)
-    if alert is None:
-        raise NotFound("No such alert.")
-    get_patient(session, actor, alert.patient_id, need=CLINICAL, audit=False)
-    note = (note or "").strip()
-    if not note:
-        raise RuleViolation("Write a note saying what was done.", field="note")
-    if len(note) > NOTE_MAX:
-        raise RuleViolation(f"Keep the note under {NOTE_MAX} characters.", field="note")
-    if not alert.is_open or (version is not None and version != alert.version):
-        raise ConflictError("This alert was already acknowledged.")
-    alert.acknowledged_at = datetime.now(UTC)
-    alert.acknowledged_by_id = actor.id
-    alert.acknowledgement_note = note
-    try:
-        session.flush()
-    except StaleDataError as error:
-        raise ConflictError("This alert was already acknowledged.") from error
-    record(session, actor, "acknowledge", "safety_alert", alert.id, patient_id=alert.patient_id)
-    return alert
-
-
-# --- licensed item text --------------------------------------------------------------
-
-def load_item_texts(session, actor, instrument: str, texts: dict[int, str]) -> int:
-    """Replace the stored wording of a licensed instrument (admin; None from the CLI)."""
-    if actor is not None and not actor.has_role("admin"):
-        raise PermissionDenied("Only an admin can load licensed item text.")
-    inst = get_instrument(instrument)
-    if sorted(texts) != list(range(1, inst.item_count + 1)):
-        raise RuleViolation(f"{instrument} needs text for items 1-{inst.item_count}.")
-    existing = {t.item_number: t for t in session.scalars(
-        select(LicensedItemText).where(LicensedItemText.instrument == instrument))}
-    for number, text in texts.items():
-        row = existing.get(number) or LicensedItemText(instrument=instrument, item_number=number)
-        row.text, row.loaded_by_id, row.loaded_at = text, getattr(actor, "id", None), datetime.now(UTC)
-        session.add(row)
-    session.flush()
-    record(session, actor, "update", "licensed_item_text", instrument,
-           detail=f"{len(texts)} items")
-    return len(texts)
-
-
-def item_labels(session, instrument: str) -> list[str]:
-    """The wording of each item: shipped text, loaded licensed text, or "Item n"."""
-    inst = get_instrument(instrument)
-    if inst.items:
-        return list(inst.items)
-    loaded = dict(session.execute(select(LicensedItemText.item_number, LicensedItemText.text)
-                                  .where(LicensedItemText.instrument == instrument)).all())
-    return [loaded.get(n, f"Item {n}") for n in range(1, inst.item_count + 1)]
-
-
-def option_labels(instrument: str) -> list[tuple[int, str]]:
-    """(value, label) for each answer; the bare number when the wording is licensed."""
-    inst = get_instrument(instrument)
-    labels = inst.option_labels or tuple(str(v) for v in inst.answer_values)
-    return list(zip(inst.answer_values, labels, strict=True))

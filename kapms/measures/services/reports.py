@@ -42,13 +42,11 @@ from kapms.audit.services import record
 from kapms.errors import PermissionDenied, RuleViolation
 from kapms.measures import scoring
 from kapms.measures.instruments import INSTRUMENTS, MBIGS
-from kapms.measures.models import POINTS, Administration
+from kapms.measures.models import POINTS, SUBSCALE_SUM_COLUMNS, Administration
 from kapms.patients.models import CareTeamMember, Patient
 
 LATER_POINTS = ("after_dosing_2", "after_dosing_4", "after_dosing_6", "follow_up")
-SUBSCALES = ("exhaustion", "cynicism", "professional_efficacy")
-_SUM_COLUMN = {"exhaustion": "exhaustion_sum", "cynicism": "cynicism_sum",
-               "professional_efficacy": "efficacy_sum"}
+SUBSCALES = tuple(MBIGS.subscales)
 _ITEMS = {name: len(MBIGS.subscales[name]) for name in SUBSCALES}
 
 
@@ -172,10 +170,6 @@ def _sum_if(value, condition):
     return func.sum(value).filter(condition)
 
 
-def _exact(value) -> Fraction:
-    return scoring._exact(value)  # the scoring library's float/Decimal -> Fraction rule
-
-
 def _cohort_conditions(actor, flt: ReportFilter, base):
     """WHERE conditions on the baseline rows ``base`` selecting the cohort."""
     # live rows only: an administration entered in error counts nowhere (models.LIVE; the
@@ -248,7 +242,7 @@ def _baseline(session, flt, base, cohort) -> Baseline:
         # item 3 is 0 for the patients not counted, so the plain sum is the sum over sleep_n
         cols += [_count(base.c.item3 > 0).label("sleep_n"), func.sum(base.c.item3).label("item3")]
     if flt.instrument == MBIGS.name:
-        cols += [func.sum(base.c[_SUM_COLUMN[s]]).label(s) for s in SUBSCALES]
+        cols += [func.sum(base.c[SUBSCALE_SUM_COLUMNS[s]]).label(s) for s in SUBSCALES]
         cols.append(_count(base.c.burnout.is_(True)).label("burnout"))
     row = session.execute(select(*cols).select_from(base).where(*cohort)).one()
     n = int(row.n or 0)
@@ -266,7 +260,7 @@ def _point_columns(instrument, base, cur, settings):
     """The aggregate columns of the per-point query for ``instrument``."""
     cols = []
     if instrument != MBIGS.name:
-        r = _exact(settings.response_reduction)
+        r = scoring.exact(settings.response_reduction)
         reduction = base.c.total - cur.c.total
         cols += [
             func.sum(cur.c.total).label("total"), func.sum(base.c.total).label("base_total"),
@@ -291,10 +285,10 @@ def _point_columns(instrument, base, cur, settings):
                 func.sum(base.c.item3).label("base_item3"),  # 0 for the others
             ]
         return cols
-    p = _exact(settings.mbi_response_points)
+    p = scoring.exact(settings.mbi_response_points)
     responded = {}
     for s in SUBSCALES:
-        column = _SUM_COLUMN[s]
+        column = SUBSCALE_SUM_COLUMNS[s]
         better = (cur.c[column] - base.c[column]) if s == "professional_efficacy" \
             else (base.c[column] - cur.c[column])
         # mean change >= p  <=>  sum change * den >= num * items
