@@ -45,6 +45,8 @@ POINTS = {
 }
 SOURCES = ("clinician", "self_report")
 END_POINT = "after_dosing_6"  # a patient with this point recorded completed the course
+# the points of the course after baseline: "all scheduled points" completers have each one
+COURSE_POINTS = ("after_dosing_2", "after_dosing_4", END_POINT)
 VOID_REASON_MAX = 500
 # SQL condition of the rows that count (not entered in error), for the partial unique index.
 LIVE = "voided_at IS NULL"
@@ -70,8 +72,8 @@ class Administration(db.Model):
         # report keeps live rows only: SQLite does not treat a partial index's WHERE as
         # answered by the index, so without the column every row needs a table lookup.
         Index("ix_measure_administrations_report", "instrument", "point", "patient_id",
-              "given_on", "total", "item3", "exhaustion_sum", "cynicism_sum", "efficacy_sum",
-              "burnout", "end_recorded", "voided_at"),
+              "given_on", "total", "item3", "item9", "exhaustion_sum", "cynicism_sum",
+              "efficacy_sum", "burnout", "end_recorded", "all_points_recorded", "voided_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -100,6 +102,9 @@ class Administration(db.Model):
     # is a completer. Kept current by record_administration whichever is recorded first,
     # so the report filters completers on a column instead of a lookup per row.
     end_recorded: Mapped[bool | None] = mapped_column(Boolean)
+    # Baseline rows only, kept current the same way: every point of COURSE_POINTS is
+    # recorded (the "all scheduled points" completer definition).
+    all_points_recorded: Mapped[bool | None] = mapped_column(Boolean)
     # Entered in error (see the module docstring): when, by whom and why.
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -23,6 +23,16 @@ STAGES = {
     "completed": "Completed",
 }
 CARE_TEAM_ROLES = ("therapist", "prescriber")
+# Optional demographics the network's outcome reports break down by (sex at birth) and the
+# care team uses to address the patient (gender identity), after the ONC 2015 Edition
+# sexual-orientation-and-gender-identity value sets. Empty means "not recorded".
+SEX_AT_BIRTH = {"female": "Female", "male": "Male", "intersex": "Intersex",
+                "not_disclosed": "Chose not to disclose"}
+GENDER_IDENTITIES = {
+    "woman": "Woman", "man": "Man", "transgender_woman": "Transgender woman",
+    "transgender_man": "Transgender man", "non_binary": "Non-binary or genderqueer",
+    "other": "Another gender identity", "not_disclosed": "Chose not to disclose",
+}
 
 
 class Patient(db.Model):
@@ -35,6 +45,8 @@ class Patient(db.Model):
     first_name: Mapped[str] = mapped_column(String(80))
     last_name: Mapped[str] = mapped_column(String(80))
     date_of_birth: Mapped[date]
+    sex_at_birth: Mapped[str | None] = mapped_column(String(20))  # SEX_AT_BIRTH key
+    gender_identity: Mapped[str | None] = mapped_column(String(30))  # GENDER_IDENTITIES key
     address_line1: Mapped[str] = mapped_column(String(200))
     address_line2: Mapped[str | None] = mapped_column(String(200))
     city: Mapped[str] = mapped_column(String(100))
@@ -75,6 +87,16 @@ class Patient(db.Model):
     def self_pay(self) -> bool:
         """True when the patient has no insurance plan on file."""
         return self.plan_id is None
+
+    @property
+    def sex_at_birth_label(self) -> str | None:
+        """Sex at birth in words (None when not recorded)."""
+        return SEX_AT_BIRTH.get(self.sex_at_birth or "")
+
+    @property
+    def gender_identity_label(self) -> str | None:
+        """Gender identity in words (None when not recorded)."""
+        return GENDER_IDENTITIES.get(self.gender_identity or "")
 
     @property
     def stage_label(self) -> str:

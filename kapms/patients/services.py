@@ -6,7 +6,13 @@ from kapms import clinic_time
 from kapms.audit.services import record
 from kapms.errors import DomainError, NotFound, PermissionDenied
 from kapms.patients.access import CLINICAL, categories, visible_patients
-from kapms.patients.models import CARE_TEAM_ROLES, CareTeamMember, Patient
+from kapms.patients.models import (
+    CARE_TEAM_ROLES,
+    GENDER_IDENTITIES,
+    SEX_AT_BIRTH,
+    CareTeamMember,
+    Patient,
+)
 
 
 def get_patient(session, actor, patient_id: int, *, need: str = CLINICAL,
@@ -101,6 +107,8 @@ class PatientInput:
     city: str
     state: str
     postal_code: str
+    sex_at_birth: str | None = None  # models.SEX_AT_BIRTH key
+    gender_identity: str | None = None  # models.GENDER_IDENTITIES key
     address_line2: str | None = None
     phone: str | None = None
     email: str | None = None
@@ -119,6 +127,10 @@ def _check_input(session, data: PatientInput) -> None:
 
     if data.diagnosis_code and data.diagnosis_code not in ICD10_LABELS:
         raise DomainError("Choose a diagnosis from the list.", field="diagnosis_code")
+    if data.sex_at_birth and data.sex_at_birth not in SEX_AT_BIRTH:
+        raise DomainError("Choose a sex at birth from the list.", field="sex_at_birth")
+    if data.gender_identity and data.gender_identity not in GENDER_IDENTITIES:
+        raise DomainError("Choose a gender identity from the list.", field="gender_identity")
     if data.plan_id is not None:
         plan = session.get(InsurancePlan, data.plan_id)
         if plan is None or not plan.active:

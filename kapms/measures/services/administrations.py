@@ -15,6 +15,7 @@ from kapms.errors import ConflictError, NotFound, PermissionDenied, RuleViolatio
 from kapms.measures import scoring
 from kapms.measures.instruments import INSTRUMENTS
 from kapms.measures.models import (
+    COURSE_POINTS,
     END_POINT,
     POINTS,
     VOID_REASON_MAX,
@@ -52,13 +53,23 @@ def live(administrations) -> list[Administration]:
     return [a for a in administrations if a.voided_at is None]
 
 
-def _refresh_end_recorded(session, patient_id: int, instrument: str) -> None:
-    """Set the completer flag on the patient's live baseline of ``instrument`` from whether
-    a live after-dosing-6 exists now (see models.Administration.end_recorded)."""
+def completion(session, patient_id: int, instrument: str) -> dict[str, bool]:
+    """The completer flags a baseline of ``instrument`` carries (see models): the end point
+    is recorded, and every point of the course is (live rows only)."""
+    points = set(session.scalars(select(Administration.point).where(
+        Administration.patient_id == patient_id, Administration.instrument == instrument,
+        Administration.point.in_(COURSE_POINTS), Administration.voided_at.is_(None))))
+    return {"end_recorded": END_POINT in points,
+            "all_points_recorded": points == set(COURSE_POINTS)}
+
+
+def _refresh_completion(session, patient_id: int, instrument: str) -> None:
+    """Set the completer flags on the patient's live baseline of ``instrument`` from the
+    points recorded now."""
     session.execute(update(Administration).where(
         Administration.patient_id == patient_id, Administration.instrument == instrument,
         Administration.point == "baseline", Administration.voided_at.is_(None))
-        .values(end_recorded=is_recorded(session, patient_id, instrument, END_POINT))
+        .values(**completion(session, patient_id, instrument))
         .execution_options(synchronize_session="fetch"))
 
 
@@ -93,7 +104,8 @@ def record_administration(session, actor, patient: Patient, instrument: str, poi
         source=source, recorded_by_id=getattr(actor, "id", None),
         answers=",".join(map(str, result.answers)), **scoring.derived_values(result))
     if point == "baseline":
-        admin.end_recorded = is_recorded(session, patient.id, instrument, END_POINT)
+        for flag, value in completion(session, patient.id, instrument).items():
+            setattr(admin, flag, value)
     session.add(admin)
     try:
         with session.begin_nested():  # a concurrent double submit hits the unique key
@@ -101,8 +113,8 @@ def record_administration(session, actor, patient: Patient, instrument: str, poi
     except IntegrityError as error:
         raise ConflictError(f"{instrument} at {POINTS[point].lower()} is already recorded.") \
             from error
-    if point == END_POINT:
-        _refresh_end_recorded(session, patient.id, instrument)
+    if point in COURSE_POINTS:
+        _refresh_completion(session, patient.id, instrument)
     record(session, actor, "create", "measure_administration", admin.id, patient_id=patient.id,
            detail=f"{instrument} {point} ({source})")
     if admin.suicidal_ideation:
@@ -121,7 +133,7 @@ def void_administration(session, actor, administration_id: int, reason: str, *,
 
     The row is kept, with who, when and why; from then on it counts nowhere: the point
     can be recorded again, the schedule, charts and reports leave it out, and the
-    completer flag on the baseline is recomputed when an after-dosing-6 is voided.
+    completer flags on the baseline are recomputed when a point of the course is voided.
     A safety alert it raised is left as it is: an open alert stays open until a
     clinician acknowledges it (why: docs/measures.md).
 
@@ -153,8 +165,8 @@ def void_administration(session, actor, administration_id: int, reason: str, *,
     if claimed.rowcount != 1:
         raise already
     session.refresh(admin)
-    if admin.point == END_POINT:
-        _refresh_end_recorded(session, admin.patient_id, admin.instrument)
+    if admin.point in COURSE_POINTS:
+        _refresh_completion(session, admin.patient_id, admin.instrument)
     record(session, actor, "update", "measure_administration", admin.id,
            patient_id=admin.patient_id,
            detail=f"entered in error: {admin.instrument} {admin.point}")
