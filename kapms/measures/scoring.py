@@ -11,13 +11,18 @@ burnout rule compares the *exact* subscale means, so five exhaustion items summi
 (mean exactly 4.8) meet "Exhaustion >= 4.8". The rounded means in ``Score.subscales`` are
 for display only.
 
-PCL-5 change: ``Change.response`` is a reduction of ``response_reduction`` (50%) or more,
-the same rule as PHQ-9 and GAD-7, and ``Change.meaningful_change`` is the domain's clinically
-meaningful change (a reduction of ``pcl5_meaningful_change``, 10, points or more); both are
-always reported. Source 001 gives PCL-5 "response" rates without saying how response was
-defined (its 44% mean reduction next to a 79% response rate fits a points rule better than
-a 50% rule), so reports that mean to mirror 001 should look at ``meaningful_change``.
-Remission on PCL-5 is a total below the cutoff (33), i.e. no longer "probable ptsd".
+Change definitions (docs/measures.md gives each with its source): ``Change.response`` is a
+reduction of ``response_reduction`` (50%) or more; ``Change.meaningful_change`` a reduction
+of at least the instrument's clinically meaningful number of points (PHQ-9 5, GAD-7 4,
+PCL-5 10; settings); ``Change.improved`` any reduction at all. The PTSD article gives PCL-5
+"response" rates without saying how response was defined (its 44% mean reduction next to
+a 79% response rate fits a points rule better than a 50% rule), so reports that mean to
+mirror it should look at ``meaningful_change``. Remission on PCL-5 is a total below the
+cutoff (33), i.e. no longer "probable ptsd".
+
+MBI-GS burnout profiles (:func:`mbi_profile`) after Leiter & Maslach (2016): each subscale
+mean is "high" (exhaustion, cynicism) or "low" (professional efficacy) against a cut-off
+setting, and the pattern names the profile.
 """
 
 from __future__ import annotations
@@ -60,12 +65,23 @@ class Settings:
     phq9_remission_below: int = 5
     gad7_remission_below: int = 5
     pcl5_remission_below: int | None = None  # None: the PCL-5 cutoff
+    phq9_meaningful_change: int = 5
+    gad7_meaningful_change: int = 4
     pcl5_meaningful_change: int = 10
     sleep_response_points: int = 1
     mbi_response_points: int = 1
     mbi_exhaustion_at_least: Decimal = Decimal("4.8")
     mbi_cynicism_at_least: Decimal = Decimal("3.8")
     mbi_efficacy_at_most: Decimal = Decimal("4.3")
+    # burnout-profile cut-offs on the subscale means (see mbi_profile)
+    mbi_profile_exhaustion_high: Decimal = Decimal("4.8")
+    mbi_profile_cynicism_high: Decimal = Decimal("3.8")
+    mbi_profile_efficacy_low: Decimal = Decimal("4.3")
+
+    def meaningful_change(self, instrument: str) -> int | None:
+        """Points of reduction that count as clinically meaningful (None: not defined)."""
+        return {"PHQ-9": self.phq9_meaningful_change, "GAD-7": self.gad7_meaningful_change,
+                "PCL-5": self.pcl5_meaningful_change}.get(instrument)
 
     def remission_below(self, instrument: str) -> int | None:
         """The total below which ``instrument`` counts as remitted (None: not defined)."""
@@ -102,8 +118,10 @@ class Change:
     percent_change: float | None  # rounded to 1 decimal; None if baseline 0 or MBI-GS
     response: bool | None  # PHQ-9, GAD-7, PCL-5: reduction >= response_reduction
     remission: bool | None  # PHQ-9, GAD-7, PCL-5: current total below remission value
-    meaningful_change: bool | None = None  # PCL-5 only: reduction >= 10 points
+    meaningful_change: bool | None = None  # reduction >= the instrument's meaningful points
+    improved: bool | None = None  # any reduction of the total
     subscale_response: dict[str, bool] = field(default_factory=dict, hash=False)  # MBI-GS
+    subscale_improved: dict[str, bool] = field(default_factory=dict, hash=False)  # any amount
     left_burnout: bool | None = None  # MBI-GS: baseline met the threshold, current does not
     improved_subscales: int | None = None  # MBI-GS: number of subscales that responded
 
@@ -239,10 +257,11 @@ def change(
     """Compare ``current`` with ``baseline`` using the change definitions in ``settings``.
 
     PHQ-9, GAD-7, PCL-5: percent change, response (reduction >= 50% of baseline; never when
-    baseline is 0) and remission (current total below the remission value); PCL-5 also
-    meaningful_change (reduction >= 10 points). MBI-GS: per-subscale response (exhaustion
-    and cynicism down by >= 1 point, professional efficacy up by >= 1, on exact means),
-    improved_subscales and left_burnout. Raises ValueError when the scores do not both
+    baseline is 0), remission (current total below the remission value), meaningful_change
+    (reduction >= the instrument's meaningful points) and improved (any reduction).
+    MBI-GS: per-subscale response (exhaustion and cynicism down by >= 1 point,
+    professional efficacy up by >= 1, on exact means) and improvement (any amount in the
+    good direction), improved_subscales and left_burnout. Raises ValueError when the scores do not both
     belong to ``instrument``.
     """
     if not isinstance(instrument, str) or instrument not in INSTRUMENTS:
@@ -254,7 +273,8 @@ def change(
     if instrument == "MBI-GS":
         before, after = _mbi_means(baseline.answers), _mbi_means(current.answers)
         points = exact(settings.mbi_response_points)
-        responded = {n: (after[n] - before[n]) * _MBI_BETTER[n] >= points for n in before}
+        better = {n: (after[n] - before[n]) * _MBI_BETTER[n] for n in before}
+        responded = {n: better[n] >= points for n in before}
         return Change(
             instrument,
             absolute_change=None,
@@ -262,6 +282,7 @@ def change(
             response=None,
             remission=None,
             subscale_response=responded,
+            subscale_improved={n: better[n] > 0 for n in before},
             left_burnout=_in_burnout(before, settings) and not _in_burnout(after, settings),
             improved_subscales=sum(responded.values()),
         )
@@ -277,9 +298,8 @@ def change(
         percent_change=percent,
         response=response,
         remission=now < settings.remission_below(instrument),
-        meaningful_change=(
-            reduction >= settings.pcl5_meaningful_change if instrument == "PCL-5" else None
-        ),
+        meaningful_change=reduction >= settings.meaningful_change(instrument),
+        improved=reduction > 0,
     )
 
 
@@ -293,6 +313,37 @@ def sleep_response(
     _check_pair("PHQ-9", baseline, current)
     before, after = (PHQ9.answer(s.answers, "sleep") for s in (baseline, current))
     return before - after >= settings.sleep_response_points
+
+
+PROFILES = ("Engaged", "Ineffective", "Overextended", "Disengaged", "Burnout")
+
+
+def mbi_profile(score: Score, settings: Settings = DEFAULT_SETTINGS) -> str:
+    """The burnout profile of an MBI-GS score (Leiter & Maslach 2016), on exact means.
+
+    Exhaustion and cynicism are "high" at or above their cut-offs, professional efficacy
+    "low" at or below its cut-off. High exhaustion and high cynicism: Burnout; high
+    exhaustion only: Overextended; high cynicism only: Disengaged; neither, with low
+    efficacy: Ineffective; neither, efficacy not low: Engaged. Every score gets exactly one
+    profile. Raises ValueError for a score of another instrument.
+    """
+    if not isinstance(score, Score) or score.instrument != MBIGS.name:
+        raise ValueError("a burnout profile needs an MBI-GS score")
+    means = _mbi_means(score.answers)
+    return profile_of(means["exhaustion"] >= exact(settings.mbi_profile_exhaustion_high),
+                      means["cynicism"] >= exact(settings.mbi_profile_cynicism_high),
+                      means["professional_efficacy"] <= exact(settings.mbi_profile_efficacy_low))
+
+
+def profile_of(exhausted: bool, cynical: bool, ineffective: bool) -> str:
+    """The profile named by the three "high"/"low" judgements (see :func:`mbi_profile`)."""
+    if exhausted and cynical:
+        return "Burnout"
+    if exhausted:
+        return "Overextended"
+    if cynical:
+        return "Disengaged"
+    return "Ineffective" if ineffective else "Engaged"
 
 
 def subscale_sums(instrument: str, answers: Sequence[int]) -> dict[str, int]:
