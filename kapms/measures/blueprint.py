@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from kapms.measures import scoring, services
 from kapms.measures.cli import load_mbi_text_command
+from kapms.measures.outcomes import Definitions
 from kapms.web.access import guard_blueprint
 
 CLINICIANS = ("therapist", "prescriber")
@@ -29,6 +30,12 @@ guard_blueprint(admin_bp, "admin")
 def scoring_settings() -> scoring.Settings:
     """The clinic's scoring settings from the app config."""
     return services.settings_from_config(current_app.config)
+
+
+def report_definitions() -> Definitions:
+    """The outcome report's definitions: scoring settings and age bands from the config."""
+    edges = tuple(int(edge) for edge in str(current_app.config["OUTCOMES_AGE_BANDS"]).split(","))
+    return Definitions(settings=scoring_settings(), age_band_edges=edges)
 
 
 def actor():

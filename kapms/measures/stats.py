@@ -4,6 +4,7 @@
   (``scipy.stats.binomtest(k, n).proportion_ci(method="wilson")``, no continuity
   correction). It stays inside 0-1 and behaves at 0/n and n/n, where the textbook
   normal ("Wald") interval collapses.
+- :func:`mean_interval`: the t interval of a mean from n, the sum and the sum of squares.
 - :func:`paired_effect`: the standardized mean change of paired scores, Cohen's d_z
   (mean of the per-patient changes / their standard deviation), with the exact interval
   obtained by inverting the noncentral t distribution of t = d_z * sqrt(n) on n - 1
@@ -22,6 +23,7 @@ from fractions import Fraction
 
 from scipy.optimize import brentq
 from scipy.stats import binomtest, nct
+from scipy.stats import t as student_t
 
 CONFIDENCE = 0.95
 
@@ -34,6 +36,19 @@ def wilson(k: int, n: int, confidence: float = CONFIDENCE) -> tuple[float, float
         raise ValueError(f"{k} successes out of {n}")
     ci = binomtest(int(k), int(n)).proportion_ci(confidence_level=confidence, method="wilson")
     return float(ci.low), float(ci.high)
+
+
+def mean_interval(n: int, total: int | Fraction, sum_squares: int | Fraction,
+                  confidence: float = CONFIDENCE) -> tuple[float, float] | None:
+    """The t interval (low, high) of the mean of ``n`` values given their sum and sum of
+    squares; None for fewer than 2 values. With no spread it is the mean itself."""
+    if n < 2:
+        return None
+    mean = Fraction(total) / n
+    variance = (Fraction(sum_squares) - Fraction(total) ** 2 / n) / (n - 1)
+    half = float(student_t.ppf(1 - (1 - confidence) / 2, n - 1)) * math.sqrt(
+        max(float(variance), 0.0) / n)
+    return float(mean) - half, float(mean) + half
 
 
 @dataclass(frozen=True)

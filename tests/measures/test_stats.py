@@ -5,7 +5,7 @@ from fractions import Fraction
 
 import pytest
 
-from kapms.measures.stats import paired_effect, wilson
+from kapms.measures.stats import mean_interval, paired_effect, wilson
 
 Z = 1.959963984540054  # the standard normal's 97.5th percentile
 
@@ -75,3 +75,12 @@ def test_effect_size_undefined():
     assert paired_effect(1, 3, 9) is None  # one patient
     assert paired_effect(3, 6, 12) is None  # every change is 2: no spread
     assert paired_effect(0, 0, 0) is None
+
+
+def test_mean_interval_by_hand():
+    # 2, 4, 6: mean 4, sd 2, se 2/sqrt(3); t(0.975, 2) = 4.302652729911275
+    low, high = mean_interval(3, 12, 56)
+    half = 4.302652729911275 * 2 / math.sqrt(3)
+    assert (low, high) == pytest.approx((4 - half, 4 + half))
+    assert mean_interval(4, 20, 100) == pytest.approx((5.0, 5.0))  # no spread
+    assert mean_interval(1, 5, 25) is None

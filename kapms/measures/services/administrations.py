@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -30,8 +31,15 @@ from kapms.patients.services import get_patient
 
 
 def settings_from_config(config) -> scoring.Settings:
-    """The clinic's scoring settings from an app config mapping (PCL5_CUTOFF)."""
-    return scoring.Settings(pcl5_cutoff=int(config.get("PCL5_CUTOFF", 33)))
+    """The clinic's scoring settings from an app config mapping (kapms/config.py)."""
+    return scoring.Settings(
+        pcl5_cutoff=int(config["PCL5_CUTOFF"]),
+        phq9_meaningful_change=int(config["PHQ9_MEANINGFUL_CHANGE"]),
+        gad7_meaningful_change=int(config["GAD7_MEANINGFUL_CHANGE"]),
+        pcl5_meaningful_change=int(config["PCL5_MEANINGFUL_CHANGE"]),
+        mbi_profile_exhaustion_high=Decimal(str(config["MBI_PROFILE_EXHAUSTION_HIGH"])),
+        mbi_profile_cynicism_high=Decimal(str(config["MBI_PROFILE_CYNICISM_HIGH"])),
+        mbi_profile_efficacy_low=Decimal(str(config["MBI_PROFILE_EFFICACY_LOW"])))
 
 
 def require_clinician(actor) -> None:

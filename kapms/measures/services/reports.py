@@ -1,163 +1,74 @@
-"""Network outcome reports: the tables the source articles publish, built in SQL (no Flask).
+"""The network outcome report, built with SQL aggregates (no Flask).
 
-For one instrument, a cohort (diagnosis-code prefix, or everyone) and a date range (on the
-baseline date), the report gives per measurement point the number of patients, mean score
-and change from baseline, response, remission, PCL-5 meaningful change, the PHQ-9 item 3
-sleep response, and for MBI-GS the subscale means, per-subscale response, the improved
-on >= 1/2/3 subscales counts and the burnout-threshold share.
+For one instrument, a cohort (diagnosis-code prefix, dates of the baseline, completer
+definition, optionally the burnout threshold at baseline) and optionally a subgroup
+breakdown, :func:`build_report` fills an :class:`~kapms.measures.outcomes.OutcomeReport`
+with cells (see kapms/measures/outcomes.py): the baseline; per later point the trajectory
+(means, change of the mean, effect size), the rates (response, remission, meaningful
+change, any improvement; sleep and suicidal-ideation sub-reports on PHQ-9; subscales,
+threshold and profiles on MBI-GS); the MBI-GS profile transitions; and the safety section
+from the cohort's dosing records.
 
-How it is computed: two aggregate queries. One over the cohort's baselines; one joining
-every later administration to the same patient's baseline and grouping by point. Both
-return SUMs and COUNTs only (of the per-administration derived columns stored at write
-time, see models.py); Python divides them exactly with Fractions, so no average is
-rounded twice and the numbers are the same on SQLite and PostgreSQL.
+How: a handful of GROUP BY queries, each returning COUNTs and integer SUMs only, over the
+per-administration values stored at write time (models.py). One joins every later
+administration to the same patient's baseline; per-patient changes appear only inside
+SUM()s, so no patient's row ever reaches Python, whatever the network's size. Python
+divides exactly (Fractions) and asks kapms.measures.stats (SciPy) for the intervals and
+effect sizes. Thresholds are compared in integers (a mean >= x  <=>  sum * den >= num *
+items), exactly like the scoring library.
 
-Administrations entered in error (``voided_at`` set) are left out on both sides of the
-join, so a voided baseline takes its patient out of the cohort until it is recorded again.
-
-Definitions (the sources' conventions):
-- completers only by default: patients with a baseline and an "after dosing 6" of the
-  instrument (stored on the baseline row as ``end_recorded``); every rate shows its
-  denominator;
-- the date range applies to the baseline date;
-- "change of the mean" is (mean now - mean at baseline of the same patients) / mean at
-  baseline, as source 000 reports "percent change in mean item 3 score"; the mean of each
-  patient's own percent change (baseline above 0) is shown next to it;
-- sleep response (source 000) counts only patients with item 3 above 0 at baseline
-  ("clients reporting sleep disturbances at baseline");
-- response, remission and subscale response use kapms.measures.scoring.Settings, compared
-  exactly in integers (subscales are stored as integer sums: mean >= x  <=>  sum >= x * n).
+Administrations entered in error are left out on both sides of the join.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal
 from fractions import Fraction
+from types import SimpleNamespace
 
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import and_, case, extract, func, literal, select, true
 
 from kapms.audit.services import record
 from kapms.errors import PermissionDenied, RuleViolation
-from kapms.measures import scoring
-from kapms.measures.instruments import INSTRUMENTS, MBIGS
-from kapms.measures.models import POINTS, SUBSCALE_SUM_COLUMNS, Administration
-from kapms.patients.models import CareTeamMember, Patient
+from kapms.measures import scoring, stats
+from kapms.measures.instruments import INSTRUMENTS, MBIGS, PHQ9
+from kapms.measures.models import END_POINT, SUBSCALE_SUM_COLUMNS, Administration
+from kapms.measures.outcomes import (
+    ALL_DOSINGS,
+    BREAKDOWNS,
+    COMPLETERS,
+    DIAGNOSIS_CATEGORIES,
+    LAST_SINGLE_DOSING,
+    LATER_POINTS,
+    NOT_RECORDED,
+    SUBSCALES,
+    Cell,
+    Definitions,
+    OutcomeReport,
+    ReportFilter,
+    age_bands,
+    dosing_point,
+)
+from kapms.measures.services import care_data
+from kapms.patients.models import SEX_AT_BIRTH, CareTeamMember, Patient
 
-LATER_POINTS = ("after_dosing_2", "after_dosing_4", "after_dosing_6", "follow_up")
-SUBSCALES = tuple(MBIGS.subscales)
 _ITEMS = {name: len(MBIGS.subscales[name]) for name in SUBSCALES}
+# sign of a good change per subscale (professional efficacy should go up)
+_BETTER = {"exhaustion": -1, "cynicism": -1, "professional_efficacy": 1}
+_SIGNATURE = ("exhausted", "cynical", "ineffective")
 
 
-@dataclass(frozen=True)
-class ReportFilter:
-    """What the report covers."""
-
-    instrument: str
-    cohort: str = ""  # ICD-10 prefix such as "F33"; empty: every patient
-    date_from: date | None = None  # baseline given on or after
-    date_to: date | None = None  # baseline given on or before
-    completers_only: bool = True
-    burnout_at_baseline_only: bool = False  # MBI-GS: source 002's eligibility rule
-
-
-@dataclass
-class Rate:
-    """A count out of a denominator."""
-
-    count: int
-    n: int
-
-    @property
-    def fraction(self) -> Fraction | None:
-        """count / n exactly, None when n is 0."""
-        return Fraction(self.count, self.n) if self.n else None
-
-
-@dataclass
-class Baseline:
-    """The cohort at baseline."""
-
-    n: int
-    mean_total: Fraction | None = None
-    sleep_n: int = 0  # item 3 above 0
-    mean_item3: Fraction | None = None  # over sleep_n
-    subscale_means: dict[str, Fraction | None] = field(default_factory=dict)
-    burnout: Rate | None = None
-
-
-@dataclass
-class PointRow:
-    """One later measurement point, paired with the same patients' baselines."""
-
-    point: str
-    n: int
-    mean_total: Fraction | None = None
-    mean_baseline_total: Fraction | None = None
-    # mean of each patient's own % change (patients with a baseline above 0), a fraction
-    mean_individual_change: Fraction | None = None
-    individual_change_n: int = 0
-    response: Rate | None = None
-    remission: Rate | None = None
-    meaningful_change: Rate | None = None  # PCL-5
-    sleep_response: Rate | None = None  # PHQ-9 item 3, among item 3 > 0 at baseline
-    mean_item3: Fraction | None = None
-    mean_baseline_item3: Fraction | None = None
-    subscale_means: dict[str, Fraction | None] = field(default_factory=dict)
-    subscale_baseline_means: dict[str, Fraction | None] = field(default_factory=dict)
-    subscale_response: dict[str, Rate] = field(default_factory=dict)
-    improved_at_least: dict[int, Rate] = field(default_factory=dict)  # 1, 2, 3 subscales
-    burnout: Rate | None = None  # MBI-GS threshold met at this point
-    burnout_at_baseline: Rate | None = None
-
-    @property
-    def label(self) -> str:
-        """The point in words."""
-        return POINTS[self.point]
-
-    @property
-    def change_of_mean(self) -> Fraction | None:
-        """(mean now - mean at baseline) / mean at baseline, as a fraction."""
-        return _relative(self.mean_total, self.mean_baseline_total)
-
-    @property
-    def item3_change_of_mean(self) -> Fraction | None:
-        """Change of the mean PHQ-9 item 3 among the sleep-disturbed."""
-        return _relative(self.mean_item3, self.mean_baseline_item3)
-
-    def subscale_change_of_mean(self, name: str) -> Fraction | None:
-        """Change of the subscale mean from the same patients' baseline."""
-        return _relative(self.subscale_means.get(name), self.subscale_baseline_means.get(name))
-
-
-@dataclass
-class OutcomeReport:
-    """Everything the report page, the CSV and the PDF show."""
-
-    filter: ReportFilter
-    with_baseline: int  # patients in the cohort with a baseline (before the completer rule)
-    baseline: Baseline
-    points: list[PointRow]
-
-    @property
-    def is_mbi(self) -> bool:
-        """MBI-GS reports by subscale instead of by total."""
-        return self.filter.instrument == MBIGS.name
-
-    def row(self, point: str) -> PointRow | None:
-        """The row of ``point`` if any patient has it."""
-        return next((r for r in self.points if r.point == point), None)
-
-
-def _relative(now: Fraction | None, before: Fraction | None) -> Fraction | None:
-    if now is None or before is None or before == 0:
-        return None
-    return (now - before) / before
-
-
-def _mean(total, n) -> Fraction | None:
-    return None if total is None or not n else Fraction(int(total), int(n))
+def check_filter(flt: ReportFilter) -> None:
+    """RuleViolation for a filter the report cannot run."""
+    if flt.instrument not in INSTRUMENTS:
+        raise RuleViolation(f"Unknown instrument {flt.instrument!r}.", field="instrument")
+    if flt.date_from and flt.date_to and flt.date_from > flt.date_to:
+        raise RuleViolation("The start date is after the end date.", field="date_to")
+    if len(flt.cohort) > 10:
+        raise RuleViolation("A diagnosis prefix is at most 10 characters.", field="cohort")
+    if flt.completers not in COMPLETERS:
+        raise RuleViolation("Choose who counts as a completer.", field="completers")
+    if flt.breakdown not in BREAKDOWNS:
+        raise RuleViolation("Choose a subgroup breakdown from the list.", field="breakdown")
 
 
 def _count(condition):
@@ -170,164 +81,447 @@ def _sum_if(value, condition):
     return func.sum(value).filter(condition)
 
 
-def _cohort_conditions(actor, flt: ReportFilter, base):
-    """WHERE conditions on the baseline rows ``base`` selecting the cohort."""
-    # live rows only: an administration entered in error counts nowhere (models.LIVE; the
-    # same condition as the partial covering index, so the index still answers the query)
-    conditions = [base.c.instrument == flt.instrument, base.c.point == "baseline",
-                  base.c.voided_at.is_(None)]
-    if flt.date_from:
-        conditions.append(base.c.given_on >= flt.date_from)
-    if flt.date_to:
-        conditions.append(base.c.given_on <= flt.date_to)
-    if not actor.has_role("admin"):
-        # clinicians: only the patients on their care team. IN (not a correlated EXISTS)
-        # lets the database start from the care team's few patients: 40x faster.
-        conditions.append(base.c.patient_id.in_(
-            select(CareTeamMember.patient_id).where(CareTeamMember.user_id == actor.id,
-                                                    CareTeamMember.active.is_(True))))
-    if flt.burnout_at_baseline_only and flt.instrument == MBIGS.name:
-        conditions.append(base.c.burnout.is_(True))
-    if flt.cohort:
-        prefix = flt.cohort.replace("%", "").replace("_", "") + "%"
-        conditions.append(base.c.patient_id.in_(
-            select(Patient.id).where(Patient.diagnosis_code.like(prefix))))
-    return conditions
+def _at_least(total, items: int, bound) -> object:
+    """SQL: total / items >= bound, exactly, in integers."""
+    b = scoring.exact(bound)
+    return total * b.denominator >= b.numerator * items
 
 
-def check_filter(flt: ReportFilter) -> None:
-    """RuleViolation for a filter the report cannot run."""
-    if flt.instrument not in INSTRUMENTS:
-        raise RuleViolation(f"Unknown instrument {flt.instrument!r}.", field="instrument")
-    if flt.date_from and flt.date_to and flt.date_from > flt.date_to:
-        raise RuleViolation("The start date is after the end date.", field="date_to")
-    if len(flt.cohort) > 10:
-        raise RuleViolation("A diagnosis prefix is at most 10 characters.", field="cohort")
+def _at_most(total, items: int, bound) -> object:
+    """SQL: total / items <= bound, exactly, in integers."""
+    b = scoring.exact(bound)
+    return total * b.denominator <= b.numerator * items
 
 
-def build_report(session, actor, flt: ReportFilter, *, settings=scoring.DEFAULT_SETTINGS,
+class _Cohort:
+    """The baseline rows the report starts from, their conditions and the subgroup key."""
+
+    def __init__(self, actor, flt: ReportFilter, d: Definitions):
+        self.flt, self.definitions = flt, d
+        a = Administration.__table__
+        self.base = a.alias("base")
+        base = self.base
+        # live rows only: an administration entered in error counts nowhere (the same
+        # condition as the covering index's last column, so the index still answers)
+        self.conditions = [base.c.instrument == flt.instrument, base.c.point == "baseline",
+                           base.c.voided_at.is_(None)]
+        if flt.date_from:
+            self.conditions.append(base.c.given_on >= flt.date_from)
+        if flt.date_to:
+            self.conditions.append(base.c.given_on <= flt.date_to)
+        if not actor.has_role("admin"):
+            # clinicians: only the patients on their care team. IN (not a correlated
+            # EXISTS) lets the database start from the care team's few patients: 40x faster.
+            self.conditions.append(base.c.patient_id.in_(
+                select(CareTeamMember.patient_id).where(CareTeamMember.user_id == actor.id,
+                                                        CareTeamMember.active.is_(True))))
+        if flt.burnout_at_baseline_only and flt.instrument == MBIGS.name:
+            self.conditions.append(base.c.burnout.is_(True))
+        if flt.cohort:
+            prefix = flt.cohort.replace("%", "").replace("_", "") + "%"
+            self.conditions.append(base.c.patient_id.in_(
+                select(Patient.id).where(Patient.diagnosis_code.like(prefix))))
+        # stored on the baseline at write time (models.Administration)
+        self.completer = {"end": base.c.end_recorded.is_(True),
+                          "all_points": base.c.all_points_recorded.is_(True),
+                          "everyone": true()}[flt.completers]
+        self.key, self.needs_patient = self._key(flt.breakdown)
+
+    def _key(self, breakdown: str):
+        """(SQL of the subgroup label or code, whether it reads the patients table)."""
+        base = self.base
+        if breakdown == "":
+            return literal(""), False
+        if breakdown == "sex":
+            return func.coalesce(Patient.sex_at_birth, ""), True
+        if breakdown == "diagnosis":
+            return func.coalesce(func.substr(Patient.diagnosis_code, 1, 3), ""), True
+        if breakdown in ("route", "setting"):
+            return func.coalesce(care_data.first_dosing(breakdown, base.c.patient_id), ""), \
+                False
+        # age at the baseline date, in whole years
+        given, born = base.c.given_on, Patient.date_of_birth
+        birthday_to_come = (extract("month", given) * 100 + extract("day", given)
+                            < extract("month", born) * 100 + extract("day", born))
+        age = (extract("year", given) - extract("year", born)
+               - case((birthday_to_come, 1), else_=0))
+        whens = [(age <= high, label) for _, high, label in
+                 age_bands(self.definitions.age_band_edges)[:-1]]
+        return case(*whens, else_=age_bands(self.definitions.age_band_edges)[-1][2]), True
+
+    def source(self, clause):
+        """``clause`` joined to the patients table when the key reads it."""
+        if self.needs_patient:
+            return clause.join(Patient, Patient.id == self.base.c.patient_id)
+        return clause
+
+    def counted(self) -> list:
+        """WHERE conditions of the counted baselines (the cohort and the completer rule)."""
+        return [*self.conditions, self.completer]
+
+
+def _group_label(breakdown: str, code: str) -> str:
+    """The subgroup label of a key value."""
+    if breakdown in ("", "age"):
+        return code
+    labels = {"sex": SEX_AT_BIRTH, "route": care_data.ROUTE_LABELS,
+              "setting": care_data.SETTING_LABELS, "diagnosis": DIAGNOSIS_CATEGORIES}
+    return labels[breakdown].get(code, code) if code else NOT_RECORDED
+
+
+def build_report(session, actor, flt: ReportFilter, *, definitions: Definitions | None = None,
                  audit_action: str = "view") -> OutcomeReport:
     """The outcome report for ``flt`` over the patients ``actor`` may see (admin: the whole
     network; a clinician: their care-team patients). The read is audited (``audit_action``
-    "export" for CSV/PDF downloads)."""
+    "export" for downloads and published summaries)."""
     if not actor.has_role("admin", "therapist", "prescriber"):
         raise PermissionDenied("Outcome reports are clinical data.")
     check_filter(flt)
-    A = Administration.__table__
-    base, cur = A.alias("base"), A.alias("cur")
-    cohort = _cohort_conditions(actor, flt, base)
-    with_baseline = session.scalar(select(func.count()).select_from(base).where(*cohort)) or 0
-    if flt.completers_only:
-        # stored on the baseline at write time (models.Administration.end_recorded)
-        cohort.append(base.c.end_recorded.is_(True))
-
-    baseline = _baseline(session, flt, base, cohort)
-    pair = and_(cur.c.patient_id == base.c.patient_id, cur.c.instrument == base.c.instrument,
-                cur.c.point.in_(LATER_POINTS), cur.c.voided_at.is_(None))
-    columns = _point_columns(flt.instrument, base, cur, settings)
-    query = (select(cur.c.point, func.count().label("n"), *columns)
-             .select_from(base.join(cur, pair)).where(*cohort).group_by(cur.c.point))
-    rows = {r.point: r for r in session.execute(query)}
-    points = [_point_row(flt.instrument, rows[p]) for p in LATER_POINTS if p in rows]
+    d = definitions or Definitions()
+    cohort = _Cohort(actor, flt, d)
+    report = OutcomeReport(flt, d)
+    sections = [_baseline, _points, _safety]
+    if flt.instrument == MBIGS.name:
+        sections.insert(2, _profiles)
+    labels = {"": ""}
+    for section in sections:
+        for cell in section(session, cohort):
+            label = labels.get(cell.group)
+            if label is None:
+                label = labels[cell.group] = _group_label(flt.breakdown, cell.group)
+            report.add(Cell(cell.metric, cell.of, cell.point, label, cell.value,
+                            cell.numerator, cell.denominator, cell.low, cell.high))
+    report.groups = sorted(set(labels.values()), key=lambda g: (g != "", g == NOT_RECORDED, g))
+    n = report.count("n", "baseline")
     record(session, actor, audit_action, "outcome_report", flt.instrument,
            detail=f"cohort={flt.cohort or 'all'} from={flt.date_from} to={flt.date_to} "
-                  f"completers={flt.completers_only} burnout_only={flt.burnout_at_baseline_only} "
-                  f"n={baseline.n}")
-    return OutcomeReport(flt, with_baseline, baseline, points)
+                  f"completers={flt.completers} burnout_only={flt.burnout_at_baseline_only} "
+                  f"breakdown={flt.breakdown or 'none'} n={n}")
+    return report
 
 
-def _baseline(session, flt, base, cohort) -> Baseline:
-    cols = [func.count().label("n"), func.sum(base.c.total).label("total")]
-    if flt.instrument == "PHQ-9":
-        # item 3 is 0 for the patients not counted, so the plain sum is the sum over sleep_n
-        cols += [_count(base.c.item3 > 0).label("sleep_n"), func.sum(base.c.item3).label("item3")]
+def _rows(session, query, keys: tuple[str, ...], breakdown: str) -> list[dict]:
+    """The query's rows as dicts; with a breakdown, also the rows of everyone (group ""),
+    summed over the subgroups: every column is a COUNT or a SUM, so they add up."""
+    rows = [dict(row._mapping) for row in session.execute(query)]
+    if not breakdown:
+        return rows
+    everyone: dict[tuple, dict] = {}
+    for row in rows:
+        total = everyone.setdefault(tuple(row[k] for k in keys),
+                                    {**{k: row[k] for k in keys}, "grp": ""})
+        for name, value in row.items():
+            if name not in keys and name != "grp":
+                total[name] = (total.get(name) or 0) + (value or 0)
+    return rows + list(everyone.values())
+
+
+def _rate(metric, of, point, group, k, n) -> Cell:
+    """A rate cell k/n with its Wilson interval (no interval when n is 0)."""
+    k, n = int(k or 0), int(n or 0)
+    interval = stats.wilson(k, n)
+    return Cell(metric, of, point, group, Fraction(k, n) if n else None, k, n,
+                *(interval or (None, None)))
+
+
+def _mean(metric, of, point, group, total, n, items: int = 1, squares=None) -> Cell:
+    """A mean cell total / (n * items) (items: subscale means from sums), with its t
+    interval when the sum of squares is given."""
+    n = int(n or 0)
+    if not n or total is None:
+        return Cell(metric, of, point, group, None, None, n)
+    interval = stats.mean_interval(n, int(total), int(squares)) if squares is not None \
+        else None
+    low, high = (v / items for v in interval) if interval else (None, None)
+    return Cell(metric, of, point, group, Fraction(int(total), n * items), None, n, low, high)
+
+
+def _relative(of, point, group, now, before, n) -> Cell:
+    """The change of the mean (now - before) / before, from the two sums."""
+    value = None
+    if now is not None and before:
+        value = Fraction(int(now) - int(before), int(before))
+    return Cell("change_of_mean", of, point, group, value, None, int(n or 0))
+
+
+def _effect(of, point, group, n, sum_d, sum_d2) -> Cell:
+    """The paired effect size of ``n`` changes (improvement positive)."""
+    effect = stats.paired_effect(int(n or 0), int(sum_d or 0), int(sum_d2 or 0))
+    if effect is None:
+        return Cell("effect_size", of, point, group, None, None, int(n or 0))
+    return Cell("effect_size", of, point, group, effect.d, None, int(n),
+                effect.low, effect.high)
+
+
+# --- baseline -------------------------------------------------------------------------
+
+def _profile_case(ex, cy, ef, settings: scoring.Settings):
+    """SQL: the burnout profile of subscale sums (scoring.mbi_profile, in integers)."""
+    exhausted = _at_least(ex, _ITEMS["exhaustion"], settings.mbi_profile_exhaustion_high)
+    cynical = _at_least(cy, _ITEMS["cynicism"], settings.mbi_profile_cynicism_high)
+    ineffective = _at_most(ef, _ITEMS["professional_efficacy"],
+                           settings.mbi_profile_efficacy_low)
+    return case(
+        (and_(exhausted, cynical), scoring.profile_of(True, True, False)),
+        (exhausted, scoring.profile_of(True, False, False)),
+        (cynical, scoring.profile_of(False, True, False)),
+        (ineffective, scoring.profile_of(False, False, True)),
+        else_=scoring.profile_of(False, False, False))
+
+
+def _subscale_columns(alias):
+    return [alias.c[SUBSCALE_SUM_COLUMNS[s]] for s in SUBSCALES]
+
+
+def _baseline(session, c: _Cohort):
+    base, flt, settings = c.base, c.flt, c.definitions.settings
+    done = c.completer
+    cols = [c.key.label("grp"), func.count().label("with_baseline"),
+            _count(done).label("n"), _sum_if(base.c.total, done).label("total"),
+            _sum_if(base.c.total * base.c.total, done).label("squares")]
+    if flt.instrument == PHQ9.name:
+        cols += [_count(and_(done, base.c.item3 > 0)).label("sleep_n"),
+                 _sum_if(base.c.item3, and_(done, base.c.item3 > 0)).label("item3"),
+                 _count(and_(done, base.c.item9 > 0)).label("ideation_n")]
     if flt.instrument == MBIGS.name:
-        cols += [func.sum(base.c[SUBSCALE_SUM_COLUMNS[s]]).label(s) for s in SUBSCALES]
-        cols.append(_count(base.c.burnout.is_(True)).label("burnout"))
-    row = session.execute(select(*cols).select_from(base).where(*cohort)).one()
-    n = int(row.n or 0)
-    result = Baseline(n=n, mean_total=_mean(row.total, n))
-    if flt.instrument == "PHQ-9":
-        result.sleep_n = int(row.sleep_n or 0)
-        result.mean_item3 = _mean(row.item3, result.sleep_n)
-    if flt.instrument == MBIGS.name:
-        result.subscale_means = {s: _mean(getattr(row, s), n * _ITEMS[s]) for s in SUBSCALES}
-        result.burnout = Rate(int(row.burnout or 0), n)
-    return result
+        for s, col in zip(SUBSCALES, _subscale_columns(base), strict=True):
+            cols += [_sum_if(col, done).label(s), _sum_if(col * col, done).label("sq_" + s)]
+        cols.append(_count(and_(done, base.c.burnout.is_(True))).label("burnout"))
+        profile = _profile_case(*_subscale_columns(base), settings)
+        cols += [_count(and_(done, profile == p)).label("profile_" + p)
+                 for p in scoring.PROFILES]
+    query = (select(*cols).select_from(c.source(base)).where(*c.conditions)
+             .group_by(c.key))
+    for row in _rows(session, query, (), flt.breakdown):
+        row = SimpleNamespace(**row)
+        g, n = row.grp, int(row.n or 0)
+        yield Cell("with_baseline", "", "baseline", g, int(row.with_baseline),
+                   int(row.with_baseline))
+        yield Cell("n", "", "baseline", g, n, n)
+        if flt.instrument != MBIGS.name:
+            yield _mean("mean", "total", "baseline", g, row.total, n, squares=row.squares)
+        if flt.instrument == PHQ9.name:
+            yield _rate("sleep_disturbed", "item 3", "baseline", g, row.sleep_n, n)
+            yield _mean("mean", "item 3", "baseline", g, row.item3, row.sleep_n)
+            yield _rate("ideation_at_baseline", "item 9", "baseline", g, row.ideation_n, n)
+        if flt.instrument == MBIGS.name:
+            for s in SUBSCALES:
+                yield _mean("mean", s, "baseline", g, getattr(row, s), n, _ITEMS[s],
+                            getattr(row, "sq_" + s))
+            yield _rate("burnout_threshold", "", "baseline", g, row.burnout, n)
+            for p in scoring.PROFILES:
+                yield _rate("profile", p, "baseline", g, getattr(row, "profile_" + p), n)
 
 
-def _point_columns(instrument, base, cur, settings):
-    """The aggregate columns of the per-point query for ``instrument``."""
-    cols = []
-    if instrument != MBIGS.name:
-        r = scoring.exact(settings.response_reduction)
-        reduction = base.c.total - cur.c.total
+# --- later points ---------------------------------------------------------------------
+
+def _points(session, c: _Cohort):
+    base, flt, settings = c.base, c.flt, c.definitions.settings
+    cur = Administration.__table__.alias("cur")
+    pair = and_(cur.c.patient_id == base.c.patient_id, cur.c.instrument == base.c.instrument,
+                cur.c.point.in_(LATER_POINTS), cur.c.voided_at.is_(None))
+    columns = (_mbi_point_columns(base, cur, settings) if flt.instrument == MBIGS.name
+               else _total_point_columns(flt.instrument, base, cur, settings))
+    query = (select(cur.c.point, c.key.label("grp"), func.count().label("n"), *columns)
+             .select_from(c.source(base.join(cur, pair))).where(*c.counted())
+             .group_by(cur.c.point, c.key))
+    for row in _rows(session, query, ("point",), flt.breakdown):
+        row = SimpleNamespace(**row)
+        yield Cell("n", "", row.point, row.grp, int(row.n), int(row.n))
+        if flt.instrument == MBIGS.name:
+            yield from _mbi_point_cells(row)
+        else:
+            yield from _total_point_cells(flt.instrument, row)
+
+
+def _total_point_columns(instrument, base, cur, settings):
+    r = scoring.exact(settings.response_reduction)
+    reduction = base.c.total - cur.c.total
+    cols = [
+        func.sum(cur.c.total).label("total"), func.sum(base.c.total).label("base_total"),
+        func.sum(cur.c.total * cur.c.total).label("squares"),
+        # per-patient relative change; a float, rounded to 9 places in Python
+        _sum_if((cur.c.total - base.c.total) * 1.0 / base.c.total,
+                base.c.total > 0).label("relative_sum"),
+        _count(base.c.total > 0).label("relative_n"),
+        # reduction / baseline >= r, in integers: reduction * den >= num * baseline
+        _count(and_(base.c.total > 0, reduction * r.denominator
+                    >= base.c.total * r.numerator)).label("response"),
+        _count(cur.c.total < settings.remission_below(instrument)).label("remission"),
+        _count(reduction >= settings.meaningful_change(instrument)).label("meaningful"),
+        _count(reduction > 0).label("improved"),
+        func.sum(reduction).label("sum_d"), func.sum(reduction * reduction).label("sum_d2"),
+    ]
+    if instrument == PHQ9.name:
+        disturbed, ideation = base.c.item3 > 0, base.c.item9 > 0
         cols += [
-            func.sum(cur.c.total).label("total"), func.sum(base.c.total).label("base_total"),
-            # per-patient relative change; a float, rounded to 9 places in Python
-            _sum_if((cur.c.total - base.c.total) * 1.0 / base.c.total,
-                    base.c.total > 0).label("relative_sum"),
-            _count(base.c.total > 0).label("relative_n"),
-            # reduction / baseline >= r, in integers: reduction * den >= num * baseline
-            _count(and_(base.c.total > 0, reduction * r.denominator
-                        >= base.c.total * r.numerator)).label("response"),
-            _count(cur.c.total < settings.remission_below(instrument)).label("remission"),
+            _count(disturbed).label("sleep_n"),
+            _count(and_(disturbed, base.c.item3 - cur.c.item3
+                        >= settings.sleep_response_points)).label("sleep_response"),
+            _sum_if(cur.c.item3, disturbed).label("item3"),
+            _sum_if(base.c.item3, disturbed).label("base_item3"),
+            _count(ideation).label("ideation_n"),
+            _count(and_(ideation, cur.c.item9 < base.c.item9)).label("ideation_improved"),
+            _count(and_(ideation, cur.c.item9 == 0)).label("ideation_resolved"),
         ]
-        if instrument == "PCL-5":
-            cols.append(_count(reduction >= settings.pcl5_meaningful_change).label("meaningful"))
-        if instrument == "PHQ-9":
-            disturbed = base.c.item3 > 0
-            cols += [
-                _count(disturbed).label("sleep_n"),
-                _count(and_(disturbed, base.c.item3 - cur.c.item3
-                            >= settings.sleep_response_points)).label("sleep_response"),
-                _sum_if(cur.c.item3, disturbed).label("item3"),
-                func.sum(base.c.item3).label("base_item3"),  # 0 for the others
-            ]
-        return cols
-    p = scoring.exact(settings.mbi_response_points)
-    responded = {}
-    for s in SUBSCALES:
-        column = SUBSCALE_SUM_COLUMNS[s]
-        better = (cur.c[column] - base.c[column]) if s == "professional_efficacy" \
-            else (base.c[column] - cur.c[column])
-        # mean change >= p  <=>  sum change * den >= num * items
-        responded[s] = better * p.denominator >= p.numerator * _ITEMS[s]
-        cols += [func.sum(cur.c[column]).label(s), func.sum(base.c[column]).label("base_" + s),
-                 _count(responded[s]).label("resp_" + s)]
-    improved = sum((case((responded[s], 1), else_=0) for s in SUBSCALES), literal(0))
-    cols += [_count(improved >= k).label(f"improved_{k}") for k in (1, 2, 3)]
-    cols += [_count(cur.c.burnout.is_(True)).label("burnout"),
-             _count(base.c.burnout.is_(True)).label("base_burnout")]
     return cols
 
 
-def _point_row(instrument, row) -> PointRow:
-    n = int(row.n)
-    result = PointRow(point=row.point, n=n)
-    if instrument != MBIGS.name:
-        result.mean_total = _mean(row.total, n)
-        result.mean_baseline_total = _mean(row.base_total, n)
-        result.individual_change_n = int(row.relative_n)
-        if result.individual_change_n and row.relative_sum is not None:
-            # the float sum carries binary noise; 9 places is far below what is shown
-            exact_enough = Fraction(Decimal(repr(round(float(row.relative_sum), 9))))
-            result.mean_individual_change = exact_enough / result.individual_change_n
-        result.response = Rate(int(row.response), n)
-        result.remission = Rate(int(row.remission), n)
-        if instrument == "PCL-5":
-            result.meaningful_change = Rate(int(row.meaningful), n)
-        if instrument == "PHQ-9":
-            sleep_n = int(row.sleep_n)
-            result.sleep_response = Rate(int(row.sleep_response), sleep_n)
-            result.mean_item3 = _mean(row.item3 or 0, sleep_n)
-            result.mean_baseline_item3 = _mean(row.base_item3, sleep_n)
-        return result
+def _total_point_cells(instrument, row):
+    p, g, n = row.point, row.grp, int(row.n)
+    yield _mean("mean", "total", p, g, row.total, n, squares=row.squares)
+    yield _mean("baseline_mean", "total", p, g, row.base_total, n)
+    yield _relative("total", p, g, row.total, row.base_total, n)
+    relative_n = int(row.relative_n)
+    value = None
+    if relative_n and row.relative_sum is not None:
+        # the float sum carries binary noise; 9 places is far below what is shown
+        value = Fraction(str(round(float(row.relative_sum), 9))) / relative_n
+    yield Cell("mean_individual_change", "total", p, g, value, None, relative_n)
+    yield _effect("total", p, g, n, row.sum_d, row.sum_d2)
+    for metric, column in (("response", "response"), ("remission", "remission"),
+                           ("meaningful_change", "meaningful"), ("improved", "improved")):
+        yield _rate(metric, "total", p, g, getattr(row, column), n)
+    if instrument == PHQ9.name:
+        yield _rate("sleep_response", "item 3", p, g, row.sleep_response, row.sleep_n)
+        yield _mean("mean", "item 3", p, g, row.item3 or 0, row.sleep_n)
+        yield _mean("baseline_mean", "item 3", p, g, row.base_item3, row.sleep_n)
+        yield _relative("item 3", p, g, row.item3 or 0, row.base_item3, row.sleep_n)
+        yield _rate("ideation_improved", "item 9", p, g, row.ideation_improved,
+                    row.ideation_n)
+        yield _rate("ideation_resolved", "item 9", p, g, row.ideation_resolved,
+                    row.ideation_n)
+
+
+def _mbi_point_columns(base, cur, settings):
+    points = scoring.exact(settings.mbi_response_points)
+    cols, responded = [], {}
     for s in SUBSCALES:
-        result.subscale_means[s] = _mean(getattr(row, s), n * _ITEMS[s])
-        result.subscale_baseline_means[s] = _mean(getattr(row, "base_" + s), n * _ITEMS[s])
-        result.subscale_response[s] = Rate(int(getattr(row, "resp_" + s)), n)
-    result.improved_at_least = {k: Rate(int(getattr(row, f"improved_{k}")), n) for k in (1, 2, 3)}
-    result.burnout = Rate(int(row.burnout), n)
-    result.burnout_at_baseline = Rate(int(row.base_burnout), n)
-    return result
+        column = SUBSCALE_SUM_COLUMNS[s]
+        better = (cur.c[column] - base.c[column]) * _BETTER[s]
+        # mean change >= p  <=>  sum change * den >= num * items
+        responded[s] = better * points.denominator >= points.numerator * _ITEMS[s]
+        cols += [func.sum(cur.c[column]).label(s), func.sum(base.c[column]).label("base_" + s),
+                 func.sum(cur.c[column] * cur.c[column]).label("sq_" + s),
+                 _count(responded[s]).label("resp_" + s),
+                 _count(better > 0).label("improved_" + s),
+                 func.sum(better).label("d_" + s), func.sum(better * better).label("d2_" + s)]
+    improved = sum((case((responded[s], 1), else_=0) for s in SUBSCALES), literal(0))
+    cols += [_count(improved >= k).label(f"at_least_{k}") for k in (1, 2, 3)]
+    cols += [_count(cur.c.burnout.is_(True)).label("burnout"),
+             _count(base.c.burnout.is_(True)).label("base_burnout"),
+             _count(and_(base.c.burnout.is_(True), cur.c.burnout.is_(False)))
+             .label("left_burnout")]
+    return cols
+
+
+def _mbi_point_cells(row):
+    p, g, n = row.point, row.grp, int(row.n)
+    for s in SUBSCALES:
+        yield _mean("mean", s, p, g, getattr(row, s), n, _ITEMS[s], getattr(row, "sq_" + s))
+        yield _mean("baseline_mean", s, p, g, getattr(row, "base_" + s), n, _ITEMS[s])
+        yield _relative(s, p, g, getattr(row, s), getattr(row, "base_" + s), n)
+        yield _effect(s, p, g, n, getattr(row, "d_" + s), getattr(row, "d2_" + s))
+        yield _rate("response", s, p, g, getattr(row, "resp_" + s), n)
+        yield _rate("improved", s, p, g, getattr(row, "improved_" + s), n)
+    for k in (1, 2, 3):
+        yield _rate("improved_on_at_least", str(k), p, g, getattr(row, f"at_least_{k}"), n)
+    yield _rate("burnout_threshold", "", p, g, row.burnout, n)
+    yield _rate("burnout_threshold_at_baseline", "", p, g, row.base_burnout, n)
+    yield _rate("below_threshold", "", p, g, n - int(row.burnout), n)
+    yield _rate("left_burnout", "", p, g, row.left_burnout, row.base_burnout)
+
+
+# --- MBI-GS profiles ------------------------------------------------------------------
+
+def _profiles(session, c: _Cohort):
+    """Profile shares at each later point and the baseline -> end transitions."""
+    base, settings = c.base, c.definitions.settings
+    cur = Administration.__table__.alias("cur")
+    pair = and_(cur.c.patient_id == base.c.patient_id, cur.c.instrument == base.c.instrument,
+                cur.c.point.in_(LATER_POINTS), cur.c.voided_at.is_(None))
+    before = _profile_case(*_subscale_columns(base), settings)
+    after = _profile_case(*_subscale_columns(cur), settings)
+    query = (select(cur.c.point, c.key.label("grp"), before.label("before"),
+                    after.label("after"), func.count().label("n"))
+             .select_from(c.source(base.join(cur, pair))).where(*c.counted())
+             .group_by(cur.c.point, c.key, before, after))
+    shares: dict[tuple[str, str], dict[str, int]] = {}
+    moves: dict[str, dict[tuple[str, str], int]] = {}
+    for row in _rows(session, query, ("point", "before", "after"), c.flt.breakdown):
+        row = SimpleNamespace(**row)
+        at = shares.setdefault((row.point, row.grp), {})
+        at[row.after] = at.get(row.after, 0) + int(row.n)
+        if row.point == END_POINT:
+            moves.setdefault(row.grp, {})[(row.before, row.after)] = int(row.n)
+    for (point, g), counts in shares.items():
+        n = sum(counts.values())
+        for p in scoring.PROFILES:
+            yield _rate("profile", p, point, g, counts.get(p, 0), n)
+    for g, counts in moves.items():
+        for a in scoring.PROFILES:
+            row_total = sum(v for (x, _), v in counts.items() if x == a)
+            for b in scoring.PROFILES:
+                yield _rate("transition", f"{a} → {b}", END_POINT, g,
+                            counts.get((a, b), 0), row_total)
+        burnout = sum(v for (x, _), v in counts.items() if x == "Burnout")
+        yield _rate("left_burnout_profile", "", END_POINT, g,
+                    burnout - counts.get(("Burnout", "Burnout"), 0), burnout)
+
+
+# --- safety ---------------------------------------------------------------------------
+
+def _safety(session, c: _Cohort):
+    """Adverse events, holds and blood-pressure flags by dosing number, over the dosing
+    records of the counted patients."""
+    base = c.base
+    dosings = care_data.dosing_rows(session, select(base.c.patient_id).where(*c.counted()))
+    number = case((dosings.c.number > LAST_SINGLE_DOSING, LAST_SINGLE_DOSING + 1),
+                  else_=dosings.c.number)
+    joined = c.source(dosings.join(base, and_(base.c.patient_id == dosings.c.patient_id,
+                                              *c.counted())))
+    query = (select(number.label("number"), c.key.label("grp"),
+                    func.count().label("dosings"),
+                    _count(dosings.c.administered).label("administered"),
+                    _count(dosings.c.held).label("held"),
+                    _count(dosings.c.bp_flagged).label("bp_flag"),
+                    _count(dosings.c.any_ae).label("ae_any"),
+                    _count(dosings.c.serious_ae).label("ae_serious"))
+             .select_from(joined).group_by(number, c.key))
+    administered: dict[tuple[str, str], int] = {}
+    totals: dict[str, dict[str, int]] = {}
+    for row in _rows(session, query, ("number",), c.flt.breakdown):
+        point = dosing_point(int(row["number"]))
+        administered[(point, row["grp"])] = int(row["administered"])
+        total = totals.setdefault(row["grp"], {})
+        for name in _SAFETY_COUNTS:
+            total[name] = total.get(name, 0) + int(row[name])
+        yield from _safety_cells(point, row["grp"], row)
+    for g, total in totals.items():
+        administered[(ALL_DOSINGS, g)] = total["administered"]
+        yield from _safety_cells(ALL_DOSINGS, g, total)
+    kinds = care_data.adverse_event_kinds(session, dosings)
+    query = (select(number.label("number"), c.key.label("grp"), kinds.c.kind.label("kind"),
+                    func.count().label("n"))
+             .select_from(joined.join(kinds, kinds.c.dosing_id == dosings.c.dosing_id))
+             .group_by(number, c.key, kinds.c.kind))
+    over_all: dict[tuple[str, str], int] = {}
+    for row in _rows(session, query, ("number", "kind"), c.flt.breakdown):
+        point, g, kind = dosing_point(int(row["number"])), row["grp"], row["kind"]
+        label = care_data.ADVERSE_EVENT_LABELS.get(kind, kind)
+        over_all[(g, label)] = over_all.get((g, label), 0) + int(row["n"])
+        yield _rate("ae_kind", label, point, g, row["n"], administered[(point, g)])
+    for (g, label), k in over_all.items():
+        yield _rate("ae_kind", label, ALL_DOSINGS, g, k, administered[(ALL_DOSINGS, g)])
+
+
+_SAFETY_COUNTS = ("dosings", "administered", "held", "bp_flag", "ae_any", "ae_serious")
+
+
+def _safety_cells(point, g, counts):
+    dosings, administered = int(counts["dosings"]), int(counts["administered"])
+    yield Cell("dosings", "", point, g, dosings, dosings)
+    yield Cell("administered", "", point, g, administered, administered)
+    yield _rate("held", "", point, g, counts["held"], dosings)
+    for metric in ("bp_flag", "ae_any", "ae_serious"):
+        yield _rate(metric, "", point, g, counts[metric], administered)

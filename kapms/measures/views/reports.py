@@ -1,89 +1,125 @@
-"""The network outcome report: the page, its CSV and its PDF."""
-
-import csv
-import io
+"""The network outcome report (page, tidy CSV, PDF) and the de-identified outcomes
+summary a network publishes (preview, standalone HTML, PDF, CSV; admins only)."""
 
 from flask import Response, flash, redirect, render_template, request, url_for
 
 from kapms.extensions import db
-from kapms.measures.blueprint import actor, reports_bp, scoring_settings
+from kapms.measures import csv_io, pdf, publish
+from kapms.measures.blueprint import actor, report_definitions, reports_bp
 from kapms.measures.forms import ReportForm
+from kapms.measures.outcomes import ReportFilter
 from kapms.measures.report_tables import report_charts, report_tables
 from kapms.measures.services import reports
+from kapms.web.access import roles_required
 from kapms.web.forms import attempt
 
 
-def _filter_from(form: ReportForm) -> reports.ReportFilter:
-    return reports.ReportFilter(
+def _filter_from(form: ReportForm) -> ReportFilter:
+    return ReportFilter(
         instrument=form.instrument.data or "PHQ-9",
         cohort=(form.cohort.data or "").strip().upper(),
         date_from=form.date_from.data, date_to=form.date_to.data,
-        completers_only=not form.all_patients.data,
-        burnout_at_baseline_only=bool(form.burnout_only.data))
+        completers=form.completers.data or "end",
+        burnout_at_baseline_only=bool(form.burnout_only.data),
+        breakdown=form.breakdown.data or "")
 
 
 def _build(audit_action: str):
-    """(form, report or None, tables) for the request's filters."""
+    """(form, report or None) for the request's filters."""
     form = ReportForm(request.args)
     if not form.validate():
-        return form, None, []
-    settings = scoring_settings()
+        return form, None
     ok, report = attempt(form, lambda: reports.build_report(  # the commit keeps the audit row
-        db.session, actor(), _filter_from(form), settings=settings,
+        db.session, actor(), _filter_from(form), definitions=report_definitions(),
         audit_action=audit_action))
-    if not ok:
-        return form, None, []
-    return form, report, report_tables(report, settings)
+    return form, report if ok else None
+
+
+def _download(body, mimetype: str, name: str) -> Response:
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _refused():
+    flash("Please correct the filters.", "danger")
+    return redirect(url_for("outcomes.report", **request.args))
+
+
+def _name(report, kind: str, extension: str) -> str:
+    return f"outcomes-{kind}-{report.filter.instrument}.{extension}"
 
 
 @reports_bp.get("/")
 def report():
-    """The outcome report for the chosen instrument, cohort and dates."""
-    form, result, tables = _build("view")
-    return render_template("measures/report.html", form=form, report=result, tables=tables,
+    """The outcome report for the chosen instrument, cohort, completers and subgroups."""
+    form, result = _build("view")
+    return render_template("measures/report.html", form=form, report=result,
+                           tables=report_tables(result) if result else [],
                            charts=report_charts(result) if result else [],
                            query=request.query_string.decode("ascii", "replace"))
 
 
 @reports_bp.get("/report.csv")
 def report_csv():
-    """The report's tables as CSV (audited as an export)."""
-    form, result, tables = _build("export")
+    """Every number of the report as a tidy CSV (audited as an export)."""
+    form, result = _build("export")
     if result is None:
-        flash("Please correct the filters.", "danger")
-        return redirect(url_for("outcomes.report", **request.args))
-    out = io.StringIO()
-    writer = csv.writer(out)
-    flt = result.filter
-    writer.writerow(["Outcome report", flt.instrument, f"cohort={flt.cohort or 'all'}",
-                     f"baseline from={flt.date_from or ''}", f"to={flt.date_to or ''}",
-                     f"completers only={flt.completers_only}"])
-    for table in tables:
-        writer.writerow([])
-        writer.writerow([table.title])
-        writer.writerow(table.headers)
-        writer.writerows([[_csv_safe(c) for c in row] for row in table.rows])
-    name = f"outcomes-{flt.instrument}.csv"
-    return Response(out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
-
-
-def _csv_safe(cell: str) -> str:
-    """Neutralise spreadsheet formulas (cells are ours, but stay safe if labels change)."""
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@") and not cell[1:2].isdigit() else cell
+        return _refused()
+    return _download(csv_io.report_csv(result), "text/csv", _name(result, "report", "csv"))
 
 
 @reports_bp.get("/report.pdf")
 def report_pdf():
     """The report as PDF (audited as an export)."""
-    from kapms.pdf import render_pdf
-
-    form, result, tables = _build("export")
+    form, result = _build("export")
     if result is None:
-        flash("Please correct the filters.", "danger")
-        return redirect(url_for("outcomes.report", **request.args))
-    html = render_template("measures/pdf/report.html", report=result, tables=tables,
-                           charts=report_charts(result))
-    name = f"outcomes-{result.filter.instrument}.pdf"
-    return Response(render_pdf(html), mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        return _refused()
+    return _download(pdf.report_pdf(result), "application/pdf",
+                     _name(result, "report", "pdf"))
+
+
+@reports_bp.get("/summary")
+@roles_required("admin")
+def summary():
+    """Preview of the publishable summary: suppressed cells show "<11"."""
+    form, result = _build("view")
+    if result is None:
+        return _refused()
+    published = publish.summarise(result)
+    return render_template("measures/summary.html", form=form, summary=published,
+                           report=result, query=request.query_string.decode("ascii", "replace"),
+                           **pdf.summary_parts(published))
+
+
+@reports_bp.get("/summary.html")
+@roles_required("admin")
+def summary_html():
+    """The publishable summary as a standalone HTML file (audited as an export)."""
+    form, result = _build("export")
+    if result is None:
+        return _refused()
+    return _download(pdf.summary_html(publish.summarise(result)), "text/html",
+                     _name(result, "summary", "html"))
+
+
+@reports_bp.get("/summary.pdf")
+@roles_required("admin")
+def summary_pdf():
+    """The publishable summary as PDF (audited as an export)."""
+    form, result = _build("export")
+    if result is None:
+        return _refused()
+    return _download(pdf.summary_pdf(publish.summarise(result)), "application/pdf",
+                     _name(result, "summary", "pdf"))
+
+
+@reports_bp.get("/summary.csv")
+@roles_required("admin")
+def summary_csv():
+    """The publishable summary's shown cells as a tidy CSV (audited as an export)."""
+    form, result = _build("export")
+    if result is None:
+        return _refused()
+    published = publish.summarise(result)
+    return _download(csv_io.report_csv(result, published.shown_cells()), "text/csv",
+                     _name(result, "summary", "csv"))
