@@ -3,11 +3,13 @@
     python -m bench.measures_generate --patients 100000 --db /tmp/bench.db
 
 Creates a fresh SQLite database (schema from the models), an admin and 200 therapists,
-and N patients, each on one therapist's care team, with a PHQ-9 at every measurement point
-(baseline, after dosing 2, 4, 6, follow-up) and, by diagnosis, a GAD-7, PCL-5 or MBI-GS at
-every point too (so the table holds 10 rows per patient). Answers improve over treatment
-with random noise; every row is scored by kapms.measures.scoring, exactly as the service
-does, and inserted with Core executemany in batches.
+and N patients (date of birth and sex at birth varied), each on one therapist's care team,
+with a PHQ-9 at every measurement point (baseline, after dosing 2, 4, 6, follow-up) and,
+by diagnosis, a GAD-7, PCL-5 or MBI-GS at every point too (so the table holds 10 rows per
+patient), and six dosing sessions with their records (setting, route, now and then a held
+dosing, a blood-pressure flag or adverse events). Answers improve over treatment with
+random noise; every row is scored by kapms.measures.scoring, exactly as the service does,
+and inserted with Core executemany in batches.
 """
 
 from __future__ import annotations
@@ -22,12 +24,14 @@ from sqlalchemy import func, insert, select
 
 from kapms.measures import scoring
 from kapms.measures.instruments import INSTRUMENTS, MBIGS
-from kapms.measures.services.reports import LATER_POINTS
+from kapms.measures.outcomes import LATER_POINTS
 
 POINTS = ("baseline", *LATER_POINTS)
 DIAGNOSES = (("F33.1", "GAD-7"), ("F41.1", "GAD-7"), ("F43.10", "PCL-5"), ("Z73.0", "MBI-GS"))
 THERAPISTS = 200
 BATCH = 20_000
+ROUTES = ("sublingual", "sublingual", "subcutaneous", "intramuscular")
+EVENTS = ("dissociation", "nausea", "dizziness", "headache", "anxiety", "elevated_bp")
 
 
 def make_app(db_path: str):
@@ -64,12 +68,48 @@ def _row(patient_id, instrument, point, given_on, answers, now):
         **scoring.derived_values(scoring.score(instrument, answers)),
         # every synthetic patient has every point, so every baseline is a completer's
         "end_recorded": True if point == "baseline" else None,
+        "all_points_recorded": True if point == "baseline" else None,
     }
+
+
+def _dosings(rng: random.Random, patient_id: int, clinician_id: int, first: date,
+             last: dict, now) -> tuple[list[dict], list[dict]]:
+    """Six administered dosings a week apart (now and then one held first), as care
+    sessions and dosing records with explicit ids."""
+    sessions, records = [], []
+    setting = "telehealth" if rng.random() < 0.6 else "office"
+    route = rng.choice(ROUTES) if setting == "office" else "sublingual"
+    day, administered = first, 0
+    while administered < 6:
+        held = rng.random() < 0.03
+        last["session"] += 1
+        start = datetime.combine(day, datetime.min.time(), UTC).replace(hour=17)
+        sessions.append({"id": last["session"], "patient_id": patient_id, "kind": "dosing",
+                         "clinician_id": clinician_id, "scheduled_start": start,
+                         "duration_minutes": 120, "modality": setting,
+                         "status": "held" if held else "completed", "created_at": now,
+                         "version": 1})
+        events = []
+        if not held and rng.random() < 0.04:
+            events = [{"event": rng.choice(EVENTS), "severity": "mild",
+                       "serious": rng.random() < 0.02, "notes": ""}
+                      for _ in range(1 + (rng.random() < 0.2))]
+        records.append({"session_id": last["session"], "outcome": "held" if held
+                        else "administered", "hold_reason": "Blood pressure" if held else None,
+                        "pre_systolic": 165 if held else 128, "pre_diastolic": 84,
+                        "checkins": [], "co_medications": {}, "adverse_events": events,
+                        "route": None if held else route,
+                        "bp_flag": "Rise of 40 mmHg" if not held and rng.random() < 0.02
+                        else None, "recorded_at": now})
+        administered += not held
+        day += timedelta(days=7)
+    return sessions, records
 
 
 def generate(session, patients: int, *, seed: int = 4) -> dict:
     """Fill an empty schema with the synthetic network; returns counts."""
     from kapms.auth.services import create_user
+    from kapms.care.models import CareSession, DosingRecord
     from kapms.measures.models import Administration
     from kapms.patients.models import CareTeamMember, Patient
 
@@ -84,7 +124,8 @@ def generate(session, patients: int, *, seed: int = 4) -> dict:
     start = date(2025, 1, 1)
     # explicit ids keep the batches simple; start after any patient already there
     next_id = (session.scalar(select(func.max(Patient.id))) or 0) + 1
-    rows = 0
+    last = {"session": session.scalar(select(func.max(CareSession.id))) or 0}
+    rows = dosings = 0
     for first in range(0, patients, BATCH):
         count = min(BATCH, patients - first)
         ids = list(range(next_id, next_id + count))
@@ -92,16 +133,22 @@ def generate(session, patients: int, *, seed: int = 4) -> dict:
         diagnoses = [DIAGNOSES[rng.randrange(len(DIAGNOSES))] for _ in ids]
         session.execute(insert(Patient), [{
             "id": pid, "first_name": f"P{pid}", "last_name": "Bench",
-            "date_of_birth": date(1980, 1, 1), "address_line1": "1 Main St", "city": "Oakland",
+            "date_of_birth": date(1950, 1, 1) + timedelta(days=rng.randrange(365 * 52)),
+            "sex_at_birth": rng.choice(("female", "female", "male", "male", "intersex", None)),
+            "address_line1": "1 Main St", "city": "Oakland",
             "state": "CA", "postal_code": "94610", "preferred_language": "English",
             "diagnosis_code": dx, "stage": "completed", "created_at": now, "version": 1,
         } for pid, (dx, _) in zip(ids, diagnoses, strict=True)])
         session.execute(insert(CareTeamMember), [{
             "patient_id": pid, "user_id": therapists[pid % THERAPISTS], "role": "therapist",
             "active": True, "added_at": now} for pid in ids])
-        batch = []
+        batch, care_sessions, records = [], [], []
         for pid, (_, second) in zip(ids, diagnoses, strict=True):
             baseline_day = start + timedelta(days=rng.randrange(365))
+            made = _dosings(rng, pid, therapists[pid % THERAPISTS], baseline_day
+                            + timedelta(days=3), last, now)
+            care_sessions += made[0]
+            records += made[1]
             for instrument in ("PHQ-9", second):
                 severity = rng.uniform(0.35, 0.95)
                 for index, point in enumerate(POINTS):
@@ -109,8 +156,12 @@ def generate(session, patients: int, *, seed: int = 4) -> dict:
                     batch.append(_row(pid, instrument, point, given,
                                       _answers(rng, instrument, severity, index), now))
         session.execute(insert(Administration), batch)
+        session.execute(insert(CareSession), care_sessions)
+        session.execute(insert(DosingRecord), records)
         rows += len(batch)
-    return {"patients": patients, "administrations": rows, "therapists": THERAPISTS}
+        dosings += len(records)
+    return {"patients": patients, "administrations": rows, "dosing_records": dosings,
+            "therapists": THERAPISTS}
 
 
 def main(argv=None) -> None:

@@ -80,14 +80,19 @@ def paired_effect(n: int, sum_change: int | Fraction, sum_squares: int | Fractio
 
     spread = math.sqrt(1 + t * t / (2 * df))  # large-sample SD of t around ncp
 
+    def cdf(ncp: float) -> float:
+        # P(T <= t | ncp) falls from 1 to 0 as ncp grows; far out in the tails SciPy may
+        # answer NaN, where the limit is plain
+        value = float(nct.cdf(t, df, ncp))
+        return value if not math.isnan(value) else (1.0 if ncp < t else 0.0)
+
     def ncp_for(probability: float) -> float:
-        # P(T <= t | ncp) falls as ncp grows. Bracket the root around t within a few
-        # spreads (far out in the tails nct.cdf returns NaN), widening until it holds.
+        # bracket the root around t within a few spreads, widening until it holds
         width = 4 * spread
         while True:
             low, high = t - width, t + width
-            if nct.cdf(t, df, low) > probability > nct.cdf(t, df, high):
-                return brentq(lambda ncp: nct.cdf(t, df, ncp) - probability, low, high)
+            if cdf(low) > probability > cdf(high):
+                return brentq(lambda ncp: cdf(ncp) - probability, low, high)
             width *= 1.5
 
     return Effect(d=d, low=ncp_for(1 - tail) / root_n, high=ncp_for(tail) / root_n,

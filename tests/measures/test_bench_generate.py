@@ -6,7 +6,8 @@ from bench.measures_generate import generate
 from kapms.auth.models import User
 from kapms.measures import scoring
 from kapms.measures.models import Administration
-from kapms.measures.services.reports import ReportFilter, build_report
+from kapms.measures.outcomes import ReportFilter
+from kapms.measures.services.reports import build_report
 
 
 def test_generator_fills_every_point_with_scored_rows(db):
@@ -17,5 +18,11 @@ def test_generator_fills_every_point_with_scored_rows(db):
         result = scoring.score(row.instrument, row.answer_list)
         assert (row.total, row.severity) == (result.total, result.severity)
     admin = db.scalar(select(User).where(User.email == "admin@bench.test"))
-    report = build_report(db, admin, ReportFilter("PHQ-9"))
-    assert report.baseline.n == 50 and [r.n for r in report.points] == [50, 50, 50, 50]
+    report = build_report(db, admin, ReportFilter("PHQ-9", breakdown="sex"))
+    assert report.count("n", "baseline") == 50
+    assert [report.count("n", p) for p in report.points] == [50, 50, 50, 50]
+    # six administered dosings each, a few held ones in between
+    assert report.count("administered", "all_dosings") == 300 == counts["dosing_records"] \
+        - report.count("held", "all_dosings")
+    assert [report.count("administered", f"dosing_{k}") for k in range(1, 7)] == [50] * 6
+    assert sum(report.count("n", "baseline", group=g) for g in report.groups if g) == 50

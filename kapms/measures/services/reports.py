@@ -54,7 +54,7 @@ from kapms.patients.models import SEX_AT_BIRTH, CareTeamMember, Patient
 _ITEMS = {name: len(MBIGS.subscales[name]) for name in SUBSCALES}
 # sign of a good change per subscale (professional efficacy should go up)
 _BETTER = {"exhaustion": -1, "cynicism": -1, "professional_efficacy": 1}
-_SIGNATURE = ("exhausted", "cynical", "ineffective")
+_MISSING = "~"  # the key of patients without the subgroup's attribute ("" is everyone)
 
 
 def check_filter(flt: ReportFilter) -> None:
@@ -133,12 +133,13 @@ class _Cohort:
         if breakdown == "":
             return literal(""), False
         if breakdown == "sex":
-            return func.coalesce(Patient.sex_at_birth, ""), True
+            return func.coalesce(func.nullif(Patient.sex_at_birth, ""), _MISSING), True
         if breakdown == "diagnosis":
-            return func.coalesce(func.substr(Patient.diagnosis_code, 1, 3), ""), True
+            return func.coalesce(func.nullif(func.substr(Patient.diagnosis_code, 1, 3), ""),
+                                 _MISSING), True
         if breakdown in ("route", "setting"):
-            return func.coalesce(care_data.first_dosing(breakdown, base.c.patient_id), ""), \
-                False
+            return func.coalesce(care_data.first_dosing(breakdown, base.c.patient_id),
+                                 _MISSING), False
         # age at the baseline date, in whole years
         given, born = base.c.given_on, Patient.date_of_birth
         birthday_to_come = (extract("month", given) * 100 + extract("day", given)
@@ -161,12 +162,14 @@ class _Cohort:
 
 
 def _group_label(breakdown: str, code: str) -> str:
-    """The subgroup label of a key value."""
-    if breakdown in ("", "age"):
+    """The subgroup label of a key value ("" is everyone)."""
+    if code == "" or breakdown == "age":
         return code
+    if code in (_MISSING, ""):
+        return NOT_RECORDED
     labels = {"sex": SEX_AT_BIRTH, "route": care_data.ROUTE_LABELS,
               "setting": care_data.SETTING_LABELS, "diagnosis": DIAGNOSIS_CATEGORIES}
-    return labels[breakdown].get(code, code) if code else NOT_RECORDED
+    return labels[breakdown].get(code, code)
 
 
 def build_report(session, actor, flt: ReportFilter, *, definitions: Definitions | None = None,
@@ -191,6 +194,9 @@ def build_report(session, actor, flt: ReportFilter, *, definitions: Definitions 
                 label = labels[cell.group] = _group_label(flt.breakdown, cell.group)
             report.add(Cell(cell.metric, cell.of, cell.point, label, cell.value,
                             cell.numerator, cell.denominator, cell.low, cell.high))
+    if report.get("n", "baseline") is None:  # nobody: say so with zeros
+        for metric in ("with_baseline", "n"):
+            report.add(Cell(metric, "", "baseline", "", 0, 0))
     report.groups = sorted(set(labels.values()), key=lambda g: (g != "", g == NOT_RECORDED, g))
     n = report.count("n", "baseline")
     record(session, actor, audit_action, "outcome_report", flt.instrument,
