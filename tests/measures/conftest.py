@@ -58,3 +58,29 @@ def therapist(db):
 def patient(db, therapist):
     """A patient with ``therapist`` on the care team."""
     return make_patient(db, therapist)
+
+
+def add_dosing(session, patient, clinician, day, *, held=False, route="sublingual",
+               setting="office", events=(), bp_flag=False):
+    """A dosing session on ``day`` (a date) with its record, written directly (the care
+    services' rules are theirs to test): held, or administered with ``events`` as
+    (kind, serious) pairs and a blood-pressure flag."""
+    from datetime import UTC, datetime
+
+    from kapms.care.models import CareSession, DosingRecord
+
+    start = datetime(day.year, day.month, day.day, 17, tzinfo=UTC)
+    care_session = CareSession(patient_id=patient.id, kind="dosing", clinician_id=clinician.id,
+                               scheduled_start=start, duration_minutes=120, modality=setting,
+                               status="held" if held else "completed")
+    session.add(care_session)
+    session.flush()
+    record = DosingRecord(
+        session_id=care_session.id, outcome="held" if held else "administered",
+        pre_systolic=170 if held else 120, pre_diastolic=80, route=None if held else route,
+        adverse_events=[{"event": kind, "severity": "mild", "serious": serious, "notes": ""}
+                        for kind, serious in events],
+        bp_flag="Systolic rose 40 mmHg" if bp_flag else None)
+    session.add(record)
+    session.flush()
+    return record

@@ -511,14 +511,16 @@ def _safety(session, c: _Cohort):
                     func.count().label("n"))
              .select_from(joined.join(kinds, kinds.c.dosing_id == dosings.c.dosing_id))
              .group_by(number, c.key, kinds.c.kind))
-    over_all: dict[tuple[str, str], int] = {}
+    counted: dict[tuple[str, str, str], int] = {}  # (point, group, kind label) -> dosings
     for row in _rows(session, query, ("number", "kind"), c.flt.breakdown):
-        point, g, kind = dosing_point(int(row["number"])), row["grp"], row["kind"]
-        label = care_data.ADVERSE_EVENT_LABELS.get(kind, kind)
-        over_all[(g, label)] = over_all.get((g, label), 0) + int(row["n"])
-        yield _rate("ae_kind", label, point, g, row["n"], administered[(point, g)])
-    for (g, label), k in over_all.items():
-        yield _rate("ae_kind", label, ALL_DOSINGS, g, k, administered[(ALL_DOSINGS, g)])
+        point, g = dosing_point(int(row["number"])), row["grp"]
+        label = care_data.ADVERSE_EVENT_LABELS.get(row["kind"], row["kind"])
+        for at in (point, ALL_DOSINGS):
+            counted[(at, g, label)] = counted.get((at, g, label), 0) + int(row["n"])
+    seen = sorted({label for _, _, label in counted})
+    for (point, g), given in administered.items():  # every kind at every point, 0 included
+        for label in seen:
+            yield _rate("ae_kind", label, point, g, counted.get((point, g, label), 0), given)
 
 
 _SAFETY_COUNTS = ("dosings", "administered", "held", "bp_flag", "ae_any", "ae_serious")
