@@ -94,20 +94,47 @@ class Relations:
     values: dict[NodeId, int] = field(default_factory=dict)
     lines: list[tuple[NodeId, list[NodeId]]] = field(default_factory=list)
     shown: set[NodeId] = field(default_factory=set)  # counts the summary would show
+    contains: dict[NodeId, set[NodeId]] = field(default_factory=lambda: defaultdict(set))
+    # how many of the report's cells rest on each count: hiding it hides them all
+    cost: dict[NodeId, int] = field(default_factory=lambda: defaultdict(int))
+    _seen: set = field(default_factory=set)
 
     def line(self, total: NodeId, *parts: NodeId) -> None:
-        """total = parts + a rest that is never shown; skipped when a count is missing."""
+        """total = parts + a rest that is never shown; skipped when a count is missing or
+        the line is already there. The rest's id names the line without its subgroup, so
+        the rests of one line in every subgroup add up too."""
         if total not in self.values or any(p not in self.values for p in parts):
             return
-        rest = ("rest", str(len(self.lines)), "", "")
+        shape = (total[:3], tuple(sorted(p[:3] for p in parts)))
+        if (shape, total[3]) in self._seen:
+            return
+        self._seen.add((shape, total[3]))
+        rest = ("rest", repr(shape), "", total[3])
         self.values[rest] = self.values[total] - sum(self.values[p] for p in parts)
         self.lines.append((total, [*parts, rest]))
+        for part in parts:
+            self.contains[total].add(part)
+
+    def nested_lines(self) -> None:
+        """A line for every count inside another through a chain of lines (A holds B, B
+        holds C: A = C + rest), so that shown A and C cannot give away A - C."""
+        for top in list(self.contains):
+            below, stack = set(), list(self.contains[top])
+            while stack:
+                node = stack.pop()
+                if node not in below:
+                    below.add(node)
+                    stack.extend(self.contains.get(node, ()))
+            for node in below - self.contains[top]:
+                self.line(top, node)
 
 
 def relations(report: OutcomeReport, cells: list[Cell]) -> Relations:
     """The counts behind ``cells`` and every relation among them."""
     rel = Relations()
     for cell in cells:
+        for node in counts_of(cell):
+            rel.cost[node] += 1
         if METRICS[cell.metric].kind == "count":
             rel.values[cell.key] = int(cell.numerator or 0)
             rel.shown.add(cell.key)
@@ -119,10 +146,11 @@ def relations(report: OutcomeReport, cells: list[Cell]) -> Relations:
     points = ["baseline", *report.points]
     for g in groups:
         _group_lines(rel, report, g, points)
-    if len(groups) > 1:  # subgroups add up to everyone
+    rel.nested_lines()
+    if len(groups) > 1:  # subgroups add up to everyone (so do the rests of each line)
         families: dict[tuple[str, str, str], list[NodeId]] = defaultdict(list)
         for node in list(rel.values):
-            if node[0] != "rest" and node[3]:
+            if node[3]:
                 families[node[:3]].append(node)
         for family, members in families.items():
             rel.line((*family, ""), *members)
@@ -215,40 +243,41 @@ def suppress(rel: Relations) -> set[NodeId]:
 def _leak(rel: Relations, hidden: set[NodeId]) -> NodeId | None:
     """A shown count to hide next, or None when no small count can be derived."""
     known = {node for node in rel.shown if node not in hidden}
+    why: dict[NodeId, int] = {}  # derived count -> the line it was derived from
     changed = True
     while changed:  # close over single unknowns: they are derived exactly
         changed = False
-        for total, parts in rel.lines:
-            members = [total, *parts]
-            unknown = [m for m in members if m not in known]
+        for index, (total, parts) in enumerate(rel.lines):
+            unknown = [m for m in (total, *parts) if m not in known]
             if len(unknown) == 1:
                 known.add(unknown[0])
+                why[unknown[0]] = index
                 changed = True
-    for total, parts in rel.lines:
-        members = [total, *parts]
-        derived_small = [m for m in members if m in known and m not in rel.shown
-                         and is_small(rel.values[m])]
-        derived_small += [m for m in members if m in known and m in hidden
-                          and is_small(rel.values[m])]
+    for node, index in why.items():
+        if is_small(rel.values[node]):
+            return _culprit(rel, hidden, why, index, {node})
+    for index, (total, parts) in enumerate(rel.lines):
         unknown_parts = [p for p in parts if p not in known]
-        group_small = total in known and unknown_parts and is_small(
-            sum(rel.values[p] for p in unknown_parts))
-        if derived_small or group_small:
-            return _next_to_hide(rel, hidden, members)
+        if total in known and unknown_parts and is_small(
+                sum(rel.values[p] for p in unknown_parts)):
+            return _culprit(rel, hidden, why, index, set())
     return None
 
 
-def _next_to_hide(rel: Relations, hidden: set[NodeId], members: list[NodeId]) -> NodeId:
-    """The smallest shown non-zero count of the line (the total if no part is left)."""
-    candidates = [m for m in members[1:] if m in rel.shown and m not in hidden
-                  and rel.values[m] > 0]
-    if not candidates:
-        candidates = [m for m in members if m in rel.shown and m not in hidden]
-    if not candidates:
-        # nothing on this line is shown: the leak comes from a line of shown counts
-        # elsewhere; hiding every remaining shown count ends the loop safely
-        return next(iter(sorted(rel.shown - hidden)))
-    return min(candidates, key=lambda m: (rel.values[m], m))
+def _culprit(rel: Relations, hidden: set[NodeId], why: dict[NodeId, int], index: int,
+             skip: set[NodeId]) -> NodeId:
+    """A shown count of line ``index`` to hide: the one that hides the fewest cells (then
+    the smallest); when none of its counts is shown, one from a line its counts were
+    derived from."""
+    total, parts = rel.lines[index]
+    shown = [m for m in (total, *parts) if m in rel.shown and m not in hidden
+             and m not in skip and rel.values[m] > 0]
+    if shown:
+        return min(shown, key=lambda m: (rel.cost[m], rel.values[m], m))
+    for member in (total, *parts):
+        if member in why and member not in skip:
+            return _culprit(rel, hidden, why, why[member], skip | {member})
+    raise AssertionError("a derived count with no shown count behind it")
 
 
 @dataclass
