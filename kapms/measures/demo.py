@@ -69,8 +69,13 @@ def _answers(rng: random.Random, instrument: str, severity: float, step: int) ->
         efficacy = MBIGS.subscales["professional_efficacy"]
         return [min(6, max(0, round(((1 - level) if n in efficacy else level) * 6
                                     + rng.uniform(-1.2, 1.2)))) for n in range(1, 17)]
-    return [min(inst.max_answer, max(0, round(level * inst.max_answer + rng.uniform(-1, 1))))
-            for _ in range(inst.item_count)]
+    answers = [min(inst.max_answer, max(0, round(level * inst.max_answer + rng.uniform(-1, 1))))
+               for _ in range(inst.item_count)]
+    if instrument == "PHQ-9":  # thoughts of self-harm are the exception, not the rule
+        answers[8] = 1 if rng.random() < 0.3 * (1 - step / 5) else 0
+        if rng.random() < 0.25:
+            answers[2] = 0  # sleeps well
+    return answers
 
 
 def seed_outcome_history(session, therapist, today: date, *, seed_value: int = 13) -> int:

@@ -31,6 +31,6 @@ def summary_pdf(summary: Summary) -> bytes:
 
 def summary_parts(summary: Summary) -> dict:
     """The summary's tables and charts, with suppressed cells hidden."""
-    fmt = Formatter(summary.report, summary.hidden)
+    fmt = Formatter(summary.report, summary.hidden, summary.small)
     return {"tables": report_tables(summary.report, fmt),
             "charts": report_charts(summary.report, summary.hidden)}

@@ -36,6 +36,7 @@ from kapms.measures.outcomes import (
 )
 
 SMALLEST_SHOWN = 11
+EVERYONE_WEIGHT = 10
 
 NodeId = tuple[str, str, str, str]  # (metric, of, point, group), like a cell's key
 
@@ -134,7 +135,8 @@ def relations(report: OutcomeReport, cells: list[Cell]) -> Relations:
     rel = Relations()
     for cell in cells:
         for node in counts_of(cell):
-            rel.cost[node] += 1
+            # everyone's numbers are what a summary is read for: hide subgroups' first
+            rel.cost[node] += 1 if node[3] else EVERYONE_WEIGHT
         if METRICS[cell.metric].kind == "count":
             rel.values[cell.key] = int(cell.numerator or 0)
             rel.shown.add(cell.key)
@@ -293,6 +295,11 @@ class Summary:
         return any(node in self.hidden_counts or is_small(self._value(node))
                    for node in counts_of(cell))
 
+    def small(self, cell: Cell) -> bool:
+        """True when a count the cell rests on is itself fewer than 11 (primary); False
+        for a cell hidden only so that another cannot be worked out."""
+        return any(is_small(self._value(node)) for node in counts_of(cell))
+
     def _value(self, node: NodeId) -> int | None:
         cell = self.report.cells.get(node)
         if cell is not None:
@@ -326,8 +333,10 @@ def methods_text(report: OutcomeReport, hidden=lambda cell: False) -> list[str]:
         cell = report.get(metric, "baseline")
         if cell is None or not cell.numerator:
             return "no patients"
-        return f"fewer than {SMALLEST_SHOWN} patients" if hidden(cell) \
-            else f"{cell.numerator:,} patients"
+        if not hidden(cell):
+            return f"{cell.numerator:,} patients"
+        return f"fewer than {SMALLEST_SHOWN} patients" if is_small(cell.numerator) \
+            else "a suppressed number of patients"
 
     cohort = ("patients with a diagnosis code starting " + flt.cohort) if flt.cohort \
         else "all patients of the network"
@@ -362,8 +371,9 @@ def methods_text(report: OutcomeReport, hidden=lambda cell: False) -> list[str]:
     paragraphs.append(
         f"Privacy: no patient-level data are shown. Every count of fewer than "
         f"{SMALLEST_SHOWN} patients is suppressed (shown as \"<{SMALLEST_SHOWN}\"), and so "
-        f"is any other count from which a suppressed one could be worked out; a rate, mean "
-        f"or effect size is shown only when every count it rests on is.")
+        f"is any other count from which a suppressed one could be worked out (shown as "
+        f"\"*\"); a rate, mean or effect size is shown only when every count it rests on "
+        f"is.")
     return paragraphs
 
 

@@ -25,7 +25,8 @@ from kapms.measures.outcomes import (
 )
 
 DASH = "—"
-SUPPRESSED = "<11"  # what a suppressed cell shows in the published summary
+SUPPRESSED = "<11"  # a published summary's cell resting on fewer than 11 patients
+COMPLEMENT = "*"  # one hidden so that such a cell cannot be worked out
 
 
 @dataclass
@@ -64,8 +65,13 @@ def percent(value, *, signed: bool = False, places: int = 1) -> str:
 class Formatter:
     """Turns cells into text; the published summary's formatter hides suppressed cells."""
 
-    def __init__(self, report: OutcomeReport, hidden: Callable[[Cell], bool] = lambda c: False):
-        self.report, self.hidden = report, hidden
+    def __init__(self, report: OutcomeReport, hidden: Callable[[Cell], bool] = lambda c: False,
+                 small: Callable[[Cell], bool] = lambda c: True):
+        self.report, self.hidden, self.small = report, hidden, small
+
+    def mark(self, cell: Cell) -> str:
+        """What a hidden cell shows: "<11" when it rests on a small count, else "*"."""
+        return SUPPRESSED if self.small(cell) else COMPLEMENT
 
     def cell(self, metric: str, point: str, of: str = "", group: str = "") -> Cell | None:
         """The cell, None when absent."""
@@ -78,7 +84,7 @@ class Formatter:
         if cell is None:
             return DASH
         if self.hidden(cell):
-            return SUPPRESSED
+            return self.mark(cell)
         kind = METRICS[metric].kind
         if kind == "count":
             return str(cell.value)
@@ -201,7 +207,7 @@ def _denominator(fmt: Formatter, metric: str, point: str, of: str) -> str:
     cell = fmt.cell(metric, point, of)
     if cell is None:
         return DASH
-    return SUPPRESSED if fmt.hidden(cell) else str(cell.denominator)
+    return fmt.mark(cell) if fmt.hidden(cell) else str(cell.denominator)
 
 
 def _mbi_tables(report: OutcomeReport, fmt: Formatter, words: dict) -> list[Table]:
@@ -254,7 +260,7 @@ def _transitions(report: OutcomeReport, fmt: Formatter) -> Table:
     rows = []
     for a in scoring.PROFILES:
         first = fmt.cell("transition", END_POINT, f"{a} → {scoring.PROFILES[0]}")
-        total = DASH if first is None else (SUPPRESSED if fmt.hidden(first) and
+        total = DASH if first is None else (fmt.mark(first) if fmt.hidden(first) and
                                             _row_total_hidden(fmt, a)
                                             else str(first.denominator))
         rows.append([a, total] + [fmt.text("transition", END_POINT, f"{a} → {b}",
@@ -364,5 +370,5 @@ def report_charts(report: OutcomeReport, hidden: Callable[[Cell], bool] = lambda
     return result
 
 
-__all__ = ["ALL_DOSINGS", "DASH", "SUPPRESSED", "Formatter", "Table", "mean", "percent",
+__all__ = ["ALL_DOSINGS", "COMPLEMENT", "DASH", "SUPPRESSED", "Formatter", "Table", "mean", "percent",
            "report_charts", "report_tables"]

@@ -25,7 +25,7 @@ from __future__ import annotations
 from fractions import Fraction
 from types import SimpleNamespace
 
-from sqlalchemy import and_, case, extract, func, literal, select, true
+from sqlalchemy import and_, case, extract, func, literal, select, true, union_all
 
 from kapms.audit.services import record
 from kapms.errors import PermissionDenied, RuleViolation
@@ -127,9 +127,11 @@ class _Cohort:
                           "everyone": true()}[flt.completers]
         self.key, self.needs_patient = self._key(flt.breakdown)
 
-    def _key(self, breakdown: str):
-        """(SQL of the subgroup label or code, whether it reads the patients table)."""
+    def _key(self, breakdown: str, patient_id=None):
+        """(SQL of the subgroup label or code, whether it reads the patients table), for
+        the patient ``patient_id`` (default: the baseline row's)."""
         base = self.base
+        patient_id = base.c.patient_id if patient_id is None else patient_id
         if breakdown == "":
             return literal(""), False
         if breakdown == "sex":
@@ -138,7 +140,7 @@ class _Cohort:
             return func.coalesce(func.nullif(func.substr(Patient.diagnosis_code, 1, 3), ""),
                                  _MISSING), True
         if breakdown in ("route", "setting"):
-            return func.coalesce(care_data.first_dosing(breakdown, base.c.patient_id),
+            return func.coalesce(care_data.first_dosing(breakdown, patient_id),
                                  _MISSING), False
         # age at the baseline date, in whole years
         given, born = base.c.given_on, Patient.date_of_birth
@@ -150,10 +152,12 @@ class _Cohort:
                  age_bands(self.definitions.age_band_edges)[:-1]]
         return case(*whens, else_=age_bands(self.definitions.age_band_edges)[-1][2]), True
 
-    def source(self, clause):
-        """``clause`` joined to the patients table when the key reads it."""
+    def source(self, clause, patient_id=None):
+        """``clause`` joined to the patients table (on ``patient_id``, default the
+        baseline row's) when the key reads it."""
         if self.needs_patient:
-            return clause.join(Patient, Patient.id == self.base.c.patient_id)
+            patient_id = self.base.c.patient_id if patient_id is None else patient_id
+            return clause.join(Patient, Patient.id == patient_id)
         return clause
 
     def counted(self) -> list:
@@ -479,50 +483,63 @@ def _profiles(session, c: _Cohort):
 
 def _safety(session, c: _Cohort):
     """Adverse events, holds and blood-pressure flags by dosing number, over the dosing
-    records of the counted patients."""
+    records of the counted patients: one statement, the dosing rows (and their numbers,
+    a window over each patient's timeline) computed once as a materialized CTE and read
+    three times (counts; events by kind; dosings with a serious event)."""
     base = c.base
-    dosings = care_data.dosing_rows(session, select(base.c.patient_id).where(*c.counted()))
-    number = case((dosings.c.number > LAST_SINGLE_DOSING, LAST_SINGLE_DOSING + 1),
-                  else_=dosings.c.number)
-    joined = c.source(dosings.join(base, and_(base.c.patient_id == dosings.c.patient_id,
-                                              *c.counted())))
-    query = (select(number.label("number"), c.key.label("grp"),
-                    func.count().label("dosings"),
-                    _count(dosings.c.administered).label("administered"),
-                    _count(dosings.c.held).label("held"),
-                    _count(dosings.c.bp_flagged).label("bp_flag"),
-                    _count(dosings.c.any_ae).label("ae_any"),
-                    _count(dosings.c.serious_ae).label("ae_serious"))
-             .select_from(joined).group_by(number, c.key))
-    administered: dict[tuple[str, str], int] = {}
-    totals: dict[str, dict[str, int]] = {}
-    for row in _rows(session, query, ("number",), c.flt.breakdown):
-        point = dosing_point(int(row["number"]))
-        administered[(point, row["grp"])] = int(row["administered"])
-        total = totals.setdefault(row["grp"], {})
-        for name in _SAFETY_COUNTS:
-            total[name] = total.get(name, 0) + int(row[name])
-        yield from _safety_cells(point, row["grp"], row)
-    for g, total in totals.items():
-        administered[(ALL_DOSINGS, g)] = total["administered"]
-        yield from _safety_cells(ALL_DOSINGS, g, total)
-    kinds = care_data.adverse_event_kinds(session, dosings)
-    query = (select(number.label("number"), c.key.label("grp"), kinds.c.kind.label("kind"),
-                    func.count().label("n"))
-             .select_from(joined.join(kinds, kinds.c.dosing_id == dosings.c.dosing_id))
-             .group_by(number, c.key, kinds.c.kind))
-    counted: dict[tuple[str, str, str], int] = {}  # (point, group, kind label) -> dosings
-    for row in _rows(session, query, ("number", "kind"), c.flt.breakdown):
-        point, g = dosing_point(int(row["number"])), row["grp"]
-        label = care_data.ADVERSE_EVENT_LABELS.get(row["kind"], row["kind"])
-        for at in (point, ALL_DOSINGS):
-            counted[(at, g, label)] = counted.get((at, g, label), 0) + int(row["n"])
-    seen = sorted({label for _, _, label in counted})
-    for (point, g), given in administered.items():  # every kind at every point, 0 included
-        for label in seen:
-            yield _rate("ae_kind", label, point, g, counted.get((point, g, label), 0), given)
+    rows = care_data.dosing_rows(session, select(base.c.patient_id).where(*c.counted()))
+    number = case((rows.c.number > LAST_SINGLE_DOSING, LAST_SINGLE_DOSING + 1),
+                  else_=rows.c.number)
+    if c.flt.breakdown == "age":  # the age is taken at the baseline date
+        key, source = c.key, c.source(rows.join(base, and_(
+            base.c.patient_id == rows.c.patient_id, *c.counted())))
+    else:  # the other keys need only the patient (the rows are the counted patients')
+        key = c._key(c.flt.breakdown, rows.c.patient_id)[0]
+        source = c.source(rows, rows.c.patient_id)
+    dosings = (select(rows, number.label("point_number"), key.label("grp"))
+               .select_from(source).cte("cohort_dosings").prefix_with("MATERIALIZED"))
+    events = care_data.adverse_events(session, dosings)
+    with_events = dosings.join(events, events.c.dosing_id == dosings.c.dosing_id)
+    distinct_dosings = func.count(func.distinct(events.c.dosing_id))
+    zero = literal(0)
+    query = union_all(
+        select(literal("count").label("section"), dosings.c.point_number, dosings.c.grp,
+               literal("").label("kind"), func.count().label("dosings"),
+               _count(dosings.c.administered).label("administered"),
+               _count(dosings.c.held).label("held"),
+               _count(dosings.c.bp_flagged).label("bp_flag"),
+               _count(dosings.c.any_ae).label("ae_any"))
+        .group_by(dosings.c.point_number, dosings.c.grp),
+        select(literal("kind"), dosings.c.point_number, dosings.c.grp, events.c.kind,
+               distinct_dosings, zero, zero, zero, zero).select_from(with_events)
+        .group_by(dosings.c.point_number, dosings.c.grp, events.c.kind),
+        select(literal("serious"), dosings.c.point_number, dosings.c.grp, literal(""),
+               distinct_dosings, zero, zero, zero, zero).select_from(with_events)
+        .where(events.c.serious).group_by(dosings.c.point_number, dosings.c.grp))
+    counts: dict[tuple[str, str], dict[str, int]] = {}
+    kinds: dict[tuple[str, str, str], int] = {}
+    result = _rows(session, query, ("section", "point_number", "kind"), c.flt.breakdown)
+    for row in sorted(result, key=lambda r: r["section"] != "count"):  # counts first
+        for point in (dosing_point(int(row["point_number"])), ALL_DOSINGS):
+            key = (point, row["grp"])
+            if row["section"] == "count":
+                total = counts.setdefault(key, dict.fromkeys(_SAFETY_COUNTS, 0))
+                for name in _SAFETY_COUNTS[:-1]:
+                    total[name] += int(row[name])
+            elif row["section"] == "serious":
+                counts[key]["ae_serious"] += int(row["dosings"])
+            else:
+                label = care_data.ADVERSE_EVENT_LABELS.get(row["kind"], row["kind"])
+                kinds[(*key, label)] = kinds.get((*key, label), 0) + int(row["dosings"])
+    seen = sorted({label for _, _, label in kinds})
+    for (point, g), total in counts.items():
+        yield from _safety_cells(point, g, total)
+        for label in seen:  # every kind any dosing had, at every point, 0 included
+            yield _rate("ae_kind", label, point, g, kinds.get((point, g, label), 0),
+                        total["administered"])
 
 
+# what the safety section counts per dosing number; the last from the events themselves
 _SAFETY_COUNTS = ("dosings", "administered", "held", "bp_flag", "ae_any", "ae_serious")
 
 
