@@ -35,20 +35,6 @@ def _build(audit_action: str):
     return form, report if ok else None
 
 
-def _download(body, mimetype: str, name: str) -> Response:
-    return Response(body, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
-
-
-def _refused():
-    flash("Please correct the filters.", "danger")
-    return redirect(url_for("outcomes.report", **request.args))
-
-
-def _name(report, kind: str, extension: str) -> str:
-    return f"outcomes-{kind}-{report.filter.instrument}.{extension}"
-
-
 @reports_bp.get("/")
 def report():
     """The outcome report for the chosen instrument, cohort, completers and subgroups."""
@@ -59,32 +45,38 @@ def report():
                            query=request.query_string.decode("ascii", "replace"))
 
 
-@reports_bp.get("/report.csv")
-def report_csv():
-    """Every number of the report as a tidy CSV (audited as an export)."""
+def _export(render, mimetype: str, kind: str, extension: str):
+    """Build the report for the request (audited as an export) and send ``render(report)``
+    as a download, or back to the page when the filters are wrong."""
     form, result = _build("export")
     if result is None:
-        return _refused()
-    return _download(csv_io.report_csv(result), "text/csv", _name(result, "report", "csv"))
+        flash("Please correct the filters.", "danger")
+        return redirect(url_for("outcomes.report", **request.args))
+    return Response(render(result), mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="outcomes-{kind}-'
+                               f'{result.filter.instrument}.{extension}"'})
+
+
+@reports_bp.get("/report.csv")
+def report_csv():
+    """Every number of the report as a tidy CSV."""
+    return _export(csv_io.report_csv, "text/csv", "report", "csv")
 
 
 @reports_bp.get("/report.pdf")
 def report_pdf():
-    """The report as PDF (audited as an export)."""
-    form, result = _build("export")
-    if result is None:
-        return _refused()
-    return _download(pdf.report_pdf(result), "application/pdf",
-                     _name(result, "report", "pdf"))
+    """The report as PDF."""
+    return _export(pdf.report_pdf, "application/pdf", "report", "pdf")
 
 
 @reports_bp.get("/summary")
 @roles_required("admin")
 def summary():
-    """Preview of the publishable summary: suppressed cells show "<11"."""
+    """Preview of the publishable summary: suppressed cells show "<11" or "*"."""
     form, result = _build("view")
     if result is None:
-        return _refused()
+        flash("Please correct the filters.", "danger")
+        return redirect(url_for("outcomes.report", **request.args))
     published = publish.summarise(result)
     return render_template("measures/summary.html", form=form, summary=published,
                            report=result, query=request.query_string.decode("ascii", "replace"),
@@ -94,32 +86,22 @@ def summary():
 @reports_bp.get("/summary.html")
 @roles_required("admin")
 def summary_html():
-    """The publishable summary as a standalone HTML file (audited as an export)."""
-    form, result = _build("export")
-    if result is None:
-        return _refused()
-    return _download(pdf.summary_html(publish.summarise(result)), "text/html",
-                     _name(result, "summary", "html"))
+    """The publishable summary as a standalone HTML file."""
+    return _export(lambda r: pdf.summary_html(publish.summarise(r)), "text/html", "summary",
+                   "html")
 
 
 @reports_bp.get("/summary.pdf")
 @roles_required("admin")
 def summary_pdf():
-    """The publishable summary as PDF (audited as an export)."""
-    form, result = _build("export")
-    if result is None:
-        return _refused()
-    return _download(pdf.summary_pdf(publish.summarise(result)), "application/pdf",
-                     _name(result, "summary", "pdf"))
+    """The publishable summary as PDF."""
+    return _export(lambda r: pdf.summary_pdf(publish.summarise(r)), "application/pdf",
+                   "summary", "pdf")
 
 
 @reports_bp.get("/summary.csv")
 @roles_required("admin")
 def summary_csv():
-    """The publishable summary's shown cells as a tidy CSV (audited as an export)."""
-    form, result = _build("export")
-    if result is None:
-        return _refused()
-    published = publish.summarise(result)
-    return _download(csv_io.report_csv(result, published.shown_cells()), "text/csv",
-                     _name(result, "summary", "csv"))
+    """The publishable summary's shown cells as a tidy CSV."""
+    return _export(lambda r: csv_io.report_csv(r, publish.summarise(r).shown_cells()),
+                   "text/csv", "summary", "csv")
