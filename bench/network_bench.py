@@ -56,7 +56,7 @@ def run(path: str, count: int, requests: int, seed: int = 7) -> dict:
     from bench.network_generate import ensure_plans, generate
     from kapms.extensions import db
     from kapms.network.models import ClinicianProfile
-    from kapms.network.search import match_request
+    from kapms.network.services.search import match_request
 
     app = bench_app(path)
     with app.app_context():

@@ -47,6 +47,7 @@ class Config:
     CLINIC_ADDRESS = "100 Harbor Way, Suite 200, Oakland, CA 94607"
     CLINIC_NPI = "1000000004"
     CLINIC_TIN = "94-0000000"
+    CLINIC_PHONE = "510-555-0100"  # billing contact on claims
 
     # Care path (domain guide defaults)
     BP_HOLD_SYSTOLIC = 160
@@ -70,6 +71,13 @@ class Config:
     # Billing
     PAYMENT_PLAN_UPFRONT_CENTS = 12000
     GFE_DISPUTE_THRESHOLD_CENTS = 40000
+    GFE_WATCH_MARGIN_CENTS = 10000  # list self-pay patients billed within $100 of the threshold
+    COURSE_MONTHS = 5  # a course is laid out over 4-6 months (source 003)
+    DOSING_MINUTES = 120  # expected length of a dosing session (1-3 hours)
+    BILL_HELD_DOSINGS = True  # bill a held dosing as psychotherapy by its actual minutes
+
+    # Network: admins are warned this many days before a clinician's licence expires
+    LICENCE_EXPIRY_WARNING_DAYS = 60
 
 
 class TestConfig(Config):

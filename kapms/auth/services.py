@@ -106,19 +106,26 @@ def _check_roles(roles) -> list[str]:
     return roles
 
 
-def create_user(session, actor, *, email: str, full_name: str, roles, password: str,
-                credentials: str | None = None) -> User:
-    """Create an account after checking the email is free and the password is acceptable."""
+def create_user(session, actor, *, email: str, full_name: str, roles, password: str | None = None,
+                credentials: str | None = None, password_hash: str | None = None) -> User:
+    """Create an account after checking the email is free and the password is acceptable.
+
+    ``password_hash`` instead of ``password``: a hash of a random, never-shown password made
+    before the write transaction (argon2 is slow on purpose; SQLite's write lock must not
+    wait for it, e.g. while a directory import creates many accounts).
+    """
     email = normalise_email(email)
     if not email or "@" not in email:
         raise DomainError("Enter a valid email address.", field="email")
     if find_user_by_email(session, email):
         raise DomainError("An account with this email already exists.", field="email")
-    problems = passwords.password_problems(password, email)
-    if problems:
-        raise PasswordRejected(problems[0], field="password")
+    if password_hash is None:
+        problems = passwords.password_problems(password or "", email)
+        if problems:
+            raise PasswordRejected(problems[0], field="password")
+        password_hash = passwords.hash_password(password)
     user = User(email=email, full_name=full_name.strip(), credentials=credentials or None,
-                password_hash=passwords.hash_password(password), password_changed_at=utcnow())
+                password_hash=password_hash, password_changed_at=utcnow())
     user.role_rows = [UserRole(role=r) for r in _check_roles(roles)]
     session.add(user)
     session.flush()

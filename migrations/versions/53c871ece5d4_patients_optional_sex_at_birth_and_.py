@@ -1,7 +1,7 @@
 """patients: optional sex at birth and gender identity
 
 Revision ID: 53c871ece5d4
-Revises: 0ccd2a8b63f9
+Revises: f54e7a8bfa2e
 Create Date: 2026-11-30 13:22:33.687919
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '53c871ece5d4'
-down_revision = '0ccd2a8b63f9'
+down_revision = 'f54e7a8bfa2e'
 branch_labels = None
 depends_on = None
 
