@@ -9,14 +9,24 @@ import pytest
 from kapms.errors import DomainError
 from kapms.patients import services
 from kapms.patients.models import Patient
+from tests.network.helpers import make_clinician
 
 FORM = {"first_name": "Rosa", "last_name": "Diaz", "date_of_birth": "1987-02-03",
         "address_line1": "5 Elm St", "city": "Oakland", "state": "CA", "postal_code": "94610",
         "preferred_language": "English", "diagnosis_code": "Z73.0", "plan_id": "0"}
 
 
-def test_registered_edited_and_shown(client, login_as, db):
-    login_as("therapist")
+def _therapist(db, login):
+    """A therapist who may take the self-pay patient of FORM onto their care team."""
+    therapist = make_clinician(db, kind="therapist", accepts_private_pay=True,
+                               private_pay_rate_cents=15000)
+    db.commit()
+    login(therapist)
+    return therapist
+
+
+def test_registered_edited_and_shown(client, login, db):
+    _therapist(db, login)
     client.post("/patients/new", data={**FORM, "sex_at_birth": "female",
                                        "gender_identity": "non_binary"})
     patient = db.query(Patient).filter_by(last_name="Diaz").one()
@@ -35,8 +45,8 @@ def test_registered_edited_and_shown(client, login_as, db):
     assert "Sex at birth" not in page and "Gender identity: Woman" in page
 
 
-def test_not_recorded_by_default_and_unknown_values_refused(client, login_as, db):
-    therapist = login_as("therapist")
+def test_not_recorded_by_default_and_unknown_values_refused(client, login, db):
+    therapist = _therapist(db, login)
     assert client.post("/patients/new", data={**FORM, "sex_at_birth": "x"}).status_code == 200
     assert db.query(Patient).count() == 0  # a form error, nothing saved
     client.post("/patients/new", data=FORM)
