@@ -23,7 +23,8 @@ DEFAULT_DB = "/tmp/network_bench.db"
 def bench_app(path: str):
     """An app bound to the benchmark database, schema created from the models."""
     config = type("BenchConfig", (Config,), {
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "bench-only"})
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "bench-only",
+        "SINGLE_PROCESS": True})
     app = create_app(config)
     with app.app_context():
         from kapms.extensions import db

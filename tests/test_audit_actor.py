@@ -19,7 +19,7 @@ KAPMS = Path(__file__).resolve().parent.parent / "kapms"
 
 # (module, function) -> why nobody can be named there.
 PUBLIC = {
-    ("auth/services.py", "authenticate"):
+    ("auth/services/sign_in.py", "check_password"):
         "a failed sign-in with an unknown email: the attempted email is kept instead",
     ("measures/services/links.py", "open_link"):
         "the patient opening a single-use self-report link (no staff account)",

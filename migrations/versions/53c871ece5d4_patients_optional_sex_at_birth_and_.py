@@ -1,7 +1,7 @@
 """patients: optional sex at birth and gender identity
 
 Revision ID: 53c871ece5d4
-Revises: f54e7a8bfa2e
+Revises: c523cd9e160d
 Create Date: 2026-11-30 13:22:33.687919
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '53c871ece5d4'
-down_revision = 'f54e7a8bfa2e'
+down_revision = 'c523cd9e160d'
 branch_labels = None
 depends_on = None
 
