@@ -1,7 +1,7 @@
 """patients: optional sex at birth and gender identity
 
 Revision ID: 53c871ece5d4
-Revises: c523cd9e160d
+Revises: 29143628e62c
 Create Date: 2026-11-30 13:22:33.687919
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '53c871ece5d4'
-down_revision = 'c523cd9e160d'
+down_revision = '29143628e62c'
 branch_labels = None
 depends_on = None
 
