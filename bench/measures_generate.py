@@ -6,8 +6,9 @@ Creates a fresh SQLite database (schema from the models), an admin and 200 thera
 and N patients (date of birth and sex at birth varied), each on one therapist's care team,
 with a PHQ-9 at every measurement point (baseline, after dosing 2, 4, 6, follow-up) and,
 by diagnosis, a GAD-7, PCL-5 or MBI-GS at every point too (so the table holds 10 rows per
-patient), and six dosing sessions with their records (setting, route, now and then a held
-dosing, a blood-pressure flag or adverse events). Answers improve over treatment with
+patient), and six administered dosings with their sessions and live dosing records
+(setting in office / telehealth / at home, route, the dosing number, now and then a held
+dosing or a blood-pressure rise flag) and adverse events as rows of their own. Answers improve over treatment with
 random noise; every row is scored by kapms.measures.scoring, exactly as the service does,
 and inserted with Core executemany in batches.
 """
@@ -31,6 +32,7 @@ DIAGNOSES = (("F33.1", "GAD-7"), ("F41.1", "GAD-7"), ("F43.10", "PCL-5"), ("Z73.
 THERAPISTS = 200
 BATCH = 20_000
 ROUTES = ("sublingual", "sublingual", "subcutaneous", "intramuscular")
+SETTINGS = ("office", "telehealth", "home")
 EVENTS = ("dissociation", "nausea", "dizziness", "headache", "anxiety", "elevated_bp")
 
 
@@ -73,43 +75,53 @@ def _row(patient_id, instrument, point, given_on, answers, now):
 
 
 def _dosings(rng: random.Random, patient_id: int, clinician_id: int, first: date,
-             last: dict, now) -> tuple[list[dict], list[dict]]:
+             last: dict, now) -> tuple[list[dict], list[dict], list[dict]]:
     """Six administered dosings a week apart (now and then one held first), as care
-    sessions and dosing records with explicit ids."""
-    sessions, records = [], []
-    setting = "telehealth" if rng.random() < 0.6 else "office"
+    sessions, dosing records and adverse events with explicit ids: the columns the live
+    dosing record stores (setting, dosing number, outcome, route, BP-rise flag)."""
+    sessions, records, events = [], [], []
+    setting = rng.choices(SETTINGS, weights=(40, 45, 15))[0]
     route = rng.choice(ROUTES) if setting == "office" else "sublingual"
     day, administered = first, 0
     while administered < 6:
         held = rng.random() < 0.03
         last["session"] += 1
+        last["dosing"] += 1
         start = datetime.combine(day, datetime.min.time(), UTC).replace(hour=17)
+        given = start + timedelta(minutes=20)
         sessions.append({"id": last["session"], "patient_id": patient_id, "kind": "dosing",
                          "clinician_id": clinician_id, "scheduled_start": start,
-                         "duration_minutes": 120, "modality": setting,
-                         "status": "held" if held else "completed", "created_at": now,
-                         "version": 1})
-        events = []
+                         "duration_minutes": 120,
+                         "modality": "office" if setting == "office" else "telehealth",
+                         "status": "held" if held else "completed", "started_at": start,
+                         "ended_at": start + timedelta(minutes=10 if held else 120),
+                         "created_at": now, "version": 1})
+        records.append({
+            "id": last["dosing"], "session_id": last["session"],
+            # the number the dosing had (or would have had) on the course
+            "dosing_number": administered + 1, "maintenance": False,
+            "outcome": "held" if held else "administered",
+            "hold_reason": "Pre-dose blood pressure at or above the hold threshold"
+            if held else None,
+            "checked_in_at": start, "setting": setting, "co_medications": {},
+            "route": None if held else route, "given_at": None if held else given,
+            "bp_flag": "Systolic rose 40 mmHg or more"
+            if not held and rng.random() < 0.02 else None,
+            "recorded_at": now, "updated_at": now, "version": 1})
         if not held and rng.random() < 0.04:
-            events = [{"event": rng.choice(EVENTS), "severity": "mild",
-                       "serious": rng.random() < 0.02, "notes": ""}
-                      for _ in range(1 + (rng.random() < 0.2))]
-        records.append({"session_id": last["session"], "outcome": "held" if held
-                        else "administered", "hold_reason": "Blood pressure" if held else None,
-                        "pre_systolic": 165 if held else 128, "pre_diastolic": 84,
-                        "checkins": [], "co_medications": {}, "adverse_events": events,
-                        "route": None if held else route,
-                        "bp_flag": "Rise of 40 mmHg" if not held and rng.random() < 0.02
-                        else None, "recorded_at": now})
+            events += [{"dosing_id": last["dosing"], "kind": rng.choice(EVENTS),
+                        "severity": "mild", "serious": rng.random() < 0.02,
+                        "occurred_at": given + timedelta(minutes=15), "recorded_at": now}
+                       for _ in range(1 + (rng.random() < 0.2))]
         administered += not held
         day += timedelta(days=7)
-    return sessions, records
+    return sessions, records, events
 
 
 def generate(session, patients: int, *, seed: int = 4) -> dict:
     """Fill an empty schema with the synthetic network; returns counts."""
     from kapms.auth.services import create_user
-    from kapms.care.models import CareSession, DosingRecord
+    from kapms.care.models import AdverseEvent, CareSession, DosingRecord
     from kapms.measures.models import Administration
     from kapms.patients.models import CareTeamMember, Patient
 
@@ -124,8 +136,9 @@ def generate(session, patients: int, *, seed: int = 4) -> dict:
     start = date(2025, 1, 1)
     # explicit ids keep the batches simple; start after any patient already there
     next_id = (session.scalar(select(func.max(Patient.id))) or 0) + 1
-    last = {"session": session.scalar(select(func.max(CareSession.id))) or 0}
-    rows = dosings = 0
+    last = {"session": session.scalar(select(func.max(CareSession.id))) or 0,
+            "dosing": session.scalar(select(func.max(DosingRecord.id))) or 0}
+    rows = dosings = adverse_events = 0
     for first in range(0, patients, BATCH):
         count = min(BATCH, patients - first)
         ids = list(range(next_id, next_id + count))
@@ -142,13 +155,14 @@ def generate(session, patients: int, *, seed: int = 4) -> dict:
         session.execute(insert(CareTeamMember), [{
             "patient_id": pid, "user_id": therapists[pid % THERAPISTS], "role": "therapist",
             "active": True, "added_at": now} for pid in ids])
-        batch, care_sessions, records = [], [], []
+        batch, care_sessions, records, events = [], [], [], []
         for pid, (_, second) in zip(ids, diagnoses, strict=True):
             baseline_day = start + timedelta(days=rng.randrange(365))
             made = _dosings(rng, pid, therapists[pid % THERAPISTS], baseline_day
                             + timedelta(days=3), last, now)
             care_sessions += made[0]
             records += made[1]
+            events += made[2]
             for instrument in ("PHQ-9", second):
                 severity = rng.uniform(0.35, 0.95)
                 for index, point in enumerate(POINTS):
@@ -158,9 +172,12 @@ def generate(session, patients: int, *, seed: int = 4) -> dict:
         session.execute(insert(Administration), batch)
         session.execute(insert(CareSession), care_sessions)
         session.execute(insert(DosingRecord), records)
+        session.execute(insert(AdverseEvent), events)
         rows += len(batch)
         dosings += len(records)
+        adverse_events += len(events)
     return {"patients": patients, "administrations": rows, "dosing_records": dosings,
+            "adverse_events": adverse_events,
             "therapists": THERAPISTS}
 
 

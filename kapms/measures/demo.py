@@ -124,33 +124,45 @@ def seed_outcome_history(session, therapist, today: date, *, seed_value: int = 1
 
 
 def _past_dosings(session, rng, patient, therapist, first: date, now) -> None:
-    """Six administered dosings a week apart, now and then a held one; the care records
-    the report's safety section reads (kapms/measures/services/care_data.py)."""
-    from kapms.care.models import CareSession, DosingRecord
+    """Six administered dosings a week apart, now and then a held one: the sessions and
+    live dosing records (number on the course, setting in office / telehealth / at home,
+    route, blood-pressure rise flag) and adverse events the report's safety section reads
+    (kapms/measures/services/care_data.py)."""
+    from kapms.care.models import AdverseEvent, CareSession, DosingRecord
 
-    setting = "telehealth" if rng.random() < 0.55 else "office"
-    route = "sublingual" if setting == "telehealth" or rng.random() < 0.5 else "intramuscular"
+    setting = rng.choices(("office", "telehealth", "home"), weights=(40, 40, 20))[0]
+    route = "intramuscular" if setting == "office" and rng.random() < 0.5 else "sublingual"
     given, day = 0, first
     while given < 6:
         held = rng.random() < 0.05
+        start = datetime.combine(day, datetime.min.time(), UTC).replace(hour=17)
+        dosed = start + timedelta(minutes=20)
         care = CareSession(patient_id=patient.id, kind="dosing", clinician_id=therapist.id,
-                           scheduled_start=datetime.combine(day, datetime.min.time(), UTC)
-                           .replace(hour=17), duration_minutes=120, modality=setting,
-                           status="held" if held else "completed", completed_at=now)
+                           scheduled_start=start, duration_minutes=120,
+                           modality="office" if setting == "office" else "telehealth",
+                           status="held" if held else "completed", started_at=start,
+                           ended_at=start + timedelta(minutes=10 if held else 120),
+                           completed_at=now)
         session.add(care)
         session.flush()
         events = []
         if not held and rng.random() < 0.12:
-            events = [{"event": rng.choice(("nausea", "dissociation", "dizziness",
-                                            "headache", "anxiety")),
-                       "severity": "mild", "serious": rng.random() < 0.03, "notes": ""}]
+            events = [AdverseEvent(kind=rng.choice(("nausea", "dissociation", "dizziness",
+                                                    "headache", "anxiety")),
+                                   severity="mild", serious=rng.random() < 0.03,
+                                   occurred_at=dosed + timedelta(minutes=15),
+                                   recorded_by_id=therapist.id, recorded_at=now)]
         session.add(DosingRecord(
-            session_id=care.id, outcome="held" if held else "administered",
+            session_id=care.id, dosing_number=given + 1, checked_in_at=start,
+            checked_in_by_id=therapist.id, setting=setting,
+            chaperone_name=None if setting == "office" else "Family member",
+            chaperone_phone=None if setting == "office" else "510-555-0100",
+            outcome="held" if held else "administered",
             hold_reason="Pre-dose blood pressure at or above the hold threshold" if held
-            else None, pre_systolic=166 if held else 124, pre_diastolic=88 if held else 80,
-            route=None if held else route, adverse_events=events,
+            else None, route=None if held else route, given_at=None if held else dosed,
             bp_flag="Systolic rose 40 mmHg or more" if not held and rng.random() < 0.04
-            else None, recorded_by_id=therapist.id))
+            else None, adverse_events=events, recorded_by_id=therapist.id, recorded_at=now,
+            updated_at=now))
         given += not held
         day += timedelta(days=7)
     session.flush()

@@ -60,27 +60,32 @@ def patient(db, therapist):
     return make_patient(db, therapist)
 
 
-def add_dosing(session, patient, clinician, day, *, held=False, route="sublingual",
+def add_dosing(session, patient, clinician, day, number, *, held=False, route="sublingual",
                setting="office", events=(), bp_flag=False):
-    """A dosing session on ``day`` (a date) with its record, written directly (the care
-    services' rules are theirs to test): held, or administered with ``events`` as
-    (kind, serious) pairs and a blood-pressure flag."""
-    from datetime import UTC, datetime
+    """Dosing ``number`` of the course on ``day`` (a date): its session and live dosing
+    record, written directly (the care services' rules are theirs to test): held (the
+    number it would have had), or administered with ``events`` as (kind, serious) pairs
+    and a blood-pressure rise flag."""
+    from datetime import UTC, datetime, timedelta
 
-    from kapms.care.models import CareSession, DosingRecord
+    from kapms.care.models import AdverseEvent, CareSession, DosingRecord
 
     start = datetime(day.year, day.month, day.day, 17, tzinfo=UTC)
     care_session = CareSession(patient_id=patient.id, kind="dosing", clinician_id=clinician.id,
-                               scheduled_start=start, duration_minutes=120, modality=setting,
+                               scheduled_start=start, duration_minutes=120,
+                               modality="office" if setting == "office" else "telehealth",
                                status="held" if held else "completed")
     session.add(care_session)
     session.flush()
+    given = start + timedelta(minutes=20)
     record = DosingRecord(
-        session_id=care_session.id, outcome="held" if held else "administered",
-        pre_systolic=170 if held else 120, pre_diastolic=80, route=None if held else route,
-        adverse_events=[{"event": kind, "severity": "mild", "serious": serious, "notes": ""}
-                        for kind, serious in events],
-        bp_flag="Systolic rose 40 mmHg" if bp_flag else None)
+        session_id=care_session.id, dosing_number=number, checked_in_at=start,
+        setting=setting, outcome="held" if held else "administered",
+        hold_reason="Pre-dose blood pressure at or above the hold threshold" if held else None,
+        route=None if held else route, given_at=None if held else given,
+        bp_flag="Systolic rose 40 mmHg or more" if bp_flag else None,
+        adverse_events=[AdverseEvent(kind=kind, severity="mild", serious=serious,
+                                     occurred_at=given) for kind, serious in events])
     session.add(record)
     session.flush()
     return record

@@ -4,11 +4,13 @@ small enough to count by hand."""
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from kapms.measures.outcomes import ReportFilter
 from kapms.measures.report_tables import report_tables
 from kapms.measures.services import record_administration
 from kapms.measures.services.reports import build_report
+from kapms.patients.models import Patient
 from tests.measures.conftest import add_dosing, make_patient, phq9
 
 BASELINE = date(2026, 2, 1)
@@ -23,10 +25,11 @@ def _measures(db, therapist, patient, start, end):
 
 @pytest.fixture
 def network(db, therapist):
-    """A: female, 35 at baseline, F33.1, office sublingual; dosing 1 with nausea, dosing 2
-    held for blood pressure then given with a serious event and a BP flag, dosing 3 clean.
-    B: sex not recorded, 24 at baseline (25 the next day), F41.1, telehealth
-    subcutaneous; dosing 1 with dissociation and nausea, dosing 2 clean.
+    """A: female, 35 at baseline, F33.1, in office, subcutaneous; dosing 1 with nausea,
+    dosing 2 held for blood pressure then given with a serious event and a BP flag,
+    dosing 3 clean, then checked in for dosing 4 and not dosed yet (not counted).
+    B: sex not recorded, 24 at baseline (25 the next day), F41.1, at home, sublingual;
+    dosing 1 with dissociation and nausea twice (one dosing), dosing 2 clean.
     C: not a completer (no after-dosing-6), so its dosing counts nowhere."""
     a = make_patient(db, therapist, diagnosis="F33.1")
     a.sex_at_birth, a.date_of_birth = "female", date(1990, 6, 15)
@@ -38,16 +41,18 @@ def network(db, therapist):
     record_administration(db, therapist, c, "PHQ-9", "baseline", BASELINE, phq9(12),
                           today=BASELINE)
     day = BASELINE + timedelta(days=3)
-    add_dosing(db, a, therapist, day, events=[("nausea", False)])
-    add_dosing(db, a, therapist, day + timedelta(days=7), held=True)
-    add_dosing(db, a, therapist, day + timedelta(days=8),
+    injection = {"route": "subcutaneous"}
+    add_dosing(db, a, therapist, day, 1, events=[("nausea", False)], **injection)
+    add_dosing(db, a, therapist, day + timedelta(days=7), 2, held=True)
+    add_dosing(db, a, therapist, day + timedelta(days=8), 2, **injection,
                events=[("respiratory_depression", True)], bp_flag=True)
-    add_dosing(db, a, therapist, day + timedelta(days=15))
-    add_dosing(db, b, therapist, day, route="subcutaneous", setting="telehealth",
-               events=[("dissociation", False), ("nausea", False)])
-    add_dosing(db, b, therapist, day + timedelta(days=7), route="subcutaneous",
-               setting="telehealth")
-    add_dosing(db, c, therapist, day, events=[("headache", True)])
+    add_dosing(db, a, therapist, day + timedelta(days=15), 3, **injection)
+    add_dosing(db, a, therapist, day + timedelta(days=22), 4).outcome = None
+    home = {"setting": "home", "route": "sublingual"}
+    add_dosing(db, b, therapist, day, 1, **home,
+               events=[("dissociation", False), ("nausea", False), ("nausea", False)])
+    add_dosing(db, b, therapist, day + timedelta(days=7), 2, **home)
+    add_dosing(db, c, therapist, day, 1, events=[("headache", True)])
     return therapist
 
 
@@ -87,7 +92,7 @@ def test_safety_by_dosing_number(db, network):
     ("sex", {"Female": 1, "Not recorded": 1}),
     ("age", {"35-44": 1, "18-24": 1}),  # B turns 25 the day after the baseline
     ("route", {"Sublingual": 1, "Subcutaneous injection": 1}),
-    ("setting", {"In office": 1, "Telehealth": 1}),
+    ("setting", {"In office": 1, "At home": 1}),
     ("diagnosis", {"F33 Major depressive disorder, recurrent": 1,
                    "F41 Other anxiety disorders": 1}),
 ])
@@ -103,3 +108,18 @@ def test_subgroups_partition_the_cohort(db, network, breakdown, groups):
     assert report.count("dosings", "all_dosings") == 6
     table = report_tables(report)[-1]
     assert table.key == "subgroups" and [r[0] for r in table.rows][0] == "Everyone"
+
+
+def test_dosings_past_the_sixth_are_grouped(db, network):
+    """Numbers come from the record (maintenance dosings continue the count): 7 and 9
+    are both "dosing 7 or later"; a held one there counts among its dosings."""
+    a = db.scalar(select(Patient).where(Patient.sex_at_birth == "female"))
+    later = BASELINE + timedelta(days=90)
+    add_dosing(db, a, network, later, 7, events=[("headache", False)])
+    add_dosing(db, a, network, later + timedelta(days=7), 9, held=True)
+    report = build_report(db, network, ReportFilter("PHQ-9"))
+    assert report.dosing_points[-2:] == ["dosing_7+", "all_dosings"]
+    assert report.count("dosings", "dosing_7+") == 2
+    assert _rate(report, "held", "dosing_7+") == (1, 2)
+    assert _rate(report, "ae_kind", "dosing_7+", "Headache") == (1, 1)
+    assert report.count("dosings", "all_dosings") == 8

@@ -5,24 +5,27 @@ outcome report's safety section and its route/setting subgroups read them only t
 the functions here, so a change to the care records is adapted in this one module.
 No Flask, no writes, no audit (the caller audits the report).
 
-Today a dosing is a ``care_sessions`` row (kind "dosing", its modality the setting) with a
-``dosing_records`` row (outcome administered/held, route, the blood-pressure flag text and
-the adverse events as a JSON list of {"event", "severity", "serious"}). The dosing number
-is derived here: the administered dosings before it on the patient's timeline, plus one
-(so a held dosing has the number of the dosing it was meant to be), by a window over each
-patient's dosings - the network report's costliest step (bench/MEASURES.md), which a
-number stored on the dosing record would remove.
+The live dosing record (kapms/care/models/dosing.py, docs/care.md) stores everything the
+report counts as a column or a row, so nothing is derived here: a dosing is a
+``dosing_records`` row (its session in ``care_sessions`` gives the patient) with its
+number on the course (a held dosing carries the number it would have had; maintenance
+dosings continue the count), its outcome (administered or held; none yet while the
+patient is checked in and not dosed: such a record is not counted), the setting (office,
+telehealth, home), the route given and the blood-pressure rise flag; its adverse events
+are rows of ``care_adverse_events`` (kind, serious).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Text, and_, case, cast, func, select, true
+from types import SimpleNamespace
 
-from kapms.care.constants import ADVERSE_EVENTS, MODALITIES, ROUTES
-from kapms.care.models import CareSession, DosingRecord
+from sqlalchemy import and_, select
+
+from kapms.care.constants import ADVERSE_EVENTS, DOSING_SETTINGS, ROUTES
+from kapms.care.models import AdverseEvent, CareSession, DosingRecord
 
 ROUTE_LABELS = dict(ROUTES)
-SETTING_LABELS = dict(MODALITIES)
+SETTING_LABELS = dict(DOSING_SETTINGS)
 ADVERSE_EVENT_LABELS = dict(ADVERSE_EVENTS)
 
 
@@ -37,66 +40,45 @@ def _administered():
     return DosingRecord.outcome == "administered"
 
 
-def _events(session):
-    """(table-valued function over a record's adverse events, and SQL reading one key of
-    an element as text) for this database."""
-    if session.get_bind().dialect.name == "postgresql":
-        events = func.json_array_elements(DosingRecord.adverse_events).table_valued("value")
-        return events, lambda key: events.c.value.op("->>")(key)
-    events = func.json_each(DosingRecord.adverse_events).table_valued("value")
-    return events, lambda key: func.json_extract(events.c.value, f"$.{key}")
+def with_dosings(clause, patient_id):
+    """``clause`` joined to every decided dosing record (administered or held) of the
+    patient ``patient_id`` (a column of ``clause``); read their values with ``DOSING``."""
+    return (clause.join(CareSession, and_(CareSession.patient_id == patient_id,
+                                          CareSession.kind == "dosing"))
+            .join(DosingRecord, and_(DosingRecord.session_id == CareSession.id,
+                                     DosingRecord.outcome.in_(("administered", "held")))))
 
 
-def _has_events():
-    """SQL: the record lists at least one adverse event. Compared as text: the list is
-    written by SQLAlchemy's JSON type, so an empty one is exactly '[]' (far cheaper than
-    parsing every record's JSON on a network)."""
-    return cast(DosingRecord.adverse_events, Text) != "[]"
+# a dosing's values, in the FROM of with_dosings
+DOSING = SimpleNamespace(
+    number=DosingRecord.dosing_number,
+    held=DosingRecord.outcome == "held",
+    administered=_administered(),
+    bp_flagged=and_(_administered(), DosingRecord.bp_flag.is_not(None)))
 
 
-def dosing_rows(session, patient_ids):
-    """One row per dosing record of the patients selected by ``patient_ids`` (a select of
-    patient ids): patient_id, dosing_id, number, held, administered, and for administered
-    dosings bp_flagged and any_ae."""
-    administered = case((_administered(), 1), else_=0)
-    before = func.sum(administered).over(
-        partition_by=CareSession.patient_id,
-        order_by=(CareSession.scheduled_start, CareSession.id), rows=(None, -1))
-    return (select(
-        CareSession.patient_id.label("patient_id"),
-        DosingRecord.id.label("dosing_id"),
-        (func.coalesce(before, 0) + 1).label("number"),
-        (DosingRecord.outcome == "held").label("held"),
-        _administered().label("administered"),
-        and_(_administered(), DosingRecord.bp_flag.is_not(None)).label("bp_flagged"),
-        and_(_administered(), _has_events()).label("any_ae"))
-        .select_from(CareSession).join(DosingRecord, DosingRecord.session_id == CareSession.id)
-        .where(CareSession.kind == "dosing", CareSession.patient_id.in_(patient_ids))
-        .subquery("dosings"))
+def with_adverse_events(clause, patient_id):
+    """``clause`` joined to every adverse event of an administered dosing of the patient
+    ``patient_id``; read them with ``EVENT``."""
+    return (clause.join(CareSession, and_(CareSession.patient_id == patient_id,
+                                          CareSession.kind == "dosing"))
+            .join(DosingRecord, and_(DosingRecord.session_id == CareSession.id,
+                                     _administered()))
+            .join(AdverseEvent, AdverseEvent.dosing_id == DosingRecord.id))
 
 
-def adverse_events(session, dosings):
-    """(dosing_id, kind, serious) for each adverse event of the dosings in ``dosings``
-    (a :func:`dosing_rows` selectable) that have any; only those records are parsed."""
-    events, key = _events(session)
-    serious = key("serious")
-    # JSON true reads back as 'true' (PostgreSQL ->>) or 1 (SQLite json_extract)
-    serious = serious == "true" if session.get_bind().dialect.name == "postgresql" \
-        else serious == 1
-    return (select(DosingRecord.id.label("dosing_id"), key("event").label("kind"),
-                   serious.label("serious"))
-            .select_from(DosingRecord).join(events, true())
-            .where(DosingRecord.id.in_(select(dosings.c.dosing_id).where(dosings.c.any_ae)))
-            .subquery("adverse_events"))
+# an adverse event's values (and its dosing's number), in the FROM of with_adverse_events
+EVENT = SimpleNamespace(dosing_id=AdverseEvent.dosing_id, number=DosingRecord.dosing_number,
+                        kind=AdverseEvent.kind, serious=AdverseEvent.serious.is_(True))
 
 
 def first_dosing(attribute: str, patient_id):
     """SQL (correlated on ``patient_id``): the "route" or "setting" of the patient's first
-    administered dosing, NULL before any."""
-    column = {"route": DosingRecord.route, "setting": CareSession.modality}[attribute]
+    administered dosing (number 1 of the earliest course), NULL before any."""
+    column = {"route": DosingRecord.route, "setting": DosingRecord.setting}[attribute]
     return (select(column).select_from(CareSession)
             .join(DosingRecord, DosingRecord.session_id == CareSession.id)
             .where(CareSession.patient_id == patient_id, CareSession.kind == "dosing",
-                   _administered())
+                   _administered(), DosingRecord.dosing_number == 1)
             .order_by(CareSession.scheduled_start, CareSession.id).limit(1)
             .scalar_subquery())

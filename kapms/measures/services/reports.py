@@ -127,11 +127,10 @@ class _Cohort:
                           "everyone": true()}[flt.completers]
         self.key, self.needs_patient = self._key(flt.breakdown)
 
-    def _key(self, breakdown: str, patient_id=None):
-        """(SQL of the subgroup label or code, whether it reads the patients table), for
-        the patient ``patient_id`` (default: the baseline row's)."""
+    def _key(self, breakdown: str):
+        """(SQL of the baseline row's subgroup label or code, whether it reads the
+        patients table)."""
         base = self.base
-        patient_id = base.c.patient_id if patient_id is None else patient_id
         if breakdown == "":
             return literal(""), False
         if breakdown == "sex":
@@ -140,7 +139,7 @@ class _Cohort:
             return func.coalesce(func.nullif(func.substr(Patient.diagnosis_code, 1, 3), ""),
                                  _MISSING), True
         if breakdown in ("route", "setting"):
-            return func.coalesce(care_data.first_dosing(breakdown, patient_id),
+            return func.coalesce(care_data.first_dosing(breakdown, base.c.patient_id),
                                  _MISSING), False
         # age at the baseline date, in whole years
         given, born = base.c.given_on, Patient.date_of_birth
@@ -152,12 +151,11 @@ class _Cohort:
                  age_bands(self.definitions.age_band_edges)[:-1]]
         return case(*whens, else_=age_bands(self.definitions.age_band_edges)[-1][2]), True
 
-    def source(self, clause, patient_id=None):
-        """``clause`` joined to the patients table (on ``patient_id``, default the
-        baseline row's) when the key reads it."""
+    def source(self, clause):
+        """``clause`` (starting from the baseline rows) joined to the patients table when
+        the key reads it."""
         if self.needs_patient:
-            patient_id = self.base.c.patient_id if patient_id is None else patient_id
-            return clause.join(Patient, Patient.id == patient_id)
+            return clause.join(Patient, Patient.id == self.base.c.patient_id)
         return clause
 
     def counted(self) -> list:
@@ -482,40 +480,36 @@ def _profiles(session, c: _Cohort):
 # --- safety ---------------------------------------------------------------------------
 
 def _safety(session, c: _Cohort):
-    """Adverse events, holds and blood-pressure flags by dosing number, over the dosing
-    records of the counted patients: one statement, the dosing rows (and their numbers,
-    a window over each patient's timeline) computed once as a materialized CTE and read
-    three times (counts; events by kind; dosings with a serious event)."""
-    base = c.base
-    rows = care_data.dosing_rows(session, select(base.c.patient_id).where(*c.counted()))
-    number = case((rows.c.number > LAST_SINGLE_DOSING, LAST_SINGLE_DOSING + 1),
-                  else_=rows.c.number)
-    if c.flt.breakdown == "age":  # the age is taken at the baseline date
-        key, source = c.key, c.source(rows.join(base, and_(
-            base.c.patient_id == rows.c.patient_id, *c.counted())))
-    else:  # the other keys need only the patient (the rows are the counted patients')
-        key = c._key(c.flt.breakdown, rows.c.patient_id)[0]
-        source = c.source(rows, rows.c.patient_id)
-    dosings = (select(rows, number.label("point_number"), key.label("grp"))
-               .select_from(source).cte("cohort_dosings").prefix_with("MATERIALIZED"))
-    events = care_data.adverse_events(session, dosings)
-    with_events = dosings.join(events, events.c.dosing_id == dosings.c.dosing_id)
-    distinct_dosings = func.count(func.distinct(events.c.dosing_id))
-    zero = literal(0)
+    """Adverse events, holds and blood-pressure flags by the dosing number stored on the
+    dosing record, over the dosing records of the counted patients: one statement of
+    three GROUP BYs (the dosings; their adverse events by kind; dosings with any and with
+    a serious event), each joined from the counted baselines."""
+    base, zero = c.base, literal(0)
+    dosing, event = care_data.DOSING, care_data.EVENT
+
+    def point_number(number):
+        return case((number > LAST_SINGLE_DOSING, LAST_SINGLE_DOSING + 1), else_=number)
+
+    dosings = c.source(care_data.with_dosings(base, base.c.patient_id))
+    events = c.source(care_data.with_adverse_events(base, base.c.patient_id))
+    event_dosings = func.count(func.distinct(event.dosing_id))
+    serious_dosings = func.count(func.distinct(case((event.serious, event.dosing_id))))
     query = union_all(
-        select(literal("count").label("section"), dosings.c.point_number, dosings.c.grp,
-               literal("").label("kind"), func.count().label("dosings"),
-               _count(dosings.c.administered).label("administered"),
-               _count(dosings.c.held).label("held"),
-               _count(dosings.c.bp_flagged).label("bp_flag"),
-               _count(dosings.c.any_ae).label("ae_any"))
-        .group_by(dosings.c.point_number, dosings.c.grp),
-        select(literal("kind"), dosings.c.point_number, dosings.c.grp, events.c.kind,
-               distinct_dosings, zero, zero, zero, zero).select_from(with_events)
-        .group_by(dosings.c.point_number, dosings.c.grp, events.c.kind),
-        select(literal("serious"), dosings.c.point_number, dosings.c.grp, literal(""),
-               distinct_dosings, zero, zero, zero, zero).select_from(with_events)
-        .where(events.c.serious).group_by(dosings.c.point_number, dosings.c.grp))
+        select(literal("count").label("section"), point_number(dosing.number)
+               .label("point_number"), c.key.label("grp"), literal("").label("kind"),
+               func.count().label("dosings"), _count(dosing.administered).label("administered"),
+               _count(dosing.held).label("held"), _count(dosing.bp_flagged).label("bp_flag"),
+               zero.label("ae_any"), zero.label("ae_serious"))
+        .select_from(dosings).where(*c.counted())
+        .group_by(point_number(dosing.number), c.key),
+        select(literal("kind"), point_number(event.number), c.key, event.kind,
+               event_dosings, zero, zero, zero, zero, zero)
+        .select_from(events).where(*c.counted())
+        .group_by(point_number(event.number), c.key, event.kind),
+        select(literal("events"), point_number(event.number), c.key, literal(""),
+               zero, zero, zero, zero, event_dosings, serious_dosings)
+        .select_from(events).where(*c.counted())
+        .group_by(point_number(event.number), c.key))
     counts: dict[tuple[str, str], dict[str, int]] = {}
     kinds: dict[tuple[str, str, str], int] = {}
     result = _rows(session, query, ("section", "point_number", "kind"), c.flt.breakdown)
@@ -524,10 +518,11 @@ def _safety(session, c: _Cohort):
             key = (point, row["grp"])
             if row["section"] == "count":
                 total = counts.setdefault(key, dict.fromkeys(_SAFETY_COUNTS, 0))
-                for name in _SAFETY_COUNTS[:-1]:
+                for name in _SAFETY_COUNTS[:4]:
                     total[name] += int(row[name])
-            elif row["section"] == "serious":
-                counts[key]["ae_serious"] += int(row["dosings"])
+            elif row["section"] == "events":
+                for name in _SAFETY_COUNTS[4:]:
+                    counts[key][name] += int(row[name])
             else:
                 label = care_data.ADVERSE_EVENT_LABELS.get(row["kind"], row["kind"])
                 kinds[(*key, label)] = kinds.get((*key, label), 0) + int(row["dosings"])
@@ -539,7 +534,7 @@ def _safety(session, c: _Cohort):
                         total["administered"])
 
 
-# what the safety section counts per dosing number; the last from the events themselves
+# what the safety section counts per dosing number: from the dosings, then from the events
 _SAFETY_COUNTS = ("dosings", "administered", "held", "bp_flag", "ae_any", "ae_serious")
 
 
