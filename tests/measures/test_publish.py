@@ -65,7 +65,7 @@ def _network(db, therapist, instrument, seed):
 def _membership(db, therapist, flt, monkeypatch):
     """{node: {patient id: contribution}} from the same report with one group per patient."""
     monkeypatch.setattr(report_service._Cohort, "_key", lambda self, breakdown: (
-        cast(self.base.c.patient_id, String), False))
+        cast(self.baseline.c.patient_id, String), False))
     monkeypatch.setattr(report_service, "_group_label", lambda breakdown, code: code)
     per_patient = build_report(db, therapist, flt)
     monkeypatch.undo()

@@ -42,9 +42,11 @@ def _administered():
 
 def with_dosings(clause, patient_id):
     """``clause`` joined to every decided dosing record (administered or held) of the
-    patient ``patient_id`` (a column of ``clause``); read their values with ``DOSING``."""
-    return (clause.join(CareSession, and_(CareSession.patient_id == patient_id,
-                                          CareSession.kind == "dosing"))
+    patient ``patient_id`` (a column of ``clause``); read their values with ``DOSING``.
+    (A dosing record's session is a dosing session: the care domain's rule, so the
+    session's kind is not read, and the database can go from the records, in the order
+    of their number, to the session's patient.)"""
+    return (clause.join(CareSession, CareSession.patient_id == patient_id)
             .join(DosingRecord, and_(DosingRecord.session_id == CareSession.id,
                                      DosingRecord.outcome.in_(("administered", "held")))))
 
@@ -60,8 +62,7 @@ DOSING = SimpleNamespace(
 def with_adverse_events(clause, patient_id):
     """``clause`` joined to every adverse event of an administered dosing of the patient
     ``patient_id``; read them with ``EVENT``."""
-    return (clause.join(CareSession, and_(CareSession.patient_id == patient_id,
-                                          CareSession.kind == "dosing"))
+    return (clause.join(CareSession, CareSession.patient_id == patient_id)
             .join(DosingRecord, and_(DosingRecord.session_id == CareSession.id,
                                      _administered()))
             .join(AdverseEvent, AdverseEvent.dosing_id == DosingRecord.id))

@@ -25,7 +25,24 @@ from __future__ import annotations
 from fractions import Fraction
 from types import SimpleNamespace
 
-from sqlalchemy import and_, case, extract, func, literal, select, true, union_all
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    and_,
+    case,
+    extract,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    true,
+    union_all,
+)
 
 from kapms.audit.services import record
 from kapms.errors import PermissionDenied, RuleViolation
@@ -37,7 +54,6 @@ from kapms.measures.outcomes import (
     BREAKDOWNS,
     COMPLETERS,
     DIAGNOSIS_CATEGORIES,
-    LAST_SINGLE_DOSING,
     LATER_POINTS,
     NOT_RECORDED,
     SUBSCALES,
@@ -93,44 +109,67 @@ def _at_most(total, items: int, bound) -> object:
     return total * b.denominator <= b.numerator * items
 
 
+# The report's patients, written once per report: one row per baseline the cohort's
+# conditions select, with its subgroup key, whether it counts (the completer rule) and the
+# baseline values the sections read. Every section joins this small table instead of
+# repeating the conditions, the patients join and the key (which may read the care
+# records) per joined row: the key is computed once per patient, and the lookups of the
+# points and dosings go to a table of a few columns. Temporary: private to the database
+# connection, dropped when the report is built.
+_COHORT = Table(
+    "outcome_report_cohort", MetaData(),
+    Column("patient_id", Integer, primary_key=True, autoincrement=False),
+    Column("grp", String(200), nullable=False),
+    Column("counted", Boolean, nullable=False),
+    Column("total", Integer), Column("item3", Integer), Column("item9", Integer),
+    *(Column(name, Integer) for name in SUBSCALE_SUM_COLUMNS.values()),
+    Column("burnout", Boolean),
+    prefixes=["TEMPORARY"])
+_BASELINE_VALUES = ("total", "item3", "item9", *SUBSCALE_SUM_COLUMNS.values(), "burnout")
+
+
 class _Cohort:
-    """The baseline rows the report starts from, their conditions and the subgroup key."""
+    """The baseline rows the report starts from (their conditions, the completer rule and
+    the subgroup key) and the table they are written to (``self.base``)."""
 
     def __init__(self, actor, flt: ReportFilter, d: Definitions):
         self.flt, self.definitions = flt, d
-        a = Administration.__table__
-        self.base = a.alias("base")
-        base = self.base
+        self.baseline = Administration.__table__.alias("baseline")
+        baseline = self.baseline
         # live rows only: an administration entered in error counts nowhere (the same
         # condition as the covering index's last column, so the index still answers)
-        self.conditions = [base.c.instrument == flt.instrument, base.c.point == "baseline",
-                           base.c.voided_at.is_(None)]
+        self.conditions = [baseline.c.instrument == flt.instrument,
+                           baseline.c.point == "baseline", baseline.c.voided_at.is_(None)]
         if flt.date_from:
-            self.conditions.append(base.c.given_on >= flt.date_from)
+            self.conditions.append(baseline.c.given_on >= flt.date_from)
         if flt.date_to:
-            self.conditions.append(base.c.given_on <= flt.date_to)
+            self.conditions.append(baseline.c.given_on <= flt.date_to)
         if not actor.has_role("admin"):
             # clinicians: only the patients on their care team. IN (not a correlated
             # EXISTS) lets the database start from the care team's few patients: 40x faster.
-            self.conditions.append(base.c.patient_id.in_(
+            self.conditions.append(baseline.c.patient_id.in_(
                 select(CareTeamMember.patient_id).where(CareTeamMember.user_id == actor.id,
                                                         CareTeamMember.active.is_(True))))
         if flt.burnout_at_baseline_only and flt.instrument == MBIGS.name:
-            self.conditions.append(base.c.burnout.is_(True))
+            self.conditions.append(baseline.c.burnout.is_(True))
         if flt.cohort:
             prefix = flt.cohort.replace("%", "").replace("_", "") + "%"
-            self.conditions.append(base.c.patient_id.in_(
+            self.conditions.append(baseline.c.patient_id.in_(
                 select(Patient.id).where(Patient.diagnosis_code.like(prefix))))
         # stored on the baseline at write time (models.Administration)
-        self.completer = {"end": base.c.end_recorded.is_(True),
-                          "all_points": base.c.all_points_recorded.is_(True),
+        self.completer = {"end": baseline.c.end_recorded.is_(True),
+                          "all_points": baseline.c.all_points_recorded.is_(True),
                           "everyone": true()}[flt.completers]
-        self.key, self.needs_patient = self._key(flt.breakdown)
+        self.base = _COHORT
+        # the subgroup of a row of the cohort table, and what a query groups by for it
+        self.key = self.base.c.grp if flt.breakdown else literal("")
+        self.group_by = (self.base.c.grp,) if flt.breakdown else ()
+        self.counted = self.base.c.counted.is_(True)
 
     def _key(self, breakdown: str):
         """(SQL of the baseline row's subgroup label or code, whether it reads the
         patients table)."""
-        base = self.base
+        baseline = self.baseline
         if breakdown == "":
             return literal(""), False
         if breakdown == "sex":
@@ -139,10 +178,10 @@ class _Cohort:
             return func.coalesce(func.nullif(func.substr(Patient.diagnosis_code, 1, 3), ""),
                                  _MISSING), True
         if breakdown in ("route", "setting"):
-            return func.coalesce(care_data.first_dosing(breakdown, base.c.patient_id),
+            return func.coalesce(care_data.first_dosing(breakdown, baseline.c.patient_id),
                                  _MISSING), False
         # age at the baseline date, in whole years
-        given, born = base.c.given_on, Patient.date_of_birth
+        given, born = baseline.c.given_on, Patient.date_of_birth
         birthday_to_come = (extract("month", given) * 100 + extract("day", given)
                             < extract("month", born) * 100 + extract("day", born))
         age = (extract("year", given) - extract("year", born)
@@ -151,16 +190,24 @@ class _Cohort:
                  age_bands(self.definitions.age_band_edges)[:-1]]
         return case(*whens, else_=age_bands(self.definitions.age_band_edges)[-1][2]), True
 
-    def source(self, clause):
-        """``clause`` (starting from the baseline rows) joined to the patients table when
-        the key reads it."""
-        if self.needs_patient:
-            return clause.join(Patient, Patient.id == self.base.c.patient_id)
-        return clause
+    def write(self, session) -> None:
+        """Write the cohort's baselines into the temporary table (one INSERT ... SELECT)."""
+        baseline = self.baseline
+        key, needs_patient = self._key(self.flt.breakdown)
+        source = baseline.join(Patient, Patient.id == baseline.c.patient_id) \
+            if needs_patient else baseline
+        self.drop(session)
+        _COHORT.create(session.connection())
+        session.execute(insert(_COHORT).from_select(
+            ["patient_id", "grp", "counted", *_BASELINE_VALUES],
+            select(baseline.c.patient_id, key, self.completer,
+                   *(baseline.c[name] for name in _BASELINE_VALUES))
+            .select_from(source).where(*self.conditions)))
 
-    def counted(self) -> list:
-        """WHERE conditions of the counted baselines (the cohort and the completer rule)."""
-        return [*self.conditions, self.completer]
+    @staticmethod
+    def drop(session) -> None:
+        """Drop the temporary table (if this connection has one)."""
+        session.execute(text(f"DROP TABLE IF EXISTS {_COHORT.name}"))
 
 
 def _group_label(breakdown: str, code: str) -> str:
@@ -189,13 +236,17 @@ def build_report(session, actor, flt: ReportFilter, *, definitions: Definitions 
     if flt.instrument == MBIGS.name:
         sections.insert(2, _profiles)
     labels = {"": ""}
-    for section in sections:
-        for cell in section(session, cohort):
-            label = labels.get(cell.group)
-            if label is None:
-                label = labels[cell.group] = _group_label(flt.breakdown, cell.group)
-            report.add(Cell(cell.metric, cell.of, cell.point, label, cell.value,
-                            cell.numerator, cell.denominator, cell.low, cell.high))
+    cohort.write(session)
+    try:
+        for section in sections:
+            for cell in section(session, cohort):
+                label = labels.get(cell.group)
+                if label is None:
+                    label = labels[cell.group] = _group_label(flt.breakdown, cell.group)
+                report.add(Cell(cell.metric, cell.of, cell.point, label, cell.value,
+                                cell.numerator, cell.denominator, cell.low, cell.high))
+    finally:
+        cohort.drop(session)
     if report.get("n", "baseline") is None:  # nobody: say so with zeros
         for metric in ("with_baseline", "n"):
             report.add(Cell(metric, "", "baseline", "", 0, 0))
@@ -283,7 +334,7 @@ def _subscale_columns(alias):
 
 def _baseline(session, c: _Cohort):
     base, flt, settings = c.base, c.flt, c.definitions.settings
-    done = c.completer
+    done = c.counted
     cols = [c.key.label("grp"), func.count().label("with_baseline"),
             _count(done).label("n"), _sum_if(base.c.total, done).label("total"),
             _sum_if(base.c.total * base.c.total, done).label("squares")]
@@ -298,8 +349,9 @@ def _baseline(session, c: _Cohort):
         profile = _profile_case(*_subscale_columns(base), settings)
         cols += [_count(and_(done, profile == p)).label("profile_" + p)
                  for p in scoring.PROFILES]
-    query = (select(*cols).select_from(c.source(base)).where(*c.conditions)
-             .group_by(c.key))
+    query = select(*cols).select_from(base)
+    # without a breakdown: one row, or none for nobody
+    query = query.group_by(*c.group_by) if c.group_by else query.having(func.count() > 0)
     for row in _rows(session, query, (), flt.breakdown):
         row = SimpleNamespace(**row)
         g, n = row.grp, int(row.n or 0)
@@ -323,16 +375,25 @@ def _baseline(session, c: _Cohort):
 
 # --- later points ---------------------------------------------------------------------
 
+def _with_baseline(c: _Cohort, cur):
+    """FROM: each later administration with its patient's row in the cohort table."""
+    return cur.join(c.base, c.base.c.patient_id == cur.c.patient_id)
+
+
+def _later_conditions(c: _Cohort, cur) -> list:
+    """WHERE: live later administrations of the instrument, of counted patients (read
+    from the covering index's leading columns: instrument, point)."""
+    return [cur.c.instrument == c.flt.instrument, cur.c.point.in_(LATER_POINTS),
+            cur.c.voided_at.is_(None), c.counted]
+
 def _points(session, c: _Cohort):
     base, flt, settings = c.base, c.flt, c.definitions.settings
     cur = Administration.__table__.alias("cur")
-    pair = and_(cur.c.patient_id == base.c.patient_id, cur.c.instrument == base.c.instrument,
-                cur.c.point.in_(LATER_POINTS), cur.c.voided_at.is_(None))
     columns = (_mbi_point_columns(base, cur, settings) if flt.instrument == MBIGS.name
                else _total_point_columns(flt.instrument, base, cur, settings))
     query = (select(cur.c.point, c.key.label("grp"), func.count().label("n"), *columns)
-             .select_from(c.source(base.join(cur, pair))).where(*c.counted())
-             .group_by(cur.c.point, c.key))
+             .select_from(_with_baseline(c, cur)).where(*_later_conditions(c, cur))
+             .group_by(cur.c.point, *c.group_by))
     for row in _rows(session, query, ("point",), flt.breakdown):
         row = SimpleNamespace(**row)
         yield Cell("n", "", row.point, row.grp, int(row.n), int(row.n))
@@ -446,14 +507,12 @@ def _profiles(session, c: _Cohort):
     """Profile shares at each later point and the baseline -> end transitions."""
     base, settings = c.base, c.definitions.settings
     cur = Administration.__table__.alias("cur")
-    pair = and_(cur.c.patient_id == base.c.patient_id, cur.c.instrument == base.c.instrument,
-                cur.c.point.in_(LATER_POINTS), cur.c.voided_at.is_(None))
     before = _profile_case(*_subscale_columns(base), settings)
     after = _profile_case(*_subscale_columns(cur), settings)
     query = (select(cur.c.point, c.key.label("grp"), before.label("before"),
                     after.label("after"), func.count().label("n"))
-             .select_from(c.source(base.join(cur, pair))).where(*c.counted())
-             .group_by(cur.c.point, c.key, before, after))
+             .select_from(_with_baseline(c, cur)).where(*_later_conditions(c, cur))
+             .group_by(cur.c.point, *c.group_by, before, after))
     shares: dict[tuple[str, str], dict[str, int]] = {}
     moves: dict[str, dict[tuple[str, str], int]] = {}
     for row in _rows(session, query, ("point", "before", "after"), c.flt.breakdown):
@@ -481,53 +540,29 @@ def _profiles(session, c: _Cohort):
 
 def _safety(session, c: _Cohort):
     """Adverse events, holds and blood-pressure flags by the dosing number stored on the
-    dosing record, over the dosing records of the counted patients: one statement of
-    three GROUP BYs (the dosings; their adverse events by kind; dosings with any and with
-    a serious event), each joined from the counted baselines."""
-    base, zero = c.base, literal(0)
-    dosing, event = care_data.DOSING, care_data.EVENT
-
-    def point_number(number):
-        return case((number > LAST_SINGLE_DOSING, LAST_SINGLE_DOSING + 1), else_=number)
-
-    dosings = c.source(care_data.with_dosings(base, base.c.patient_id))
-    events = c.source(care_data.with_adverse_events(base, base.c.patient_id))
-    event_dosings = func.count(func.distinct(event.dosing_id))
-    serious_dosings = func.count(func.distinct(case((event.serious, event.dosing_id))))
-    query = union_all(
-        select(literal("count").label("section"), point_number(dosing.number)
-               .label("point_number"), c.key.label("grp"), literal("").label("kind"),
-               func.count().label("dosings"), _count(dosing.administered).label("administered"),
-               _count(dosing.held).label("held"), _count(dosing.bp_flagged).label("bp_flag"),
-               zero.label("ae_any"), zero.label("ae_serious"))
-        .select_from(dosings).where(*c.counted())
-        .group_by(point_number(dosing.number), c.key),
-        select(literal("kind"), point_number(event.number), c.key, event.kind,
-               event_dosings, zero, zero, zero, zero, zero)
-        .select_from(events).where(*c.counted())
-        .group_by(point_number(event.number), c.key, event.kind),
-        select(literal("events"), point_number(event.number), c.key, literal(""),
-               zero, zero, zero, zero, event_dosings, serious_dosings)
-        .select_from(events).where(*c.counted())
-        .group_by(point_number(event.number), c.key))
+    dosing record, over the dosing records of the counted patients. The numbers past
+    the sixth are added up here (dosing_point), and so are everyone's counts from the
+    subgroups'."""
     counts: dict[tuple[str, str], dict[str, int]] = {}
     kinds: dict[tuple[str, str, str], int] = {}
-    result = _rows(session, query, ("section", "point_number", "kind"), c.flt.breakdown)
-    for row in sorted(result, key=lambda r: r["section"] != "count"):  # counts first
-        for point in (dosing_point(int(row["point_number"])), ALL_DOSINGS):
-            key = (point, row["grp"])
-            if row["section"] == "count":
-                total = counts.setdefault(key, dict.fromkeys(_SAFETY_COUNTS, 0))
-                for name in _SAFETY_COUNTS[:4]:
-                    total[name] += int(row[name])
-            elif row["section"] == "events":
-                for name in _SAFETY_COUNTS[4:]:
-                    counts[key][name] += int(row[name])
-            else:
+    for (number, g), values in _dosing_counts(session, c).items():
+        everyone = ("", g) if g else (g,)  # a subgroup's dosings are everyone's too
+        for key in ((point, group) for point in (dosing_point(number), ALL_DOSINGS)
+                    for group in everyone):
+            total = counts.setdefault(key, dict.fromkeys(_SAFETY_COUNTS, 0))
+            for name, value in zip(_SAFETY_COUNTS[:3], values, strict=True):
+                total[name] += value
+    for row in _adverse_event_rows(session, c):
+        for key in ((dosing_point(int(row["number"])), row["grp"]), (ALL_DOSINGS, row["grp"])):
+            if row["kind"]:
                 label = care_data.ADVERSE_EVENT_LABELS.get(row["kind"], row["kind"])
-                kinds[(*key, label)] = kinds.get((*key, label), 0) + int(row["dosings"])
+                kinds[(*key, label)] = kinds.get((*key, label), 0) + int(row["any"])
+            else:
+                counts[key]["ae_any"] += int(row["any"])
+                counts[key]["ae_serious"] += int(row["serious"])
     seen = sorted({label for _, _, label in kinds})
     for (point, g), total in counts.items():
+        total["administered"] = total["dosings"] - total["held"]
         yield from _safety_cells(point, g, total)
         for label in seen:  # every kind any dosing had, at every point, 0 included
             yield _rate("ae_kind", label, point, g, kinds.get((point, g, label), 0),
@@ -535,7 +570,59 @@ def _safety(session, c: _Cohort):
 
 
 # what the safety section counts per dosing number: from the dosings, then from the events
-_SAFETY_COUNTS = ("dosings", "administered", "held", "bp_flag", "ae_any", "ae_serious")
+_SAFETY_COUNTS = ("dosings", "held", "bp_flag", "ae_any", "ae_serious", "administered")
+# subgroups per statement in _dosing_counts (three columns each)
+_GROUPS_PER_STATEMENT = 100
+
+
+def _dosing_counts(session, c: _Cohort) -> dict[tuple[int, str], tuple[int, int, int]]:
+    """(stored dosing number, subgroup) -> (dosings, held, blood-pressure flags) over the
+    counted patients' decided dosings (with any). One pass over the dosings in the order
+    of their number (an index's order, so nothing is sorted), with three columns per
+    subgroup instead of grouping by it: a GROUP BY on the subgroup would sort every
+    dosing record (bench/MEASURES.md)."""
+    base, dosing = c.base, care_data.DOSING
+    groups = [""]
+    if c.flt.breakdown:
+        groups = list(session.scalars(select(base.c.grp).where(c.counted).distinct()))
+    result = {}
+    for start in range(0, len(groups), _GROUPS_PER_STATEMENT):
+        chunk = groups[start:start + _GROUPS_PER_STATEMENT]
+        columns = []
+        for g in chunk:
+            mine = (base.c.grp == g,) if c.flt.breakdown else ()
+            columns += [_count(and_(*mine)) if mine else func.count(),
+                        _count(and_(*mine, dosing.held)), _count(and_(*mine, dosing.bp_flagged))]
+        query = (select(dosing.number, *columns)
+                 .select_from(care_data.with_dosings(base, base.c.patient_id))
+                 .where(c.counted).group_by(dosing.number))
+        for number, *values in session.execute(query):
+            for i, g in enumerate(chunk):
+                if values[3 * i]:  # a subgroup without dosings of this number: no cells
+                    result[(int(number), g)] = tuple(int(v) for v in values[3 * i:3 * i + 3])
+    return result
+
+
+def _adverse_event_rows(session, c: _Cohort) -> list[dict]:
+    """Rows (number, grp, kind, any, serious) of the counted patients' adverse events:
+    per kind the dosings with an event of the kind (serious 0), and with kind "" the
+    dosings with any event and with a serious one. The events (few) are joined to their
+    dosing and patient once (a materialized CTE), then grouped twice."""
+    base, event, zero = c.base, care_data.EVENT, literal(0)
+    events = (select(event.dosing_id.label("dosing_id"), event.number.label("number"),
+                     c.key.label("grp"), event.kind.label("kind"),
+                     event.serious.label("serious"))
+              .select_from(care_data.with_adverse_events(base, base.c.patient_id))
+              .where(c.counted).cte("cohort_events").prefix_with("MATERIALIZED"))
+    dosings = func.count(func.distinct(events.c.dosing_id))
+    serious = func.count(func.distinct(case((events.c.serious, events.c.dosing_id))))
+    by_group = (events.c.grp,) if c.flt.breakdown else ()
+    query = union_all(
+        select(events.c.number, events.c.grp, events.c.kind, dosings.label("any"),
+               zero.label("serious")).group_by(events.c.number, *by_group, events.c.kind),
+        select(events.c.number, events.c.grp, literal(""), dosings, serious)
+        .group_by(events.c.number, *by_group))
+    return _rows(session, query, ("number", "kind"), c.flt.breakdown)
 
 
 def _safety_cells(point, g, counts):
