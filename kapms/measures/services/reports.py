@@ -42,6 +42,7 @@ from sqlalchemy import (
     text,
     true,
     union_all,
+    update,
 )
 
 from kapms.audit.services import record
@@ -120,6 +121,8 @@ _COHORT = Table(
     "outcome_report_cohort", MetaData(),
     Column("patient_id", Integer, primary_key=True, autoincrement=False),
     Column("grp", String(200), nullable=False),
+    # the subgroup as a number (its place in _Cohort.groups): sorts and compares faster
+    Column("code", Integer, nullable=False),
     Column("counted", Boolean, nullable=False),
     Column("total", Integer), Column("item3", Integer), Column("item9", Integer),
     *(Column(name, Integer) for name in SUBSCALE_SUM_COLUMNS.values()),
@@ -161,14 +164,16 @@ class _Cohort:
                           "all_points": baseline.c.all_points_recorded.is_(True),
                           "everyone": true()}[flt.completers]
         self.base = _COHORT
-        # the subgroup of a row of the cohort table, and what a query groups by for it
-        self.key = self.base.c.grp if flt.breakdown else literal("")
-        self.group_by = (self.base.c.grp,) if flt.breakdown else ()
+        # the subgroup (its code) of a row of the cohort table, what a query groups by
+        # for it, and the subgroups by code (written by write)
+        self.key = self.base.c.code if flt.breakdown else literal(0)
+        self.group_by = (self.base.c.code,) if flt.breakdown else ()
+        self.groups = [""]
         self.counted = self.base.c.counted.is_(True)
 
     def _key(self, breakdown: str):
-        """(SQL of the baseline row's subgroup label or code, whether it reads the
-        patients table)."""
+        """(SQL of the baseline row's subgroup label or code - for "age" the age, banded
+        by write -, whether it reads the patients table)."""
         baseline = self.baseline
         if breakdown == "":
             return literal(""), False
@@ -180,15 +185,18 @@ class _Cohort:
         if breakdown in ("route", "setting"):
             return func.coalesce(care_data.first_dosing(breakdown, baseline.c.patient_id),
                                  _MISSING), False
-        # age at the baseline date, in whole years
+        # age at the baseline date, in whole years (banded by write)
         given, born = baseline.c.given_on, Patient.date_of_birth
         birthday_to_come = (extract("month", given) * 100 + extract("day", given)
                             < extract("month", born) * 100 + extract("day", born))
-        age = (extract("year", given) - extract("year", born)
-               - case((birthday_to_come, 1), else_=0))
-        whens = [(age <= high, label) for _, high, label in
-                 age_bands(self.definitions.age_band_edges)[:-1]]
-        return case(*whens, else_=age_bands(self.definitions.age_band_edges)[-1][2]), True
+        return (extract("year", given) - extract("year", born)
+                - case((birthday_to_come, 1), else_=0)), True
+
+    def _age_band(self, age):
+        """SQL: the age band (its label) of an age in whole years."""
+        bands = age_bands(self.definitions.age_band_edges)
+        return case(*((age <= high, label) for _, high, label in bands[:-1]),
+                    else_=bands[-1][2])
 
     def write(self, session) -> None:
         """Write the cohort's baselines into the temporary table (one INSERT ... SELECT)."""
@@ -196,13 +204,27 @@ class _Cohort:
         key, needs_patient = self._key(self.flt.breakdown)
         source = baseline.join(Patient, Patient.id == baseline.c.patient_id) \
             if needs_patient else baseline
+        rows = (select(baseline.c.patient_id.label("patient_id"), key.label("grp"),
+                       literal(0).label("code"), self.completer.label("counted"),
+                       *(baseline.c[name] for name in _BASELINE_VALUES))
+                .select_from(source).where(*self.conditions))
+        if self.flt.breakdown == "age":
+            # the age once per patient: the bands' CASE would compute it again per band
+            ages = rows.cte("ages").prefix_with("MATERIALIZED")
+            rows = select(ages.c.patient_id, self._age_band(ages.c.grp), ages.c.code,
+                          ages.c.counted, *(ages.c[name] for name in _BASELINE_VALUES))
         self.drop(session)
         _COHORT.create(session.connection())
         session.execute(insert(_COHORT).from_select(
-            ["patient_id", "grp", "counted", *_BASELINE_VALUES],
-            select(baseline.c.patient_id, key, self.completer,
-                   *(baseline.c[name] for name in _BASELINE_VALUES))
-            .select_from(source).where(*self.conditions)))
+            ["patient_id", "grp", "code", "counted", *_BASELINE_VALUES], rows))
+        if self.flt.breakdown:
+            self.groups = sorted(session.scalars(select(_COHORT.c.grp).distinct()))
+            if len(self.groups) > 1:
+                session.execute(update(_COHORT).values(code=case(
+                    {g: code for code, g in enumerate(self.groups)}, value=_COHORT.c.grp)))
+        # its size, so that the planner starts from a care team's few patients but
+        # reads a whole network's dosings in one pass
+        session.execute(text(f"ANALYZE {_COHORT.name}"))
 
     @staticmethod
     def drop(session) -> None:
@@ -237,16 +259,16 @@ def build_report(session, actor, flt: ReportFilter, *, definitions: Definitions 
         sections.insert(2, _profiles)
     labels = {"": ""}
     cohort.write(session)
-    try:
-        for section in sections:
-            for cell in section(session, cohort):
-                label = labels.get(cell.group)
-                if label is None:
-                    label = labels[cell.group] = _group_label(flt.breakdown, cell.group)
-                report.add(Cell(cell.metric, cell.of, cell.point, label, cell.value,
-                                cell.numerator, cell.denominator, cell.low, cell.high))
-    finally:
-        cohort.drop(session)
+    for section in sections:
+        for cell in section(session, cohort):
+            label = labels.get(cell.group)
+            if label is None:
+                label = labels[cell.group] = _group_label(flt.breakdown, cell.group)
+            report.add(Cell(cell.metric, cell.of, cell.point, label, cell.value,
+                            cell.numerator, cell.denominator, cell.low, cell.high))
+    # (after an error the caller's rollback takes it away on PostgreSQL; on SQLite the
+    # next report's write drops it first)
+    cohort.drop(session)
     if report.get("n", "baseline") is None:  # nobody: say so with zeros
         for metric in ("with_baseline", "n"):
             report.add(Cell(metric, "", "baseline", "", 0, 0))
@@ -259,11 +281,12 @@ def build_report(session, actor, flt: ReportFilter, *, definitions: Definitions 
     return report
 
 
-def _rows(session, query, keys: tuple[str, ...], breakdown: str) -> list[dict]:
-    """The query's rows as dicts; with a breakdown, also the rows of everyone (group ""),
-    summed over the subgroups: every column is a COUNT or a SUM, so they add up."""
-    rows = [dict(row._mapping) for row in session.execute(query)]
-    if not breakdown:
+def _rows(session, query, keys: tuple[str, ...], c: _Cohort) -> list[dict]:
+    """The query's rows as dicts, their subgroup code ("grp") read as the subgroup; with
+    a breakdown, also the rows of everyone (group ""), summed over the subgroups: every
+    column is a COUNT or a SUM, so they add up."""
+    rows = [{**row._mapping, "grp": c.groups[int(row.grp)]} for row in session.execute(query)]
+    if not c.flt.breakdown:
         return rows
     everyone: dict[tuple, dict] = {}
     for row in rows:
@@ -352,7 +375,7 @@ def _baseline(session, c: _Cohort):
     query = select(*cols).select_from(base)
     # without a breakdown: one row, or none for nobody
     query = query.group_by(*c.group_by) if c.group_by else query.having(func.count() > 0)
-    for row in _rows(session, query, (), flt.breakdown):
+    for row in _rows(session, query, (), c):
         row = SimpleNamespace(**row)
         g, n = row.grp, int(row.n or 0)
         yield Cell("with_baseline", "", "baseline", g, int(row.with_baseline),
@@ -393,8 +416,8 @@ def _points(session, c: _Cohort):
                else _total_point_columns(flt.instrument, base, cur, settings))
     query = (select(cur.c.point, c.key.label("grp"), func.count().label("n"), *columns)
              .select_from(_with_baseline(c, cur)).where(*_later_conditions(c, cur))
-             .group_by(cur.c.point, *c.group_by))
-    for row in _rows(session, query, ("point",), flt.breakdown):
+             .group_by(*c.group_by, cur.c.point))
+    for row in _rows(session, query, ("point",), c):
         row = SimpleNamespace(**row)
         yield Cell("n", "", row.point, row.grp, int(row.n), int(row.n))
         if flt.instrument == MBIGS.name:
@@ -512,10 +535,10 @@ def _profiles(session, c: _Cohort):
     query = (select(cur.c.point, c.key.label("grp"), before.label("before"),
                     after.label("after"), func.count().label("n"))
              .select_from(_with_baseline(c, cur)).where(*_later_conditions(c, cur))
-             .group_by(cur.c.point, *c.group_by, before, after))
+             .group_by(*c.group_by, cur.c.point, before, after))
     shares: dict[tuple[str, str], dict[str, int]] = {}
     moves: dict[str, dict[tuple[str, str], int]] = {}
-    for row in _rows(session, query, ("point", "before", "after"), c.flt.breakdown):
+    for row in _rows(session, query, ("point", "before", "after"), c):
         row = SimpleNamespace(**row)
         at = shares.setdefault((row.point, row.grp), {})
         at[row.after] = at.get(row.after, 0) + int(row.n)
@@ -582,24 +605,22 @@ def _dosing_counts(session, c: _Cohort) -> dict[tuple[int, str], tuple[int, int,
     subgroup instead of grouping by it: a GROUP BY on the subgroup would sort every
     dosing record (bench/MEASURES.md)."""
     base, dosing = c.base, care_data.DOSING
-    groups = [""]
-    if c.flt.breakdown:
-        groups = list(session.scalars(select(base.c.grp).where(c.counted).distinct()))
     result = {}
-    for start in range(0, len(groups), _GROUPS_PER_STATEMENT):
-        chunk = groups[start:start + _GROUPS_PER_STATEMENT]
+    for start in range(0, len(c.groups), _GROUPS_PER_STATEMENT):
+        chunk = range(start, min(start + _GROUPS_PER_STATEMENT, len(c.groups)))
         columns = []
-        for g in chunk:
-            mine = (base.c.grp == g,) if c.flt.breakdown else ()
+        for code in chunk:
+            mine = (base.c.code == code,) if c.flt.breakdown else ()
             columns += [_count(and_(*mine)) if mine else func.count(),
                         _count(and_(*mine, dosing.held)), _count(and_(*mine, dosing.bp_flagged))]
         query = (select(dosing.number, *columns)
                  .select_from(care_data.with_dosings(base, base.c.patient_id))
                  .where(c.counted).group_by(dosing.number))
         for number, *values in session.execute(query):
-            for i, g in enumerate(chunk):
+            for i, code in enumerate(chunk):
                 if values[3 * i]:  # a subgroup without dosings of this number: no cells
-                    result[(int(number), g)] = tuple(int(v) for v in values[3 * i:3 * i + 3])
+                    result[(int(number), c.groups[code])] = tuple(
+                        int(v) for v in values[3 * i:3 * i + 3])
     return result
 
 
@@ -617,12 +638,13 @@ def _adverse_event_rows(session, c: _Cohort) -> list[dict]:
     dosings = func.count(func.distinct(events.c.dosing_id))
     serious = func.count(func.distinct(case((events.c.serious, events.c.dosing_id))))
     by_group = (events.c.grp,) if c.flt.breakdown else ()
+    grp = events.c.grp if c.flt.breakdown else literal(0)
     query = union_all(
-        select(events.c.number, events.c.grp, events.c.kind, dosings.label("any"),
+        select(events.c.number, grp.label("grp"), events.c.kind, dosings.label("any"),
                zero.label("serious")).group_by(events.c.number, *by_group, events.c.kind),
-        select(events.c.number, events.c.grp, literal(""), dosings, serious)
+        select(events.c.number, grp, literal(""), dosings, serious)
         .group_by(events.c.number, *by_group))
-    return _rows(session, query, ("number", "kind"), c.flt.breakdown)
+    return _rows(session, query, ("number", "kind"), c)
 
 
 def _safety_cells(point, g, counts):
