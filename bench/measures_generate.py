@@ -45,6 +45,22 @@ def make_app(db_path: str):
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}"}))
 
 
+def is_current(db_path: str) -> bool:
+    """The file holds a generated network with every table and index of today's models
+    (one written before a model change is generated again)."""
+    if not Path(db_path).exists():
+        return False
+    from kapms.extensions import db
+
+    with make_app(db_path).app_context():
+        names = {name for name, in db.session.execute(db.text(
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'index')"))}
+        wanted = {table.name for table in db.metadata.sorted_tables} | {
+            index.name for table in db.metadata.sorted_tables for index in table.indexes}
+        return wanted <= names and db.session.execute(db.text(
+            "SELECT COUNT(*) FROM users WHERE email = 'admin@bench.test'")).scalar() == 1
+
+
 def _answers(rng: random.Random, instrument: str, severity: float, point_index: int):
     """Answers for one administration: severity (0-1) shrinking with treatment."""
     inst = INSTRUMENTS[instrument]

@@ -4,10 +4,10 @@
     python -m bench.measures_report --db /tmp/bench.db --instrument PHQ-9 --runs 7
 
 Prints the median wall-clock time (and the CPU time, which a busy shared machine
-inflates less) of kapms.measures.services.reports.build_report (every SQL aggregate
-query - baseline, points, profiles, safety - plus the exact arithmetic and the SciPy
-intervals in Python) as the admin (whole network), broken down by a subgroup, and as one
-therapist (care-team scope); then the publishable summary's suppression on top of the
+inflates less) of kapms.measures.services.reports.build_report (the cohort table, every
+SQL aggregate query - baseline, points, profiles, safety - plus the exact arithmetic and
+the SciPy intervals in Python) as the admin (whole network), broken down by each subgroup
+(--breakdowns), and as one therapist (care-team scope); then the publishable summary's suppression on top of the
 report; and the headline numbers so a run can be sanity-checked. Each run is rolled back
 so the audit rows of the benchmark do not pile up.
 """
@@ -43,7 +43,7 @@ def main(argv=None) -> None:
     parser.add_argument("--instrument", default="PHQ-9")
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--breakdowns", action="store_true",
-                        help="also time the report broken down by sex and by route")
+                        help="also time the report broken down by each subgroup")
     args = parser.parse_args(argv)
 
     from sqlalchemy import select
@@ -51,7 +51,7 @@ def main(argv=None) -> None:
     from kapms.auth.models import User
     from kapms.extensions import db
     from kapms.measures import publish, stats  # noqa: F401 - SciPy loaded before timing
-    from kapms.measures.outcomes import ReportFilter
+    from kapms.measures.outcomes import BREAKDOWNS, ReportFilter
     from kapms.measures.report_tables import report_tables
 
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
@@ -60,12 +60,13 @@ def main(argv=None) -> None:
         admin = db.session.scalar(select(User).where(User.email == "admin@bench.test"))
         therapist = db.session.scalar(select(User).where(User.email == "t0@bench.test"))
         stats.wilson(1, 2), stats.paired_effect(3, 3, 5)  # SciPy's first call is slower
-        runs = [("admin (whole network)", admin, ReportFilter(args.instrument)),
-                ("admin, by sex", admin, ReportFilter(args.instrument, breakdown="sex")),
-                ("admin, by route", admin, ReportFilter(args.instrument, breakdown="route")),
-                ("therapist t0", therapist, ReportFilter(args.instrument))]
-        for label, actor, flt in runs[:1] + (runs[1:3] if args.breakdowns else []) \
-                + runs[3:]:
+        runs = [("admin (whole network)", admin, ReportFilter(args.instrument))]
+        if args.breakdowns:
+            runs += [(f"admin, by {label.lower()}", admin,
+                      ReportFilter(args.instrument, breakdown=key))
+                     for key, label in BREAKDOWNS.items() if key]
+        runs.append(("therapist t0", therapist, ReportFilter(args.instrument)))
+        for label, actor, flt in runs:
             median, cpu, report = _time(db.session, actor, flt, args.runs)
             print(f"{args.instrument} report, {label}: median {median * 1000:.0f} ms wall "
                   f"({cpu * 1000:.0f} ms CPU) over {args.runs} runs; counted "

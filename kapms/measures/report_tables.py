@@ -293,11 +293,12 @@ def _safety_tables(report: OutcomeReport, fmt: Formatter) -> list[Table]:
               ["Dosing", "Dosings recorded", "Held per 100 dosings [95% CI]", "Administered",
                "Any adverse event [95% CI]", "Serious adverse event [95% CI]",
                "Blood-pressure rise flags per 100 administered [95% CI]"], rows,
-              "From the dosing records of the patients counted above. A dosing's number is "
-              "its place on the patient's course (administered dosings before it plus one, "
-              "so a held dosing shares the number of the dosing that followed); adverse "
-              "events and flags are counted per administered dosing. Intervals treat "
-              "dosings as independent."),
+              "From the dosing records of the patients counted above (dosings administered "
+              "or held). A dosing's number is its number on the course as recorded at "
+              "check-in (administered dosings before it plus one, so a held dosing has the "
+              "number of the dosing it was meant to be; maintenance dosings continue the "
+              "count); adverse events and flags are counted per administered dosing. "
+              "Intervals treat dosings as independent."),
         Table("adverse_events", "Adverse events by kind and dosing number",
               ["Kind", *(point_label(p) for p in points)], kind_rows,
               "Share of administered dosings with at least one event of the kind."),

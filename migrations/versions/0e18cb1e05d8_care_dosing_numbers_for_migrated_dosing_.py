@@ -37,7 +37,7 @@ SET_NUMBER = sa.text("UPDATE dosing_records SET dosing_number = :number WHERE id
 
 INDEXES = (
     ('dosing_records', 'ix_dosing_records_number',
-     ['dosing_number', 'outcome', 'session_id', 'bp_flag']),
+     ['dosing_number', 'outcome', 'session_id', 'bp_flag', 'route', 'setting']),
     ('care_sessions', 'ix_care_sessions_patient_kind_start',
      ['patient_id', 'kind', 'scheduled_start']),
     ('care_sessions', 'ix_care_sessions_id_patient', ['id', 'patient_id']),

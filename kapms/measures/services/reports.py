@@ -9,13 +9,16 @@ change, any improvement; sleep and suicidal-ideation sub-reports on PHQ-9; subsc
 threshold and profiles on MBI-GS); the MBI-GS profile transitions; and the safety section
 from the cohort's dosing records.
 
-How: a handful of GROUP BY queries, each returning COUNTs and integer SUMs only, over the
-per-administration values stored at write time (models.py). One joins every later
-administration to the same patient's baseline; per-patient changes appear only inside
-SUM()s, so no patient's row ever reaches Python, whatever the network's size. Python
-divides exactly (Fractions) and asks kapms.measures.stats (SciPy) for the intervals and
-effect sizes. Thresholds are compared in integers (a mean >= x  <=>  sum * den >= num *
-items), exactly like the scoring library.
+How: the cohort's baselines (conditions, completer rule, subgroup) are written once per
+report into a small temporary table (``_COHORT``), then a handful of GROUP BY queries,
+each returning COUNTs and integer SUMs only, read it with the per-administration values
+stored at write time (models.py): every later administration joined to its patient's
+row there, and the dosing records (read through services/care_data.py, in the order of
+their stored number). Per-patient changes appear only inside SUM()s, so no patient's row
+ever reaches Python, whatever the network's size. Python divides exactly (Fractions)
+and asks kapms.measures.stats (SciPy) for the intervals and effect sizes. Thresholds are
+compared in integers (a mean >= x  <=>  sum * den >= num * items), exactly like the
+scoring library. Why each step is shaped as it is: bench/MEASURES.md.
 
 Administrations entered in error are left out on both sides of the join.
 """
