@@ -365,7 +365,7 @@ def methods_text(report: OutcomeReport, hidden=lambda cell: False) -> list[str]:
                       + ". " + words["rates"] + ".")
     paragraphs.append(
         "Safety is counted from the dosing records of the same patients: a dosing's number "
-        "is its number on the course as recorded at the dosing (a held dosing has the "
+        "is its number on the course as recorded at check-in (a held dosing has the "
         "number of the dosing it was meant to be); adverse events (any, by kind, serious) "
         "and blood-pressure rise flags per administered dosing, held dosings per dosing "
         "recorded.")
