@@ -1,7 +1,7 @@
 """patients: optional sex at birth and gender identity
 
 Revision ID: 53c871ece5d4
-Revises: 29143628e62c
+Revises: 7e124d2a45e3
 Create Date: 2026-11-30 13:22:33.687919
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '53c871ece5d4'
-down_revision = '29143628e62c'
+down_revision = '7e124d2a45e3'
 branch_labels = None
 depends_on = None
 

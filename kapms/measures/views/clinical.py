@@ -3,7 +3,7 @@
 from flask import abort, flash, redirect, render_template, url_for
 
 from kapms import clinic_time
-from kapms.errors import ConflictError, DomainError, NotFound, PermissionDenied
+from kapms.errors import NotFound, PermissionDenied
 from kapms.extensions import db
 from kapms.measures import services
 from kapms.measures.blueprint import CLINICIANS, actor, bp, scoring_settings
@@ -14,7 +14,7 @@ from kapms.measures.trends import patient_trends
 from kapms.patients.access import CLINICAL
 from kapms.patients.services import get_patient
 from kapms.web.access import roles_required
-from kapms.web.forms import attempt
+from kapms.web.forms import attempt, flash_form_errors
 
 
 def answers_form(instrument: str, *, with_point: bool):
@@ -115,22 +115,14 @@ def acknowledge(alert_id: int):
     if alert is None:
         abort(404)
     patient_id = alert.patient_id
-    # The service checks the note (and answers with a message); CSRFProtect checked the token.
+    # Someone else's patient is a 404 before anything about the form is said.
+    get_patient(db.session, actor(), patient_id, need=CLINICAL, audit=False)
     form = AcknowledgeForm()
-    note = form.note.data or ""
-    try:
-        services.acknowledge_alert(db.session, actor(), alert_id, note,
-                                   version=form.version.data)
-    except (NotFound, PermissionDenied):
-        db.session.commit()  # keep the audit row of the refused read
-        raise
-    except ConflictError as error:
-        db.session.rollback()
-        flash(error.message, "warning")
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+    if not form.validate_on_submit():
+        flash_form_errors(form)
     else:
-        db.session.commit()
-        flash("Alert acknowledged.", "success")
+        ok, _ = attempt(form, lambda: services.acknowledge_alert(
+            db.session, actor(), alert_id, form.note.data, version=form.loaded_version()))
+        if ok:
+            flash("Alert acknowledged.", "success")
     return redirect(url_for("patients.detail", patient_id=patient_id))

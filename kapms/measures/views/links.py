@@ -4,7 +4,6 @@ measure through the link without signing in."""
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
 from kapms import clinic_time
-from kapms.errors import DomainError, NotFound, PermissionDenied
 from kapms.extensions import db, limiter
 from kapms.measures.blueprint import actor, bp, scoring_settings, self_report_bp
 from kapms.measures.forms import LinkForm
@@ -15,7 +14,7 @@ from kapms.measures.views.clinical import answers_form
 from kapms.patients.access import CLINICAL
 from kapms.patients.services import get_patient
 from kapms.web.access import public
-from kapms.web.forms import show_domain_error
+from kapms.web.forms import attempt, attempt_and_flash, sent_before
 
 
 @bp.post("/patients/<int:patient_id>/links")
@@ -30,14 +29,13 @@ def create_link(patient_id: int):
               f"(1-{links.MAX_TTL_HOURS} hours).",
               "danger")
         return redirect(url_for("patients.detail", patient_id=patient_id))
-    try:
-        link, token = links.create_link(db.session, user, patient, form.instrument.data,
-                                        form.point.data, ttl_hours=form.ttl_hours.data)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+    # A twin of this request gets the link without its address: only the hash is kept.
+    ok, created = attempt(form, lambda: links.create_link(
+        db.session, user, patient, form.instrument.data, form.point.data,
+        ttl_hours=form.ttl_hours.data), replay=lambda link: (link, None))
+    link, token = created if ok else (None, None)
+    if token is None:
         return redirect(url_for("patients.detail", patient_id=patient_id))
-    db.session.commit()
     url = url_for("self_report.fill", token=token, _external=True)
     return render_template("measures/link_created.html", patient=patient, link=link, url=url)
 
@@ -49,17 +47,7 @@ def revoke_link(link_id: int):
     if link is None:
         abort(404)
     patient_id = link.patient_id
-    try:
-        links.revoke_link(db.session, actor(), link_id)
-    except (NotFound, PermissionDenied):
-        db.session.commit()  # keep the audit row of the refused read
-        raise
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "warning")
-    else:
-        db.session.commit()
-        flash("Link revoked.", "success")
+    attempt_and_flash(lambda: links.revoke_link(db.session, actor(), link_id), "Link revoked.")
     return redirect(url_for("patients.detail", patient_id=patient_id))
 
 
@@ -76,20 +64,18 @@ def fill(token: str):
         link = links.open_link(db.session, token, audit_open=request.method == "GET")
     except links.LinkRefused:
         db.session.commit()  # keep the audit row of the refusal
+        if sent_before():  # a twin of the submission that used the link
+            return render_template("measures/self_report_done.html")
         return render_template("measures/self_report_refused.html"), 410
     form = answers_form(link.instrument, with_point=False)
     if form.validate_on_submit():
         try:
-            links.submit_self_report(db.session, token, form.answers(),
-                                     settings=scoring_settings(), today=clinic_time.today())
+            ok, _ = attempt(form, lambda: links.submit_self_report(
+                db.session, token, form.answers(), settings=scoring_settings(),
+                today=clinic_time.today()), reraise=(links.LinkRefused,))
         except links.LinkRefused:
-            db.session.rollback()
             return render_template("measures/self_report_refused.html"), 410
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        if ok:
             return render_template("measures/self_report_done.html")
     response = render_template("measures/self_report.html", form=form,
                                instrument=INSTRUMENTS[link.instrument],
