@@ -74,10 +74,14 @@ class Administration(db.Model):
         Index("ix_measure_administrations_report", "instrument", "point", "patient_id",
               "given_on", "total", "item3", "item9", "exhaustion_sum", "cynicism_sum",
               "efficacy_sum", "burnout", "end_recorded", "all_points_recorded", "voided_at"),
+        # A patient's administrations in date order (patient page, trends, record form),
+        # those entered in error included: the live-point key is partial, so it serves
+        # no such read, and without this index both databases scan the whole table
+        # (bench/SCALE.md, cause 7).
+        Index("ix_measure_administrations_patient", "patient_id", "given_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # no index of its own: the unique key (patient_id, instrument, point) serves lookups
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
     instrument: Mapped[str] = mapped_column(String(10))
     point: Mapped[str] = mapped_column(String(20))
