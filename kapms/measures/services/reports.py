@@ -37,6 +37,7 @@ from sqlalchemy import (
     Table,
     and_,
     case,
+    cast,
     extract,
     func,
     insert,
@@ -47,6 +48,8 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from kapms.audit.services import record
 from kapms.errors import PermissionDenied, RuleViolation
@@ -134,6 +137,33 @@ _COHORT = Table(
 _BASELINE_VALUES = ("total", "item3", "item9", *SUBSCALE_SUM_COLUMNS.values(), "burnout")
 
 
+class _day_number(FunctionElement):  # noqa: N801 - an SQL function, named as one
+    """SQL: a date as the integer yyyymmdd. Whole years between two dates are the
+    difference of their day numbers divided by 10,000 (integer division): one
+    conversion per date instead of three extracts (the age band breakdown's cost).
+    SQLite stores dates as ISO text, PostgreSQL as dates: a spelling for each."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(_day_number)
+def _day_number_any(element, compiler, **kw):
+    day, = element.clauses
+    return compiler.process(extract("year", day) * 10000 + extract("month", day) * 100
+                            + extract("day", day), **kw)
+
+
+@compiles(_day_number, "sqlite")
+def _day_number_sqlite(element, compiler, **kw):
+    return compiler.process(cast(func.strftime("%Y%m%d", *element.clauses), Integer), **kw)
+
+
+@compiles(_day_number, "postgresql")
+def _day_number_postgresql(element, compiler, **kw):
+    return compiler.process(cast(func.to_char(*element.clauses, "YYYYMMDD"), Integer), **kw)
+
+
 class _Cohort:
     """The baseline rows the report starts from (their conditions, the completer rule and
     the subgroup key) and the table they are written to (``self.base``)."""
@@ -189,11 +219,8 @@ class _Cohort:
             return func.coalesce(care_data.first_dosing(breakdown, baseline.c.patient_id),
                                  _MISSING), False
         # age at the baseline date, in whole years (banded by write)
-        given, born = baseline.c.given_on, Patient.date_of_birth
-        birthday_to_come = (extract("month", given) * 100 + extract("day", given)
-                            < extract("month", born) * 100 + extract("day", born))
-        return (extract("year", given) - extract("year", born)
-                - case((birthday_to_come, 1), else_=0)), True
+        return (_day_number(baseline.c.given_on) - _day_number(Patient.date_of_birth)) // 10000, \
+            True
 
     def _age_band(self, age):
         """SQL: the age band (its label) of an age in whole years."""
@@ -419,7 +446,10 @@ def _points(session, c: _Cohort):
                else _total_point_columns(flt.instrument, base, cur, settings))
     query = (select(cur.c.point, c.key.label("grp"), func.count().label("n"), *columns)
              .select_from(_with_baseline(c, cur)).where(*_later_conditions(c, cur))
-             .group_by(*c.group_by, cur.c.point))
+             # the point first: SQLite then reads the points from the covering index
+             # in its order (instrument, point, ...) rather than seeking every cohort
+             # patient's rows through the partial unique key (~30% more CPU)
+             .group_by(cur.c.point, *c.group_by))
     for row in _rows(session, query, ("point",), c):
         row = SimpleNamespace(**row)
         yield Cell("n", "", row.point, row.grp, int(row.n), int(row.n))
@@ -538,7 +568,7 @@ def _profiles(session, c: _Cohort):
     query = (select(cur.c.point, c.key.label("grp"), before.label("before"),
                     after.label("after"), func.count().label("n"))
              .select_from(_with_baseline(c, cur)).where(*_later_conditions(c, cur))
-             .group_by(*c.group_by, cur.c.point, before, after))
+             .group_by(cur.c.point, *c.group_by, before, after))  # as in _points
     shares: dict[tuple[str, str], dict[str, int]] = {}
     moves: dict[str, dict[tuple[str, str], int]] = {}
     for row in _rows(session, query, ("point", "before", "after"), c):
