@@ -2,7 +2,7 @@
 adverse events put on the prescriber's review list
 
 Revision ID: cbba8cd71fcd
-Revises: 7e124d2a45e3
+Revises: c2d1030b5495
 Create Date: 2026-11-30 16:37:27.880137
 
 The review list began with the live dosing record: held dosings, blood-pressure rises and
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'cbba8cd71fcd'
-down_revision = '7e124d2a45e3'
+down_revision = 'c2d1030b5495'
 branch_labels = None
 depends_on = None
 
