@@ -63,6 +63,7 @@ class Config:
     CLINIC_NPI = "1000000004"
     CLINIC_TIN = "94-0000000"
     CLINIC_PHONE = "510-555-0100"  # billing contact on claims
+    CLINIC_COUNTRY = "US"  # phone numbers without a country code are read as this country's
 
     # Care path (domain guide defaults)
     BP_HOLD_SYSTOLIC = 160

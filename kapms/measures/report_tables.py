@@ -59,7 +59,7 @@ def report_tables(report: OutcomeReport,
     """The report's tables in reading order."""
     flt, base = report.filter, report.baseline
     share = Rate(base.n, report.with_baseline) if flt.completers_only else None
-    cohort = Table("Cohort", ["", "Patients"], [
+    cohort = Table("Cohort", ["Group", "Patients"], [
         ["With a baseline", str(report.with_baseline)],
         ["Counted" + (" (completers: baseline and after dosing 6)" if flt.completers_only
                       else " (everyone with a baseline)"),

@@ -266,13 +266,15 @@ def test_void_a_payment_from_the_plan_page(client, login_as, db, insured):
     assert client.post(f"/billing/plans/{plan.id}/payments/999/void").status_code == 404
 
 
-def test_billing_index_searches_by_name(client, login_as, db):
-    make_patient(db, first_name="Avery", last_name="Chen")
+def test_billing_staff_find_patients_in_the_one_patient_list(client, login_as, db):
+    avery = make_patient(db, first_name="Avery", last_name="Chen")
     make_patient(db, first_name="Grace", last_name="Kim")
     db.commit()
     login_as("billing")
-    page = client.get("/billing/?q=aver").get_data(as_text=True)
-    assert "Avery Chen" in page and "Grace Kim" not in page
+    page = client.get("/patients/?q=aver").get_data(as_text=True)
+    assert "Chen, Avery" in page and "Kim, Grace" not in page
+    assert f'href="/billing/patients/{avery.id}"' in page
+    assert "Avery Chen" not in client.get("/billing/").get_data(as_text=True)
 
 
 def test_benefits_with_plan_year_and_out_of_network(client, login_as, db, insured):

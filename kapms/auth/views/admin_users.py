@@ -2,12 +2,18 @@
 (a one-time code, never a password the admin chooses or sees) and clear a second factor
 (with a reason for the audit log)."""
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from kapms.auth import services
 from kapms.auth.blueprint import admin_bp as bp
-from kapms.auth.forms import ButtonForm, ClearSecondFactorForm, UserCreateForm, UserEditForm
+from kapms.auth.forms import (
+    ButtonForm,
+    ClearSecondFactorForm,
+    UserCreateForm,
+    UserDetailsForm,
+    UserEditForm,
+)
 from kapms.auth.services import second_factor
 from kapms.extensions import db
 from kapms.web.forms import attempt, attempt_and_flash
@@ -19,10 +25,18 @@ from kapms.web.forms import attempt, attempt_and_flash
 RESET_SENDER = "kapms_reset_sender"
 
 
+PER_PAGE = 50
+
+
 @bp.get("/")
 def list_users():
-    """Every account with roles and status."""
-    return render_template("auth/users.html", users=services.list_users(db.session))
+    """Accounts with roles and status by name, a page at a time; searchable by name or
+    email."""
+    text = request.args.get("q", "").strip()[:100]
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    users, has_next = services.search_users(db.session, text, page=page, per_page=PER_PAGE)
+    return render_template("auth/users.html", users=users, q=text, page=page,
+                           has_next=has_next)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -58,8 +72,24 @@ def edit_user(user_id: int):
     return _edit_page(user, form=form)
 
 
+@bp.post("/<int:user_id>/details")
+def edit_details(user_id: int):
+    """Correct the person's name, email and credentials (audited with old and new)."""
+    user = services.get_user(db.session, user_id)
+    form = UserDetailsForm(prefix="details")
+    if form.validate_on_submit():
+        ok, _ = attempt(form, lambda: services.set_details(
+            db.session, current_user, user, full_name=form.full_name.data,
+            email=form.email.data, credentials=form.credentials.data))
+        if ok:
+            flash(f"Name and email saved for {user.full_name}.", "success")
+            return redirect(url_for(".edit_user", user_id=user.id))
+    return _edit_page(user, 400, details_form=form)
+
+
 def _edit_page(user, status: int = 200, **forms):
     forms.setdefault("form", UserEditForm(data=_edit_defaults(user)))
+    forms.setdefault("details_form", UserDetailsForm(prefix="details", obj=user))
     forms.setdefault("reset_form", ButtonForm(prefix="reset"))
     forms.setdefault("clear_form", ClearSecondFactorForm(prefix="clear"))
     return render_template("auth/user_edit.html", user=user, **forms), status
