@@ -33,7 +33,6 @@ def test_every_page_a_role_reaches_passes_axe(axe_page, live_server, role):
     problems, visited = [], []
     for path in axe.walk(axe_page, live_server):
         visited.append(path)
-        print("AXE-VISIT", role, path)
         problems += axe.check(axe_page, where=f"{role} {path}")
     assert len(visited) > 10, visited  # the walk really went somewhere
     assert not problems, _report(problems)
