@@ -54,7 +54,13 @@ def test_admin_corrects_name_and_email_audited(client, db, login_as):
 
     refused = client.post(f"/admin/users/{person.id}/details", data={
         "details-full_name": "Ana Silva", "details-email": "taken@clinic.example"})
-    assert refused.status_code == 400
-    assert "Another account already uses this email." in refused.get_data(as_text=True)
+    # Refused: back to the account page (a reload sends nothing again), the message once,
+    # next to the email, with what was typed.
+    assert refused.status_code == 302 and refused.location == f"/admin/users/{person.id}"
+    page = client.get(refused.location).get_data(as_text=True)
+    assert page.count("Another account already uses this email.") == 1
+    assert 'value="taken@clinic.example"' in page
+    again = client.get(refused.location).get_data(as_text=True)  # shown once, then gone
+    assert "Another account already uses" not in again and 'value="ana.silva@' in again
     db.expire_all()
     assert db.get(User, person.id).email == "ana.silva@clinic.example"

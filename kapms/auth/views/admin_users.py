@@ -16,6 +16,7 @@ from kapms.auth.forms import (
 )
 from kapms.auth.services import second_factor
 from kapms.extensions import db
+from kapms.web import refused
 from kapms.web.forms import attempt, attempt_and_flash
 
 # The hook for sending the reset by email (issue 11): register a callable
@@ -77,19 +78,22 @@ def edit_details(user_id: int):
     """Correct the person's name, email and credentials (audited with old and new)."""
     user = services.get_user(db.session, user_id)
     form = UserDetailsForm(prefix="details")
-    if form.validate_on_submit():
-        ok, _ = attempt(form, lambda: services.set_details(
-            db.session, current_user, user, full_name=form.full_name.data,
-            email=form.email.data, credentials=form.credentials.data))
-        if ok:
-            flash(f"Name and email saved for {user.full_name}.", "success")
-            return redirect(url_for(".edit_user", user_id=user.id))
-    return _edit_page(user, 400, details_form=form)
+    page = url_for(".edit_user", user_id=user.id)
+    ok = form.validate_on_submit() and attempt(form, lambda: services.set_details(
+        db.session, current_user, user, full_name=form.full_name.data,
+        email=form.email.data, credentials=form.credentials.data))[0]
+    if ok:
+        flash(f"Name and email saved for {user.full_name}.", "success")
+    else:
+        refused.keep(form, page)  # shown again on the account page (POST-redirect-GET)
+    return redirect(page)
 
 
 def _edit_page(user, status: int = 200, **forms):
     forms.setdefault("form", UserEditForm(data=_edit_defaults(user)))
-    forms.setdefault("details_form", UserDetailsForm(prefix="details", obj=user))
+    if "details_form" not in forms:
+        forms["details_form"] = UserDetailsForm(prefix="details", obj=user, formdata=None)
+        refused.restore(forms["details_form"], url_for(".edit_user", user_id=user.id))
     forms.setdefault("reset_form", ButtonForm(prefix="reset"))
     forms.setdefault("clear_form", ClearSecondFactorForm(prefix="clear"))
     return render_template("auth/user_edit.html", user=user, **forms), status
