@@ -74,6 +74,11 @@ class Config:
     CLEARANCE_VALID_MONTHS = 12
     CLEARANCE_RENEWAL_WARNING_DAYS = 30
     CHAPERONE_CHECKIN_MINUTES = 15
+    # Missed appointments: a cancellation with less notice than this is a late one, and
+    # whether no-shows and late cancellations are billed (recorded on each session).
+    LATE_CANCEL_HOURS = 24
+    BILL_NO_SHOWS = False
+    BILL_LATE_CANCELS = False
     DOSE_TOLERANCE_PERCENT = 0  # a dose above the plan's by more needs the prescriber
     MIN_MONITORING_MINUTES = 60  # from the dose to discharge
     VITALS_DUE_MINUTES = 40  # the "~40 minutes" vitals after the dose

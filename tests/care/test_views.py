@@ -47,7 +47,8 @@ def test_walk_the_path_over_http(client, login, db, team):
     for kind, hour in (("preparation", "09:00"), ("dosing", "10:00"), ("integration", "15:00")):
         response = client.post(f"/care/patients/{team.patient.id}/sessions/new", data={
             "kind": kind, "clinician_id": team.therapist.id, "day": day, "start_time": hour,
-            "duration_minutes": "180" if kind == "dosing" else "50", "modality": "office"})
+            "duration_minutes": "180" if kind == "dosing" else "50", "modality": "office",
+            "repeat": "0", "record_past": "y"})  # entered after they took place
         assert response.status_code == 302, response.get_data(as_text=True)
     prep, dosing, integration = db.query(CareSession).order_by(CareSession.scheduled_start).all()
     page = client.get(f"/care/sessions/{dosing.id}").get_data(as_text=True)
