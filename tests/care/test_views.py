@@ -35,6 +35,9 @@ def test_walk_the_path_over_http(client, login, db, team):
     assert "override reason" in response.get_data(as_text=True)  # refused, shown on form
     response = client.post(url, data=clearance_form(
         ci_psychosis="yes", override_reason="Remote drug-induced episode"))
+    assert 'data-testid="confirm-step"' in response.get_data(as_text=True)  # asks first
+    response = client.post(url, data=clearance_form(
+        ci_psychosis="yes", override_reason="Remote drug-induced episode", confirmed="yes"))
     assert response.status_code == 302 and "/care/clearances/" in response.location
     from kapms.care.models import Clearance
 
@@ -250,8 +253,13 @@ def test_save_and_sign_in_one_step(client, login, db, team):
     cs = session_for(db, team, "integration", at(-1), "completed")
     db.commit()
     login(team.therapist)
+    asked = client.post(f"/care/sessions/{cs.id}/note", data={
+        "body": "Typed, then signed", "version": 0, "sign": "Save and sign"})
+    assert "Sign this note?" in asked.get_data(as_text=True)
+    assert db.query(ProgressNote).count() == 0  # nothing saved before the answer
     client.post(f"/care/sessions/{cs.id}/note", data={"body": "Typed, then signed",
-                                                      "version": 0, "sign": "Save and sign"})
+                                                      "version": 0, "sign": "Save and sign",
+                                                      "confirmed": "yes"})
     note = db.query(ProgressNote).one()
     assert note.signed and note.body == "Typed, then signed"
     response = client.post(f"/care/sessions/{cs.id}/note", data={"body": "edit",

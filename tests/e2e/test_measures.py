@@ -1,7 +1,10 @@
 """The demo therapist records a PHQ-9 with item 9 = 1, sees the safety alert, acknowledges
 it with a note and opens the patient's trend chart."""
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in
 
@@ -12,7 +15,7 @@ def test_phq9_item9_alert_acknowledged_then_trend_chart(page):
     sign_in(page, "therapist")
     page.goto("/patients/")
     page.get_by_role("link", name="Chen, Avery").click()
-    assert page.get_by_test_id("safety-alert").count() == 0
+    expect(page.get_by_test_id("safety-alert")).to_have_count(0)
     page.get_by_role("link", name="Record PHQ-9").click()
 
     page.get_by_label("Measurement point").select_option("after_dosing_2")
@@ -22,22 +25,22 @@ def test_phq9_item9_alert_acknowledged_then_trend_chart(page):
 
     alert = page.get_by_test_id("safety-alert")
     alert.wait_for()
-    assert "item 9 was answered 1" in alert.inner_text().replace("\n", " ")
-    assert page.get_by_text("PHQ-9 recorded: 9 (mild).").is_visible()
+    expect(alert).to_contain_text(re.compile(r"item 9 was answered\s+1"))
+    expect(page.get_by_text("PHQ-9 recorded: 9 (mild).")).to_be_visible()
     page.goto("/")
-    assert "Avery Chen" in page.get_by_test_id("dashboard-safety-alerts").inner_text()
+    expect(page.get_by_test_id("dashboard-safety-alerts")).to_contain_text("Avery Chen")
     page.get_by_test_id("dashboard-safety-alerts").get_by_role("link", name="Avery Chen").click()
 
     page.get_by_label("What was done").fill("Called Avery; safety plan reviewed, no intent.")
     page.get_by_role("button", name="Acknowledge alert").click()
-    assert page.get_by_text("Alert acknowledged.").is_visible()
-    assert page.get_by_test_id("safety-alert").count() == 0
+    expect(page.get_by_text("Alert acknowledged.")).to_be_visible()
+    expect(page.get_by_test_id("safety-alert")).to_have_count(0)
 
     page.get_by_role("link", name="Trend charts").click()
     chart = page.get_by_test_id("trend-PHQ-9").get_by_test_id("trend-chart")
-    assert chart.is_visible()
-    assert chart.locator("circle").count() == 2  # baseline and after dosing 2
-    assert "After dosing 2" in page.get_by_test_id("trend-PHQ-9").inner_text()
+    expect(chart).to_be_visible()
+    expect(chart.locator("circle")).to_have_count(2)  # baseline and after dosing 2
+    expect(page.get_by_test_id("trend-PHQ-9")).to_contain_text("After dosing 2")
 
 
 def test_phq9_entered_in_error_then_recorded_again(page):
@@ -51,15 +54,15 @@ def test_phq9_entered_in_error_then_recorded_again(page):
     trend.get_by_text("Entered in error…").click()
     trend.get_by_label("Why was it entered in error?").fill("Scores of another patient")
     trend.get_by_role("button", name="Mark entered in error").click()
-    assert page.get_by_text("marked as entered in error").is_visible()
+    expect(page.get_by_text("marked as entered in error")).to_be_visible()
     row = page.get_by_test_id("trend-PHQ-9").locator("tr", has_text="entered in error")
-    assert "Scores of another patient" in row.inner_text()
-    assert page.get_by_test_id("trend-PHQ-9").get_by_test_id("trend-chart").count() == 0
+    expect(row).to_contain_text("Scores of another patient")
+    expect(page.get_by_test_id("trend-PHQ-9").get_by_test_id("trend-chart")).to_have_count(0)
 
     page.get_by_role("link", name="Back to the patient").click()
     page.get_by_role("link", name="Record PHQ-9").click()
-    assert page.get_by_label("Measurement point").input_value() == "baseline"
+    expect(page.get_by_label("Measurement point")).to_have_value("baseline")
     for item in range(1, 10):
         page.locator(f"#item_{item}-0").check()
     page.get_by_role("button", name="Save PHQ-9").click()
-    assert page.get_by_text("PHQ-9 recorded: 0 (minimal).").is_visible()
+    expect(page.get_by_text("PHQ-9 recorded: 0 (minimal).")).to_be_visible()

@@ -22,6 +22,7 @@ from kapms.care.services.calendar import (
 from kapms.care.services.clearance import (
     ClearanceInput,
     baseline_warning,
+    check_clearance,
     clearances_for,
     own_clearance,
     read_clearance,
@@ -125,7 +126,7 @@ __all__ = [
     "DOSING_CHECKS", "KIND_ROLE", "STALE_DOSING_MESSAGE", "STALE_MESSAGE",
     "STALE_PLAN_MESSAGE", "STALE_SESSION_MESSAGE", "AdministrationInput", "Amendable",
     "MissedPolicy", "record_missed", "schedule_series", "bookable_patients", "busy_times",
-    "clinician_calendar", "get_clinician", "may_view_calendar", "practice_clinicians",
+    "clinician_calendar", "get_clinician", "check_clearance", "may_view_calendar", "practice_clinicians",
     "AdverseEventInput", "BillableSession", "ChaperoneCheckinInput", "CheckInInput",
     "ClearanceInput", "DischargeInput", "LiveStatus", "PlanInput", "PlanRequestInput",
     "PrescriptionInput", "VitalsInput", "acknowledge_review", "add_addendum",

@@ -234,6 +234,12 @@ def note_save(session_id: int):
     is refused, not lost: the refused text is shown back."""
     cs = care.get_care_session(db.session, current_user, session_id)
     form = NoteForm()
+    if form.validate_on_submit() and form.sign.data and not confirm.confirmed():
+        db.session.commit()
+        return confirm.ask(
+            "Sign this note?", "After signing, the note is locked: only signed addenda can be "
+            "added.", confirm_label="Yes, save and sign", back_url=_session_url(cs),
+            danger=False)
     if form.validate_on_submit():
         try:
             note = care.save_draft(db.session, current_user, cs, form.body.data,
@@ -242,8 +248,7 @@ def note_save(session_id: int):
                 care.sign_note(db.session, current_user, cs, note.version)
         except DomainError as error:
             db.session.rollback()
-            flash(error.message, "danger")
-            # Show the refused text back so nothing typed is lost.
+            # Show the refused text back so nothing typed is lost (the page says why).
             return render_template("care/note_conflict.html", cs=cs, patient=cs.patient,
                                    body=form.body.data, message=error.message), 409
         db.session.commit()
@@ -276,6 +281,14 @@ def note_addendum(session_id: int):
     form = AddendumForm()
     if not form.validate_on_submit():
         flash("The addendum is empty or too long.", "danger")
+    elif not confirm.confirmed():
+        db.session.commit()
+        return confirm.ask(
+            "Sign this addendum?", f"It is added to the signed note of the {cs.kind_label.lower()} "
+            f"session of {cs.patient.full_name} on {filters.local(cs.scheduled_start)}, with "
+            "your name and the time, and cannot be changed afterwards.",
+            details=[form.body.data], confirm_label="Yes, sign the addendum",
+            back_url=_session_url(cs), danger=False)
     else:
         attempt_and_flash(lambda: care.add_addendum(
             db.session, current_user, cs, form.body.data), "Addendum signed.")
