@@ -17,6 +17,7 @@ from kapms.network.services import profiles, referrals, search
 from kapms.patients.access import CLINICAL
 from kapms.patients.models import CARE_TEAM_ROLES
 from kapms.patients.services import get_patient
+from kapms.web import confirm
 
 
 def _patient_prefill(patient) -> dict:
@@ -65,6 +66,16 @@ def offer(patient_id: int):
         return redirect(back)
     try:
         clinician = profiles.get_clinician(db.session, int(form.clinician_id.data))
+        if not confirm.confirmed():
+            role = "therapist" if form.role.data == "therapist" else "prescriber"
+            db.session.commit()  # the audited read of the patient
+            return confirm.ask(
+                "Send this referral offer?",
+                f"{patient.full_name} is offered to {clinician.display_name} as {role}"
+                f"{', paying privately' if form.private_pay.data == '1' else ''}. They are "
+                "told, and the place is held until they answer.",
+                details=[f"Note: {form.note.data}"] if form.note.data else [],
+                confirm_label="Yes, send the offer", back_url=back, danger=False)
         referrals.offer_referral(db.session, current_user, patient, clinician, form.role.data,
                                  note=form.note.data, today=clinic_time.today(),
                                  private_pay=form.private_pay.data == "1",
