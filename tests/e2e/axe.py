@@ -7,7 +7,8 @@ app itself never serves it.
 What fails a test: every violation axe rates serious or critical, plus the rules named in
 ALSO_BLOCKING, which axe rates lower but which make a page hard to use with a screen reader
 or the keyboard (headings out of order, action columns without a header, content outside the
-landmarks a skip link and a screen reader's landmark list rely on).
+landmarks a skip link and a screen reader's landmark list rely on), and controls of one kind
+sharing a name in one place (duplicate_names: axe has no rule for it).
 """
 
 import re
@@ -67,9 +68,41 @@ def blocking(violation: dict) -> bool:
     return violation["impact"] in BLOCKING_IMPACTS or violation["id"] in ALSO_BLOCKING
 
 
+# Controls a screen reader lists by name: two of one kind with one name in the same place
+# (the same form group, dialog or landmark) cannot be told apart ("Serious", "Serious"...).
+_CONTROLS = {"button", "checkbox", "textbox", "combobox", "radio", "spinbutton", "switch",
+             "slider", "listbox", "searchbox"}
+_PLACES = {"navigation", "search", "main", "group", "radiogroup", "dialog", "form", "region",
+           "complementary", "banner", "contentinfo"}
+_ARIA_LINE = re.compile(r'^(?P<indent>\s*)- (?P<role>[a-z]+)(?: "(?P<name>(?:[^"\\]|\\.)*)")?')
+
+
+def duplicate_names(page, where: str) -> list[Problem]:
+    """Controls of one role sharing an accessible name within one place of the page (from
+    Playwright's ARIA snapshot, so only what assistive technology is given)."""
+    seen: Counter = Counter()
+    stack: list[tuple[int, str]] = []  # (indent, place name)
+    for line in page.locator("body").aria_snapshot().splitlines():
+        m = _ARIA_LINE.match(line)
+        if not m:
+            continue
+        indent, role, name = len(m["indent"]), m["role"], m["name"]
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        if role in _PLACES:
+            stack.append((indent, f"{role}:{name or ''}"))
+        elif role in _CONTROLS and name:
+            seen[(tuple(p for _, p in stack), role, name)] += 1
+    return [Problem(where, "any", "duplicate-control-name", "serious",
+                    "Controls of one kind must have different names in one place",
+                    (f"{count} x {role} \"{name}\" in {' > '.join(place) or 'the page'}",))
+            for (place, role, name), count in seen.items() if count > 1]
+
+
 def check(page, where: str | None = None, viewports=VIEWPORTS) -> list[Problem]:
-    """Run axe on the page as it is now, at each viewport; the failing rules."""
-    problems = []
+    """Run axe on the page as it is now, at each viewport, and look for repeated control
+    names; the failing rules."""
+    problems = duplicate_names(page, where or page.url)
     for name, size in viewports.items():
         page.set_viewport_size(size)
         for v in page.evaluate(_RUN, TAGS):

@@ -18,8 +18,9 @@ pytestmark = pytest.mark.e2e
 
 def test_benefits_estimate_plan_payment_and_superbill(page):
     sign_in(page, "billing")
-    page.get_by_test_id("main-nav").get_by_role("link", name="Billing").click()
-    page.get_by_role("link", name="Avery Chen").click()
+    # One patient list: billing staff open a patient's billing page from it.
+    page.get_by_test_id("main-nav").get_by_role("link", name="Patients").click()
+    page.get_by_role("link", name="Billing page of Avery Chen").click()
     expect(page.get_by_test_id("no-benefits")).to_be_visible()
 
     page.get_by_role("link", name="Enter benefits").click()
@@ -86,7 +87,8 @@ def test_demo_course_across_january_watch_gfe_and_a_submitted_claim(page):
     expect(watch).to_contain_text("may dispute")
 
     # Elena: a course from 1 November, priced plan year by plan year, in and out of network.
-    page.get_by_role("link", name="Elena Morales").click()
+    page.goto("/patients/?q=elena")
+    page.get_by_role("link", name="Billing page of Elena Morales").click()
     page.get_by_test_id("estimate-list").get_by_role("link", name="Version 1").click()
     years = page.get_by_test_id("estimate-high").get_by_test_id("plan-year").all_inner_texts()
     assert len(years) == 2 and "start again" in years[1]
@@ -101,8 +103,8 @@ def test_demo_course_across_january_watch_gfe_and_a_submitted_claim(page):
     assert "In and out of network, side by side" in estimate
 
     # Lucia's Good Faith Estimate is priced with 3-hour dosings.
-    page.goto("/billing/")
-    page.get_by_role("link", name="Lucia Romero").click()
+    page.goto("/patients/?q=lucia")
+    page.get_by_role("link", name="Billing page of Lucia Romero").click()
     page.get_by_role("link", name=re.compile("^Issued")).first.click()
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download PDF").click()

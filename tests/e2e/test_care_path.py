@@ -24,7 +24,7 @@ def sign_out(page):
     page.wait_for_url("**/login")
 
 
-def schedule(page, patient_url, kind, day, start, minutes):
+def schedule(page, patient_url, kind, day, start, minutes, *, took_place=False):
     page.goto(patient_url)
     page.get_by_role("link", name="Schedule a session").click()
     page.get_by_label("Session", exact=True).select_option(kind)
@@ -32,7 +32,9 @@ def schedule(page, patient_url, kind, day, start, minutes):
     page.get_by_label("Date", exact=True).fill(day)
     page.get_by_label("Start time").fill(start)
     page.get_by_label("Duration (minutes)").fill(str(minutes))
-    page.get_by_role("button", name="Schedule").click()
+    if took_place:  # entered after it happened: a booking in the past must say so
+        page.get_by_label("It already took place (entered afterwards)").check()
+    page.get_by_role("button", name="Schedule", exact=True).click()
     page.wait_for_url(patient_url)
 
 
@@ -43,7 +45,6 @@ def open_session(page, patient_url, label):
 
 
 def test_patient_walks_the_care_path(page, tmp_path):
-    page.on("dialog", lambda dialog: dialog.accept())  # "Sign this note?" confirmation
     # Referral: the therapist registers her client and invites the prescriber.
     sign_in(page, "therapist")
     assert "/care/calendar" in page.url  # clinicians land on their calendar
@@ -86,6 +87,7 @@ def test_patient_walks_the_care_path(page, tmp_path):
     page.get_by_label("Route").select_option("sublingual")
     page.get_by_label("Dose (mg)").fill("200")
     page.get_by_role("button", name="Record decision").click()
+    page.get_by_role("dialog").get_by_role("button", name="Yes, record the decision").click()
     page.wait_for_url("**/care/clearances/*")
     expect(page.get_by_test_id("clearance-decision")).to_have_text("Cleared")
     expect(page.get_by_test_id("screen")).to_contain_text("No")
@@ -98,8 +100,10 @@ def test_patient_walks_the_care_path(page, tmp_path):
     zone = ZoneInfo(Config.CLINIC_TIMEZONE)
     now = datetime.now(zone)
     prep, dosing = now - timedelta(hours=4), now - timedelta(hours=2)
-    schedule(page, patient_url, "preparation", prep.date().isoformat(), f"{prep:%H:%M}", 50)
-    schedule(page, patient_url, "dosing", dosing.date().isoformat(), f"{dosing:%H:%M}", 60)
+    schedule(page, patient_url, "preparation", prep.date().isoformat(), f"{prep:%H:%M}", 50,
+             took_place=True)
+    schedule(page, patient_url, "dosing", dosing.date().isoformat(), f"{dosing:%H:%M}", 60,
+             took_place=True)
     schedule(page, patient_url, "integration", (now + timedelta(days=5)).date().isoformat(),
              "12:00", 50)
 
@@ -147,6 +151,7 @@ def test_patient_walks_the_care_path(page, tmp_path):
     page.get_by_role("button", name="Save draft").click()
     expect(page.get_by_text("Draft saved.")).to_be_visible()
     page.get_by_role("button", name="Save and sign").click()
+    page.get_by_role("dialog").get_by_role("button", name="Yes, save and sign").click()
     expect(page.get_by_test_id("signed-by")).to_contain_text("Maya Okafor")
     with page.expect_download() as info:
         page.get_by_test_id("note-pdf").click()

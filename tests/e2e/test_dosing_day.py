@@ -31,7 +31,6 @@ def tablet(browser, live_server):
 
 def test_a_whole_telehealth_dosing_on_a_tablet(tablet, tmp_path):
     page = tablet
-    page.on("dialog", lambda dialog: dialog.accept())
     now = datetime.now(ZoneInfo(Config.CLINIC_TIMEZONE))
 
     def at(minutes_ago: int) -> str:
@@ -125,6 +124,7 @@ def test_a_whole_telehealth_dosing_on_a_tablet(tablet, tmp_path):
                                             "present; brief anxiety at onset; BP rise "
                                             "reported.")
     page.get_by_role("button", name="Save and sign").click()
+    page.get_by_role("dialog").get_by_role("button", name="Yes, save and sign").click()
     with page.expect_download() as info:
         page.get_by_test_id("note-pdf").click()
     path = tmp_path / "dosing.pdf"

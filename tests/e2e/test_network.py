@@ -47,6 +47,7 @@ def test_admin_refers_noah_from_the_queue_and_therapist_accepts(page):
     expect(maya).to_contain_text("Specialises in PTSD")
     expect(maya).to_contain_text("In network with the patient's plan")
     maya.get_by_role("button", name="Offer to Maya Okafor").click()
+    page.get_by_role("dialog").get_by_role("button", name="Yes, send the offer").click()
 
     panel = page.get_by_test_id("referral-panel")
     expect(panel).to_contain_text("Referral to Maya Okafor, LMFT as therapist — Offered")

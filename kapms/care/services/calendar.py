@@ -8,7 +8,7 @@ care teams. Every patient shown is audited as a calendar read.
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from kapms.audit.services import record
 from kapms.auth.models import User, UserRole
@@ -72,10 +72,16 @@ def practice_clinicians(session, actor, *, role: str | None = None, name: str = 
     return rows[:per_page], len(rows) > per_page
 
 
-def busy_times(session, clinician_id: int, start: datetime, end: datetime) -> list[booking.Busy]:
-    """The stretches of the clinician's time taken in [start, end) (no patient data)."""
+def busy_times(session, start: datetime, end: datetime, *, clinician_id: int | None = None,
+               patient_id: int | None = None) -> list[booking.Busy]:
+    """The stretches of time taken in [start, end) by the clinician's sessions and the
+    patient's (either or both; no patient data in the answer)."""
+    whose = [CareSession.clinician_id == clinician_id] if clinician_id else []
+    whose += [CareSession.patient_id == patient_id] if patient_id else []
+    if not whose:
+        return []
     rows = session.execute(select(CareSession.scheduled_start, CareSession.duration_minutes)
-                           .where(CareSession.clinician_id == clinician_id,
+                           .where(or_(*whose),
                                   CareSession.status.not_in(FREED_STATUSES),
                                   CareSession.scheduled_start < end,
                                   CareSession.scheduled_start >= start - booking.MAX_SESSION)

@@ -60,14 +60,14 @@ def availability(clinician_id: int) -> list[tuple[int, time, time]]:
 
 
 def open_times(clinician_id: int, days: list[date], minutes: int = BOOKING_MINUTES,
-               weekly=None) -> list[datetime]:
+               weekly=None, patient_id: int | None = None) -> list[datetime]:
     """Starts bookable for ``minutes`` on ``days`` in the clinician's availability that
-    nothing else takes (clinic-local, after now)."""
+    nothing else takes (nor the patient's sessions, for a patient's form), after now."""
     weekly = availability(clinician_id) if weekly is None else weekly
     if not weekly or not days:
         return []
-    busy = care.busy_times(db.session, clinician_id, _utc(days[0]),
-                           _utc(days[-1] + timedelta(days=1)))
+    busy = care.busy_times(db.session, _utc(days[0]), _utc(days[-1] + timedelta(days=1)),
+                           clinician_id=clinician_id, patient_id=patient_id)
     return booking.open_times(weekly, busy, days, minutes, clinic_zone(), utcnow())
 
 

@@ -72,7 +72,8 @@ def _open_times(patient, minutes: int) -> list[tuple]:
     days = [today + timedelta(days=i) for i in range(OPEN_TIMES_DAYS)]
     found = []
     for member in patient.care_team:
-        starts = open_times(member.user_id, days, minutes)[:OPEN_TIMES_SHOWN]
+        starts = open_times(member.user_id, days, minutes,
+                            patient_id=patient.id)[:OPEN_TIMES_SHOWN]
         found.append((member, [t.astimezone(clinic_zone()) for t in starts]))
     return found
 

@@ -25,3 +25,14 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 });
+
+// Keyboard shortcuts: an element with data-shortcut="n" is followed (or pressed) when that
+// key is typed outside a field (aria-keyshortcuts tells screen readers).
+document.addEventListener("keydown", (event) => {
+  if (event.ctrlKey || event.metaKey || event.altKey || event.key.length !== 1) return;
+  if (event.target.closest("input, textarea, select, [contenteditable], dialog")) return;
+  const target = document.querySelector(`[data-shortcut="${CSS.escape(event.key)}"]`);
+  if (!target) return;
+  event.preventDefault();
+  target.click();
+});

@@ -10,7 +10,7 @@ document.addEventListener("DOMContentLoaded", () => {
   list.id = "patient-search-suggestions";
   list.className = "search-suggestions";
   list.setAttribute("role", "listbox");
-  list.setAttribute("aria-label", "Patients found");
+  list.setAttribute("aria-label", "Search results");
   list.hidden = true;
   status.className = "visually-hidden";
   status.setAttribute("role", "status");
