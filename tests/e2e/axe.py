@@ -75,6 +75,16 @@ _CONTROLS = {"button", "checkbox", "textbox", "combobox", "radio", "spinbutton",
 _PLACES = {"navigation", "search", "main", "group", "radiogroup", "dialog", "form", "region",
            "complementary", "banner", "contentinfo"}
 _ARIA_LINE = re.compile(r'^(?P<indent>\s*)- (?P<role>[a-z]+)(?: "(?P<name>(?:[^"\\]|\\.)*)")?')
+_YAML_QUOTED = re.compile(r"^(?P<indent>\s*)- '(?P<item>(?:[^']|'')*)'")
+
+
+def _aria_line(line: str):
+    """The match for one line of an ARIA snapshot; YAML quotes a whole item that holds
+    ": " (`- 'group "9. ...: ..."':`), so that is unquoted first."""
+    quoted = _YAML_QUOTED.match(line)
+    if quoted:
+        line = f"{quoted['indent']}- {quoted['item'].replace(chr(39) * 2, chr(39))}"
+    return _ARIA_LINE.match(line)
 
 
 def duplicate_names(page, where: str) -> list[Problem]:
@@ -83,7 +93,7 @@ def duplicate_names(page, where: str) -> list[Problem]:
     seen: Counter = Counter()
     stack: list[tuple[int, str]] = []  # (indent, place name)
     for line in page.locator("body").aria_snapshot().splitlines():
-        m = _ARIA_LINE.match(line)
+        m = _aria_line(line)
         if not m:
             continue
         indent, role, name = len(m["indent"]), m["role"], m["name"]
