@@ -17,6 +17,7 @@ from kapms.auth.forms import (
 from kapms.auth.services import second_factor
 from kapms.extensions import db
 from kapms.web import refused
+from kapms.web.edge import page_arg
 from kapms.web.forms import attempt, attempt_and_flash
 
 # The hook for sending the reset by email (issue 11): register a callable
@@ -34,7 +35,7 @@ def list_users():
     """Accounts with roles and status by name, a page at a time; searchable by name or
     email."""
     text = request.args.get("q", "").strip()[:100]
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_arg()
     users, has_next = services.search_users(db.session, text, page=page, per_page=PER_PAGE)
     return render_template("auth/users.html", users=users, q=text, page=page,
                            has_next=has_next)

@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from kapms import clinic_time
 from kapms.audit.services import record
+from kapms.auth.models import User
 from kapms.care import booking
 from kapms.care.constants import (
     FREED_STATUSES,
@@ -30,7 +31,7 @@ from kapms.care.constants import (
 from kapms.care.models import CareSession, ClinicianCalendar, ProgressNote, SessionSeries
 from kapms.care.services.common import on_team, require_team
 from kapms.care.services.stage import refresh_stage
-from kapms.database import utcnow
+from kapms.database import lock_row, utcnow
 from kapms.errors import ConflictError, DomainError, PermissionDenied, RuleViolation
 
 # Which care-team role runs each kind of session.
@@ -91,6 +92,7 @@ def _check_booking(session, patient, *, kind: str, clinician, start: datetime,
         raise RuleViolation(f"The duration must be {MIN_MINUTES}-{MAX_MINUTES} minutes.",
                             field="duration_minutes")
     lock_calendar(session, clinician.id)
+    lock_row(session, User, clinician.id)  # two bookings cannot both find the slot free
     clash = _first_clash(session, start, duration_minutes, moving_id,
                          or_(CareSession.clinician_id == clinician.id,
                              CareSession.patient_id == patient.id))

@@ -24,6 +24,7 @@ from kapms.extensions import db
 from kapms.network.services.profiles import profile_for
 from kapms.web import panels
 from kapms.web.access import roles_required
+from kapms.web.edge import page_arg
 from kapms.web.filters import clinic_zone
 
 ICS_PAST_DAYS, ICS_FUTURE_DAYS = 30, 180
@@ -157,7 +158,7 @@ def practice():
     days = days if view == "day" else days[:7]
     role = request.args.get("role") if request.args.get("role") in CLINICIAN_ROLES else None
     name = request.args.get("name", "").strip()[:100]
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_arg()
     clinicians, more = care.practice_clinicians(db.session, current_user, role=role, name=name,
                                                 page=page, per_page=PRACTICE_PER_PAGE)
     rows = care.clinician_calendar(db.session, current_user, [c.id for c in clinicians],
@@ -199,7 +200,7 @@ def book():
     except ValueError:
         at = None
     minutes = request.args.get("duration_minutes", BOOKING_MINUTES, type=int)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_arg()
     patients, more = care.bookable_patients(db.session, current_user, clinician, page=page)
     html = render_template("care/book.html", clinician=clinician, day=day, at=at,
                            minutes=minutes, patients=patients, more=more, page=page)

@@ -21,16 +21,15 @@ from kapms.care.forms import (
 )
 from kapms.care.pdf import session_note_pdf
 from kapms.care.views.calendar import open_times
-from kapms.care.views.common import local_to_utc, patient_as, thresholds
+from kapms.care.views.common import patient_as, thresholds
 from kapms.database import utcnow
-from kapms.errors import DomainError
 from kapms.extensions import db
 from kapms.patients.access import CLINICAL
 from kapms.patients.services import get_patient
 from kapms.web import confirm, filters
 from kapms.web.access import roles_required
 from kapms.web.filters import clinic_zone
-from kapms.web.forms import attempt, attempt_and_flash, show_domain_error
+from kapms.web.forms import attempt, attempt_and_flash
 
 OPEN_TIMES_DAYS, OPEN_TIMES_SHOWN = 14, 12
 
@@ -92,7 +91,7 @@ def session_new(patient_id: int):
     _offer_clinicians(form, patient)
     if form.validate_on_submit():
         common = dict(kind=form.kind.data, clinician=_chosen_clinician(form, patient),
-                      start=local_to_utc(form.day.data, form.start_time.data),
+                      start=form.clinic_instant(form.day.data, "start_time"),
                       duration_minutes=form.duration_minutes.data,
                       modality=form.modality.data, location=form.location.data or None)
         if form.repeat.data:
@@ -145,7 +144,7 @@ def session_reschedule(session_id: int):
     if form.validate_on_submit():
         ok, _ = attempt(form, lambda: care.reschedule_session(
             db.session, current_user, cs,
-            start=local_to_utc(form.day.data, form.start_time.data),
+            start=form.clinic_instant(form.day.data, "start_time"),
             duration_minutes=form.duration_minutes.data, modality=form.modality.data,
             clinician=_chosen_clinician(form, patient),
             expected_version=form.loaded_version()))
@@ -242,17 +241,17 @@ def note_save(session_id: int):
             "added.", confirm_label="Yes, save and sign", back_url=_session_url(cs),
             danger=False)
     if form.validate_on_submit():
-        try:
+        def save():
             note = care.save_draft(db.session, current_user, cs, form.body.data,
-                                   form.version.data)
+                                   form.loaded_version())
             if form.sign.data:  # "Save and sign": sign exactly the text just saved
                 care.sign_note(db.session, current_user, cs, note.version)
-        except DomainError as error:
-            db.session.rollback()
-            # Show the refused text back so nothing typed is lost (the page says why).
+            return note
+
+        ok, _ = attempt(form, save)
+        if not ok:  # show the refused text back so nothing typed is lost
             return render_template("care/note_conflict.html", cs=cs, patient=cs.patient,
-                                   body=form.body.data, message=error.message), 409
-        db.session.commit()
+                                   body=form.body.data, message=form.refusal.message), 409
         flash("Note signed." if form.sign.data else "Draft saved.", "success")
     else:
         flash("The note was not saved: it is too long or the page was out of date. "
@@ -270,7 +269,7 @@ def note_sign(session_id: int):
         flash("Reload the note and sign again.", "danger")
     else:
         attempt_and_flash(lambda: care.sign_note(
-            db.session, current_user, cs, form.version.data), "Note signed.")
+            db.session, current_user, cs, form.loaded_version()), "Note signed.")
     return redirect(_session_url(cs))
 
 
@@ -336,17 +335,12 @@ def process_note_edit(note_id: int):
     patient = get_patient(db.session, current_user, note.patient_id, need=CLINICAL)
     form = ProcessNoteForm(obj=note)
     if form.validate_on_submit():
-        try:
-            version = int(form.version.data) if (form.version.data or "").isdigit() else None
-            care.save_process_note(db.session, current_user, patient, form.body.data,
-                                   note=note, expected_version=version)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-            db.session.commit()
+        ok, _ = attempt(form, lambda: care.save_process_note(
+            db.session, current_user, patient, form.body.data, note=note,
+            expected_version=form.loaded_version()))
+        if not ok:
             return render_template("care/process_note.html", note=note, patient=patient,
                                    form=form), 409
-        db.session.commit()
         flash("Psychotherapy note saved.", "success")
         return redirect(url_for("care.process_notes", patient_id=patient.id))
     db.session.commit()
