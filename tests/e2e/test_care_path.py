@@ -47,7 +47,7 @@ def open_session(page, patient_url, label):
 def test_patient_walks_the_care_path(page, tmp_path):
     # Referral: the therapist registers her client and invites the prescriber.
     sign_in(page, "therapist")
-    assert "/care/calendar" in page.url  # clinicians land on their calendar
+    expect(page).to_have_url(re.compile(r"/care/calendar"))  # clinicians land on their calendar
     page.goto("/patients/new")
     page.get_by_label("First name").fill("Iris")
     page.get_by_label("Last name").fill("Walker")
@@ -125,7 +125,7 @@ def test_patient_walks_the_care_path(page, tmp_path):
     page.get_by_role("link", name="Start the dosing record").click()
     form = page.get_by_test_id("check-in-form")
     form.get_by_role("button", name="Now").click()  # dosing.js: the clinic's time now
-    assert re.fullmatch(r"\d\d:\d\d", form.get_by_label("Checked in at").input_value())
+    expect(form.get_by_label("Checked in at")).to_have_value(re.compile(r"^\d\d:\d\d$"))
     for group in ("Benzodiazepines today", "Other sedative-hypnotics today", "Stimulants today",
                   "MAOIs today"):
         form.get_by_role("group", name=group).locator("label", has_text="No").click()

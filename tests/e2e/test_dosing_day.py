@@ -49,7 +49,7 @@ def test_a_whole_telehealth_dosing_on_a_tablet(tablet, tmp_path):
     now_button = form.get_by_role("button", name="Now")
     assert now_button.bounding_box()["height"] >= 44  # a large target
     form.get_by_label("Checked in at").fill(at(100))
-    assert form.get_by_label("Telehealth").is_checked()
+    expect(form.get_by_label("Telehealth")).to_be_checked()
     form.get_by_label("Chaperone (peer treatment monitor)").fill("Dana Kim")
     form.get_by_label("Chaperone phone").fill("510-555-0142")
     for group in ("Benzodiazepines today", "Other sedative-hypnotics today", "Stimulants today",
@@ -75,7 +75,7 @@ def test_a_whole_telehealth_dosing_on_a_tablet(tablet, tmp_path):
     dose.get_by_label("Dose (mg)").fill("200")
     dose.get_by_role("button", name="Record the dose").click()
     expect(page.get_by_test_id("dosing-status")).to_have_text("Monitoring")
-    assert page.get_by_test_id("vitals-due").get_attribute("data-state") == "overdue"
+    expect(page.get_by_test_id("vitals-due")).to_have_attribute("data-state", "overdue")
 
     # 3. Monitoring: two chaperone check-ins, an adverse event, the ~40-minute vitals.
     for minutes_ago in (80, 65):
@@ -93,14 +93,14 @@ def test_a_whole_telehealth_dosing_on_a_tablet(tablet, tmp_path):
     event.get_by_role("button", name="Record adverse event").click()
     expect(page.get_by_text("Adverse event recorded: Anxiety.")).to_be_visible()
     vitals = page.get_by_test_id("vitals-form")
-    assert vitals.get_by_label("~40 minutes").is_checked()
+    expect(vitals.get_by_label("~40 minutes")).to_be_checked()
     vitals.get_by_label("Taken at").fill(at(55))
     for label, value in (("Systolic", "166"), ("Diastolic", "96"), ("Heart rate", "84"),
                          ("SpO2 %", "97")):
         vitals.get_by_label(label, exact=True).fill(value)
     vitals.get_by_role("button", name="Save vitals").click()
     expect(page.get_by_test_id("bp-flag")).to_be_visible()  # +42 over pre-dose: flagged
-    assert page.get_by_test_id("vitals-due").get_attribute("data-state") == "done"
+    expect(page.get_by_test_id("vitals-due")).to_have_attribute("data-state", "done")
     expect(page.get_by_test_id("checkin-status")).to_contain_text("missed")
 
     # 4. Discharge after more than the clinic's minimum of monitoring.

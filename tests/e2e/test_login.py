@@ -1,5 +1,7 @@
 """Each role signs in, sees its own navigation, and signs out."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -31,7 +33,7 @@ def test_role_signs_in_sees_navigation_and_signs_out(page, role):
     page.wait_for_url("**/login")
     expect(page.get_by_text("You are signed out.")).to_be_visible()
     page.goto("/")
-    assert "/login" in page.url
+    expect(page).to_have_url(re.compile(r"/login"))
 
 
 def test_wrong_password_shows_message(page):
