@@ -9,7 +9,7 @@ DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 # Markdown links [text](target), and paths in backticks starting at a top-level folder.
 LINK = re.compile(r"\]\(([^)\s]+)\)")
 TOP_LEVEL = ("kapms", "docs", "tests", "templates", "migrations", "scripts", "bench")
-NAMED_PATH = re.compile(r"`((?:%s)/[\w./-]*[\w/])`" % "|".join(TOP_LEVEL))
+NAMED_PATH = re.compile(r"`((?:" + "|".join(TOP_LEVEL) + r")/[\w./-]*[\w/])`")
 # Folders of one machine (a scratch file in /tmp in an example command is fine).
 OUTSIDE = re.compile(r"(?<![\w.])(?:/work/|/home/|/srv/|~/|\.\./)")
 

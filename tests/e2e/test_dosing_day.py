@@ -16,6 +16,29 @@ from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.e2e
 TABLET = {"width": 820, "height": 1180}
+LAPTOP = {"width": 1366, "height": 768}
+# Each visible time input against the width its own content needs (a copy of it at
+# max-content width): narrower, and the browser clips it ("--:" or an icon only).
+CLIPPED_TIME_INPUTS = """() => [...document.querySelectorAll("input[type=time]")]
+  .filter((input) => input.offsetParent !== null)
+  .filter((input) => {
+    const probe = input.cloneNode();
+    probe.style.width = "max-content";
+    probe.style.minWidth = "0";
+    input.after(probe);
+    const needed = probe.offsetWidth;
+    probe.remove();
+    return input.offsetWidth < needed;
+  }).map((input) => input.labels[0] ? input.labels[0].textContent.trim() : input.name)"""
+
+
+def time_inputs_fit(page) -> None:
+    """Every time input on the page shows its whole time on a tablet and on a laptop."""
+    for viewport in (LAPTOP, TABLET):  # ends on the tablet the test runs on
+        page.set_viewport_size(viewport)
+        time_inputs = page.locator("input[type=time]:visible")
+        expect(time_inputs.first).to_be_visible()
+        assert page.evaluate(CLIPPED_TIME_INPUTS) == [], viewport
 
 
 @pytest.fixture
@@ -48,6 +71,7 @@ def test_a_whole_telehealth_dosing_on_a_tablet(tablet, tmp_path):
     form = page.get_by_test_id("check-in-form")
     now_button = form.get_by_role("button", name="Now")
     assert now_button.bounding_box()["height"] >= 44  # a large target
+    time_inputs_fit(page)
     form.get_by_label("Checked in at").fill(at(100))
     expect(form.get_by_label("Telehealth")).to_be_checked()
     form.get_by_label("Chaperone (peer treatment monitor)").fill("Dana Kim")
@@ -61,6 +85,7 @@ def test_a_whole_telehealth_dosing_on_a_tablet(tablet, tmp_path):
     form.get_by_role("button", name="Save check-in").click()
     expect(page.get_by_text("Checked in: cleared to dose.")).to_be_visible()
     expect(page.get_by_test_id("dosing-status")).to_have_text("Cleared to dose")
+    time_inputs_fit(page)  # "Time given"
 
     # 2. The dose, checked against the plan: 400 mg is refused with a plain message.
     dose = page.get_by_test_id("administration-form")
@@ -76,6 +101,7 @@ def test_a_whole_telehealth_dosing_on_a_tablet(tablet, tmp_path):
     dose.get_by_role("button", name="Record the dose").click()
     expect(page.get_by_test_id("dosing-status")).to_have_text("Monitoring")
     expect(page.get_by_test_id("vitals-due")).to_have_attribute("data-state", "overdue")
+    time_inputs_fit(page)  # "Time given" and the monitoring forms' times
 
     # 3. Monitoring: two chaperone check-ins, an adverse event, the ~40-minute vitals.
     for minutes_ago in (80, 65):

@@ -66,3 +66,21 @@ def test_phq9_entered_in_error_then_recorded_again(page):
         page.locator(f"#item_{item}-0").check()
     page.get_by_role("button", name="Save PHQ-9").click()
     expect(page.get_by_text("PHQ-9 recorded: 0 (minimal).")).to_be_visible()
+
+
+def test_the_self_report_link_is_copied_with_its_button(page):
+    """The link is shown once, whole, in a read-only box; "Copy link" puts it on the
+    clipboard (the browser granted clipboard access, as a person's browser asks)."""
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    sign_in(page, "therapist")
+    page.goto("/patients/?q=marcus")
+    page.get_by_role("link", name="Johnson, Marcus").click()
+    panel = page.get_by_test_id("measures-panel")
+    panel.get_by_label("Instrument").select_option("GAD-7")
+    panel.get_by_role("button", name="Create link").click()
+    box = page.get_by_test_id("self-report-url")
+    expect(box).to_have_value(re.compile(r"^http://.+/m/.+"))
+    expect(box).to_have_attribute("readonly", "")
+    page.get_by_role("button", name="Copy link").click()
+    expect(page.get_by_role("button", name="Copied")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == box.input_value()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from decimal import Decimal, InvalidOperation
 
-from kapms import clinic_time
+from kapms import clinic_time, phone
 from kapms.audit.services import record
 from kapms.care.constants import CHECKIN_STATUSES, PRODUCTS, ROUTES, SEVERITIES
 from kapms.care.models import CareSession, DosingAmendment, DosingRecord
@@ -49,7 +49,7 @@ class Amendable:
     target: str  # "lot_number", "vitals:12:systolic", "adverse_event:3:severity", ...
     label: str
     current: str  # the value as shown
-    kind: str  # text, int, decimal, time, choice
+    kind: str  # text, phone, int, decimal, time, choice
     choices: dict | None = None
 
 
@@ -76,7 +76,7 @@ def _owners(dosing: DosingRecord) -> list[tuple[str, object, str, list]]:
         ("monitored_by", "Monitored by", "text", None),
         ("monitoring_staff", "Monitoring staff", "int", None),
         ("chaperone_name", "Chaperone name", "text", None),
-        ("chaperone_phone", "Chaperone phone", "text", None)])]
+        ("chaperone_phone", "Chaperone phone", "phone", None)])]
     if dosing.outcome == "administered":
         owners[0][3].extend([("product", "Product", "choice", PRODUCTS),
                              ("route", "Route", "choice", ROUTES),
@@ -129,6 +129,11 @@ def _parse(raw: str, kind: str, choices: dict | None, session_start: datetime):
     raw = (raw or "").strip()
     if kind == "text":
         return raw or None
+    if kind == "phone":
+        try:
+            return phone.normalise(raw)
+        except ValueError as exc:
+            raise RuleViolation(str(exc), field="new_value") from exc
     if not raw:
         raise RuleViolation("Enter the corrected value.", field="new_value")
     try:
