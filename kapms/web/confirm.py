@@ -15,6 +15,8 @@ adds ``confirmed=yes`` itself, so the server never needs to ask.
 
 from flask import render_template, request
 
+from kapms.extensions import db
+
 FIELD = "confirmed"
 
 
@@ -25,7 +27,10 @@ def confirmed() -> bool:
 
 def ask(title: str, question: str, *, confirm_label: str, back_url: str, details=(),
         danger: bool = True):
-    """The confirmation page for the POST being handled (status 200: nothing happened)."""
+    """The confirmation page for the POST being handled (status 200: nothing happened).
+    Commits first: what the view did so far is only audited reads of the records asked
+    about, and they are kept like any page's."""
+    db.session.commit()
     fields = [(name, value) for name, values in request.form.lists() if name != FIELD
               for value in values]
     action = request.path + (f"?{request.query_string.decode()}" if request.query_string

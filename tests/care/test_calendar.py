@@ -188,6 +188,15 @@ def test_calendar_pages_show_time_grids_lists_and_free_times(client, login, db, 
     assert 'data-testid="open-times"' in form
     # Another clinician's calendar is an admin's page; the therapist gets 403 for it.
     assert client.get(f"/care/practice/{team.prescriber.id}").status_code == 403
+    # Links mangled or pushed to the ends of the calendar show today, never a 500.
+    for query in ("date=9999-12-31", "date=0001-01-01&view=day", "date=2026-02-30"):
+        assert client.get(f"/care/calendar?{query}").status_code == 200, query
+    far = client.get("/care/book?clinician_id=9223372036854775808&day=9999-12-31")
+    assert far.status_code == 404
+    mangled = client.get(f"/care/patients/{team.patient.id}/sessions/new?clinician_id="
+                         "99999999999999999999&day=9999-12-31&duration_minutes=-1")
+    assert mangled.status_code == 200 and 'value="9999-12-31"' not in mangled.get_data(
+        as_text=True)
 
 
 def test_practice_calendar_for_admins(client, login, db, team):

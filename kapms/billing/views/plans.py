@@ -101,7 +101,6 @@ def void_payment(plan_id: int, payment_id: int):
         flash("Give a reason (up to 200 characters) to void a payment.", "danger")
         return redirect(url_for(".plan", plan_id=plan_id))
     if not confirm.confirmed():
-        db.session.commit()
         return confirm.ask(
             "Void this payment?", f"The payment of {money(payment.amount_cents)} on "
             f"{filters.local(payment.paid_on)} ({payment.method_label}) no longer counts "

@@ -102,6 +102,8 @@ from kapms.care.services.reviews import (
 )
 from kapms.care.services.sessions import (
     KIND_ROLE,
+    MAX_MINUTES,
+    MIN_MINUTES,
     STALE_SESSION_MESSAGE,
     MissedPolicy,
     cancel_session,
@@ -123,7 +125,7 @@ from kapms.care.services.stage import (
 )
 
 __all__ = [
-    "DOSING_CHECKS", "KIND_ROLE", "STALE_DOSING_MESSAGE", "STALE_MESSAGE",
+    "DOSING_CHECKS", "KIND_ROLE", "MAX_MINUTES", "MIN_MINUTES", "STALE_DOSING_MESSAGE", "STALE_MESSAGE",
     "STALE_PLAN_MESSAGE", "STALE_SESSION_MESSAGE", "AdministrationInput", "Amendable",
     "MissedPolicy", "record_missed", "schedule_series", "bookable_patients", "busy_times",
     "clinician_calendar", "get_clinician", "check_clearance", "may_view_calendar", "practice_clinicians",

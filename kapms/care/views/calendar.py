@@ -22,9 +22,8 @@ from kapms.care.services.calendar import CLINICIAN_ROLES
 from kapms.database import utcnow
 from kapms.extensions import db
 from kapms.network.services.profiles import profile_for
-from kapms.web import panels
+from kapms.web import edge, panels
 from kapms.web.access import roles_required
-from kapms.web.edge import page_arg
 from kapms.web.filters import clinic_zone
 
 ICS_PAST_DAYS, ICS_FUTURE_DAYS = 30, 180
@@ -33,11 +32,18 @@ BOOKING_MINUTES = 60  # the length a "Book" link offers (the form can change it)
 PRACTICE_PER_PAGE = 8
 
 
-def _parse_day(raw: str | None) -> date:
+def parse_day(raw: str | None) -> date | None:
+    """A query-string date within the app's date range (kapms.web.edge), else None."""
     try:
-        return date.fromisoformat(raw) if raw else datetime.now(clinic_zone()).date()
+        day = date.fromisoformat(raw) if raw else None
     except ValueError:
-        return datetime.now(clinic_zone()).date()  # a bad ?date= shows today, not a 500
+        return None
+    return day if day and edge.EARLIEST_DATE <= day <= edge.LATEST_DATE else None
+
+
+def _parse_day(raw: str | None) -> date:
+    # A bad or far-off ?date= shows today, not a 500 (nor a week past the year 9999).
+    return parse_day(raw) or datetime.now(clinic_zone()).date()
 
 
 def _period() -> tuple[str, date, list[date]]:
@@ -158,7 +164,7 @@ def practice():
     days = days if view == "day" else days[:7]
     role = request.args.get("role") if request.args.get("role") in CLINICIAN_ROLES else None
     name = request.args.get("name", "").strip()[:100]
-    page = page_arg()
+    page = edge.page_arg()
     clinicians, more = care.practice_clinicians(db.session, current_user, role=role, name=name,
                                                 page=page, per_page=PRACTICE_PER_PAGE)
     rows = care.clinician_calendar(db.session, current_user, [c.id for c in clinicians],
@@ -190,7 +196,7 @@ def practice():
 def book():
     """Book a clinician's free time: choose the patient (from the clinician's care teams),
     then the schedule form opens with the clinician, date and time filled in."""
-    clinician_id = request.args.get("clinician_id", type=int)
+    clinician_id = edge.id_arg("clinician_id")
     if not clinician_id:
         abort(404)
     clinician = care.get_clinician(db.session, current_user, clinician_id)
@@ -199,8 +205,10 @@ def book():
         at = time.fromisoformat(request.args.get("start_time", ""))
     except ValueError:
         at = None
-    minutes = request.args.get("duration_minutes", BOOKING_MINUTES, type=int)
-    page = page_arg()
+    minutes = edge.id_arg("duration_minutes")
+    minutes = minutes if minutes and care.MIN_MINUTES <= minutes <= care.MAX_MINUTES \
+        else BOOKING_MINUTES
+    page = edge.page_arg()
     patients, more = care.bookable_patients(db.session, current_user, clinician, page=page)
     html = render_template("care/book.html", clinician=clinician, day=day, at=at,
                            minutes=minutes, patients=patients, more=more, page=page)

@@ -58,7 +58,6 @@ def clearance_new(patient_id: int):
             show_domain_error(form, error)
         else:
             if not confirm.confirmed():
-                db.session.commit()  # the audited read of the patient
                 return confirm.ask(
                     "Record this clearance decision?",
                     f"{DECISIONS.get(data.decision, data.decision)} for {patient.full_name}. "
@@ -129,7 +128,6 @@ def clearance_revoke(clearance_id: int):
         flash("Give the reason for revoking.", "danger")
         return redirect(_patient_url(patient.id))
     if not confirm.confirmed():
-        db.session.commit()
         return confirm.ask("Revoke this clearance?",
                            f"No further dosing for {patient.full_name} until a new clearance.",
                            details=[f"Reason: {form.reason.data}"],

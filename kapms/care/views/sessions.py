@@ -1,6 +1,6 @@
 """Session pages: scheduling, completing, dosing, progress notes, PDF, process notes."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -20,13 +20,13 @@ from kapms.care.forms import (
     SignForm,
 )
 from kapms.care.pdf import session_note_pdf
-from kapms.care.views.calendar import open_times
+from kapms.care.views.calendar import open_times, parse_day
 from kapms.care.views.common import patient_as, thresholds
 from kapms.database import utcnow
 from kapms.extensions import db
 from kapms.patients.access import CLINICAL
 from kapms.patients.services import get_patient
-from kapms.web import confirm, filters
+from kapms.web import confirm, edge, filters
 from kapms.web.access import roles_required
 from kapms.web.filters import clinic_zone
 from kapms.web.forms import attempt, attempt_and_flash
@@ -55,13 +55,18 @@ def _prefill(form) -> None:
     args = request.args
     if args.get("kind") in SESSION_KINDS:
         form.kind.data = args["kind"]
-    for name, parse in (("clinician_id", int), ("day", date.fromisoformat),
-                        ("start_time", time.fromisoformat), ("duration_minutes", int)):
-        try:
-            if args.get(name):
-                form[name].data = parse(args[name])
-        except ValueError:
-            pass  # a mangled link fills nothing in, and the form asks as usual
+    # A mangled link fills nothing in, and the form asks as usual.
+    for name, parse in (("clinician_id", edge.parse_id), ("day", parse_day),
+                        ("start_time", _clock_time), ("duration_minutes", edge.parse_id)):
+        if (value := parse(args.get(name))) is not None:
+            form[name].data = value
+
+
+def _clock_time(raw: str | None) -> time | None:
+    try:
+        return time.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
 
 
 def _open_times(patient, minutes: int) -> list[tuple]:
@@ -90,20 +95,22 @@ def session_new(patient_id: int):
         _prefill(form)
     _offer_clinicians(form, patient)
     if form.validate_on_submit():
-        common = dict(kind=form.kind.data, clinician=_chosen_clinician(form, patient),
-                      start=form.clinic_instant(form.day.data, "start_time"),
-                      duration_minutes=form.duration_minutes.data,
-                      modality=form.modality.data, location=form.location.data or None)
+        def common():  # inside attempt(): a skipped or repeated clock time is a refusal
+            return dict(kind=form.kind.data, clinician=_chosen_clinician(form, patient),
+                        start=form.clinic_instant(form.day.data, "start_time"),
+                        duration_minutes=form.duration_minutes.data,
+                        modality=form.modality.data, location=form.location.data or None)
+
         if form.repeat.data:
             ok, booked = attempt(form, lambda: care.schedule_series(
                 db.session, current_user, patient, every_weeks=form.repeat.data,
-                count=form.repeat_count.data, until=form.repeat_until.data, **common))
+                count=form.repeat_count.data, until=form.repeat_until.data, **common()))
             cs = booked[0] if ok else None
             done = f"{len(booked)} {cs.kind_label.lower()} sessions scheduled." if ok else ""
         else:
             ok, cs = attempt(form, lambda: care.schedule_session(
                 db.session, current_user, patient, record_past=form.record_past.data,
-                **common))
+                **common()))
             done = f"{cs.kind_label} session scheduled." if ok else ""
         if ok:
             flash(done, "success")
@@ -198,7 +205,6 @@ def session_cancel(session_id: int):
     if not form.validate_on_submit():
         flash("Give a reason for cancelling.", "danger")
     elif not confirm.confirmed():
-        db.session.commit()  # the audited read of the session
         return confirm.ask(
             "Cancel this session?",
             f"{cs.kind_label} session of {cs.patient.full_name} on "
@@ -235,7 +241,6 @@ def note_save(session_id: int):
     cs = care.get_care_session(db.session, current_user, session_id)
     form = NoteForm()
     if form.validate_on_submit() and form.sign.data and not confirm.confirmed():
-        db.session.commit()
         return confirm.ask(
             "Sign this note?", "After signing, the note is locked: only signed addenda can be "
             "added.", confirm_label="Yes, save and sign", back_url=_session_url(cs),
@@ -282,7 +287,6 @@ def note_addendum(session_id: int):
     if not form.validate_on_submit():
         flash("The addendum is empty or too long.", "danger")
     elif not confirm.confirmed():
-        db.session.commit()
         return confirm.ask(
             "Sign this addendum?", f"It is added to the signed note of the {cs.kind_label.lower()} "
             f"session of {cs.patient.full_name} on {filters.local(cs.scheduled_start)}, with "

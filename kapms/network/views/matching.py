@@ -73,7 +73,6 @@ def offer(patient_id: int):
         return redirect(back)
     if not confirm.confirmed():
         role = "therapist" if form.role.data == "therapist" else "prescriber"
-        db.session.commit()  # the audited read of the patient
         return confirm.ask(
             "Send this referral offer?",
             f"{patient.full_name} is offered to {clinician.display_name} as {role}"
