@@ -18,17 +18,17 @@ pytestmark = pytest.mark.e2e
 TABLET = {"width": 820, "height": 1180}
 LAPTOP = {"width": 1366, "height": 768}
 # Each visible time input against the width its own content needs (a copy of it at
-# max-content width): narrower, and the browser clips it ("--:" or an icon only).
+# max-content width, out of the flow): narrower, and the browser clips it ("--:" or an
+# icon only).
 CLIPPED_TIME_INPUTS = """() => [...document.querySelectorAll("input[type=time]")]
   .filter((input) => input.offsetParent !== null)
   .filter((input) => {
     const probe = input.cloneNode();
-    probe.style.width = "max-content";
-    probe.style.minWidth = "0";
+    Object.assign(probe.style, {width: "max-content", minWidth: "0", position: "absolute"});
     input.after(probe);
-    const needed = probe.offsetWidth;
+    const needed = probe.getBoundingClientRect().width;
     probe.remove();
-    return input.offsetWidth < needed;
+    return input.getBoundingClientRect().width + 0.5 < needed;
   }).map((input) => input.labels[0] ? input.labels[0].textContent.trim() : input.name)"""
 
 
