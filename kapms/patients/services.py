@@ -8,7 +8,7 @@ one an admin assigns.
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, false, func, or_, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from kapms import clinic_time, phone
@@ -105,7 +105,8 @@ def _matching(query: search.Query) -> list:
         ways.append(digits.contains(query.phone_digits, autoescape=True))
     if query.member_id:
         ways.append(func.upper(Patient.member_id).startswith(query.member_id, autoescape=True))
-    return [or_(*ways)]
+    # Text that can be none of them ("12", "-") finds no one, not everyone.
+    return [or_(false(), *ways)]
 
 
 # --- registration and editing -------------------------------------------------------------

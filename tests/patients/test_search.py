@@ -57,6 +57,7 @@ def test_finds_by_name_birth_date_phone_or_member_id_among_visible_patients(db):
     assert names("7946 0958") == ["Marcus Elliott"]
     assert names("w1002") == ["Elena Morales"]
     assert names("%") == names("_a") == []  # LIKE wildcards are plain characters
+    assert names("12") == names("-") == names("+") == []  # too short to be anything: no one
     assert names("ELENA", make_user(db, roles=("admin",))) == ["Elena Hidden", "Elena Morales"]
     assert hidden.id not in [p.id for p in services.find_patients(db, therapist, "").rows]
 
