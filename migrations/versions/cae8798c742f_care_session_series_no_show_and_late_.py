@@ -1,7 +1,7 @@
 """care: session series, no-show and late cancellation billable flag
 
 Revision ID: cae8798c742f
-Revises: 7e124d2a45e3
+Revises: c2d1030b5495
 Create Date: 2026-11-30 15:07:14.868223
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'cae8798c742f'
-down_revision = '7e124d2a45e3'
+down_revision = 'c2d1030b5495'
 branch_labels = None
 depends_on = None
 

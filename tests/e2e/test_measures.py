@@ -84,3 +84,33 @@ def test_the_self_report_link_is_copied_with_its_button(page):
     page.get_by_role("button", name="Copy link").click()
     expect(page.get_by_role("button", name="Copied")).to_be_visible()
     assert page.evaluate("navigator.clipboard.readText()") == box.input_value()
+
+
+def test_network_report_then_publishable_summary(page):
+    """The admin reads the network's MBI-GS outcomes on the demo's outcome history (all
+    scheduled points, by sex at birth), sees every section with its charts, then opens the
+    publishable summary, where small cells show "<11" and the methods say why."""
+    sign_in(page, "admin")
+    page.goto("/outcomes/")
+    page.get_by_label("Instrument").select_option("MBI-GS")
+    page.get_by_label("Who is counted").select_option("all_points")
+    page.get_by_label("Subgroups").select_option("sex")
+    page.get_by_role("button", name="Show report").click()
+    for key in ("cohort", "trajectory", "effects", "rates", "threshold", "profiles",
+                "transitions", "safety", "adverse_events", "subgroups"):
+        expect(page.get_by_test_id(f"table-{key}")).to_be_visible()
+    expect(page.get_by_test_id("table-cohort")).to_contain_text("all scheduled points")
+    charts = page.get_by_test_id("report-chart")
+    expect(charts).to_have_count(3)  # means with bands, rates with intervals, profile flows
+    expect(charts.first.get_by_test_id("interval-band")).to_have_count(3)
+    expect(charts.nth(2).get_by_test_id("flow")).not_to_have_count(0)
+    assert "(source" not in page.content()  # the page has loaded: the charts are on it
+    page.get_by_role("link", name="Publishable summary").click()
+    methods = page.get_by_test_id("summary-methods")
+    expect(methods).to_contain_text("Leiter & Maslach (2016)")
+    expect(methods).to_contain_text("fewer than 11 patients")
+    expect(page.get_by_test_id("table-subgroups")).to_contain_text("<11")  # tiny groups
+    href = page.get_by_role("link", name="Download PDF").get_attribute("href")
+    pdf = page.request.get(href, timeout=120_000)  # WeasyPrint is slow on a busy machine
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.body()[:4] == b"%PDF"
+    assert "outcomes-summary-MBI-GS.pdf" in pdf.headers["content-disposition"]
