@@ -30,7 +30,7 @@ def domain_modules(suffix: str):
 
 def configure_app(app) -> None:
     """Initialise extensions and register everything the app serves."""
-    from kapms import cli, clinic_time, database
+    from kapms import cli, clinic_time, database, phone
     from kapms.auth import passwords
     from kapms.web import access, edge, errors, filters, security, submissions
 
@@ -46,6 +46,7 @@ def configure_app(app) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     clinic_time.configure(app.config["CLINIC_TIMEZONE"])
+    phone.configure(app.config["CLINIC_COUNTRY"])
     passwords.configure(
         time_cost=app.config["ARGON2_TIME_COST"],
         memory_cost=app.config["ARGON2_MEMORY_COST"],

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import event as sa_event
-from sqlalchemy import func, insert, or_, select, tuple_
+from sqlalchemy import insert, select, tuple_
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.util import find_tables
 
@@ -233,10 +233,9 @@ def each_event(session, flt: AuditFilter, *, batch: int = 2000):
 def find_users(session, text: str, *, limit: int = 20):
     """Users whose name or email contains ``text`` (case-insensitive), at most ``limit``."""
     from kapms.auth.models import User
+    from kapms.auth.services.accounts import matching_users
 
-    term = f"%{text.strip().lower()}%"
-    return session.scalars(select(User).where(or_(func.lower(User.full_name).like(term),
-                                                  func.lower(User.email).like(term)))
+    return session.scalars(select(User).where(matching_users(text))
                            .order_by(User.full_name).limit(limit)).all()
 
 
@@ -244,14 +243,13 @@ def find_patients(session, text: str, *, limit: int = 20):
     """Patients whose first or last name starts with a word of ``text``, at most ``limit``
     (id, name) pairs. For the admin's filter: only names, no other patient data."""
     from kapms.patients.models import Patient
+    from kapms.patients.services import name_condition
 
     words = [w.lower() for w in text.split()][:3]
     if not words:
         return []
-    query = select(Patient.id, Patient.first_name, Patient.last_name)
-    for word in words:
-        query = query.where(or_(func.lower(Patient.first_name).like(f"{word}%"),
-                                func.lower(Patient.last_name).like(f"{word}%")))
+    query = select(Patient.id, Patient.first_name, Patient.last_name).where(
+        name_condition(words))
     return [(pid, f"{first} {last}") for pid, first, last in
             session.execute(query.order_by(Patient.last_name, Patient.first_name)
                             .limit(limit)).all()]

@@ -9,7 +9,7 @@ from kapms.web.access import ANY_SIGNED_IN, PUBLIC_ENDPOINTS, required_roles
 from tests.factories import make_user
 
 EXPECTED_PUBLIC = {"auth.login", "auth.enter_code", "auth.enrol_at_sign_in", "web.health", "static",
-                   "self_report.fill"}
+                   "self_report.fill", "web.favicon"}
 
 
 def _url(rule: Rule) -> str:
@@ -99,3 +99,10 @@ def test_access_denied_is_audited(client, db, login_as):
 @pytest.mark.parametrize("path", ["/health", "/login"])
 def test_public_pages_open_without_login(client, path):
     assert client.get(path).status_code == 200
+
+
+def test_the_favicon_is_found_without_signing_in(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response.location.endswith("/static/favicon.svg")
+    icon = client.get(response.location)
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"

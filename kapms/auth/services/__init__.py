@@ -15,7 +15,9 @@ from kapms.auth.services.accounts import (
     list_users,
     load_session_user,
     normalise_email,
+    search_users,
     set_active,
+    set_details,
     set_roles,
 )
 from kapms.auth.services.sign_in import (
@@ -34,5 +36,5 @@ __all__ = [
     "ResetIssued", "authenticate", "change_password", "check_password", "complete_sign_in",
     "count_attempt", "create_user", "end_sessions", "find_user_by_email", "get_user",
     "issue_password_reset", "list_users", "load_session_user", "normalise_email",
-    "set_active", "set_roles",
+    "search_users", "set_active", "set_details", "set_roles",
 ]

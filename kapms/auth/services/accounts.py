@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 
 from kapms.audit.services import record
 from kapms.auth import otp, passwords
@@ -168,6 +168,48 @@ def end_sessions(session, user: User) -> None:
     user.session_version += 1
     session.flush()
     record(session, user, "logout", "user", user.id)
+
+
+def set_details(session, actor, user: User, *, full_name: str, email: str,
+                credentials: str | None) -> None:
+    """An admin corrects someone's name, email (their sign-in) or credentials; audited with
+    the old and new values. The email must stay unique."""
+    email = normalise_email(email)
+    full_name = " ".join((full_name or "").split())
+    if not email or "@" not in email:
+        raise DomainError("Enter a valid email address.", field="email")
+    if not full_name:
+        raise DomainError("Enter the person's full name.", field="full_name")
+    other = find_user_by_email(session, email)
+    if other is not None and other.id != user.id:
+        raise DomainError("Another account already uses this email.", field="email")
+    credentials = (credentials or "").strip() or None
+    changes = [f"{label}: {old or '-'} -> {new or '-'}" for label, old, new in (
+        ("name", user.full_name, full_name), ("email", user.email, email),
+        ("credentials", user.credentials, credentials)) if old != new]
+    if not changes:
+        return
+    user.full_name, user.email, user.credentials = full_name, email, credentials
+    session.flush()
+    record(session, actor, "update", "user", user.id, detail="; ".join(changes))
+
+
+def matching_users(text: str):
+    """SQL condition: the user's name or email contains ``text`` (any case; % and _ are
+    plain characters)."""
+    term = text.strip().lower()
+    return or_(func.lower(User.full_name).contains(term, autoescape=True),
+               func.lower(User.email).contains(term, autoescape=True))
+
+
+def search_users(session, text: str = "", *, page: int = 1, per_page: int = 50):
+    """A page of accounts by name (those whose name or email contains ``text``), and
+    whether more follow."""
+    query = select(User).order_by(func.lower(User.full_name), User.id)
+    if text.strip():
+        query = query.where(matching_users(text))
+    rows = session.scalars(query.offset((max(page, 1) - 1) * per_page).limit(per_page + 1)).all()
+    return rows[:per_page], len(rows) > per_page
 
 
 def list_users(session, *, role: str | None = None, include_inactive: bool = True):

@@ -46,7 +46,9 @@ def visits(session, patient_id: int, start: date, end: date, tz: tzinfo) -> list
     """The patient's billable visits with a service date from ``start`` to ``end`` (in the
     clinic's zone ``tz``), with the measures given at each, in date order."""
     rows = _care.billable_sessions(session, patient_id, start, end, tz=tz)
-    found = [as_visit(s) for s in rows]
+    # A missed appointment the clinic bills (BillableSession.missed) is no visit: nothing
+    # to code for a payer. It is the patient's to pay, not yet priced by billing.
+    found = [as_visit(s) for s in rows if not getattr(s, "missed", None)]
     return attach_measures(found, measures_given(session, patient_id, start, end))
 
 

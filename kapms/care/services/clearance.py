@@ -52,16 +52,10 @@ PLAN_FIELDS = (("sessions", "dosing_count"), ("Maintenance", "maintenance_dosing
                ("expiry", "expires_on"), ("dose", "dose_mg"))
 
 
-def record_clearance(session, actor, patient, data: ClearanceInput, thresholds: Thresholds,
-                     today: date | None = None, now: datetime | None = None) -> Clearance:
-    """Record a clearance decision. Clearing needs every screen item answered yes or no,
-    baseline blood pressure and heart rate, a complete plan (its first version), and an
-    override reason when any contraindication is answered yes (RuleViolation otherwise).
-    Baseline measures not on record are noted on the clearance (a warning, not a refusal).
-    """
-    require_team(actor, patient, "prescriber", what="record a medical clearance")
-    today = today or clinic_time.today()
-    now = now or utcnow()
+def check_clearance(data: ClearanceInput, thresholds: Thresholds, today: date) -> date:
+    """Refuse (RuleViolation, naming the field) a decision that cannot be recorded as
+    typed; returns the plan's expiry. Also asked before the confirmation step, so the
+    prescriber confirms only a decision that will be saved."""
     if set(data.screen) - set(CONTRAINDICATION_LABELS) \
             or set(data.co_medications) - set(CO_MEDICATION_LABELS):
         raise DomainError("Unknown screen item.")
@@ -76,6 +70,20 @@ def record_clearance(session, actor, patient, data: ClearanceInput, thresholds: 
                                expires, today)
         if refusal:
             raise RuleViolation(refusal, field=field_for(refusal, PLAN_FIELDS, "product"))
+    return expires
+
+
+def record_clearance(session, actor, patient, data: ClearanceInput, thresholds: Thresholds,
+                     today: date | None = None, now: datetime | None = None) -> Clearance:
+    """Record a clearance decision. Clearing needs every screen item answered yes or no,
+    baseline blood pressure and heart rate, a complete plan (its first version), and an
+    override reason when any contraindication is answered yes (RuleViolation otherwise).
+    Baseline measures not on record are noted on the clearance (a warning, not a refusal).
+    """
+    require_team(actor, patient, "prescriber", what="record a medical clearance")
+    today = today or clinic_time.today()
+    now = now or utcnow()
+    expires = check_clearance(data, thresholds, today)
     missing = missing_baseline(session, patient)
     clearance = Clearance(
         patient_id=patient.id, prescriber_id=actor.id, decided_at=now,

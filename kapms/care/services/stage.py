@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from kapms import clinic_time
 from kapms.care import path
+from kapms.care.constants import NOT_HELD_STATUSES
 from kapms.care.models import CareSession, Clearance, DosingRecord, ProgressNote
 from kapms.care.rules import Thresholds, clearance_is_current
 from kapms.database import utcnow
@@ -114,7 +115,8 @@ def patient_path(session, patient, thresholds: Thresholds, today=None) -> dict:
     unsigned = session.scalar(
         select(func.count()).select_from(CareSession)
         .outerjoin(ProgressNote, ProgressNote.session_id == CareSession.id)
-        .where(CareSession.patient_id == patient.id, CareSession.status != "cancelled",
+        .where(CareSession.patient_id == patient.id,
+               CareSession.status.not_in(NOT_HELD_STATUSES),
                CareSession.scheduled_start < utcnow(),
                (ProgressNote.id.is_(None)) | (ProgressNote.status != "signed")))
     due = path.next_due(facts, thresholds.follow_up_after_dosing, thresholds.follow_up_days,
