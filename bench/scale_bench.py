@@ -219,19 +219,20 @@ def measure(app, manifest: dict, args, out=print) -> list[Result]:
                 sign_in(clients[entry.role], entry.role)
             client = clients[entry.role]
             _time_page(client, engine, url, result, args, pdfs)
-            if entry.pdf and result.html_chars:
-                result.bare_ms = pdfs.bare_ms(result.html_chars)
+            if entry.pdf and result.html_chars and args.bare_reps:
+                result.bare_ms = pdfs.bare_ms(result.html_chars, args.bare_reps)
             if args.sql or args.explain or args.profile:
                 _diagnose(app, client, engine, url, result, args, out)
     return results
 
 
 def _time_page(client, engine, url: str, result: Result, args, pdfs: PdfRecorder) -> None:
-    response = client.get(url, follow_redirects=True)  # warm-up (templates, caches)
-    result.status = response.status_code
-    if response.status_code != 200:
-        result.error = f"HTTP {response.status_code}"
-        return
+    for _ in range(args.warmup):  # templates compiled, caches filled
+        response = client.get(url, follow_redirects=True)
+        result.status = response.status_code
+        if response.status_code != 200:
+            result.error = f"HTTP {response.status_code}"
+            return
     spent = 0.0
     for rep in range(args.reps):
         pdfs.last_chars = None
@@ -240,6 +241,9 @@ def _time_page(client, engine, url: str, result: Result, args, pdfs: PdfRecorder
             response = client.get(url, follow_redirects=True)
             took = time.perf_counter() - started
         result.status = response.status_code
+        if response.status_code != 200:
+            result.error = f"HTTP {response.status_code}"
+            return
         result.ms.append(took * 1000)
         result.statements.append(log.count)
         result.kinds = dict(log.kinds())
@@ -414,6 +418,9 @@ def parser() -> argparse.ArgumentParser:
                    help="also 100%% on PostgreSQL (generation: about 15 minutes, once)")
     p.add_argument("--reps", type=int, default=10, help="measured requests per page")
     p.add_argument("--min-reps", type=int, default=3)
+    p.add_argument("--warmup", type=int, default=1, help="unmeasured requests first")
+    p.add_argument("--bare-reps", type=int, default=5,
+                   help="bare WeasyPrint renders per PDF length (0: none)")
     p.add_argument("--budget", type=float, default=15.0, help="seconds per page and size")
     p.add_argument("--only", help="regular expression on 'role: page'")
     p.add_argument("--role", help="therapist,prescriber,billing,admin")

@@ -51,7 +51,7 @@ from kapms.billing.business_days import us_federal_holidays_between
 from kapms.billing.codes import ICD10_LABELS, label
 from kapms.billing.course import Benefits, course_template, expand_course, price_course
 from kapms.billing.demo import BASE_ALLOWED, PRIVATE_PAY
-from kapms.care.constants import CONTRAINDICATIONS, CO_MEDICATIONS
+from kapms.care.constants import CO_MEDICATIONS, CONTRAINDICATIONS
 from kapms.measures.schedule import instruments_for
 from kapms.network.vocabulary import SPECIALTIES
 
@@ -199,7 +199,7 @@ class Network:
             "at": at, "user_id": user.id if user else None,
             "actor_email": user.email if user else None, "action": action,
             "entity_type": entity, "entity_id": None if entity_id is None else str(entity_id),
-            "patient_id": patient_id, "ip_address": "10.0.%d.%d" % (at.day, at.hour),
+            "patient_id": patient_id, "ip_address": f"10.0.{at.day}.{at.hour}",
             "outcome": outcome, "detail": detail})
 
     def user(self, email: str, name: str, roles: list[str], *, credentials=None,
@@ -864,7 +864,8 @@ def generate(loader: Loader, size: Size, *, anchor: date, password_hash: str,
     for n, stage in enumerate(PROBE_STAGES + ["referral", "referral"], start=1):
         plan = _patient_plan(probe_rng, n, stage, net, therapist, prescriber)
         plan.extra.update(probe=True, estimate_odds=0.8, plan_odds=0.5)
-        if stage == "referral":
+        if stage == "referral":  # waiting for a therapist: offered to the probe's
+            plan.therapist = plan.prescriber = None
             plan.extra["offered_to"] = therapist
         net.patient(probe_rng, plan)
     probe_last_patient = len(PROBE_STAGES) + 2

@@ -49,7 +49,7 @@ def _type_filler(column, n: int):
         return n if column.unique else 0
     if isinstance(kind, Numeric):
         return Decimal(0)
-    if isinstance(kind, DateTime) or getattr(kind, "impl", None).__class__ is DateTime:
+    if isinstance(kind, DateTime) or isinstance(getattr(kind, "impl", None), DateTime):
         return EPOCH
     if isinstance(kind, Date):
         return EPOCH.date()
@@ -77,7 +77,10 @@ class _Column:
         if default is not None and getattr(default, "is_scalar", False):
             self.scalar, self.has_scalar = default.arg, True
         elif default is not None and getattr(default, "is_callable", False):
-            self.scalar, self.has_scalar = _call_default(default), True
+            value = _call_default(default)
+            # A clock default (utcnow) gets one fixed time, so a data set is reproducible.
+            self.scalar = EPOCH if isinstance(value, dt.datetime) else value
+            self.has_scalar = True
         self.fk_table = next((fk.column.table.name for fk in column.foreign_keys), None)
         self.first_ids = first_ids
 

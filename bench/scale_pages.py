@@ -158,6 +158,14 @@ class Probe:
             Referral.clinician_id == self.user["therapist"], Referral.status == "offered")
             .order_by(Referral.id).limit(1))
 
+    @cached_property
+    def process_note(self) -> int:
+        """One of the probe therapist's own psychotherapy notes."""
+        from kapms.care.models import ProcessNote
+
+        return self._scalar(select(ProcessNote.id).where(
+            ProcessNote.author_id == self.user["therapist"]).order_by(ProcessNote.id).limit(1))
+
     def superbill(self) -> str:
         """Superbill query: this calendar year up to the anchor."""
         return urlencode({"start": self.anchor.replace(month=1, day=1).isoformat(),
@@ -186,6 +194,7 @@ page("schedule session", "therapist", lambda p: f"/care/patients/{p.patient}/ses
 page("reschedule session", "therapist",
      lambda p: f"/care/sessions/{p.booked_dosing}/reschedule")
 page("process notes", "therapist", lambda p: f"/care/patients/{p.patient}/process-notes")
+page("process note", "therapist", lambda p: f"/care/process-notes/{p.process_note}")
 page("measure trends", "therapist", lambda p: f"/measures/patients/{p.patient}/trends")
 page("record PHQ-9", "therapist", lambda p: f"/measures/patients/{p.patient}/record/PHQ-9")
 page("referral offer", "therapist", lambda p: f"/network/offers/{p.offer}")
