@@ -71,11 +71,16 @@ def counting(engine):
 
 
 def get_counted(client, url: str, **kwargs):
-    """GET ``url`` with a Flask test client; returns (response, StatementLog)."""
+    """GET ``url`` with a Flask test client; returns (response, StatementLog).
+
+    In the test suite the request shares the test's app context, and with it the session
+    and every object the test loaded; they are expired first, so the request loads what it
+    needs as a request in production does (commit before calling: pending changes to
+    loaded objects are discarded).
+    """
     from kapms.extensions import db
 
-    with client.application.app_context():
-        engine = db.engine
-    with counting(engine) as log:
+    db.session.expire_all()
+    with counting(db.engine) as log:
         response = client.get(url, **kwargs)
     return response, log
