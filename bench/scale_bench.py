@@ -17,7 +17,8 @@ p50 is 2x the bare render or more (``pdf``).
 
 ``--sql`` prints each page's statements grouped by kind, ``--profile`` the top functions of
 one request (cProfile), ``--explain`` the slowest statements of each page with their
-PostgreSQL plan (EXPLAIN ANALYZE). Results are also written as JSON under the benchmark
+PostgreSQL plan (EXPLAIN ANALYZE), and ``--whatif`` measures with prototype fixes applied
+(bench/scale_whatif.py). Results are also written as JSON under the benchmark
 folder (``KAPMS_BENCH_DIR``, default /tmp/kapms-bench) for bench/SCALE.md.
 """
 
@@ -40,6 +41,7 @@ from pathlib import Path
 from bench import scale_pages
 from bench.scale_data import ensure, make_app
 from bench.scale_generate import PROBE_EMAILS, PROBE_PASSWORD, parse_size
+from bench.scale_whatif import applied
 from tests.sqlcount import counting
 
 BENCH_DIR = Path(os.environ.get("KAPMS_BENCH_DIR", "/tmp/kapms-bench"))
@@ -58,6 +60,7 @@ class Result:
     status: int = 0
     statements: list[int] = field(default_factory=list)
     ms: list[float] = field(default_factory=list)
+    cpu_ms: list[float] = field(default_factory=list)  # this process only (not PostgreSQL)
     kinds: dict[str, int] = field(default_factory=dict)
     html_chars: int | None = None
     bare_ms: float | None = None
@@ -237,9 +240,10 @@ def _time_page(client, engine, url: str, result: Result, args, pdfs: PdfRecorder
     for rep in range(args.reps):
         pdfs.last_chars = None
         with counting(engine) as log:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             response = client.get(url, follow_redirects=True)
             took = time.perf_counter() - started
+            result.cpu_ms.append((time.process_time() - cpu) * 1000)
         result.status = response.status_code
         if response.status_code != 200:
             result.error = f"HTTP {response.status_code}"
@@ -354,7 +358,8 @@ def run(args, out=print) -> dict:
                 manifest = ensure(url, size, manifest_path, progress=out)
                 app = make_app(url)
                 started = time.perf_counter()
-                results[kind][label] = measure(app, manifest, args, out)
+                with applied(args.whatif.split(",") if args.whatif else [], app):
+                    results[kind][label] = measure(app, manifest, args, out)
                 out(f"  measured {len(results[kind][label])} pages in "
                     f"{time.perf_counter() - started:.0f} s (load average "
                     f"{os.getloadavg()[0]:.1f})")
@@ -363,7 +368,8 @@ def run(args, out=print) -> dict:
 
                     db.engine.dispose()
         out("")
-        out(table(f"{kind}: SQL statements per request, server time p50/p95 (ms)",
+        what = f" (what if: {args.whatif})" if args.whatif else ""
+        out(table(f"{kind}{what}: SQL statements per request, server time p50/p95 (ms)",
                   list(results[kind]), results[kind]))
         out("")
     _save(results, args)
@@ -428,6 +434,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--sql-limit", type=int, default=40)
     p.add_argument("--profile", action="store_true", help="cProfile one request per page")
     p.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the slowest")
+    p.add_argument("--whatif", help="experiments of bench/scale_whatif.py, comma-separated")
     return p
 
 

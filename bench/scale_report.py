@@ -1,0 +1,80 @@
+"""Markdown tables from saved page-benchmark results (for bench/SCALE.md and the README).
+
+    python -m bench.scale_report /tmp/kapms-bench/results-*.json [--db postgres]
+
+Later files win for the same database, size and page, so a full run and a later rerun of a
+few pages combine. Columns: statements per request, p50 and p95 in ms per size, and the
+targets missed (see bench/scale_bench.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from bench.scale_bench import Result, misses
+
+SIZE_ORDER = ["1%", "10%", "100%"]
+
+
+def load(paths: list[str]) -> dict[str, dict[str, dict[str, Result]]]:
+    """{db: {size: {page key: Result}}} from result files, later files winning."""
+    merged: dict[str, dict[str, dict[str, Result]]] = {}
+    for path in paths:
+        data = json.loads(Path(path).read_text())
+        for db, sizes in data["results"].items():
+            for size, rows in sizes.items():
+                for row in rows:
+                    result = Result(**row)
+                    merged.setdefault(db, {}).setdefault(size, {})[result.key] = result
+    return merged
+
+
+def markdown(db: str, sizes: dict[str, dict[str, Result]]) -> str:
+    """One database's side-by-side table in Markdown."""
+    order = [s for s in SIZE_ORDER if s in sizes] + [s for s in sizes if s not in SIZE_ORDER]
+    keys = list(dict.fromkeys(k for s in order for k in sizes[s]))
+    head = "| page | " + " | ".join(f"{s} SQL | {s} p50 | {s} p95" for s in order) + " | misses |"
+    lines = [head, "|---" * (2 + 3 * len(order)) + "|"]
+    for key in keys:
+        row = [sizes[s].get(key) for s in order]
+        cells = []
+        for r in row:
+            if r is None or not r.ms:
+                cells += [(r.error if r else "") or "-", "", ""]
+                continue
+            stmts = (f"{min(r.statements)}" if min(r.statements) == max(r.statements)
+                     else f"{min(r.statements)}-{max(r.statements)}")
+            cells += [stmts, f"{r.p(0.5):,.0f}", f"{r.p(0.95):,.0f}"]
+        lines.append(f"| {key} | " + " | ".join(cells) + f" | {' '.join(misses(row))} |")
+    pdfs = [(k, [sizes[s].get(k) for s in order]) for k in keys
+            if any(sizes[s].get(k) is not None and sizes[s][k].bare_ms for s in order)]
+    if pdfs:
+        lines += ["", "| PDF | HTML chars | " + " | ".join(f"{s} page / bare (ms)"
+                                                        for s in order) + " |",
+                  "|---|---" + "|---" * len(order) + "|"]
+        for key, row in pdfs:
+            chars = next(r.html_chars for r in row if r and r.html_chars)
+            cells = [f"{r.p(0.5):,.0f} / {r.bare_ms:,.0f} = {r.p(0.5) / r.bare_ms:.1f}x"
+                     if r and r.bare_ms and r.ms else "-" for r in row]
+            lines.append(f"| {key} | {chars:,} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> None:
+    """Print the tables of the given result files."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("files", nargs="+")
+    parser.add_argument("--db")
+    args = parser.parse_args(argv)
+    for db, sizes in load(args.files).items():
+        if args.db and db != args.db:
+            continue
+        print(f"### {db}\n")
+        print(markdown(db, sizes))
+        print()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,233 @@
+"""What-if experiments: measure a proposed fix before anyone writes it.
+
+    python -m bench.scale_bench --db postgres --sizes 1%,100% --whatif no-expire,batched-audit
+
+Each experiment patches the running app in this process only (never the code on disk) or
+adds an index to the benchmark database for the duration of the run, so bench/SCALE.md can
+say what each fix on its worklist buys, page by page. They are prototypes of the fixes,
+not the fixes: the real change belongs in the domain's code, with its tests.
+"""
+
+from __future__ import annotations
+
+from contextlib import ExitStack, contextmanager
+
+EXPERIMENTS: dict[str, object] = {}
+
+
+def experiment(name: str):
+    """Register a context manager ``(app) -> None`` under ``name``."""
+    def register(fn):
+        EXPERIMENTS[name] = contextmanager(fn)
+        return fn
+    return register
+
+
+def _patch(stack: ExitStack, owner, attribute: str, value) -> None:
+    original = getattr(owner, attribute)
+    setattr(owner, attribute, value)
+    stack.callback(setattr, owner, attribute, original)
+
+
+@experiment("no-expire")
+def _no_expire(app):
+    """Sessions keep what they loaded after a commit (``expire_on_commit=False``), so the
+    templates rendered after a view's commit do not reload every object one by one."""
+    from kapms.extensions import db
+
+    factory = db.session.session_factory
+    before = factory.kw.get("expire_on_commit", True)
+    factory.configure(expire_on_commit=False)
+    try:
+        yield
+    finally:
+        factory.configure(expire_on_commit=before)
+
+
+@experiment("batched-audit")
+def _batched_audit(app):
+    """``audit.services.record`` adds the event without flushing it: the events of a
+    request go in at the next flush, several rows per INSERT."""
+    from kapms.audit import services
+
+    def record(session, actor, action, entity_type, entity_id=None, *, patient_id=None,
+               outcome="success", detail=None, actor_email=None):
+        if action not in ACTIONS:  # noqa: F821 - resolved in kapms.audit.services
+            raise ValueError(f"unknown audit action {action!r}")
+        if outcome not in OUTCOMES:  # noqa: F821
+            raise ValueError(f"unknown audit outcome {outcome!r}")
+        fields = dict(
+            user_id=getattr(actor, "id", None),
+            actor_email=getattr(actor, "email", None) or actor_email,
+            action=action, entity_type=entity_type,
+            entity_id=None if entity_id is None else str(entity_id), patient_id=patient_id,
+            ip_address=current_ip.get(), outcome=outcome,  # noqa: F821
+            detail=(detail or None) and detail[:500], at=utcnow())  # noqa: F821
+        event = AuditEvent(**fields)  # noqa: F821
+        session.add(event)
+        session.info.setdefault(_UNSAVED, []).append(fields)  # noqa: F821
+        return event
+
+    # Every module imported ``record`` by name: swap the code of the one function object.
+    original = services.record.__code__
+    services.record.__code__ = record.__code__
+    try:
+        yield
+    finally:
+        services.record.__code__ = original
+
+
+@experiment("no-care-team-choices")
+def _no_care_team_choices(app):
+    """The patient page without the "add to care team" dropdown of every clinician (the
+    fix: choose the clinician on a page of its own, searched by name)."""
+    from kapms.patients import views
+
+    with ExitStack() as stack:
+        _patch(stack, views, "_clinicians", lambda role: [])
+        yield
+
+
+@experiment("no-notes-due-on-calendar")
+def _calendar_count(app):
+    """The calendar counts unsigned past sessions in SQL instead of loading (and auditing)
+    every one of them for ``len()``."""
+    from flask import request
+    from sqlalchemy import func, or_, select
+
+    from kapms.care import views_calendar
+    from kapms.care.models import CareSession, ProgressNote
+    from kapms.database import utcnow
+
+    real = views_calendar.care
+
+    class CountOnCalendar:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        @staticmethod
+        def notes_due(session, actor, now=None):
+            if request.endpoint != "care.calendar":
+                return real.notes_due(session, actor, now)
+            count = session.scalar(
+                select(func.count()).select_from(CareSession)
+                .outerjoin(ProgressNote, ProgressNote.session_id == CareSession.id)
+                .where(CareSession.clinician_id == actor.id, CareSession.status != "cancelled",
+                       CareSession.scheduled_start < utcnow(),
+                       or_(ProgressNote.id.is_(None), ProgressNote.status != "signed")))
+            return range(count)
+
+    with ExitStack() as stack:
+        _patch(stack, views_calendar, "care", CountOnCalendar())
+        yield
+
+
+@experiment("overdue-in-sql")
+def _overdue_in_sql(app):
+    """Overdue payment plans found by one SQL aggregate (installments due before today
+    minus payments, LIMIT 20) instead of loading every open plan into Python."""
+    from sqlalchemy import func, select
+
+    from kapms.audit.services import record
+    from kapms.billing.models import Payment, PaymentPlan, PlanInstallment
+    from kapms.billing.services.plans import ledger
+    from kapms.billing.views import panel
+
+    def overdue_plans(session, actor, today, limit=20):
+        due = (select(PlanInstallment.plan_id, func.sum(PlanInstallment.amount_cents).label("due"))
+               .where(PlanInstallment.due_date < today).group_by(PlanInstallment.plan_id)
+               .subquery())
+        paid = (select(Payment.plan_id, func.sum(Payment.amount_cents).label("paid"))
+                .where(Payment.voided_at.is_(None)).group_by(Payment.plan_id).subquery())
+        overdue = due.c.due - func.coalesce(paid.c.paid, 0)
+        plans = session.scalars(
+            select(PaymentPlan).join(due, due.c.plan_id == PaymentPlan.id)
+            .outerjoin(paid, paid.c.plan_id == PaymentPlan.id)
+            .where(PaymentPlan.status == "open", overdue > 0)
+            .order_by(overdue.desc(), PaymentPlan.id).limit(limit)).all()
+        late = [(plan, ledger(plan, today)) for plan in plans]
+        for plan, _ in late:
+            record(session, actor, "view", "payment_plan", plan.id, patient_id=plan.patient_id,
+                   detail="dashboard: overdue")
+        return late
+
+    with ExitStack() as stack:
+        _patch(stack, panel, "overdue_plans", overdue_plans)
+        yield
+
+
+@experiment("audit-log-keyset")
+def _audit_keyset(app):
+    """The audit log without the dropdown of every user and without counting the whole
+    filtered log (what keyset paging needs: the next page's first row, no total)."""
+    from kapms.audit import services, views
+
+    with ExitStack() as stack:
+        _patch(stack, views, "list_users", lambda session: [])
+        _patch(stack, services, "search", _search_without_total())
+        yield
+
+
+def _search_without_total():
+    """``audit.services.search`` minus its COUNT(*): the query of the page only."""
+    from datetime import UTC, datetime, time, timedelta
+
+    from sqlalchemy import select
+
+    from kapms.audit.models import AuditEvent
+
+    def search(session, flt, *, page=1, per_page=50):
+        query = select(AuditEvent)
+        if flt.user_id:
+            query = query.where(AuditEvent.user_id == flt.user_id)
+        if flt.patient_id:
+            query = query.where(AuditEvent.patient_id == flt.patient_id)
+        if flt.action:
+            query = query.where(AuditEvent.action == flt.action)
+        if flt.date_from:
+            query = query.where(AuditEvent.at >= datetime.combine(flt.date_from, time(), UTC))
+        if flt.date_to:
+            end = datetime.combine(flt.date_to + timedelta(days=1), time(), UTC)
+            query = query.where(AuditEvent.at < end)
+        rows = session.scalars(query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+                               .limit(per_page + 1).offset((max(page, 1) - 1) * per_page)).all()
+        return rows[:per_page], (page - 1) * per_page + len(rows)
+
+    return search
+
+
+@experiment("audit-action-index")
+def _audit_action_index(app):
+    """An index on audit_events (action, at): the action filter reads the newest rows of
+    one action instead of walking the whole log by time."""
+    yield from _temporary_index(app, "ix_bench_audit_action_at",
+                                "audit_events (action, at)")
+
+
+def _temporary_index(app, name: str, definition: str):
+    from sqlalchemy import text
+
+    from kapms.extensions import db
+
+    with app.app_context():
+        with db.engine.begin() as conn:
+            conn.execute(text(f"CREATE INDEX IF NOT EXISTS {name} ON {definition}"))
+            conn.execute(text("ANALYZE"))
+    try:
+        yield
+    finally:
+        with app.app_context():
+            with db.engine.begin() as conn:
+                conn.execute(text(f"DROP INDEX IF EXISTS {name}"))
+
+
+@contextmanager
+def applied(names: list[str], app):
+    """Apply the named experiments for the duration of the block."""
+    unknown = [n for n in names if n not in EXPERIMENTS]
+    if unknown:
+        raise SystemExit(f"unknown experiments {unknown}; known: {sorted(EXPERIMENTS)}")
+    with ExitStack() as stack:
+        for name in names:
+            stack.enter_context(EXPERIMENTS[name](app))
+        yield
