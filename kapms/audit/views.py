@@ -1,15 +1,13 @@
 """The admin's audit log page."""
 
-from flask import Blueprint, render_template, request
+from flask import render_template, request
 
 from kapms.audit import services
+from kapms.audit.blueprint import bp
 from kapms.audit.forms import AuditFilterForm
 from kapms.auth.services import list_users
 from kapms.extensions import db
-from kapms.web.access import guard_blueprint
 
-bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
-guard_blueprint(bp, "admin")
 PER_PAGE = 50
 
 

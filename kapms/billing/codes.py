@@ -1,7 +1,7 @@
-"""Service and diagnosis codes with the clinic's own plain-language labels.
+"""Service codes with the clinic's own plain-language labels, and the time rules that pick them.
 
 CPT descriptors are the AMA's copyright, so the labels here are our own words, not the
-official descriptors. ICD-10-CM titles are public (CMS/NCHS) and are given close to them.
+official descriptors. Diagnosis codes (ICD-10-CM) live in :mod:`kapms.icd10`.
 
 Service types group codes the way plan benefits do (a copay per service type):
 ``office_visit`` (diagnostic evaluations and medical E/M visits), ``psychotherapy``,
@@ -33,25 +33,6 @@ SERVICE_CODES: dict[str, tuple[str, str]] = {
 
 # Codes billed in units of one hour of time rather than once per session.
 PER_HOUR_CODES = frozenset({"0820T", "0821T", "0822T"})
-
-ICD10_LABELS: dict[str, str] = {
-    "F41.1": "Generalized anxiety disorder",
-    "F43.10": "Post-traumatic stress disorder, unspecified",
-    "F43.12": "Post-traumatic stress disorder, chronic",
-    "F33.1": "Major depressive disorder, recurrent, moderate",
-    "F32.0": "Major depressive disorder, single episode, mild",
-    "F32.1": "Major depressive disorder, single episode, moderate",
-    "F32.2": "Major depressive disorder, single episode, severe without psychotic features",
-    "F32.3": "Major depressive disorder, single episode, severe with psychotic features",
-    "F32.4": "Major depressive disorder, single episode, in partial remission",
-    "F32.5": "Major depressive disorder, single episode, in full remission",
-    # F32.8 is a heading, not billable: its billable codes are F32.81 and F32.89.
-    "F32.81": "Premenstrual dysphoric disorder",
-    "F32.89": "Other specified depressive episodes",
-    "F32.9": "Major depressive disorder, single episode, unspecified",
-    "F32.A": "Depression, unspecified",
-    "Z73.0": "Burn-out",
-}
 
 
 def psychotherapy_code(minutes: int, with_em: bool = False) -> str:

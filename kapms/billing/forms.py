@@ -15,9 +15,11 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation
 
-from kapms.billing.codes import ICD10_LABELS
+from kapms.billing.codes import SERVICE_CODES
 from kapms.billing.models import PAYMENT_METHODS
+from kapms.billing.services.fees import FEE_CODES
 from kapms.billing.services.gfe import DEFAULT_SEPARATELY_SCHEDULED
+from kapms.icd10 import ICD10_LABELS
 
 MAX_DOLLARS = Decimal("1000000")
 
@@ -155,3 +157,30 @@ class VoidPaymentForm(FlaskForm):
     """Why a payment recorded in error is voided."""
 
     reason = StringField("Reason", validators=[InputRequired(), Length(max=200)])
+
+
+def code_field_name(code: str) -> str:
+    """Form field name for a service code ("MED-KETAMINE" -> "code_MED_KETAMINE")."""
+    return "code_" + code.replace("-", "_")
+
+
+class FeeScheduleForm(FlaskForm):
+    """A fee schedule: dates and an allowed amount for every service code (the amount
+    fields are added per code below)."""
+
+    effective_from = DateField("Effective from", validators=[InputRequired()])
+    effective_to = DateField("Effective to (optional)", validators=[Optional()],
+                             description="Leave empty until a newer schedule replaces it")
+
+    def amounts_cents(self) -> dict[str, int]:
+        """Allowed cents per unit by code, from the validated dollar fields."""
+        return {code: cents(getattr(self, code_field_name(code)).data) for code in FEE_CODES}
+
+    def code_fields(self):
+        """(code, field) pairs in the schedule's order."""
+        return [(code, getattr(self, code_field_name(code))) for code in FEE_CODES]
+
+
+for _code in FEE_CODES:
+    setattr(FeeScheduleForm, code_field_name(_code),
+            money_field(f"{_code} {SERVICE_CODES[_code][0]} ($)"))

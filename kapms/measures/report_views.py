@@ -1,7 +1,5 @@
 """Network outcome reports (page, CSV, PDF) and the admin upload of licensed item text."""
 
-import csv
-import io
 import tempfile
 from pathlib import Path
 
@@ -17,6 +15,7 @@ from flask import (
 )
 from flask_login import current_user
 
+from kapms.csv_export import to_csv
 from kapms.extensions import db
 from kapms.measures import reports, scoring, services
 from kapms.measures.forms import ItemTextForm, ReportForm
@@ -77,25 +76,15 @@ def report_csv():
     if result is None:
         flash("Please correct the filters.", "danger")
         return redirect(url_for("outcomes.report", **request.args))
-    out = io.StringIO()
-    writer = csv.writer(out)
     flt = result.filter
-    writer.writerow(["Outcome report", flt.instrument, f"cohort={flt.cohort or 'all'}",
-                     f"baseline from={flt.date_from or ''}", f"to={flt.date_to or ''}",
-                     f"completers only={flt.completers_only}"])
+    rows = [["Outcome report", flt.instrument, f"cohort={flt.cohort or 'all'}",
+             f"baseline from={flt.date_from or ''}", f"to={flt.date_to or ''}",
+             f"completers only={flt.completers_only}"]]
     for table in tables:
-        writer.writerow([])
-        writer.writerow([table.title])
-        writer.writerow(table.headers)
-        writer.writerows([[_csv_safe(c) for c in row] for row in table.rows])
+        rows += [[], [table.title], table.headers, *table.rows]
     name = f"outcomes-{flt.instrument}.csv"
-    return Response(out.getvalue(), mimetype="text/csv",
+    return Response(to_csv(rows), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
-
-
-def _csv_safe(cell: str) -> str:
-    """Neutralise spreadsheet formulas (cells are ours, but stay safe if labels change)."""
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@") and not cell[1:2].isdigit() else cell
 
 
 @reports_bp.get("/report.pdf")

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from kapms.audit.services import record
 from kapms.auth.services import create_user, find_user_by_email
+from kapms.csv_export import to_csv, unguard
 from kapms.errors import DomainError
 from kapms.insurance.models import InsurancePlan
 from kapms.network import parsing
@@ -28,7 +29,6 @@ COLUMNS = ["email", "full_name", "credentials", "role", "npi", "licences", "kap_
            "languages", "accepting_new", "capacity", "availability"]
 REQUIRED = {"email", "full_name", "role", "licences", "capacity"}
 MAX_ROWS = 5000
-_FORMULA_START = ("=", "+", "@", "\t", "\r")
 
 
 @dataclass
@@ -47,10 +47,7 @@ def plan_lookup(session) -> dict[str, int]:
 
 
 def _cell(row, name: str) -> str:
-    value = (row.get(name) or "").strip()
-    if value[:1] == "'" and value[1:2] in _FORMULA_START:
-        value = value[1:]  # undo the export's spreadsheet-formula guard
-    return value
+    return unguard((row.get(name) or "").strip())  # undo the export's formula guard
 
 
 def parse_row(row: dict, plans: dict[str, int]) -> tuple[str, str, str | None, ProfileData]:
@@ -138,21 +135,14 @@ def import_directory(session, actor, text: str) -> ImportReport:
     return report
 
 
-def _safe(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in _FORMULA_START else text
-
-
 def export_directory(session, actor) -> str:
     """Every profile as CSV in the import format (a round trip changes nothing)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    rows = [COLUMNS]
     profiles = session.scalars(select(ClinicianProfile).order_by(ClinicianProfile.id)).all()
     for profile in profiles:
         d, user = profile_data(profile), profile.user
         yes = {True: "yes", False: "no"}
-        writer.writerow([_safe(v) for v in [
+        rows.append([
             user.email, user.full_name, user.credentials, d.kind, d.npi,
             ";".join(f"{t} {n} {s} {e.isoformat()}" for t, n, s, e in d.licences),
             d.kap_course, d.kap_trained_on.isoformat() if d.kap_trained_on else "",
@@ -161,6 +151,6 @@ def export_directory(session, actor) -> str:
             f"{d.private_pay_rate_cents / 100:.2f}" if d.private_pay_rate_cents else "",
             yes[d.in_office], d.office_address, d.latitude, d.longitude, yes[d.telehealth],
             ";".join(d.specialties), ";".join(d.languages), yes[d.accepting_new], d.capacity,
-            ";".join(f"{WEEKDAYS[w]} {a:%H:%M}-{b:%H:%M}" for w, a, b in d.availability)]])
+            ";".join(f"{WEEKDAYS[w]} {a:%H:%M}-{b:%H:%M}" for w, a, b in d.availability)])
     record(session, actor, "export", "directory", None, detail=f"{len(profiles)} profiles")
-    return out.getvalue()
+    return to_csv(rows)

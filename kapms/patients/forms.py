@@ -4,11 +4,11 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
 
-from kapms.billing.codes import ICD10_LABELS
+from kapms.icd10 import ICD10_LABELS
 
 
 def diagnosis_choices() -> list[tuple[str, str]]:
-    """ICD-10 codes with their plain-language labels (kapms.billing.codes, shared)."""
+    """ICD-10 codes with their plain-language labels (kapms.icd10, shared)."""
     return [("", "Not yet known")] + [(code, f"{code} · {label}")
                                       for code, label in ICD10_LABELS.items()]
 

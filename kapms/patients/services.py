@@ -114,7 +114,7 @@ class PatientInput:
 
 
 def _check_input(session, data: PatientInput) -> None:
-    from kapms.billing.codes import ICD10_LABELS
+    from kapms.icd10 import ICD10_LABELS
     from kapms.insurance.models import InsurancePlan
 
     if data.diagnosis_code and data.diagnosis_code not in ICD10_LABELS:

@@ -8,8 +8,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from kapms.auth.models import User, UserRole
-from kapms.billing.codes import ICD10_LABELS
 from kapms.extensions import db
+from kapms.icd10 import ICD10_LABELS
 from kapms.insurance.services import plan_choices
 from kapms.patients import services
 from kapms.patients.access import BILLING, CLINICAL, categories

@@ -17,10 +17,6 @@ def add(label: str, endpoint: str, order: int = 50) -> None:
 
 
 
-add("Users", "admin_users.list_users", 90)
-add("Audit log", "audit.events", 95)
-
-
 def nav_for(user):
     """The (label, url, endpoint) entries this user may open, in order."""
     items = []

@@ -1,6 +1,5 @@
 """Objects the billing tests need: plans, patients, fee schedules and benefits."""
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from itertools import count
@@ -43,18 +42,3 @@ def make_benefits(session, patient, **overrides):
                   oop_met_cents=20000, copay_office_visit_cents=2500)
     fields.update(overrides)
     return add_benefits(session, None, patient, BenefitsEntry(**fields))
-
-
-@dataclass(frozen=True)
-class FakeSession:
-    """Stands in for the care domain's BillableSession."""
-
-    session_id: int
-    service_date: date
-    kind: str
-    minutes: int
-    modality: str = "office"
-    clinician_id: int = 1
-    clinician_name: str = "Maya Okafor, LMFT"
-    held: bool = False
-

@@ -1,62 +1,45 @@
-"""Care sessions to billed lines, and the fallbacks before the care domain is merged."""
+"""Billing reads real care sessions (made through the care services) as visits, with the
+measures given at each."""
 
 from datetime import date
 
-from kapms.billing import care_link
-from tests.billing.helpers import FakeSession
+from kapms import clinic_time
+from kapms.billing.coding import code_visits
+from kapms.billing.services import care_link
+from tests.billing.care_record import CareRecord
+from tests.billing.helpers import make_patient
 
-D = date(2026, 3, 2)
+CLINIC_TODAY = date(2026, 4, 1)
 
-
-def codes(sessions):
-    return [(line.code, line.units) for line in care_link.session_lines(sessions)]
-
-
-def test_kinds_map_to_codes():
-    sessions = [
-        FakeSession(1, D, "intake", 60), FakeSession(2, D, "preparation", 45),
-        FakeSession(3, D, "integration", 60), FakeSession(4, D, "follow_up", 25),
-    ]
-    assert codes(sessions) == [("99204", 1), ("90834", 1), ("90837", 1), ("99214", 1)]
+START = date(2026, 2, 2)
 
 
-def test_office_dosing_bills_monitoring_hours_and_medication():
-    assert codes([FakeSession(1, D, "dosing", 150)]) == [("0820T", 2), ("MED-KETAMINE", 1)]
+def test_a_course_reads_as_visits_and_codes(db):
+    record = CareRecord(db, make_patient(db))
+    record.course(START, dosings=1)
+    record.dose(date(2026, 2, 25), held=True, minutes=40)
+    visits = care_link.visits(db, record.patient.id, START, date(2026, 3, 31), clinic_time.zone())
+    assert [(v.kind, v.minutes, v.held) for v in visits] == [
+        ("intake", 60, False), ("preparation", 60, False), ("dosing", 120, False),
+        ("integration", 60, False), ("dosing", 40, True)]
+    assert visits[0].clinician_name == "Sam Rivera, PMHNP"
+    codes = [(line.code, line.units) for line in code_visits(visits)]
+    assert codes == [("99204", 1), ("90837", 1), ("0820T", 2), ("MED-KETAMINE", 1),
+                     ("90837", 1), ("90834", 1)]
 
 
-def test_telehealth_dosing_bills_psychotherapy_and_medication():
-    sessions = [FakeSession(1, D, "dosing", 120, modality="telehealth")]
-    assert codes(sessions) == [("90837", 1), ("MED-KETAMINE", 1)]
+def test_the_range_is_in_clinic_days(db):
+    record = CareRecord(db, make_patient(db))
+    record.visit("intake", START, 60, hour=20)  # 20:00 in California is the next day in UTC
+    zone = clinic_time.zone()
+    assert [v.service_date for v in care_link.visits(db, record.patient.id, START, START, zone)
+            ] == [START]
 
 
-def test_held_dosing_bills_the_therapist_time_only():
-    assert codes([FakeSession(1, D, "dosing", 50, held=True)]) == [("90834", 1)]
-    assert codes([FakeSession(1, D, "dosing", 10, held=True)]) == []
-
-
-def test_too_short_sessions_bill_nothing():
-    assert codes([FakeSession(2, D, "preparation", 10), FakeSession(3, D, "dosing", 20)]) == [
-        ("MED-KETAMINE", 1)]  # 20 minutes of monitoring is under the 31-minute minimum
-
-
-def test_the_clinic_time_zone_is_passed_to_the_care_domain(monkeypatch):
-    from zoneinfo import ZoneInfo
-
-    calls = []
-
-    class FakeCare:
-        @staticmethod
-        def billable_sessions(session, patient_id, start, end, **kwargs):
-            calls.append(kwargs)
-            return []
-
-    monkeypatch.setattr(care_link, "_care", FakeCare)
-    zone = ZoneInfo("America/Los_Angeles")
-    care_link.billable_sessions(None, 1, D, D, zone)
-    care_link.billable_sessions(None, 1, D, D)
-    assert calls == [{"tz": zone}, {}]
-
-
-def test_lines_come_in_date_order():
-    sessions = [FakeSession(2, date(2026, 3, 9), "integration", 60), FakeSession(1, D, "intake", 60)]
-    assert [line.service_date for line in care_link.session_lines(sessions)] == [D, date(2026, 3, 9)]
+def test_telehealth_visits_say_so(db):
+    record = CareRecord(db, make_patient(db))
+    record.visit("intake", START, 45, setting="telehealth")
+    [visit] = care_link.visits(db, record.patient.id, START, START, clinic_time.zone())
+    assert visit.setting == "telehealth"
+    [line] = code_visits([visit])
+    assert (line.place_of_service, line.modifier) == ("10", "95")

@@ -7,7 +7,6 @@ import pytest
 
 from kapms.billing.business_days import us_federal_holidays
 from kapms.billing.codes import (
-    ICD10_LABELS,
     SERVICE_CODES,
     SERVICE_TYPES,
     billing_units,
@@ -23,6 +22,7 @@ from kapms.billing.course import (
     price_course,
     therapy_minutes,
 )
+from kapms.icd10 import ICD10_LABELS
 
 START = date(2025, 3, 3)  # a Monday
 

@@ -6,11 +6,13 @@ import pytest
 from sqlalchemy import func, select
 
 from kapms.audit.models import AuditEvent
-from kapms.billing import care_link
 from kapms.billing.models import GoodFaithEstimate
 from kapms.billing.services import plans as plan_svc
-from tests.billing.helpers import FakeSession, make_patient, make_plan, make_schedule
+from tests.billing.care_record import CareRecord
+from tests.billing.helpers import make_patient, make_plan, make_schedule
 from tests.billing.pdftext import pdf_text
+
+CLINIC_TODAY = date(2026, 4, 1)
 
 GFE = {"primary_service_date": "2026-03-16", "scheduled_on": "2026-03-02", "requested_on": "",
        "dosings": "6", "diagnosis_code": "F33.1",
@@ -72,29 +74,32 @@ def test_gfe_form_errors(client, login_as, db, self_pay):
     assert db.scalar(select(func.count()).select_from(GoodFaithEstimate)) == 0
 
 
-def test_gfe_page_warns_when_the_bill_runs_400_over(client, login_as, db, self_pay, monkeypatch):
+def test_gfe_page_warns_when_the_bill_runs_400_over(client, login_as, db, self_pay):
+    record = CareRecord(db, self_pay)
+    for day in range(9):  # nine integration sessions where the GFE expected two
+        record.visit("integration", date(2026, 3, 16 + day), 60)
+    db.commit()
     login_as("billing")
     client.post(f"/billing/patients/{self_pay.id}/gfe/new", data=GFE | {"dosings": "1"})
     gfe = db.scalar(select(GoodFaithEstimate))
-    sessions = [FakeSession(i, date(2026, 3, 16), "integration", 60) for i in range(9)]
-    monkeypatch.setattr(care_link, "billable_sessions", lambda *args: sessions)
     page = client.get(f"/billing/gfe/{gfe.id}").get_data(as_text=True)
     assert 'data-testid="gfe-overrun"' in page and "$540.00 above" in page
     overview = client.get(f"/billing/patients/{self_pay.id}").get_data(as_text=True)
     assert 'data-testid="gfe-overrun-flag"' in overview
 
 
-def test_superbill_pdf(client, login_as, db, monkeypatch):
+def test_superbill_pdf(client, login_as, db):
     make_schedule(db, None)
     patient = make_patient(db, make_plan(db, payer_name="Aetna"), diagnosis_code="F43.10")
     plan = plan_svc.create_plan(db, None, patient, balance_cents=50000, upfront_cents=12000,
                                 installments=2, first_due=date(2026, 2, 1))
     plan_svc.record_payment(db, None, plan, amount_cents=12000, paid_on=date(2026, 2, 1),
                             method="card", reference=None, today=date(2026, 2, 1))
+    record = CareRecord(db, patient)
+    record.clear(date(2026, 2, 2))
+    record.visit("preparation", date(2026, 2, 3), 60)
+    record.dose(date(2026, 2, 10), 120)
     db.commit()
-    sessions = [FakeSession(1, date(2026, 2, 3), "preparation", 60),
-                FakeSession(2, date(2026, 2, 10), "dosing", 120)]
-    monkeypatch.setattr(care_link, "billable_sessions", lambda *args: sessions)
     login_as("billing")
     response = client.get(f"/billing/patients/{patient.id}/superbill.pdf"
                           "?start=2026-02-01&end=2026-02-28")

@@ -5,16 +5,17 @@ from datetime import date
 import pytest
 
 from kapms.audit.models import AuditEvent
-from kapms.billing import care_link
 from kapms.billing.services import benefits as benefits_svc
 from kapms.billing.services import estimates as est_svc
 from kapms.billing.services.fees import schedule_on, schedules_for
 from kapms.errors import RuleViolation
+from tests.billing.care_record import CareRecord
 from tests.billing.helpers import SIMPLE_FEES, make_benefits, make_patient, make_plan, make_schedule
 from tests.factories import make_user
 
 START = date(2026, 2, 2)  # a Monday; Presidents Day (Feb 16) moves one preparation a day
 TODAY = date(2026, 1, 20)
+CLINIC_TODAY = TODAY
 
 # The high scenario (8 dosings, 3 preparation sessions) worked out by hand, in date order.
 # Fees: 99204 $200, 90837 $150, 99214 $120, ketamine $40 (not covered). Benefits: $300
@@ -125,17 +126,16 @@ def test_no_fee_schedule_in_effect_is_refused(db, insured):
                                 TODAY)
 
 
-def test_estimate_from_the_treatment_plan(db, insured, monkeypatch):
+def test_estimate_from_the_treatment_plan(db, insured):
     make_benefits(db, insured)
-    monkeypatch.setattr(care_link, "treatment_plan_dosings", lambda session, pid: 6)
+    with pytest.raises(RuleViolation, match="no treatment plan"):
+        est_svc.create_estimate(db, None, insured, est_svc.EstimateRequest(START, basis="plan"),
+                                TODAY)
+    CareRecord(db, insured).clear(TODAY, dosings=6)
     estimate = est_svc.create_estimate(db, None, insured,
                                        est_svc.EstimateRequest(START, basis="plan"), TODAY)
     assert (estimate.low_dosings, estimate.high_dosings) == (6, 6)
     assert sum(line.code == "MED-KETAMINE" for line in estimate.scenario("high")) == 6
-    monkeypatch.setattr(care_link, "treatment_plan_dosings", lambda session, pid: None)
-    with pytest.raises(RuleViolation, match="no treatment plan"):
-        est_svc.create_estimate(db, None, insured, est_svc.EstimateRequest(START, basis="plan"),
-                                TODAY)
 
 
 def test_in_office_monitoring_bills_0820T_per_hour(db, insured):

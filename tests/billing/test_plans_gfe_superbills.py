@@ -1,19 +1,22 @@
 """Payment plans and payments, Good Faith Estimates, and superbills through the services."""
 
 from datetime import date
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from kapms.billing import care_link
 from kapms.billing.services import Practice
 from kapms.billing.services import gfe as gfe_svc
 from kapms.billing.services import plans as plan_svc
 from kapms.billing.services.superbills import build_superbill
 from kapms.errors import RuleViolation
-from tests.billing.helpers import FakeSession, make_patient, make_plan, make_schedule
+from tests.billing.care_record import CareRecord
+from tests.billing.helpers import make_patient, make_plan, make_schedule
 
 PRACTICE = Practice("Harbor KAP Clinic", "1234567893", "94-1234567", "1 Bay St, Oakland, CA")
+ZONE = ZoneInfo("America/Los_Angeles")
 TODAY = date(2026, 3, 1)
+CLINIC_TODAY = TODAY
 
 
 def new_plan(db, patient, balance=100000, upfront=12000, count=4, first_due=date(2026, 1, 15)):
@@ -122,31 +125,33 @@ def test_gfe_needs_a_scheduling_or_request_date(db):
                            gfe_svc.GfeRequest(date(2026, 3, 16), None, None), PRACTICE, TODAY)
 
 
-def test_bill_over_gfe_by_400_is_flagged(db, monkeypatch):
+def test_bill_over_gfe_by_400_is_flagged(db):
     make_schedule(db, None)
-    gfe = gfe_svc.create_gfe(db, None, make_patient(db), gfe_svc.GfeRequest(
+    patient = make_patient(db)
+    record = CareRecord(db, patient)
+    gfe = gfe_svc.create_gfe(db, None, patient, gfe_svc.GfeRequest(
         date(2026, 3, 16), date(2026, 3, 2), None, dosings=1), PRACTICE, TODAY)
     # Estimate: 99204 200 + 3 x 90837 150 + 1 ketamine 40 + 99214 120 = $810.
     assert gfe.total_cents == 81000
-    sessions = [FakeSession(i, date(2026, 3, 16 + i), "integration", 60) for i in range(8)]
-    monkeypatch.setattr(care_link, "billable_sessions", lambda *a: sessions)
-    check = gfe_svc.bill_check(db, gfe, 40000, date(2026, 4, 1))
+    for day in range(8):
+        record.visit("integration", date(2026, 3, 16 + day), 60)
+    check = gfe_svc.bill_check(db, gfe, 40000, date(2026, 4, 1), ZONE)
     assert (check.billed_cents, check.over_threshold) == (120000, False)  # $390 over
-    monkeypatch.setattr(care_link, "billable_sessions", lambda *a: sessions + sessions[:1])
-    check = gfe_svc.bill_check(db, gfe, 40000, date(2026, 4, 1))
+    record.visit("integration", date(2026, 3, 24), 60)
+    check = gfe_svc.bill_check(db, gfe, 40000, date(2026, 4, 1), ZONE)
     assert check.over_threshold and check.over_by_cents == 54000
 
 
-def test_superbill_lines_charges_and_paid(db, monkeypatch):
+def test_superbill_lines_charges_and_paid(db):
     make_schedule(db, None)
     patient = make_patient(db, make_plan(db))
-    sessions = [FakeSession(1, date(2026, 1, 20), "intake", 60),
-                FakeSession(2, date(2026, 2, 2), "preparation", 55),
-                FakeSession(3, date(2026, 2, 9), "dosing", 120),
-                FakeSession(4, date(2026, 2, 11), "integration", 50, modality="telehealth")]
-    monkeypatch.setattr(care_link, "billable_sessions",
-                        lambda session, pid, start, end, tz=None: [s for s in sessions
-                                                          if s.service_date <= end])
+    record = CareRecord(db, patient)
+    record.visit("intake", date(2026, 1, 20), 60)
+    record.clear(date(2026, 1, 20))
+    record.visit("preparation", date(2026, 2, 2), 55)
+    record.dose(date(2026, 2, 9), 120)
+    record.visit("integration", date(2026, 2, 11), 50, setting="telehealth")
+    record.visit("integration", date(2026, 3, 2), 50)  # after the range: not on this bill
     plan = new_plan(db, patient)
     pay(db, plan, 12000)
     pay(db, plan, 15000, on=date(2026, 2, 3))
@@ -161,6 +166,7 @@ def test_superbill_lines_charges_and_paid(db, monkeypatch):
     assert [(line.place_of_service, line.modifier) for line in bill.lines] == [
         ("11", ""), ("11", ""), ("11", ""), ("10", "95")]
     assert bill.member_id == "M123" and bill.clinicians == (("Maya Okafor, LMFT", None),)
+    assert {line.clinician_name for line in bill.lines} == {"Maya Okafor, LMFT"}
 
 
 def test_superbill_range_is_checked(db):
@@ -194,12 +200,12 @@ def test_a_payment_on_a_plan_changed_meanwhile_fails_the_version_check(db):
     db.rollback()
 
 
-def test_superbill_needs_fees_for_its_range_but_not_for_older_care(db, monkeypatch):
+def test_superbill_needs_fees_for_its_range_but_not_for_older_care(db):
     make_schedule(db, None, start=date(2026, 2, 1))
     patient = make_patient(db)
-    sessions = [FakeSession(1, date(2026, 1, 20), "intake", 60),
-                FakeSession(2, date(2026, 2, 2), "preparation", 55)]
-    monkeypatch.setattr(care_link, "billable_sessions", lambda *args: sessions)
+    record = CareRecord(db, patient)
+    record.visit("intake", date(2026, 1, 20), 60)
+    record.visit("preparation", date(2026, 2, 2), 55)
     bill = build_superbill(db, None, patient, date(2026, 2, 1), date(2026, 2, 28), PRACTICE)
     assert [line.code for line in bill.lines] == ["90837"]
     with pytest.raises(RuleViolation, match="No practice fee for 99204 on 2026-01-20"):

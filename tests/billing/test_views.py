@@ -12,6 +12,8 @@ from kapms.patients.services import add_to_care_team
 from kapms.web.access import required_roles
 from tests.billing.helpers import make_benefits, make_patient, make_plan, make_schedule
 
+CLINIC_TODAY = date(2026, 2, 10)
+
 BENEFITS = {"as_of": "2026-01-05", "in_network": "1", "deductible": "500.00",
             "deductible_met": "200", "coinsurance": "20", "oop_max": "1000",
             "oop_met": "200", "copay_office_visit": "25", "copay_psychotherapy": "",

@@ -293,7 +293,7 @@ def test_reschedule_form_prefills_and_moves_the_session(client, login, db, team)
     from datetime import time
 
     from kapms import clinic_time
-    from kapms.care.blueprint import local_to_utc
+    from kapms.care.views.common import local_to_utc
 
     cs = session_for(db, team, "preparation", at(1))
     db.commit()

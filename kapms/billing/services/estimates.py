@@ -13,10 +13,10 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from kapms.audit.services import record
-from kapms.billing import care_link
 from kapms.billing.business_days import us_federal_holidays_between
 from kapms.billing.course import course_template, expand_course, price_course, therapy_minutes
 from kapms.billing.models import Estimate, EstimateLine
+from kapms.billing.services import care_link
 from kapms.billing.services.benefits import benefits_as_of, to_benefits
 from kapms.billing.services.fees import schedule_on
 from kapms.errors import NotFound, RuleViolation

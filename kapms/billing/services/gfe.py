@@ -14,16 +14,17 @@ from datetime import date, timedelta, tzinfo
 from sqlalchemy import select
 
 from kapms.audit.services import record
-from kapms.billing import care_link
 from kapms.billing.business_days import gfe_due_date, us_federal_holidays_between
-from kapms.billing.codes import ICD10_LABELS, label
+from kapms.billing.codes import label
+from kapms.billing.coding import code_visits
 from kapms.billing.course import course_template, expand_course
 from kapms.billing.models import GfeLine, GoodFaithEstimate
 from kapms.billing.plan_ledger import exceeds_estimate
-from kapms.billing.services import Practice
+from kapms.billing.services import Practice, care_link
 from kapms.billing.services.clinicians import npi_by_user
 from kapms.billing.services.fees import get_schedule, schedule_on
 from kapms.errors import NotFound, RuleViolation
+from kapms.icd10 import ICD10_LABELS
 from kapms.patients.access import BILLING
 from kapms.patients.services import get_patient
 
@@ -163,7 +164,7 @@ class BillCheck:
 
 
 def bill_check(session, gfe: GoodFaithEstimate, threshold_cents: int, until: date,
-               zone: tzinfo | None = None) -> BillCheck:
+               zone: tzinfo) -> BillCheck:
     """Price the care sessions billed since the GFE's first service on the GFE's schedule,
     and say whether they exceed the estimate by ``threshold_cents`` or more (149.620).
 
@@ -171,9 +172,7 @@ def bill_check(session, gfe: GoodFaithEstimate, threshold_cents: int, until: dat
     bill against the whole estimate.
     """
     amounts = get_schedule(session, gfe.schedule_id).amounts()
-    sessions = care_link.billable_sessions(session, gfe.patient_id, gfe.primary_service_date,
-                                           until, zone)
-    billed = sum(amounts.get(line.code, 0) * line.units
-                 for line in care_link.session_lines(sessions))
+    visits = care_link.visits(session, gfe.patient_id, gfe.primary_service_date, until, zone)
+    billed = sum(amounts.get(line.code, 0) * line.units for line in code_visits(visits))
     return BillCheck(gfe.total_cents, billed,
                      exceeds_estimate(gfe.total_cents, billed, threshold_cents))

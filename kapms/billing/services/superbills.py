@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from kapms.audit.services import record
-from kapms.billing import care_link
 from kapms.billing.codes import label
-from kapms.billing.services import Practice
+from kapms.billing.coding import code_visits
+from kapms.billing.services import Practice, care_link
 from kapms.billing.services.clinicians import npi_by_user
 from kapms.billing.services.fees import schedule_on
 from kapms.billing.services.plans import patient_payments
@@ -38,18 +38,9 @@ class SuperbillLine:
     paid_cents: int
     clinician_name: str
     clinician_npi: str | None
-    modality: str
-
-    @property
-    def place_of_service(self) -> str:
-        """CMS place-of-service code: 11 office; 10 telehealth in the patient's home (KAP
-        telehealth sessions are taken at home)."""
-        return "10" if self.modality == "telehealth" else "11"
-
-    @property
-    def modifier(self) -> str:
-        """95 marks a synchronous telehealth service; none for in-person care."""
-        return "95" if self.modality == "telehealth" else ""
+    setting: str
+    place_of_service: str  # CMS code: 11 office, 10 the patient's home (telehealth)
+    modifier: str  # 95: synchronous telehealth
 
 
 @dataclass(frozen=True)
@@ -91,8 +82,7 @@ def build_superbill(session, actor, patient, start: date, end: date,
     if (end - start).days > MAX_RANGE_DAYS:
         raise RuleViolation("Choose a range of at most one year.", field="end")
     dx = patient.diagnosis_code or ""
-    lines = care_link.session_lines(
-        care_link.billable_sessions(session, patient.id, EARLIEST, end, practice.zone))
+    lines = code_visits(care_link.visits(session, patient.id, EARLIEST, end, practice.zone))
     charges = []
     for line in lines:
         schedule = schedule_on(session, None, line.service_date)
@@ -113,7 +103,8 @@ def build_superbill(session, actor, patient, start: date, end: date,
         if line.service_date >= start:
             billed.append(SuperbillLine(line.service_date, line.code, label(line.code),
                                         line.units, dx, charge, paid, line.clinician_name,
-                                        npis.get(line.clinician_id), line.modality))
+                                        npis.get(line.clinician_id), line.setting,
+                                        line.place_of_service, line.modifier))
     address = ", ".join(filter(None, [patient.address_line1, patient.address_line2,
                                       f"{patient.city}, {patient.state} {patient.postal_code}"]))
     bill = Superbill(

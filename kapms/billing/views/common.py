@@ -1,21 +1,19 @@
 """Helpers shared by the billing views: today's clinic date, patient loading, PDFs."""
 
-from datetime import datetime
-
-from flask import current_app, make_response, render_template
+from flask import current_app, make_response
 from flask_login import current_user
 
+from kapms import clinic_time
+from kapms.billing import pdf
 from kapms.billing.services import Practice
 from kapms.extensions import db
 from kapms.patients.access import BILLING
 from kapms.patients.services import get_patient
-from kapms.pdf import render_pdf
-from kapms.web.filters import clinic_zone
 
 
 def today():
     """Today's date in the clinic's time zone (due dates and "as of" dates are local)."""
-    return datetime.now(clinic_zone()).date()
+    return clinic_time.today()
 
 
 def load_patient(patient_id: int, audit: bool = True):
@@ -30,8 +28,7 @@ def practice() -> Practice:
 
 def pdf_response(template: str, filename: str, **context):
     """Render ``templates/billing/pdf/<template>`` to a downloadable PDF."""
-    html = render_template(f"billing/pdf/{template}", practice=practice(), **context)
-    response = make_response(render_pdf(html))
+    response = make_response(pdf.render(template, practice(), **context))
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -3,15 +3,15 @@
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from kapms.billing.codes import ICD10_LABELS
+from kapms.billing.blueprint import bp
 from kapms.billing.forms import EstimateForm, GfeForm, SuperbillForm
 from kapms.billing.services import estimates as est_svc
 from kapms.billing.services import gfe as gfe_svc
 from kapms.billing.services.superbills import build_superbill
-from kapms.billing.views import bp
 from kapms.billing.views.common import load_patient, pdf_response, practice, today
 from kapms.errors import DomainError
 from kapms.extensions import db
+from kapms.icd10 import ICD10_LABELS
 from kapms.web.forms import attempt
 
 

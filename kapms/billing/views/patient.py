@@ -3,12 +3,12 @@
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from kapms.billing.blueprint import bp
 from kapms.billing.forms import BenefitsForm, SuperbillForm, cents
 from kapms.billing.services import benefits as benefits_svc
 from kapms.billing.services.estimates import missing_facts, patient_estimates
 from kapms.billing.services.gfe import bill_check, patient_gfes
 from kapms.billing.services.plans import ledger, patient_plans
-from kapms.billing.views import bp
 from kapms.billing.views.common import load_patient, practice, today
 from kapms.extensions import db
 from kapms.patients.services import search_patients

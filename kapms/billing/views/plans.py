@@ -4,11 +4,11 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
+from kapms.billing.blueprint import bp
 from kapms.billing.forms import PaymentForm, PaymentPlanForm, VoidPaymentForm, as_dollars, cents
 from kapms.billing.models import Estimate, Payment
 from kapms.billing.services import estimates as est_svc
 from kapms.billing.services import plans as plan_svc
-from kapms.billing.views import bp
 from kapms.billing.views.common import load_patient, pdf_response, today
 from kapms.errors import ConflictError, DomainError
 from kapms.extensions import db

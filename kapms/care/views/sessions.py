@@ -6,7 +6,7 @@ from flask import Response, current_app, flash, redirect, render_template, reque
 from flask_login import current_user
 
 from kapms.care import services as care
-from kapms.care.blueprint import bp, local_day, local_to_utc, patient_as, thresholds
+from kapms.care.blueprint import bp
 from kapms.care.constants import ADVERSE_EVENTS, CO_MEDICATIONS
 from kapms.care.forms import (
     AddendumForm,
@@ -19,11 +19,12 @@ from kapms.care.forms import (
     ScheduleForm,
     SignForm,
 )
+from kapms.care.pdf import session_note_pdf
+from kapms.care.views.common import local_day, local_to_utc, patient_as, thresholds
 from kapms.errors import DomainError
 from kapms.extensions import db
 from kapms.patients.access import CLINICAL
 from kapms.patients.services import get_patient
-from kapms.pdf import render_pdf
 from kapms.web.access import roles_required
 from kapms.web.filters import clinic_zone
 from kapms.web.forms import attempt, attempt_and_flash, show_domain_error
@@ -269,10 +270,7 @@ def note_pdf(session_id: int):
     Psychotherapy notes are never part of it."""
     cs = care.get_care_session(db.session, current_user, session_id)
     note = care.note_for_print(db.session, current_user, cs)
-    html = render_template("care/pdf/session_note.html", cs=cs, patient=cs.patient, note=note,
-                           dosing=cs.dosing, adverse_labels=ADVERSE_EVENTS,
-                           co_medications=CO_MEDICATIONS, printed_at=datetime.now().astimezone())
-    pdf = render_pdf(html)
+    pdf = session_note_pdf(cs, note, datetime.now().astimezone())
     db.session.commit()
     name = f"session-note-{cs.id}{'' if note.signed else '-DRAFT'}.pdf"
     return Response(pdf, mimetype="application/pdf",

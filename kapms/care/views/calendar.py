@@ -4,11 +4,12 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from flask import Response, current_app, render_template, request
 from flask_login import current_user
-from icalendar import Calendar, Event
 
 from kapms.audit.services import record
 from kapms.care import services as care
-from kapms.care.blueprint import bp, local_day
+from kapms.care.blueprint import bp
+from kapms.care.ics import sessions_ics
+from kapms.care.views.common import local_day
 from kapms.extensions import db
 from kapms.web import panels
 from kapms.web.access import roles_required
@@ -60,40 +61,16 @@ def notes_due():
     return render_template("care/notes_due.html", sessions=rows)
 
 
-def initials(first: str, last: str) -> str:
-    """"Avery Chen" -> "A.C." (the only patient identifier the .ics carries)."""
-    return f"{first[:1].upper()}.{last[:1].upper()}."
-
-
 @bp.get("/calendar.ics")
 @roles_required("therapist", "prescriber")
 def calendar_ics():
-    """The signed-in clinician's schedule as iCalendar.
-
-    Minimum necessary (45 CFR 164.502(b)): calendar files end up on phones and in
-    third-party calendar services, so events carry only the patient's initials, the session
-    kind and modality: no names, diagnoses, notes or locations beyond the modality.
-    """
+    """The signed-in clinician's schedule as iCalendar, initials only (kapms.care.ics)."""
     now = datetime.now(UTC)
     rows = care.clinician_schedule(db.session, current_user, now - timedelta(days=ICS_PAST_DAYS),
                                    now + timedelta(days=ICS_FUTURE_DAYS), audit=False)
-    cal = Calendar()
-    cal.add("prodid", "-//KAPMS//Care calendar//EN")
-    cal.add("version", "2.0")
-    cal.add("x-wr-calname", f"{current_app.config['CLINIC_NAME']} sessions")
-    for s in rows:
-        if s.status == "cancelled":
-            continue
-        event = Event()
-        event.add("uid", f"care-session-{s.id}@kapms")
-        event.add("dtstamp", now)
-        event.add("dtstart", s.scheduled_start)
-        event.add("dtend", s.scheduled_start + timedelta(minutes=s.duration_minutes))
-        event.add("summary", f"{s.kind_label} · {initials(s.patient.first_name, s.patient.last_name)}"
-                             f" · {s.modality_label}")
-        cal.add_component(event)
+    ics = sessions_ics(rows, f"{current_app.config['CLINIC_NAME']} sessions", now)
     record(db.session, current_user, "export", "calendar", current_user.id,
            detail=f"{len(rows)} sessions, initials only")
     db.session.commit()
-    return Response(cal.to_ical(), mimetype="text/calendar",
+    return Response(ics, mimetype="text/calendar",
                     headers={"Content-Disposition": 'attachment; filename="kapms-sessions.ics"'})

@@ -1,16 +1,13 @@
 """Network admins manage accounts: list, create, change roles, deactivate, reset passwords."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from kapms.auth import services
+from kapms.auth.blueprint import admin_bp as bp
 from kapms.auth.forms import ResetPasswordForm, UserCreateForm, UserEditForm
 from kapms.extensions import db
-from kapms.web.access import guard_blueprint
 from kapms.web.forms import attempt
-
-bp = Blueprint("admin_users", __name__, url_prefix="/admin/users")
-guard_blueprint(bp, "admin")
 
 
 @bp.get("/")
@@ -67,8 +64,6 @@ def reset_password(user_id: int):
     form = UserEditForm(data=_edit_defaults(user))
     return render_template("auth/user_edit.html", user=user, form=form,
                            reset_form=reset_form), 400
-
-
 
 def _edit_defaults(user) -> dict:
     """Current values; a POST's form data takes precedence over these."""

@@ -4,7 +4,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from kapms.care import services as care
-from kapms.care.blueprint import bp, patient_as, thresholds
+from kapms.care.blueprint import bp
 from kapms.care.constants import CO_MEDICATIONS, CONTRAINDICATIONS
 from kapms.care.forms import (
     AmendPlanForm,
@@ -15,6 +15,7 @@ from kapms.care.forms import (
     RefillForm,
 )
 from kapms.care.models import Clearance, Prescription
+from kapms.care.views.common import patient_as, thresholds
 from kapms.errors import NotFound
 from kapms.extensions import db
 from kapms.patients.access import CLINICAL

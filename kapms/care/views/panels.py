@@ -1,22 +1,14 @@
-"""Care-path pages. The routes live in views_*.py modules on the one ``care`` blueprint;
-importing them here registers them. Also contributes the patient page's care panel."""
+"""The care path's sections on shared pages (the patient page's care panel)."""
 
 from flask import url_for
 
 from kapms.care import services as care
-from kapms.care import views_calendar, views_clinical, views_sessions  # noqa: F401 - routes
-from kapms.care.blueprint import bp
 from kapms.extensions import db
 from kapms.patients.access import CLINICAL
-from kapms.web import nav, panels
-
-BLUEPRINTS = [bp]
-nav.add("Calendar", "care.calendar", 5)
-nav.add("Notes due", "care.notes_due", 6)
-nav.add("Prescriber profile", "care.prescriber_profile", 80)
+from kapms.web import panels
 
 
-def _patient_panel(user, patient=None, categories=frozenset(), **_):
+def patient_panel(user, patient=None, categories=frozenset(), **_):
     """The care path at a glance: timeline, what is due, flags, sessions, clearance.
 
     Only for readers with clinical access (never billing)."""
@@ -33,4 +25,4 @@ def _patient_panel(user, patient=None, categories=frozenset(), **_):
     return [panels.Panel("care/_patient_panel.html", data, order=10)]
 
 
-panels.register(panels.PATIENT_PAGE, _patient_panel)
+panels.register(panels.PATIENT_PAGE, patient_panel)

@@ -1,16 +1,14 @@
-"""Sign in, sign out and change one's own password."""
+"""Signing in and out."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, logout_user
 
 from kapms.auth import services
-from kapms.auth.forms import ChangePasswordForm, LoginForm
+from kapms.auth.blueprint import bp
+from kapms.auth.forms import LoginForm
 from kapms.errors import DomainError
 from kapms.extensions import db, limiter
 from kapms.web.access import login_only, public, start_session
-from kapms.web.forms import attempt
-
-bp = Blueprint("auth", __name__)
 
 
 def _login_limit():
@@ -57,23 +55,3 @@ def logout():
     logout_user()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
-
-
-@bp.route("/account/password", methods=["GET", "POST"])
-@login_only
-def change_password():
-    """Change one's own password; every session ends and the user signs in again."""
-    form = ChangePasswordForm()
-    if form.validate_on_submit():
-        ok, _ = attempt(form, lambda: services.change_password(
-            db.session, current_user._get_current_object(), form.current_password.data,
-            form.new_password.data))
-        if ok:
-            logout_user()
-            flash("Password changed. Please sign in with your new password.", "success")
-            return redirect(url_for("auth.login"))
-    return render_template("auth/change_password.html", form=form)
-
-from kapms.auth.admin_views import bp as admin_bp  # noqa: E402
-
-BLUEPRINTS = [bp, admin_bp]

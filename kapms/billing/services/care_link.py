@@ -1,0 +1,62 @@
+"""The one place billing reads the care record (and the measures given at visits).
+
+The care domain's contract (``kapms.care.services``: ``billable_sessions``,
+``BillableSession``, ``administered_dosing_count``, ``treatment_plan_dosings``; see
+docs/care.md) is called here and nowhere else in billing; its sessions become billing's own
+:class:`kapms.billing.coding.Visit`, so a change in the care contract is a change to this
+file alone. The measures given at a visit are read with one small query on the measures
+domain's administrations (not voided), by date and recording clinician.
+
+Until the care record says otherwise, a dosing is monitored by its clinician alone for its
+recorded minutes; the contract's ``modality`` (office / telehealth) is the visit's setting.
+"""
+
+from __future__ import annotations
+
+from datetime import date, tzinfo
+
+from sqlalchemy import select
+
+from kapms.billing.coding import Visit, attach_measures
+from kapms.care import services as _care
+from kapms.measures.models import Administration
+
+
+def administered_dosing_count(session, patient_id: int) -> int:
+    """Dosings the patient has had (held and cancelled ones excluded)."""
+    return _care.administered_dosing_count(session, patient_id)
+
+
+def treatment_plan_dosings(session, patient_id: int) -> int | None:
+    """Dosings in the patient's current treatment plan, or None when there is none."""
+    return _care.treatment_plan_dosings(session, patient_id)
+
+
+def visits(session, patient_id: int, start: date, end: date, tz: tzinfo) -> list[Visit]:
+    """The patient's billable visits with a service date from ``start`` to ``end`` (in the
+    clinic's zone ``tz``), with the measures given at each, in date order."""
+    rows = _care.billable_sessions(session, patient_id, start, end, tz=tz)
+    found = [Visit(
+        session_id=s.session_id, service_date=s.service_date, kind=s.kind, minutes=s.minutes,
+        setting=_setting(s), clinician_id=s.clinician_id, clinician_name=s.clinician_name,
+        held=s.held, monitoring_minutes=getattr(s, "monitoring_minutes", None),
+        monitoring_clinicians=getattr(s, "monitoring_clinicians", None) or 1,
+        monitoring_staff=getattr(s, "monitoring_staff", None) or 0,
+        psychotherapy_minutes=getattr(s, "psychotherapy_minutes", None),
+    ) for s in rows]
+    return attach_measures(found, measures_given(session, patient_id, start, end))
+
+
+def _setting(s) -> str:
+    """office / telehealth / home, from the contract's setting (or modality)."""
+    setting = getattr(s, "setting", None) or s.modality
+    return setting if setting in ("office", "telehealth", "home") else "office"
+
+
+def measures_given(session, patient_id: int, start: date, end: date) -> list[tuple[date, int | None]]:
+    """(date given, recorded by) of each standardized measure from ``start`` to ``end``
+    that was not marked entered in error."""
+    rows = session.execute(select(Administration.given_on, Administration.recorded_by_id).where(
+        Administration.patient_id == patient_id, Administration.voided_at.is_(None),
+        Administration.given_on >= start, Administration.given_on <= end)).all()
+    return [(day, recorder) for day, recorder in rows]

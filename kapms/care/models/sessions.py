@@ -1,0 +1,130 @@
+"""Sessions on the care path and their notes (progress notes, addenda, process notes)."""
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kapms.auth.models import User
+from kapms.care.constants import (
+    MODALITIES,
+    SESSION_KINDS,
+    SESSION_STATUSES,
+)
+from kapms.database import UTCDateTime, utcnow
+from kapms.extensions import db
+from kapms.patients.models import Patient
+
+if TYPE_CHECKING:  # the dosing module imports this one
+    from kapms.care.models.dosing import DosingRecord
+
+
+class CareSession(db.Model):
+    """A scheduled appointment on the care path (preparation, dosing, integration, ...)."""
+
+    __tablename__ = "care_sessions"
+    __table_args__ = (Index("ix_care_sessions_clinician_start", "clinician_id",
+                            "scheduled_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    clinician_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    scheduled_start: Mapped[datetime] = mapped_column(UTCDateTime())
+    duration_minutes: Mapped[int]
+    modality: Mapped[str] = mapped_column(String(20), default="office")
+    location: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), default="scheduled", index=True)
+    actual_minutes: Mapped[int | None]  # what was actually held (billing uses it)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    patient: Mapped[Patient] = relationship(lazy="joined")
+    clinician: Mapped[User] = relationship(foreign_keys=[clinician_id], lazy="joined")
+    dosing: Mapped["DosingRecord | None"] = relationship(back_populates="session",
+                                                         lazy="selectin")
+    note: Mapped["ProgressNote | None"] = relationship(back_populates="session", lazy="selectin")
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def kind_label(self) -> str:
+        """The kind in words."""
+        return SESSION_KINDS.get(self.kind, self.kind)
+
+    @property
+    def modality_label(self) -> str:
+        """The modality in words."""
+        return MODALITIES.get(self.modality, self.modality)
+
+    @property
+    def status_label(self) -> str:
+        """The status in words."""
+        return SESSION_STATUSES.get(self.status, self.status)
+
+
+class ProgressNote(db.Model):
+    """The session's progress note: a draft its author edits, then signed and locked."""
+
+    __tablename__ = "progress_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("care_sessions.id"), unique=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(10), default="draft")  # draft / signed
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(default=1)
+
+    session: Mapped[CareSession] = relationship(back_populates="note")
+    author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="joined")
+    signed_by: Mapped[User | None] = relationship(foreign_keys=[signed_by_id], lazy="joined")
+    addenda: Mapped[list["Addendum"]] = relationship(lazy="selectin",
+                                                     order_by="Addendum.signed_at")
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def signed(self) -> bool:
+        """True once signed (then only addenda)."""
+        return self.status == "signed"
+
+
+class Addendum(db.Model):
+    """A signed, time-stamped addition to a signed progress note (never an edit)."""
+
+    __tablename__ = "note_addenda"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    note_id: Mapped[int] = mapped_column(ForeignKey("progress_notes.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    author: Mapped[User] = relationship(lazy="joined")
+
+
+class ProcessNote(db.Model):
+    """A psychotherapy (process) note: only its author may ever open it (164.501, 164.508).
+
+    Never shown in PDFs, exports, billing or any other user's page.
+    """
+
+    __tablename__ = "process_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("care_sessions.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    body: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
