@@ -10,7 +10,7 @@ users sign in through the real form, and each page (bench/scale_pages.py) is req
 to warm up and then ``--reps`` times (fewer when a page takes longer than ``--budget``
 seconds in all), in the app (Flask test client): SQL statements per request and server
 time p50/p95 in milliseconds. PDFs are set beside a bare WeasyPrint render of HTML of the
-same length. A page misses a target when, at the largest size measured, it runs more than
+same length, rendered right after each request of the PDF. A page misses a target when, at the largest size measured, it runs more than
 15 statements (``S>15``), more statements than at the smallest (``S+``), its p95 is over
 1.2x the smallest size's (``T+``), its p50 is 100 ms or more (``slow``), or, for a PDF, its
 p50 is 2x the bare render or more (``pdf``).
@@ -63,7 +63,8 @@ class Result:
     cpu_ms: list[float] = field(default_factory=list)  # this process only (not PostgreSQL)
     kinds: dict[str, int] = field(default_factory=dict)
     html_chars: int | None = None
-    bare_ms: float | None = None
+    bare_ms: float | None = None  # plain HTML table of the same length
+    bare_text_ms: float | None = None  # plain paragraphs of the same length
     error: str | None = None
 
     @property
@@ -124,28 +125,24 @@ class PdfRecorder:
 
         weasyprint.HTML = self.original
 
-    _bare_cache: dict[int, float] = {}
-
-    def bare_ms(self, chars: int, reps: int = 5) -> float:
-        """p50 of a bare WeasyPrint render of plain HTML of ``chars`` characters."""
-        if chars not in self._bare_cache:
-            html = bare_html(chars)
-            times = []
-            for _ in range(reps + 1):
-                started = time.perf_counter()
-                self.original(string=html).write_pdf()
-                times.append((time.perf_counter() - started) * 1000)
-            self._bare_cache[chars] = statistics.median(times[1:])
-        return self._bare_cache[chars]
+    def bare_ms(self, chars: int, kind: str = "table") -> float:
+        """One bare WeasyPrint render of plain HTML of ``chars`` characters, in ms."""
+        html = bare_html(chars, kind)
+        started = time.perf_counter()
+        self.original(string=html).write_pdf()
+        return (time.perf_counter() - started) * 1000
 
 
-def bare_html(chars: int) -> str:
-    """Plain HTML (a heading and a table) of exactly ``chars`` characters."""
+def bare_html(chars: int, kind: str = "table") -> str:
+    """Plain HTML of exactly ``chars`` characters, no stylesheet: a heading and a table of
+    dated lines (the shape of the billing PDFs), or a heading and paragraphs."""
     head = ("<!doctype html><html><head><meta charset='utf-8'><title>Bare</title></head>"
-            "<body><h1>Bare document</h1><table>")
+            "<body><h1>Bare document</h1>" + ("<table>" if kind == "table" else ""))
     row = ("<tr><td>2026-01-05</td><td>90837</td><td>Psychotherapy session, about 60 "
-           "minutes</td><td>$150.00</td></tr>\n")
-    tail = "</table></body></html>"
+           "minutes</td><td>$150.00</td></tr>\n") if kind == "table" else (
+        "<p>Patient arrived on time, oriented and calm; reviewed intentions for the session "
+        "and the plan for the ride home.</p>\n")
+    tail = ("</table>" if kind == "table" else "") + "</body></html>"
     body = head + row * max(0, (chars - len(head) - len(tail)) // len(row))
     return body + "<p>" + "x" * max(0, chars - len(body) - len(tail) - 3) + tail
 
@@ -222,8 +219,6 @@ def measure(app, manifest: dict, args, out=print) -> list[Result]:
                 sign_in(clients[entry.role], entry.role)
             client = clients[entry.role]
             _time_page(client, engine, url, result, args, pdfs)
-            if entry.pdf and result.html_chars and args.bare_reps:
-                result.bare_ms = pdfs.bare_ms(result.html_chars, args.bare_reps)
             if args.sql or args.explain or args.profile:
                 _diagnose(app, client, engine, url, result, args, out)
     return results
@@ -236,7 +231,7 @@ def _time_page(client, engine, url: str, result: Result, args, pdfs: PdfRecorder
         if response.status_code != 200:
             result.error = f"HTTP {response.status_code}"
             return
-    spent = 0.0
+    spent, bare, bare_text = 0.0, [], []
     for rep in range(args.reps):
         pdfs.last_chars = None
         with counting(engine) as log:
@@ -253,9 +248,15 @@ def _time_page(client, engine, url: str, result: Result, args, pdfs: PdfRecorder
         result.kinds = dict(log.kinds())
         if pdfs.last_chars:
             result.html_chars = pdfs.last_chars
+            if args.bare_reps:  # interleaved, so all see the same load on the machine
+                bare.append(pdfs.bare_ms(pdfs.last_chars, "table"))
+                bare_text.append(pdfs.bare_ms(pdfs.last_chars, "text"))
         spent += took
         if rep + 1 >= args.min_reps and spent > args.budget:
             break
+    if bare:
+        result.bare_ms = statistics.median(bare)
+        result.bare_text_ms = statistics.median(bare_text)
 
 
 def _diagnose(app, client, engine, url, result: Result, args, out) -> None:
@@ -331,11 +332,12 @@ def table(title: str, sizes: list[str], results: dict[str, list[Result]]) -> str
     pdf_rows = [(key, [lookup[s].get(key) for s in sizes]) for key in keys
                 if any(r is not None and r.bare_ms for r in (lookup[s].get(key) for s in sizes))]
     if pdf_rows:
-        lines += ["", "PDFs beside a bare WeasyPrint render of HTML of the same length "
-                      "(p50 ms: page / bare = ratio)"]
+        lines += ["", "PDFs beside bare WeasyPrint renders of HTML of the same length, a table "
+                      "and paragraphs (p50 ms: page / bare table, bare text = ratios)"]
         for key, row in pdf_rows:
-            cells = [f"| {r.html_chars:>7,} ch {r.p(0.5):6.0f} / {r.bare_ms:5.0f} = "
-                     f"{r.p(0.5) / r.bare_ms:4.1f}x " if r and r.bare_ms else "| -"
+            cells = [f"| {r.html_chars:>6,} ch {r.p(0.5):5.0f} / {r.bare_ms:4.0f}, "
+                     f"{r.bare_text_ms:4.0f} = {r.p(0.5) / r.bare_ms:4.1f}x, "
+                     f"{r.p(0.5) / r.bare_text_ms:4.1f}x " if r and r.bare_ms else "| -"
                      for r in row]
             lines.append(f"{key:<{width}}" + "".join(cells))
     return "\n".join(lines)
@@ -425,8 +427,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--reps", type=int, default=10, help="measured requests per page")
     p.add_argument("--min-reps", type=int, default=3)
     p.add_argument("--warmup", type=int, default=1, help="unmeasured requests first")
-    p.add_argument("--bare-reps", type=int, default=5,
-                   help="bare WeasyPrint renders per PDF length (0: none)")
+    p.add_argument("--bare-reps", type=int, default=1,
+                   help="1: a bare WeasyPrint render after each PDF request; 0: none")
     p.add_argument("--budget", type=float, default=15.0, help="seconds per page and size")
     p.add_argument("--only", help="regular expression on 'role: page'")
     p.add_argument("--role", help="therapist,prescriber,billing,admin")

@@ -62,6 +62,7 @@ def build(url: str, size, *, seed: int = 1, manifest_path: Path | None = None,
         Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
     app = make_app(url)
     started = time.perf_counter()
+    stamp = fingerprint(app)  # of the code that generates, even if the files change meanwhile
     with app.app_context():
         loader = Loader(db.engine, db.metadata)
         loader.create_schema()
@@ -70,7 +71,7 @@ def build(url: str, size, *, seed: int = 1, manifest_path: Path | None = None,
                             password_hash=hash_password(PROBE_PASSWORD), seed=seed,
                             progress=progress)
         db.engine.dispose()
-    manifest.update(fingerprint=fingerprint(app), seconds=round(time.perf_counter() - started),
+    manifest.update(fingerprint=stamp, seconds=round(time.perf_counter() - started),
                     generated_at=datetime.now().isoformat(timespec="seconds"))
     if manifest_path:
         manifest_path.write_text(json.dumps(manifest, indent=1))

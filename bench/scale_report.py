@@ -51,12 +51,13 @@ def markdown(db: str, sizes: dict[str, dict[str, Result]]) -> str:
     pdfs = [(k, [sizes[s].get(k) for s in order]) for k in keys
             if any(sizes[s].get(k) is not None and sizes[s][k].bare_ms for s in order)]
     if pdfs:
-        lines += ["", "| PDF | HTML chars | " + " | ".join(f"{s} page / bare (ms)"
-                                                        for s in order) + " |",
+        lines += ["", "| PDF | HTML chars | " + " | ".join(
+            f"{s}: page / bare table, bare text (ms)" for s in order) + " |",
                   "|---|---" + "|---" * len(order) + "|"]
         for key, row in pdfs:
             chars = next(r.html_chars for r in row if r and r.html_chars)
-            cells = [f"{r.p(0.5):,.0f} / {r.bare_ms:,.0f} = {r.p(0.5) / r.bare_ms:.1f}x"
+            cells = [f"{r.p(0.5):,.0f} / {r.bare_ms:,.0f}, {r.bare_text_ms or 0:,.0f} = "
+                     f"{r.p(0.5) / r.bare_ms:.1f}x, {r.p(0.5) / (r.bare_text_ms or 1):.1f}x"
                      if r and r.bare_ms and r.ms else "-" for r in row]
             lines.append(f"| {key} | {chars:,} | " + " | ".join(cells) + " |")
     return "\n".join(lines)

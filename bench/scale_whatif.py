@@ -95,8 +95,8 @@ def _calendar_count(app):
     from flask import request
     from sqlalchemy import func, or_, select
 
-    from kapms.care import views_calendar
     from kapms.care.models import CareSession, ProgressNote
+    from kapms.care.views import calendar as views_calendar
     from kapms.database import utcnow
 
     real = views_calendar.care
