@@ -72,7 +72,7 @@ def get(opener, url: str) -> tuple[int, float]:
 class Gunicorn:
     """gunicorn serving ``spec`` with the benchmark's settings, until stopped."""
 
-    def __init__(self, spec: str, workers: int, env: dict):
+    def __init__(self, spec: str, workers: int, env: dict, ready_path: str = "/"):
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
@@ -82,8 +82,7 @@ class Gunicorn:
         deadline = time.time() + 60
         while time.time() < deadline:
             try:
-                urllib.request.urlopen(self.base + "/health" if "kapms" in spec
-                                       else self.base + "/", timeout=5).read()
+                urllib.request.urlopen(self.base + ready_path, timeout=5).read()
                 return
             except OSError:
                 time.sleep(0.3)
@@ -190,7 +189,7 @@ def run(args, out=print) -> dict:
         finally:
             bare.stop()
         app = Gunicorn("bench.serving_apps:kapms_app()", args.workers,
-                       {"KAPMS_BENCH_DATABASE_URL": url})
+                       {"KAPMS_BENCH_DATABASE_URL": url}, ready_path="/health")
         try:
             therapist = Visitor(app.base).sign_in("therapist")
             showcase = [app.base + pages["showcase"][0]]
