@@ -314,6 +314,8 @@ def misses(by_size: list[Result | None]) -> list[str]:
 def table(title: str, sizes: list[str], results: dict[str, list[Result]]) -> str:
     """The side-by-side table of one database."""
     keys = list(dict.fromkeys(r.key for size in sizes for r in results[size]))
+    if not keys:
+        return f"{title}: no pages selected"
     lookup = {size: {r.key: r for r in results[size]} for size in sizes}
     width = max(len(k) for k in keys) + 1
     head = f"{'page':<{width}}" + "".join(f"| {s + ': SQL':>9} {'p50':>7} {'p95':>7} "
