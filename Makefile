@@ -18,6 +18,8 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@ $(VENV)/.installed-run
 
+# flask run is one process, so its in-memory rate limits are the real ones.
+run: export KAPMS_SINGLE_PROCESS = true
 run: $(VENV)/.installed-run
 	scripts/ensure-system-deps.sh run
 	$(BIN)/flask db upgrade

@@ -23,7 +23,8 @@ DEFAULT_DB = "/tmp/network_bench.db"
 def bench_app(path: str):
     """An app bound to the benchmark database, schema created from the models."""
     config = type("BenchConfig", (Config,), {
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "bench-only"})
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "bench-only",
+        "SINGLE_PROCESS": True})
     app = create_app(config)
     with app.app_context():
         from kapms.extensions import db
@@ -56,7 +57,7 @@ def run(path: str, count: int, requests: int, seed: int = 7) -> dict:
     from bench.network_generate import ensure_plans, generate
     from kapms.extensions import db
     from kapms.network.models import ClinicianProfile
-    from kapms.network.search import match_request
+    from kapms.network.services.search import match_request
 
     app = bench_app(path)
     with app.app_context():

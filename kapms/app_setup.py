@@ -14,8 +14,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kapms.extensions import csrf, db, limiter, login_manager, migrate
 
-# Order matters: it is the order of navigation entries and of demo seeding.
-DOMAINS = ["web", "auth", "audit", "insurance", "patients", "care", "measures", "network",
+# Order matters: it is the order of navigation entries and of demo seeding (the directory
+# comes before the patients, whose care teams are checked against it).
+DOMAINS = ["web", "auth", "audit", "insurance", "network", "patients", "care", "measures",
            "billing", "outcomes"]
 
 

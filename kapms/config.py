@@ -37,6 +37,21 @@ class Config:
     LOGIN_RATE_LIMIT = "20 per minute"
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
+    # memory:// counts per process; outside debug and tests the app refuses to start with it
+    # unless this says it runs as one process (as `make run` does).
+    SINGLE_PROCESS = False
+    # Second factor: roles that must use one (comma-separated), how long a remembered
+    # browser skips it (0: never remember), and how long an admin's one-time code works.
+    MFA_REQUIRED_ROLES = "admin,prescriber"
+    REMEMBER_DEVICE_DAYS = 30
+    RESET_CODE_HOURS = 72
+    # Key of the audit log's hash chain. Default: derived from SECRET_KEY. Set it once in
+    # production and never change it (old seals would no longer verify); keep it off the
+    # database server.
+    AUDIT_CHAIN_KEY: str | None = None
+    # Key that encrypts authenticator secrets in the database. Default: derived from
+    # SECRET_KEY; changing it means everyone sets up their app again.
+    TOTP_ENCRYPTION_KEY: str | None = None
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536
     ARGON2_PARALLELISM = 4
@@ -47,6 +62,7 @@ class Config:
     CLINIC_ADDRESS = "100 Harbor Way, Suite 200, Oakland, CA 94607"
     CLINIC_NPI = "1000000004"
     CLINIC_TIN = "94-0000000"
+    CLINIC_PHONE = "510-555-0100"  # billing contact on claims
 
     # Care path (domain guide defaults)
     BP_HOLD_SYSTOLIC = 160
@@ -62,6 +78,13 @@ class Config:
     # Billing
     PAYMENT_PLAN_UPFRONT_CENTS = 12000
     GFE_DISPUTE_THRESHOLD_CENTS = 40000
+    GFE_WATCH_MARGIN_CENTS = 10000  # list self-pay patients billed within $100 of the threshold
+    COURSE_MONTHS = 5  # a course is laid out over 4-6 months (source 003)
+    DOSING_MINUTES = 120  # expected length of a dosing session (1-3 hours)
+    BILL_HELD_DOSINGS = True  # bill a held dosing as psychotherapy by its actual minutes
+
+    # Network: admins are warned this many days before a clinician's licence expires
+    LICENCE_EXPIRY_WARNING_DAYS = 60
 
 
 class TestConfig(Config):
@@ -73,6 +96,8 @@ class TestConfig(Config):
     ARGON2_MEMORY_COST = 1024
     ARGON2_PARALLELISM = 1
     LOGIN_RATE_LIMIT = "1000 per minute"
+    # Most tests sign in with a password alone; the second-factor tests set the roles.
+    MFA_REQUIRED_ROLES = ""
 
 
 def _coerce(default, raw: str):
@@ -129,3 +154,19 @@ def load(app, config=None) -> None:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
     app.config["RATELIMIT_STORAGE_URI"] = app.config["RATELIMIT_STORAGE_URI"]
+    check_shared_limits(app.config)
+
+
+def check_shared_limits(config) -> None:
+    """Refuse to start a production app whose rate limits would count per process.
+
+    With ``memory://`` storage every worker keeps its own counters, so 4 gunicorn workers
+    allow 4 times the sign-in and self-report limits. Debug and test apps are exempt, and
+    ``KAPMS_SINGLE_PROCESS=true`` says the app really runs as one process."""
+    if config.get("DEBUG") or config.get("TESTING") or config.get("SINGLE_PROCESS"):
+        return
+    if str(config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory://"):
+        raise RuntimeError(
+            "KAPMS_RATELIMIT_STORAGE_URI is memory://, which counts rate limits per process. "
+            "Set it to shared storage (e.g. redis://127.0.0.1:6379) or, if the app runs as a "
+            "single process, set KAPMS_SINGLE_PROCESS=true.")

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import delete
 
 from kapms import create_app
+from kapms.audit import triggers as audit_triggers
 from kapms.config import TestConfig
 from kapms.extensions import db as _db
 from kapms.extensions import limiter
@@ -46,8 +47,10 @@ def app(tmp_path_factory):
 def _wipe(app) -> None:
     with app.app_context():
         _db.session.rollback()
-        for table in reversed(_db.metadata.sorted_tables):
-            _db.session.execute(delete(table))
+        # The audit table refuses DELETE (database triggers): lift them for the wipe only.
+        with audit_triggers.suspended(_db.session.connection()):
+            for table in reversed(_db.metadata.sorted_tables):
+                _db.session.execute(delete(table))
         _db.session.commit()
         _db.session.remove()
 

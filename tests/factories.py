@@ -34,7 +34,15 @@ def make_patient(session, therapist=None, prescriber=None, **fields) -> Patient:
     session.flush()
     for user, role in ((therapist, "therapist"), (prescriber, "prescriber")):
         if user is not None:
-            session.add(CareTeamMember(patient_id=patient.id, user_id=user.id, role=role))
+            add_member(session, patient, user, role)
+    return patient
+
+
+def add_member(session, patient, user, role: str) -> CareTeamMember:
+    """Put ``user`` on ``patient``'s care team directly (test set-up; the doors and their
+    eligibility rule are tested in tests/network)."""
+    member = CareTeamMember(patient_id=patient.id, user_id=user.id, role=role)
+    session.add(member)
     session.flush()
     session.expire(patient, ["care_team"])
-    return patient
+    return member

@@ -1,22 +1,30 @@
-"""Filter form for the audit log page."""
+"""Filter form for the audit log page (and its CSV export)."""
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField
-from wtforms.validators import NumberRange, Optional
+from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField
+from wtforms.validators import Length, NumberRange, Optional
 
 from kapms.audit.models import ACTIONS
 
+MAX_ID = 2 ** 31 - 1
+
 
 class AuditFilterForm(FlaskForm):
-    """GET filters: user, patient, action, date range."""
+    """GET filters: user and patient by name (or exact id), action, date range, position."""
 
     class Meta:
         csrf = False  # a read-only GET filter
 
-    user_id = SelectField("User", coerce=int, validators=[Optional()])
-    patient_id = IntegerField("Patient id", validators=[Optional(), NumberRange(min=1)])
+    user = StringField("User", validators=[Optional(), Length(max=100)],
+                       render_kw={"placeholder": "Part of a name or email"})
+    user_id = IntegerField(validators=[Optional(), NumberRange(min=1, max=MAX_ID)])
+    patient = StringField("Patient", validators=[Optional(), Length(max=100)],
+                          render_kw={"placeholder": "Start of a first or last name"})
+    patient_id = IntegerField("Patient id", validators=[Optional(),
+                                                        NumberRange(min=1, max=MAX_ID)])
     action = SelectField("Action", choices=[("", "Any action")] + [(a, a) for a in ACTIONS],
                          validators=[Optional()])
     date_from = DateField("From", validators=[Optional()])
     date_to = DateField("To", validators=[Optional()])
-    page = IntegerField(validators=[Optional(), NumberRange(min=1)], default=1)
+    older = HiddenField()
+    newer = HiddenField()

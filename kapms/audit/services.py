@@ -1,13 +1,23 @@
-"""Recording and searching audit events. The one place audit rows are written."""
+"""Recording and searching audit events. The one place audit rows are written.
+
+Recording is cheap for pages that show many patients: ``record`` keeps the row in a buffer
+on the session, and the buffer is inserted in one batch (a single executemany: one
+multi-row INSERT on PostgreSQL) when the transaction commits - or earlier, just before the
+session queries the audit table, so a query always sees the rows recorded before it. The
+rows' ids are never needed, so no RETURNING forces one INSERT per row. After a commit that wrote audit rows the new rows
+are sealed into the hash chain (kapms/audit/sealing.py).
+"""
 
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import event as sa_event
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, or_, select, tuple_
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.util import find_tables
 
+from kapms.audit import sealing
 from kapms.audit.models import ACTIONS, OUTCOMES, AuditEvent
 from kapms.database import utcnow
 
@@ -31,6 +41,8 @@ def record(
     """Append one audit event. ``actor`` is a User or None (anonymous).
 
     ``detail`` is a short, non-sensitive note: never a password, token or note text.
+    The row is inserted with the others of this transaction (see the module docstring);
+    the returned event shows what was recorded and is not attached to the session.
     """
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
@@ -48,11 +60,9 @@ def record(
         detail=(detail or None) and detail[:500],
         at=utcnow(),
     )
-    event = AuditEvent(**fields)
-    session.add(event)
-    session.flush()
+    session.info.setdefault(_BUFFER, []).append(fields)
     session.info.setdefault(_UNSAVED, []).append(fields)
-    return event
+    return AuditEvent(**fields)
 
 
 # An audit record must outlive the transaction it was written in: a read that ends in a
@@ -60,52 +70,116 @@ def record(
 # back, but the log must still say the read (or the attempt) happened. Records written
 # since the last commit are remembered; a rollback queues them again, and the next commit
 # on that session writes them (error pages and the request teardown commit for this).
+_BUFFER = "kapms_audit_buffer"
 _UNSAVED = "kapms_audit_unsaved"
 _REPLAY = "kapms_audit_replay"
+_SEAL = "kapms_audit_seal_due"
 
 
-@sa_event.listens_for(Session, "after_commit")
-def _forget_saved(session):
-    session.info.pop(_UNSAVED, None)
+def _insert_buffered(session) -> None:
+    buffered = session.info.pop(_BUFFER, None)
+    if buffered:
+        session.execute(insert(AuditEvent), buffered)
 
 
-@sa_event.listens_for(Session, "after_rollback")
-def _queue_lost(session):
-    lost = session.info.pop(_UNSAVED, [])
-    if lost:
-        session.info.setdefault(_REPLAY, []).extend(lost)
+@sa_event.listens_for(Session, "do_orm_execute")
+def _buffer_before_audit_queries(state):
+    if (state.is_select and state.session.info.get(_BUFFER)
+            and AuditEvent.__table__ in find_tables(state.statement, include_crud=True)):
+        _insert_buffered(state.session)
 
 
 @sa_event.listens_for(Session, "before_commit")
 def _replay_lost(session):
     for fields in session.info.pop(_REPLAY, []):
-        session.add(AuditEvent(**fields))
+        session.info.setdefault(_BUFFER, []).append(fields)
         session.info.setdefault(_UNSAVED, []).append(fields)
+    _insert_buffered(session)
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _seal_saved(session):
+    if session.info.pop(_UNSAVED, None):
+        session.info[_SEAL] = True
+
+
+@sa_event.listens_for(Session, "after_transaction_end")
+def _seal_when_released(session, transaction):
+    # Sealed once the request's connection is back in the pool, so sealing never holds
+    # two connections per request (or waits for one while holding another).
+    if transaction.parent is None and session.info.pop(_SEAL, False):
+        sealing.seal_after_commit(session.get_bind())
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _queue_lost(session):
+    session.info.pop(_BUFFER, None)
+    lost = session.info.pop(_UNSAVED, [])
+    if lost:
+        session.info.setdefault(_REPLAY, []).extend(lost)
 
 
 def has_unsaved_records(session) -> bool:
-    """True when audit records were rolled back and still wait for a commit."""
-    return bool(session.info.get(_REPLAY))
+    """True when audit records wait for a commit (buffered, or rolled back)."""
+    return bool(session.info.get(_REPLAY) or session.info.get(_BUFFER))
 
 
 @dataclass(frozen=True)
 class AuditFilter:
-    """What the admin's audit page filters by; any field may be empty."""
+    """What the admin's audit page filters by; any field may be empty. ``user_ids`` and
+    ``patient_ids`` are None for "anyone" and a (possibly empty) tuple for "one of these"."""
 
-    user_id: int | None = None
-    patient_id: int | None = None
+    user_ids: tuple[int, ...] | None = None
+    patient_ids: tuple[int, ...] | None = None
     action: str | None = None
     date_from: date | None = None
     date_to: date | None = None
 
+    def describe(self) -> str:
+        """A short summary for the audit record of viewing or exporting the log."""
+        parts = [f"{name}={value}" for name, value in (
+            ("users", self.user_ids), ("patients", self.patient_ids), ("action", self.action),
+            ("from", self.date_from), ("to", self.date_to)) if value is not None]
+        return ("filter " + "; ".join(parts))[:500] if parts else "no filter"
 
-def search(session, flt: AuditFilter, *, page: int = 1, per_page: int = 50):
-    """Events matching ``flt``, newest first, with the total count for paging."""
+
+@dataclass(frozen=True)
+class Position:
+    """A place in the newest-first list: the (at, id) of a row (keyset pagination)."""
+
+    at: datetime
+    id: int
+
+    def token(self) -> str:
+        """The position as a URL parameter."""
+        return f"{self.at.astimezone(UTC):%Y%m%dT%H%M%S.%f}-{self.id}"
+
+    @classmethod
+    def parse(cls, token: str | None) -> "Position | None":
+        """A position from ``token``, or None when it is missing or malformed."""
+        try:
+            stamp, raw_id = (token or "").rsplit("-", 1)
+            at = datetime.strptime(stamp, "%Y%m%dT%H%M%S.%f").replace(tzinfo=UTC)
+            return cls(at, int(raw_id)) if 0 < int(raw_id) < 2 ** 63 else None
+        except ValueError:
+            return None
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of events, newest first, with the positions to page on from."""
+
+    rows: list
+    older: Position | None  # start of the next (older) page, if any
+    newer: Position | None  # start of the previous (newer) page, if any
+
+
+def _filtered(flt: AuditFilter):
     query = select(AuditEvent)
-    if flt.user_id:
-        query = query.where(AuditEvent.user_id == flt.user_id)
-    if flt.patient_id:
-        query = query.where(AuditEvent.patient_id == flt.patient_id)
+    for column, ids in ((AuditEvent.user_id, flt.user_ids),
+                        (AuditEvent.patient_id, flt.patient_ids)):
+        if ids is not None:
+            query = query.where(column == ids[0] if len(ids) == 1 else column.in_(ids))
     if flt.action:
         query = query.where(AuditEvent.action == flt.action)
     if flt.date_from:
@@ -113,10 +187,82 @@ def search(session, flt: AuditFilter, *, page: int = 1, per_page: int = 50):
     if flt.date_to:
         end = datetime.combine(flt.date_to + timedelta(days=1), time(), UTC)
         query = query.where(AuditEvent.at < end)
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = session.scalars(
-        query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(per_page)
-        .offset((max(page, 1) - 1) * per_page)
-    ).all()
-    return rows, total
+    return query
+
+
+def search(session, flt: AuditFilter, *, older_than: Position | None = None,
+           newer_than: Position | None = None, per_page: int = 50) -> Page:
+    """A page of events matching ``flt``, newest first, after ``older_than`` (going back)
+    or before ``newer_than`` (coming forward). No count of the whole log: keyset
+    pagination reads only the rows it shows, through the (filter, at, id) indexes."""
+    key = tuple_(AuditEvent.at, AuditEvent.id)
+    query = _filtered(flt)
+    if newer_than is not None:
+        rows = session.scalars(query.where(key > tuple_(newer_than.at, newer_than.id))
+                               .order_by(AuditEvent.at, AuditEvent.id)
+                               .limit(per_page + 1)).all()
+        more_newer = len(rows) > per_page
+        rows = list(reversed(rows[:per_page]))
+        more_older = True
+    else:
+        if older_than is not None:
+            query = query.where(key < tuple_(older_than.at, older_than.id))
+        rows = session.scalars(query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+                               .limit(per_page + 1)).all()
+        more_older = len(rows) > per_page
+        rows = rows[:per_page]
+        more_newer = older_than is not None
+    if not rows:
+        return Page([], None, None)
+    return Page(rows, Position(rows[-1].at, rows[-1].id) if more_older else None,
+                Position(rows[0].at, rows[0].id) if more_newer else None)
+
+
+def each_event(session, flt: AuditFilter, *, batch: int = 2000):
+    """Every event matching ``flt``, newest first, read in keyset batches (for exports)."""
+    position = None
+    while True:
+        page = search(session, flt, older_than=position, per_page=batch)
+        yield from page.rows
+        if page.older is None:
+            return
+        position = page.older
+        session.expunge_all()  # keep memory flat over millions of rows
+
+
+def find_users(session, text: str, *, limit: int = 20):
+    """Users whose name or email contains ``text`` (case-insensitive), at most ``limit``."""
+    from kapms.auth.models import User
+
+    term = f"%{text.strip().lower()}%"
+    return session.scalars(select(User).where(or_(func.lower(User.full_name).like(term),
+                                                  func.lower(User.email).like(term)))
+                           .order_by(User.full_name).limit(limit)).all()
+
+
+def find_patients(session, text: str, *, limit: int = 20):
+    """Patients whose first or last name starts with a word of ``text``, at most ``limit``
+    (id, name) pairs. For the admin's filter: only names, no other patient data."""
+    from kapms.patients.models import Patient
+
+    words = [w.lower() for w in text.split()][:3]
+    if not words:
+        return []
+    query = select(Patient.id, Patient.first_name, Patient.last_name)
+    for word in words:
+        query = query.where(or_(func.lower(Patient.first_name).like(f"{word}%"),
+                                func.lower(Patient.last_name).like(f"{word}%")))
+    return [(pid, f"{first} {last}") for pid, first, last in
+            session.execute(query.order_by(Patient.last_name, Patient.first_name)
+                            .limit(limit)).all()]
+
+
+def patient_names(session, patient_ids) -> dict[int, str]:
+    """Names of the patients on one page of the log, in one query."""
+    from kapms.patients.models import Patient
+
+    ids = {i for i in patient_ids if i}
+    if not ids:
+        return {}
+    return {pid: f"{first} {last}" for pid, first, last in session.execute(
+        select(Patient.id, Patient.first_name, Patient.last_name).where(Patient.id.in_(ids)))}

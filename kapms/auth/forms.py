@@ -1,7 +1,14 @@
 """Forms for signing in, changing passwords and managing accounts."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectMultipleField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -12,17 +19,53 @@ from kapms.auth.passwords import MAX_LENGTH
 class LoginForm(FlaskForm):
     """Email and password."""
 
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)],
+                       render_kw={"autocomplete": "username"})
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_LENGTH)],
+                             render_kw={"autocomplete": "current-password"})
+
+
+class CodeForm(FlaskForm):
+    """The second step of signing in: a code from the app, or a recovery code."""
+
+    code = StringField("Code", validators=[DataRequired(), Length(max=40)],
+                       description="The 6-digit code your authenticator app shows now, or one "
+                                   "of your recovery codes.",
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "text",
+                                  "autofocus": True, "spellcheck": "false"})
+    remember = BooleanField("Remember this browser")  # the view adds for how long
+
+
+class EnrolForm(FlaskForm):
+    """Confirm a new authenticator app with the code it shows."""
+
+    code = StringField("Code from the app", validators=[DataRequired(), Length(max=12)],
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric",
+                                  "spellcheck": "false"})
+
+
+class ConfirmCodeForm(FlaskForm):
+    """A current code from the app before a change to the second factor."""
+
+    code = StringField("Code from the app", validators=[DataRequired(), Length(max=12)],
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
+
+
+class ButtonForm(FlaskForm):
+    """A POST button with nothing but its CSRF token."""
 
 
 class ChangePasswordForm(FlaskForm):
     """A signed-in user changes their own password."""
 
-    current_password = PasswordField("Current password", validators=[DataRequired()])
-    new_password = PasswordField("New password", validators=[DataRequired()])
+    current_password = PasswordField("Current password (or your one-time code)",
+                                     validators=[DataRequired()],
+                                     render_kw={"autocomplete": "current-password"})
+    new_password = PasswordField("New password", validators=[DataRequired()],
+                                 render_kw={"autocomplete": "new-password"})
     confirm = PasswordField("Repeat new password", validators=[
-        DataRequired(), EqualTo("new_password", message="The two new passwords differ.")])
+        DataRequired(), EqualTo("new_password", message="The two new passwords differ.")],
+        render_kw={"autocomplete": "new-password"})
 
 
 class RolesField(SelectMultipleField):
@@ -46,7 +89,8 @@ class UserCreateForm(FlaskForm):
     roles = RolesField("Roles", choices=_role_choices(),
                        validators=[DataRequired(message="Choose at least one role.")])
     password = PasswordField("Initial password", validators=[DataRequired()],
-                             description="At least 12 characters; share it privately.")
+                             description="At least 12 characters; share it privately.",
+                             render_kw={"autocomplete": "new-password"})
 
 
 class UserEditForm(FlaskForm):
@@ -57,7 +101,9 @@ class UserEditForm(FlaskForm):
     active = BooleanField("Account active")
 
 
-class ResetPasswordForm(FlaskForm):
-    """An admin sets a new password for someone (it also unlocks the account)."""
+class ClearSecondFactorForm(FlaskForm):
+    """An admin removes someone's second factor, saying why (kept in the audit log)."""
 
-    password = PasswordField("New password", validators=[DataRequired()])
+    reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=400)],
+                           description="e.g. \"Lost phone and recovery codes; identity checked "
+                                       "by video call with the clinical director\".")

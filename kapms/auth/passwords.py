@@ -1,10 +1,15 @@
 """Password hashing (argon2id) and the password policy (NIST SP 800-63B style).
 
 Policy: 12 to 128 characters, no composition rules, and not a commonly used password
-(the shipped list, see COMMON_PASSWORDS.md), a run of one character, a keyboard or
-alphabet sequence, or the person's own email.
+(the shipped list, see COMMON_PASSWORDS.md), not a predictable pattern, and not the person's
+own email. A pattern is anything made of at most three predictable pieces: slices of the
+alphabet, the number row or a keyboard row or column (either direction), runs of one
+character, and runs of digits or of symbols - so "qwertyuiop12", "1234567890ab",
+"abcdefgh!!!!" and "1qaz2wsx3edc" are refused. A common password with digits or symbols
+around it ("password2024!") is refused too.
 """
 
+import secrets
 from functools import lru_cache
 from pathlib import Path
 
@@ -13,13 +18,24 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 MIN_LENGTH = 12
 MAX_LENGTH = 128
-_SEQUENCES = (
+_FORWARD = (
     "abcdefghijklmnopqrstuvwxyz",
-    "qwertyuiopasdfghjklzxcvbnm",
-    "1234567890",
-    "0987654321",
-    "zyxwvutsrqponmlkjihgfedcba",
+    "01234567890",
+    "`1234567890-=",
+    "~!@#$%^&*()_+",
+    "qwertyuiop[]\\",
+    "asdfghjkl;'",
+    "zxcvbnm,./",
+    "qwertzuiop",  # German and French layouts
+    "azertyuiop",
+    "qsdfghjklm",
+    "wxcvbn",
+    "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik,9ol.0p;/",  # keyboard columns
+    "zaq1xsw2cde3vfr4bgt5nhy6mju7,ki8.lo9/;p0",
+    "7894561230",  # the number pad
 )
+_SEQUENCES = _FORWARD + tuple(seq[::-1] for seq in _FORWARD)
+MAX_PATTERN_PIECES = 3
 
 _hasher = PasswordHasher()
 
@@ -30,6 +46,20 @@ def configure(time_cost: int, memory_cost: int, parallelism: int) -> None:
     _hasher = PasswordHasher(
         time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism
     )
+    dummy_hash.cache_clear()
+
+
+@lru_cache(maxsize=1)
+def dummy_hash() -> str:
+    """A hash with the current parameters that no password matches in practice."""
+    return _hasher.hash(secrets.token_urlsafe(32))
+
+
+def verify_dummy(password: str) -> bool:
+    """Do exactly the work of a real check (one argon2 verify) and fail: sign-in runs it for
+    unknown emails and locked accounts, so timing does not tell them apart."""
+    verify_password(dummy_hash(), password)
+    return False
 
 
 def hash_password(password: str) -> str:
@@ -59,11 +89,28 @@ def _common_passwords() -> frozenset[str]:
     return frozenset(line.strip() for line in path.read_text().splitlines() if line.strip())
 
 
-def _is_trivial(lowered: str) -> bool:
-    """A single repeated character or a slice of a well-known sequence."""
-    if len(set(lowered)) <= 2:
-        return True
-    return any(lowered in seq * 2 for seq in _SEQUENCES)
+def _predictable_piece(piece: str) -> bool:
+    """One run of a character, of digits or of symbols, or a slice of a known sequence."""
+    return (len(set(piece)) == 1 or piece.isdigit()
+            or not any(c.isalnum() for c in piece)
+            or any(piece in seq for seq in _SEQUENCES))
+
+
+def pattern_pieces(lowered: str) -> int:
+    """The fewest predictable pieces that make up ``lowered`` (see the module docstring)."""
+    n = len(lowered)
+    fewest = [0] + [n + 1] * n  # fewest[i]: pieces covering lowered[:i]
+    for end in range(1, n + 1):
+        for start in range(end):
+            if fewest[start] + 1 < fewest[end] and _predictable_piece(lowered[start:end]):
+                fewest[end] = fewest[start] + 1
+    return fewest[n]
+
+
+def _is_common(lowered: str) -> bool:
+    """On the list, or a listed password wrapped in digits and symbols ("password2024!")."""
+    core = lowered.strip("0123456789 !@#$%^&*()_+-=.,?~`'\"[]{}<>/\\|;:")
+    return lowered in _common_passwords() or (len(core) >= 4 and core in _common_passwords())
 
 
 def password_problems(password: str, email: str | None = None) -> list[str]:
@@ -73,8 +120,11 @@ def password_problems(password: str, email: str | None = None) -> list[str]:
     if len(password) > MAX_LENGTH:
         return [f"Use at most {MAX_LENGTH} characters."]
     lowered = password.lower()
-    if lowered in _common_passwords() or _is_trivial(lowered):
+    if _is_common(lowered):
         return ["That password is too common; choose something less predictable."]
+    if len(set(lowered)) <= 2 or pattern_pieces(lowered) <= MAX_PATTERN_PIECES:
+        return ["That password is a predictable pattern (keyboard or alphabet runs, repeated "
+                "characters, digits); a phrase of a few unrelated words works well."]
     if email:
         local = email.lower().split("@")[0]
         if lowered == email.lower() or (len(local) >= 4 and local in lowered):

@@ -4,6 +4,7 @@ every field is validated so bad input becomes a form error, never a server error
 from decimal import Decimal
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import (
     BooleanField,
     DateField,
@@ -14,11 +15,13 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation
+from wtforms.widgets import HiddenInput
 
 from kapms.billing.codes import SERVICE_CODES
-from kapms.billing.models import PAYMENT_METHODS
+from kapms.billing.models import DOSING_BILLED_AS, NETWORKS, PAYMENT_METHODS, SETTINGS
+from kapms.billing.services.estimates import DOSING_MINUTES
 from kapms.billing.services.fees import FEE_CODES
-from kapms.billing.services.gfe import DEFAULT_SEPARATELY_SCHEDULED
+from kapms.billing.services.gfe import DEFAULT_SEPARATELY_SCHEDULED, MAX_DOSINGS
 from kapms.icd10 import ICD10_LABELS
 
 MAX_DOLLARS = Decimal("1000000")
@@ -61,6 +64,21 @@ def cents(value: Decimal | None) -> int | None:
     return None if value is None else int((value * 100).to_integral_value())
 
 
+def fraction(percent: Decimal | None) -> Decimal | None:
+    """A percentage (validated by Percent) to a fraction; None stays None."""
+    return None if percent is None else percent / 100
+
+
+def percent_field(label: str, required: bool = True, **kwargs) -> DecimalField:
+    """A percentage from 0 to 100 with at most two decimals."""
+    first = InputRequired(message="Enter a percentage.") if required else Optional()
+    return DecimalField(label, places=2, validators=[first, Percent()], **kwargs)
+
+
+DOSING_LENGTHS = [(m, f"{m // 60} hour{'s' if m > 60 else ''}" if m % 60 == 0
+                   else f"{m / 60:.1f} hours") for m in DOSING_MINUTES]
+
+
 class BenefitsForm(FlaskForm):
     """A verification of the patient's plan benefits, as of a date."""
 
@@ -69,9 +87,11 @@ class BenefitsForm(FlaskForm):
                              default="1")
     deductible = money_field("Deductible ($)")
     deductible_met = money_field("Deductible met so far ($)")
-    coinsurance = DecimalField("Coinsurance (%)", places=2,
-                               validators=[InputRequired(), Percent()],
-                               description="The patient's share after the deductible, e.g. 20")
+    plan_year_start = DateField("Plan year starts", validators=[Optional()],
+                                description="First day of the plan year these amounts are "
+                                            "for; empty: 1 January")
+    coinsurance = percent_field("Coinsurance (%)",
+                                description="The patient's share after the deductible, e.g. 20")
     oop_max = money_field("Out-of-pocket maximum ($)")
     oop_met = money_field("Out-of-pocket met so far ($)")
     copay_office_visit = money_field("Copay: medical visits ($)", required=False,
@@ -81,6 +101,15 @@ class BenefitsForm(FlaskForm):
     copay_bypasses_deductible = BooleanField("Copays apply before the deductible is met",
                                              default=True)
     medication_covered = BooleanField("Plan covers the ketamine medication")
+    oon_covered = BooleanField("The plan pays out of network")
+    oon_deductible = money_field("Out-of-network deductible ($)", required=False)
+    oon_deductible_met = money_field("Out-of-network deductible met ($)", required=False)
+    oon_coinsurance = percent_field("Out-of-network coinsurance (%)", required=False)
+    oon_oop_max = money_field("Out-of-network out-of-pocket maximum ($)", required=False)
+    oon_oop_met = money_field("Out-of-network out-of-pocket met ($)", required=False)
+    oon_allowed_share = percent_field(
+        "Out of network, the plan allows (% of the charge)", required=False,
+        description="Leave empty when the plan has an out-of-network fee schedule")
     reference = StringField("Verification reference", validators=[Optional(), Length(max=80)])
 
 
@@ -93,10 +122,10 @@ class EstimateForm(FlaskForm):
         ("plan", "The patient's treatment plan")], default="template")
     session_minutes = SelectField("Preparation and integration sessions", coerce=int, choices=[
         (60, "60 minutes (90837)"), (45, "45 minutes (90834)")], default=60)
-    dosing_minutes = SelectField("Dosing sessions", coerce=int, choices=[
-        (60, "1 hour"), (90, "1.5 hours"), (120, "2 hours"), (150, "2.5 hours"),
-        (180, "3 hours")], default=120)
-    in_office_monitoring = BooleanField("Dosings in the office with monitoring (0820T per hour)")
+    dosing_minutes = SelectField("Dosing sessions last", coerce=int, choices=DOSING_LENGTHS)
+    dosing_setting = SelectField("Dosings happen", choices=list(SETTINGS.items()),
+                                 default="office")
+    compare_networks = BooleanField("Also price the other network side by side")
 
 
 class PaymentPlanForm(FlaskForm):
@@ -129,7 +158,10 @@ class GfeForm(FlaskForm):
     requested_on = DateField("Estimate requested on", validators=[Optional()],
                              description="If the patient asked for an estimate")
     dosings = IntegerField("Dosings expected", default=8,
-                           validators=[InputRequired(), NumberRange(min=1, max=18)])
+                           validators=[InputRequired(), NumberRange(min=1, max=MAX_DOSINGS)])
+    dosing_minutes = SelectField("Dosing sessions last", coerce=int, choices=DOSING_LENGTHS)
+    dosing_setting = SelectField("Dosings happen", choices=list(SETTINGS.items()),
+                                 default="office")
     diagnosis_code = SelectField("Diagnosis", choices=[
         (code, f"{code} {text}") for code, text in ICD10_LABELS.items()])
     separately_scheduled = TextAreaField("Services scheduled separately",
@@ -165,9 +197,13 @@ def code_field_name(code: str) -> str:
 
 
 class FeeScheduleForm(FlaskForm):
-    """A fee schedule: dates and an allowed amount for every service code (the amount
-    fields are added per code below)."""
+    """A fee schedule: network, dates, how dosings are billed, and an amount for every
+    service code (the amount fields are added per code below)."""
 
+    network = SelectField("Network", choices=list(NETWORKS.items()), default="in",
+                          description="Private pay has no network: leave it in network")
+    dosing_billed_as = SelectField("A dosing session is billed as",
+                                   choices=list(DOSING_BILLED_AS.items()), default="monitoring")
     effective_from = DateField("Effective from", validators=[InputRequired()])
     effective_to = DateField("Effective to (optional)", validators=[Optional()],
                              description="Leave empty until a newer schedule replaces it")
@@ -184,3 +220,35 @@ class FeeScheduleForm(FlaskForm):
 for _code in FEE_CODES:
     setattr(FeeScheduleForm, code_field_name(_code),
             money_field(f"{_code} {SERVICE_CODES[_code][0]} ($)"))
+
+
+class ClaimsForm(FlaskForm):
+    """The dates of service to claim."""
+
+    start = DateField("From", validators=[InputRequired()])
+    end = DateField("To", validators=[InputRequired()])
+
+
+class RemittanceForm(FlaskForm):
+    """The payer's answer to a claim, posted by hand."""
+
+    status = SelectField("Payer's answer", choices=[("paid", "Paid"), ("denied", "Denied")])
+    allowed = money_field("Allowed amount ($)", required=False,
+                          description="Empty for a denial")
+    paid = money_field("Paid by the payer ($)")
+    patient_share = money_field("Patient's share ($)",
+                                description="Deductible, coinsurance and copay the payer "
+                                            "assigned to the patient")
+    posted_on = DateField("Paid or denied on", validators=[InputRequired()])
+    reference = StringField("Check, EFT or payer claim number",
+                            validators=[Optional(), Length(max=80)])
+    denial_reason = StringField("Denial reason", validators=[Optional(), Length(max=200)])
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+
+
+class RemittanceFileForm(FlaskForm):
+    """An 835 remittance file from the payer or clearinghouse."""
+
+    file = FileField("835 remittance file", validators=[
+        FileRequired("Choose the 835 file."),
+        FileSize(max_size=2 * 1024 * 1024, message="An 835 file of at most 2 MB.")])

@@ -14,6 +14,10 @@ class Payer(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     active: Mapped[bool] = mapped_column(default=True)
+    # The payer's electronic id for claims (837P 2010BB), and whether it takes several dates
+    # of service on one claim (otherwise one claim per date of service and clinician).
+    payer_code: Mapped[str | None] = mapped_column(String(20))
+    batches_claims: Mapped[bool] = mapped_column(default=False, server_default="0")
 
     plans: Mapped[list["InsurancePlan"]] = relationship(
         back_populates="payer", order_by="InsurancePlan.name")

@@ -1,156 +1,152 @@
-"""Directory import and export as CSV, for onboarding many clinicians at once.
+"""The directory CSV format: reading rows into profiles and writing profiles as rows.
 
-One row per clinician; list cells (licences, plans, specialties, languages, availability)
-separate items with ";". Import keeps every good row and reports each bad one by its line
-number with the reason: rows are parsed first, then each is saved inside its own savepoint,
-so a row the database refuses is rolled back alone. Unknown emails get a new account with
-a random password (never shown); an admin sends them a reset.
+Pure: text and plain values in, text and plain values out; no database. One row per
+clinician; list cells (licences, plans, specialties, languages, availability) separate items
+with ";". The import and export services (kapms.network.services.directory_csv) use it, and
+a round trip changes nothing.
 """
 
 import csv
 import io
-import secrets
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-
-from kapms.audit.services import record
-from kapms.auth.services import create_user, find_user_by_email
 from kapms.csv_export import to_csv, unguard
-from kapms.errors import DomainError
-from kapms.insurance.models import InsurancePlan
 from kapms.network import parsing
-from kapms.network.models import PROFILE_KINDS, WEEKDAYS, ClinicianProfile
-from kapms.network.services import ProfileData, profile_data, save_profile
+from kapms.network.services.profiles import ProfileData
+from kapms.network.vocabulary import PROFILE_KINDS
 
 COLUMNS = ["email", "full_name", "credentials", "role", "npi", "licences", "kap_course",
            "kap_trained_on", "plans", "accepts_private_pay", "private_pay_rate", "in_office",
            "office_address", "latitude", "longitude", "telehealth", "specialties",
            "languages", "accepting_new", "capacity", "availability"]
 REQUIRED = {"email", "full_name", "role", "licences", "capacity"}
-MAX_ROWS = 5000
+
+
+# Profile fields as the CSV names them (for problems found by the profile rules), and the
+# columns a rule's problem depends on (not reported again when one of them is unreadable).
+FIELD_COLUMNS = {"kind": "role", "plan_ids": "plans"}
+DEPENDS_ON = {"office_address": {"in_office", "latitude", "longitude"},
+              "private_pay_rate": {"accepts_private_pay"},
+              "kap_course": {"kap_trained_on"}}
 
 
 @dataclass
-class ImportReport:
-    """What an import did: rows saved, accounts created, and bad rows by line."""
+class DirectoryRow:
+    """One parsed CSV row: who the clinician is, their profile, and every problem found.
 
-    saved: int = 0
-    created_accounts: int = 0
-    errors: list[tuple[int, str]] = field(default_factory=list)
+    ``unparsed`` names the columns that could not be read (their profile values are the
+    defaults), so the profile rules do not report them a second time.
+    """
 
+    email: str
+    full_name: str
+    credentials: str | None
+    profile: ProfileData
+    problems: list[str] = field(default_factory=list)
+    unparsed: set[str] = field(default_factory=set)
 
-def plan_lookup(session) -> dict[str, int]:
-    """"payer/plan" (lower case) -> plan id, for every plan."""
-    return {f"{p.payer.name}/{p.name}".lower(): p.id
-            for p in session.scalars(select(InsurancePlan)).all()}
+    def add_rule_problems(self, problems: list[tuple[str, str]]) -> None:
+        """Add the profile rules' (field, message) problems, named by CSV column."""
+        for name, message in problems:
+            column = FIELD_COLUMNS.get(name, name)
+            if not ({column} | DEPENDS_ON.get(column, set())) & self.unparsed:
+                self.problems.append(f"{column}: {message}")
 
 
 def _cell(row, name: str) -> str:
     return unguard((row.get(name) or "").strip())  # undo the export's formula guard
 
 
-def parse_row(row: dict, plans: dict[str, int]) -> tuple[str, str, str | None, ProfileData]:
-    """(email, full name, credentials, profile) from one CSV row; ValueError if bad."""
+def parse_row(row: dict, plans: dict[str, int]) -> DirectoryRow:
+    """One CSV row, with every problem of it (each column read on its own, and each item
+    of a list column). ``plans`` maps "payer/plan" in lower case to the plan id."""
+    problems: list[str] = []
+    unparsed: set[str] = set()
+
+    def read(column: str, parse, default=None):
+        try:
+            return parse(_cell(row, column))
+        except ValueError as error:
+            message = str(error)
+            problems.append(message if message.startswith(column) else f"{column}: {message}")
+            unparsed.add(column)
+            return default
+
+    def read_items(column: str, parse) -> list:
+        values = []
+        for item in parsing.items(_cell(row, column)):
+            value = read(column, lambda _text, item=item: parse(item))
+            if value is not None:
+                values.append(value)
+        return values
+
     email, name = _cell(row, "email").lower(), _cell(row, "full_name")
     if "@" not in email or len(email) > 254:
-        raise ValueError(f"{email or 'empty'} is not an email address.")
+        problems.append(f"email: {email or 'empty'} is not an email address.")
     if not name or len(name) > 200:
-        raise ValueError("full_name is required (at most 200 characters).")
+        problems.append("full_name: required, at most 200 characters.")
     role = _cell(row, "role").lower() or "therapist"
     if role not in PROFILE_KINDS:
-        raise ValueError(f"role must be therapist or prescriber, not {role!r}.")
-    plan_ids = []
-    for label in parsing.items(_cell(row, "plans")):
+        problems.append(f"role: must be therapist or prescriber, not {role!r}.")
+        unparsed.add("role")
+
+    def plan(label: str) -> int:
         if label.lower() not in plans:
-            raise ValueError(f"Unknown plan {label!r} (write Payer/Plan as in the plan list).")
-        plan_ids.append(plans[label.lower()])
-    in_office = parsing.parse_bool(_cell(row, "in_office"), "in_office")
-    trained = _cell(row, "kap_trained_on")
+            raise ValueError(f"unknown plan {label!r} (write Payer/Plan as in the plan list).")
+        return plans[label.lower()]
+
     data = ProfileData(
         kind=role, npi=_cell(row, "npi") or None, kap_course=_cell(row, "kap_course") or None,
-        kap_trained_on=parsing.parse_date(trained, "kap_trained_on") if trained else None,
-        accepts_private_pay=parsing.parse_bool(_cell(row, "accepts_private_pay"),
-                                               "accepts_private_pay"),
-        private_pay_rate_cents=parsing.parse_cents(_cell(row, "private_pay_rate"),
-                                                   "private_pay_rate"),
-        in_office=in_office, office_address=_cell(row, "office_address")[:300] or None,
-        latitude=parsing.parse_float(_cell(row, "latitude"), "latitude", -90, 90),
-        longitude=parsing.parse_float(_cell(row, "longitude"), "longitude", -180, 180),
-        telehealth=parsing.parse_bool(_cell(row, "telehealth"), "telehealth"),
-        specialties=parsing.parse_specialties(_cell(row, "specialties")),
-        languages=parsing.parse_languages(_cell(row, "languages")) or ["English"],
-        accepting_new=parsing.parse_bool(_cell(row, "accepting_new") or "yes", "accepting_new"),
-        capacity=parsing.parse_int(_cell(row, "capacity"), "capacity", 0, 500),
-        licences=parsing.parse_licences(_cell(row, "licences")),
-        plan_ids=plan_ids, availability=parsing.parse_slots(_cell(row, "availability")))
-    if not data.licences:
-        raise ValueError("At least one licence is required.")
-    return email, name, _cell(row, "credentials")[:60] or None, data
+        kap_trained_on=read("kap_trained_on", lambda t: parsing.parse_date(
+            t, "kap_trained_on") if t else None),
+        accepts_private_pay=read("accepts_private_pay", lambda t: parsing.parse_bool(
+            t, "accepts_private_pay"), False),
+        private_pay_rate_cents=read("private_pay_rate", lambda t: parsing.parse_cents(
+            t, "private_pay_rate")),
+        in_office=read("in_office", lambda t: parsing.parse_bool(t, "in_office"), False),
+        office_address=_cell(row, "office_address")[:300] or None,
+        latitude=read("latitude", lambda t: parsing.parse_float(t, "latitude", -90, 90)),
+        longitude=read("longitude", lambda t: parsing.parse_float(t, "longitude", -180, 180)),
+        telehealth=read("telehealth", lambda t: parsing.parse_bool(t, "telehealth"), False),
+        specialties=read("specialties", parsing.parse_specialties, []),
+        languages=read("languages", parsing.parse_languages, []) or ["English"],
+        accepting_new=read("accepting_new", lambda t: parsing.parse_bool(
+            t or "yes", "accepting_new"), True),
+        capacity=read("capacity", lambda t: parsing.parse_int(t, "capacity", 0, 500), 0),
+        licences=read_items("licences", parsing.parse_licence),
+        plan_ids=read_items("plans", plan),
+        availability=read_items("availability", parsing.parse_slot))
+    if not data.licences and "licences" not in unparsed:
+        problems.append("licences: at least one licence is required.")
+    return DirectoryRow(email, name, _cell(row, "credentials")[:60] or None, data, problems,
+                        unparsed)
 
 
-def import_directory(session, actor, text: str) -> ImportReport:
-    """Create or update profiles from CSV text; bad rows are reported, good rows kept."""
-    report = ImportReport()
+def read_rows(text: str) -> tuple[csv.DictReader, set[str]]:
+    """A reader over the CSV text and the required columns its header lacks."""
     reader = csv.DictReader(io.StringIO(text))
-    missing = REQUIRED - set(reader.fieldnames or [])
-    if missing:
-        raise DomainError("The header row lacks: " + ", ".join(sorted(missing)) + ".")
-    plans = plan_lookup(session)
-    seen: dict[str, int] = {}
-    for index, row in enumerate(reader):
-        line = reader.line_num
-        if index >= MAX_ROWS:
-            report.errors.append((line, f"Only {MAX_ROWS} rows are imported at a time."))
-            break
-        if None in row:  # more cells than header columns
-            report.errors.append((line, "The row has more cells than the header."))
-            continue
-        try:
-            email, name, credentials, data = parse_row(row, plans)
-        except ValueError as error:
-            report.errors.append((line, str(error)))
-            continue
-        if email in seen:
-            report.errors.append((line, f"{email} already appears on line {seen[email]}."))
-            continue
-        seen[email] = line
-        created = False
-        try:
-            with session.begin_nested():  # a refused row rolls back alone
-                user = find_user_by_email(session, email)
-                if user is None:
-                    created = True
-                    user = create_user(session, actor, email=email, full_name=name,
-                                       roles=[data.kind], credentials=credentials,
-                                       password=secrets.token_urlsafe(24))
-                save_profile(session, actor, user, data)
-        except DomainError as error:
-            report.errors.append((line, error.message))
-            continue
-        report.saved += 1
-        report.created_accounts += created
-    record(session, actor, "create", "directory_import", None,
-           detail=f"saved {report.saved}, errors {len(report.errors)}")
-    return report
+    return reader, REQUIRED - set(reader.fieldnames or [])
 
 
-def export_directory(session, actor) -> str:
-    """Every profile as CSV in the import format (a round trip changes nothing)."""
+def write_directory(profiles) -> str:
+    """Saved profiles (with their users and plans) as CSV text in the import format, every
+    cell guarded against spreadsheet formulas (kapms.csv_export)."""
+    yes = {True: "yes", False: "no"}
     rows = [COLUMNS]
-    profiles = session.scalars(select(ClinicianProfile).order_by(ClinicianProfile.id)).all()
     for profile in profiles:
-        d, user = profile_data(profile), profile.user
-        yes = {True: "yes", False: "no"}
+        user = profile.user
         rows.append([
-            user.email, user.full_name, user.credentials, d.kind, d.npi,
-            ";".join(f"{t} {n} {s} {e.isoformat()}" for t, n, s, e in d.licences),
-            d.kap_course, d.kap_trained_on.isoformat() if d.kap_trained_on else "",
+            user.email, user.full_name, user.credentials, profile.kind, profile.npi,
+            ";".join(f"{x.licence_type} {x.number} {x.state} {x.expires_on.isoformat()}"
+                     for x in profile.licences),
+            profile.kap_course,
+            profile.kap_trained_on.isoformat() if profile.kap_trained_on else "",
             ";".join(f"{p.payer.name}/{p.name}" for p in profile.plans),
-            yes[d.accepts_private_pay],
-            f"{d.private_pay_rate_cents / 100:.2f}" if d.private_pay_rate_cents else "",
-            yes[d.in_office], d.office_address, d.latitude, d.longitude, yes[d.telehealth],
-            ";".join(d.specialties), ";".join(d.languages), yes[d.accepting_new], d.capacity,
-            ";".join(f"{WEEKDAYS[w]} {a:%H:%M}-{b:%H:%M}" for w, a, b in d.availability)])
-    record(session, actor, "export", "directory", None, detail=f"{len(profiles)} profiles")
+            yes[profile.accepts_private_pay],
+            f"{profile.private_pay_rate_cents / 100:.2f}"
+            if profile.private_pay_rate_cents else "",
+            yes[profile.in_office], profile.office_address, profile.latitude,
+            profile.longitude, yes[profile.telehealth], ";".join(profile.specialty_list),
+            ";".join(profile.language_list), yes[profile.accepting_new], profile.capacity,
+            ";".join(slot.label for slot in profile.availability)])
     return to_csv(rows)

@@ -1,16 +1,23 @@
 """Demo directory: profiles for the demo clinicians and ~20 directory-only therapists.
 
-Noah (San Jose, Aetna PPO, PTSD) and Lucia (Fresno, self-pay, Spanish) are waiting at the
-referral stage, so "Find a therapist" on their pages shows a meaningful ranked list.
-Directory-only therapists get accounts with random passwords that are never shown.
+Seeded before the patients (kapms.app_setup.DOMAINS), whose care teams are checked against
+these profiles. Noah (San Jose, Aetna PPO, PTSD) and Lucia (Fresno, self-pay, Spanish) wait
+on the coordinators' queue, so "Find a therapist" shows a meaningful ranked list. One
+therapist's licence expires within the warning window, one has expired. The network admin
+records every profile; directory-only therapists get accounts with random passwords that
+are never shown.
 """
 
 import random
 import secrets
 from datetime import date, time, timedelta
 
+from kapms import clinic_time
 from kapms.auth.services import create_user
 from kapms.network.services import ProfileData, save_profile
+
+ALL_PLANS = ["Aetna/Open Access PPO", "Blue Shield of California/PPO Gold", "Cigna/LocalPlus",
+             "UnitedHealthcare/Choice Plus"]
 
 # (name, credentials, states, city, lat, lon, languages, specialties, plan keys, private
 #  pay rate or None, in office, telehealth, accepting)
@@ -61,8 +68,8 @@ SYNTHETIC = [
 ]
 
 
-def _licences(states, number, *, expired=False):
-    expires = date.today() + (timedelta(days=-30) if expired else timedelta(days=540))
+def _licences(states, number, *, days=540):
+    expires = clinic_time.today() + timedelta(days=days)
     return [("LMFT", f"{number}{s}", s, expires) for s in states]
 
 
@@ -72,13 +79,13 @@ def _slots(*days, start=9, end=13):
 
 def seed(session, ctx: dict) -> None:
     """Profiles for the demo clinicians and the synthetic directory."""
-    users, plans = ctx["users"], ctx["plans"]
+    users, plans, admin = ctx["users"], ctx["plans"], ctx["users"]["admin"]
 
     def plan_ids(keys):
         return [plans[k].id for k in keys if k in plans]
 
     trained = dict(kap_course="Polarity Process KAP Training", kap_trained_on=date(2024, 3, 8))
-    save_profile(session, None, users["therapist"], ProfileData(
+    save_profile(session, admin, users["therapist"], ProfileData(
         npi="1987654328", licences=_licences(["CA"], "98765"), **trained,
         plan_ids=plan_ids(["Aetna/Open Access PPO", "Blue Shield of California/PPO Gold",
                            "Cigna/LocalPlus"]),
@@ -87,19 +94,21 @@ def seed(session, ctx: dict) -> None:
         longitude=-122.26, telehealth=True, specialties=["ptsd", "trauma", "depression",
                                                          "anxiety"],
         languages=["English"], capacity=12, availability=_slots(1, 3, 4)))
-    save_profile(session, None, users["prescriber"], ProfileData(
+    today = clinic_time.today()
+    save_profile(session, admin, users["prescriber"], ProfileData(
         kind="prescriber", npi="1543210987", licences=[
-            ("PMHNP", "NP55501", "CA", date.today() + timedelta(days=700)),
-            ("PMHNP", "NP77102", "OR", date.today() + timedelta(days=400))], **trained,
+            ("PMHNP", "NP55501", "CA", today + timedelta(days=700)),
+            ("PMHNP", "NP77102", "OR", today + timedelta(days=400))], **trained,
+        plan_ids=plan_ids(ALL_PLANS), accepts_private_pay=True, private_pay_rate_cents=25000,
         telehealth=True, languages=["English", "Spanish"], capacity=60,
         availability=_slots(0, 2, 4, start=8, end=16)))
-    save_profile(session, None, users["jordan.lee@demo.kapms.test"], ProfileData(
+    save_profile(session, admin, users["jordan.lee@demo.kapms.test"], ProfileData(
         npi="1765432103", licences=_licences(["OR", "WA"], "C4412"), **trained,
         plan_ids=plan_ids(["UnitedHealthcare/Choice Plus", "Aetna/Open Access PPO"]),
         in_office=True, office_address="1120 SW 5th Ave, Portland, OR 97204", latitude=45.52,
         longitude=-122.68, telehealth=True, specialties=["anxiety", "burnout", "sleep"],
         languages=["English"], capacity=10, availability=_slots(0, 1, 2)))
-    save_profile(session, None, users["ana.silva@demo.kapms.test"], ProfileData(
+    save_profile(session, admin, users["ana.silva@demo.kapms.test"], ProfileData(
         npi="1654321094", licences=_licences(["CA"], "PSY3310"), **trained,
         plan_ids=plan_ids(["Blue Shield of California/PPO Gold"]), accepts_private_pay=True,
         private_pay_rate_cents=15000, telehealth=True,
@@ -110,11 +119,12 @@ def seed(session, ctx: dict) -> None:
         (name, creds, states, city, lat, lon, langs, specs, plan_keys, rate, office, tele,
          accepting) = row
         email = name.lower().replace(" ", ".") + "@directory.kapms.test"
-        user = create_user(session, None, email=email, full_name=name, roles=["therapist"],
+        user = create_user(session, admin, email=email, full_name=name, roles=["therapist"],
                            password=secrets.token_urlsafe(24), credentials=creds)
         untrained = i == 13  # one therapist without KAP training, for the explanations
-        save_profile(session, None, user, ProfileData(
-            licences=_licences(states, f"D{1000 + i}", expired=(i == 17)),
+        save_profile(session, admin, user, ProfileData(
+            # Tomas Novak's licence has lapsed; Omar Haddad's expires within the warning.
+            licences=_licences(states, f"D{1000 + i}", days={17: -30, 5: 35}.get(i, 540)),
             kap_course=None if untrained else trained["kap_course"],
             kap_trained_on=None if untrained else date(2023, 1 + i % 12, 1 + i),
             plan_ids=plan_ids(plan_keys), accepts_private_pay=rate is not None,

@@ -24,9 +24,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from kapms.network import parsing
 from kapms.network.cities import CITIES
-from kapms.network.matching import MODALITIES
-from kapms.network.models import SPECIALTIES
-from kapms.network.services import ProfileData
+from kapms.network.services.profiles import ProfileData
+from kapms.network.vocabulary import MODALITIES, SPECIALTIES
 
 
 class CheckboxListField(SelectMultipleField):
@@ -148,12 +147,60 @@ class MatchForm(FlaskForm):
             raise ValidationError("For in-office care, pick a city or give coordinates.")
 
 
+OVERRIDE_HELP = ("Admins only: assign or offer a clinician the eligibility rule refuses, "
+                 "saying why (kept with the care team).")
+
+
 class OfferForm(FlaskForm):
     """Offer the patient to a clinician (from a match or the prescriber list)."""
 
     clinician_id = HiddenField(validators=[DataRequired()])
     role = HiddenField(validators=[DataRequired()])
     note = StringField("Note to the clinician", validators=[Optional(), Length(max=500)])
+    private_pay = HiddenField()  # "1": offered out of network, the patient pays privately
+    override_reason = StringField("Override reason", validators=[Optional(), Length(max=500)],
+                                  description=OVERRIDE_HELP)
+
+
+class CareTeamForm(FlaskForm):
+    """Assign (admins) or invite (care-team members) a clinician to the care team.
+
+    The list holds the clinicians eligible for this patient; an admin overriding the rule
+    names anyone else by email.
+    """
+
+    user_id = SelectField("Clinician", coerce=int, validators=[Optional()],
+                          validate_choice=False)  # the eligibility rule says why not
+    email = StringField("Or by email", validators=[Optional(), Length(max=254)])
+    role = SelectField("Role", choices=[("prescriber", "Prescriber"), ("therapist", "Therapist")])
+    note = StringField("Note to the clinician", validators=[Optional(), Length(max=500)])
+    private_pay = BooleanField("The patient pays this clinician privately (out of network)")
+    override_reason = StringField("Override reason", validators=[Optional(), Length(max=500)],
+                                  description=OVERRIDE_HELP)
+
+
+class DepartureForm(FlaskForm):
+    """A clinician leaves the care team: why, from when, and what becomes of the sessions.
+
+    With a successor it is a transfer; without, a removal (sessions go to another member of
+    the same role or are cancelled with notice).
+    """
+
+    reason = StringField("Reason", validators=[DataRequired(message="Say why."),
+                                               Length(max=500)])
+    effective = DateField("Effective from", validators=[DataRequired(
+        message="Give the day it takes effect (YYYY-MM-DD).")])
+    successor_id = SelectField("Transfer to", coerce=int, validators=[Optional()])
+    sessions = SelectField("Their scheduled sessions from that day", choices=[
+        ("reassign", "Move to the successor (or the other member of that role)"),
+        ("cancel", "Cancel, with this notice to the patient")])
+    reassign_to = SelectField("Other member taking the sessions", coerce=int,
+                              validators=[Optional()])
+    notice = TextAreaField("Notice to the patient", validators=[Optional(), Length(max=1000)])
+    private_pay = BooleanField("The patient pays the successor privately (out of network)")
+    override_reason = StringField("Override reason for the successor",
+                                  validators=[Optional(), Length(max=500)],
+                                  description=OVERRIDE_HELP)
 
 
 class DeclineForm(FlaskForm):

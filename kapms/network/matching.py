@@ -11,17 +11,17 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from math import asin, cos, radians, sin, sqrt
 
+from kapms.network.eligibility import covers, has_active_licence, has_room
 from kapms.network.vocabulary import SPECIALTIES
 
 EARTH_RADIUS_MILES = 3958.8
-MODALITIES = {"in_office": "In office", "telehealth": "Telehealth", "either": "Either"}
 # Criteria in the order they are applied when explaining an empty result.
 CRITERIA = ("licence", "kap", "accepting", "capacity", "insurance", "modality")
 CRITERION_LABELS = {
     "licence": "an active licence in the patient's state",
     "kap": "KAP training",
     "accepting": "accepting new patients",
-    "capacity": "room under their capacity",
+    "capacity": "room under their capacity (counting offers not yet answered)",
     "insurance": "the patient's plan (or private pay)",
     "modality": "the requested modality within the distance",
 }
@@ -61,7 +61,7 @@ class ClinicianFacts:
     kap_trained: bool
     accepting_new: bool
     capacity: int
-    active_count: int
+    places_taken: int  # care-team rows in the role plus offers not yet answered
     in_office: bool
     telehealth: bool
     latitude: float | None = None
@@ -126,11 +126,6 @@ def next_open_date(weekdays, today: date) -> date | None:
     return None
 
 
-def has_active_licence(licences, state: str, today: date) -> bool:
-    """True when one licence is in ``state`` and has not expired (valid through its date)."""
-    return any(s == state and expires >= today for s, expires in licences)
-
-
 def office_distance(request: MatchRequest, facts) -> float | None:
     """Miles from the patient to the office, or None when either location is unknown."""
     if request.latitude is None or request.longitude is None:
@@ -164,10 +159,10 @@ def failed_criteria(request: MatchRequest, facts: ClinicianFacts) -> list[str]:
         failed.append("kap")
     if not facts.accepting_new:
         failed.append("accepting")
-    if facts.active_count >= facts.capacity:
+    if not has_room(facts.capacity, facts.places_taken):
         failed.append("capacity")
-    in_network = request.plan_id is not None and request.plan_id in facts.plan_ids
-    if not (in_network or (request.plan_id is None and facts.accepts_private_pay)):
+    if not covers(facts.plan_ids, facts.accepts_private_pay, request.plan_id,
+                  request.plan_id is None):
         failed.append("insurance")
     if not modality_ok(request, facts):
         failed.append("modality")

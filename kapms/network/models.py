@@ -9,7 +9,7 @@ from active care-team rows, so it can never drift from the care teams themselves
 
 from datetime import date, datetime, time
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kapms.auth.models import User
@@ -18,6 +18,7 @@ from kapms.extensions import db
 from kapms.insurance.models import InsurancePlan
 from kapms.network.vocabulary import (  # noqa: F401  (re-exported for callers)
     LICENCE_TYPES,
+    OFFER_KINDS,
     PROFILE_KINDS,
     REFERRAL_STATUSES,
     SPECIALTIES,
@@ -36,7 +37,8 @@ class ClinicianProfile(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
     kind: Mapped[str] = mapped_column(String(20))  # therapist or prescriber
-    npi: Mapped[str | None] = mapped_column(String(10))
+    # One NPI identifies one provider (45 CFR 162.410): never two profiles.
+    npi: Mapped[str | None] = mapped_column(String(10), unique=True)
     kap_course: Mapped[str | None] = mapped_column(String(200))
     kap_trained_on: Mapped[date | None]  # empty: not KAP-trained
     accepts_private_pay: Mapped[bool] = mapped_column(default=False)
@@ -145,7 +147,12 @@ class AvailabilitySlot(db.Model):
 
 
 class Referral(db.Model):
-    """A coordinator's offer of a patient to a clinician, and the clinician's answer."""
+    """An offer of a place on a patient's care team, and the invited clinician's answer.
+
+    A coordinator's referral (``kind`` "referral") or a care-team colleague's invitation
+    ("invitation"); either way the clinician accepts or declines it, and it counts against
+    their capacity until answered.
+    """
 
     __tablename__ = "referrals"
     __table_args__ = (
@@ -161,8 +168,13 @@ class Referral(db.Model):
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
     clinician_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     role: Mapped[str] = mapped_column(String(20))  # therapist or prescriber
+    kind: Mapped[str] = mapped_column(String(20), default="referral")  # OFFER_KINDS
     status: Mapped[str] = mapped_column(String(20), default="offered")
     note: Mapped[str | None] = mapped_column(String(500))
+    # Why this clinician: the match and eligibility reasons when the offer was made.
+    reasons: Mapped[str | None] = mapped_column(Text)
+    private_pay: Mapped[bool] = mapped_column(default=False)  # the patient pays out of network
+    override_reason: Mapped[str | None] = mapped_column(String(500))  # an admin's override
     decline_reason: Mapped[str | None] = mapped_column(String(500))
     offered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     offered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -180,3 +192,13 @@ class Referral(db.Model):
     def status_label(self) -> str:
         """The status in words."""
         return REFERRAL_STATUSES.get(self.status, self.status)
+
+    @property
+    def kind_label(self) -> str:
+        """Referral or invitation."""
+        return OFFER_KINDS.get(self.kind, self.kind)
+
+    @property
+    def reason_lines(self) -> list[str]:
+        """The recorded match and eligibility reasons, one per line."""
+        return [line for line in (self.reasons or "").splitlines() if line]

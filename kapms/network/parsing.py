@@ -8,7 +8,7 @@ Every parser raises ValueError with a message fit to show the user.
 import re
 from datetime import date, time
 
-from kapms.network.models import LICENCE_TYPES, SPECIALTIES, WEEKDAYS
+from kapms.network.vocabulary import LICENCE_TYPES, SPECIALTIES, WEEKDAYS
 
 US_STATES = frozenset(
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV "

@@ -20,6 +20,8 @@ SPECIALTIES = {
 }
 LICENCE_TYPES = ("LMFT", "LCSW", "LPC", "LMHC", "PsyD", "PhD", "MD", "DO", "PMHNP", "NP", "PA")
 PROFILE_KINDS = ("therapist", "prescriber")
+# How a patient wants to be seen (the matcher's modality, and the patient's care request).
+MODALITIES = {"in_office": "In office", "telehealth": "Telehealth", "either": "Either"}
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")  # index = date.weekday()
 REFERRAL_STATUSES = {
     "offered": "Offered",
@@ -27,3 +29,5 @@ REFERRAL_STATUSES = {
     "declined": "Declined",
     "withdrawn": "Withdrawn",
 }
+# What an offer is: a coordinator's referral or a care-team colleague's invitation.
+OFFER_KINDS = {"referral": "Referral", "invitation": "Invitation"}

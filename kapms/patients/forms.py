@@ -1,10 +1,11 @@
-"""Forms for registering and editing patients and inviting colleagues to the care team."""
+"""Forms for registering and editing patients (care-team forms are the network's)."""
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
 
 from kapms.icd10 import ICD10_LABELS
+from kapms.patients.models import CARE_MODALITIES, URGENCIES
 
 
 def diagnosis_choices() -> list[tuple[str, str]]:
@@ -41,6 +42,9 @@ class PatientForm(FlaskForm):
                                  validators=[Optional()])
     plan_id = SelectField("Insurance", coerce=int, validators=[InputRequired()])
     member_id = StringField("Member id", validators=[Optional(), Length(max=40)])
+    care_modality = SelectField("Wants to be seen", choices=list(CARE_MODALITIES.items()),
+                                default="either")
+    urgency = SelectField("Urgency", choices=list(URGENCIES.items()), default="routine")
     version = HiddenField()
 
 
@@ -48,12 +52,3 @@ class RegisterPatientForm(PatientForm):
     """Registration adds, for admins, the therapist to assign (0: a referral, none yet)."""
 
     therapist_id = SelectField("Therapist", coerce=int, validators=[InputRequired()])
-
-
-class CareTeamForm(FlaskForm):
-    """Invite a colleague to the care team (or, for admins, assign one)."""
-
-    user_id = SelectField("Clinician", coerce=int, validators=[InputRequired()])
-    role = SelectField("As", choices=[("prescriber", "Prescriber"), ("therapist", "Therapist")])
-
-

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kapms.auth.models import User
@@ -23,6 +23,19 @@ STAGES = {
     "completed": "Completed",
 }
 CARE_TEAM_ROLES = ("therapist", "prescriber")
+# How soon the patient needs a clinician (the coordinators' queue shows it).
+URGENCIES = {"routine": "Routine", "soon": "Soon (within 2 weeks)", "urgent": "Urgent"}
+# How the patient wants to be seen (the matcher's vocabulary, kapms.network.vocabulary).
+CARE_MODALITIES = {"either": "In office or telehealth", "in_office": "In office",
+                   "telehealth": "Telehealth"}
+# How a clinician came onto a care team.
+JOINED_VIA = {
+    "registration": "registered their own client",
+    "assignment": "assigned by an admin",
+    "referral": "accepted a coordinator's referral",
+    "invitation": "accepted a colleague's invitation",
+    "transfer": "took over in a transfer",
+}
 
 
 class Patient(db.Model):
@@ -53,6 +66,9 @@ class Patient(db.Model):
     plan_id: Mapped[int | None] = mapped_column(ForeignKey("insurance_plans.id"), index=True)
     member_id: Mapped[str | None] = mapped_column(String(40))
     stage: Mapped[str] = mapped_column(String(20), default="referral", index=True)
+    # The care request: how the patient wants to be seen and how soon (matching, the queue).
+    care_modality: Mapped[str] = mapped_column(String(20), default="either")
+    urgency: Mapped[str] = mapped_column(String(10), default="routine")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # Optimistic locking: a save based on an old version is refused, not lost.
@@ -81,6 +97,16 @@ class Patient(db.Model):
         """The stage in words."""
         return STAGES.get(self.stage, self.stage)
 
+    @property
+    def urgency_label(self) -> str:
+        """The urgency in words."""
+        return URGENCIES.get(self.urgency, self.urgency)
+
+    @property
+    def care_modality_label(self) -> str:
+        """The modality wanted, in words."""
+        return CARE_MODALITIES.get(self.care_modality, self.care_modality)
+
     def members(self, role: str) -> list[User]:
         """Active care-team members of ``role``."""
         return [m.user for m in self.care_team if m.role == role]
@@ -90,12 +116,18 @@ class Patient(db.Model):
 
 
 class CareTeamMember(db.Model):
-    """A clinician on a patient's care team, as therapist or prescriber."""
+    """A clinician's place on a patient's care team, as therapist or prescriber.
+
+    Rows are never deleted: leaving the team ends the row (``active`` false, with the date,
+    reason and what happened to the scheduled sessions), so the team's history is kept. A
+    clinician may rejoin later as a new row; only one row per person and role is active.
+    """
 
     __tablename__ = "care_team_members"
     __table_args__ = (
-        UniqueConstraint("patient_id", "user_id", "role"),
         Index("ix_care_team_user_active", "user_id", "active"),
+        Index("uq_care_team_active_member", "patient_id", "user_id", "role", unique=True,
+              sqlite_where=text("active = 1"), postgresql_where=text("active")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -105,7 +137,31 @@ class CareTeamMember(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Why the clinician is here: how they joined and the eligibility found at the time.
+    joined_via: Mapped[str] = mapped_column(String(20), default="assignment")
+    basis: Mapped[str | None] = mapped_column(Text)  # reasons in words, one per line
+    override_reason: Mapped[str | None] = mapped_column(String(500))  # an admin's override
+    private_pay: Mapped[bool] = mapped_column(default=False)  # out of network, agreed
+    # Leaving: when it took effect, who recorded it, why, and what became of the sessions.
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ends_on: Mapped[date | None]
+    removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    removal_reason: Mapped[str | None] = mapped_column(String(500))
+    handover: Mapped[str | None] = mapped_column(String(300))
+    successor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     patient: Mapped[Patient] = relationship()
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
+    added_by: Mapped[User | None] = relationship(foreign_keys=[added_by_id])
+    removed_by: Mapped[User | None] = relationship(foreign_keys=[removed_by_id])
+    successor: Mapped[User | None] = relationship(foreign_keys=[successor_id])
+
+    @property
+    def joined_via_label(self) -> str:
+        """How the clinician joined, in words."""
+        return JOINED_VIA.get(self.joined_via, self.joined_via)
+
+    @property
+    def basis_lines(self) -> list[str]:
+        """The recorded reasons, one per line."""
+        return [line for line in (self.basis or "").splitlines() if line]

@@ -1,12 +1,24 @@
-"""Finding patients within the actor's scope, and managing care teams."""
+"""Finding patients within the actor's scope, registering and editing them.
+
+Care-team places are written by kapms.network.services.care_teams (one eligibility rule for
+every door); registration uses it for the therapist who registers their own client or the
+one an admin assigns.
+"""
+
+from dataclasses import dataclass, fields
+from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.orm.exc import StaleDataError
 
 from kapms import clinic_time
 from kapms.audit.services import record
-from kapms.errors import DomainError, NotFound, PermissionDenied
+from kapms.errors import ConflictError, DomainError, NotFound, PermissionDenied
+from kapms.icd10 import ICD10_LABELS
+from kapms.insurance.models import InsurancePlan
+from kapms.network.services import care_teams
 from kapms.patients.access import CLINICAL, categories, visible_patients
-from kapms.patients.models import CARE_TEAM_ROLES, CareTeamMember, Patient
+from kapms.patients.models import CARE_MODALITIES, URGENCIES, Patient
 
 
 def get_patient(session, actor, patient_id: int, *, need: str = CLINICAL,
@@ -45,46 +57,7 @@ def search_patients(session, actor, *, name: str | None = None, stage: str | Non
         query.order_by(Patient.last_name, Patient.first_name).limit(limit)).all()
 
 
-def add_to_care_team(session, actor, patient: Patient, user, role: str) -> CareTeamMember:
-    """Put ``user`` on the patient's care team as ``role``.
-
-    Admins may assign anyone; a care-team member may invite a colleague. The user must
-    hold the role and be active.
-    """
-    if role not in CARE_TEAM_ROLES:
-        raise DomainError(f"Unknown care-team role: {role}.")
-    if not (actor is None or actor.has_role("admin")
-            or any(m.user_id == actor.id for m in patient.care_team)):
-        raise PermissionDenied("Only the care team or an admin can add to the care team.")
-    if not user.active or not user.has_role(role):
-        raise DomainError(f"{user.full_name} is not an active {role}.")
-    existing = session.scalar(select(CareTeamMember).where(
-        CareTeamMember.patient_id == patient.id, CareTeamMember.user_id == user.id,
-        CareTeamMember.role == role))
-    if existing and existing.active:
-        raise DomainError(f"{user.full_name} is already on the care team as {role}.")
-    if existing:
-        existing.active, existing.removed_at = True, None
-        member = existing
-    else:
-        member = CareTeamMember(patient_id=patient.id, user_id=user.id, role=role,
-                                added_by_id=getattr(actor, "id", None))
-        session.add(member)
-    session.flush()
-    session.expire(patient, ["care_team"])
-    record(session, actor, "update", "care_team", member.id, patient_id=patient.id,
-           detail=f"added {role} user {user.id}")
-    return member
-
-
-# --- registration and editing (added with the care path, issue 3) -------------------------
-
-from dataclasses import dataclass, fields  # noqa: E402 - additive section
-from datetime import date  # noqa: E402
-
-from sqlalchemy.orm.exc import StaleDataError  # noqa: E402
-
-from kapms.errors import ConflictError  # noqa: E402
+# --- registration and editing -------------------------------------------------------------
 
 PATIENT_STALE = ("This patient's record was changed by someone else since you opened it. "
                  "Nothing was saved: reload the page and make your change again.")
@@ -111,14 +84,16 @@ class PatientInput:
     diagnosis_code: str | None = None
     plan_id: int | None = None  # None: self-pay
     member_id: str | None = None
+    care_modality: str = "either"  # the care request: how they want to be seen
+    urgency: str = "routine"  # and how soon (kapms.patients.models.URGENCIES)
 
 
 def _check_input(session, data: PatientInput) -> None:
-    from kapms.icd10 import ICD10_LABELS
-    from kapms.insurance.models import InsurancePlan
-
     if data.diagnosis_code and data.diagnosis_code not in ICD10_LABELS:
         raise DomainError("Choose a diagnosis from the list.", field="diagnosis_code")
+    if data.care_modality not in CARE_MODALITIES or data.urgency not in URGENCIES:
+        raise DomainError("Choose how the patient wants to be seen and how urgently.",
+                          field="urgency")
     if data.plan_id is not None:
         plan = session.get(InsurancePlan, data.plan_id)
         if plan is None or not plan.active:
@@ -147,10 +122,11 @@ def register_patient(session, actor, data: PatientInput, therapist=None) -> Pati
     session.add(patient)
     session.flush()
     record(session, actor, "create", "patient", patient.id, patient_id=patient.id)
+    # Both are doors into the care team: the eligibility rule applies (kapms.network).
     if therapist is not None and therapist.id == actor.id:
-        _self_join(session, actor, patient)  # not yet on the team, so not "invited"
+        care_teams.join_own_client(session, actor, patient)
     elif therapist is not None:
-        add_to_care_team(session, actor, patient, therapist, "therapist")
+        care_teams.assign_member(session, actor, patient, therapist, "therapist")
     return patient
 
 
@@ -165,20 +141,6 @@ def _refuse_duplicate(session, data: PatientInput) -> None:
         raise DomainError("A patient with this name and date of birth is already registered. "
                           "Open their record, or ask a network admin to add you to their care "
                           "team.")
-
-
-def _self_join(session, actor, patient: Patient) -> CareTeamMember:
-    """The registering therapist joins the new patient's care team."""
-    if not actor.has_role("therapist"):
-        raise DomainError(f"{actor.full_name} is not a therapist.")
-    member = CareTeamMember(patient_id=patient.id, user_id=actor.id, role="therapist",
-                            added_by_id=actor.id)
-    session.add(member)
-    session.flush()
-    session.expire(patient, ["care_team"])
-    record(session, actor, "update", "care_team", member.id, patient_id=patient.id,
-           detail=f"added therapist user {actor.id}")
-    return member
 
 
 def update_patient(session, actor, patient: Patient, data: PatientInput,

@@ -3,32 +3,30 @@ sections to the patient page through kapms.web.panels (PATIENT_PAGE)."""
 
 from dataclasses import fields
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from kapms.auth.models import User, UserRole
+from kapms.care.services import refresh_stage
 from kapms.extensions import db
 from kapms.icd10 import ICD10_LABELS
 from kapms.insurance.services import plan_choices
 from kapms.patients import services
 from kapms.patients.access import BILLING, CLINICAL, categories
-from kapms.patients.forms import CareTeamForm, PatientForm, RegisterPatientForm
+from kapms.patients.blueprint import bp
+from kapms.patients.forms import PatientForm, RegisterPatientForm
 from kapms.patients.models import STAGES
-from kapms.web import nav, panels
-from kapms.web.access import guard_blueprint, roles_required
-from kapms.web.forms import attempt, attempt_and_flash
+from kapms.web import panels
+from kapms.web.access import roles_required
+from kapms.web.forms import attempt
 
-bp = Blueprint("patients", __name__, url_prefix="/patients")
-guard_blueprint(bp, "therapist", "prescriber", "billing", "admin")
-nav.add("Patients", "patients.list", 10)
+BLUEPRINTS = [bp]
 
 
 def _refresh_stage(patient) -> None:
-    """The care domain keeps the stage; imported late so patients never needs care at
-    import time (care depends on patients, not the other way round)."""
-    from kapms.care.services import refresh_stage
-
+    """The care domain keeps the stage (care depends on patients' services, and these
+    views on care's)."""
     refresh_stage(db.session, patient)
 
 
@@ -110,41 +108,15 @@ def edit(patient_id: int):
     return render_template("patients/form.html", form=form, patient=patient, is_admin=False)
 
 
-@bp.post("/<int:patient_id>/care-team")
-@roles_required("therapist", "prescriber", "admin")
-def add_care_team(patient_id: int):
-    """Invite a prescriber or therapist to the care team (care team members or admins)."""
-    patient = services.get_patient(db.session, current_user, patient_id, need=CLINICAL)
-    form = CareTeamForm()
-    form.user_id.choices = [(u.id, u.display_name) for u in
-                            _clinicians("prescriber") + _clinicians("therapist")]
-    if not form.validate_on_submit():
-        flash("Choose a clinician and a role.", "danger")
-        return redirect(url_for("patients.detail", patient_id=patient.id))
-    user = db.session.get(User, form.user_id.data)
-
-    def add():
-        services.add_to_care_team(db.session, current_user, patient, user, form.role.data)
-        _refresh_stage(patient)
-
-    attempt_and_flash(add, f"{user.display_name} added to the care team as {form.role.data}.")
-    return redirect(url_for("patients.detail", patient_id=patient.id))
-
-
 @bp.get("/<int:patient_id>")
 def detail(patient_id: int):
     """Where the patient stands at a glance; each domain contributes its sections."""
     need = CLINICAL if current_user.has_role("therapist", "prescriber", "admin") else BILLING
     patient = services.get_patient(db.session, current_user, patient_id, need=need)
     allowed = categories(current_user, patient)
-    team_form = None
-    if CLINICAL in allowed and current_user.has_role("therapist", "prescriber", "admin"):
-        team_form = CareTeamForm(formdata=None)
-        team_form.user_id.choices = [(u.id, u.display_name) for u in
-                                     _clinicians("prescriber") + _clinicians("therapist")]
     page_panels = panels.collect(panels.PATIENT_PAGE, current_user, patient=patient,
                                  categories=allowed)
     db.session.commit()  # keep the audit record of this read
     return render_template(
         "patients/detail.html", patient=patient, allowed=allowed, panels=page_panels,
-        team_form=team_form, diagnosis_label=ICD10_LABELS.get(patient.diagnosis_code or ""))
+        diagnosis_label=ICD10_LABELS.get(patient.diagnosis_code or ""))

@@ -3,9 +3,10 @@
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from kapms.audit.models import AuditEvent
-from kapms.audit.services import AuditFilter, current_ip, record, search
+from kapms.audit.services import AuditFilter, Position, current_ip, record, search
 from kapms.database import utcnow
 from tests.factories import make_user
 
@@ -31,8 +32,9 @@ def test_unknown_action_or_outcome_is_refused(db):
 
 
 def test_events_cannot_be_changed_or_deleted(db):
-    event = record(db, None, "login-failed", "user")
+    record(db, None, "login-failed", "user")
     db.commit()
+    event = db.scalars(select(AuditEvent)).one()
     event.detail = "rewritten"
     with pytest.raises(RuntimeError, match="append-only"):
         db.flush()
@@ -43,25 +45,40 @@ def test_events_cannot_be_changed_or_deleted(db):
     db.rollback()
 
 
+def _count(db, flt):
+    return len(search(db, flt, per_page=1000).rows)
+
+
 def test_search_filters_by_user_patient_action_and_date(db):
     a, b = make_user(db), make_user(db)
     record(db, a, "view", "patient", 1, patient_id=1)
     record(db, a, "update", "patient", 2, patient_id=2)
     record(db, b, "view", "patient", 1, patient_id=1)
-    assert search(db, AuditFilter(user_id=a.id))[1] == 2
-    assert search(db, AuditFilter(patient_id=1))[1] == 2
-    assert search(db, AuditFilter(action="update"))[1] == 1
-    assert search(db, AuditFilter(user_id=b.id, patient_id=1, action="view"))[1] == 1
+    assert _count(db, AuditFilter(user_ids=(a.id,))) == 2
+    assert _count(db, AuditFilter(user_ids=(a.id, b.id))) == 3
+    assert _count(db, AuditFilter(user_ids=())) == 0
+    assert _count(db, AuditFilter(patient_ids=(1,))) == 2
+    assert _count(db, AuditFilter(action="update")) == 1
+    assert _count(db, AuditFilter(user_ids=(b.id,), patient_ids=(1,), action="view")) == 1
     today = utcnow().date()
-    assert search(db, AuditFilter(date_from=today, date_to=today))[1] == 3 + 2  # + 2 user creations
-    assert search(db, AuditFilter(date_to=today - timedelta(days=1)))[1] == 0
+    assert _count(db, AuditFilter(date_from=today, date_to=today)) == 3 + 2  # + 2 user creations
+    assert _count(db, AuditFilter(date_to=today - timedelta(days=1))) == 0
 
 
-def test_search_pages_newest_first(db):
+def test_search_pages_by_keyset_both_ways(db):
     for n in range(5):
         record(db, None, "view", "patient", n, patient_id=n)
-    rows, total = search(db, AuditFilter(action="view"), page=2, per_page=2)
-    assert total == 5 and [r.entity_id for r in rows] == ["2", "1"]
+    first = search(db, AuditFilter(action="view"), per_page=2)
+    assert [r.entity_id for r in first.rows] == ["4", "3"] and first.newer is None
+    second = search(db, AuditFilter(action="view"), older_than=first.older, per_page=2)
+    assert [r.entity_id for r in second.rows] == ["2", "1"]
+    last = search(db, AuditFilter(action="view"), older_than=second.older, per_page=2)
+    assert [r.entity_id for r in last.rows] == ["0"] and last.older is None
+    back = search(db, AuditFilter(action="view"), newer_than=second.newer, per_page=2)
+    assert [r.entity_id for r in back.rows] == ["4", "3"] and back.newer is None
+    assert Position.parse(second.older.token()) == second.older
+    for junk in ("", "abc", "20260101T000000.000000-x", "20260101T000000.000000-99999999999999999999"):
+        assert Position.parse(junk) is None
 
 
 def test_admin_page_lists_and_filters(client, db, login_as):
@@ -75,8 +92,10 @@ def test_admin_page_lists_and_filters(client, db, login_as):
 
 def test_admin_page_bad_filter_is_not_a_500(client, login_as):
     login_as("admin")
-    response = client.get("/admin/audit/?patient_id=abc&date_from=notadate&page=-3")
-    assert response.status_code == 200
+    for query in ("patient_id=abc&date_from=notadate&older=-3", "user_id=99999999999999",
+                  "older=20260101T000000.000000-5&newer=x", "date_from=2026-02-01&date_to=2026-01-01"):
+        response = client.get(f"/admin/audit/?{query}")
+        assert response.status_code == 200, query
 
 
 def test_login_and_failed_login_are_in_the_log(client, db):

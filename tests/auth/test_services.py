@@ -34,6 +34,42 @@ def test_unknown_email_gets_the_same_message_as_a_wrong_password(db):
     assert len(events(db, "login-failed")) == 2
 
 
+def test_a_locked_account_refuses_without_checking_the_password(db, monkeypatch):
+    user = make_user(db)
+    user.locked_until = utcnow() + timedelta(minutes=5)
+    checked = []
+    monkeypatch.setattr(passwords, "verify_password",
+                        lambda h, p: checked.append(h) or False)
+    with pytest.raises(AccountLocked):
+        services.authenticate(db, user.email, DEFAULT_PASSWORD)
+    assert user.password_hash not in checked and len(checked) == 1  # the dummy only
+
+
+def test_unknown_email_and_known_email_do_the_same_work(db, monkeypatch):
+    user = make_user(db)
+    checked = []
+    real = passwords.verify_password
+    monkeypatch.setattr(passwords, "verify_password",
+                        lambda h, p: checked.append(h) or real(h, p))
+    for email in ("nobody@example.com", user.email):
+        with pytest.raises(DomainError):
+            services.authenticate(db, email, "wrong password here")
+    assert len(checked) == 2 and all(h.startswith("$argon2id$") for h in checked)
+
+
+def test_a_right_password_gives_its_count_back_but_does_not_clear_earlier_failures(db):
+    user = make_user(db)
+    for _ in range(3):
+        with pytest.raises(DomainError):
+            services.authenticate(db, user.email, "wrong password here")
+    attempt = services.count_attempt(db, email=user.email)
+    services.check_password(db, attempt, DEFAULT_PASSWORD)
+    db.refresh(user)
+    assert user.failed_logins == 3  # a second factor may still fail; sign-in clears it
+    services.complete_sign_in(db, user, "password")
+    assert user.failed_logins == 0
+
+
 def test_ten_failures_in_a_row_lock_the_account_for_fifteen_minutes(db):
     user = make_user(db)
     now = utcnow()
@@ -134,14 +170,32 @@ def test_admin_cannot_remove_own_admin_role_or_deactivate_self(db):
         services.set_active(db, admin, admin, False)
 
 
-def test_reset_password_unlocks_and_ends_sessions(db):
+def test_admin_reset_issues_a_one_time_code_that_must_be_changed(db):
     admin = make_user(db, roles=["admin"])
     user = make_user(db)
     user.locked_until = utcnow() + timedelta(minutes=10)
     version = user.session_version
-    services.reset_password(db, admin, user, "a brand new passphrase")
+    now = utcnow()
+    issued = services.issue_password_reset(db, admin, user, now=now, hours=72)
     assert user.locked_until is None and user.session_version == version + 1
-    assert services.authenticate(db, user.email, "a brand new passphrase") is user
+    assert user.must_change_password and issued.expires_at == now + timedelta(hours=72)
+    assert not passwords.verify_password(user.password_hash, DEFAULT_PASSWORD)
+    assert services.authenticate(db, user.email, issued.code, now=now) is user
+    # the code stops working when it expires ...
+    with pytest.raises(DomainError, match="expired"):
+        services.authenticate(db, user.email, issued.code, now=now + timedelta(hours=73))
+    # ... and once the person chose a new password
+    services.change_password(db, user, issued.code, "a brand new passphrase")
+    assert not user.must_change_password and user.password_expires_at is None
+    with pytest.raises(DomainError):
+        services.authenticate(db, user.email, issued.code)
+    assert issued.code not in " ".join(e.detail or "" for e in db.scalars(select(AuditEvent)))
+
+
+def test_admin_cannot_reset_their_own_password(db):
+    admin = make_user(db, roles=["admin"])
+    with pytest.raises(DomainError, match="Change password"):
+        services.issue_password_reset(db, admin, admin)
 
 
 def test_change_password_checks_the_current_one_and_the_policy(db):

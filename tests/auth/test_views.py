@@ -127,12 +127,45 @@ def test_login_issues_a_new_session_identifier(client, db):
         assert sess["_sid"] != "attacker-chosen"
 
 
-def test_next_parameter_only_follows_local_paths(client, db):
+HOSTILE_NEXT = [
+    "https://evil.example/", "//evil.example", "///evil.example", "/%09/evil.example",
+    "/%0a/evil.example", "/%0d/evil.example", "%2F%2Fevil.example", "/%5Cevil.example",
+    "/\\evil.example", "\\evil.example", "http:evil.example", "http:/evil.example",
+    "javascript:alert(1)", "evil.example", " //evil.example", "/%E3%80%80/evil.example",
+    "/%00/evil.example", "%09//evil.example", "data:text/html,hi", "/%7F/evil.example",
+    "https:%2F%2Fevil.example", "//%09evil.example", "/%2509/evil.example",
+]
+
+
+def _browser_target(location: str) -> str:
+    """Where a browser goes: it drops tabs and newlines and reads \\ as /."""
+    from urllib.parse import urljoin, urlsplit
+
+    cleaned = "".join(c for c in location if c not in "\t\n\r").replace("\\", "/")
+    return urlsplit(urljoin("http://kapms.test/login", cleaned)).netloc
+
+
+def test_next_parameter_only_follows_same_site_paths(app, db):
+    from urllib.parse import quote
+
     user = make_user(db)
     db.commit()
-    response = client.post("/login?next=https://evil.example/", data={
+    for target in HOSTILE_NEXT:
+        client = app.test_client()
+        query = target if "%" in target else quote(target, safe="")
+        response = client.post(f"/login?next={query}", data={
+            "email": user.email, "password": DEFAULT_PASSWORD})
+        assert response.status_code == 302, target
+        assert _browser_target(response.location) == "kapms.test", (target, response.location)
+        assert response.location == "/", (target, response.location)
+
+
+def test_next_parameter_keeps_a_path_on_the_site(client, db):
+    user = make_user(db)
+    db.commit()
+    response = client.post("/login?next=/admin/audit/%3Fpatient_id%3D3", data={
         "email": user.email, "password": DEFAULT_PASSWORD})
-    assert response.location == "/"
+    assert response.location == "/admin/audit/?patient_id=3"
 
 
 def test_session_cookie_flags(client, db):
@@ -185,15 +218,46 @@ def test_admin_edits_roles_and_deactivates(client, db, login_as):
     assert edited.roles == {"billing"} and not edited.active
 
 
-def test_admin_resets_password(client, db, login_as):
+def test_admin_reset_shows_a_one_time_code_that_only_lets_the_person_choose_a_password(
+        app, client, db, login_as):
+    import re
+
     login_as("admin")
     user = make_user(db)
     db.commit()
-    response = client.post(f"/admin/users/{user.id}/reset-password",
-                           data={"reset-password": "reset long passphrase"})
-    assert response.status_code == 302
-    bad = client.post(f"/admin/users/{user.id}/reset-password", data={"reset-password": "short"})
-    assert bad.status_code == 400 and b"at least 12" in bad.data
+    page = client.post(f"/admin/users/{user.id}/reset-password").get_data(as_text=True)
+    code = re.search(r'data-testid="one-time-code">([A-Z0-9-]+)<', page).group(1)
+    client.post("/logout")  # the admin leaves; the person signs in on this client
+    person = client
+    old = person.post("/login", data={"email": user.email, "password": DEFAULT_PASSWORD})
+    assert old.status_code == 200, old.location  # the old password is gone
+    signed_in = person.post("/login", data={"email": user.email, "password": code})
+    assert signed_in.location == "/account/password"
+    for path in ("/", "/admin/users/", "/account/security"):  # nothing else until changed
+        assert person.get(path).location == "/account/password"
+    changed = person.post("/account/password", data={
+        "current_password": code, "new_password": "my very own passphrase",
+        "confirm": "my very own passphrase"})
+    assert changed.status_code == 302
+    person.post("/login", data={"email": user.email, "password": "my very own passphrase"})
+    assert person.get("/account/security").status_code == 200
+
+
+def test_a_reset_sender_hook_sends_the_code_instead_of_showing_it(app, client, db, login_as):
+    from kapms.auth.views.admin_users import RESET_SENDER
+
+    login_as("admin")
+    user = make_user(db)
+    db.commit()
+    sent = []
+    app.extensions[RESET_SENDER] = lambda person, issued: sent.append((person.email, issued.code))
+    try:
+        response = client.post(f"/admin/users/{user.id}/reset-password", follow_redirects=True)
+    finally:
+        del app.extensions[RESET_SENDER]
+    html = response.get_data(as_text=True)
+    assert len(sent) == 1 and sent[0][0] == user.email and sent[0][1] not in html
+    assert f"A password reset was sent to {user.email}" in html
 
 
 def test_unknown_user_id_is_404(client, login_as):

@@ -14,8 +14,7 @@ import time_machine
 from kapms import clinic_time
 from kapms.care import services as care
 from kapms.care.rules import Thresholds
-from kapms.patients.services import add_to_care_team
-from tests.factories import make_user
+from tests.factories import add_member, make_user
 
 THRESHOLDS = Thresholds()
 
@@ -30,7 +29,7 @@ class CareRecord:
         self.prescriber = prescriber or make_user(db, roles=["prescriber"],
                                                   full_name="Sam Rivera", credentials="PMHNP")
         for user, role in ((self.therapist, "therapist"), (self.prescriber, "prescriber")):
-            add_to_care_team(db, None, patient, user, role)
+            add_member(db, patient, user, role)
         db.flush()
 
     @staticmethod

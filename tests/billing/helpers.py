@@ -13,7 +13,8 @@ from tests import factories
 _seq = count(1)
 # Simple round amounts so expected figures can be worked out by hand.
 SIMPLE_FEES = {code: 10000 for code in FEE_CODES} | {
-    "99204": 20000, "90837": 15000, "99214": 12000, "MED-KETAMINE": 4000, "0820T": 16000}
+    "99204": 20000, "90837": 15000, "99214": 12000, "MED-KETAMINE": 4000, "0820T": 16000,
+    "96127": 500}
 
 
 def make_plan(session, payer_name=None, plan_name="Test PPO"):
@@ -29,9 +30,11 @@ def make_patient(session, plan=None, **overrides) -> Patient:
     return factories.make_patient(session, **{**fields, **overrides})
 
 
-def make_schedule(session, plan=None, start=date(2026, 1, 1), end=None, amounts=None):
-    """A fee schedule for ``plan`` (None: private pay)."""
-    return add_fee_schedule(session, None, plan, start, end, dict(amounts or SIMPLE_FEES))
+def make_schedule(session, plan=None, start=date(2026, 1, 1), end=None, amounts=None,
+                  network="in", dosing_billed_as="monitoring"):
+    """A fee schedule for ``plan`` and ``network`` (plan None: private pay)."""
+    return add_fee_schedule(session, None, plan, start, end, dict(amounts or SIMPLE_FEES),
+                            network=network, dosing_billed_as=dosing_billed_as)
 
 
 def make_benefits(session, patient, **overrides):

@@ -1,9 +1,12 @@
-"""Codes, course templates, course dating and the whole-course estimate."""
+"""Codes, the course laid out over its months, and the whole-course estimate across fee
+changes, plan years and networks."""
 
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kapms.billing.business_days import us_federal_holidays
 from kapms.billing.codes import (
@@ -12,16 +15,20 @@ from kapms.billing.codes import (
     billing_units,
     psychotherapy_code,
 )
+from kapms.billing.coding import Visit
 from kapms.billing.course import (
-    DEFAULT_COURSE,
     Benefits,
-    PlannedService,
-    course_template,
-    expand_course,
-    low_high_templates,
+    CoursePlan,
+    FeeTable,
+    NetworkBenefits,
+    code_course,
+    course_visits,
+    low_high_plans,
+    plan_year_of,
     price_course,
-    therapy_minutes,
+    table_on,
 )
+from kapms.billing.payment_plans import add_months
 from kapms.icd10 import ICD10_LABELS
 
 START = date(2025, 3, 3)  # a Monday
@@ -58,154 +65,277 @@ def test_monitoring_units_follow_the_midpoint_rule():
         billing_units("0820T", 30)
 
 
+def kinds(visits, kind):
+    return [v for v in visits if v.kind == kind]
+
+
 def test_default_course_follows_the_source():
-    by_code = {}
-    for service in DEFAULT_COURSE:
-        by_code[service.code] = by_code.get(service.code, 0) + service.count
-    assert by_code["99204"] + by_code["99214"] == 2  # two medical consultations
-    assert by_code["MED-KETAMINE"] == 8  # medication for 8 dosings
-    assert therapy_minutes(DEFAULT_COURSE) == 25 * 60  # ~25 hours of psychotherapy
+    plan = CoursePlan()
+    visits = course_visits(plan, START)
+    assert len(kinds(visits, "intake")) + len(kinds(visits, "follow_up")) == 2  # 2 consults
+    assert len(kinds(visits, "dosing")) == 8  # medication for 8 dosings
+    assert plan.therapist_minutes == 25 * 60  # ~25 hours of psychotherapy
+    low, high = low_high_plans()
+    assert (low.dosings, high.dosings) == (6, 8)
+    assert (low.therapist_minutes, high.therapist_minutes) == (19 * 60, 27 * 60)
 
 
-def test_low_and_high_templates():
-    low, high = low_high_templates()
-    doses = [sum(s.count for s in t if s.code == "MED-KETAMINE") for t in (low, high)]
-    assert doses == [6, 8]
-    assert therapy_minutes(low) < therapy_minutes(DEFAULT_COURSE) < therapy_minutes(high)
+@settings(max_examples=60, deadline=None)
+@given(start=st.dates(date(2025, 1, 1), date(2030, 12, 31)), dosings=st.integers(6, 8),
+       preparation=st.integers(1, 3), months=st.integers(4, 6))
+def test_course_spans_its_months_in_care_path_order(start, dosings, preparation, months):
+    holidays = us_federal_holidays(start.year) | us_federal_holidays(start.year + 1)
+    visits = course_visits(CoursePlan(dosings=dosings, preparation=preparation), start,
+                           months=months, holidays=holidays)
+    first, last = visits[0].service_date, visits[-1].service_date
+    assert visits[0].kind == "intake" and first - start < timedelta(days=5)
+    # source 003: a course runs 4-6 months; it ends in the month the setting gives
+    assert add_months(first, months - 1) < last <= add_months(first, months) + timedelta(days=4)
+    assert all(v.service_date.weekday() < 5 and v.service_date not in holidays for v in visits)
+    dosing_days = [v.service_date for v in kinds(visits, "dosing")]
+    integrations = [v.service_date for v in kinds(visits, "integration")]
+    assert max(v.service_date for v in kinds(visits, "preparation")) < dosing_days[0]
+    for i, day in enumerate(dosing_days):  # each integration after its dosing, before the next
+        assert day < integrations[i]
+        assert i + 1 == len(dosing_days) or integrations[i] < dosing_days[i + 1]
+    assert [v.service_date for v in visits] == sorted(v.service_date for v in visits)
 
 
-def test_in_office_template_bills_monitoring_per_hour():
-    template = course_template(in_office_monitoring=True, dosing_minutes=120)
-    lines = expand_course(template, START)
-    monitoring = [line for line in lines if line.code == "0820T"]
-    assert len(monitoring) == 8 and all(line.units == 2 for line in monitoring)
+def test_measures_are_planned_at_baseline_after_dosings_2_4_6_and_follow_up():
+    visits = course_visits(CoursePlan(measures_per_visit=2), START)
+    measured = [(v.kind, v.measures) for v in visits if v.measures]
+    assert measured == [("intake", 2), ("follow_up", 2), ("integration", 2), ("integration", 2),
+                        ("integration", 2)]
 
 
-def test_planned_service_validation():
-    with pytest.raises(ValueError, match="not billed as 90837"):
-        PlannedService("preparation", "90837", 1, 45)
-    with pytest.raises(ValueError, match="unknown phase"):
-        PlannedService("aftercare", "90837", 1, 60)
-    with pytest.raises(ValueError, match="unknown service code"):
-        PlannedService("intake", "99999", 1)
-    with pytest.raises(ValueError, match="count"):
-        PlannedService("intake", "99204", -1)
+def test_a_bad_plan_is_refused():
+    with pytest.raises(ValueError, match="dosings"):
+        CoursePlan(dosings=-1)
+    with pytest.raises(ValueError, match="setting"):
+        CoursePlan(dosing_setting="car")
+    with pytest.raises(ValueError, match="months"):
+        course_visits(CoursePlan(), START, months=0)
 
 
-def test_expand_course_order_and_spacing():
-    lines = expand_course(DEFAULT_COURSE, START, weeks=20)
-    assert len(lines) == sum(s.count for s in DEFAULT_COURSE)
-    assert lines[0].code == "99204" and lines[0].date == START
-    dosings = [line.date for line in lines if line.phase == "dosing" and line.code == "90837"]
-    integrations = [line.date for line in lines if line.phase == "integration"]
-    prep = [line.date for line in lines if line.phase == "preparation"]
-    assert max(prep) < dosings[0]
-    for i, dose in enumerate(dosings):  # each integration after its dosing, before the next
-        assert dose < integrations[i]
-        assert i + 1 == len(dosings) or integrations[i] < dosings[i + 1]
-    [follow_up] = [line.date for line in lines if line.code == "99214"]
-    assert follow_up == START + timedelta(days=30)
-    assert integrations[-1] < START + timedelta(weeks=20)
-    assert all(line.date.weekday() < 5 for line in lines)
-    assert [line.date for line in lines] == sorted(line.date for line in lines)
+ALL = {code: 10000 for code in SERVICE_CODES}
 
 
-def test_expand_course_moves_off_weekends_and_holidays():
-    holidays = us_federal_holidays(2025)
-    lines = expand_course(DEFAULT_COURSE, date(2025, 3, 1), holidays=holidays)  # a Saturday
-    assert lines[0].date == START
-    assert not any(line.date in holidays for line in lines)  # e.g. Memorial Day 26 May
-    with pytest.raises(ValueError):
-        expand_course(DEFAULT_COURSE, START, weeks=0)
+def tables(dosing_as="monitoring", **changes_2027):
+    return [FeeTable(1, date(2026, 1, 1), date(2026, 12, 31), ALL, dosing_as),
+            FeeTable(2, date(2027, 1, 1), None, {**ALL, **changes_2027}, dosing_as)]
 
 
-# A small in-office course, priced by hand.
-FEES = {"99204": 25000, "99214": 15000, "90837": 16000, "0820T": 9000, "MED-KETAMINE": 3500}
-SMALL = course_template(dosings=2, in_office_monitoring=True)
-BENEFITS = Benefits(
-    in_network=True,
-    deductible_remaining=30000,
-    coinsurance=Decimal("0.2"),
-    oop_remaining=40000,
-    copays={"psychotherapy": 2500},
-    copay_bypasses_deductible=True,
-    not_covered=frozenset({"medication"}),
-)
+def codes(lines):
+    return [(line.code, line.units) for line in lines]
 
 
-def test_course_estimate_computed_by_hand():
-    estimate = price_course(expand_course(SMALL, START, weeks=8), FEES, BENEFITS)
-    rows = [(x.date, x.code, x.units, x.allowed, x.plan, x.patient) for x in estimate.lines]
-    assert rows == [
-        # intake: all 25000 to the deductible (5000 left); OOP left 15000
-        (date(2025, 3, 3), "99204", 1, 25000, 0, 25000),
-        # preparation: psychotherapy copay, deductible untouched; OOP left 12500
-        (date(2025, 3, 10), "90837", 1, 16000, 13500, 2500),
-        # dosing 1, 2 hours of monitoring: 5000 deductible + 20% of 13000; OOP left 4900
-        (date(2025, 3, 17), "0820T", 2, 18000, 10400, 7600),
-        # medication is not covered: patient pays it all, outside deductible and OOP
-        (date(2025, 3, 17), "MED-KETAMINE", 1, 3500, 0, 3500),
-        # integration 1: copay; OOP left 2400
-        (date(2025, 3, 19), "90837", 1, 16000, 13500, 2500),
-        # follow-up on day 30: 20% of 15000 = 3000, capped at the 2400 left
-        (date(2025, 4, 2), "99214", 1, 15000, 12600, 2400),
-        # dosing 2 (gap (8 - 2 - 1) weeks): out-of-pocket maximum met
-        (date(2025, 4, 21), "0820T", 2, 18000, 18000, 0),
-        (date(2025, 4, 21), "MED-KETAMINE", 1, 3500, 0, 3500),
-        (date(2025, 4, 23), "90837", 1, 16000, 16000, 0),
-    ]
-    assert estimate.total_allowed == 131000
-    assert estimate.total_patient == 47000
-    assert estimate.total_plan == 84000
-    assert estimate.in_network is True and not estimate.self_pay
-    assert estimate.lines[0].label == SERVICE_CODES["99204"][0]
+def test_dosing_length_is_priced_as_the_fee_schedule_bills_dosings():
+    plan = CoursePlan(dosings=1, dosing_minutes=180, measures_per_visit=0)
+    dosing = kinds(course_visits(plan, date(2026, 3, 2)), "dosing")
+    assert codes(code_course(dosing, tables("monitoring"))) == [("0820T", 3),
+                                                                ("MED-KETAMINE", 1)]
+    assert codes(code_course(dosing, tables("psychotherapy"))) == [("90837", 1),
+                                                                   ("MED-KETAMINE", 1)]
+    at_home = kinds(course_visits(CoursePlan(dosings=1, dosing_minutes=180,
+                                             dosing_setting="home"), date(2026, 3, 2)), "dosing")
+    assert codes(code_course(at_home, tables("monitoring"))) == [("90837", 1),
+                                                                 ("MED-KETAMINE", 1)]
 
 
-def test_self_pay_patient_pays_every_line():
-    estimate = price_course(expand_course(SMALL, START, weeks=8), FEES, None)
-    assert estimate.self_pay and estimate.total_plan == 0
-    assert estimate.total_patient == estimate.total_allowed == 131000
+def test_the_schedule_in_force_on_each_date_prices_its_lines():
+    lines = code_course(course_visits(CoursePlan(), date(2026, 11, 2)), tables())
+    estimate = price_course(lines, network="self", charges=tables(**{"90837": 12500}))
+    for line in estimate.lines:
+        expected = 12500 if line.code == "90837" and line.date.year == 2027 else 10000
+        assert line.charge == expected * line.units
+        assert line.schedule_id == (1 if line.date.year == 2026 else 2)
+    with pytest.raises(ValueError, match="no fee schedule in force on 2025-12-31"):
+        table_on(tables(), date(2025, 12, 31))
 
 
-def test_default_course_lands_in_the_source_range():
-    # A plausible fee schedule, $1,000 deductible left, 20% coinsurance, ketamine paid in cash.
-    fees = {"99204": 25000, "99214": 15000, "90837": 16000, "MED-KETAMINE": 3000}
-    benefits = Benefits(True, 100000, Decimal("0.2"), 500000, not_covered=frozenset({"medication"}))
-    estimates = [
-        price_course(expand_course(t, START), fees, benefits)
-        for t in (*low_high_templates(), DEFAULT_COURSE)
-    ]
-    low, high, typical = (e.total_patient for e in estimates)
-    # covered 250 + 150 + 17 x 160 = 3120: 1000 + 20% of 2120 = 1424, plus 8 x 30 medication
-    assert typical == 166400
-    assert 140000 <= typical <= 190000  # source 003: $1,400-$1,900 with insurance
-    assert low < typical < high
+def test_plan_years_start_on_their_anniversary():
+    anchor = date(2026, 7, 1)
+    assert plan_year_of(date(2026, 7, 1), anchor) == anchor
+    assert plan_year_of(date(2027, 6, 30), anchor) == anchor
+    assert plan_year_of(date(2027, 7, 1), anchor) == date(2027, 7, 1)
+    assert plan_year_of(date(2026, 3, 1), anchor) == date(2025, 7, 1)
+    assert plan_year_of(date(2025, 2, 28), date(2024, 2, 29)) == date(2025, 2, 28)
 
 
-def test_missing_fee_names_the_code_and_is_not_a_key_error():
-    fees = {k: v for k, v in FEES.items() if k != "0820T"}
+def visit(day, kind="integration", minutes=60):
+    return Visit(None, day, kind, minutes)
+
+
+IN_NETWORK = NetworkBenefits(deductible=150000, deductible_met=150000, coinsurance=Decimal("0.2"),
+                             oop_max=400000, oop_met=100000)
+
+
+def test_the_deductible_starts_again_in_the_new_plan_year():
+    # The 2026 deductible is met: a December visit costs 20%; the first 2027 one the whole
+    # allowed amount (the issue: it was charged $30 instead of $150).
+    lines = code_course([visit(date(2026, 12, 14)), visit(date(2027, 1, 4))],
+                        tables(**{"90837": 15000}))
+    fees = tables(**{"90837": 15000})
+    benefits = Benefits(date(2026, 1, 1), IN_NETWORK)
+    estimate = price_course(lines, network="in", charges=fees, allowed=fees, benefits=benefits)
+    assert [(x.plan_year, x.allowed, x.deductible, x.coinsurance, x.patient) for x in
+            estimate.lines] == [(date(2026, 1, 1), 10000, 0, 2000, 2000),
+                                (date(2027, 1, 1), 15000, 15000, 0, 15000)]
+    assert estimate.plan_years() == [date(2026, 1, 1), date(2027, 1, 1)]
+
+
+def test_the_out_of_pocket_maximum_starts_again_in_the_new_plan_year():
+    # 2026's maximum is met: 2026 lines cost nothing, 2027 lines pay the new deductible first.
+    met = NetworkBenefits(deductible=50000, deductible_met=50000, coinsurance=Decimal("0.2"),
+                          oop_max=100000, oop_met=100000)
+    days = [date(2026, 12, 1) + timedelta(days=7 * k) for k in range(10)]
+    lines = code_course([visit(d) for d in days], tables())
+    estimate = price_course(lines, network="in", charges=tables(), allowed=tables(),
+                            benefits=Benefits(date(2026, 1, 1), met))
+    in_2026 = [x.patient for x in estimate.lines if x.date.year == 2026]
+    in_2027 = [x.patient for x in estimate.lines if x.date.year == 2027]
+    assert set(in_2026) == {0} and len(in_2026) == 5
+    assert in_2027 == [10000, 10000, 10000, 10000, 10000]  # all to the $500 deductible
+
+
+OUT = NetworkBenefits(deductible=200000, deductible_met=190000, coinsurance=Decimal("0.4"),
+                      oop_max=800000, oop_met=0)
+
+
+def test_out_of_network_shares_the_allowed_amount_and_balance_bills_the_rest():
+    charges = [FeeTable(9, date(2026, 1, 1), None, {**ALL, "90837": 20000})]
+    lines = code_course([visit(date(2026, 3, 2)), visit(date(2026, 3, 9))], charges)
+    benefits = Benefits(date(2026, 1, 1), IN_NETWORK, OUT, oon_allowed_share=Decimal("0.6"))
+    estimate = price_course(lines, network="out", charges=charges, benefits=benefits)
+    # allowed 60% of $200 = $120; the first visit meets the last $100 of the deductible
+    assert [(x.charge, x.allowed, x.deductible, x.coinsurance, x.balance_bill, x.plan, x.patient)
+            for x in estimate.lines] == [(20000, 12000, 10000, 800, 8000, 1200, 18800),
+                                         (20000, 12000, 0, 4800, 8000, 7200, 12800)]
+    oon_schedule = [FeeTable(5, date(2026, 1, 1), None, {**ALL, "90837": 25000})]
+    capped = price_course(lines, network="out", charges=charges, allowed=oon_schedule,
+                          benefits=benefits)
+    assert [(x.allowed, x.balance_bill, x.schedule_id) for x in capped.lines] == [
+        (20000, 0, 5), (20000, 0, 5)]  # never more than the charge
+    no_benefits = price_course(lines, network="out", charges=charges,
+                               benefits=Benefits(date(2026, 1, 1), IN_NETWORK))
+    assert no_benefits.total_plan == 0 and no_benefits.total_patient == 40000
+
+
+def test_not_covered_services_are_the_patients_and_count_towards_nothing():
+    fees = tables()
+    side = NetworkBenefits(deductible=0, deductible_met=0, coinsurance=Decimal("0.2"),
+                           oop_max=1000, oop_met=0, not_covered=frozenset({"medication"}))
+    lines = code_course(kinds(course_visits(CoursePlan(dosings=2, measures_per_visit=0),
+                                            date(2026, 3, 2)), "dosing"), fees)
+    estimate = price_course(lines, network="in", charges=fees, allowed=fees,
+                            benefits=Benefits(date(2026, 1, 1), side))
+    medication = [x.patient for x in estimate.lines if x.code == "MED-KETAMINE"]
+    assert medication == [10000, 10000]
+    assert sum(x.patient for x in estimate.lines if x.code == "0820T") == 1000  # the maximum
+
+
+def test_self_pay_pays_every_charge_and_insured_estimates_need_benefits():
+    lines = code_course(course_visits(CoursePlan(dosings=2), date(2026, 3, 2)), tables())
+    estimate = price_course(lines, network="self", charges=tables())
+    assert estimate.total_plan == 0 and estimate.total_patient == estimate.total_allowed
+    with pytest.raises(ValueError, match="benefits"):
+        price_course(lines, network="in", charges=tables(), allowed=tables())
+    with pytest.raises(ValueError, match="network"):
+        price_course(lines, network="sideways", charges=tables())
+
+
+def test_a_missing_fee_names_the_code():
+    fees = [FeeTable(1, date(2025, 1, 1), None, {k: v for k, v in ALL.items() if k != "0820T"})]
+    lines = code_course(course_visits(CoursePlan(dosings=1), START), fees)
     with pytest.raises(ValueError, match="0820T") as caught:
-        price_course(expand_course(SMALL, START), fees, BENEFITS)
+        price_course(lines, network="self", charges=fees)
     assert not isinstance(caught.value, KeyError)
 
 
-@pytest.mark.parametrize(
-    "change",
-    [
-        {"coinsurance": 0.2},
-        {"deductible_remaining": -1},
-        {"oop_remaining": 1.5},
-        {"copays": {"massage": 100}},
-        {"copays": {"psychotherapy": -1}},
-        {"not_covered": frozenset({"massage"})},
-    ],
-)
+@pytest.mark.parametrize("change", [
+    {"coinsurance": 0.2}, {"deductible": -1}, {"oop_met": 1.5}, {"copays": {"massage": 100}},
+    {"copays": {"psychotherapy": -1}}, {"not_covered": frozenset({"massage"})}])
 def test_benefits_validation(change):
-    fields = {**BENEFITS.__dict__, **change}
     with pytest.raises(ValueError):
-        Benefits(**fields)
+        NetworkBenefits(**{**IN_NETWORK.__dict__, **change})
 
 
-def test_bad_fee_amount_is_rejected():
-    with pytest.raises(ValueError, match="allowed amount for 99204"):
-        price_course(expand_course(SMALL, START), {**FEES, "99204": 250.0}, None)
+def test_default_course_lands_in_the_source_range():
+    # A plausible schedule, $1,000 deductible left, 20% coinsurance, ketamine paid in cash,
+    # dosings billed as psychotherapy (as most payers pay them).
+    fees = [FeeTable(1, date(2025, 1, 1), None, {**ALL, "99204": 25000, "99214": 15000,
+                                                 "90837": 16000, "MED-KETAMINE": 3000,
+                                                 "96127": 500}, "psychotherapy")]
+    side = NetworkBenefits(deductible=150000, deductible_met=50000, coinsurance=Decimal("0.2"),
+                           oop_max=500000, oop_met=0, not_covered=frozenset({"medication"}))
+    low, high = low_high_plans()
+    totals = [price_course(code_course(course_visits(plan, date(2025, 3, 3)), fees),
+                           network="in", charges=fees, allowed=fees,
+                           benefits=Benefits(date(2025, 1, 1), side)).total_patient
+              for plan in (low, CoursePlan(), high)]
+    assert totals[0] < totals[1] < totals[2]
+    assert 140000 <= totals[1] <= 190000  # source 003: $1,400-$1,900 with insurance
+
+
+# --- the property: each plan year's maximum holds; each line priced by its schedule ----------
+
+cents = st.integers(0, 400000)
+
+
+@st.composite
+def networks(draw):
+    deductible, oop_max = draw(cents), draw(cents)
+    return NetworkBenefits(
+        deductible=deductible, deductible_met=draw(st.integers(0, deductible)),
+        coinsurance=draw(st.decimals(0, 1, places=2)), oop_max=oop_max,
+        oop_met=draw(st.integers(0, oop_max)),
+        copays=draw(st.dictionaries(st.sampled_from(["office_visit", "psychotherapy",
+                                                     "monitoring"]), st.integers(0, 8000))),
+        copay_bypasses_deductible=draw(st.booleans()),
+        not_covered=draw(st.frozensets(st.sampled_from(SERVICE_TYPES), max_size=2)))
+
+
+@st.composite
+def fee_tables(draw):
+    """1-4 back-to-back schedules from 2025 on, with random amounts."""
+    starts = sorted(draw(st.sets(st.dates(date(2025, 1, 2), date(2028, 12, 31)), max_size=3)))
+    starts = [date(2025, 1, 1), *starts]
+    ends = [*(s - timedelta(days=1) for s in starts[1:]), None]
+    return [FeeTable(i + 1, s, e, draw(st.fixed_dictionaries(
+        {code: st.integers(0, 40000) for code in SERVICE_CODES})),
+        draw(st.sampled_from(["monitoring", "psychotherapy"])))
+        for i, (s, e) in enumerate(zip(starts, ends, strict=True))]
+
+
+@settings(max_examples=150, deadline=None)
+@given(fees=fee_tables(), charges=fee_tables(), inside=networks(), outside=networks(),
+       share=st.decimals(0, 1, places=2), start=st.dates(date(2025, 1, 1), date(2028, 6, 30)),
+       anchor=st.dates(date(2024, 1, 1), date(2026, 12, 31)), dosings=st.integers(1, 12),
+       minutes=st.sampled_from([45, 60, 120, 180]),
+       setting=st.sampled_from(["office", "telehealth"]), network=st.sampled_from(["in", "out"]))
+def test_property_each_plan_year_keeps_its_maximum_and_every_line_its_schedule(
+        fees, charges, inside, outside, share, start, anchor, dosings, minutes, setting, network):
+    benefits = Benefits(anchor, inside, outside, oon_allowed_share=share)
+    plan = CoursePlan(dosings=dosings, dosing_minutes=minutes, dosing_setting=setting)
+    lines = code_course(course_visits(plan, start), fees if network == "in" else charges)
+    estimate = price_course(lines, network=network, charges=charges,
+                            allowed=fees if network == "in" else (), benefits=benefits)
+    side = inside if network == "in" else outside
+    first_year = plan_year_of(anchor, anchor)
+    for year in estimate.plan_years():
+        shared = sum(x.deductible + x.coinsurance + x.copay for x in estimate.lines
+                     if x.plan_year == year)
+        _, oop_left = side.remaining(year == first_year)
+        assert shared <= oop_left  # never above that plan year's out-of-pocket maximum
+    for x in estimate.lines:
+        charge_table = table_on(charges, x.date)
+        assert x.charge == charge_table.amounts[x.code] * x.units
+        if network == "in":
+            table = table_on(fees, x.date)
+            assert x.schedule_id == table.schedule_id
+            assert x.allowed == table.amounts[x.code] * x.units
+        else:
+            assert x.allowed <= x.charge and x.balance_bill == (x.charge - x.allowed
+                                                                if x.plan else x.balance_bill)
+        assert x.plan >= 0 and x.patient >= 0
+        assert x.plan + x.patient == (x.allowed + x.balance_bill if x.allowed else x.patient)

@@ -34,7 +34,8 @@ def audited(db, action, entity_type):
 
 def test_gfe_pdf_has_every_required_element(client, login_as, db, self_pay):
     login_as("billing")
-    response = client.post(f"/billing/patients/{self_pay.id}/gfe/new", data=GFE)
+    response = client.post(f"/billing/patients/{self_pay.id}/gfe/new",
+                           data=GFE | {"dosing_minutes": "180", "dosing_setting": "office"})
     assert response.status_code == 302
     gfe = db.scalar(select(GoodFaithEstimate))
     page = client.get(f"/billing/gfe/{gfe.id}").get_data(as_text=True)
@@ -46,8 +47,12 @@ def test_gfe_pdf_has_every_required_element(client, login_as, db, self_pay):
         # primary service and date
         "Primary service: Ketamine-assisted psychotherapy course", "Expected date: Mar 16, 2026",
         # itemised services with service and diagnosis codes and expected charges
-        "99204", "90837", "MED-KETAMINE", "99214", "F33.1", "Expected charge",
-        "Total estimated charges", "$2,510.00",
+        "99204", "90837", "0820T", "MED-KETAMINE", "99214", "96127", "F33.1",
+        "Expected charge", "Total estimated charges", "$4,540.00",
+        # the dosing length it was priced with, and each provider's expected charges
+        "6 dosing sessions of 180 minutes each (3.0 hours) in the office",
+        "The patient's therapist (not yet named) $4,200.00",
+        "The patient's prescriber (not yet named) $340.00",
         # provider name, NPI, TIN, location
         "KAP Demo Network", "1000000004", "94-0000000", "100 Harbor Way",
         # services scheduled separately
@@ -83,7 +88,12 @@ def test_gfe_page_warns_when_the_bill_runs_400_over(client, login_as, db, self_p
     client.post(f"/billing/patients/{self_pay.id}/gfe/new", data=GFE | {"dosings": "1"})
     gfe = db.scalar(select(GoodFaithEstimate))
     page = client.get(f"/billing/gfe/{gfe.id}").get_data(as_text=True)
-    assert 'data-testid="gfe-overrun"' in page and "$540.00 above" in page
+    # The therapist's estimate: preparation + integration $300, 2 hours of monitoring $320,
+    # ketamine $40 = $660; billed: nine integrations, $1,350: $690 above.
+    assert 'data-testid="gfe-overrun"' in page and "$690.00 above" in page
+    assert "Maya Okafor, LMFT" in page
+    home = client.get("/billing/").get_data(as_text=True)
+    assert 'data-testid="gfe-watch-entry"' in home and "$690.00 over: may dispute" in home
     overview = client.get(f"/billing/patients/{self_pay.id}").get_data(as_text=True)
     assert 'data-testid="gfe-overrun-flag"' in overview
 
@@ -122,3 +132,20 @@ def test_superbill_with_bad_dates_is_a_friendly_400(client, login_as, db):
     response = client.get(f"/billing/patients/{patient.id}/superbill.pdf"
                           "?start=2026-03-01&end=2026-01-01", follow_redirects=True)
     assert "The end date is before the start date." in response.get_data(as_text=True)
+
+
+def test_dashboard_gfe_watch_for_billing_only(client, login_as, db, self_pay):
+    record = CareRecord(db, self_pay)
+    db.commit()
+    login_as("billing")
+    client.post(f"/billing/patients/{self_pay.id}/gfe/new", data=GFE | {"dosings": "1"})
+    page = client.get("/").get_data(as_text=True)
+    assert 'data-testid="gfe-watch-panel"' in page and "No self-pay patient" in page
+    for day in range(9):
+        record.visit("integration", date(2026, 3, 16 + day), 60)
+    db.commit()
+    page = client.get("/").get_data(as_text=True)
+    assert self_pay.full_name in page and "(may dispute)" in page
+    client.post("/logout")
+    login_as("therapist")
+    assert b"gfe-watch-panel" not in client.get("/", follow_redirects=True).data

@@ -1,6 +1,7 @@
 """Fee schedules by date, benefits history and the saved, versioned course estimate."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -18,32 +19,37 @@ TODAY = date(2026, 1, 20)
 CLINIC_TODAY = TODAY
 
 # The high scenario (8 dosings, 3 preparation sessions) worked out by hand, in date order.
-# Fees: 99204 $200, 90837 $150, 99214 $120, ketamine $40 (not covered). Benefits: $300
-# deductible left, 20% coinsurance, $800 out-of-pocket left, $25 office copay outside the
-# deductible. (code, allowed, patient)
+# Fees: 99204 $200, 90837 $150, 99214 $120, 96127 $5 (two measures at intake, follow-up and
+# after dosings 2, 4, 6), ketamine $40 (not covered); dosings billed as psychotherapy.
+# Benefits: $300 deductible left, 20% coinsurance, $800 out-of-pocket left, $25 office copay
+# outside the deductible. (code, units, allowed, patient)
 HIGH_BY_HAND = [
-    ("99204", 20000, 2500),     # copay; running 25
-    ("90837", 15000, 15000),    # prep 1: deductible 150 -> 175
-    ("90837", 15000, 15000),    # prep 2: deductible 150 (met) -> 325
-    ("90837", 15000, 3000),     # prep 3: 20% -> 355
-    ("90837", 15000, 3000),     # dosing 1 -> 385
-    ("MED-KETAMINE", 4000, 4000),  # not covered: patient pays, outside the cap
-    ("90837", 15000, 3000),     # integration 1 -> 415
-    ("99214", 12000, 2500),     # follow-up copay (day 30) -> 440
+    ("99204", 1, 20000, 2500),       # copay; running 25
+    ("96127", 2, 1000, 1000),        # deductible (290 left) -> 35
+    ("90837", 1, 15000, 15000),      # prep 1: deductible (140 left) -> 185
+    ("90837", 1, 15000, 14200),      # prep 2: 140 deductible + 20% of 10 -> 327
+    ("90837", 1, 15000, 3000),       # prep 3: 20% -> 357
+    ("90837", 1, 15000, 3000),       # dosing 1 -> 387
+    ("MED-KETAMINE", 1, 4000, 4000),  # not covered: patient pays, outside the cap
+    ("99214", 1, 12000, 2500),       # follow-up (day 30) copay -> 412
+    ("96127", 2, 1000, 200),         # -> 414
+    ("90837", 1, 15000, 3000),       # integration 1 -> 444
 ] + [
-    line for _ in range(6) for line in (  # dosings 2-7 -> 470 ... 800
-        ("90837", 15000, 3000), ("MED-KETAMINE", 4000, 4000), ("90837", 15000, 3000))
+    line for n in range(2, 8) for line in (  # dosings 2-7 -> 474 ... 780, then 800
+        ("90837", 1, 15000, 3000), ("MED-KETAMINE", 1, 4000, 4000),
+        ("90837", 1, 15000, 2000 if n == 7 else 3000),  # integration 7 meets the maximum
+        *([("96127", 2, 1000, 200)] if n in (2, 4, 6) else []))
 ] + [
-    ("90837", 15000, 0),        # dosing 8: out-of-pocket maximum reached
-    ("MED-KETAMINE", 4000, 4000),
-    ("90837", 15000, 0),        # integration 8
+    ("90837", 1, 15000, 0),          # dosing 8: out-of-pocket maximum reached
+    ("MED-KETAMINE", 1, 4000, 4000),
+    ("90837", 1, 15000, 0),          # integration 8
 ]
 
 
 @pytest.fixture
 def insured(db):
     plan = make_plan(db)
-    make_schedule(db, plan)
+    make_schedule(db, plan, dosing_billed_as="psychotherapy")
     patient = make_patient(db, plan)
     return patient
 
@@ -54,15 +60,83 @@ def test_default_course_estimate_matches_the_hand_computation(db, insured):
     estimate = est_svc.create_estimate(db, clerk, insured, est_svc.EstimateRequest(START), TODAY)
 
     high = estimate.scenario("high")
-    assert [(line.code, line.allowed_cents, line.patient_cents) for line in high] == HIGH_BY_HAND
+    assert [(x.code, x.units, x.allowed_cents, x.patient_cents) for x in high] == HIGH_BY_HAND
     assert all(line.plan_cents == line.allowed_cents - line.patient_cents for line in high)
     assert [line.service_date for line in high] == sorted(line.service_date for line in high)
+    assert {line.plan_year_start for line in high} == {date(2026, 1, 1)}
     assert estimate.total("high", "patient_cents") == 80000 + 8 * 4000
-    assert estimate.total("high", "plan_cents") == 349000 - 112000
-    # Low: 6 dosings, 1 preparation: 25 + 150 + 150 + 30 + 25 + 10 x 30 = 680, + 6 x 40.
-    assert estimate.total("low", "patient_cents") == 68000 + 6 * 4000
-    assert estimate.total("low", "allowed_cents") == 20000 + 13 * 15000 + 12000 + 6 * 4000
+    assert estimate.total("high", "plan_cents") == 354000 - 112000
+    # Low: 6 dosings, 1 preparation: 25 + 10 + 150 + 142 (dosing 1) + 25 + 11 x 30 + 4 x 2
+    # = 690, + 6 x 40 medication.
+    assert estimate.total("low", "patient_cents") == 69000 + 6 * 4000
+    assert estimate.total("low", "allowed_cents") == 20000 + 5 * 1000 + 13 * 15000 + 12000 \
+        + 6 * 4000
     assert (estimate.version, estimate.self_pay, estimate.in_network) == (1, False, True)
+    days = [line.service_date for line in high]
+    assert date(2026, 6, 1) <= days[-1] <= date(2026, 7, 2)  # about 5 months (source 003: 4-6)
+
+
+def test_a_course_across_1_january_resets_the_plan_year_and_takes_the_new_fees(db, insured):
+    # The 2026 deductible is met and most of the maximum; the 2027 schedule pays more.
+    make_schedule(db, insured.plan, start=date(2027, 1, 1), dosing_billed_as="psychotherapy",
+                  amounts=SIMPLE_FEES | {"90837": 16000})
+    make_benefits(db, insured, as_of=date(2026, 10, 1), deductible_met_cents=50000,
+                  oop_met_cents=90000)
+    estimate = est_svc.create_estimate(db, None, insured,
+                                       est_svc.EstimateRequest(date(2026, 10, 5)),
+                                       date(2026, 10, 1))
+    high = estimate.scenario("high")
+    years = estimate.plan_years("high")
+    assert [year for year, _ in years] == [date(2026, 1, 1), date(2027, 1, 1)]
+    in_2026, in_2027 = (lines for _, lines in years)
+    covered = [x for x in in_2026 if x.code != "MED-KETAMINE"]
+    assert sum(x.patient_cents for x in covered) == 10000  # the $100 left of the maximum
+    assert all(x.deductible_cents == 0 for x in in_2026)
+    first_2027 = next(x for x in in_2027 if x.code == "90837")
+    # A new deductible ($500) in 2027: the first session is the patient's in full, at the
+    # 2027 fee.
+    assert (first_2027.allowed_cents, first_2027.deductible_cents,
+            first_2027.patient_cents) == (16000, 16000, 16000)
+    assert all(x.allowed_cents == 15000 for x in in_2026 if x.code == "90837")
+    assert sum(x.deductible_cents for x in in_2027) == 50000
+    assert {x.schedule_id for x in in_2026} != {x.schedule_id for x in in_2027}
+    assert len(high) == len(in_2026) + len(in_2027)
+
+
+def test_out_of_network_side_by_side_with_balance_billing(db, insured):
+    make_schedule(db, None, amounts=SIMPLE_FEES | {"90837": 20000})  # the practice's fees
+    make_benefits(db, insured, oon_covered=True, oon_deductible_cents=100000,
+                  oon_deductible_met_cents=100000, oon_coinsurance=Decimal("0.4"),
+                  oon_oop_max_cents=1000000, oon_oop_met_cents=0,
+                  oon_allowed_share=Decimal("0.6"))
+    estimate = est_svc.create_estimate(db, None, insured, est_svc.EstimateRequest(
+        START, compare_networks=True), TODAY)
+    assert estimate.networks == ["in", "out"]
+    out = [x for x in estimate.scenario("high", "out") if x.code == "90837"]
+    # charge $200, allowed 60% = $120, 40% coinsurance = $48, balance bill $80
+    assert {(x.charge_cents, x.allowed_cents, x.coinsurance_cents, x.balance_bill_cents,
+             x.plan_cents, x.patient_cents) for x in out} == {(20000, 12000, 4800, 8000, 7200,
+                                                               12800)}
+    assert estimate.total("high", "patient_cents", "out") > estimate.total("high",
+                                                                           "patient_cents")
+    with_schedule = make_schedule(db, insured.plan, network="out",
+                                  amounts=SIMPLE_FEES | {"90837": 13000},
+                                  dosing_billed_as="psychotherapy")
+    second = est_svc.create_estimate(db, None, insured, est_svc.EstimateRequest(
+        START, compare_networks=True), TODAY)
+    out = [x for x in second.scenario("high", "out") if x.code == "90837"]
+    assert {(x.allowed_cents, x.balance_bill_cents, x.schedule_id) for x in out} == {
+        (13000, 7000, with_schedule.id)}
+
+
+def test_a_plan_without_out_of_network_benefits_pays_nothing_there(db, insured):
+    make_schedule(db, None)
+    make_benefits(db, insured)
+    estimate = est_svc.create_estimate(db, None, insured, est_svc.EstimateRequest(
+        START, compare_networks=True), TODAY)
+    assert estimate.total("high", "plan_cents", "out") == 0
+    assert estimate.total("high", "patient_cents", "out") == sum(
+        x.charge_cents for x in estimate.scenario("high", "out"))
 
 
 def test_recomputing_saves_a_new_version_and_keeps_the_old_one(db, insured):
@@ -138,13 +212,19 @@ def test_estimate_from_the_treatment_plan(db, insured):
     assert sum(line.code == "MED-KETAMINE" for line in estimate.scenario("high")) == 6
 
 
-def test_in_office_monitoring_bills_0820T_per_hour(db, insured):
-    make_benefits(db, insured)
+def test_dosings_are_billed_as_the_schedule_says_by_their_length(db):
+    plan = make_plan(db)
+    make_schedule(db, plan, dosing_billed_as="monitoring")
+    patient = make_patient(db, plan)
+    make_benefits(db, patient)
     estimate = est_svc.create_estimate(
-        db, None, insured, est_svc.EstimateRequest(START, in_office_monitoring=True), TODAY)
+        db, None, patient, est_svc.EstimateRequest(START, dosing_minutes=180), TODAY)
     monitoring = [line for line in estimate.scenario("high") if line.code == "0820T"]
-    assert len(monitoring) == 8 and all(line.units == 2 and line.allowed_cents == 32000
+    assert len(monitoring) == 8 and all(line.units == 3 and line.allowed_cents == 48000
                                         for line in monitoring)
+    remote = est_svc.create_estimate(db, None, patient, est_svc.EstimateRequest(
+        START, dosing_minutes=180, dosing_setting="telehealth"), TODAY)
+    assert not any(line.code == "0820T" for line in remote.scenario("high"))
 
 
 def test_estimate_reads_are_audited(db, insured):
@@ -187,6 +267,7 @@ def test_session_lengths_change_codes_and_therapy_hours(db, insured):
         START, session_minutes=45, dosing_minutes=180), TODAY)
     codes = {line.code for line in shorter.scenario("high")}
     assert "90834" in codes and "90837" in codes  # 45-minute sessions, 3-hour dosings
+    assert "0820T" not in codes  # this plan's schedule bills dosings as psychotherapy
     assert shorter.high_therapy_minutes == 3 * 45 + 8 * 180 + 8 * 45
     with pytest.raises(RuleViolation, match="session length"):
         est_svc.create_estimate(db, None, insured,

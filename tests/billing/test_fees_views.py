@@ -2,11 +2,13 @@
 
 from datetime import date
 
+import pytest
 from sqlalchemy import func, select
 
 from kapms.billing.forms import code_field_name
 from kapms.billing.models import FeeSchedule
 from kapms.billing.services.fees import FEE_CODES, schedule_on
+from kapms.errors import RuleViolation
 from tests.billing.helpers import make_plan, make_schedule
 
 
@@ -76,3 +78,25 @@ def test_billing_staff_cannot_change_fees(client, login_as):
     login_as("billing")
     assert client.get("/admin/fees/").status_code == 403
     assert client.get("/admin/fees/plans/0/new").status_code == 403
+
+
+def test_out_of_network_schedules_and_the_dosing_rule(client, login_as, db):
+    plan = make_plan(db)
+    make_schedule(db, plan, start=date(2026, 1, 1))
+    db.commit()
+    login_as("admin")
+    response = client.post(f"/admin/fees/plans/{plan.id}/new", data=schedule_form(
+        network="out", dosing_billed_as="psychotherapy", code_90837="120.00"))
+    assert response.status_code == 302  # no overlap: the other network's schedules are apart
+    out = schedule_on(db, plan.id, date(2026, 6, 1), network="out")
+    assert (out.network, out.dosing_billed_as, out.amounts()["90837"]) == (
+        "out", "psychotherapy", 12000)
+    assert schedule_on(db, plan.id, date(2026, 6, 1)).network == "in"
+    page = client.get("/admin/fees/").get_data(as_text=True)
+    assert "Out of network, in force today" in page
+    # Private pay has no network: the form does not ask, and the service refuses one.
+    assert client.post("/admin/fees/plans/0/new",
+                       data=schedule_form(network="out")).status_code == 302
+    assert schedule_on(db, None, date(2026, 6, 1)).network == "in"
+    with pytest.raises(RuleViolation, match="private pay has no network"):
+        make_schedule(db, None, start=date(2027, 1, 1), network="out")

@@ -5,10 +5,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kapms.billing.services import Practice
+from kapms.billing.services import DEFAULT_POLICY, Practice
 from kapms.billing.services import gfe as gfe_svc
 from kapms.billing.services import plans as plan_svc
 from kapms.billing.services.superbills import build_superbill
+from kapms.billing.services.watch import check_gfe, gfe_watch, standing
 from kapms.errors import RuleViolation
 from tests.billing.care_record import CareRecord
 from tests.billing.helpers import make_patient, make_plan, make_schedule
@@ -90,10 +91,20 @@ def test_gfe_has_itemised_lines_deadline_and_provider(db):
     gfe = gfe_svc.create_gfe(db, None, patient, request, PRACTICE, date(2026, 3, 3))
     # 10 business days ahead -> within 3 business days of scheduling.
     assert gfe.issue_by == date(2026, 3, 5)
-    assert [(line.code, line.quantity, line.charge_cents) for line in gfe.lines] == [
-        ("99204", 1, 20000), ("90837", 13, 13 * 15000), ("MED-KETAMINE", 6, 6 * 4000),
-        ("99214", 1, 12000)]
-    assert gfe.total_cents == 20000 + 195000 + 24000 + 12000
+    prescriber = "The patient's prescriber (not yet named)"
+    therapist = "The patient's therapist (not yet named)"
+    # Grouped by provider, code and charge, in the order they first happen; dosings are
+    # 2 hours of monitoring each (the private-pay schedule bills dosings per hour).
+    assert [(line.provider_name, line.code, line.quantity, line.charge_cents)
+            for line in gfe.lines] == [
+        (prescriber, "99204", 1, 20000), (prescriber, "96127", 4, 4 * 500),
+        (therapist, "90837", 7, 7 * 15000), (therapist, "0820T", 12, 12 * 16000),
+        (therapist, "MED-KETAMINE", 6, 6 * 4000), (prescriber, "99214", 1, 12000),
+        (therapist, "96127", 6, 6 * 500)]
+    assert gfe.total_cents == 20000 + 2000 + 105000 + 192000 + 24000 + 12000 + 3000
+    assert gfe.by_provider() == [(None, prescriber, None, 34000),
+                                 (None, therapist, None, 324000)]
+    assert (gfe.dosing_minutes, gfe.dosing_setting) == (120, "office")
     assert {line.diagnosis_code for line in gfe.lines} == {"F43.10"}
     assert (gfe.provider_npi, gfe.provider_tin, gfe.patient_dob) == (
         "1234567893", "94-1234567", date(1985, 5, 6))
@@ -125,21 +136,53 @@ def test_gfe_needs_a_scheduling_or_request_date(db):
                            gfe_svc.GfeRequest(date(2026, 3, 16), None, None), PRACTICE, TODAY)
 
 
-def test_bill_over_gfe_by_400_is_flagged(db):
+def test_a_gfe_prices_the_dosing_length_as_the_practice_bills(db):
+    make_schedule(db, None)
+    patient = make_patient(db)
+    hour, three = (gfe_svc.create_gfe(db, None, patient, gfe_svc.GfeRequest(
+        date(2026, 3, 16), date(2026, 3, 2), None, dosings=2, dosing_minutes=minutes),
+        PRACTICE, TODAY) for minutes in (60, 180))
+    assert three.total_cents - hour.total_cents == 2 * 2 * 16000  # two more hours, twice
+    telehealth = gfe_svc.create_gfe(db, None, patient, gfe_svc.GfeRequest(
+        date(2026, 3, 16), date(2026, 3, 2), None, dosings=2, dosing_minutes=180,
+        dosing_setting="telehealth"), PRACTICE, TODAY)
+    assert "0820T" not in {line.code for line in telehealth.lines}
+    with pytest.raises(RuleViolation, match="dosing length"):
+        gfe_svc.create_gfe(db, None, patient, gfe_svc.GfeRequest(
+            date(2026, 3, 16), date(2026, 3, 2), None, dosing_minutes=45), PRACTICE, TODAY)
+
+
+def test_bill_over_gfe_by_400_is_flagged_per_provider(db):
     make_schedule(db, None)
     patient = make_patient(db)
     record = CareRecord(db, patient)
     gfe = gfe_svc.create_gfe(db, None, patient, gfe_svc.GfeRequest(
-        date(2026, 3, 16), date(2026, 3, 2), None, dosings=1), PRACTICE, TODAY)
-    # Estimate: 99204 200 + 3 x 90837 150 + 1 ketamine 40 + 99214 120 = $810.
-    assert gfe.total_cents == 81000
-    for day in range(8):
+        date(2026, 3, 16), date(2026, 3, 2), None, dosings=1, dosing_minutes=60), PRACTICE,
+        TODAY)
+    # Therapist: 1 preparation + 1 integration (90837 $150) + 1 hour of monitoring $160 +
+    # ketamine $40 = $500; prescriber: 99204 $200 + 99214 $120 + 4 measures $20 = $340.
+    therapist, prescriber = record.therapist, record.prescriber
+    expected = {p.clinician_id: p.estimated_cents
+                for p in check_gfe(db, gfe, date(2026, 4, 1), ZONE).providers}
+    assert expected == {therapist.id: 50000, prescriber.id: 34000}
+    for day in range(5):  # five integrations, $750: $250 over the therapist's estimate
         record.visit("integration", date(2026, 3, 16 + day), 60)
-    check = gfe_svc.bill_check(db, gfe, 40000, date(2026, 4, 1), ZONE)
-    assert (check.billed_cents, check.over_threshold) == (120000, False)  # $390 over
-    record.visit("integration", date(2026, 3, 24), 60)
-    check = gfe_svc.bill_check(db, gfe, 40000, date(2026, 4, 1), ZONE)
-    assert check.over_threshold and check.over_by_cents == 54000
+    check = check_gfe(db, gfe, date(2026, 4, 1), ZONE)
+    assert check.state == "ok"
+    record.visit("integration", date(2026, 3, 23), 60)  # $900: $400 over
+    record.visit("intake", date(2026, 3, 16), 60)  # the prescriber's $200: within estimate
+    check = check_gfe(db, gfe, date(2026, 4, 1), ZONE)
+    by_id = {p.clinician_id: p for p in check.providers}
+    assert (by_id[therapist.id].billed_cents, by_id[therapist.id].state) == (90000, "over")
+    assert by_id[therapist.id].over_by_cents == 40000
+    assert (by_id[prescriber.id].billed_cents, by_id[prescriber.id].state) == (20000, "ok")
+    assert check.state == "over"
+    # Watch margin: $350 over is "near" with the default $100 margin.
+    assert standing(50000, 85000, DEFAULT_POLICY) == "near"
+    assert standing(50000, 79999, DEFAULT_POLICY) == "ok"
+    assert standing(50000, 90000, DEFAULT_POLICY) == "over"
+    watch = gfe_watch(db, None, date(2026, 4, 1), ZONE)
+    assert [c.gfe.id for c in watch] == [gfe.id]
 
 
 def test_superbill_lines_charges_and_paid(db):

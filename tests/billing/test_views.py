@@ -1,6 +1,7 @@
 """Billing pages: access, forms that refuse bad input, the patient-page panel, auditing."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -8,9 +9,9 @@ from sqlalchemy import func, select
 from kapms.audit.models import AuditEvent
 from kapms.billing.models import BenefitsRecord, Estimate, Payment
 from kapms.billing.services import plans as plan_svc
-from kapms.patients.services import add_to_care_team
 from kapms.web.access import required_roles
 from tests.billing.helpers import make_benefits, make_patient, make_plan, make_schedule
+from tests.factories import add_member
 
 CLINIC_TODAY = date(2026, 2, 10)
 
@@ -23,7 +24,7 @@ BENEFITS = {"as_of": "2026-01-05", "in_network": "1", "deductible": "500.00",
 @pytest.fixture
 def insured(db):
     plan = make_plan(db)
-    make_schedule(db, plan)
+    make_schedule(db, plan, dosing_billed_as="psychotherapy")
     make_schedule(db, None)
     patient = make_patient(db, plan)
     db.commit()
@@ -117,18 +118,21 @@ def test_estimate_page_pdf_and_panel(client, login_as, db, insured):
     assert response.status_code == 302
     estimate = db.scalar(select(Estimate))
     page = client.get(f"/billing/estimates/{estimate.id}").get_data(as_text=True)
-    assert "$920.00" in page and "$1,120.00" in page  # low and high patient totals
+    # low and high patient totals, worked out by hand in test_estimates.py
+    assert "$930.00" in page and "$1,120.00" in page
+    assert 'data-testid="plan-year"' in page and "Plan year from Jan 01, 2026" in page
     from tests.billing.pdftext import pdf_text
 
     text = pdf_text(client.get(f"/billing/estimates/{estimate.id}.pdf"))
-    for expected in (insured.full_name, "Version 1", "$920.00 to $1,120.00", "99204", "90837",
-                     "MED-KETAMINE", "99214", "Low estimate: 6 dosing sessions, about 19.0 hours",
+    for expected in (insured.full_name, "Version 1", "$930.00 to $1,120.00", "99204", "90837",
+                     "MED-KETAMINE", "99214", "96127", "Plan year from Jan 01, 2026",
+                     "Low estimate: 6 dosing sessions, about 19.0 hours",
                      "High estimate: 8 dosing sessions, about 27.0 hours",
                      "Plan pays", "You pay", "deductible $500.00 ($200.00 met)",
                      "not a bill"):
         assert expected in text, expected
     panel = client.get(f"/patients/{insured.id}").get_data(as_text=True)
-    assert 'data-testid="billing-panel"' in panel and "$920.00 – $1,120.00" in panel
+    assert 'data-testid="billing-panel"' in panel and "$930.00 – $1,120.00" in panel
     assert audited(db, "view", "estimate") == 2  # the page and the panel
     assert audited(db, "print", "estimate") == 1
 
@@ -141,7 +145,7 @@ def test_panel_says_when_benefits_are_missing_and_clinicians_get_no_billing_link
     assert f"/billing/patients/{insured.id}" in page
     client.post("/logout")
     therapist = login_as("therapist")
-    add_to_care_team(db, None, insured, therapist, "therapist")
+    add_member(db, insured, therapist, "therapist")
     db.commit()
     page = client.get(f"/patients/{insured.id}").get_data(as_text=True)
     assert "billing-panel" in page and "/billing/" not in page
@@ -269,3 +273,55 @@ def test_billing_index_searches_by_name(client, login_as, db):
     login_as("billing")
     page = client.get("/billing/?q=aver").get_data(as_text=True)
     assert "Avery Chen" in page and "Grace Kim" not in page
+
+
+def test_benefits_with_plan_year_and_out_of_network(client, login_as, db, insured):
+    login_as("billing")
+    data = BENEFITS | {"plan_year_start": "2025-07-01", "oon_covered": "y",
+                       "oon_deductible": "1000", "oon_deductible_met": "0",
+                       "oon_coinsurance": "40", "oon_oop_max": "6000", "oon_oop_met": "0",
+                       "oon_allowed_share": "60"}
+    bad = client.post(f"/billing/patients/{insured.id}/benefits/new",
+                      data=data | {"plan_year_start": "2026-02-01"})
+    assert "The plan year must be the one" in bad.get_data(as_text=True)
+    missing = client.post(f"/billing/patients/{insured.id}/benefits/new",
+                          data=data | {"oon_coinsurance": ""})
+    assert "Enter the out-of-network coinsurance" in missing.get_data(as_text=True)
+    assert count(db, BenefitsRecord) == 0
+    assert client.post(f"/billing/patients/{insured.id}/benefits/new",
+                       data=data).status_code == 302
+    row = db.scalar(select(BenefitsRecord))
+    assert row.plan_year_start == date(2025, 7, 1) and row.oon_covered
+    assert (row.oon_deductible_cents, row.oon_oop_max_cents) == (100000, 600000)
+    assert str(row.oon_allowed_share).startswith("0.6")
+
+
+def test_estimate_page_shows_in_and_out_of_network_side_by_side(client, login_as, db, insured):
+    make_benefits(db, insured, oon_covered=True, oon_deductible_cents=100000,
+                  oon_deductible_met_cents=0, oon_coinsurance=Decimal("0.4"),
+                  oon_oop_max_cents=600000, oon_oop_met_cents=0,
+                  oon_allowed_share=Decimal("0.6"))
+    db.commit()
+    login_as("billing")
+    response = client.post(f"/billing/patients/{insured.id}/estimates/new", data={
+        "start_date": "2026-02-02", "basis": "template", "dosing_minutes": "180",
+        "dosing_setting": "office", "session_minutes": "60", "compare_networks": "y"})
+    assert response.status_code == 302
+    estimate = db.scalar(select(Estimate))
+    page = client.get(f"/billing/estimates/{estimate.id}").get_data(as_text=True)
+    assert 'data-testid="network-comparison"' in page
+    out_high = estimate.total("high", "patient_cents", "out")
+    assert f'data-testid="compare-high-out">{money(out_high)}' in page
+    assert 'data-testid="estimate-high-out"' in page and "Balance bill" in page
+    from tests.billing.pdftext import pdf_text
+
+    text = pdf_text(client.get(f"/billing/estimates/{estimate.id}.pdf"))
+    for expected in ("In and out of network, side by side", "Out of network, high estimate",
+                     "Balance bill", money(out_high), "180-minute dosing sessions"):
+        assert expected in text, expected
+
+
+def money(cents):
+    from kapms.billing.money import dollars
+
+    return dollars(cents)

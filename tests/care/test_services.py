@@ -342,6 +342,11 @@ def test_billable_sessions(db, team):
 # --- prescriptions ------------------------------------------------------------------------
 
 def test_prescription_needs_profile_and_limits_refills(db, team):
+    from kapms.network.services import ProfileData, save_profile
+
+    # 21 CFR 1306.03: a licence in the patient's state on the issue date (tests/network).
+    save_profile(db, team.prescriber, team.prescriber, ProfileData(
+        kind="prescriber", licences=[("PMHNP", "NP1", team.patient.state, date(2027, 1, 10))]))
     data = care.PrescriptionInput(issued_on=date(2026, 1, 10), drug_name="Ketamine HCl",
                                   strength="100 mg", dosage_form="sublingual troche",
                                   quantity=6, directions="One troche as directed in session",

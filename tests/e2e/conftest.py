@@ -1,13 +1,24 @@
-"""A live KAPMS server (migrated SQLite database with the demo network) and a browser."""
+"""A live KAPMS server (migrated SQLite database with the demo network) and a browser.
+
+``sign_in(page, role)`` signs in as the demo user of ``role``. The demo admin and prescriber
+have an authenticator app (the published demo secrets): the first sign-in of each in the
+session enters the current code and ticks "Remember this browser"; later ones bring that
+remembered-browser cookie along and skip the code, as a person's own browser would.
+"""
 
 import threading
+import time
 
 import pytest
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from kapms import create_app
+from kapms.auth import otp
+from kapms.auth.demo import DEMO_TOTP_SECRETS
+from kapms.auth.views.sign_in import DEVICE_COOKIE
 from kapms.config import TestConfig
+from kapms.database import utcnow
 from kapms.demo import DEMO_LOGINS, seed_demo
 from kapms.extensions import db
 
@@ -20,10 +31,12 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory):
-    """The app as `make run` builds it: migrations, then the demo seed. CSRF stays on."""
+    """The app as `make run` builds it: migrations, then the demo seed. CSRF stays on, and
+    admins and prescribers must use a second factor (the production default)."""
     path = tmp_path_factory.mktemp("live") / "live.db"
     app = create_app(type("LiveConfig", (TestConfig,), {
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "TESTING": False}))
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "TESTING": False,
+        "SINGLE_PROCESS": True, "MFA_REQUIRED_ROLES": "admin,prescriber"}))
     with app.app_context():
         upgrade()
         seed_demo(db.session)
@@ -70,11 +83,48 @@ def demo_login(role: str) -> tuple[str, str]:
     raise KeyError(role)
 
 
+_remembered: dict[str, list] = {}  # role -> the remembered-browser cookie of its demo user
+
+
 def sign_in(page, role: str) -> None:
-    """Sign in through the login form as the demo user of ``role``."""
+    """Sign in through the login form as the demo user of ``role`` (see the module doc)."""
     email, password = demo_login(role)
+    if role in _remembered:
+        page.context.add_cookies(_remembered[role])
+    fill_password(page, email, password)
+    if "/login/code" in page.url:
+        enter_code(page, DEMO_TOTP_SECRETS[role], remember=True)
+        _remembered[role] = [c for c in page.context.cookies() if c["name"] == DEVICE_COOKIE]
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+def fill_password(page, email: str, password: str) -> None:
+    """The first step: email and password, then wait for the next page."""
     page.goto("/login")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(lambda url: "/login" not in url)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+
+
+def current_code(secret: str, ahead: int = 0) -> str:
+    """The code an authenticator app with ``secret`` shows now (or ``ahead`` steps on)."""
+    return otp.code_at(secret, otp.time_step(utcnow()) + ahead)
+
+
+def enter_code(page, secret: str, remember: bool = False) -> None:
+    """Enter the app's code on the code page. A code works once, and an earlier test may
+    have used this one: then the next step's code (accepted for clock drift) is used, or,
+    failing that, the code of the next 30 seconds."""
+    for attempt in range(3):
+        if remember:
+            page.get_by_label("Remember this browser").check()
+        ahead = 0 if attempt == 0 else 1
+        page.get_by_label("Code", exact=True).fill(current_code(secret, ahead))
+        with page.expect_navigation():
+            page.get_by_role("button", name="Verify").click()
+        if "/login/code" not in page.url:
+            return
+        if attempt == 1:
+            time.sleep(otp.STEP_SECONDS - time.time() % otp.STEP_SECONDS + 0.5)
+    raise AssertionError("the code page refused three codes")

@@ -1,5 +1,7 @@
 """Billing staff enter benefits, estimate the course, agree a payment plan, take a payment
-and download the superbill, in a real browser against the demo network."""
+and download the superbill; then find what the demo network shows: a course across
+1 January in and out of network, the GFE watch, a GFE with its dosing length and a submitted
+claim with its CMS-1500 and 837P; in a real browser against the demo network."""
 
 import io
 import re
@@ -7,6 +9,7 @@ import re
 import pytest
 from pypdf import PdfReader
 
+from tests.billing.x12check import validate
 from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.e2e
@@ -21,8 +24,8 @@ def test_benefits_estimate_plan_payment_and_superbill(page):
     page.get_by_role("link", name="Enter benefits").click()
     page.get_by_label("Deductible ($)", exact=True).fill("500.00")
     page.get_by_label("Deductible met so far ($)").fill("100")
-    page.get_by_label("Coinsurance (%)").fill("20")
-    page.get_by_label("Out-of-pocket maximum ($)").fill("3000")
+    page.get_by_label("Coinsurance (%)", exact=True).fill("20")
+    page.get_by_label("Out-of-pocket maximum ($)", exact=True).fill("3000")
     page.get_by_label("Out-of-pocket met so far ($)").fill("100")
     page.get_by_label("Copay: medical visits ($)").fill("30")
     page.get_by_label("Verification reference").fill("AET-E2E-1")
@@ -71,6 +74,56 @@ def test_benefits_estimate_plan_payment_and_superbill(page):
     for expected in ("Superbill", "Avery Chen", "NPI 1000000004", "TIN 94-0000000",
                      "Aetna — Open Access PPO", "Totals"):
         assert expected in text, expected
+
+
+def test_demo_course_across_january_watch_gfe_and_a_submitted_claim(page):
+    sign_in(page, "billing")
+    page.get_by_test_id("main-nav").get_by_role("link", name="Billing").click()
+    watch = page.get_by_test_id("gfe-watch")
+    assert watch.get_by_test_id("gfe-watch-entry").filter(has_text="Grace Kim").count() >= 1
+    assert "may dispute" in watch.inner_text()
+
+    # Elena: a course from 1 November, priced plan year by plan year, in and out of network.
+    page.get_by_role("link", name="Elena Morales").click()
+    page.get_by_test_id("estimate-list").get_by_role("link", name="Version 1").click()
+    years = page.get_by_test_id("estimate-high").get_by_test_id("plan-year").all_inner_texts()
+    assert len(years) == 2 and "start again" in years[1]
+    comparison = page.get_by_test_id("network-comparison")
+    inside = _cents(comparison.get_by_test_id("compare-high-in").inner_text())
+    outside = _cents(comparison.get_by_test_id("compare-high-out").inner_text())
+    assert outside > inside  # out of network costs the patient more (balance billing)
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download PDF").click()
+    estimate = _pdf_text(download_info.value)
+    assert "your deductible and out-of-pocket maximum start again" in estimate
+    assert "In and out of network, side by side" in estimate
+
+    # Lucia's Good Faith Estimate is priced with 3-hour dosings.
+    page.goto("/billing/")
+    page.get_by_role("link", name="Lucia Romero").click()
+    page.get_by_role("link", name=re.compile("^Issued")).first.click()
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download PDF").click()
+    assert "6 dosing sessions of 180 minutes each (3.0 hours)" in _pdf_text(download_info.value)
+
+    # Marcus: a submitted claim, on the CMS-1500 and as an 837P file.
+    page.goto("/billing/claims?status=submitted")
+    page.get_by_test_id("claims").get_by_role("link").first.click()
+    assert page.get_by_test_id("claim-status").inner_text() == "Submitted"
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="CMS-1500 (PDF)").click()
+    form = _pdf_text(download_info.value)
+    assert "HEALTH INSURANCE CLAIM FORM" in form and "Johnson, Marcus" in form
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="837P file").click()
+    with open(download_info.value.path()) as fh:
+        ok, ack = validate(fh.read())
+    assert ok, ack
+
+
+def _cents(text: str) -> int:
+    """"$1,234.56" -> 123456."""
+    return int(re.sub(r"[$,.]", "", text))
 
 
 def _pdf_text(download) -> str:

@@ -1,5 +1,5 @@
 """One patient walks the care path in the browser: referral (registered by the demo
-therapist, who invites the demo prescriber), clearance by the prescriber, a preparation
+therapist, who invites the demo prescriber, who accepts), clearance by the prescriber, a preparation
 session, a dosing with vitals, an integration session (rescheduled once); the therapist
 signs the dosing note and downloads the PDF, whose text names the patient, session type,
 vitals and signer."""
@@ -62,12 +62,14 @@ def test_patient_walks_the_care_path(page, tmp_path):
     page.get_by_label("Clinician").select_option(label="Daniel Reyes, PMHNP-BC")
     page.get_by_label("Role").select_option("prescriber")
     page.get_by_role("button", name="Invite to care team").click()
-    assert "Daniel Reyes" in page.get_by_test_id("care-team").inner_text()
+    assert "Daniel Reyes" in page.get_by_test_id("referral-panel").inner_text()  # invited
     sign_out(page)
 
-    # Clearance by the prescriber.
+    # Clearance by the prescriber, once they accept the invitation (kapms.network).
     sign_in(page, "prescriber")
-    page.goto(patient_url)
+    page.get_by_test_id("pending-offer").filter(has_text="Iris W.").get_by_role("link").click()
+    page.get_by_role("button", name="Accept invitation").click()
+    page.wait_for_url(patient_url)
     page.get_by_role("link", name="Medical intake and clearance").click()
     page.get_by_label("Systolic BP").fill("122")
     page.get_by_label("Diastolic BP").fill("78")

@@ -1,20 +1,29 @@
-"""Directory CSV import and export: good rows kept, bad rows reported by line."""
+"""Directory CSV import and export: good rows kept, every problem of each bad row reported
+by line, one NPI per clinician, passwords hashed before the first write."""
+
+from itertools import count
 
 import pytest
+from sqlalchemy import event
 
 from kapms.auth.services import find_user_by_email
 from kapms.errors import DomainError
-from kapms.network.csv_io import COLUMNS, export_directory, import_directory
-from kapms.network.services import profile_for
+from kapms.network.csv_io import COLUMNS
+from kapms.network.services import directory_csv, profile_for
+from kapms.network.services.directory_csv import export_directory, import_directory
 from tests.factories import make_user
-from tests.network.helpers import make_plan
+from tests.network.helpers import make_clinician, make_plan, npi
 
 HEADER = ",".join(COLUMNS)
 
 
+_npis = count(100)
+
+
 def row(**kw) -> str:
+    """A CSV row, good unless ``kw`` spoils it; each row gets its own NPI."""
     values = dict(email="new.one@example.test", full_name="New One", credentials="LMFT",
-                  role="therapist", npi="1234567893", licences="LMFT 111 CA 2030-01-31",
+                  role="therapist", npi=npi(next(_npis)), licences="LMFT 111 CA 2030-01-31",
                   kap_course="KAP Foundations", kap_trained_on="2024-03-01",
                   plans="Aetna/Open Access PPO", accepts_private_pay="yes",
                   private_pay_rate="180", in_office="yes", office_address="1 Market St",
@@ -44,8 +53,8 @@ def test_good_rows_are_kept_and_bad_rows_reported_by_line(db):
     report = import_directory(db, admin, text)
     assert report.saved == 2 and report.created_accounts == 1
     assert [line for line, _ in report.errors] == [3, 4, 6, 7, 8, 9, 10]
-    reasons = dict(report.errors)
-    assert "Unknown plan 'Nobody/Nothing'" in reasons[3]
+    reasons = {line: " ".join(problems) for line, problems in report.errors}
+    assert "unknown plan 'Nobody/Nothing'" in reasons[3]
     assert "not a US state" in reasons[4]
     assert "coordinates" in reasons[6]
     assert "end is not after the start" in reasons[7]
@@ -72,7 +81,9 @@ def test_existing_user_without_the_role_is_refused(db):
     admin = make_user(db, roles=("admin",))
     make_user(db, roles=("billing",), email="ledger@example.test")
     report = import_directory(db, admin, HEADER + "\n" + row(email="ledger@example.test") + "\n")
-    assert report.saved == 0 and "does not hold the therapist role" in report.errors[0][1]
+    [(line, problems)] = report.errors
+    assert report.saved == 0 and line == 2
+    assert [p for p in problems if p.startswith("role:") and "not hold the therapist" in p]
 
 
 def test_export_round_trips(db):
@@ -93,4 +104,79 @@ def test_ragged_rows_are_reported_and_the_rest_kept(db):
     admin = make_user(db, roles=("admin",))
     text = "\n".join([HEADER, row() + ',"extra"', row(email="fine@example.test")]) + "\n"
     report = import_directory(db, admin, text)
-    assert report.saved == 1 and report.errors == [(2, "The row has more cells than the header.")]
+    assert report.saved == 1 and report.errors == [(2, ["The row has more cells than the header."])]
+
+
+def test_every_problem_of_a_bad_row_is_reported(db):
+    make_plan(db)
+    admin = make_user(db, roles=("admin",))
+    bad = row(email="many@example.test", plans="Nobody/Nothing",
+              licences="LMFT 1 ZZ 2030-01-01;LMFT 2 CA 31-01-2030", latitude="",
+              availability="Tue 12:00-09:00", capacity="lots", telehealth="maybe",
+              npi="1234567890", kap_course="")
+    report = import_directory(db, admin, HEADER + "\n" + bad + "\n")
+    [(line, problems)] = report.errors
+    assert line == 2 and report.saved == 0
+    columns = sorted(p.split(":")[0].split()[0] for p in problems)
+    assert columns == ["availability", "capacity", "kap_course", "licences", "licences",
+                       "npi", "office_address", "plans", "telehealth"], problems
+    assert find_user_by_email(db, "many@example.test") is None
+    # A rule is not reported again for a column that could not be read: an unreadable
+    # latitude is one problem, not also "in-office care needs coordinates".
+    report = import_directory(db, admin, HEADER + "\n" + row(latitude="north") + "\n")
+    assert [p.split()[0] for p in report.errors[0][1]] == ["latitude"]
+
+
+def test_an_npi_belongs_to_one_clinician(db):
+    make_plan(db)
+    admin = make_user(db, roles=("admin",))
+    holder = make_clinician(db, name="First Holder", npi=npi(1))
+    text = "\n".join([HEADER, row(email="a@example.test", npi=npi(1)),
+                       row(email="b@example.test", npi=npi(2)),
+                       row(email="c@example.test", npi=npi(2))]) + "\n"
+    report = import_directory(db, admin, text)
+    assert report.saved == 1
+    reasons = {line: " ".join(problems) for line, problems in report.errors}
+    assert f"NPI {npi(1)} is already listed for First Holder" in reasons[2]
+    assert f"NPI {npi(2)} is already listed for New One" in reasons[4]
+    assert profile_for(db, holder.id).npi == npi(1)
+
+
+def test_the_database_refuses_a_second_profile_with_the_same_npi(db):
+    """The service checks first; the unique constraint catches two saves racing."""
+    from sqlalchemy import update
+    from sqlalchemy.exc import IntegrityError
+
+    from kapms.network.models import ClinicianProfile
+
+    first = make_clinician(db, npi=npi(1))
+    second = make_clinician(db, npi=npi(2))
+    with pytest.raises(IntegrityError):
+        db.execute(update(ClinicianProfile).where(ClinicianProfile.user_id == second.id)
+                   .values(npi=npi(1)))
+    db.rollback()
+    assert first.id != second.id
+
+
+def test_passwords_are_hashed_before_the_first_write(db, monkeypatch):
+    """Issue 15: SQLite's write lock must not be held while argon2 runs."""
+    make_plan(db)
+    admin = make_user(db, roles=("admin",))
+    db.commit()
+    wrote, hashed_while_writing = [], []
+    listener = lambda session, context: wrote.append(True)  # noqa: E731
+    event.listen(db(), "after_flush", listener)
+    real = directory_csv.hash_password
+
+    def spy(password):
+        hashed_while_writing.append(bool(wrote))
+        return real(password)
+
+    monkeypatch.setattr(directory_csv, "hash_password", spy)
+    try:
+        text = "\n".join([HEADER] + [row(email=f"n{i}@example.test") for i in range(3)])
+        report = import_directory(db, admin, text + "\n")
+    finally:
+        event.remove(db(), "after_flush", listener)
+    assert report.created_accounts == 3 and hashed_while_writing == [False, False, False]
+    assert wrote  # and the import did write afterwards

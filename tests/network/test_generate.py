@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from bench.network_generate import generate
 from kapms.network.matching import MatchRequest
 from kapms.network.models import ClinicianLicence, ClinicianProfile
-from kapms.network.search import match_request
+from kapms.network.services.search import match_request
 
 
 def test_generator_makes_a_matchable_directory(db):

@@ -19,7 +19,7 @@ TODAY = date(2026, 11, 24)  # Tuesday
 def facts(**kw) -> ClinicianFacts:
     values = dict(clinician_id=1, licences=(("CA", TODAY + timedelta(days=30)),),
                   plan_ids=frozenset({7}), accepts_private_pay=False, kap_trained=True,
-                  accepting_new=True, capacity=3, active_count=0, in_office=False,
+                  accepting_new=True, capacity=3, places_taken=0, in_office=False,
                   telehealth=True)
     values.update(kw)
     return ClinicianFacts(**values)
@@ -52,7 +52,7 @@ def test_each_rule_alone_fails_the_clinician():
     assert failed_criteria(req, facts(licences=(("OR", TODAY + timedelta(9)),))) == ["licence"]
     assert failed_criteria(req, facts(kap_trained=False)) == ["kap"]
     assert failed_criteria(req, facts(accepting_new=False)) == ["accepting"]
-    assert failed_criteria(req, facts(active_count=3)) == ["capacity"]
+    assert failed_criteria(req, facts(places_taken=3)) == ["capacity"]
     assert failed_criteria(req, facts(plan_ids=frozenset({8}))) == ["insurance"]
     assert failed_criteria(req, facts(telehealth=False)) == ["modality"]
 

@@ -18,5 +18,5 @@ def test_npi_check_digit(npi, ok):
 def test_profile_with_a_bad_check_digit_is_refused(db):
     therapist = make_user(db, roles=["therapist"])
     with pytest.raises(RuleViolation, match="check digit"):
-        save_profile(db, None, therapist, ProfileData(npi="1987654320"))
-    assert save_profile(db, None, therapist, ProfileData(npi="1987654328")).npi == "1987654328"
+        save_profile(db, therapist, therapist, ProfileData(npi="1987654320"))
+    assert save_profile(db, therapist, therapist, ProfileData(npi="1987654328")).npi == "1987654328"

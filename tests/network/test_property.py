@@ -1,7 +1,8 @@
 """Property: the SQL matcher returns exactly the therapists the pure rules call eligible.
 
 Hypothesis draws a random small directory (licences with expiries, plans, private pay,
-modalities, offices around the Bay Area, capacity and caseload) and a random request; every
+modalities, offices around the Bay Area, capacity, caseload and open offers) and a random
+request; every
 returned therapist must pass every rule, and no eligible therapist may be missing.
 """
 
@@ -12,9 +13,9 @@ from hypothesis import strategies as st
 from sqlalchemy import delete
 
 from kapms.network.matching import ClinicianFacts, MatchRequest, failed_criteria
-from kapms.network.models import ClinicianProfile
-from kapms.network.search import eligible_clinician_ids
+from kapms.network.models import ClinicianProfile, Referral
 from kapms.network.services import ProfileData, save_profile
+from kapms.network.services.search import eligible_clinician_ids
 from kapms.patients.models import CareTeamMember, Patient
 from tests.factories import make_user
 from tests.network.helpers import TODAY, make_patient, make_plan
@@ -33,6 +34,7 @@ clinician = st.fixed_dictionaries({
     "accepting": likely,
     "capacity": st.sampled_from([3, 1, 2, 0]),
     "load": st.sampled_from([0, 1, 2]),
+    "offers": st.sampled_from([0, 0, 1, 2]),  # open offers hold places too
     "office": st.one_of(coords, st.none()),
     "telehealth": likely,
 })
@@ -55,6 +57,7 @@ def test_sql_matches_the_pure_rules(db):
     @given(directory=st.lists(clinician, min_size=2, max_size=POOL), req=match_request)
     def check(directory, req):
         db.execute(delete(CareTeamMember))
+        db.execute(delete(Referral))
         db.execute(delete(Patient))
         for profile in db.query(ClinicianProfile).all():
             db.delete(profile)
@@ -63,7 +66,7 @@ def test_sql_matches_the_pure_rules(db):
         for user, c in zip(users, directory, strict=False):
             licences = [(s, TODAY + timedelta(days=d)) for s, d in c["licences"]]
             office = c["office"]
-            save_profile(db, None, user, ProfileData(
+            save_profile(db, user, user, ProfileData(
                 kap_course="KAP" if c["kap"] else None, kap_trained_on=date(2024, 5, 1) if c["kap"] else None,
                 accepts_private_pay=c["private_pay"], private_pay_rate_cents=15000,
                 in_office=office is not None, office_address="x" if office else None,
@@ -74,11 +77,15 @@ def test_sql_matches_the_pure_rules(db):
             for _ in range(c["load"]):
                 patient = make_patient(db)
                 db.add(CareTeamMember(patient_id=patient.id, user_id=user.id, role="therapist"))
+            for _ in range(c["offers"]):
+                patient = make_patient(db)
+                db.add(Referral(patient_id=patient.id, clinician_id=user.id, role="therapist"))
             expected_facts.append(ClinicianFacts(
                 clinician_id=user.id, licences=tuple((s, e) for s, e in licences),
                 plan_ids=frozenset(plans[i].id for i in c["plans"]),
                 accepts_private_pay=c["private_pay"], kap_trained=c["kap"],
-                accepting_new=c["accepting"], capacity=c["capacity"], active_count=c["load"],
+                accepting_new=c["accepting"], capacity=c["capacity"],
+                places_taken=c["load"] + c["offers"],
                 in_office=office is not None, telehealth=c["telehealth"],
                 latitude=office[0] if office else None, longitude=office[1] if office else None))
         db.flush()

@@ -3,7 +3,13 @@
 from datetime import timedelta
 
 from kapms.network.matching import MatchRequest
-from kapms.network.search import eligible_clinician_ids, licensed_prescribers, match_request
+from kapms.network.services.referrals import offer_referral
+from kapms.network.services.search import (
+    eligible_clinician_ids,
+    eligible_clinicians,
+    match_request,
+)
+from tests.factories import make_user
 from tests.network.helpers import (
     OAKLAND,
     SACRAMENTO,
@@ -11,6 +17,7 @@ from tests.network.helpers import (
     TODAY,
     fill_caseload,
     make_clinician,
+    make_patient,
     make_plan,
 )
 
@@ -138,13 +145,33 @@ def test_empty_by_licence_and_waitlist(db):
     assert waitlist.results[0].candidate.clinician_id == busy.id
 
 
-def test_prescribers_by_state_licence(db):
-    ca = make_clinician(db, kind="prescriber", states=("CA", "OR"), capacity=2)
-    make_clinician(db, kind="prescriber", states=("WA",))
-    full = make_clinician(db, kind="prescriber", states=("CA",), capacity=1)
+def test_prescribers_by_the_care_team_rule(db):
+    plan = make_plan(db)
+    ca = make_clinician(db, kind="prescriber", states=("CA", "OR"), capacity=2, plans=[plan])
+    make_clinician(db, kind="prescriber", states=("WA",), plans=[plan])
+    full = make_clinician(db, kind="prescriber", states=("CA",), capacity=1, plans=[plan])
     fill_caseload(db, full, 1, role="prescriber")
-    assert [p.user_id for p, _ in licensed_prescribers(db, "CA", TODAY)] == [ca.id]
-    assert [p.user_id for p, _ in licensed_prescribers(db, "OR", TODAY)] == [ca.id]
+    make_clinician(db, kind="prescriber", states=("CA",))  # not in network with the plan
+
+    def ids(state, plan_id):
+        rows, emptied_by = eligible_clinicians(
+            db, MatchRequest(state=state, plan_id=plan_id, today=TODAY), "prescriber")
+        return [p.user_id for p, _ in rows], emptied_by
+
+    assert ids("CA", plan.id) == ([ca.id], None)
+    assert ids("OR", plan.id) == ([ca.id], None)
+    assert ids("NY", plan.id) == ([], "licence")
+    assert ids("WA", None) == ([], "insurance")  # nobody takes private pay
+
+
+def test_an_open_offer_holds_a_place(db):
+    """Capacity counts offers not yet answered, in matching as at the door."""
+    plan = make_plan(db)
+    therapist = make_clinician(db, plans=[plan], capacity=1)
+    assert eligible_clinician_ids(db, request(plan)) == {therapist.id}
+    admin = make_user(db, roles=("admin",))
+    offer_referral(db, admin, make_patient(db, plan=plan), therapist, "therapist", today=TODAY)
+    assert eligible_clinician_ids(db, request(plan)) == set()
 
 
 def test_next_opening_is_computed_in_sql_like_the_pure_rule(db):
@@ -157,7 +184,7 @@ def test_next_opening_is_computed_in_sql_like_the_pure_rule(db):
         outcome = match_request(db, request(None, modality="telehealth"))
         assert outcome.results == []  # nobody takes self-pay; use the plan-free waitlist
         from kapms.network.matching import CRITERIA
-        from kapms.network.search import _candidates, _rows
+        from kapms.network.services.search import _candidates, _rows
 
         rows = [r for r in _rows(db, request(None), [c for c in CRITERIA if c != "insurance"])
                 if r[0].user_id == clinician.id]

@@ -66,13 +66,19 @@ def test_admin_matches_offers_and_therapist_accepts(client, login, login_as, db)
                         follow_redirects=True)
     assert "already has an open therapist offer" in again.get_data(as_text=True)
     referral = db.query(Referral).one()
+    assert "Specialises in PTSD" in referral.reasons  # why this therapist, kept
     client.post("/logout")
     login(therapist)
-    assert "Review offer" in client.get("/", follow_redirects=True).get_data(as_text=True)
+    assert "Review referral" in client.get("/", follow_redirects=True).get_data(as_text=True)
+    offer = client.get(f"/network/offers/{referral.id}").get_data(as_text=True)
+    assert "PTSD, Trauma" in offer and "Specialises in PTSD" in offer  # needs and reasons
     assert client.post(f"/network/offers/{referral.id}/accept").status_code == 302
     twice = client.post(f"/network/offers/{referral.id}/accept", follow_redirects=True)
     assert "already accepted" in twice.get_data(as_text=True)
-    assert "Accepted" in client.get(f"/patients/{patient.id}").get_data(as_text=True)
+    page = client.get(f"/patients/{patient.id}").get_data(as_text=True)
+    assert "Accepted a coordinator&#39;s referral" in page and "Maya Match" in page
+    db.expire_all()
+    assert db.get(type(patient), patient.id).stage == "intake"
 
 
 def test_anonymous_request_and_nobody_eligible(client, login_as, db):
@@ -108,9 +114,10 @@ def test_bad_match_and_offer_input_is_friendly(client, login_as, db):
 
 def test_offer_is_private_to_its_clinician_and_decline_needs_reason(client, login, db):
     admin = make_user(db, roles=("admin",))
-    therapist, stranger = make_clinician(db), make_clinician(db)
-    patient = make_patient(db)
-    from kapms.network.referrals import offer_referral
+    plan = make_plan(db)
+    therapist, stranger = make_clinician(db, plans=[plan]), make_clinician(db)
+    patient = make_patient(db, plan=plan)
+    from kapms.network.services.referrals import offer_referral
 
     referral = offer_referral(db, admin, patient, therapist, "therapist", today=clinic_time.today())
     db.commit()
@@ -166,9 +173,11 @@ def test_admin_creates_a_profile_for_a_clinician_without_one(client, login_as, d
 
 def test_coordinator_dashboard_lists_open_offers_and_declines(client, login, db):
     admin = make_user(db, roles=("admin",))
-    therapist, other = make_clinician(db, name="Tess Open"), make_clinician(db, name="Dee Cline")
-    first, second = make_patient(db), make_patient(db)
-    from kapms.network.referrals import decline_referral, offer_referral
+    plan = make_plan(db)
+    therapist = make_clinician(db, name="Tess Open", plans=[plan])
+    other = make_clinician(db, name="Dee Cline", plans=[plan])
+    first, second = make_patient(db, plan=plan), make_patient(db, plan=plan)
+    from kapms.network.services.referrals import decline_referral, offer_referral
 
     offer_referral(db, admin, first, therapist, "therapist", today=clinic_time.today())
     declined = offer_referral(db, admin, second, other, "therapist", today=clinic_time.today())
@@ -176,8 +185,9 @@ def test_coordinator_dashboard_lists_open_offers_and_declines(client, login, db)
     db.commit()
     login(admin)
     page = client.get("/").get_data(as_text=True)
-    assert "offered to Tess Open" in page and "Moving practice" in page
-    assert "Review offer" not in page  # admins answer no offers
+    assert "referral to Tess Open" in page and "Moving practice" in page
+    assert "2 patients waiting" in page  # both still lack a therapist (and a prescriber)
+    assert "Review referral" not in page  # admins answer no offers
 
 
 def test_every_network_route_declares_who_may_use_it(app):
@@ -191,14 +201,18 @@ def test_every_network_route_declares_who_may_use_it(app):
         assert not is_public and roles, endpoint
 
 
-def test_prescriber_assignment_page_offers_licensed_prescribers(client, login, login_as, db):
-    ca = make_clinician(db, kind="prescriber", name="Cal Prescriber", states=("CA",))
-    make_clinician(db, kind="prescriber", name="Wash Prescriber", states=("WA",))
-    patient = make_patient(db)
+def test_prescriber_page_offers_eligible_prescribers(client, login, login_as, db):
+    ca = make_clinician(db, kind="prescriber", name="Cal Prescriber", states=("CA",),
+                        accepts_private_pay=True, private_pay_rate_cents=20000)
+    make_clinician(db, kind="prescriber", name="Wash Prescriber", states=("WA",),
+                   accepts_private_pay=True, private_pay_rate_cents=20000)
+    make_clinician(db, kind="prescriber", name="Plan Only", states=("CA",))
+    patient = make_patient(db)  # self-pay
     db.commit()
     login_as("admin")
     page = client.get(f"/network/patients/{patient.id}/prescribers").get_data(as_text=True)
     assert "Cal Prescriber" in page and "Wash Prescriber" not in page
+    assert "Plan Only" not in page  # takes no private pay
     client.post(f"/network/patients/{patient.id}/offer",
                 data={"clinician_id": ca.id, "role": "prescriber"})
     client.post("/logout")
@@ -215,3 +229,16 @@ def test_not_a_number_coordinates_are_refused(client, login_as, db):
         **PROFILE, "in_office": "y", "office_address": "1 Main", "latitude": "nan",
         "longitude": "-122"}).get_data(as_text=True)
     assert "Enter a number." in page and profile_for(db, me.id) is None
+
+
+def test_the_directory_is_paged(client, login_as, db):
+    from kapms.network.services.profiles import list_profiles
+
+    for name in ("Ann A", "Bob B", "Cid C"):
+        make_clinician(db, name=name)
+    rows, total = list_profiles(db, page=2, per_page=2)
+    assert total == 3 and [p.user.full_name for p, _ in rows] == ["Cid C"]
+    db.commit()
+    login_as("admin")
+    page = client.get("/network/directory?page=abc").get_data(as_text=True)
+    assert "Ann A" in page and "Cid C" in page  # one page of 50

@@ -3,9 +3,17 @@
 from datetime import date
 
 from kapms.audit.models import AuditEvent
+from kapms.network.models import Referral
 from kapms.patients.models import Patient
 from tests.care.factories import make_patient
 from tests.factories import make_user
+from tests.network.helpers import make_clinician
+
+
+def self_pay_clinician(db, kind="therapist", **kw):
+    """A clinician licensed in CA who accepts private pay (the FORM patient is self-pay)."""
+    return make_clinician(db, kind=kind, accepts_private_pay=True,
+                          private_pay_rate_cents=15000, **kw)
 
 FORM = {"first_name": "Rosa", "last_name": "Diaz", "date_of_birth": "1987-02-03",
         "address_line1": "5 Elm St", "city": "Oakland", "state": "ca", "postal_code": "94610",
@@ -13,8 +21,10 @@ FORM = {"first_name": "Rosa", "last_name": "Diaz", "date_of_birth": "1987-02-03"
         "therapist_id": "0"}
 
 
-def test_therapist_registers_own_client(client, login_as, db):
-    therapist = login_as("therapist")
+def test_therapist_registers_own_client(client, login, db):
+    therapist = self_pay_clinician(db)
+    db.commit()
+    login(therapist)
     form = {k: v for k, v in FORM.items() if k != "therapist_id"}  # not shown to therapists
     response = client.post("/patients/new", data=form)
     assert response.status_code == 302
@@ -24,11 +34,23 @@ def test_therapist_registers_own_client(client, login_as, db):
     page = client.get(f"/patients/{patient.id}").get_data(as_text=True)
     assert "Generalized anxiety disorder" in page and "data-testid=\"timeline\"" in page
     assert "Medical intake and clearance by the prescriber" in page
+    assert "Registered their own client" in page and "Licensed in CA until" in page
+
+
+def test_a_therapist_not_licensed_in_the_patients_state_cannot_register_them(
+        client, login, db):
+    therapist = self_pay_clinician(db, states=("NY",))
+    db.commit()
+    login(therapist)
+    form = {k: v for k, v in FORM.items() if k != "therapist_id"}
+    page = client.post("/patients/new", data=form).get_data(as_text=True)
+    assert "holds no current licence in CA" in page
+    assert db.query(Patient).count() == 0  # nothing half-saved
 
 
 def test_admin_registers_referral_or_assigns(client, login_as, db):
     login_as("admin")
-    therapist = make_user(db, roles=("therapist",))
+    therapist = self_pay_clinician(db)
     db.commit()
     client.post("/patients/new", data=FORM)
     referral = db.query(Patient).filter_by(last_name="Diaz").one()
@@ -70,20 +92,25 @@ def test_edit_with_stale_version_is_refused(client, login_as, db):
     assert db.get(Patient, patient.id).city == "Berkeley"
 
 
-def test_invite_prescriber_and_other_therapists_patient_is_404(client, login_as, db):
-    therapist = login_as("therapist")
-    prescriber = make_user(db, roles=("prescriber",))
+def test_invite_prescriber_and_other_therapists_patient_is_404(client, login, db):
+    therapist = self_pay_clinician(db)
+    prescriber = self_pay_clinician(db, kind="prescriber", name="Pat Prescriber")
     mine = make_patient(db, therapist)
     other = make_patient(db, make_user(db, roles=("therapist",)))
     db.commit()
-    response = client.post(f"/patients/{mine.id}/care-team",
+    login(therapist)
+    page = client.get(f"/patients/{mine.id}").get_data(as_text=True)
+    assert "Pat Prescriber" in page and "Invite to care team" in page  # eligible, listed
+    response = client.post(f"/network/patients/{mine.id}/care-team",
                            data={"user_id": prescriber.id, "role": "prescriber"})
     assert response.status_code == 302
     db.expire_all()
-    assert db.get(Patient, mine.id).members("prescriber")[0].id == prescriber.id
+    assert db.get(Patient, mine.id).members("prescriber") == []  # invited, not yet joined
+    invitation = db.query(Referral).one()
+    assert (invitation.kind, invitation.clinician_id) == ("invitation", prescriber.id)
     for url in (f"/patients/{other.id}", f"/patients/{other.id}/edit"):
         assert client.get(url).status_code == 404
-    assert client.post(f"/patients/{other.id}/care-team",
+    assert client.post(f"/network/patients/{other.id}/care-team",
                        data={"user_id": prescriber.id, "role": "prescriber"}).status_code == 404
     assert db.query(AuditEvent).filter_by(patient_id=other.id, outcome="denied").count() >= 1
 
@@ -112,8 +139,10 @@ def test_billing_sees_demographics_without_care_panel(client, login_as, db):
     assert client.get(f"/patients/{patient.id}/edit").status_code == 403
 
 
-def test_double_submitted_registration_makes_one_chart(client, login_as, db):
-    login_as("therapist")
+def test_double_submitted_registration_makes_one_chart(client, login, db):
+    therapist = self_pay_clinician(db)
+    db.commit()
+    login(therapist)
     form = {k: v for k, v in FORM.items() if k != "therapist_id"}
     assert client.post("/patients/new", data=form).status_code == 302
     again = client.post("/patients/new", data={**form, "last_name": form["last_name"].upper()})

@@ -7,7 +7,8 @@ from kapms.auth.models import ROLES
 from kapms.web.access import ANY_SIGNED_IN, PUBLIC_ENDPOINTS, required_roles
 from tests.factories import make_user
 
-EXPECTED_PUBLIC = {"auth.login", "web.health", "static", "self_report.fill"}
+EXPECTED_PUBLIC = {"auth.login", "auth.enter_code", "auth.enrol_at_sign_in", "web.health", "static",
+                   "self_report.fill"}
 
 
 def _url(rule: Rule) -> str:

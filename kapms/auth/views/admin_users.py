@@ -1,13 +1,22 @@
-"""Network admins manage accounts: list, create, change roles, deactivate, reset passwords."""
+"""Network admins manage accounts: list, create, change roles, deactivate, reset a password
+(a one-time code, never a password the admin chooses or sees) and clear a second factor
+(with a reason for the audit log)."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from kapms.auth import services
 from kapms.auth.blueprint import admin_bp as bp
-from kapms.auth.forms import ResetPasswordForm, UserCreateForm, UserEditForm
+from kapms.auth.forms import ButtonForm, ClearSecondFactorForm, UserCreateForm, UserEditForm
+from kapms.auth.services import second_factor
 from kapms.extensions import db
-from kapms.web.forms import attempt
+from kapms.web.forms import attempt, attempt_and_flash
+
+# The hook for sending the reset by email (issue 11): register a callable
+# ``send(user, issued: services.ResetIssued) -> None`` as app.extensions[RESET_SENDER] that
+# emails the person a reset link (or the code). With it, the admin never sees the code;
+# without it, the admin reads the code once and hands it over in person or by phone.
+RESET_SENDER = "kapms_reset_sender"
 
 
 @bp.get("/")
@@ -33,10 +42,9 @@ def create_user():
 
 @bp.route("/<int:user_id>", methods=["GET", "POST"])
 def edit_user(user_id: int):
-    """Change roles and active status; reset the password."""
+    """Change roles and active status; reset the password; clear the second factor."""
     user = services.get_user(db.session, user_id)
     form = UserEditForm(data=_edit_defaults(user))
-    reset_form = ResetPasswordForm(prefix="reset")
     if form.validate_on_submit():
         def save():
             services.set_roles(db.session, current_user, user, form.roles.data)
@@ -47,23 +55,50 @@ def edit_user(user_id: int):
         if ok:
             flash("Account updated.", "success")
             return redirect(url_for(".list_users"))
-    return render_template("auth/user_edit.html", user=user, form=form, reset_form=reset_form)
+    return _edit_page(user, form=form)
+
+
+def _edit_page(user, status: int = 200, **forms):
+    forms.setdefault("form", UserEditForm(data=_edit_defaults(user)))
+    forms.setdefault("reset_form", ButtonForm(prefix="reset"))
+    forms.setdefault("clear_form", ClearSecondFactorForm(prefix="clear"))
+    return render_template("auth/user_edit.html", user=user, **forms), status
 
 
 @bp.post("/<int:user_id>/reset-password")
 def reset_password(user_id: int):
-    """Set a new password for a user, unlocking the account."""
+    """Replace the password by a one-time code the person must change at first sign-in.
+    The account is unlocked and every session of theirs ends."""
     user = services.get_user(db.session, user_id)
-    reset_form = ResetPasswordForm(prefix="reset")
-    if reset_form.validate_on_submit():
-        ok, _ = attempt(reset_form, lambda: services.reset_password(
-            db.session, current_user, user, reset_form.password.data))
-        if ok:
-            flash(f"Password reset for {user.full_name}; their sessions have ended.", "success")
-            return redirect(url_for(".list_users"))
-    form = UserEditForm(data=_edit_defaults(user))
-    return render_template("auth/user_edit.html", user=user, form=form,
-                           reset_form=reset_form), 400
+    if not ButtonForm(prefix="reset").validate_on_submit():
+        return _edit_page(user, 400)
+    settings = current_app.config
+    ok, issued = attempt(ButtonForm(prefix="reset"), lambda: services.issue_password_reset(
+        db.session, current_user, user, hours=settings["RESET_CODE_HOURS"]))
+    if not ok:
+        return redirect(url_for(".edit_user", user_id=user.id))
+    sender = current_app.extensions.get(RESET_SENDER)
+    if sender is not None:
+        sender(user, issued)
+        flash(f"A password reset was sent to {user.email}.", "success")
+        return redirect(url_for(".list_users"))
+    return render_template("auth/reset_code.html", user=user, issued=issued)
+
+
+@bp.post("/<int:user_id>/clear-second-factor")
+def clear_second_factor(user_id: int):
+    """Remove the person's second factor, recording why."""
+    user = services.get_user(db.session, user_id)
+    form = ClearSecondFactorForm(prefix="clear")
+    if not form.validate_on_submit():
+        return _edit_page(user, 400, clear_form=form)
+    if attempt_and_flash(lambda: second_factor.clear(db.session, current_user, user,
+                                                     form.reason.data),
+                         f"Second factor cleared for {user.full_name}; they set up a new one "
+                         "at their next sign-in."):
+        return redirect(url_for(".list_users"))
+    return redirect(url_for(".edit_user", user_id=user.id))
+
 
 def _edit_defaults(user) -> dict:
     """Current values; a POST's form data takes precedence over these."""

@@ -7,8 +7,12 @@ docs/care.md) is called here and nowhere else in billing; its sessions become bi
 file alone. The measures given at a visit are read with one small query on the measures
 domain's administrations (not voided), by date and recording clinician.
 
-Until the care record says otherwise, a dosing is monitored by its clinician alone for its
-recorded minutes; the contract's ``modality`` (office / telehealth) is the visit's setting.
+Read from a session when the contract has it (the live dosing record, issue 9), else the
+defaults in brackets: the dosing's setting (the session's modality), its monitoring minutes
+(the session's minutes) and the number of staff monitoring (1). The first person monitoring
+is the lead clinician (0820T); the care record does not say whether the others are
+clinicians or clinical staff, so each is billed as clinical staff (0822T), the code that
+never bills more than was given.
 """
 
 from __future__ import annotations
@@ -20,6 +24,9 @@ from sqlalchemy import select
 from kapms.billing.coding import Visit, attach_measures
 from kapms.care import services as _care
 from kapms.measures.models import Administration
+
+# The care record's words for where a visit happened -> billing's.
+SETTINGS = {"office": "office", "telehealth": "telehealth", "at_home": "home", "home": "home"}
 
 
 def administered_dosing_count(session, patient_id: int) -> int:
@@ -36,21 +43,21 @@ def visits(session, patient_id: int, start: date, end: date, tz: tzinfo) -> list
     """The patient's billable visits with a service date from ``start`` to ``end`` (in the
     clinic's zone ``tz``), with the measures given at each, in date order."""
     rows = _care.billable_sessions(session, patient_id, start, end, tz=tz)
-    found = [Visit(
-        session_id=s.session_id, service_date=s.service_date, kind=s.kind, minutes=s.minutes,
-        setting=_setting(s), clinician_id=s.clinician_id, clinician_name=s.clinician_name,
-        held=s.held, monitoring_minutes=getattr(s, "monitoring_minutes", None),
-        monitoring_clinicians=getattr(s, "monitoring_clinicians", None) or 1,
-        monitoring_staff=getattr(s, "monitoring_staff", None) or 0,
-        psychotherapy_minutes=getattr(s, "psychotherapy_minutes", None),
-    ) for s in rows]
+    found = [as_visit(s) for s in rows]
     return attach_measures(found, measures_given(session, patient_id, start, end))
 
 
-def _setting(s) -> str:
-    """office / telehealth / home, from the contract's setting (or modality)."""
-    setting = getattr(s, "setting", None) or s.modality
-    return setting if setting in ("office", "telehealth", "home") else "office"
+def as_visit(s) -> Visit:
+    """One of the care contract's BillableSessions as billing's Visit (rules above)."""
+    people = getattr(s, "monitoring_staff", None) or 1
+    return Visit(
+        session_id=s.session_id, service_date=s.service_date, kind=s.kind, minutes=s.minutes,
+        setting=SETTINGS.get(getattr(s, "setting", None) or s.modality, "office"),
+        clinician_id=s.clinician_id, clinician_name=s.clinician_name, held=s.held,
+        monitoring_minutes=getattr(s, "monitoring_minutes", None),
+        monitoring_staff=max(people - 1, 0),
+        psychotherapy_minutes=getattr(s, "psychotherapy_minutes", None))
+
 
 
 def measures_given(session, patient_id: int, start: date, end: date) -> list[tuple[date, int | None]]:

@@ -1,28 +1,29 @@
 """Good Faith Estimates for uninsured and self-pay patients (No Surprises Act,
-45 CFR 149.610), and the check that a bill stays within $400 of one (149.620).
+45 CFR 149.610).
 
-A GFE covers the expected course (recurring services up to 12 months may share one GFE),
-priced on the private-pay schedule in effect on the primary service date. Lines are grouped
-by service code with their quantity, dates and diagnosis code. The deadline for giving it is
-computed in business days from the scheduling (or request) date, skipping federal holidays.
+A GFE covers the expected course (recurring services up to 12 months may share one GFE):
+the same course an estimate lays out (:mod:`kapms.billing.course`), with the dosing length
+and setting given, coded as the practice bills (so a 3-hour dosing is 3 hours of monitoring
+when the practice's schedule bills dosings per hour) and priced on the private-pay schedule
+in force on each date. Lines are grouped by provider (the care-team clinician who gives the
+service, with their NPI), service code and charge, with quantity, dates and diagnosis. The
+deadline for giving it is computed in business days from the scheduling (or request) date,
+skipping federal holidays. Every NPI printed is checked (check digit) before it is issued.
 """
 
-from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import date, timedelta, tzinfo
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
 from kapms.audit.services import record
 from kapms.billing.business_days import gfe_due_date, us_federal_holidays_between
-from kapms.billing.codes import label
-from kapms.billing.coding import code_visits
-from kapms.billing.course import course_template, expand_course
-from kapms.billing.models import GfeLine, GoodFaithEstimate
-from kapms.billing.plan_ledger import exceeds_estimate
-from kapms.billing.services import Practice, care_link
+from kapms.billing.course import CoursePlan, code_course, course_visits, price_course
+from kapms.billing.models import SETTINGS, GfeLine, GoodFaithEstimate
+from kapms.billing.services import DEFAULT_POLICY, Policy, Practice, require_npis
 from kapms.billing.services.clinicians import npi_by_user
-from kapms.billing.services.fees import get_schedule, schedule_on
+from kapms.billing.services.estimates import DOSING_MINUTES
+from kapms.billing.services.fees import fee_tables, schedule_on
 from kapms.errors import NotFound, RuleViolation
 from kapms.icd10 import ICD10_LABELS
 from kapms.patients.access import BILLING
@@ -33,6 +34,7 @@ DEFAULT_SEPARATELY_SCHEDULED = (
     "Laboratory tests, medical consultations with other providers, and any maintenance "
     "dosing after this course are not included; they are scheduled separately and those "
     "providers give their own Good Faith Estimates.")
+MAX_DOSINGS = 18  # the longest program in the sources (6, 12 or 18 sessions)
 
 
 @dataclass(frozen=True)
@@ -46,11 +48,12 @@ class GfeRequest:
     diagnosis_code: str | None = None
     separately_scheduled: str = DEFAULT_SEPARATELY_SCHEDULED
     self_pay_election: bool = False  # an insured patient chose not to use their insurance
+    dosing_minutes: int = 120
+    dosing_setting: str = "office"
 
 
-def create_gfe(session, actor, patient, request: GfeRequest, practice: Practice,
-               today: date) -> GoodFaithEstimate:
-    """Issue a GFE for ``patient`` and save everything it prints."""
+def _check(patient, request: GfeRequest, today: date) -> str:
+    """Refuse what a GFE may not be issued with; returns the diagnosis code."""
     if patient.plan_id is not None and not request.self_pay_election:
         raise RuleViolation(f"{patient.full_name} has insurance on file. A Good Faith Estimate "
                             "is for uninsured patients or those choosing not to use insurance: "
@@ -63,11 +66,22 @@ def create_gfe(session, actor, patient, request: GfeRequest, practice: Practice,
         given = getattr(request, name)
         if given is not None and abs((given - today).days) > 731:
             raise RuleViolation("Choose a date within two years of today.", field=name)
-    if not 1 <= request.dosings <= 18:
-        raise RuleViolation("Dosings must be between 1 and 18.", field="dosings")
+    if not 1 <= request.dosings <= MAX_DOSINGS:
+        raise RuleViolation(f"Dosings must be between 1 and {MAX_DOSINGS}.", field="dosings")
+    if request.dosing_minutes not in DOSING_MINUTES:
+        raise RuleViolation("Choose a dosing length from the list.", field="dosing_minutes")
+    if request.dosing_setting not in SETTINGS:
+        raise RuleViolation("Choose where dosings happen.", field="dosing_setting")
     dx = (request.diagnosis_code or patient.diagnosis_code or "").strip().upper()
     if dx not in ICD10_LABELS:
         raise RuleViolation("Choose a diagnosis code from the list.", field="diagnosis_code")
+    return dx
+
+
+def create_gfe(session, actor, patient, request: GfeRequest, practice: Practice,
+               today: date, policy: Policy = DEFAULT_POLICY) -> GoodFaithEstimate:
+    """Issue a GFE for ``patient`` and save everything it prints."""
+    dx = _check(patient, request, today)
     start = request.primary_service_date
     holidays = us_federal_holidays_between(min(filter(None, [request.scheduled_on,
                                                              request.requested_on, start])),
@@ -80,14 +94,25 @@ def create_gfe(session, actor, patient, request: GfeRequest, practice: Practice,
     if schedule is None:
         raise RuleViolation(f"No private-pay fee schedule in effect on {start:%b %d, %Y}; an "
                             "admin adds one.", field="primary_service_date")
-    amounts = schedule.amounts()
-    lines = expand_course(course_template(dosings=request.dosings), start, holidays=holidays)
-    if lines and lines[-1].date > _add_year(start):
+    team = {m.role: m.user for m in patient.care_team}
+    npis = npi_by_user(session, [u.id for u in team.values()])
+    who = {role: (team[role].id, team[role].display_name) if role in team else
+           (None, f"The patient's {role} (not yet named)") for role in ("therapist", "prescriber")}
+    require_npis(("the practice", practice.npi),
+                 *((user.display_name, npis.get(user.id)) for user in team.values()))
+    plan = CoursePlan(dosings=request.dosings, dosing_minutes=request.dosing_minutes,
+                      dosing_setting=request.dosing_setting)
+    visits = course_visits(plan, start, months=policy.course_months, holidays=holidays,
+                           therapist=who["therapist"], prescriber=who["prescriber"])
+    if visits[-1].service_date > _add_year(start):
         raise RuleViolation("A single GFE may cover recurring services for up to 12 months.")
-    grouped: OrderedDict[str, list] = OrderedDict()
-    for line in lines:
-        grouped.setdefault(line.code, []).append(line)
-
+    charges = fee_tables(session, None, start, visits[-1].service_date)
+    try:
+        priced = price_course(code_course(visits, charges, policy.bill_held_dosings),
+                              network="self", charges=charges)
+    except ValueError as error:
+        raise RuleViolation(f"The private-pay fees cannot price this course: {error}.",
+                            field="primary_service_date") from None
     gfe = GoodFaithEstimate(
         patient_id=patient.id, patient_name=patient.full_name, patient_dob=patient.date_of_birth,
         primary_service=PRIMARY_SERVICE, primary_service_date=start,
@@ -96,26 +121,30 @@ def create_gfe(session, actor, patient, request: GfeRequest, practice: Practice,
         separately_scheduled=request.separately_scheduled.strip() or DEFAULT_SEPARATELY_SCHEDULED,
         provider_name=practice.name, provider_npi=practice.npi, provider_tin=practice.tin,
         provider_location=practice.address,
-        clinicians=_clinicians(session, patient),
-        dosings=request.dosings, schedule_id=schedule.id,
+        clinicians=_clinicians(team.values(), npis),
+        dosings=request.dosings, dosing_minutes=request.dosing_minutes,
+        dosing_setting=request.dosing_setting, schedule_id=schedule.id,
         created_by_id=getattr(actor, "id", None))
-    for position, (code, group) in enumerate(grouped.items()):
+    groups: dict = {}
+    for line in priced.lines:
+        key = (line.clinician_id, line.clinician_name, line.code, line.charge // line.units)
+        groups.setdefault(key, []).append(line)
+    for position, ((clinician_id, name, code, unit), group) in enumerate(groups.items()):
         quantity = sum(line.units for line in group)
         gfe.lines.append(GfeLine(
-            position=position, code=code, description=label(code), diagnosis_code=dx,
-            quantity=quantity, unit_cents=amounts[code], charge_cents=amounts[code] * quantity,
-            first_date=group[0].date, last_date=group[-1].date))
+            position=position, code=code, description=group[0].label, diagnosis_code=dx,
+            quantity=quantity, unit_cents=unit, charge_cents=unit * quantity,
+            first_date=group[0].date, last_date=group[-1].date, clinician_id=clinician_id,
+            provider_name=name, provider_npi=npis.get(clinician_id)))
     session.add(gfe)
     session.flush()
     record(session, actor, "create", "gfe", gfe.id, patient_id=patient.id)
     return gfe
 
 
-def _clinicians(session, patient) -> str:
+def _clinicians(users, npis: dict) -> str:
     """The care team by name with individual NPIs where on file, as printed."""
-    npis = npi_by_user(session, [m.user_id for m in patient.care_team])
-    names = [m.user.display_name + (f" (NPI {npis[m.user_id]})" if m.user_id in npis else "")
-             for m in patient.care_team]
+    names = [u.display_name + (f" (NPI {npis[u.id]})" if u.id in npis else "") for u in users]
     return "; ".join(names)[:500]
 
 
@@ -132,12 +161,21 @@ def _add_year(d: date) -> date:
         return d.replace(year=d.year + 1, day=28)
 
 
+def coverage_end(gfe: GoodFaithEstimate) -> date:
+    """The last day a GFE's recurring services can reach (12 months from the first)."""
+    return _add_year(gfe.primary_service_date)
+
+
 def get_gfe(session, actor, gfe_id: int, *, action: str = "view") -> GoodFaithEstimate:
-    """Load a GFE through the patient's scope, auditing the view or print."""
+    """Load a GFE through the patient's scope, auditing the view or print (its NPIs are
+    checked again before it prints)."""
     gfe = session.get(GoodFaithEstimate, gfe_id)
     if gfe is None:
         raise NotFound("No such Good Faith Estimate.")
     get_patient(session, actor, gfe.patient_id, need=BILLING, audit=False)
+    if action == "print":
+        require_npis(("the practice", gfe.provider_npi),
+                     *((line.provider_name, line.provider_npi) for line in gfe.lines))
     record(session, actor, action, "gfe", gfe.id, patient_id=gfe.patient_id)
     return gfe
 
@@ -147,32 +185,3 @@ def patient_gfes(session, patient_id: int) -> list[GoodFaithEstimate]:
     return session.scalars(select(GoodFaithEstimate)
                            .where(GoodFaithEstimate.patient_id == patient_id)
                            .order_by(GoodFaithEstimate.id.desc())).all()
-
-
-@dataclass(frozen=True)
-class BillCheck:
-    """Billed charges so far against a GFE's total (cents)."""
-
-    estimate_cents: int
-    billed_cents: int
-    over_threshold: bool
-
-    @property
-    def over_by_cents(self) -> int:
-        """How far the bill is above the estimate (0 when below)."""
-        return max(self.billed_cents - self.estimate_cents, 0)
-
-
-def bill_check(session, gfe: GoodFaithEstimate, threshold_cents: int, until: date,
-               zone: tzinfo) -> BillCheck:
-    """Price the care sessions billed since the GFE's first service on the GFE's schedule,
-    and say whether they exceed the estimate by ``threshold_cents`` or more (149.620).
-
-    One provider (the practice) issues and bills, so the per-provider comparison is the whole
-    bill against the whole estimate.
-    """
-    amounts = get_schedule(session, gfe.schedule_id).amounts()
-    visits = care_link.visits(session, gfe.patient_id, gfe.primary_service_date, until, zone)
-    billed = sum(amounts.get(line.code, 0) * line.units for line in code_visits(visits))
-    return BillCheck(gfe.total_cents, billed,
-                     exceeds_estimate(gfe.total_cents, billed, threshold_cents))

@@ -4,7 +4,8 @@ For a date range: the practice (name, NPI, TIN, address) and each session's clin
 (name and individual NPI when an admin has entered it); the
 patient and their insurance; each billable line with date, service code, units, diagnosis
 code, charge and amount paid; and totals. Charges are the practice's own fees (the
-private-pay schedule in effect on each service date). "Paid" comes from the payments
+private-pay schedule in effect on each service date, see :mod:`.charges`). Every NPI printed
+is checked first. "Paid" comes from the payments
 recorded in billing, applied to the patient's charges oldest first -- counting charges and
 payments from before the range too, so a payment is never credited twice across superbills.
 """
@@ -14,10 +15,9 @@ from datetime import date
 
 from kapms.audit.services import record
 from kapms.billing.codes import label
-from kapms.billing.coding import code_visits
-from kapms.billing.services import Practice, care_link
+from kapms.billing.services import DEFAULT_POLICY, Policy, Practice, require_npis
+from kapms.billing.services.charges import charged_lines
 from kapms.billing.services.clinicians import npi_by_user
-from kapms.billing.services.fees import schedule_on
 from kapms.billing.services.plans import patient_payments
 from kapms.errors import RuleViolation
 
@@ -75,26 +75,28 @@ class Superbill:
 
 
 def build_superbill(session, actor, patient, start: date, end: date,
-                    practice: Practice) -> Superbill:
+                    practice: Practice, policy: Policy = DEFAULT_POLICY) -> Superbill:
     """Assemble the superbill for ``patient`` from ``start`` to ``end`` (audited as printed)."""
     if end < start:
         raise RuleViolation("The end date is before the start date.", field="end")
     if (end - start).days > MAX_RANGE_DAYS:
         raise RuleViolation("Choose a range of at most one year.", field="end")
     dx = patient.diagnosis_code or ""
-    lines = code_visits(care_link.visits(session, patient.id, EARLIEST, end, practice.zone))
-    charges = []
-    for line in lines:
-        schedule = schedule_on(session, None, line.service_date)
-        amounts = schedule.amounts() if schedule else {}
-        if line.code in amounts:
-            charges.append(amounts[line.code] * line.units)
-        elif line.service_date < start:
+    items = charged_lines(session, patient.id, EARLIEST, end, practice.zone, policy)
+    lines, charges = [item.line for item in items], []
+    for item in items:
+        if item.charge_cents is not None:
+            charges.append(item.charge_cents)
+        elif item.line.service_date < start:
             charges.append(0)  # older care with no fee on file cannot absorb payments
         else:
-            raise RuleViolation(f"No practice fee for {line.code} on {line.service_date}; an "
-                                "admin adds a private-pay fee schedule covering that date.")
+            raise RuleViolation(f"No practice fee for {item.line.code} on "
+                                f"{item.line.service_date}; an admin adds a private-pay fee "
+                                "schedule covering that date.")
     npis = npi_by_user(session, {line.clinician_id for line in lines if line.clinician_id})
+    require_npis(("the practice", practice.npi),
+                 *((line.clinician_name, npis.get(line.clinician_id)) for line in lines
+                   if line.service_date >= start))
     credit = sum(p.amount_cents for p in patient_payments(session, patient.id, end))
     billed = []
     for line, charge in zip(lines, charges, strict=True):

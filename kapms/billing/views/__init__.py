@@ -4,6 +4,6 @@ are thin: load, check, validate, one service call, commit, redirect. The control
 split by meaning and registered on the blueprints of :mod:`kapms.billing.blueprint`."""
 
 from kapms.billing.blueprint import bp, fees_bp
-from kapms.billing.views import documents, fees, panel, patient, plans  # noqa: F401 - routes
+from kapms.billing.views import claims, documents, fees, panel, patient, plans  # noqa: F401
 
 BLUEPRINTS = [bp, fees_bp]

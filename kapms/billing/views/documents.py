@@ -1,6 +1,6 @@
 """Estimates, Good Faith Estimates and superbills: create, view, print (all audited)."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from kapms.billing.blueprint import bp
@@ -8,7 +8,15 @@ from kapms.billing.forms import EstimateForm, GfeForm, SuperbillForm
 from kapms.billing.services import estimates as est_svc
 from kapms.billing.services import gfe as gfe_svc
 from kapms.billing.services.superbills import build_superbill
-from kapms.billing.views.common import load_patient, pdf_response, practice, today
+from kapms.billing.services.watch import check_gfe
+from kapms.billing.views.common import (
+    for_print,
+    load_patient,
+    pdf_response,
+    policy,
+    practice,
+    today,
+)
 from kapms.errors import DomainError
 from kapms.extensions import db
 from kapms.icd10 import ICD10_LABELS
@@ -19,14 +27,15 @@ from kapms.web.forms import attempt
 def new_estimate(patient_id: int):
     """Compute and save a new version of the whole-course estimate."""
     patient = load_patient(patient_id)
-    form = EstimateForm(data={"start_date": today()})
+    form = EstimateForm(data={"start_date": today(), "dosing_minutes": policy().dosing_minutes})
     missing = est_svc.missing_facts(db.session, patient, today())
     if form.validate_on_submit():
         request_ = est_svc.EstimateRequest(
-            form.start_date.data, form.basis.data, form.in_office_monitoring.data,
-            session_minutes=form.session_minutes.data, dosing_minutes=form.dosing_minutes.data)
+            form.start_date.data, form.basis.data, session_minutes=form.session_minutes.data,
+            dosing_minutes=form.dosing_minutes.data, dosing_setting=form.dosing_setting.data,
+            compare_networks=form.compare_networks.data)
         ok, estimate = attempt(form, lambda: est_svc.create_estimate(
-            db.session, current_user, patient, request_, today()))
+            db.session, current_user, patient, request_, today(), policy()))
         if ok:
             flash(f"Estimate version {estimate.version} saved.", "success")
             return redirect(url_for(".estimate", estimate_id=estimate.id))
@@ -58,6 +67,7 @@ def new_gfe(patient_id: int):
     """Issue a Good Faith Estimate to a self-pay or uninsured patient."""
     patient = load_patient(patient_id)
     form = GfeForm(data={"primary_service_date": today(), "scheduled_on": today(),
+                         "dosing_minutes": policy().dosing_minutes,
                          "diagnosis_code": patient.diagnosis_code
                          if patient.diagnosis_code in ICD10_LABELS else None})
     if form.validate_on_submit():
@@ -66,9 +76,10 @@ def new_gfe(patient_id: int):
             scheduled_on=form.scheduled_on.data, requested_on=form.requested_on.data,
             dosings=form.dosings.data, diagnosis_code=form.diagnosis_code.data,
             separately_scheduled=form.separately_scheduled.data,
-            self_pay_election=form.self_pay_election.data)
+            self_pay_election=form.self_pay_election.data,
+            dosing_minutes=form.dosing_minutes.data, dosing_setting=form.dosing_setting.data)
         ok, gfe = attempt(form, lambda: gfe_svc.create_gfe(
-            db.session, current_user, patient, request_, practice(), today()))
+            db.session, current_user, patient, request_, practice(), today(), policy()))
         if ok:
             flash("Good Faith Estimate issued.", "success")
             return redirect(url_for(".gfe", gfe_id=gfe.id))
@@ -78,21 +89,25 @@ def new_gfe(patient_id: int):
 
 @bp.get("/gfe/<int:gfe_id>")
 def gfe(gfe_id: int):
-    """A Good Faith Estimate, with a warning when the bill runs $400 or more over it."""
+    """A Good Faith Estimate, with billed vs estimated per provider and a warning when a
+    provider's bill runs $400 or more over it."""
     gfe = gfe_svc.get_gfe(db.session, current_user, gfe_id)
-    check = gfe_svc.bill_check(db.session, gfe, current_app.config["GFE_DISPUTE_THRESHOLD_CENTS"],
-                               today(), practice().zone)
+    check = check_gfe(db.session, gfe, today(), practice().zone, policy())
     db.session.commit()
-    return render_template("billing/gfe.html", gfe=gfe, check=check)
+    return render_template("billing/gfe.html", gfe=gfe, check=check, policy=policy())
 
 
 @bp.get("/gfe/<int:gfe_id>.pdf")
 def gfe_pdf(gfe_id: int):
     """The Good Faith Estimate as a PDF for the patient."""
-    gfe = gfe_svc.get_gfe(db.session, current_user, gfe_id, action="print")
+    gfe, refused = for_print(lambda: gfe_svc.get_gfe(db.session, current_user, gfe_id,
+                                                      action="print"),
+                             url_for(".gfe", gfe_id=gfe_id))
+    if refused:
+        return refused
     db.session.commit()
     return pdf_response("gfe.html", f"good-faith-estimate-{gfe.id}.pdf", gfe=gfe,
-                        threshold=current_app.config["GFE_DISPUTE_THRESHOLD_CENTS"])
+                        threshold=policy().gfe_dispute_cents)
 
 
 @bp.get("/patients/<int:patient_id>/superbill.pdf")
@@ -105,7 +120,7 @@ def superbill(patient_id: int):
         abort(400)
     try:
         bill = build_superbill(db.session, current_user, patient, form.start.data,
-                               form.end.data, practice())
+                               form.end.data, practice(), policy())
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "danger")

@@ -44,11 +44,13 @@ def new_schedule(plan_id: int):
     if existing and request.method == "GET":
         defaults = {code_field_name(code): as_dollars(cents)
                     for code, cents in existing[0].amounts().items()}
+        defaults["dosing_billed_as"] = existing[0].dosing_billed_as
     form = FeeScheduleForm(data=defaults)
     if form.validate_on_submit():
         ok, _ = attempt(form, lambda: fees.add_fee_schedule(
             db.session, current_user, plan, form.effective_from.data, form.effective_to.data,
-            form.amounts_cents()))
+            form.amounts_cents(), network=form.network.data if plan else "in",
+            dosing_billed_as=form.dosing_billed_as.data))
         if ok:
             flash("Fee schedule saved.", "success")
             return redirect(url_for(".schedules", plan_id=plan_id))

@@ -1,11 +1,12 @@
 """Billing sections of shared pages: the patient page (PATIENT_PAGE) and the dashboard
-(DASHBOARD: overdue payment plans)."""
+(DASHBOARD: overdue payment plans and the GFE watch)."""
 
 from kapms.audit.services import record
 from kapms.billing.services.benefits import benefits_as_of
 from kapms.billing.services.estimates import missing_facts, patient_estimates
 from kapms.billing.services.plans import ledger, overdue_plans, patient_plans
-from kapms.billing.views.common import today
+from kapms.billing.services.watch import gfe_watch
+from kapms.billing.views.common import policy, practice, today
 from kapms.extensions import db
 from kapms.patients.access import BILLING
 from kapms.web import panels
@@ -46,5 +47,17 @@ def overdue_panel(user, **context):
     return [panels.Panel("billing/_dashboard.html", {"late": late}, order=40)]
 
 
+def gfe_watch_panel(user, **context):
+    """Dashboard list of self-pay patients billed at or near their GFE's dispute threshold,
+    for billing and admins (the billing home has the full list)."""
+    if not user.has_role("billing", "admin"):
+        return []
+    watch = gfe_watch(db.session, user, today(), practice().zone, policy())
+    db.session.commit()  # the audit records of the listed GFEs
+    return [panels.Panel("billing/_watch_panel.html", {"watch": watch[:5], "total": len(watch)},
+                         order=41)]
+
+
 panels.register(panels.PATIENT_PAGE, billing_panel)
 panels.register(panels.DASHBOARD, overdue_panel)
+panels.register(panels.DASHBOARD, gfe_watch_panel)

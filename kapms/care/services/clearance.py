@@ -25,6 +25,7 @@ from kapms.care.services.common import require_team
 from kapms.care.services.stage import refresh_stage
 from kapms.database import utcnow
 from kapms.errors import ConflictError, DomainError, PermissionDenied, RuleViolation
+from kapms.network.services.eligibility import require_prescribing_licence
 
 
 @dataclass
@@ -183,6 +184,7 @@ class PrescriptionInput:
 def record_prescription(session, actor, patient, data: PrescriptionInput) -> Prescription:
     """Record a prescription with the 21 CFR 1306.05 fields; refills at most 5."""
     require_team(actor, patient, "prescriber", what="write prescriptions")
+    require_prescribing_licence(session, actor, patient, data.issued_on)  # 21 CFR 1306.03
     profile = prescriber_profile(session, actor.id)
     if profile is None:
         raise RuleViolation("Add your DEA number and practice address to your prescriber "

@@ -15,8 +15,15 @@ from sqlalchemy import and_, false, func, or_, select
 
 from kapms.auth.models import User
 from kapms.network import matching
+from kapms.network.cities import needs_for_diagnosis
 from kapms.network.matching import CRITERIA, Candidate, MatchRequest, MatchResult
-from kapms.network.models import AvailabilitySlot, ClinicianLicence, ClinicianPlan, ClinicianProfile
+from kapms.network.models import (
+    AvailabilitySlot,
+    ClinicianLicence,
+    ClinicianPlan,
+    ClinicianProfile,
+    Referral,
+)
 from kapms.patients.models import CareTeamMember
 
 DEFAULT_LIMIT = 20
@@ -48,12 +55,21 @@ class MatchOutcome:
         return self.emptied_by and matching.CRITERION_LABELS[self.emptied_by]
 
 
-def active_count_expr(kind_column=ClinicianProfile.kind):
-    """Correlated count of a profile's active care-team rows in its own role."""
-    return (select(func.count(CareTeamMember.id))
-            .where(CareTeamMember.user_id == ClinicianProfile.user_id,
-                   CareTeamMember.active.is_(True), CareTeamMember.role == kind_column)
-            .correlate(ClinicianProfile).scalar_subquery())
+def places_taken_expr(user_id=ClinicianProfile.user_id, role=ClinicianProfile.kind):
+    """The places a clinician has taken in ``role``: active care-team rows plus offers not
+    yet answered (an open offer holds its place, so five offers cannot fill one place).
+
+    Correlated to ClinicianProfile by default; pass plain values for one clinician.
+    """
+    members = (select(func.count(CareTeamMember.id))
+               .where(CareTeamMember.user_id == user_id, CareTeamMember.role == role,
+                      CareTeamMember.active.is_(True)))
+    offers = (select(func.count(Referral.id))
+              .where(Referral.clinician_id == user_id, Referral.role == role,
+                     Referral.status == "offered"))
+    if user_id is ClinicianProfile.user_id:
+        members, offers = members.correlate(ClinicianProfile), offers.correlate(ClinicianProfile)
+    return members.scalar_subquery() + offers.scalar_subquery()
 
 
 def days_to_opening_expr(today):
@@ -89,7 +105,7 @@ def criterion_conditions(req: MatchRequest) -> dict[str, object]:
         "licence": ClinicianProfile.id.in_(licensed),
         "kap": ClinicianProfile.kap_trained_on.is_not(None),
         "accepting": ClinicianProfile.accepting_new.is_(True),
-        "capacity": active_count_expr() < ClinicianProfile.capacity,
+        "capacity": places_taken_expr() < ClinicianProfile.capacity,
         "insurance": insurance,
         "modality": modality,
     }
@@ -99,8 +115,10 @@ def _base(kind: str):
     return [ClinicianProfile.kind == kind, User.active.is_(True)]
 
 
-def _rows(session, req: MatchRequest, criteria, kind: str = "therapist"):
-    """Profiles passing ``criteria`` in SQL, then the exact distance in Python."""
+def _rows(session, req: MatchRequest, criteria, kind: str = "therapist", *,
+          user_id: int | None = None):
+    """Profiles passing ``criteria`` in SQL, then the exact distance in Python (only
+    ``user_id``'s profile when given)."""
     conds = criterion_conditions(req)
     plan_hit = (ClinicianProfile.id.in_(select(ClinicianPlan.profile_id)
                                         .where(ClinicianPlan.plan_id == req.plan_id))
@@ -110,10 +128,12 @@ def _rows(session, req: MatchRequest, criteria, kind: str = "therapist"):
                     ClinicianProfile.in_office, ClinicianProfile.latitude,
                     ClinicianProfile.longitude, ClinicianProfile.telehealth,
                     ClinicianProfile.private_pay_rate_cents, ClinicianProfile.capacity,
-                    active_count_expr().label("active_count"), plan_hit.label("in_network"),
+                    places_taken_expr().label("places_taken"), plan_hit.label("in_network"),
                     days_to_opening_expr(req.today).label("days_to_opening"))
              .join(User, User.id == ClinicianProfile.user_id)
              .where(*_base(kind), *(conds[c] for c in criteria)))
+    if user_id is not None:
+        query = query.where(ClinicianProfile.user_id == user_id)
     rows = []
     for row in session.execute(query):
         distance = matching.office_distance(req, row) if req.modality != "telehealth" else None
@@ -136,7 +156,7 @@ def _candidates(req: MatchRequest, rows) -> list[Candidate]:
     for row, distance in rows:
         # Unpacked once: attribute access on a Row costs more than the rest of the loop.
         (_, user_id, full_name, credentials, specialties, languages, _, _, _, telehealth,
-         rate, capacity, active_count, in_network, days) = row
+         rate, capacity, places_taken, in_network, days) = row
         candidates.append(Candidate(
             clinician_id=user_id,
             name=f"{full_name}, {credentials}" if credentials else full_name,
@@ -145,8 +165,28 @@ def _candidates(req: MatchRequest, rows) -> list[Candidate]:
             telehealth=telehealth,
             next_available=None if days is None else today + timedelta(days=days),
             in_network=bool(in_network), private_pay_rate_cents=rate,
-            open_places=max(0, capacity - active_count)))
+            open_places=max(0, capacity - places_taken)))
     return candidates
+
+
+def patient_request(patient, today, *, private_pay: bool = False,
+                    max_distance_miles: float = 25.0) -> MatchRequest:
+    """The match request a patient's record makes: state, plan (none when they pay
+    privately), the modality wanted, location, needs from the diagnosis, language."""
+    return MatchRequest(
+        state=patient.state, plan_id=None if private_pay else patient.plan_id, today=today,
+        modality=patient.care_modality, latitude=patient.latitude,
+        longitude=patient.longitude, max_distance_miles=max_distance_miles,
+        needs=frozenset(needs_for_diagnosis(patient.diagnosis_code)),
+        language=patient.preferred_language)
+
+
+def match_reasons(session, req: MatchRequest, clinician_id: int) -> tuple[str, ...]:
+    """Why one therapist fits ``req``, in words (as the match list says it); empty when
+    they have no therapist profile."""
+    rows = _rows(session, req, (), user_id=clinician_id)
+    candidates = _candidates(req, rows)
+    return matching.score_candidate(req, candidates[0]).reasons if candidates else ()
 
 
 def eligible_clinician_ids(session, req: MatchRequest) -> set[int]:
@@ -201,16 +241,30 @@ def alternatives(session, req: MatchRequest) -> list[Alternative]:
     return found
 
 
-def licensed_prescribers(session, state: str, today) -> list[tuple[ClinicianProfile, int]]:
-    """Prescribers with an active licence in ``state``, accepting and under capacity,
-    with their active patient counts, fewest patients first."""
-    count = active_count_expr().label("active_count")
-    licensed = select(ClinicianLicence.profile_id).where(
-        ClinicianLicence.state == state, ClinicianLicence.expires_on >= today)
-    rows = session.execute(
-        select(ClinicianProfile, count).join(User, User.id == ClinicianProfile.user_id)
-        .where(*_base("prescriber"), ClinicianProfile.id.in_(licensed),
-               ClinicianProfile.accepting_new.is_(True),
-               active_count_expr() < ClinicianProfile.capacity)
-        .order_by(count, User.full_name)).all()
-    return [(profile, n) for profile, n in rows]
+# What the care-team doors require, as matching criteria (kapms.network.eligibility says it
+# in full; the account is the base condition of every query).
+TEAM_CRITERIA = {"therapist": ("licence", "kap", "accepting", "capacity", "insurance"),
+                 "prescriber": ("licence", "accepting", "capacity", "insurance")}
+
+
+def eligible_clinicians(session, req: MatchRequest, role: str, *, limit: int = 50,
+                        explain: bool = True
+                        ) -> tuple[list[tuple[ClinicianProfile, int]], str | None]:
+    """Clinicians who may join a care team in ``role`` for ``req`` (licence, training for
+    therapists, plan or private pay, accepting, room): (profile, places taken), fewest
+    taken first. When nobody may (and ``explain``), also the criterion that emptied it."""
+    criteria = TEAM_CRITERIA[role]
+    conds = criterion_conditions(req)
+    count = places_taken_expr().label("places_taken")
+
+    def query(wanted):
+        return (select(ClinicianProfile, count).join(User, User.id == ClinicianProfile.user_id)
+                .where(*_base(role), *(conds[c] for c in wanted))
+                .order_by(count, User.full_name, ClinicianProfile.id).limit(limit))
+
+    rows = [(profile, n) for profile, n in session.execute(query(criteria))]
+    emptied_by = None
+    if not rows and explain:
+        emptied_by = next((c for i, c in enumerate(criteria)
+                           if not session.execute(query(criteria[:i + 1])).first()), None)
+    return rows, emptied_by

@@ -1,45 +1,24 @@
-"""Directory pages: the admin's directory with CSV import/export, and profile editing.
+"""Directory pages: the admin's directory with CSV import/export, and profile editing."""
 
-Matching and referral pages live in kapms.network.referral_views, on the same blueprint.
-"""
-
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
-from flask import (
-    Blueprint,
-    Response,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from kapms import clinic_time
 from kapms.errors import DomainError
 from kapms.extensions import db
 from kapms.insurance.services import plan_choices
-from kapms.network import csv_io, services
+from kapms.network import csv_io
+from kapms.network.blueprint import bp
 from kapms.network.forms import ImportForm, ProfileForm
-from kapms.network.models import PROFILE_KINDS, WEEKDAYS
 from kapms.network.parsing import US_STATES
-from kapms.web import nav
-from kapms.web.access import guard_blueprint, roles_required
+from kapms.network.services import directory_csv
+from kapms.network.services import profiles as services
+from kapms.network.vocabulary import PROFILE_KINDS, WEEKDAYS
+from kapms.web.access import roles_required
 from kapms.web.forms import attempt
 
-bp = Blueprint("network", __name__, url_prefix="/network")
-guard_blueprint(bp, "admin")
-nav.add("Find a therapist", "network.match", 20)
-nav.add("Directory", "network.directory", 30)
-nav.add("My directory profile", "network.my_profile", 40)
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
-
-
-def clinic_today():
-    """Today's date in the clinic's time zone (licence expiry, next openings)."""
-    return datetime.now(ZoneInfo(current_app.config["CLINIC_TIMEZONE"])).date()
+PER_PAGE = 50
 
 
 @bp.get("/directory")
@@ -50,9 +29,13 @@ def directory():
     state = request.args.get("state", "").upper()
     state = state if state in US_STATES else None
     q = request.args.get("q", "").strip()[:100]
-    rows = services.list_profiles(db.session, kind=kind, state=state, name=q or None)
+    page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
+    rows, total = services.list_profiles(db.session, kind=kind, state=state, name=q or None,
+                                         page=page, per_page=PER_PAGE)
     return render_template("network/directory.html", rows=rows, kind=kind, state=state, q=q,
-                           states=sorted(US_STATES), today=clinic_today(),
+                           states=sorted(US_STATES), today=clinic_time.today(), page=page,
+                           pages=max(1, -(-total // PER_PAGE)), total=total,
+                           warn_days=current_app.config["LICENCE_EXPIRY_WARNING_DAYS"],
                            missing=services.clinicians_without_profile(db.session))
 
 
@@ -110,7 +93,7 @@ def edit_profile(user_id: int):
 @bp.get("/directory/export.csv")
 def export_csv():
     """Download the directory in the import format."""
-    text = csv_io.export_directory(db.session, current_user)
+    text = directory_csv.export_directory(db.session, current_user)
     db.session.commit()  # keep the audit record of the export
     return Response(text, mimetype="text/csv", headers={
         "Content-Disposition": "attachment; filename=kapms-directory.csv"})
@@ -131,7 +114,7 @@ def import_csv():
             except UnicodeDecodeError:
                 raise DomainError("The file is not UTF-8 text; export it as CSV UTF-8.",
                                   "file") from None
-            return csv_io.import_directory(db.session, current_user, text)
+            return directory_csv.import_directory(db.session, current_user, text)
 
         ok, report = attempt(form, import_file)
         if ok:
@@ -140,6 +123,3 @@ def import_csv():
     return render_template("network/import.html", form=form, report=report,
                            columns=csv_io.COLUMNS)
 
-
-from kapms.network import panels as _panels  # noqa: E402,F401  (registers the panels)
-from kapms.network import referral_views as _referral_views  # noqa: E402,F401

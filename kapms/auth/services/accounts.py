@@ -1,34 +1,19 @@
-"""Account operations: sign-in with lockout, creating users, roles and passwords."""
+"""Accounts: creating users, roles, active status, passwords and admin resets."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from kapms.audit.services import record
-from kapms.auth import passwords
-from kapms.auth.models import ROLES, User, UserRole
+from kapms.auth import otp, passwords
+from kapms.auth.models import ROLES, RememberedDevice, User, UserRole
 from kapms.database import utcnow
 from kapms.errors import DomainError, NotFound
 
 
 class PasswordRejected(DomainError):
     """The new password breaks the password policy."""
-
-
-class AccountLocked(DomainError):
-    """Too many failed sign-ins in a row; the account is locked for a while."""
-
-
-@dataclass(frozen=True)
-class LockPolicy:
-    """How many failures in a row lock an account, and for how long."""
-
-    threshold: int = 10
-    minutes: int = 15
-
-
-GENERIC_LOGIN_ERROR = "Email or password is not correct."
 
 
 def normalise_email(email: str) -> str:
@@ -49,55 +34,6 @@ def get_user(session, user_id: int) -> User:
     return user
 
 
-def authenticate(session, email: str, password: str, *, policy: LockPolicy = LockPolicy(),
-                 now: datetime | None = None) -> User:
-    """Check a sign-in attempt, counting failures and locking the account.
-
-    Returns the user on success. Raises AccountLocked while locked and DomainError with a
-    message that does not reveal whether the email exists otherwise.
-    """
-    now = now or utcnow()
-    user = find_user_by_email(session, email)
-    if user is None:
-        # Hash anyway so the response time does not reveal unknown emails.
-        passwords.verify_password(passwords.hash_password("timing-equaliser"), password)
-        record(session, None, "login-failed", "user", outcome="failed",
-               actor_email=normalise_email(email)[:254], detail="unknown email")
-        raise DomainError(GENERIC_LOGIN_ERROR)
-    if user.locked_until and user.locked_until > now:
-        record(session, user, "login-failed", "user", user.id, outcome="denied",
-               detail="account locked")
-        raise AccountLocked(_locked_message(user.locked_until, now))
-    if not passwords.verify_password(user.password_hash, password):
-        user.failed_logins += 1
-        detail = f"wrong password ({user.failed_logins} in a row)"
-        if user.failed_logins >= policy.threshold:
-            user.locked_until = now + timedelta(minutes=policy.minutes)
-            user.failed_logins = 0
-            detail += "; account locked"
-        record(session, user, "login-failed", "user", user.id, outcome="failed", detail=detail)
-        if user.locked_until and user.locked_until > now:
-            raise AccountLocked(_locked_message(user.locked_until, now))
-        raise DomainError(GENERIC_LOGIN_ERROR)
-    if not user.active:
-        record(session, user, "login-failed", "user", user.id, outcome="denied",
-               detail="account deactivated")
-        raise DomainError("This account has been deactivated. Ask a network admin.")
-    if passwords.needs_rehash(user.password_hash):
-        user.password_hash = passwords.hash_password(password)
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
-    record(session, user, "login", "user", user.id)
-    return user
-
-
-def _locked_message(until: datetime, now: datetime) -> str:
-    minutes = max(1, int((until - now).total_seconds() // 60) + 1)
-    return (f"Too many failed sign-ins. This account is locked; try again in about "
-            f"{minutes} minute{'s' if minutes != 1 else ''}, or ask an admin to reset it.")
-
-
 def _check_roles(roles) -> list[str]:
     roles = sorted(set(roles))
     unknown = [r for r in roles if r not in ROLES]
@@ -106,19 +42,26 @@ def _check_roles(roles) -> list[str]:
     return roles
 
 
-def create_user(session, actor, *, email: str, full_name: str, roles, password: str,
-                credentials: str | None = None) -> User:
-    """Create an account after checking the email is free and the password is acceptable."""
+def create_user(session, actor, *, email: str, full_name: str, roles, password: str | None = None,
+                credentials: str | None = None, password_hash: str | None = None) -> User:
+    """Create an account after checking the email is free and the password is acceptable.
+
+    ``password_hash`` instead of ``password``: a hash of a random, never-shown password made
+    before the write transaction (argon2 is slow on purpose; SQLite's write lock must not
+    wait for it, e.g. while a directory import creates many accounts).
+    """
     email = normalise_email(email)
     if not email or "@" not in email:
         raise DomainError("Enter a valid email address.", field="email")
     if find_user_by_email(session, email):
         raise DomainError("An account with this email already exists.", field="email")
-    problems = passwords.password_problems(password, email)
-    if problems:
-        raise PasswordRejected(problems[0], field="password")
+    if password_hash is None:
+        problems = passwords.password_problems(password or "", email)
+        if problems:
+            raise PasswordRejected(problems[0], field="password")
+        password_hash = passwords.hash_password(password)
     user = User(email=email, full_name=full_name.strip(), credentials=credentials or None,
-                password_hash=passwords.hash_password(password), password_changed_at=utcnow())
+                password_hash=password_hash, password_changed_at=utcnow())
     user.role_rows = [UserRole(role=r) for r in _check_roles(roles)]
     session.add(user)
     session.flush()
@@ -150,13 +93,39 @@ def set_active(session, actor, user: User, active: bool) -> None:
            detail="activated" if active else "deactivated")
 
 
-def reset_password(session, actor, user: User, new_password: str) -> None:
-    """An admin sets a new password; the account is unlocked and every session ends."""
-    _apply_new_password(user, new_password)
+@dataclass(frozen=True)
+class ResetIssued:
+    """A one-time code that replaces the password until the person chooses a new one."""
+
+    code: str
+    expires_at: datetime
+
+
+def issue_password_reset(session, actor, user: User, *, now: datetime | None = None,
+                         hours: int = 72) -> ResetIssued:
+    """An admin resets someone's password without ever knowing a usable password.
+
+    The password becomes a random one-time code that works until ``hours`` from now and
+    then only to choose a new password (``must_change_password``). The account is unlocked
+    and every session ends. The caller hands the code to the person (in person or by phone
+    now; by a reset link in an email once the app sends email) and never stores it.
+    """
+    if actor is not None and actor.id == user.id:
+        raise DomainError("Use Change password for your own account.")
+    now = now or utcnow()
+    code = otp.new_one_time_password()
+    user.password_hash = passwords.hash_password(code)
+    user.password_changed_at = now
+    user.must_change_password = True
+    user.password_expires_at = now + timedelta(hours=hours)
     user.failed_logins = 0
     user.locked_until = None
+    user.session_version += 1
     session.flush()
-    record(session, actor, "update", "user", user.id, detail="password reset by admin")
+    record(session, actor, "update", "user", user.id,
+           detail="password reset by admin: one-time code issued, to be changed at first "
+                  "sign-in")
+    return ResetIssued(code, user.password_expires_at)
 
 
 def change_password(session, user: User, current_password: str, new_password: str) -> None:
@@ -167,8 +136,12 @@ def change_password(session, user: User, current_password: str, new_password: st
         raise PasswordRejected("Choose a password different from the current one.",
                                field="new_password")
     _apply_new_password(user, new_password, field="new_password")
+    was_reset = user.must_change_password
+    user.must_change_password = False
+    user.password_expires_at = None
     session.flush()
-    record(session, user, "update", "user", user.id, detail="password changed")
+    record(session, user, "update", "user", user.id,
+           detail="one-time code replaced by a new password" if was_reset else "password changed")
 
 
 def _apply_new_password(user: User, new_password: str, field: str = "password") -> None:
@@ -178,6 +151,16 @@ def _apply_new_password(user: User, new_password: str, field: str = "password") 
     user.password_hash = passwords.hash_password(new_password)
     user.password_changed_at = utcnow()
     user.session_version += 1
+
+
+def revoke_remembered_devices(session, user: User, now: datetime | None = None) -> int:
+    """Stop trusting every remembered browser of ``user``; returns how many were revoked."""
+    result = session.execute(
+        update(RememberedDevice)
+        .where(RememberedDevice.user_id == user.id, RememberedDevice.revoked_at.is_(None))
+        .values(revoked_at=now or utcnow())
+        .execution_options(synchronize_session=False))
+    return result.rowcount
 
 
 def end_sessions(session, user: User) -> None:

@@ -6,14 +6,16 @@ the CSV import to a single save path.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 from sqlalchemy.orm.exc import StaleDataError
 
 from kapms import clinic_time
 from kapms.audit.services import record
-from kapms.auth.models import User
+from kapms.auth.models import User, UserRole
 from kapms.errors import ConflictError, NotFound, PermissionDenied, RuleViolation
 from kapms.insurance.models import InsurancePlan
 from kapms.network.models import (
@@ -25,8 +27,8 @@ from kapms.network.models import (
     ClinicianProfile,
 )
 from kapms.network.npi import valid_npi
-from kapms.network.search import active_count_expr
-from kapms.patients.models import CareTeamMember
+from kapms.network.services.search import places_taken_expr
+from kapms.patients.models import CareTeamMember, Patient
 
 MAX_CAPACITY = 500
 
@@ -83,35 +85,59 @@ def profile_data(profile: ClinicianProfile) -> ProfileData:
         availability=[(s.weekday, s.starts_at, s.ends_at) for s in profile.availability])
 
 
-def check_profile(session, user: User, data: ProfileData) -> None:
-    """Refuse a profile that contradicts itself or the directory (RuleViolation)."""
-    if data.kind not in PROFILE_KINDS or not user.has_role(data.kind):
-        raise RuleViolation(f"{user.full_name} does not hold the {data.kind} role.", "kind")
+class ProfileRefused(RuleViolation):
+    """A profile with problems: every one of them, each naming its field."""
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        super().__init__(" ".join(message for _, message in problems), problems[0][0])
+        self.problems = problems
+
+
+def profile_problems(session, user: User | None, data: ProfileData) -> list[tuple[str, str]]:
+    """Every way the profile contradicts itself or the directory, as (field, message).
+
+    ``user`` None: a new account that will be given the profile's role (CSV import).
+    """
+    problems = []
+
+    def refuse(field: str, message: str) -> None:
+        problems.append((field, message))
+
+    if data.kind not in PROFILE_KINDS or (user is not None and not user.has_role(data.kind)):
+        refuse("kind", f"{user.full_name if user else 'The clinician'} does not hold the "
+                       f"{data.kind} role.")
     if data.npi and not valid_npi(data.npi):
-        raise RuleViolation("An NPI is 10 digits with a valid check digit.", "npi")
+        refuse("npi", "An NPI is 10 digits with a valid check digit.")
+    elif data.npi:
+        holder = session.scalar(select(User.full_name).join(
+            ClinicianProfile, ClinicianProfile.user_id == User.id).where(
+            ClinicianProfile.npi == data.npi,
+            ClinicianProfile.user_id != (user.id if user else None)))
+        if holder is not None:
+            refuse("npi", f"NPI {data.npi} is already listed for {holder}; an NPI belongs "
+                          "to one clinician.")
     if data.kap_trained_on and not data.kap_course:
-        raise RuleViolation("Name the KAP training course.", "kap_course")
+        refuse("kap_course", "Name the KAP training course.")
     if data.kap_trained_on and data.kap_trained_on > clinic_time.today():
-        raise RuleViolation("The KAP training date is in the future.", "kap_trained_on")
+        refuse("kap_trained_on", "The KAP training date is in the future.")
     if data.in_office and not (data.office_address and data.latitude is not None
                                and data.longitude is not None):
-        raise RuleViolation("In-office care needs the office address and coordinates.",
-                            "office_address")
+        refuse("office_address", "In-office care needs the office address and coordinates.")
     if data.accepts_private_pay and not data.private_pay_rate_cents:
-        raise RuleViolation("Give the private pay rate.", "private_pay_rate")
+        refuse("private_pay_rate", "Give the private pay rate.")
     if not 0 <= data.capacity <= MAX_CAPACITY:
-        raise RuleViolation(f"Capacity must be between 0 and {MAX_CAPACITY}.", "capacity")
+        refuse("capacity", f"Capacity must be between 0 and {MAX_CAPACITY}.")
     unknown = [s for s in data.specialties if s not in SPECIALTIES]
     if unknown:
-        raise RuleViolation(f"Unknown specialty {unknown[0]}.", "specialties")
+        refuse("specialties", f"Unknown specialty {unknown[0]}.")
     if data.plan_ids:
         found = session.scalar(select(func.count()).select_from(InsurancePlan)
                                .where(InsurancePlan.id.in_(set(data.plan_ids))))
         if found != len(set(data.plan_ids)):
-            raise RuleViolation("An accepted plan is not in the plan list.", "plan_ids")
-    for _, start, end in data.availability:
-        if end <= start:
-            raise RuleViolation("An availability block ends before it starts.", "availability")
+            refuse("plan_ids", "An accepted plan is not in the plan list.")
+    if any(end <= start for _, start, end in data.availability):
+        refuse("availability", "An availability block ends before it starts.")
+    return problems
 
 
 def save_profile(session, actor, user: User, data: ProfileData, *,
@@ -121,9 +147,11 @@ def save_profile(session, actor, user: User, data: ProfileData, *,
     ``version`` is the profile version the form was based on; a newer saved version
     means someone else changed it meanwhile (ConflictError).
     """
-    if actor is not None and actor.id != user.id and not actor.has_role("admin"):
+    if actor.id != user.id and not actor.has_role("admin"):
         raise PermissionDenied("Only the clinician or an admin can edit this profile.")
-    check_profile(session, user, data)
+    problems = profile_problems(session, user, data)
+    if problems:
+        raise ProfileRefused(problems)
     profile = profile_for(session, user.id)
     created = profile is None
     if created:
@@ -146,20 +174,24 @@ def save_profile(session, actor, user: User, data: ProfileData, *,
                          for pid in dict.fromkeys(data.plan_ids)]
     profile.availability = [AvailabilitySlot(weekday=d, starts_at=a, ends_at=b)
                             for d, a, b in data.availability]
-    try:
+    try:  # the unique NPI catches two saves racing; the caller rolls back
         session.flush()
     except StaleDataError:
         raise ConflictError("Someone else saved this profile meanwhile; reload and try "
                             "again.") from None
+    except IntegrityError:
+        raise ProfileRefused([("npi", f"NPI {data.npi} was just listed for another "
+                                      "clinician; an NPI belongs to one clinician.")]) from None
     record(session, actor, "create" if created else "update", "clinician_profile", profile.id,
            detail=f"user {user.id}")
     return profile
 
 
 def list_profiles(session, *, kind: str | None = None, state: str | None = None,
-                  name: str | None = None, limit: int = 500):
-    """Directory rows (profile, active patient count), by name."""
-    query = (select(ClinicianProfile, active_count_expr().label("active_count"))
+                  name: str | None = None, page: int = 1, per_page: int = 50):
+    """One page of directory rows (profile, places taken: patients plus open offers), by
+    name, and the number of profiles matching."""
+    query = (select(ClinicianProfile, places_taken_expr().label("places_taken"))
              .join(User, User.id == ClinicianProfile.user_id))
     if kind:
         query = query.where(ClinicianProfile.kind == kind)
@@ -168,22 +200,54 @@ def list_profiles(session, *, kind: str | None = None, state: str | None = None,
             select(ClinicianLicence.profile_id).where(ClinicianLicence.state == state)))
     if name:
         query = query.where(func.lower(User.full_name).like(f"%{name.strip().lower()}%"))
-    return session.execute(query.order_by(User.full_name).limit(limit)).all()
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = session.execute(query.order_by(User.full_name, ClinicianProfile.id).limit(per_page)
+                           .offset((max(page, 1) - 1) * per_page)).all()
+    return rows, total
 
 
-def clinicians_without_profile(session) -> list[User]:
-    """Active therapists and prescribers not yet in the directory, by name."""
-    from kapms.auth.models import UserRole
-
+def clinicians_without_profile(session, *, limit: int = 50) -> list[User]:
+    """Active therapists and prescribers not yet in the directory, by name (the first
+    ``limit``)."""
     has_profile = select(ClinicianProfile.user_id)
     return session.scalars(
         select(User).join(UserRole).where(UserRole.role.in_(PROFILE_KINDS),
                                           User.active.is_(True), User.id.not_in(has_profile))
-        .distinct().order_by(User.full_name)).all()
+        .distinct().order_by(User.full_name).limit(limit)).all()
 
 
-def active_patient_count(session, user_id: int, role: str) -> int:
-    """Active care-team rows of a clinician in ``role`` (their load against capacity)."""
-    return session.scalar(select(func.count(CareTeamMember.id)).where(
-        CareTeamMember.user_id == user_id, CareTeamMember.role == role,
-        CareTeamMember.active.is_(True)))
+@dataclass(frozen=True)
+class LicenceWarning:
+    """A licence that expires soon (or has expired while its holder still has patients in
+    that state), with no later licence in the state on file."""
+
+    profile: ClinicianProfile
+    licence: ClinicianLicence
+    days_left: int  # negative once expired
+    patients_in_state: int  # the holder's active care-team places with patients there
+
+
+def licence_warnings(session, today: date, within_days: int, *, limit: int = 50
+                     ) -> list[LicenceWarning]:
+    """Licences expiring within ``within_days`` of ``today`` (or already expired while the
+    holder is on care teams in that state), soonest first; a renewal already entered (a
+    later licence in the same state) silences the warning."""
+    horizon = today + timedelta(days=within_days)
+    renewed = aliased(ClinicianLicence)
+    patients_there = (select(func.count(CareTeamMember.id))
+                      .join(Patient, Patient.id == CareTeamMember.patient_id)
+                      .where(CareTeamMember.user_id == ClinicianProfile.user_id,
+                             CareTeamMember.active.is_(True),
+                             Patient.state == ClinicianLicence.state)
+                      .correlate(ClinicianProfile, ClinicianLicence).scalar_subquery())
+    rows = session.execute(
+        select(ClinicianProfile, ClinicianLicence, patients_there)
+        .join(ClinicianLicence, ClinicianLicence.profile_id == ClinicianProfile.id)
+        .where(ClinicianLicence.expires_on <= horizon,
+               or_(ClinicianLicence.expires_on >= today, patients_there > 0),
+               ~exists().where(renewed.profile_id == ClinicianLicence.profile_id,
+                               renewed.state == ClinicianLicence.state,
+                               renewed.expires_on > horizon))
+        .order_by(ClinicianLicence.expires_on, ClinicianProfile.id).limit(limit)).all()
+    return [LicenceWarning(profile, licence, (licence.expires_on - today).days, count)
+            for profile, licence, count in rows]

@@ -1,0 +1,15 @@
+"""Network pages. The routes live in the modules below, on the one ``network`` blueprint
+(kapms.network.blueprint); importing them here registers them and the network's sections
+of the dashboard and the patient page."""
+
+from kapms.network.blueprint import bp
+from kapms.network.views import (  # noqa: F401 - registers the routes and panels
+    care_team,
+    directory,
+    matching,
+    offers,
+    panels,
+    queue,
+)
+
+BLUEPRINTS = [bp]

@@ -1,0 +1,158 @@
+"""Care-team pages: assigning or inviting from the patient page, the team's history, and a
+clinician leaving it (removal or transfer). Coordinators (admins) assign and change teams;
+care-team members invite colleagues, who accept from their home page."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from kapms import clinic_time
+from kapms.auth.services import find_user_by_email
+from kapms.care.services import refresh_stage
+from kapms.errors import DomainError, NotFound
+from kapms.extensions import db
+from kapms.network.blueprint import bp
+from kapms.network.forms import CareTeamForm, DepartureForm
+from kapms.network.services import care_teams, departures, eligibility, referrals, search
+from kapms.network.services.profiles import get_clinician
+from kapms.patients.access import CLINICAL
+from kapms.patients.models import CARE_TEAM_ROLES, CareTeamMember
+from kapms.patients.services import get_patient
+from kapms.web.access import roles_required
+from kapms.web.forms import show_domain_error
+
+
+def team_form(patient, today, *, formdata=None) -> CareTeamForm:
+    """The assign/invite form, listing the clinicians eligible for this patient by role."""
+    form = CareTeamForm(formdata=formdata)
+    request_ = search.patient_request(patient, today)
+    choices = [(0, "Choose a clinician")]
+    for role in ("prescriber", "therapist"):
+        rows, _ = search.eligible_clinicians(db.session, request_, role, explain=False)
+        choices += [(profile.user_id, profile.user.display_name) for profile, _ in rows
+                    if not any(m.user_id == profile.user_id for m in patient.care_team)]
+    form.user_id.choices = list(dict.fromkeys(choices))
+    return form
+
+
+def _chosen_clinician(form: CareTeamForm):
+    """The clinician picked from the list, or named by email (an admin's override)."""
+    if (form.email.data or "").strip():
+        user = find_user_by_email(db.session, form.email.data)
+        if user is None:
+            raise NotFound("No clinician has that email.")
+        return get_clinician(db.session, user.id)
+    if not form.user_id.data:
+        raise DomainError("Choose a clinician.", "user_id")
+    return get_clinician(db.session, form.user_id.data)
+
+
+@bp.post("/patients/<int:patient_id>/care-team")
+@roles_required("therapist", "prescriber", "admin")
+def add_to_team(patient_id: int):
+    """Admins assign at once; care-team members invite a colleague, who accepts later."""
+    patient = get_patient(db.session, current_user, patient_id, need=CLINICAL)
+    today = clinic_time.today()
+    form = team_form(patient, today, formdata=request.form)
+    admin = current_user.has_role("admin")
+    if form.validate_on_submit() and form.role.data in CARE_TEAM_ROLES:
+        try:
+            clinician = _chosen_clinician(form)
+            if admin:
+                care_teams.assign_member(db.session, current_user, patient, clinician,
+                                         form.role.data, day=today,
+                                         private_pay=form.private_pay.data,
+                                         override_reason=form.override_reason.data)
+                refresh_stage(db.session, patient)
+                message = f"{clinician.display_name} is on the care team as {form.role.data}."
+            else:
+                referrals.invite_colleague(db.session, current_user, patient, clinician,
+                                           form.role.data, note=form.note.data, today=today)
+                message = (f"{clinician.display_name} is invited as {form.role.data}; they "
+                           "join when they accept.")
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(message, "success")
+            return redirect(url_for("patients.detail", patient_id=patient.id))
+    return _team_page(patient, today, add_form=form), 400
+
+
+def _team_page(patient, today, *, add_form=None, leave_forms=None):
+    members = eligibility.team_standing(db.session, patient, today)
+    admin = current_user.has_role("admin")
+    on_team = any(m.user_id == current_user.id for m in patient.care_team)
+    leave_forms = leave_forms or {}
+    if admin:
+        for standing in members:
+            leave_forms.setdefault(standing.member.id, leave_form(patient, standing.member,
+                                                                  today))
+    page = render_template(
+        "network/care_team.html", patient=patient, members=members, today=today,
+        history=care_teams.team_history(db.session, patient),
+        offers=referrals.patient_referrals(db.session, patient), is_admin=admin,
+        add_form=add_form or (team_form(patient, today) if admin or on_team else None),
+        leave_forms=leave_forms)
+    db.session.commit()  # keep the audit record of the read
+    return page
+
+
+@bp.get("/patients/<int:patient_id>/care-team")
+@roles_required("therapist", "prescriber", "admin")
+def care_team(patient_id: int):
+    """Who is on the team and why, who was, the offers made, and (admins) changes."""
+    patient = get_patient(db.session, current_user, patient_id, need=CLINICAL)
+    return _team_page(patient, clinic_time.today())
+
+
+def leave_form(patient, member: CareTeamMember, today, *, formdata=None) -> DepartureForm:
+    """The removal/transfer form of one member: successors eligible in the member's role,
+    other members of that role to take the sessions."""
+    form = DepartureForm(formdata=formdata, prefix=f"m{member.id}")
+    if formdata is None:
+        form.effective.data = today
+    rows, _ = search.eligible_clinicians(db.session, search.patient_request(patient, today),
+                                         member.role, explain=False)
+    form.successor_id.choices = [(0, "Nobody: remove")] + [
+        (p.user_id, p.user.display_name) for p, _ in rows
+        if not any(m.user_id == p.user_id and m.role == member.role for m in patient.care_team)]
+    form.reassign_to.choices = [(0, "—")] + [
+        (m.user_id, m.user.display_name) for m in patient.care_team
+        if m.role == member.role and m.id != member.id]
+    return form
+
+
+@bp.post("/care-team/<int:member_id>/leave")
+def leave(member_id: int):
+    """A coordinator ends a member's place: removal, or transfer to a successor."""
+    member = db.session.get(CareTeamMember, member_id)
+    if member is None:
+        raise NotFound("No such care-team place.")
+    patient = get_patient(db.session, current_user, member.patient_id, need=CLINICAL)
+    today = clinic_time.today()
+    form = leave_form(patient, member, today, formdata=request.form)
+    if form.validate_on_submit():
+        departure = departures.Departure(
+            reason=form.reason.data, effective=form.effective.data,
+            sessions=form.sessions.data, notice=form.notice.data or "",
+            reassign_to_id=form.reassign_to.data or None)
+        name = member.user.display_name
+        try:
+            if form.successor_id.data:
+                successor = get_clinician(db.session, form.successor_id.data)
+                departures.transfer_member(db.session, current_user, member, successor,
+                                           departure, today=today,
+                                           private_pay=form.private_pay.data,
+                                           override_reason=form.override_reason.data)
+            else:
+                departures.remove_member(db.session, current_user, member, departure,
+                                         today=today)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"{name} has left the care team. {member.handover}", "success")
+            return redirect(url_for(".care_team", patient_id=patient.id))
+    return _team_page(patient, today, leave_forms={member.id: form}), 400

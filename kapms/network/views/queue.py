@@ -1,0 +1,23 @@
+"""The coordinators' work queue: patients waiting for a therapist or a prescriber."""
+
+from flask import render_template, request
+from flask_login import current_user
+
+from kapms import clinic_time
+from kapms.extensions import db
+from kapms.network.blueprint import bp
+from kapms.network.services import queue
+from kapms.patients.models import CARE_TEAM_ROLES
+
+
+@bp.get("/queue")
+def waiting():
+    """Oldest first, with their needs, linked to matching (admins: network operations)."""
+    role = request.args.get("role", "")
+    role = role if role in CARE_TEAM_ROLES else None
+    page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
+    rows, total = queue.waiting_patients(db.session, current_user, role=role, page=page)
+    db.session.commit()  # keep the audit record of the read
+    pages = max(1, -(-total // queue.PER_PAGE))
+    return render_template("network/queue.html", rows=rows, total=total, role=role, page=page,
+                           pages=pages, today=clinic_time.today())
