@@ -27,10 +27,16 @@ class BenchConfig(Config):
     what is measured) and no sign-in rate limit (the benchmark signs in many times)."""
 
     SECRET_KEY = "bench-only-secret-key"
+    # The second sign-in step only costs the sign-in, which is not measured; the probe
+    # users sign in with a password (as in the test suite).
+    MFA_REQUIRED_ROLES = ""
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
     ARGON2_PARALLELISM = 1
     RATELIMIT_ENABLED = False
+    # With rate limits off, per-process limit counters (memory://) under several gunicorn
+    # workers do not matter; this lets the app start without a Redis.
+    SINGLE_PROCESS = True
 
 
 def make_app(url: str, **overrides):
@@ -55,6 +61,7 @@ def build(url: str, size, *, seed: int = 1, manifest_path: Path | None = None,
     """Generate the network of ``size`` into ``url`` (replacing what is there)."""
     from bench.scale_generate import PROBE_PASSWORD, generate
     from bench.scale_load import Loader
+    from kapms.audit.chain import key_from
     from kapms.auth.passwords import hash_password
     from kapms.extensions import db
 
@@ -67,9 +74,10 @@ def build(url: str, size, *, seed: int = 1, manifest_path: Path | None = None,
         loader = Loader(db.engine, db.metadata)
         loader.create_schema()
         anchor = datetime.now(ZoneInfo(app.config["CLINIC_TIMEZONE"])).date()
+        audit_key = key_from(app.config.get("AUDIT_CHAIN_KEY") or app.config["SECRET_KEY"])
         manifest = generate(loader, size, anchor=anchor,
                             password_hash=hash_password(PROBE_PASSWORD), seed=seed,
-                            progress=progress)
+                            audit_key=audit_key, progress=progress)
         db.engine.dispose()
     manifest.update(fingerprint=stamp, seconds=round(time.perf_counter() - started),
                     generated_at=datetime.now().isoformat(timespec="seconds"))
@@ -94,6 +102,9 @@ def ensure(url: str, size, manifest_path: Path, *, seed: int = 1, progress=print
     from kapms.extensions import db
 
     with app.app_context():
-        truncate_after(db.engine, "audit_events", manifest["last_ids"]["audit_events"])
+        from kapms.audit.triggers import suspended
+
+        truncate_after(db.engine, "audit_events", manifest["last_ids"]["audit_events"],
+                       suspended)
         db.engine.dispose()
     return manifest

@@ -47,9 +47,8 @@ from zoneinfo import ZoneInfo
 from bench import measures_generate
 from bench.network_generate import LANGUAGES, PAYERS, STATES, UNUSABLE_HASH
 from bench.scale_load import Loader
-from kapms.billing.business_days import us_federal_holidays_between
+from kapms.audit.chain import seal
 from kapms.billing.codes import label
-from kapms.billing.course import Benefits, course_template, expand_course, price_course
 from kapms.billing.demo import BASE_ALLOWED, PRIVATE_PAY
 from kapms.care.constants import CO_MEDICATIONS, CONTRAINDICATIONS
 from kapms.measures.schedule import instruments_for
@@ -171,18 +170,20 @@ class Network:
     """Writes one synthetic network through a :class:`Loader`."""
 
     def __init__(self, loader: Loader, size: Size, anchor: date, password_hash: str,
-                 seed: int = 1):
+                 seed: int = 1, audit_key: bytes | None = None):
         self.db, self.size, self.anchor = loader, size, anchor
         self.password_hash = password_hash
         self.rng = random.Random(seed)
         self.now = datetime.combine(anchor, clock(12), CLINIC_ZONE).astimezone(UTC)
         self.plans: list[int] = []
         self.plan_labels: dict[int, str] = {}
+        self.payer_of: dict[int, tuple[str, str, str]] = {}  # plan -> (payer, code, plan name)
         self.schedules: dict[int | None, tuple[int, dict[str, int]]] = {}
-        self.holidays = us_federal_holidays_between(anchor - timedelta(days=1200),
-                                                    anchor + timedelta(days=500))
         self.price_cache: dict = {}
         self.gfe_cache: dict = {}
+        # The audit log is generated sealed, as the app's sealer leaves it (kapms/audit):
+        # otherwise the first requests would seal millions of old rows.
+        self.audit_key, self.chain_head = audit_key, "0" * 64
         self.admins: list[Clinician] = []
         self.billing: list[Clinician] = []
 
@@ -194,13 +195,17 @@ class Network:
     def audit(self, user: Clinician | None, action: str, entity: str, entity_id, at: datetime,
               patient_id: int | None = None, detail: str | None = None,
               outcome: str = "success") -> None:
-        """One audit event, as the services would have written it."""
-        self.db["audit_events"].add({
-            "at": at, "user_id": user.id if user else None,
-            "actor_email": user.email if user else None, "action": action,
-            "entity_type": entity, "entity_id": None if entity_id is None else str(entity_id),
-            "patient_id": patient_id, "ip_address": f"10.0.{at.day}.{at.hour}",
-            "outcome": outcome, "detail": detail})
+        """One audit event, as the services would have written it, sealed into the chain."""
+        table = self.db["audit_events"]
+        row = {"id": table.next_id, "at": at, "user_id": user.id if user else None,
+               "actor_email": user.email if user else None, "action": action,
+               "entity_type": entity, "entity_id": None if entity_id is None else str(entity_id),
+               "patient_id": patient_id, "ip_address": f"10.0.{at.day}.{at.hour}",
+               "outcome": outcome, "detail": detail}
+        if self.audit_key is not None:
+            self.chain_head = seal(self.audit_key, self.chain_head, row["id"], row)
+            row.update(seq=row["id"], chain_hash=self.chain_head)
+        table.add(row)
 
     def user(self, email: str, name: str, roles: list[str], *, credentials=None,
              password_hash: str = UNUSABLE_HASH, created: datetime | None = None) -> int:
@@ -220,8 +225,10 @@ class Network:
         factor of the base amounts) and the private-pay schedule."""
         rng = random.Random(7)
         start = self.anchor.replace(month=1, day=1) - timedelta(days=3 * 365)
-        for payer, plans in PAYERS.items():
-            payer_id = self.db["payers"].add({"name": payer, "active": True})
+        for number, (payer, plans) in enumerate(PAYERS.items()):
+            payer_code = f"{60054 + number * 111}"
+            payer_id = self.db["payers"].add({"name": payer, "active": True,
+                                              "payer_code": payer_code})
             for name in plans:
                 plan_id = self.db["insurance_plans"].add({
                     "payer_id": payer_id, "name": name, "active": True,
@@ -229,6 +236,7 @@ class Network:
                     else None})
                 self.plans.append(plan_id)
                 self.plan_labels[plan_id] = f"{payer} — {name}"
+                self.payer_of[plan_id] = (payer, payer_code, name)
                 factor = rng.choice([85, 90, 95, 100, 105, 110])
                 self._schedule(plan_id, start, {c: (v * factor + 5000) // 10000 * 100
                                                 for c, v in BASE_ALLOWED.items()})
@@ -255,7 +263,7 @@ class Network:
                         password_hash=password_hash)
         capacity = rng.randint(4, 25) if kind == "therapist" else rng.randint(60, 160)
         in_office = rng.random() < 0.6
-        npi = f"{1_000_000_000 + uid}"
+        npi = npi_for(uid)
         profile = self.db["clinician_profiles"].add({
             "user_id": uid, "kind": kind, "npi": npi,
             "kap_course": "KAP Foundations" if rng.random() < 0.9 else None,
@@ -498,6 +506,8 @@ class Network:
             else:
                 self.audit(clinician, "update", "care_session", sid, end, plan.id, "completed")
             self.note(rng, plan, step, sid, clinician, end)
+            if plan.plan_id and status == "completed" and (self.anchor - step.day).days <= 180:
+                self.claim(rng, plan, step, sid, clinician, rng.choice(self.billing))
 
     def dosing(self, rng, session_id: int, clearance, start: datetime, held: bool,
                clinician: Clinician) -> None:
@@ -666,6 +676,7 @@ class Network:
                 deductible, met, coins, oop, oop_met, copay = benefits_key
                 bid = self.db["benefits_records"].add({
                     "patient_id": plan.id, "plan_id": plan.plan_id, "as_of": as_of,
+                    "plan_year_start": as_of.replace(month=1, day=1),
                     "in_network": True, "deductible_cents": deductible,
                     "deductible_met_cents": met, "coinsurance": Decimal(coins),
                     "oop_max_cents": oop, "oop_met_cents": oop_met,
@@ -691,61 +702,57 @@ class Network:
 
     def estimate(self, plan: PatientPlan, version: int, start: date, benefits_key,
                  clerk: Clinician) -> tuple[int, int]:
-        """One estimate version priced from the course templates by the billing domain's
-        pricing code; returns (id, high patient total)."""
-        schedule_id, amounts = self.schedules[plan.plan_id]
+        """One estimate version, low (6 dosings, 1 preparation) and high (8 and 3), each line
+        priced on the patient's schedule (a plan's allowed amounts, or the practice's fees
+        when self-pay) with the benefits' deductible, coinsurance and copay; returns (id, high
+        patient total). The pricing is the benchmark's own simple model, so the billing
+        domain's pricing code can change without breaking the generator."""
+        schedule_id, allowed = self.schedules[plan.plan_id]
         key = (start, plan.plan_id, benefits_key)
         if key not in self.price_cache:
-            benefits = None
-            if benefits_key:
-                deductible, met, coins, oop, oop_met, copay = benefits_key
-                benefits = Benefits(in_network=True, deductible_remaining=deductible - met,
-                                    coinsurance=Decimal(coins), oop_remaining=oop - oop_met,
-                                    copays={"psychotherapy": copay} if copay else {},
-                                    not_covered=frozenset({"medication"}))
-            priced = []
-            for scenario, dosings, preparation in (("low", 6, 1), ("high", 8, 3)):
-                lines = expand_course(course_template(dosings=dosings, preparation=preparation),
-                                      start, holidays=self.holidays)
-                priced.append((scenario, price_course(lines, amounts, benefits).lines))
-            self.price_cache[key] = priced
-        priced = self.price_cache[key]
+            self.price_cache[key] = [
+                (scenario, price_lines(course_lines(start, dosings, preparations), allowed,
+                                       self.schedules[None][1], benefits_key))
+                for scenario, dosings, preparations in (("low", 6, 1), ("high", 8, 3))]
         created = self.at(start - timedelta(days=3), 11)
         eid = self.db["estimates"].add({
             "patient_id": plan.id, "version": version, "basis": "template", "start_date": start,
             "self_pay": plan.plan_id is None, "in_network": True if plan.plan_id else None,
-            "in_office_monitoring": False, "low_dosings": 6, "high_dosings": 8,
-            "session_minutes": 60, "dosing_minutes": 120, "low_therapy_minutes": 1140,
-            "high_therapy_minutes": 1620, "schedule_id": schedule_id,
-            "benefits_id": plan.extra.get("benefits_id"),
+            "low_dosings": 6, "high_dosings": 8, "session_minutes": 60,
+            "dosing_minutes": 120, "low_therapy_minutes": 1140, "high_therapy_minutes": 1620,
+            "schedule_id": schedule_id, "benefits_id": plan.extra.get("benefits_id"),
             "plan_label": self.plan_labels.get(plan.plan_id, "Self-pay"),
             "created_at": created, "created_by_id": clerk.id})
         position, high_total = 0, 0
         lines = self.db["estimate_lines"]
-        for scenario, priced_lines in priced:
-            for line in priced_lines:
-                lines.add({"estimate_id": eid, "scenario": scenario, "position": position,
-                           "service_date": line.date, "code": line.code, "units": line.units,
-                           "allowed_cents": line.allowed, "plan_cents": line.plan,
-                           "patient_cents": line.patient})
+        for scenario, priced in self.price_cache[key]:
+            for day, code, units, charge, allowed_cents, plan_cents, patient, shares in priced:
+                lines.add({"estimate_id": eid, "scenario": scenario, "network": "in",
+                           "position": position, "service_date": day,
+                           "plan_year_start": day.replace(month=1, day=1)
+                           if plan.plan_id else None,
+                           "code": code, "units": units, "charge_cents": charge,
+                           "allowed_cents": allowed_cents, "plan_cents": plan_cents,
+                           "patient_cents": patient, "deductible_cents": shares[0],
+                           "coinsurance_cents": shares[1], "copay_cents": shares[2],
+                           "schedule_id": schedule_id})
                 position += 1
                 if scenario == "high":
-                    high_total += line.patient
+                    high_total += patient
         self.audit(clerk, "create", "estimate", eid, created, plan.id, f"version {version}")
         self.audit(clerk, "view", "estimate", eid, created + timedelta(minutes=2), plan.id,
                    f"version {version}")
         return eid, high_total
 
     def gfe(self, rng, plan: PatientPlan, start: date, clerk: Clinician) -> None:
-        """A Good Faith Estimate on the private-pay schedule, grouped by code."""
+        """A Good Faith Estimate on the practice's fees, one line per code."""
         schedule_id, amounts = self.schedules[None]
         dosings = rng.choice([6, 8])
         key = (start, dosings)
         if key not in self.gfe_cache:
             grouped: dict[str, list] = {}
-            for line in expand_course(course_template(dosings=dosings), start,
-                                      holidays=self.holidays):
-                grouped.setdefault(line.code, []).append(line)
+            for day, code, units in course_lines(start, dosings, 1):
+                grouped.setdefault(code, []).append((day, units))
             self.gfe_cache[key] = grouped
         issued = start - timedelta(days=4)
         team = "; ".join(c.name for c in (plan.therapist, plan.prescriber) if c)
@@ -760,13 +767,61 @@ class Network:
             "clinicians": team[:500], "dosings": dosings, "schedule_id": schedule_id,
             "created_at": self.at(issued, 10), "created_by_id": clerk.id})
         for position, (code, group) in enumerate(self.gfe_cache[key].items()):
-            quantity = sum(line.units for line in group)
+            quantity = sum(units for _, units in group)
             self.db["gfe_lines"].add({
                 "gfe_id": gid, "position": position, "code": code, "description": label(code),
                 "diagnosis_code": plan.diagnosis, "quantity": quantity,
                 "unit_cents": amounts[code], "charge_cents": amounts[code] * quantity,
-                "first_date": group[0].date, "last_date": group[-1].date})
+                "first_date": group[0][0], "last_date": group[-1][0]})
         self.audit(clerk, "create", "gfe", gid, self.at(issued, 10), plan.id)
+
+    def claim(self, rng, plan: PatientPlan, step: Step, session_id: int,
+              clinician: Clinician, clerk: Clinician) -> None:
+        """The claim of one held session of an insured patient: paid or denied once the
+        payer answered (after about six weeks), submitted before that, a draft this week."""
+        age = (self.anchor - step.day).days
+        status = "draft" if age < 7 else "submitted" if age < 45 else \
+            ("denied" if rng.random() < 0.08 else "paid")
+        payer, payer_code, plan_name = self.payer_of[plan.plan_id]
+        charges, allowed = self.schedules[None][1], self.schedules[plan.plan_id][1]
+        codes = COURSE_CODES[step.kind]
+        charge = sum(charges[code] * units for code, units in codes)
+        allowed_cents = sum(allowed[code] * units for code, units in codes)
+        share = allowed_cents // 5
+        made = self.at(step.day, 18)
+        first, _, last = clinician.name.split(",")[0].partition(" ")
+        cid = self.db["claims"].add({
+            "patient_id": plan.id, "plan_id": plan.plan_id, "status": status,
+            "payer_name": payer, "payer_code": payer_code, "plan_name": plan_name,
+            "member_id": f"M{plan.id:09d}", "patient_name": f"{plan.first} {plan.last}",
+            "patient_first": plan.first, "patient_last": plan.last, "patient_dob": plan.dob,
+            "patient_address": "1 Oak Street", "patient_city": plan.city[0],
+            "patient_state": plan.state, "patient_postal_code": "94610",
+            "diagnosis_code": plan.diagnosis, "billing_name": "KAP Bench Network",
+            "billing_npi": "1000000004", "billing_tin": "94-0000000",
+            "billing_address": "100 Harbor Way, Oakland, CA 94607",
+            "clinician_id": clinician.id, "rendering_name": clinician.name[:200],
+            "rendering_first": first[:80], "rendering_last": (last or first)[:80],
+            "rendering_npi": clinician.npi, "first_date": step.day, "last_date": step.day,
+            "charge_cents": charge,
+            "allowed_cents": allowed_cents if status == "paid" else None,
+            "paid_cents": allowed_cents - share if status == "paid" else None,
+            "patient_share_cents": share if status == "paid" else None,
+            "adjustment_cents": charge - allowed_cents if status == "paid" else None,
+            "denial_reason": "CO-197: precertification absent" if status == "denied" else None,
+            "payer_reference": f"EFT{session_id}" if status == "paid" else None,
+            "posted_on": step.day + timedelta(days=40) if status in ("paid", "denied")
+            else None,
+            "submitted_at": made + timedelta(days=2) if status != "draft" else None,
+            "submitted_by_id": clerk.id if status != "draft" else None,
+            "created_at": made, "created_by_id": clerk.id,
+            "version": {"draft": 1, "submitted": 2}.get(status, 3)})
+        for position, (code, units) in enumerate(codes):
+            self.db["claim_lines"].add({
+                "claim_id": cid, "position": position, "session_id": session_id,
+                "service_date": step.day, "code": code, "units": units,
+                "place_of_service": "11", "charge_cents": charges[code] * units})
+        self.audit(clerk, "create", "claim", cid, made, plan.id)
 
     def payment_plan(self, rng, plan: PatientPlan, estimate_id: int, balance: int,
                      start: date, clerk: Clinician) -> None:
@@ -821,6 +876,57 @@ class Network:
                            detail=person.email if failed else None)
 
 
+# What each kind of visit bills (code, units): dosings as two hours of in-person monitoring
+# plus the medication.
+COURSE_CODES = {"intake": [("99204", 1)], "preparation": [("90837", 1)],
+                "dosing": [("0820T", 2), ("MED-KETAMINE", 1)], "integration": [("90837", 1)],
+                "follow_up": [("99214", 1)]}
+
+
+def course_lines(start: date, dosings: int, preparations: int) -> list[tuple[date, str, int]]:
+    """A typical course from ``start`` as (date, code, units): the intake, weekly
+    preparations, weekly dosings each followed two days later by an integration, and
+    medical follow-ups 30 days in and a week after the last dosing."""
+    first = start + timedelta(weeks=preparations + 1)
+    visits = [("intake", start)] + [("preparation", start + timedelta(weeks=k))
+                                    for k in range(1, preparations + 1)]
+    for n in range(dosings):
+        day = first + timedelta(weeks=n)
+        visits += [("dosing", day), ("integration", day + timedelta(days=2))]
+    visits += [("follow_up", start + timedelta(days=30)),
+               ("follow_up", first + timedelta(weeks=dosings, days=7))]
+    visits = [(kind, day + timedelta(days=(7 - day.weekday()) % 7 if day.weekday() > 4 else 0))
+              for kind, day in visits]
+    return [(day, code, units) for kind, day in sorted(visits, key=lambda v: v[1])
+            for code, units in COURSE_CODES[kind]]
+
+
+def price_lines(lines, allowed: dict[str, int], charges: dict[str, int], benefits):
+    """(date, code, units, charge, allowed, plan, patient, (deductible, coinsurance, copay))
+    per line: self-pay pays the practice's fee; insured pays the psychotherapy copay, the
+    deductible left, then coinsurance, up to the out-of-pocket maximum left."""
+    priced = []
+    deductible_left = oop_left = 0
+    if benefits:
+        deductible, met, coinsurance, oop, oop_met, copay = benefits
+        deductible_left, oop_left, rate = deductible - met, oop - oop_met, Decimal(coinsurance)
+    for day, code, units in lines:
+        charge = charges[code] * units
+        if not benefits:
+            priced.append((day, code, units, charge, charge, 0, charge, (0, 0, 0)))
+            continue
+        amount = allowed[code] * units
+        copay_part = min(copay or 0, amount) if code.startswith("908") else 0
+        deductible_part = min(deductible_left, amount - copay_part)
+        coinsurance_part = int((amount - copay_part - deductible_part) * rate)
+        patient = min(copay_part + deductible_part + coinsurance_part, oop_left)
+        deductible_left -= deductible_part
+        oop_left -= patient
+        priced.append((day, code, units, charge, amount, amount - patient, patient,
+                       (deductible_part, coinsurance_part, copay_part)))
+    return priced
+
+
 BENEFIT_PROFILES = (
     # deductible, met, coinsurance, oop max, oop met, psychotherapy copay (cents)
     (100000, 25000, "0.2", 400000, 40000, 3000),
@@ -830,6 +936,16 @@ BENEFIT_PROFILES = (
     (0, 0, "0.2", 350000, 0, 4000),
     (200000, 180000, "0.25", 600000, 250000, None),
 )
+
+
+def npi_for(n: int) -> str:
+    """A valid NPI (Luhn check digit over 80840 and the first nine digits) for number ``n``."""
+    base = f"{100_000_000 + n:09d}"
+    total = 0
+    for i, ch in enumerate(reversed("80840" + base)):
+        digit = int(ch) * (2 if i % 2 == 0 else 1)
+        total += digit - 9 if digit > 9 else digit
+    return base + str((10 - total % 10) % 10)
 
 
 def _add_months(d: date, months: int) -> date:
@@ -843,10 +959,11 @@ def _weighted(rng, weights: dict):
 
 
 def generate(loader: Loader, size: Size, *, anchor: date, password_hash: str,
-             seed: int = 1, progress=print) -> dict:
+             seed: int = 1, audit_key: bytes | None = None, progress=print) -> dict:
     """Write the probe and then the network of ``size``; returns what the page benchmark
-    needs to know (anchor day, last ids, row counts)."""
-    net = Network(loader, size, anchor, password_hash, seed)
+    needs to know (anchor day, last ids, row counts). ``audit_key`` is the app's audit
+    chain key (the log is generated sealed)."""
+    net = Network(loader, size, anchor, password_hash, seed, audit_key)
     net.payers_and_schedules()
     probe_rng = random.Random(PROBE_SEED)
     probe = {role: net.user(PROBE_EMAILS[role], f"Probe {role.title()}", [role],

@@ -176,6 +176,12 @@ class Loader:
         for table in self.metadata.sorted_tables:
             for index in table.indexes:
                 cursor.execute(str(CreateIndex(index).compile(dialect=self.engine.dialect)))
+        self.connection.commit()
+        with self.engine.begin() as conn:  # DDL the models attach (e.g. audit triggers)
+            for table in self.metadata.sorted_tables:
+                table.dispatch.after_create(table, conn, checkfirst=False, _ddl_runner=None,
+                                            _is_metadata_operation=False)
+        cursor = self.connection.cursor()
         if self.dialect == "postgresql":
             for name, table in self.tables.items():
                 if table.has_id:
@@ -235,8 +241,12 @@ class Loader:
         return {name: t.count for name, t in self.tables.items()}
 
 
-def truncate_after(engine, table: str, last_id: int) -> None:
+def truncate_after(engine, table: str, last_id: int, suspended=None) -> None:
     """Remove rows a benchmark run added to ``table`` (ids above ``last_id``), so every run
-    starts from the generated data set."""
+    starts from the generated data set; ``suspended(connection)`` lifts what guards the
+    table meanwhile (the audit log's append-only triggers)."""
+    from contextlib import nullcontext
+
     with engine.begin() as conn:
-        conn.execute(text(f"DELETE FROM {table} WHERE id > :last"), {"last": last_id})
+        with (suspended or (lambda c: nullcontext()))(conn):
+            conn.execute(text(f"DELETE FROM {table} WHERE id > :last"), {"last": last_id})

@@ -143,6 +143,20 @@ class Probe:
         return self._billing_row(PaymentPlan)
 
     @cached_property
+    def claim(self) -> int:
+        """The newest claim of the caseload."""
+        from kapms.billing.models import Claim
+
+        return self._billing_row(Claim)
+
+    @cached_property
+    def insured_patient(self) -> int:
+        """The caseload patient of the newest claim (insured: statements are for them)."""
+        from kapms.billing.models import Claim
+
+        return self._scalar(select(Claim.patient_id).where(Claim.id == self.claim))
+
+    @cached_property
     def billing_patient(self) -> int:
         """The caseload patient with an estimate and a payment plan."""
         from kapms.billing.models import PaymentPlan
@@ -200,7 +214,10 @@ page("record PHQ-9", "therapist", lambda p: f"/measures/patients/{p.patient}/rec
 page("referral offer", "therapist", lambda p: f"/network/offers/{p.offer}")
 page("my directory profile", "therapist", lambda p: "/network/profile")
 page("outcomes (own)", "therapist", lambda p: "/outcomes/")
+page("care team", "therapist", lambda p: f"/network/patients/{p.patient}/care-team")
 page("change password", "therapist", lambda p: "/account/password")
+page("account security", "therapist", lambda p: "/account/security")
+page("set up second factor", "therapist", lambda p: "/account/security/set-up")
 
 # --- the prescriber -------------------------------------------------------------------------
 page("home", "prescriber", lambda p: "/")
@@ -224,6 +241,13 @@ page("GFE", "billing", lambda p: f"/billing/gfe/{p.gfe}")
 page("GFE PDF", "billing", lambda p: f"/billing/gfe/{p.gfe}.pdf", pdf=True)
 page("payment plan", "billing", lambda p: f"/billing/plans/{p.plan}")
 page("payment plan PDF", "billing", lambda p: f"/billing/plans/{p.plan}.pdf", pdf=True)
+page("claims", "billing", lambda p: "/billing/claims")
+page("claims submitted", "billing", lambda p: "/billing/claims?status=submitted")
+page("claim", "billing", lambda p: f"/billing/claims/{p.claim}")
+page("claim 837", "billing", lambda p: f"/billing/claims/{p.claim}.837")
+page("claim PDF", "billing", lambda p: f"/billing/claims/{p.claim}.pdf", pdf=True)
+page("statement PDF", "billing",
+     lambda p: f"/billing/patients/{p.insured_patient}/statement.pdf", pdf=True)
 page("superbill PDF", "billing",
      lambda p: f"/billing/patients/{p.billing_patient}/superbill.pdf?{p.superbill()}", pdf=True)
 page("new estimate form", "billing",
@@ -251,6 +275,8 @@ page("match", "admin", lambda p: "/network/match?" + urlencode(
      "language": "English"}))
 page("match for patient", "admin", lambda p: f"/network/match?patient_id={p.patient}")
 page("prescribers for patient", "admin", lambda p: f"/network/patients/{p.patient}/prescribers")
+page("care team", "admin", lambda p: f"/network/patients/{p.patient}/care-team")
+page("waiting for a clinician", "admin", lambda p: "/network/queue")
 page("directory import form", "admin", lambda p: "/network/directory/import")
 page("outcomes report", "admin", lambda p: "/outcomes/")
 page("outcomes report PDF", "admin", lambda p: "/outcomes/report.pdf", pdf=True)
@@ -266,9 +292,10 @@ page("plan fee schedules", "admin", lambda p: "/admin/fees/plans/1")
 page("fee schedule", "admin", lambda p: "/admin/fees/1")
 page("new fee schedule form", "admin", lambda p: "/admin/fees/plans/1/new")
 page("audit log", "admin", _audit())
-page("audit log, page 2", "admin", _audit(page=2))
-page("audit log, page 200", "admin", _audit(page=200))
+page("audit export, one patient", "admin",
+     lambda p: f"/admin/audit/export.csv?patient_id={p.patient}")
 page("audit log by user", "admin", _audit(user_id=lambda p: p.user["therapist"]))
+page("audit log by user name", "admin", _audit(user="probe.therapist"))
 page("audit log by patient", "admin", _audit(patient_id=lambda p: p.patient))
 page("audit log by action", "admin", _audit(action="sign"))
 page("audit log by day", "admin", _audit(date_from=lambda p: p.anchor - timedelta(days=1),

@@ -1,6 +1,7 @@
 """Markdown tables from saved page-benchmark results (for bench/SCALE.md and the README).
 
     python -m bench.scale_report /tmp/kapms-bench/results-*.json [--db postgres]
+    python -m bench.scale_report --compare today.json whatif.json [--db postgres --size 100%]
 
 Later files win for the same database, size and page, so a full run and a later rerun of a
 few pages combine. Columns: statements per request, p50 and p95 in ms per size, and the
@@ -63,12 +64,32 @@ def markdown(db: str, sizes: dict[str, dict[str, Result]]) -> str:
     return "\n".join(lines)
 
 
+def compare(before: dict[str, Result], after: dict[str, Result], label: str) -> str:
+    """Two runs of one database and size side by side (e.g. today and a ``--whatif``)."""
+    lines = [f"| page | today: SQL | today: p50 | {label}: SQL | {label}: p50 |",
+             "|---|---|---|---|---|"]
+    for key, old in before.items():
+        new = after.get(key)
+        if new is None or not old.ms or not new.ms:
+            continue
+        lines.append(f"| {key} | {max(old.statements)} | {old.p(0.5):,.0f} | "
+                     f"{max(new.statements)} | {new.p(0.5):,.0f} |")
+    return "\n".join(lines)
+
+
 def main(argv=None) -> None:
     """Print the tables of the given result files."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("files", nargs="+")
+    parser.add_argument("files", nargs="*")
     parser.add_argument("--db")
+    parser.add_argument("--compare", nargs=2, metavar=("TODAY", "OTHER"),
+                        help="two result files, side by side at --size on --db")
+    parser.add_argument("--size", default="100%")
     args = parser.parse_args(argv)
+    if args.compare:
+        before, after = (load([f])[args.db or "postgres"][args.size] for f in args.compare)
+        print(compare(before, after, "what if"))
+        return
     for db, sizes in load(args.files).items():
         if args.db and db != args.db:
             continue

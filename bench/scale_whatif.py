@@ -1,6 +1,6 @@
 """What-if experiments: measure a proposed fix before anyone writes it.
 
-    python -m bench.scale_bench --db postgres --sizes 1%,100% --whatif no-expire,batched-audit
+    python -m bench.scale_bench --db postgres --sizes 1%,100% --whatif no-expire,overdue-in-sql
 
 Each experiment patches the running app in this process only (never the code on disk) or
 adds an index to the benchmark database for the duration of the run, so bench/SCALE.md can
@@ -42,50 +42,6 @@ def _no_expire(app):
         yield
     finally:
         factory.configure(expire_on_commit=before)
-
-
-@experiment("batched-audit")
-def _batched_audit(app):
-    """``audit.services.record`` adds the event without flushing it: the events of a
-    request go in at the next flush, several rows per INSERT."""
-    from kapms.audit import services
-
-    def record(session, actor, action, entity_type, entity_id=None, *, patient_id=None,
-               outcome="success", detail=None, actor_email=None):
-        if action not in ACTIONS:  # noqa: F821 - resolved in kapms.audit.services
-            raise ValueError(f"unknown audit action {action!r}")
-        if outcome not in OUTCOMES:  # noqa: F821
-            raise ValueError(f"unknown audit outcome {outcome!r}")
-        fields = dict(
-            user_id=getattr(actor, "id", None),
-            actor_email=getattr(actor, "email", None) or actor_email,
-            action=action, entity_type=entity_type,
-            entity_id=None if entity_id is None else str(entity_id), patient_id=patient_id,
-            ip_address=current_ip.get(), outcome=outcome,  # noqa: F821
-            detail=(detail or None) and detail[:500], at=utcnow())  # noqa: F821
-        event = AuditEvent(**fields)  # noqa: F821
-        session.add(event)
-        session.info.setdefault(_UNSAVED, []).append(fields)  # noqa: F821
-        return event
-
-    # Every module imported ``record`` by name: swap the code of the one function object.
-    original = services.record.__code__
-    services.record.__code__ = record.__code__
-    try:
-        yield
-    finally:
-        services.record.__code__ = original
-
-
-@experiment("no-care-team-choices")
-def _no_care_team_choices(app):
-    """The patient page without the "add to care team" dropdown of every clinician (the
-    fix: choose the clinician on a page of its own, searched by name)."""
-    from kapms.patients import views
-
-    with ExitStack() as stack:
-        _patch(stack, views, "_clinicians", lambda role: [])
-        yield
 
 
 @experiment("no-notes-due-on-calendar")
@@ -156,42 +112,13 @@ def _overdue_in_sql(app):
         yield
 
 
-@experiment("audit-log-keyset")
-def _audit_keyset(app):
-    """The audit log without the dropdown of every user and without counting the whole
-    filtered log (keyset paging needs the page's rows only, no total)."""
-    from kapms.audit import services, views
-
-    real_search = services.search
-
-    class NoCount:
-        """The request's session, except that the COUNT(*) of the log answers 0."""
-
-        def __init__(self, session):
-            self.session = session
-
-        def scalar(self, statement, *args, **kwargs):
-            return 0
-
-        def __getattr__(self, name):
-            return getattr(self.session, name)
-
-    def search(session, flt, *, page=1, per_page=50):
-        rows, _ = real_search(NoCount(session), flt, page=page, per_page=per_page)
-        return rows, (page - 1) * per_page + len(rows)
-
-    with ExitStack() as stack:
-        _patch(stack, views, "list_users", lambda session: [])
-        _patch(stack, services, "search", search)
-        yield
-
-
-@experiment("audit-action-index")
-def _audit_action_index(app):
-    """An index on audit_events (action, at): the action filter reads the newest rows of
-    one action instead of walking the whole log by time."""
-    yield from _temporary_index(app, "ix_bench_audit_action_at",
-                                "audit_events (action, at)")
+@experiment("measures-patient-index")
+def _measures_patient_index(app):
+    """An index on measure_administrations (patient_id, given_on): a patient's measures
+    are read without scanning every administration (the unique key on patient_id is
+    partial, WHERE voided_at IS NULL, so it serves no query that reads voided rows)."""
+    yield from _temporary_index(app, "ix_bench_measures_patient",
+                                "measure_administrations (patient_id, given_on)")
 
 
 def _temporary_index(app, name: str, definition: str):

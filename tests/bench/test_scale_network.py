@@ -22,7 +22,9 @@ from kapms.extensions import db
 
 ANCHOR = date(2026, 11, 30)  # a Monday: the probe's week is all ahead
 TINY, SMALL = Size("tiny", 0.0003), Size("small", 0.0008)
-NOT_GENERATED = {"measure_item_texts"}  # licensed MBI-GS wording, loaded by a clinic
+# Licensed MBI-GS wording (loaded by a clinic); second-factor secrets (nobody signs in as a
+# synthetic user with a second factor).
+NOT_GENERATED = {"measure_item_texts", "recovery_codes", "remembered_devices"}
 
 
 def _scratch_urls(tmp_path, count: int):
@@ -149,3 +151,10 @@ def test_every_benchmark_page_answers_its_probe_user(networks):
 def test_bare_html_has_the_length_asked_for():
     for chars in (500, 3_702, 13_074):
         assert len(scale_bench.bare_html(chars)) == chars
+
+
+def test_generated_npis_pass_the_check_digit():
+    from bench.scale_generate import npi_for
+    from kapms.network.npi import valid_npi
+
+    assert all(valid_npi(npi_for(n)) for n in range(1, 3000))
