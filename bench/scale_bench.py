@@ -224,9 +224,18 @@ def measure(app, manifest: dict, args, out=print) -> list[Result]:
     return results
 
 
+def fetch(client, url: str):
+    """GET ``url`` (following redirects) and read the whole body, so a streamed response
+    (CSV exports) is produced inside the measurement and releases its request context."""
+    response = client.get(url, follow_redirects=True)
+    response.get_data()
+    response.close()
+    return response
+
+
 def _time_page(client, engine, url: str, result: Result, args, pdfs: PdfRecorder) -> None:
     for _ in range(args.warmup):  # templates compiled, caches filled
-        response = client.get(url, follow_redirects=True)
+        response = fetch(client, url)
         result.status = response.status_code
         if response.status_code != 200:
             result.error = f"HTTP {response.status_code}"
@@ -236,7 +245,7 @@ def _time_page(client, engine, url: str, result: Result, args, pdfs: PdfRecorder
         pdfs.last_chars = None
         with counting(engine) as log:
             started, cpu = time.perf_counter(), time.process_time()
-            response = client.get(url, follow_redirects=True)
+            response = fetch(client, url)
             took = time.perf_counter() - started
             result.cpu_ms.append((time.process_time() - cpu) * 1000)
         result.status = response.status_code
@@ -264,19 +273,19 @@ def _diagnose(app, client, engine, url, result: Result, args, out) -> None:
     out(f"\n--- {result.key}  {url}")
     if args.sql:
         with counting(engine) as log:
-            client.get(url, follow_redirects=True)
+            fetch(client, url)
         out(log.summary(limit=args.sql_limit))
     if args.profile:
         profiler = cProfile.Profile()
         profiler.enable()
-        client.get(url, follow_redirects=True)
+        fetch(client, url)
         profiler.disable()
         text = io.StringIO()
         pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(25)
         out(text.getvalue())
     if args.explain:
         with StatementTimer(engine) as timer:
-            client.get(url, follow_redirects=True)
+            fetch(client, url)
         for took, statement, parameters in sorted(timer.rows, key=lambda r: -r[0])[:3]:
             out(f"[{took:.1f} ms] {' '.join(statement.split())[:400]}")
             if engine.dialect.name == "postgresql" and not statement.startswith("INSERT"):

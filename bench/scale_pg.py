@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -63,9 +65,12 @@ def bench_postgres(base: Path):
     subprocess.run(_as_server_user([_bin("pg_ctl"), "-D", str(data), "-o", opts, "-l",
                                     str(log), "-w", "start"]), check=True,
                    stdout=subprocess.DEVNULL)
+    # A benchmark stopped with SIGTERM still stops its server (the finally below).
+    previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         yield Server(port, base)
     finally:
+        signal.signal(signal.SIGTERM, previous)
         subprocess.run(_as_server_user([_bin("pg_ctl"), "-D", str(data), "-m", "fast", "-w",
                                         "stop"]), stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL)
