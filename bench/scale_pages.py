@@ -304,8 +304,10 @@ page("audit log, all filters", "admin", _audit(
     user_id=lambda p: p.user["therapist"], patient_id=lambda p: p.patient, action="view",
     date_from=lambda p: p.anchor - timedelta(days=30), date_to=lambda p: p.anchor))
 
-# Endpoints that are not pages someone opens to work in (or only anonymously).
-NOT_PAGES = {"static", "web.health", "auth.login", "self_report.fill"}
+# Endpoints that are not pages someone opens to work in: anonymous ones and the steps of
+# signing in (the benchmark signs in with a password only).
+NOT_PAGES = {"static", "web.health", "auth.login", "self_report.fill", "auth.enter_code",
+             "auth.enrol_at_sign_in"}
 
 
 def uncovered_routes(app, probe: Probe) -> list[str]:
