@@ -112,6 +112,29 @@ def _overdue_in_sql(app):
         yield
 
 
+@experiment("without-gfe-watch")
+def _without_gfe_watch(app):
+    """What the billing pages cost without the GFE watch (an attribution, not a fix: the
+    fix keeps the watch current at write time, see bench/SCALE.md)."""
+    from kapms.billing.views import panel, patient
+
+    with ExitStack() as stack:
+        for module in (panel, patient):
+            _patch(stack, module, "gfe_watch", lambda *args, **kwargs: [])
+        yield
+
+
+@experiment("seal-after-response")
+def _seal_after_response(app):
+    """The audit rows of a request sealed outside the request (here: not at all while
+    measuring; the fix seals them after the response or in a background loop)."""
+    from kapms.audit import sealing
+
+    with ExitStack() as stack:
+        _patch(stack, sealing, "seal_after_commit", lambda engine: None)
+        yield
+
+
 @experiment("measures-patient-index")
 def _measures_patient_index(app):
     """An index on measure_administrations (patient_id, given_on): a patient's measures
