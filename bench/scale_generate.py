@@ -60,7 +60,7 @@ PROBE_PASSWORD = "probe-bench-lantern-2026"
 PROBE_EMAILS = {role: f"probe.{role}@bench.kapms.test"
                 for role in ("therapist", "prescriber", "billing", "admin")}
 PROBE_CASELOAD = 30
-PROBE_SEED = 20_260_101
+PROBE_SEED = 20_260_104
 CLINIC_ZONE = ZoneInfo("America/Los_Angeles")
 
 STAGE_WEIGHTS = {"referral": 6, "intake": 6, "not_cleared": 1, "deferred": 2,
@@ -186,6 +186,7 @@ class Network:
         self.audit_key, self.chain_head = audit_key, "0" * 64
         self.admins: list[Clinician] = []
         self.billing: list[Clinician] = []
+        self.bookings: dict[int, int] = {}  # clinician -> sessions booked (their calendar row)
 
     # -- helpers -----------------------------------------------------------------------
     def at(self, day: date, hour: int, minute: int = 0) -> datetime:
@@ -346,6 +347,13 @@ class Network:
                 self.audit(admin, "update", "care_team", member_id, created + timedelta(days=1),
                            plan.id, f"added {role} user {member.id}")
         self.referrals(rng, plan, created, admin)
+        if plan.therapist is not None and rng.random() < 0.003:
+            # Registered again by a clinician who cannot see the chart: an admin decides.
+            self.db["registration_reviews"].add({
+                "patient_id": plan.id, "requested_by_id": plan.therapist.id,
+                "first_name": plan.first, "last_name": plan.last, "date_of_birth": plan.dob,
+                "details": f"City: {plan.city[0]}", "status": "pending",
+                "created_at": self.now - timedelta(days=rng.randint(0, 20))})
         if plan.stage == "referral":
             return
         clearance = self.clearance(rng, plan, steps)
@@ -432,19 +440,52 @@ class Network:
         cleared = decision == "cleared"
         clearance = self.db["clearances"].add({
             "patient_id": plan.id, "prescriber_id": plan.prescriber.id, "decided_at": decided,
-            "screen": {key: {"yes": False, "notes": ""} for key, _, _ in CONTRAINDICATIONS},
+            "screen": {key: {"yes": False, "notes": ""} for key, _ in CONTRAINDICATIONS},
             "co_medications": {key: False for key, _ in CO_MEDICATIONS},
             "bp_systolic": rng.randint(108, 138), "bp_diastolic": rng.randint(68, 88),
             "heart_rate": rng.randint(58, 90), "spo2": rng.randint(95, 99),
+            "weight_kg": Decimal(rng.randint(520, 1100)) / 10,
             "decision": decision,
             "reason": "No contraindications; motivated; good support at home." if cleared
             else "Blood pressure to be controlled first; re-assess in three months.",
-            "dosing_count": plan.extra["dosings"] if cleared else None,
-            "product": "ketamine_sl_lozenge" if cleared else None,
-            "route": "sublingual" if cleared else None,
-            "dose_mg": Decimal(rng.choice([150, 200, 250])) if cleared else None,
-            "expires_on": (decided + timedelta(days=365)).date() if cleared else None,
             "version": 1})
+        plan.extra["plan_version"] = None
+        if cleared:
+            dose = Decimal(rng.choice([150, 200, 250]))
+            versions = [self.db["care_plan_versions"].add({
+                "clearance_id": clearance, "number": 1, "dosing_count": plan.extra["dosings"],
+                "maintenance_dosings": 3 if plan.stage in ("maintenance", "completed") else 0,
+                "product": "ketamine_sl_lozenge", "route": "sublingual", "dose_mg": dose,
+                "expires_on": (decided + timedelta(days=365)).date(),
+                "reason": "Initial plan.", "created_by_id": plan.prescriber.id,
+                "created_at": decided})]
+            plan.extra["plan_version"] = versions[0]
+            probe = plan.extra.get("probe")
+            if plan.stage in ("dosing", "follow_up") and (rng.random() < 0.1 or probe):
+                # A therapist asked for a higher dose: approved as version 2, or still open
+                # (the probe's: the prescriber's decision page).
+                approved = rng.random() < 0.6 and not probe
+                asked = decided + timedelta(days=21)
+                if approved:
+                    versions.append(self.db["care_plan_versions"].add({
+                        "clearance_id": clearance, "number": 2,
+                        "dosing_count": plan.extra["dosings"], "maintenance_dosings": 0,
+                        "product": "ketamine_sl_lozenge", "route": "sublingual",
+                        "dose_mg": dose + 50, "expires_on": (decided + timedelta(days=365)).date(),
+                        "reason": "Little response at the first dose; higher dose requested.",
+                        "created_by_id": plan.prescriber.id,
+                        "created_at": asked + timedelta(days=1)}))
+                if plan.therapist is not None:
+                    self.db["care_plan_requests"].add({
+                        "patient_id": plan.id, "clearance_id": clearance,
+                        "requested_by_id": plan.therapist.id, "requested_at": asked,
+                        "dose_mg": dose + 50, "reason": "Little response at the first dose.",
+                        "status": "approved" if approved else "open",
+                        "decided_by_id": plan.prescriber.id if approved else None,
+                        "decided_at": asked + timedelta(days=1) if approved else None,
+                        "plan_version_id": versions[-1] if approved else None,
+                        "version": 2 if approved else 1})
+                    self.audit(plan.therapist, "create", "plan_request", None, asked, plan.id)
         self.audit(plan.prescriber, "create", "clearance", clearance, decided, plan.id,
                    decision)
         if cleared:
@@ -492,16 +533,24 @@ class Network:
                 "modality": "telehealth" if step.kind == "follow_up" or rng.random() < 0.2
                 else "office", "location": None if step.kind == "follow_up" else "Suite 200",
                 "status": status,
+                "started_at": start if status in ("completed", "held") else None,
+                "ended_at": end if status in ("completed", "held") else None,
                 "actual_minutes": step.minutes if status in ("completed", "held") else None,
                 "completed_at": end if status in ("completed", "held") else None,
                 "cancel_reason": "Patient unwell; rebooked." if status == "cancelled" else None,
                 "created_by_id": clinician.id, "created_at": booked, "version": 1})
             step.id = sid
+            self.bookings[clinician.id] = self.bookings.get(clinician.id, 0) + 1
             self.audit(clinician, "create", "care_session", sid, booked, plan.id, step.kind)
+            if (self.now - booked).days < 30:  # one-time form tokens are kept 30 days
+                self.db["form_submissions"].add({
+                    "token": hashlib.sha256(f"schedule-{sid}".encode()).hexdigest()[:43],
+                    "user_id": clinician.id, "endpoint": "care.schedule",
+                    "result_type": "CareSession", "result_id": sid, "created_at": booked})
             if status in ("scheduled", "cancelled"):
                 continue
             if step.kind == "dosing":
-                self.dosing(rng, sid, clearance, start, held, clinician)
+                self.dosing(rng, plan, sid, clearance, start, held, clinician)
                 self.audit(clinician, "create", "dosing_record", sid, end, plan.id)
             else:
                 self.audit(clinician, "update", "care_session", sid, end, plan.id, "completed")
@@ -509,49 +558,98 @@ class Network:
             if plan.plan_id and status == "completed" and (self.anchor - step.day).days <= 180:
                 self.claim(rng, plan, step, sid, clinician, rng.choice(self.billing))
 
-    def dosing(self, rng, session_id: int, clearance, start: datetime, held: bool,
-               clinician: Clinician) -> None:
-        """The dosing record of a held dosing session: vitals, medication, monitoring."""
+    def dosing(self, rng, plan: PatientPlan, session_id: int, clearance, start: datetime,
+               held: bool, clinician: Clinician) -> None:
+        """The live dosing record of a past dosing session, every phase done: check-in,
+        pre-dose vitals, the dose (or the hold), monitoring with vitals, adverse events and
+        chaperone check-ins, discharge; the prescriber's review items for a hold or a
+        blood-pressure rise (acknowledged unless recent), now and then an amendment."""
         pre_s, pre_d = (rng.randint(162, 175), rng.randint(100, 108)) if held \
             else (rng.randint(110, 140), rng.randint(68, 90))
-        rise = rng.random() < 0.05
+        rise = not held and rng.random() < 0.05
         mid_s = pre_s + (rng.randint(40, 50) if rise else rng.randint(0, 18))
+        checked_in = start - timedelta(minutes=10)
         given = start + timedelta(minutes=20)
-        self.db["dosing_records"].add({
+        setting = "office" if rng.random() < 0.8 else rng.choice(["telehealth", "home"])
+        plan.extra["dosing_number"] = plan.extra.get("dosing_number", 0) + (0 if held else 1)
+        number = plan.extra["dosing_number"] + (1 if held else 0)
+        dosing = self.db["dosing_records"].add({
             "session_id": session_id, "clearance_id": clearance,
+            "plan_version_id": plan.extra.get("plan_version"), "dosing_number": number,
+            "maintenance": number > plan.extra["dosings"],
             "outcome": "held" if held else "administered",
             "hold_reason": f"Pre-dose blood pressure {pre_s}/{pre_d} at or above the hold "
                            "threshold." if held else None,
-            "location": "Suite 200", "monitored_by": clinician.name,
-            "chaperone_name": f"{rng.choice(FIRST_NAMES)} (partner)",
-            "chaperone_phone": "(510) 555-0199", "checkin_interval_minutes": 15,
-            "checkins": [], "co_medications": {key: False for key, _ in CO_MEDICATIONS},
-            "pre_systolic": pre_s, "pre_diastolic": pre_d, "pre_heart_rate": rng.randint(60, 90),
-            "pre_spo2": rng.randint(95, 99),
-            "mid_systolic": None if held else mid_s,
-            "mid_diastolic": None if held else pre_d + rng.randint(0, 12),
-            "mid_heart_rate": None if held else rng.randint(60, 95),
-            "mid_spo2": None if held else rng.randint(94, 99),
-            "discharge_systolic": pre_s + rng.randint(-5, 6),
-            "discharge_diastolic": pre_d + rng.randint(-4, 4),
-            "discharge_heart_rate": rng.randint(60, 88), "discharge_spo2": rng.randint(95, 99),
+            "checked_in_at": checked_in, "checked_in_by_id": clinician.id, "setting": setting,
+            "location": "Suite 200" if setting == "office" else None,
+            "monitored_by": clinician.name, "monitoring_staff": 1,
+            "chaperone_name": f"{rng.choice(FIRST_NAMES)} (partner)"
+            if setting != "office" else None,
+            "chaperone_phone": "(510) 555-0199" if setting != "office" else None,
+            "checkin_interval_minutes": 15 if setting != "office" else None,
+            "co_medications": {key: False for key, _ in CO_MEDICATIONS},
             "product": None if held else "ketamine_sl_lozenge",
             "route": None if held else "sublingual",
             "dose_mg": None if held else Decimal(rng.choice([150, 200, 250])),
             "lot_number": None if held else f"KX-{rng.randint(10, 99)}-{rng.randint(1000, 9999)}",
             "given_at": None if held else given,
+            "administered_by_id": None if held else clinician.id,
             "monitoring_start": None if held else given,
             "monitoring_end": None if held else given + timedelta(minutes=120),
             "monitoring_minutes": None if held else 120,
             "ready_to_leave_at": None if held else given + timedelta(minutes=125),
-            "adverse_events": [] if held else [
-                {"event": e, "severity": "mild", "serious": False, "notes": ""}
-                for e in rng.sample(["dissociation", "nausea", "dizziness", "headache"],
-                                    rng.randint(0, 2))],
-            "discharge_stable": True, "ride_home": True, "no_driving_advised": True,
+            "discharge_stable": None if held else True, "ride_home": None if held else True,
+            "no_driving_advised": None if held else True,
+            "discharged_by_id": None if held else clinician.id,
             "bp_flag": f"Blood pressure rose {mid_s - pre_s} mmHg systolic after the dose."
-            if rise and not held else None,
-            "recorded_by_id": clinician.id, "recorded_at": given + timedelta(minutes=130)})
+            if rise else None,
+            "recorded_by_id": clinician.id, "recorded_at": checked_in,
+            "updated_at": given + timedelta(minutes=130), "version": 5})
+        readings = [("pre", checked_in + timedelta(minutes=5), pre_s, pre_d)]
+        if not held:
+            readings += [("mid", given + timedelta(minutes=40), mid_s,
+                          pre_d + rng.randint(0, 12)),
+                         ("discharge", given + timedelta(minutes=120),
+                          pre_s + rng.randint(-5, 6), pre_d + rng.randint(-4, 4))]
+        for kind, at, systolic, diastolic in readings:
+            self.db["care_dosing_vitals"].add({
+                "dosing_id": dosing, "kind": kind, "taken_at": at, "systolic": systolic,
+                "diastolic": diastolic, "heart_rate": rng.randint(60, 92),
+                "spo2": rng.randint(94, 99), "recorded_by_id": clinician.id, "recorded_at": at})
+        if not held:
+            for event in rng.sample(["dissociation", "nausea", "dizziness", "headache"],
+                                    rng.randint(0, 2)):
+                self.db["care_adverse_events"].add({
+                    "dosing_id": dosing, "kind": event, "severity": "mild", "serious": False,
+                    "occurred_at": given + timedelta(minutes=rng.randint(10, 60)),
+                    "recorded_by_id": clinician.id,
+                    "recorded_at": given + timedelta(minutes=65)})
+            if setting != "office":
+                for k in range(1, 5):
+                    self.db["care_chaperone_checkins"].add({
+                        "dosing_id": dosing, "at": given + timedelta(minutes=15 * k),
+                        "by": clinician.name, "status": "ok", "recorded_by_id": clinician.id,
+                        "recorded_at": given + timedelta(minutes=15 * k)})
+            if rng.random() < 0.01:
+                self.db["care_dosing_amendments"].add({
+                    "dosing_id": dosing, "target": "lot_number", "label": "Lot number",
+                    "old_value": "KX-00-0000", "new_value": "KX-10-1000",
+                    "reason": "Lot number mistyped; corrected from the dispensing log.",
+                    "amended_by_id": clinician.id, "amended_at": given + timedelta(days=1)})
+        subjects = [("held", "held", f"Dosing held: pre-dose blood pressure {pre_s}/{pre_d}.")
+                    ] if held else []
+        if rise:
+            subjects.append(("bp_rise", "bp_rise",
+                             f"Blood pressure rose {mid_s - pre_s} mmHg systolic after the dose."))
+        for kind, subject, summary in subjects:
+            reviewed = (self.now - start).days > 7 and plan.prescriber is not None
+            self.db["care_reviews"].add({
+                "patient_id": plan.id, "dosing_id": dosing, "kind": kind, "subject": subject,
+                "summary": summary, "raised_at": given,
+                "reviewed_at": given + timedelta(days=1) if reviewed else None,
+                "reviewed_by_id": plan.prescriber.id if reviewed else None,
+                "note": "Reviewed; plan unchanged." if reviewed else None,
+                "version": 2 if reviewed else 1})
 
     def note(self, rng, plan: PatientPlan, step: Step, session_id: int,
              clinician: Clinician, end: datetime) -> None:
@@ -1019,6 +1117,9 @@ def generate(loader: Loader, size: Size, *, anchor: date, password_hash: str,
             progress(f"  patients: {n + 1:,} of {patients:,} "
                      f"({time.perf_counter() - started:.0f} s)")
     net.logins(rng, therapists + prescribers + net.admins + net.billing, 45)
+    for clinician_id, bookings in sorted(net.bookings.items()):
+        loader["care_clinician_calendars"].add({"clinician_id": clinician_id,
+                                                "bookings": bookings})
     loader.finish()
     counts = loader.counts()
     return {"size": size.label, "anchor": anchor.isoformat(), "seed": seed,

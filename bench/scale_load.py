@@ -74,8 +74,12 @@ class _Column:
         default = column.default
         self.scalar = None
         self.has_scalar = False
+        self.per_row = None
         if default is not None and getattr(default, "is_scalar", False):
             self.scalar, self.has_scalar = default.arg, True
+        elif default is not None and _reads_the_row(default):
+            # A default computed from the row's other values (a patient's person key).
+            self.per_row = default.arg
         elif default is not None and getattr(default, "is_callable", False):
             value = _call_default(default)
             # A clock default (utcnow) gets one fixed time, so a data set is reproducible.
@@ -84,7 +88,9 @@ class _Column:
         self.fk_table = next((fk.column.table.name for fk in column.foreign_keys), None)
         self.first_ids = first_ids
 
-    def value(self, n: int):
+    def value(self, n: int, row: dict):
+        if self.per_row is not None:
+            return self.per_row(_RowContext(row))
         if self.has_scalar:
             return self.scalar
         if self.nullable:
@@ -92,6 +98,29 @@ class _Column:
         if self.fk_table is not None:
             return self.first_ids.get(self.fk_table, 1)
         return _type_filler(self.column, n)
+
+
+class _RowContext:
+    """Stands in for SQLAlchemy's execution context for a default that reads its row."""
+
+    def __init__(self, row: dict):
+        self.row = row
+
+    def get_current_parameters(self) -> dict:
+        return self.row
+
+
+def _reads_the_row(default) -> bool:
+    """Whether a callable column default reads the row's other values (takes a context)."""
+    if not getattr(default, "is_callable", False):
+        return False
+    try:
+        default.arg(None)
+    except AttributeError:
+        return True
+    except TypeError:
+        return False
+    return False
 
 
 def _call_default(default):
@@ -121,7 +150,7 @@ class Table:
             self.loader.first_ids.setdefault(self.name, row["id"])
         self.count += 1
         n = self.count
-        self.rows.append(tuple(row[c.name] if c.name in row else c.value(n)
+        self.rows.append(tuple(row[c.name] if c.name in row else c.value(n, row)
                                for c in self.columns))
         if len(self.rows) >= BATCH:
             self.flush()
@@ -177,6 +206,11 @@ class Loader:
             for index in table.indexes:
                 cursor.execute(str(CreateIndex(index).compile(dialect=self.engine.dialect)))
         self.connection.commit()
+        if self.dialect == "sqlite":
+            # Journaling back on before any other connection opens: the app's connections
+            # use WAL (kapms.database), and a journal mode cannot change under them.
+            cursor.execute("PRAGMA journal_mode = WAL").fetchall()
+            self.connection.commit()
         with self.engine.begin() as conn:  # DDL the models attach (e.g. audit triggers)
             for table in self.metadata.sorted_tables:
                 table.dispatch.after_create(table, conn, checkfirst=False, _ddl_runner=None,
@@ -196,7 +230,6 @@ class Loader:
             self.connection.driver_connection.autocommit = False
         else:
             cursor.execute("ANALYZE")
-            cursor.execute("PRAGMA journal_mode = DELETE")
             self.connection.commit()
         self.connection.close()
 

@@ -119,6 +119,23 @@ class Probe:
         return max((week + timedelta(days=i) for i in range(7)),
                    key=lambda d: (days.count(d), -d.toordinal()))
 
+    @cached_property
+    def clearance(self) -> int:
+        """The showcase patient's clearance (cleared, with its plan versions)."""
+        from kapms.care.models import Clearance
+
+        return self._scalar(select(Clearance.id).where(Clearance.patient_id == self.patient)
+                            .order_by(Clearance.id.desc()).limit(1))
+
+    @cached_property
+    def plan_request(self) -> int:
+        """An open plan change request of the caseload (the prescriber decides it)."""
+        from kapms.care.models import PlanChangeRequest
+
+        return self._scalar(select(PlanChangeRequest.id).where(
+            PlanChangeRequest.patient_id.in_(self.caseload), PlanChangeRequest.status == "open")
+            .order_by(PlanChangeRequest.id).limit(1))
+
     def _billing_row(self, model, *, order=None) -> int:
         """The newest ``model`` row of the caseload (estimates, GFEs, plans)."""
         return self._scalar(select(model.id).where(model.patient_id.in_(self.caseload))
@@ -203,6 +220,10 @@ page("patient page", "therapist", lambda p: f"/patients/{p.patient}")
 page("patient edit", "therapist", lambda p: f"/patients/{p.patient}/edit")
 page("session page", "therapist", lambda p: f"/care/sessions/{p.signed_dosing}")
 page("dosing page", "therapist", lambda p: f"/care/sessions/{p.booked_dosing}/dosing")
+page("dosing record (closed)", "therapist",
+     lambda p: f"/care/sessions/{p.signed_dosing}/dosing")
+page("plan change request form", "therapist",
+     lambda p: f"/care/sessions/{p.booked_dosing}/plan-request")
 page("note PDF", "therapist", lambda p: f"/care/sessions/{p.signed_dosing}/note.pdf", pdf=True)
 page("schedule session", "therapist", lambda p: f"/care/patients/{p.patient}/sessions/new")
 page("reschedule session", "therapist",
@@ -228,6 +249,11 @@ page("clearance form", "prescriber", lambda p: f"/care/patients/{p.patient}/clea
 page("prescription form", "prescriber",
      lambda p: f"/care/patients/{p.patient}/prescriptions/new")
 page("prescriber profile", "prescriber", lambda p: "/care/profile")
+page("review list", "prescriber", lambda p: "/care/review")
+page("clearance", "prescriber", lambda p: f"/care/clearances/{p.clearance}")
+page("clearance PDF", "prescriber", lambda p: f"/care/clearances/{p.clearance}.pdf", pdf=True)
+page("revise plan form", "prescriber", lambda p: f"/care/clearances/{p.clearance}/plan")
+page("plan change request", "prescriber", lambda p: f"/care/plan-requests/{p.plan_request}")
 
 # --- billing --------------------------------------------------------------------------------
 page("home", "billing", lambda p: "/")
@@ -263,6 +289,7 @@ page("patient list", "admin", lambda p: "/patients/")
 page("patient search", "admin", lambda p: f"/patients/?q={p.patient_name[1][:3].lower()}")
 page("patient page", "admin", lambda p: f"/patients/{p.patient}")
 page("register patient form", "admin", lambda p: "/patients/new")
+page("registrations to review", "admin", lambda p: "/patients/reviews")
 page("directory", "admin", lambda p: "/network/directory")
 page("directory CA therapists", "admin",
      lambda p: "/network/directory?kind=therapist&state=CA")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from pathlib import Path
 
 from bench.scale_bench import Result, misses
@@ -32,10 +33,12 @@ def load(paths: list[str]) -> dict[str, dict[str, dict[str, Result]]]:
     return merged
 
 
-def markdown(db: str, sizes: dict[str, dict[str, Result]]) -> str:
-    """One database's side-by-side table in Markdown."""
+def markdown(db: str, sizes: dict[str, dict[str, Result]], only: str | None = None) -> str:
+    """One database's side-by-side table in Markdown (pages matching ``only``, a regular
+    expression, if given)."""
     order = [s for s in SIZE_ORDER if s in sizes] + [s for s in sizes if s not in SIZE_ORDER]
-    keys = list(dict.fromkeys(k for s in order for k in sizes[s]))
+    keys = [k for k in dict.fromkeys(k for s in order for k in sizes[s])
+            if only is None or re.search(only, k)]
     head = "| page | " + " | ".join(f"{s} SQL | {s} p50 | {s} p95" for s in order) + " | misses |"
     lines = [head, "|---" * (2 + 3 * len(order)) + "|"]
     for key in keys:
@@ -64,9 +67,10 @@ def markdown(db: str, sizes: dict[str, dict[str, Result]]) -> str:
     return "\n".join(lines)
 
 
-def compare(before: dict[str, Result], after: dict[str, Result], label: str) -> str:
+def compare(before: dict[str, Result], after: dict[str, Result], label: str,
+            first: str = "today") -> str:
     """Two runs of one database and size side by side (e.g. today and a ``--whatif``)."""
-    lines = [f"| page | today: SQL | today: p50 | {label}: SQL | {label}: p50 |",
+    lines = [f"| page | {first}: SQL | {first}: p50 | {label}: SQL | {label}: p50 |",
              "|---|---|---|---|---|"]
     for key, old in before.items():
         new = after.get(key)
@@ -85,16 +89,19 @@ def main(argv=None) -> None:
     parser.add_argument("--compare", nargs=2, metavar=("TODAY", "OTHER"),
                         help="two result files, side by side at --size on --db")
     parser.add_argument("--size", default="100%")
+    parser.add_argument("--labels", nargs=2, default=("today", "what if"),
+                        help="column labels of the two --compare files")
+    parser.add_argument("--only", help="pages whose name matches this regular expression")
     args = parser.parse_args(argv)
     if args.compare:
         before, after = (load([f])[args.db or "postgres"][args.size] for f in args.compare)
-        print(compare(before, after, "what if"))
+        print(compare(before, after, args.labels[1], args.labels[0]))
         return
     for db, sizes in load(args.files).items():
         if args.db and db != args.db:
             continue
         print(f"### {db}\n")
-        print(markdown(db, sizes))
+        print(markdown(db, sizes, args.only))
         print()
 
 
