@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
 
 from kapms.audit.services import record
 from kapms.auth import otp, passwords
@@ -172,7 +173,8 @@ def end_sessions(session, user: User) -> None:
 
 def list_users(session, *, role: str | None = None, include_inactive: bool = True):
     """Users by name, optionally only those holding ``role``."""
-    query = select(User).order_by(func.lower(User.full_name))
+    query = select(User).options(selectinload(User.role_rows)).order_by(
+        func.lower(User.full_name))
     if role:
         query = query.where(User.role_rows.any(UserRole.role == role))
     if not include_inactive:
