@@ -50,7 +50,9 @@ from bench.scale_load import Loader
 from kapms.audit.chain import seal
 from kapms.billing.codes import label
 from kapms.billing.demo import BASE_ALLOWED, PRIVATE_PAY
+from kapms.billing.services.watch import refresh_all
 from kapms.care.constants import CO_MEDICATIONS, CONTRAINDICATIONS
+from kapms.extensions import db
 from kapms.measures.schedule import instruments_for
 from kapms.network.vocabulary import SPECIALTIES
 
@@ -187,6 +189,7 @@ class Network:
         self.admins: list[Clinician] = []
         self.billing: list[Clinician] = []
         self.bookings: dict[int, int] = {}  # clinician -> sessions booked (their calendar row)
+        self.people: set[tuple[str, str, date]] = set()  # patients' names and birth dates
 
     # -- helpers -----------------------------------------------------------------------
     def at(self, day: date, hour: int, minute: int = 0) -> datetime:
@@ -1121,6 +1124,11 @@ def generate(loader: Loader, size: Size, *, anchor: date, password_hash: str,
         loader["care_clinician_calendars"].add({"clinician_id": clinician_id,
                                                 "bookings": bookings})
     loader.finish()
+    # The GFE watch the billing domain keeps at write time, priced by its own code (in the
+    # app context the caller holds).
+    refresh_all(db.session, CLINIC_ZONE)
+    db.session.commit()
+    db.session.remove()
     counts = loader.counts()
     return {"size": size.label, "anchor": anchor.isoformat(), "seed": seed,
             "last_ids": {name: t.next_id - 1 for name, t in loader.tables.items()},
@@ -1132,12 +1140,16 @@ def _patient_plan(rng, pid: int, stage: str, net: Network, therapist, prescriber
     home = therapist or prescriber
     state = home.state if home else rng.choice(list(STATES))
     city = home.city if home else rng.choice(STATES[state][1])
-    return PatientPlan(
-        id=pid, first=rng.choice(FIRST_NAMES), last=rng.choice(LAST_NAMES), stage=stage,
-        state=state, city=city, diagnosis=_weighted(rng, DIAGNOSES),
-        plan_id=rng.choice(net.plans) if rng.random() < 0.7 else None,
-        therapist=therapist, prescriber=prescriber,
-        dob=date(rng.randint(1950, 2002), rng.randint(1, 12), rng.randint(1, 28)))
+    first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+    diagnosis = _weighted(rng, DIAGNOSES)
+    plan_id = rng.choice(net.plans) if rng.random() < 0.7 else None
+    dob = date(rng.randint(1950, 2002), rng.randint(1, 12), rng.randint(1, 28))
+    while (first, last, dob) in net.people:  # one chart per person (name and birth date)
+        dob += timedelta(days=1)
+    net.people.add((first, last, dob))
+    return PatientPlan(id=pid, first=first, last=last, stage=stage, state=state, city=city,
+                       diagnosis=diagnosis, plan_id=plan_id, therapist=therapist,
+                       prescriber=prescriber, dob=dob)
 
 
 def main(argv=None) -> None:

@@ -104,15 +104,17 @@ def test_the_probe_is_identical_at_every_size(networks):
         with app.app_context():
             rows = {}
             for table in db.metadata.sorted_tables:
-                if "patient_id" in table.columns:
+                if table.name == "gfe_watch_lines":  # priced after loading, when it runs
+                    query = select(*[c for c in table.c if c.name not in ("id", "refreshed_at")]
+                                   ).where(table.c.patient_id <= 32)
+                elif "patient_id" in table.columns:
                     query = select(table).where(table.c.patient_id <= 32)
                 elif table.name == "users":  # the hash differs by its random salt
                     query = select(*[c for c in table.c if c.name != "password_hash"]).where(
                         table.c.id <= 4)
                 else:
                     continue
-                rows[table.name] = db.session.execute(
-                    query.order_by(*table.primary_key.columns)).all()
+                rows[table.name] = sorted(db.session.execute(query).all(), key=repr)
             probe_rows.append(rows)
     small, larger = probe_rows
     assert small["care_sessions"] and small["estimates"]

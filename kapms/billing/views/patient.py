@@ -26,11 +26,11 @@ def index():
     name = request.args.get("q", "").strip()[:100]
     rows = search_patients(db.session, current_user, name=name or None)
     page = page_number()
-    watch = gfe_watch(db.session, current_user, today(), practice().zone, policy())
+    watch = gfe_watch(db.session, current_user, today(), practice().zone, policy(),
+                      limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
     db.session.commit()  # the audited reads of the listed GFEs
-    shown = watch[(page - 1) * PER_PAGE:page * PER_PAGE]
-    return render_template("billing/index.html", patients=rows, q=name, watch=shown,
-                           watch_total=len(watch), page=page, per_page=PER_PAGE,
+    return render_template("billing/index.html", patients=rows, q=name, watch=watch.checks,
+                           watch_total=watch.total, page=page, per_page=PER_PAGE,
                            policy=policy())
 
 
