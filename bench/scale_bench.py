@@ -226,10 +226,11 @@ def measure(app, manifest: dict, args, out=print) -> list[Result]:
 
 def fetch(client, url: str):
     """GET ``url`` (following redirects) and read the whole body, so a streamed response
-    (CSV exports) is produced inside the measurement and releases its request context."""
+    (CSV exports) is produced inside the measurement. The caller closes it: what runs when
+    the server closes a sent response (sealing the audit rows) is not part of the page's
+    time or statements; ``--sql`` shows it on a line of its own."""
     response = client.get(url, follow_redirects=True)
     response.get_data()
-    response.close()
     return response
 
 
@@ -237,6 +238,7 @@ def _time_page(client, engine, url: str, result: Result, args, pdfs: PdfRecorder
     warm = time.perf_counter()
     for _ in range(args.warmup):  # templates compiled, caches filled
         response = fetch(client, url)
+        response.close()
         result.status = response.status_code
         if response.status_code != 200:
             result.error = f"HTTP {response.status_code}"
@@ -251,6 +253,7 @@ def _time_page(client, engine, url: str, result: Result, args, pdfs: PdfRecorder
             response = fetch(client, url)
             took = time.perf_counter() - started
             result.cpu_ms.append((time.process_time() - cpu) * 1000)
+        response.close()  # after the response is sent (not counted)
         result.status = response.status_code
         if response.status_code != 200:
             result.error = f"HTTP {response.status_code}"
@@ -276,19 +279,23 @@ def _diagnose(app, client, engine, url, result: Result, args, out) -> None:
     out(f"\n--- {result.key}  {url}")
     if args.sql:
         with counting(engine) as log:
-            fetch(client, url)
+            response = fetch(client, url)
         out(log.summary(limit=args.sql_limit))
+        with counting(engine) as log:
+            response.close()
+        if log.count:
+            out(f"after the response was sent: {log.summary(limit=args.sql_limit)}")
     if args.profile:
         profiler = cProfile.Profile()
         profiler.enable()
-        fetch(client, url)
+        fetch(client, url).close()
         profiler.disable()
         text = io.StringIO()
         pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(25)
         out(text.getvalue())
     if args.explain:
         with StatementTimer(engine) as timer:
-            fetch(client, url)
+            fetch(client, url).close()
         for took, statement, parameters in sorted(timer.rows, key=lambda r: -r[0])[:3]:
             out(f"[{took:.1f} ms] {' '.join(statement.split())[:400]}")
             if engine.dialect.name == "postgresql" and not statement.startswith("INSERT"):
