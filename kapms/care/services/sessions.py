@@ -6,9 +6,10 @@ racing bookings are checked one after the other against what is committed.
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import defaultload, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
 from kapms.audit.services import record
@@ -19,6 +20,7 @@ from kapms.care.services.common import on_team, require_team
 from kapms.care.services.stage import refresh_stage
 from kapms.database import lock_row, utcnow
 from kapms.errors import ConflictError, DomainError, PermissionDenied, RuleViolation
+from kapms.patients.models import Patient
 
 # Which care-team role runs each kind of session.
 KIND_ROLE = {"intake": "prescriber", "follow_up": "prescriber", "preparation": "therapist",
@@ -206,25 +208,45 @@ def _audit_reads(session, actor, rows, detail: str) -> None:
                detail=detail)
 
 
+# A list of sessions shows each one's patient by name: the dosing record (and its vitals,
+# events, check-ins, amendments), the note's addenda and the patient's care team, which
+# each session would otherwise load with it, wait until something reads them.
+_LISTED = (lazyload(CareSession.dosing), defaultload(CareSession.note).lazyload(ProgressNote.addenda),
+           defaultload(CareSession.patient).lazyload(Patient.care_team))
+
+
 def clinician_schedule(session, actor, start: datetime, end: datetime, *,
                        audit: bool = True) -> list[CareSession]:
     """The actor's own sessions starting in [start, end), cancelled ones included."""
-    rows = session.scalars(select(CareSession).where(
-        CareSession.clinician_id == actor.id, CareSession.scheduled_start >= start,
-        CareSession.scheduled_start < end).order_by(CareSession.scheduled_start)).all()
+    rows = session.scalars(select(CareSession).options(lazyload(CareSession.note), *_LISTED)
+                           .where(CareSession.clinician_id == actor.id,
+                                  CareSession.scheduled_start >= start,
+                                  CareSession.scheduled_start < end)
+                           .order_by(CareSession.scheduled_start)).all()
     if audit:
         _audit_reads(session, actor, rows, "calendar")
     return rows
 
 
-def notes_due(session, actor, now: datetime | None = None) -> list[CareSession]:
-    """The actor's past sessions (not cancelled) without a signed progress note."""
-    now = now or utcnow()
-    rows = session.scalars(
-        select(CareSession).outerjoin(ProgressNote, ProgressNote.session_id == CareSession.id)
+def _notes_due_query(actor, now: datetime):
+    return select(CareSession).outerjoin(ProgressNote, ProgressNote.session_id == CareSession.id)\
         .where(CareSession.clinician_id == actor.id, CareSession.status != "cancelled",
                CareSession.scheduled_start < now,
                or_(ProgressNote.id.is_(None), ProgressNote.status != "signed"))
-        .order_by(CareSession.scheduled_start)).all()
+
+
+def notes_due(session, actor, now: datetime | None = None, *, limit: int | None = None,
+              offset: int = 0) -> list[CareSession]:
+    """The actor's past sessions (not cancelled) without a signed progress note, oldest
+    first (``limit`` of them from ``offset``)."""
+    rows = session.scalars(_notes_due_query(actor, now or utcnow()).options(*_LISTED)
+                           .order_by(CareSession.scheduled_start, CareSession.id)
+                           .offset(offset).limit(limit)).all()
     _audit_reads(session, actor, rows, "notes due")
     return rows
+
+
+def count_notes_due(session, actor, now: datetime | None = None) -> int:
+    """How many sessions :func:`notes_due` lists (no patient is shown: nothing to audit)."""
+    query = _notes_due_query(actor, now or utcnow()).with_only_columns(func.count())
+    return session.scalar(query.order_by(None))

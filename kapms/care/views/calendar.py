@@ -13,9 +13,11 @@ from kapms.care.views.common import local_day
 from kapms.extensions import db
 from kapms.web import panels
 from kapms.web.access import roles_required
+from kapms.web.edge import page_arg
 from kapms.web.filters import clinic_zone
 
 ICS_PAST_DAYS, ICS_FUTURE_DAYS = 30, 180
+NOTES_DUE_PER_PAGE = 50
 
 
 def _day_start(day: date) -> datetime:
@@ -40,7 +42,7 @@ def calendar():
     rows = care.clinician_schedule(db.session, current_user, _day_start(days[0]),
                                    _day_start(days[-1] + timedelta(days=1)))
     by_day = {d: [s for s in rows if local_day(s.scheduled_start) == d] for d in days}
-    due = care.notes_due(db.session, current_user)
+    due = care.count_notes_due(db.session, current_user)
     # The calendar is the clinicians' home, so it carries the dashboard's sections too
     # (safety alerts, referral offers) above the schedule.
     home_panels = panels.collect(panels.DASHBOARD, current_user)
@@ -48,17 +50,23 @@ def calendar():
     step = timedelta(days=1 if view == "day" else 7)
     return render_template("care/calendar.html", view=view, day=day, days=days, by_day=by_day,
                            prev_day=first - step, next_day=first + step,
-                           today=datetime.now(clinic_zone()).date(), due_count=len(due),
+                           today=datetime.now(clinic_zone()).date(), due_count=due,
                            panels=home_panels)
 
 
 @bp.get("/notes-due")
 @roles_required("therapist", "prescriber")
 def notes_due():
-    """Past sessions of the signed-in clinician without a signed progress note."""
-    rows = care.notes_due(db.session, current_user)
+    """Past sessions of the signed-in clinician without a signed progress note, oldest
+    first, a page at a time."""
+    total = care.count_notes_due(db.session, current_user)
+    pages = max((total + NOTES_DUE_PER_PAGE - 1) // NOTES_DUE_PER_PAGE, 1)
+    page = page_arg(last=pages)
+    rows = care.notes_due(db.session, current_user, limit=NOTES_DUE_PER_PAGE,
+                          offset=(page - 1) * NOTES_DUE_PER_PAGE)
     db.session.commit()
-    return render_template("care/notes_due.html", sessions=rows)
+    return render_template("care/notes_due.html", sessions=rows, page=page, pages=pages,
+                           total=total)
 
 
 @bp.get("/calendar.ics")
