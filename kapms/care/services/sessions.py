@@ -9,18 +9,17 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import defaultload, lazyload
+from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
 from kapms.audit.services import record
 from kapms.auth.models import User
 from kapms.care.constants import MODALITIES, SESSION_KINDS
 from kapms.care.models import CareSession, ClinicianCalendar, ProgressNote
-from kapms.care.services.common import on_team, require_team
+from kapms.care.services.common import LISTED, on_team, require_team
 from kapms.care.services.stage import refresh_stage
 from kapms.database import lock_row, utcnow
 from kapms.errors import ConflictError, DomainError, PermissionDenied, RuleViolation
-from kapms.patients.models import Patient
 
 # Which care-team role runs each kind of session.
 KIND_ROLE = {"intake": "prescriber", "follow_up": "prescriber", "preparation": "therapist",
@@ -199,6 +198,7 @@ def cancel_session(session, actor, care_session: CareSession, reason: str) -> Ca
 def patient_sessions(session, patient_id: int) -> list[CareSession]:
     """All of a patient's sessions, newest first (the caller has loaded the patient)."""
     return session.scalars(select(CareSession).where(CareSession.patient_id == patient_id)
+                           .options(*LISTED)
                            .order_by(CareSession.scheduled_start.desc())).all()
 
 
@@ -208,17 +208,10 @@ def _audit_reads(session, actor, rows, detail: str) -> None:
                detail=detail)
 
 
-# A list of sessions shows each one's patient by name: the dosing record (and its vitals,
-# events, check-ins, amendments), the note's addenda and the patient's care team, which
-# each session would otherwise load with it, wait until something reads them.
-_LISTED = (lazyload(CareSession.dosing), defaultload(CareSession.note).lazyload(ProgressNote.addenda),
-           defaultload(CareSession.patient).lazyload(Patient.care_team))
-
-
 def clinician_schedule(session, actor, start: datetime, end: datetime, *,
                        audit: bool = True) -> list[CareSession]:
     """The actor's own sessions starting in [start, end), cancelled ones included."""
-    rows = session.scalars(select(CareSession).options(lazyload(CareSession.note), *_LISTED)
+    rows = session.scalars(select(CareSession).options(lazyload(CareSession.dosing), lazyload(CareSession.note), *LISTED)
                            .where(CareSession.clinician_id == actor.id,
                                   CareSession.scheduled_start >= start,
                                   CareSession.scheduled_start < end)
@@ -239,7 +232,7 @@ def notes_due(session, actor, now: datetime | None = None, *, limit: int | None 
               offset: int = 0) -> list[CareSession]:
     """The actor's past sessions (not cancelled) without a signed progress note, oldest
     first (``limit`` of them from ``offset``)."""
-    rows = session.scalars(_notes_due_query(actor, now or utcnow()).options(*_LISTED)
+    rows = session.scalars(_notes_due_query(actor, now or utcnow()).options(lazyload(CareSession.dosing), *LISTED)
                            .order_by(CareSession.scheduled_start, CareSession.id)
                            .offset(offset).limit(limit)).all()
     _audit_reads(session, actor, rows, "notes due")

@@ -7,11 +7,13 @@ care service that changes the path calls it.
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from kapms import clinic_time
 from kapms.care import path
 from kapms.care.models import CareSession, Clearance, DosingRecord, ProgressNote
 from kapms.care.rules import Thresholds, clearance_is_current
+from kapms.care.services.common import LISTED
 from kapms.database import utcnow
 
 
@@ -109,10 +111,12 @@ def patient_path(session, patient, thresholds: Thresholds, today=None) -> dict:
         select(CareSession).where(CareSession.patient_id == patient.id,
                                   CareSession.status.in_(("scheduled", "in_progress")),
                                   CareSession.scheduled_start >= utcnow())
+        .options(lazyload(CareSession.dosing), lazyload(CareSession.note), *LISTED)
         .order_by(CareSession.scheduled_start).limit(5)).all()
     flags = session.scalars(
         select(DosingRecord).join(CareSession)
         .where(CareSession.patient_id == patient.id, DosingRecord.bp_flag.is_not(None))
+        .options(lazyload("*"))  # the flag's text is all that is shown
         .order_by(CareSession.scheduled_start.desc())).all()
     now = utcnow()
     unsigned = sum(r.status != "cancelled" and r.scheduled_start < now
