@@ -135,3 +135,60 @@ def test_outcome_report_is_flat_in_the_number_of_patients(db, client, login):
 
     measured_patients(2)()
     _flat(client, "/outcomes/", measured_patients(10))
+
+
+def test_calendar_and_notes_due_are_flat_in_the_number_of_sessions(db, client, login):
+    team = make_team(db)
+    db.commit()
+    login(team.therapist)
+    session_for(db, team, "preparation", at(-3, 10), status="completed")
+    session_for(db, team, "preparation", at(1, 10))
+    db.commit()
+
+    hours = iter((11, 14))
+
+    def more_sessions():
+        hour = next(hours)
+        for day in range(2, 6):  # this week and next: some on the calendar's week
+            session_for(db, team, "integration", at(day, hour))
+        for day in range(4, 10):  # past ones without a note: notes due
+            session_for(db, team, "integration", at(-day, hour), status="completed")
+        db.commit()
+
+    _flat(client, "/care/calendar", more_sessions)
+    _flat(client, "/care/notes-due", more_sessions)
+
+
+def test_billing_home_is_flat_in_gfes_and_overdue_plans(db, client, login_as):
+    """The GFE watch reads the lines kept at write time, and overdue plans come from one
+    aggregate: more flagged self-pay patients and more late plans, the same statements."""
+    from datetime import date
+
+    from kapms.billing.services import gfe as gfe_svc
+    from kapms.billing.services import plans as plan_svc
+    from tests.billing.care_record import CareRecord
+    from tests.billing.helpers import make_patient as make_billing_patient
+    from tests.billing.helpers import make_schedule
+    from tests.billing.test_plans_gfe_superbills import PRACTICE, TODAY
+
+    make_schedule(db, None)
+
+    def flagged_patients(count):
+        for _ in range(count):
+            patient = make_billing_patient(db)
+            record = CareRecord(db, patient)
+            gfe_svc.create_gfe(db, None, patient, gfe_svc.GfeRequest(
+                date(2026, 3, 16), date(2026, 3, 2), None, dosings=1, dosing_minutes=60),
+                PRACTICE, TODAY)
+            for day in range(7):  # $1,050 of integrations where $300 were expected
+                record.visit("integration", date(2026, 3, 16 + day), 60)
+            plan_svc.create_plan(db, None, patient, balance_cents=100000, upfront_cents=12000,
+                                 installments=4, first_due=date(2026, 1, 15))
+        db.commit()
+
+    flagged_patients(1)
+    login_as("billing")
+    home = client.get("/billing/").get_data(as_text=True)
+    assert 'data-testid="gfe-watch-entry"' in home
+    _flat(client, "/billing/", lambda: flagged_patients(3))
+    _flat(client, "/", lambda: flagged_patients(2))

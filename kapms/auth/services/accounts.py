@@ -171,15 +171,33 @@ def end_sessions(session, user: User) -> None:
     record(session, user, "logout", "user", user.id)
 
 
-def list_users(session, *, role: str | None = None, include_inactive: bool = True):
-    """Users by name, optionally only those holding ``role``."""
-    query = select(User).options(selectinload(User.role_rows)).order_by(
-        func.lower(User.full_name))
+def _users_query(*, role: str | None, include_inactive: bool, name: str | None):
+    query = select(User)
     if role:
         query = query.where(User.role_rows.any(UserRole.role == role))
     if not include_inactive:
         query = query.where(User.active.is_(True))
-    return session.scalars(query).all()
+    if name:
+        like = f"%{name.strip().lower()}%"
+        query = query.where(func.lower(User.full_name).like(like) | User.email.like(like))
+    return query
+
+
+def list_users(session, *, role: str | None = None, include_inactive: bool = True,
+               name: str | None = None, limit: int | None = None, offset: int = 0):
+    """Users by name (``limit`` of them from ``offset``), optionally only those holding
+    ``role`` or whose name or email contains ``name``; their roles load with them."""
+    query = _users_query(role=role, include_inactive=include_inactive, name=name)
+    return session.scalars(query.options(selectinload(User.role_rows))
+                           .order_by(func.lower(User.full_name), User.id)
+                           .offset(offset).limit(limit)).all()
+
+
+def count_users(session, *, role: str | None = None, include_inactive: bool = True,
+                name: str | None = None) -> int:
+    """How many users :func:`list_users` finds with the same filters."""
+    query = _users_query(role=role, include_inactive=include_inactive, name=name)
+    return session.scalar(select(func.count()).select_from(query.subquery()))
 
 
 def load_session_user(session, user_id_token: str) -> User | None:

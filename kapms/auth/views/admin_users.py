@@ -2,7 +2,7 @@
 (a one-time code, never a password the admin chooses or sees) and clear a second factor
 (with a reason for the audit log)."""
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from kapms.auth import services
@@ -10,6 +10,7 @@ from kapms.auth.blueprint import admin_bp as bp
 from kapms.auth.forms import ButtonForm, ClearSecondFactorForm, UserCreateForm, UserEditForm
 from kapms.auth.services import second_factor
 from kapms.extensions import db
+from kapms.web.edge import page_arg
 from kapms.web.forms import attempt, attempt_and_flash
 
 # The hook for sending the reset by email (issue 11): register a callable
@@ -17,12 +18,20 @@ from kapms.web.forms import attempt, attempt_and_flash
 # emails the person a reset link (or the code). With it, the admin never sees the code;
 # without it, the admin reads the code once and hands it over in person or by phone.
 RESET_SENDER = "kapms_reset_sender"
+USERS_PER_PAGE = 50
 
 
 @bp.get("/")
 def list_users():
-    """Every account with roles and status."""
-    return render_template("auth/users.html", users=services.list_users(db.session))
+    """The accounts with roles and status, 50 a page, searchable by name or email."""
+    name = request.args.get("q", "").strip()[:100] or None
+    total = services.count_users(db.session, name=name)
+    pages = max((total + USERS_PER_PAGE - 1) // USERS_PER_PAGE, 1)
+    page = page_arg(last=pages)
+    users = services.list_users(db.session, name=name, limit=USERS_PER_PAGE,
+                                offset=(page - 1) * USERS_PER_PAGE)
+    return render_template("auth/users.html", users=users, q=name or "", page=page,
+                           pages=pages, total=total)
 
 
 @bp.route("/new", methods=["GET", "POST"])
