@@ -20,6 +20,7 @@ from kapms.billing.plan_ledger import PlanLedger, plan_ledger
 from kapms.database import utcnow
 from kapms.errors import NotFound, RuleViolation
 from kapms.patients.access import BILLING
+from kapms.patients.models import Patient
 from kapms.patients.services import get_patient
 
 MAX_INSTALLMENTS = 36
@@ -155,7 +156,7 @@ def overdue_plans(session, actor, today: date, limit: int = 20) -> list[tuple[Pa
         select(PaymentPlan).join(due, due.c.plan_id == PaymentPlan.id)
         .outerjoin(paid, paid.c.plan_id == PaymentPlan.id)
         .where(PaymentPlan.status == "open", overdue > 0)
-        .options(joinedload(PaymentPlan.patient))
+        .options(joinedload(PaymentPlan.patient).lazyload(Patient.care_team))
         .order_by(overdue.desc(), PaymentPlan.id).limit(limit)).all()
     late = [(plan, ledger(plan, today)) for plan in plans]
     for plan, _ in late:

@@ -24,7 +24,7 @@ from datetime import date, tzinfo
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy import event as sa_event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from kapms import clinic_time
 from kapms.audit.services import record
@@ -130,7 +130,8 @@ def gfe_watch(session, actor, today: date, zone: tzinfo, policy: Policy = DEFAUL
     page = select(flagged.c.gfe_id).order_by(flagged.c.worst.desc(), flagged.c.gfe_id)
     ids = list(session.scalars(page.offset(offset).limit(limit)))
     gfes = {g.id: g for g in session.scalars(
-        select(GoodFaithEstimate).where(GoodFaithEstimate.id.in_(ids)))} if ids else {}
+        select(GoodFaithEstimate).where(GoodFaithEstimate.id.in_(ids))
+        .options(lazyload(GoodFaithEstimate.lines)))} if ids else {}  # the kept lines say it
     lines: dict[int, list[GfeWatchLine]] = {}
     for line in session.scalars(select(GfeWatchLine).where(GfeWatchLine.gfe_id.in_(ids))
                                 .order_by(GfeWatchLine.id)) if ids else []:
