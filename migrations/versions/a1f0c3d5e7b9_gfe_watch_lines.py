@@ -1,7 +1,7 @@
 """GFE watch kept at write time
 
 Revision ID: a1f0c3d5e7b9
-Revises: c2d1030b5495
+Revises: 8209b5f19924
 Create Date: 2026-11-30 17:10:00
 
 - gfe_watch_lines: each patient's latest Good Faith Estimate per provider, expected and
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a1f0c3d5e7b9'
-down_revision = 'c2d1030b5495'
+down_revision = '8209b5f19924'
 branch_labels = None
 depends_on = None
 
