@@ -42,8 +42,11 @@ test-e2e:
 	@echo "=== Browser tests (Playwright + Chromium) ==="
 	$(BIN)/python -m pytest -m e2e -q tests/e2e
 
+# make bench: every benchmark, the scale ones at 1% and 10% on SQLite and PostgreSQL;
+# make bench FULL=1 adds the full-size network on PostgreSQL (see bench/SCALE.md).
 bench: $(VENV)/.installed-dev
-	$(BIN)/python -m bench
+	scripts/ensure-system-deps.sh test
+	$(BIN)/python -m bench $(if $(FULL),--full)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check kapms tests bench

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import event as sa_event
 from sqlalchemy import insert, select, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.sql.util import find_tables
 
 from kapms.audit import sealing
@@ -60,6 +60,12 @@ def record(
         detail=(detail or None) and detail[:500],
         at=utcnow(),
     )
+    if isinstance(session, scoped_session):
+        session = session()
+    if not session.in_transaction():
+        # The record belongs to a transaction even when nothing was read first (objects
+        # stay loaded after a commit), so a rollback queues it (below).
+        session.begin()
     session.info.setdefault(_BUFFER, []).append(fields)
     session.info.setdefault(_UNSAVED, []).append(fields)
     return AuditEvent(**fields)
@@ -117,6 +123,15 @@ def _queue_lost(session):
     lost = session.info.pop(_UNSAVED, [])
     if lost:
         session.info.setdefault(_REPLAY, []).extend(lost)
+
+
+@sa_event.listens_for(Session, "after_soft_rollback")
+def _queue_lost_without_transaction(session, previous_transaction):
+    # A rollback of a transaction no statement used (a record written right after a
+    # commit) rolls nothing back on the database and fires no after_rollback: the
+    # records are queued the same way.
+    if not session.in_transaction():
+        _queue_lost(session)
 
 
 def has_unsaved_records(session) -> bool:

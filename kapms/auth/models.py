@@ -51,7 +51,11 @@ class User(UserMixin, db.Model):
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     role_rows: Mapped[list["UserRole"]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+        # Loaded when first read (the signed-in user's, once per request): most users a
+        # page loads (a session's clinician, a note's author) are shown by name only, and
+        # loading every one's roles cost a statement each. Lists that show roles load them
+        # with the list (selectinload).
+        back_populates="user", cascade="all, delete-orphan"
     )
 
     @property

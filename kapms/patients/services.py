@@ -9,6 +9,7 @@ from dataclasses import dataclass, fields
 from datetime import date, timedelta
 
 from sqlalchemy import and_, false, func, or_, select, update
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from kapms import clinic_time, phone
@@ -270,6 +271,9 @@ def pending_reviews(session, actor, *, page: int = 1, per_page: int = 25):
     query = select(RegistrationReview).where(RegistrationReview.status == "pending")
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     rows = session.scalars(query.order_by(RegistrationReview.created_at, RegistrationReview.id)
+                           .options(joinedload(RegistrationReview.requested_by),
+                                    joinedload(RegistrationReview.patient)
+                                    .lazyload(Patient.care_team))
                            .limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
     for review in rows:
         record(session, actor, "view", "registration_review", review.id,

@@ -182,7 +182,7 @@ def test_bill_over_gfe_by_400_is_flagged_per_provider(db):
     assert standing(50000, 79999, DEFAULT_POLICY) == "ok"
     assert standing(50000, 90000, DEFAULT_POLICY) == "over"
     watch = gfe_watch(db, None, date(2026, 4, 1), ZONE)
-    assert [c.gfe.id for c in watch] == [gfe.id]
+    assert [c.gfe.id for c in watch.checks] == [gfe.id] and watch.total == 1
 
 
 def test_superbill_lines_charges_and_paid(db):

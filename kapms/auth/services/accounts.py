@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import selectinload
 
 from kapms.audit.services import record
 from kapms.auth import otp, passwords
@@ -208,18 +209,36 @@ def search_users(session, text: str = "", *, page: int = 1, per_page: int = 50):
     query = select(User).order_by(func.lower(User.full_name), User.id)
     if text.strip():
         query = query.where(matching_users(text))
-    rows = session.scalars(query.offset((max(page, 1) - 1) * per_page).limit(per_page + 1)).all()
+    rows = session.scalars(query.options(selectinload(User.role_rows)).offset((max(page, 1) - 1) * per_page).limit(per_page + 1)).all()
     return rows[:per_page], len(rows) > per_page
 
 
-def list_users(session, *, role: str | None = None, include_inactive: bool = True):
-    """Users by name, optionally only those holding ``role``."""
-    query = select(User).order_by(func.lower(User.full_name))
+def _users_query(*, role: str | None, include_inactive: bool, name: str | None):
+    query = select(User)
     if role:
         query = query.where(User.role_rows.any(UserRole.role == role))
     if not include_inactive:
         query = query.where(User.active.is_(True))
-    return session.scalars(query).all()
+    if name:
+        query = query.where(matching_users(name))
+    return query
+
+
+def list_users(session, *, role: str | None = None, include_inactive: bool = True,
+               name: str | None = None, limit: int | None = None, offset: int = 0):
+    """Users by name (``limit`` of them from ``offset``), optionally only those holding
+    ``role`` or whose name or email contains ``name``; their roles load with them."""
+    query = _users_query(role=role, include_inactive=include_inactive, name=name)
+    return session.scalars(query.options(selectinload(User.role_rows))
+                           .order_by(func.lower(User.full_name), User.id)
+                           .offset(offset).limit(limit)).all()
+
+
+def count_users(session, *, role: str | None = None, include_inactive: bool = True,
+                name: str | None = None) -> int:
+    """How many users :func:`list_users` finds with the same filters."""
+    query = _users_query(role=role, include_inactive=include_inactive, name=name)
+    return session.scalar(select(func.count()).select_from(query.subquery()))
 
 
 def load_session_user(session, user_id_token: str) -> User | None:

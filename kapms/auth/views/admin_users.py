@@ -25,6 +25,7 @@ from kapms.web.forms import attempt, attempt_and_flash
 # emails the person a reset link (or the code). With it, the admin never sees the code;
 # without it, the admin reads the code once and hands it over in person or by phone.
 RESET_SENDER = "kapms_reset_sender"
+USERS_PER_PAGE = 50
 
 
 PER_PAGE = 50

@@ -23,11 +23,11 @@ def index():
     """The GFE watch (self-pay patients billed at or near $400 over their GFE). Patients are
     found in the one patient list (the search box, or Patients), which links here."""
     page = page_number()
-    watch = gfe_watch(db.session, current_user, today(), practice().zone, policy())
+    watch = gfe_watch(db.session, current_user, today(), practice().zone, policy(),
+                      limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
     db.session.commit()  # the audited reads of the listed GFEs
-    shown = watch[(page - 1) * PER_PAGE:page * PER_PAGE]
-    return render_template("billing/index.html", watch=shown,
-                           watch_total=len(watch), page=page, per_page=PER_PAGE,
+    return render_template("billing/index.html", watch=watch.checks,
+                           watch_total=watch.total, page=page, per_page=PER_PAGE,
                            policy=policy())
 
 

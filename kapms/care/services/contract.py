@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Load, joinedload
 
 from kapms.care.constants import MISSED_STATUSES
 from kapms.care.models import CareSession, DosingRecord
@@ -90,7 +91,11 @@ def billable_sessions(session, patient_id: int, start: date, end: date,
                    CareSession.status.in_(tuple(MISSED_STATUSES))
                    & CareSession.missed_billable.is_(True)),
                CareSession.scheduled_start >= lo, CareSession.scheduled_start < hi)
-        .order_by(CareSession.scheduled_start, CareSession.id)).all()
+        .order_by(CareSession.scheduled_start, CareSession.id)
+        # Only the columns above and the clinician's name are read: nothing else loads
+        # with them (the dosing record's vitals and events, the note, the care team).
+        .options(Load(CareSession).lazyload("*"), Load(DosingRecord).lazyload("*"),
+                 joinedload(CareSession.clinician))).all()
     return [BillableSession(
         session_id=s.id, service_date=s.scheduled_start.astimezone(tz).date(), kind=s.kind,
         minutes=s.duration_minutes if s.actual_minutes is None else s.actual_minutes,

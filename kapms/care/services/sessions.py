@@ -12,9 +12,10 @@ took place (``record_past``); a move never goes into the past.
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
 from kapms import clinic_time
@@ -30,7 +31,7 @@ from kapms.care.constants import (
 )
 from kapms.care.models import CareSession, ClinicianCalendar, ProgressNote, SessionSeries
 from kapms.care.rules import psychotherapy_refusal
-from kapms.care.services.common import on_team, require_team
+from kapms.care.services.common import LISTED, on_team, require_team
 from kapms.care.services.stage import refresh_stage
 from kapms.database import lock_row, utcnow
 from kapms.errors import ConflictError, DomainError, PermissionDenied, RuleViolation
@@ -333,6 +334,7 @@ def record_missed(session, actor, care_session: CareSession, status: str, note: 
 def patient_sessions(session, patient_id: int) -> list[CareSession]:
     """All of a patient's sessions, newest first (the caller has loaded the patient)."""
     return session.scalars(select(CareSession).where(CareSession.patient_id == patient_id)
+                           .options(*LISTED)
                            .order_by(CareSession.scheduled_start.desc())).all()
 
 
@@ -345,23 +347,35 @@ def _audit_reads(session, actor, rows, detail: str) -> None:
 def clinician_schedule(session, actor, start: datetime, end: datetime, *,
                        audit: bool = True) -> list[CareSession]:
     """The actor's own sessions starting in [start, end), cancelled ones included."""
-    rows = session.scalars(select(CareSession).where(
-        CareSession.clinician_id == actor.id, CareSession.scheduled_start >= start,
-        CareSession.scheduled_start < end).order_by(CareSession.scheduled_start)).all()
+    rows = session.scalars(select(CareSession).options(lazyload(CareSession.dosing), lazyload(CareSession.note), *LISTED)
+                           .where(CareSession.clinician_id == actor.id,
+                                  CareSession.scheduled_start >= start,
+                                  CareSession.scheduled_start < end)
+                           .order_by(CareSession.scheduled_start)).all()
     if audit:
         _audit_reads(session, actor, rows, "calendar")
     return rows
 
 
-def notes_due(session, actor, now: datetime | None = None) -> list[CareSession]:
-    """The actor's past sessions (not cancelled) without a signed progress note."""
-    now = now or utcnow()
-    rows = session.scalars(
-        select(CareSession).outerjoin(ProgressNote, ProgressNote.session_id == CareSession.id)
-        .where(CareSession.clinician_id == actor.id,
-               CareSession.status.not_in(NOT_HELD_STATUSES),
+def _notes_due_query(actor, now: datetime):
+    return select(CareSession).outerjoin(ProgressNote, ProgressNote.session_id == CareSession.id)\
+        .where(CareSession.clinician_id == actor.id, CareSession.status.not_in(NOT_HELD_STATUSES),
                CareSession.scheduled_start < now,
                or_(ProgressNote.id.is_(None), ProgressNote.status != "signed"))
-        .order_by(CareSession.scheduled_start)).all()
+
+
+def notes_due(session, actor, now: datetime | None = None, *, limit: int | None = None,
+              offset: int = 0) -> list[CareSession]:
+    """The actor's past sessions (not cancelled) without a signed progress note, oldest
+    first (``limit`` of them from ``offset``)."""
+    rows = session.scalars(_notes_due_query(actor, now or utcnow()).options(lazyload(CareSession.dosing), *LISTED)
+                           .order_by(CareSession.scheduled_start, CareSession.id)
+                           .offset(offset).limit(limit)).all()
     _audit_reads(session, actor, rows, "notes due")
     return rows
+
+
+def count_notes_due(session, actor, now: datetime | None = None) -> int:
+    """How many sessions :func:`notes_due` lists (no patient is shown: nothing to audit)."""
+    query = _notes_due_query(actor, now or utcnow()).with_only_columns(func.count())
+    return session.scalar(query.order_by(None))

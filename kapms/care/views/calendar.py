@@ -24,12 +24,14 @@ from kapms.extensions import db
 from kapms.network.services.profiles import profile_for
 from kapms.web import edge, panels
 from kapms.web.access import roles_required
+from kapms.web.edge import page_arg
 from kapms.web.filters import clinic_zone
 
 ICS_PAST_DAYS, ICS_FUTURE_DAYS = 30, 180
 VIEWS = ("day", "week", "list")
 BOOKING_MINUTES = 60  # the length a "Book" link offers (the form can change it)
 PRACTICE_PER_PAGE = 8
+NOTES_DUE_PER_PAGE = 50
 
 
 def parse_day(raw: str | None) -> date | None:
@@ -125,7 +127,7 @@ def _clinician_page(clinician, *, own: bool, endpoint: str, **args):
     if own:
         # The calendar is the clinicians' home, so it carries the dashboard's sections too
         # (safety alerts, referral offers, reviews) above the schedule.
-        context["due_count"] = len(care.notes_due(db.session, current_user))
+        context["due_count"] = care.count_notes_due(db.session, current_user)
         context["panels"] = panels.collect(panels.DASHBOARD, current_user)
     html = render_template(
         "care/calendar.html", view=view, day=day, days=days, grid=grid, by_day=by_day,
@@ -219,10 +221,16 @@ def book():
 @bp.get("/notes-due")
 @roles_required("therapist", "prescriber")
 def notes_due():
-    """Past sessions of the signed-in clinician without a signed progress note."""
-    rows = care.notes_due(db.session, current_user)
+    """Past sessions of the signed-in clinician without a signed progress note, oldest
+    first, a page at a time."""
+    total = care.count_notes_due(db.session, current_user)
+    pages = max((total + NOTES_DUE_PER_PAGE - 1) // NOTES_DUE_PER_PAGE, 1)
+    page = page_arg(last=pages)
+    rows = care.notes_due(db.session, current_user, limit=NOTES_DUE_PER_PAGE,
+                          offset=(page - 1) * NOTES_DUE_PER_PAGE)
     db.session.commit()
-    return render_template("care/notes_due.html", sessions=rows)
+    return render_template("care/notes_due.html", sessions=rows, page=page, pages=pages,
+                           total=total)
 
 
 @bp.get("/calendar.ics")
