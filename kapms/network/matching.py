@@ -106,11 +106,13 @@ def haversine_miles(lat1: float, lon1: float, lat2: float, lon2: float) -> float
 def bounding_box(lat: float, lon: float, miles: float) -> tuple[float, float, float, float]:
     """(min_lat, max_lat, min_lon, max_lon) enclosing the circle; a cheap SQL prefilter.
 
-    Slightly generous (a degree of latitude is at least 68.7 miles) so the exact haversine
-    check afterwards never loses anyone the box should have kept.
+    Slightly generous (a degree of latitude, and of longitude at the equator, is at least
+    68.7 miles; the width is taken at the circle's edge nearer the pole) so the exact
+    haversine check afterwards never loses anyone the box should have kept. (69.2 miles for
+    longitude made the box narrower than the circle at low latitudes: 37.7N, 5 miles.)
     """
     dlat = miles / 68.7
-    dlon = miles / max(1e-6, 69.2 * cos(radians(min(89.0, abs(lat) + dlat))))
+    dlon = miles / max(1e-6, 68.7 * cos(radians(min(89.0, abs(lat) + dlat))))
     return lat - dlat, lat + dlat, lon - dlon, lon + dlon
 
 
@@ -211,8 +213,10 @@ def score_candidate(request: MatchRequest, c: Candidate, *, words: bool = True) 
     if words and c.in_network and request.plan_id is not None:
         reasons.append("In network with the patient's plan")
     elif words and c.private_pay_rate_cents is not None:
-        dollars = c.private_pay_rate_cents / 100
-        reasons.append(f"Private pay ${dollars:,.0f} per session")
+        # Whole cents: a $180.50 rate is not "$180" (nor, rounded half-even, "$181").
+        whole, cents = divmod(c.private_pay_rate_cents, 100)
+        rate = f"${whole:,}" + (f".{cents:02d}" if cents else "")
+        reasons.append(f"Private pay {rate} per session")
     if c.open_places:
         score += W_ROOM * min(c.open_places, 5) / 5
     return MatchResult(c, round(score, 2), tuple(reasons), tuple(lacks))

@@ -134,6 +134,7 @@ def test_empty_list_and_frozen_lines():
     ],
 )
 def test_invalid_input_raises_value_error(kwargs):
+    kwargs = dict(kwargs)  # the parameter is shared by every run of the test in this process
     charges = kwargs.pop("charges", [1000])
     with pytest.raises(ValueError):
         shares(charges, **kwargs)
