@@ -13,7 +13,8 @@ mutants of a function in order, so editing the function renumbers them) and this
 
 Exit status 1 when a module scores under the bar (90%) or the list is stale, so a lower
 score cannot slip by unnoticed. ``--survivors`` lists the surviving mutants not on the list
-(show one with ``.venv/bin/mutmut show NAME``).
+(show one with ``.venv/bin/mutmut show NAME``); ``--only MODULE`` reports one module (what
+``make mutate ONLY=MODULE`` ran).
 """
 
 import ast
@@ -62,7 +63,10 @@ def main(argv: list[str]) -> int:
     listed = tomllib.loads(EQUIVALENTS.read_text()).get("mutant", []) if EQUIVALENTS.exists() else []
     equivalent = {entry["name"]: entry for entry in listed}
     problems, survivors, rows = [], [], []
+    only = argv[argv.index("--only") + 1] if "--only" in argv else None
     for path in config["only_mutate"]:
+        if only and module_name(path) != only:
+            continue
         meta = Path("mutants") / (path + ".meta")
         if not meta.exists():
             problems.append(f"{path}: no results (run `mutmut run` first)")
