@@ -51,8 +51,9 @@ def added_lines(sources: dict[str, str], mutant: str) -> list[str] | None:
     original = function.rsplit("__mutmut_", 1)[0] + "__mutmut_orig"
     if function not in sources or original not in sources:
         return None
-    before = sources[original].splitlines()[1:]  # the def lines differ by name only
-    after = sources[function].splitlines()[1:]
+    # The def lines differ by the name; a changed default argument shows there too.
+    before = sources[original].replace(original, function, 1).splitlines()
+    after = sources[function].splitlines()
     return [line[1:].strip() for line in difflib.unified_diff(before, after, lineterm="", n=0)
             if line.startswith("+") and not line.startswith("+++")]
 

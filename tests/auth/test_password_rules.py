@@ -45,6 +45,7 @@ def test_four_pieces_are_no_longer_a_pattern():
     ("xmayax river stone", "maya@clinic.test", [EMAIL]),  # four characters are enough
     ("moss@clinic.test", "moss@clinic.test", [EMAIL]),  # the whole address
     ("Jo@Clinic.Test!", "jo@clinic.test", []),  # "jo" alone is too short to count
+    ("Jo@Clinic.Test", "jo@clinic.test", [EMAIL]),  # but the whole address is refused
     ("coral fern canyon", "maya@clinic.test", []),
     ("coral fern canyon", None, []),
 ])

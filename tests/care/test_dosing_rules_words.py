@@ -358,3 +358,35 @@ def test_the_hour_skipped_in_spring_in_words():
         phase_instant(night, time(2, 30), LA)
     assert str(refused.value) == ("02:30 does not exist on Mar 08 (the clocks went forward): "
                                   "check the time.")
+
+
+@pytest.fixture
+def server_far_east(monkeypatch):
+    """The server's own clock zone set far from the clinic's (UTC+14)."""
+    import time as clock
+
+    monkeypatch.setenv("TZ", "Pacific/Kiritimati")
+    clock.tzset()
+    yield
+    monkeypatch.undo()
+    clock.tzset()
+
+
+def test_phase_instants_do_not_depend_on_the_servers_zone(server_far_east):
+    start = datetime(2026, 3, 2, 22, 30, tzinfo=LA)
+    instant = phase_instant(start, time(0, 40), LA)
+    assert instant == datetime(2026, 3, 3, 8, 40, tzinfo=UTC) and instant.utcoffset() == timedelta(0)
+    assert str(instant.tzinfo) == "UTC"
+    # 11:30 in California is already the next day on the server: a check-in at 23:50 the
+    # evening before (11 h 40 before the start) is still found.
+    late_morning = datetime(2026, 3, 2, 11, 30, tzinfo=LA)
+    assert phase_instant(late_morning, time(23, 50), LA) == datetime(2026, 3, 1, 23, 50, tzinfo=LA)
+    night = datetime(2026, 3, 8, 1, 0, tzinfo=LA)
+    with pytest.raises(ValueError):
+        phase_instant(night, time(2, 30), LA)
+
+
+def test_a_time_twelve_hours_from_the_start_is_the_earlier_one():
+    # Midnight is as far before a noon session as after it: the session's own day is meant.
+    noon = datetime(2026, 3, 2, 12, 0, tzinfo=LA)
+    assert phase_instant(noon, time(0, 0), LA) == datetime(2026, 3, 2, 0, 0, tzinfo=LA)

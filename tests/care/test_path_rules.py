@@ -250,3 +250,19 @@ def test_timeline_after_the_course_before_its_integration():
     states = {key: state for key, _, state, _ in rows(f)}
     assert states["dosing"] == "done" and states["integration"] == "current"
     assert states["follow_up"] == "todo"
+
+
+def test_a_one_dosing_plan_is_done_after_its_one_dosing():
+    f = facts(plan_count=1, administered=1, follow_ups_after_first_dosing=0)
+    assert course_done(f) and derive_stage(f) == "follow_up"
+
+
+def test_a_plan_version_raising_the_count_after_maintenance_began():
+    # Six course dosings and one maintenance dosing given; the prescriber's new plan version
+    # asks for 8 course dosings: the course goes on with its 7th, the maintenance dosing is
+    # not one of them.
+    f = facts(plan_count=8, administered=7, maintenance_administered=1,
+              follow_ups_after_first_dosing=1, follow_up_after_course=True)
+    assert not course_done(f) and derive_stage(f) == "dosing"
+    assert due(f) == ["Dosing 7 of 8."]
+    assert rows(f)[3] == ("dosing", "Dosing 6 of 8", "current", "")

@@ -286,3 +286,21 @@ def test_every_failed_criterion_in_order():
 ])
 def test_next_open_date(weekdays, expected):
     assert next_open_date(weekdays, TODAY) == expected
+
+
+def test_every_missing_specialty_is_named_and_unknown_ones_as_they_are():
+    req = request(needs=frozenset({"sleep", "anxiety", "yoga"}))
+    result = score_candidate(req, Candidate(1, "Ada", frozenset({"ptsd"})))
+    assert result.lacks[0] == "No listed specialty in Anxiety, Sleep, yoga"
+
+
+def test_a_half_mile_distance_is_scored_on_its_own_scale():
+    req = request(modality="in_office", max_distance_miles=0.5)
+    assert score(req, distance_miles=0.25) == 10.0  # 20 x (1 - 0.25/0.5)
+
+
+def test_telehealth_only_is_not_satisfied_by_an_office_nearby():
+    office = ClinicianFacts(1, (), frozenset(), False, True, True, 1, 0, in_office=True,
+                            telehealth=False, latitude=0.0, longitude=0.0)
+    req = request(modality="telehealth", latitude=0.0, longitude=0.0)
+    assert not modality_ok(req, office)

@@ -124,6 +124,7 @@ def test_specialties_by_key_or_label():
         "ptsd", "sleep", "substance_use", "end_of_life"]
     assert parse_specialties("Eating disorders; eating; EATING") == ["eating"]
     assert parse_specialties("chronic pain") == ["chronic_pain"]
+    assert parse_specialties("end of life") == ["end_of_life"]  # a key typed with spaces
     assert parse_specialties(None) == []
     with refused("Unknown specialty 'Phobias'; use: anxiety, depression, ptsd, trauma, "
                  "burnout, sleep, ocd, substance_use, chronic_pain, grief, eating, "
