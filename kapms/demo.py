@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from kapms.auth.models import User
 from kapms.auth.services import create_user
+from kapms.domains import domain_modules
 
 # The demo passwords are public by design: this data is for a local demo only.
 DEMO_LOGINS = [
@@ -45,8 +46,6 @@ def seed_demo(session) -> bool:
     """Seed the demo network unless the database already has users. Returns True if seeded."""
     if session.scalar(select(func.count()).select_from(User)):
         return False
-    from kapms.app_setup import domain_modules
-
     ctx: dict = {}
     seed_users(session, ctx)
     for module in domain_modules("demo"):
