@@ -4,7 +4,6 @@ No database, no Flask: the services gather the facts, call these, and turn a ref
 (a message string) into ``RuleViolation``. Tested in tests/care/test_rules.py.
 """
 
-import calendar
 import re
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
@@ -74,13 +73,6 @@ class Thresholds:
     def from_config(cls, config) -> "Thresholds":
         """Build from a Flask config mapping (or any mapping with the same keys)."""
         return cls(**{f.name: int(config[SETTING_NAMES[f.name]]) for f in fields(cls)})
-
-
-def add_months(day: date, months: int) -> date:
-    """``day`` moved by whole months, clamped to the month's end (31 Jan + 1 -> 28/29 Feb)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 # --- times on a session's day ------------------------------------------------------------
@@ -467,9 +459,9 @@ def refill_refusal(issued_on: date, authorized: int, done: int, refill_on: date)
     """Why a refill on ``refill_on`` is refused (1306.22: <= 5, within 6 months of issue)."""
     if refill_on < issued_on:
         return "A refill cannot be dated before the prescription was issued."
-    if refill_on > add_months(issued_on, REFILL_WINDOW_MONTHS):
+    if refill_on > clinic_time.add_months(issued_on, REFILL_WINDOW_MONTHS):
         return ("Schedule III refills are allowed only within 6 months of the issue date "
-                f"(until {add_months(issued_on, REFILL_WINDOW_MONTHS):%b %d, %Y}).")
+                f"(until {clinic_time.add_months(issued_on, REFILL_WINDOW_MONTHS):%b %d, %Y}).")
     if done >= authorized:
         return f"All {authorized} authorized refills have been used."
     return None

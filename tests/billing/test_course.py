@@ -28,7 +28,7 @@ from kapms.billing.course import (
     price_course,
     table_on,
 )
-from kapms.billing.payment_plans import add_months
+from kapms.clinic_time import add_months
 from kapms.icd10 import ICD10_LABELS
 
 START = date(2025, 3, 3)  # a Monday

@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kapms.billing.payment_plans import add_months, installment_schedule
+from kapms.billing.payment_plans import installment_schedule
+from kapms.clinic_time import add_months
 
 
 def test_upfront_then_installments_from_31_january_in_a_leap_year():

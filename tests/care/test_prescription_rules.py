@@ -13,7 +13,8 @@ from datetime import date
 
 import pytest
 
-from kapms.care.rules import add_months, dea_number_valid, refill_refusal, refills_refusal
+from kapms.care.rules import dea_number_valid, refill_refusal, refills_refusal
+from kapms.clinic_time import add_months
 
 
 @pytest.mark.parametrize("number", [

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask import Response, current_app, render_template, request
 from flask_login import current_user
 
+from kapms import clinic_time
 from kapms.audit.services import record
 from kapms.care import services as care
 from kapms.care.blueprint import bp
@@ -24,9 +25,9 @@ def _day_start(day: date) -> datetime:
 
 def _parse_day(raw: str | None) -> date:
     try:
-        return date.fromisoformat(raw) if raw else datetime.now(clinic_zone()).date()
+        return date.fromisoformat(raw) if raw else clinic_time.today()
     except ValueError:
-        return datetime.now(clinic_zone()).date()  # a bad ?date= shows today, not a 500
+        return clinic_time.today()  # a bad ?date= shows today, not a 500
 
 
 @bp.get("/calendar")
@@ -48,7 +49,7 @@ def calendar():
     step = timedelta(days=1 if view == "day" else 7)
     return render_template("care/calendar.html", view=view, day=day, days=days, by_day=by_day,
                            prev_day=first - step, next_day=first + step,
-                           today=datetime.now(clinic_zone()).date(), due_count=len(due),
+                           today=clinic_time.today(), due_count=len(due),
                            panels=home_panels)
 
 

@@ -5,11 +5,11 @@ the record as it is now. A refused save shows its message on its form, nothing s
 Times are clinic-local times of day on the session's day (kapms.care.rules.phase_instant).
 """
 
-from datetime import datetime
 
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from kapms import clinic_time
 from kapms.care import services as care
 from kapms.care.blueprint import bp
 from kapms.care.constants import CO_MEDICATIONS, DOSING_PHASES
@@ -53,7 +53,7 @@ def _form(name: str, cs, formdata=True):
             (a.target, f"{a.label}: {a.current}") for a in care.amendable_values(dosing)]
     if formdata:
         return form
-    now = datetime.now(clinic_zone()).time().replace(second=0, microsecond=0)
+    now = clinic_time.now().time().replace(second=0, microsecond=0)
     for field in form:
         if field.type == "TimeField" and field.flags.required:
             field.data = now

@@ -1,10 +1,10 @@
 """Session pages: scheduling, completing, dosing, progress notes, PDF, process notes."""
 
-from datetime import datetime
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from kapms import clinic_time
 from kapms.care import services as care
 from kapms.care.blueprint import bp
 from kapms.care.constants import CO_MEDICATIONS
@@ -217,7 +217,7 @@ def note_pdf(session_id: int):
     note = care.note_for_print(db.session, current_user, cs)
     live = care.live_status(cs.dosing, thresholds(), utcnow())
     db.session.commit()  # the audit row first: rendering must not hold the write lock
-    pdf = session_note_pdf(cs, note, live, datetime.now().astimezone())
+    pdf = session_note_pdf(cs, note, live, clinic_time.now())
     name = f"session-note-{cs.id}{'' if note.signed else '-DRAFT'}.pdf"
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
