@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export FLASK_APP := kapms
 
-.PHONY: run test test-sqlite test-postgres test-e2e bench lint mutate clean
+.PHONY: run test test-sqlite test-postgres test-e2e test-clock bench lint mutate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,14 @@ test-postgres:
 test-e2e:
 	@echo "=== Browser tests (Playwright + Chromium) ==="
 	$(BIN)/python -m pytest -m e2e -q tests/e2e
+
+# The suite on SQLite with the clinic's clock travelled (tests/conftest.py, KAPMS_TEST_CLOCK)
+# to a leap day and to the last half hour of a year: no test may depend on the day it runs.
+test-clock: $(VENV)/.installed-dev
+	@echo "=== Test suite on SQLite, clinic clock at 2028-02-29 09:00 ==="
+	KAPMS_TEST_CLOCK=2028-02-29T09:00 $(BIN)/python -m pytest -m "not e2e" -q
+	@echo "=== Test suite on SQLite, clinic clock at 2027-12-31 23:30 ==="
+	KAPMS_TEST_CLOCK=2027-12-31T23:30 $(BIN)/python -m pytest -m "not e2e" -q
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench

@@ -1,9 +1,18 @@
 """Shared fixtures: the app on SQLite (or PostgreSQL when KAPMS_TEST_DATABASE_URL is set),
-a clean database per test, a client, and sign-in helpers per role."""
+a clean database per test, a client, and sign-in helpers per role.
+
+KAPMS_TEST_CLOCK travels the whole run to another clinic-local time, to prove no test
+depends on the day it runs: ``KAPMS_TEST_CLOCK=2027-12-31T23:30 make test-sqlite`` (or
+``make test-clock``, which runs the suite on the two awkward days the project keeps: a leap
+day and the last half hour of a year). The clock keeps ticking from there.
+"""
 
 import os
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from sqlalchemy import delete
 
 from kapms import create_app
@@ -22,7 +31,24 @@ def _database_url(tmp_path_factory) -> str:
 
 def pytest_report_header(config):
     url = os.environ.get("KAPMS_TEST_DATABASE_URL", "")
-    return "database: " + ("PostgreSQL (" + url.split("@")[-1] + ")" if url else "SQLite")
+    clock = os.environ.get("KAPMS_TEST_CLOCK")
+    return ["database: " + ("PostgreSQL (" + url.split("@")[-1] + ")" if url else "SQLite"),
+            f"clinic clock: {clock} ({TestConfig.CLINIC_TIMEZONE})" if clock else "clinic clock: now"]
+
+
+def pytest_configure(config):
+    """Travel to KAPMS_TEST_CLOCK (clinic-local ISO time) for the whole run, if set."""
+    clock = os.environ.get("KAPMS_TEST_CLOCK")
+    if clock:
+        local = datetime.fromisoformat(clock).replace(tzinfo=ZoneInfo(TestConfig.CLINIC_TIMEZONE))
+        config._kapms_clock = time_machine.travel(local, tick=True)
+        config._kapms_clock.start()
+
+
+def pytest_unconfigure(config):
+    """Back to the real clock."""
+    if getattr(config, "_kapms_clock", None):
+        config._kapms_clock.stop()
 
 
 @pytest.fixture(scope="session")

@@ -35,6 +35,10 @@ CO_MEDICATION_LABELS = dict(CO_MEDICATIONS)
 # the dose with a reason (stimulants and MAOIs are recorded, not a sedation warning).
 SEDATING_CO_MEDICATIONS = frozenset({"benzodiazepines", "sedative_hypnotics"})
 
+# Dosings in a plan: 1 to MAX_DOSINGS in the course, 0 to MAX_DOSINGS of maintenance after
+# it (the plan rule, the plan-change service and every plan form share this one number).
+MAX_DOSINGS = 36
+
 DECISIONS = {"cleared": "Cleared", "not_cleared": "Not cleared", "deferred": "Deferred"}
 
 PRODUCTS = {

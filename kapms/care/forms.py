@@ -22,6 +22,7 @@ from kapms.care.constants import (
     CONTRAINDICATIONS,
     DECISIONS,
     DOSING_SETTINGS,
+    MAX_DOSINGS,
     MODALITIES,
     PRODUCTS,
     ROUTES,
@@ -97,7 +98,7 @@ class ClearanceForm(Form):
         "Override reason", validators=[Optional(), Length(max=2000)],
         description="Required to clear when any contraindication is answered yes.")
     dosing_count = IntegerField("Dosing sessions in the plan",
-                                validators=[Optional(), NumberRange(1, 36)])
+                                validators=[Optional(), NumberRange(1, MAX_DOSINGS)])
     product = SelectField("Product", choices=[("", "—")] + list(PRODUCTS.items()))
     route = SelectField("Route", choices=[("", "—")] + list(ROUTES.items()))
     dose_mg = DecimalField("Dose (mg)", places=2,
@@ -304,7 +305,7 @@ class PlanRequestForm(Form):
     dose_mg = DecimalField("Dose (mg)", places=2, validators=[Optional(), NumberRange(0.01, 2000)])
     product = SelectField("Product", choices=[("", "unchanged")] + list(PRODUCTS.items()))
     route = SelectField("Route", choices=[("", "unchanged")] + list(ROUTES.items()))
-    dosing_count = IntegerField("Dosing sessions", validators=[Optional(), NumberRange(1, 36)])
+    dosing_count = IntegerField("Dosing sessions", validators=[Optional(), NumberRange(1, MAX_DOSINGS)])
     reason = TextAreaField("Why", validators=[DataRequired(), Length(max=2000)],
                            render_kw={"rows": 3})
 
@@ -313,9 +314,9 @@ class PlanForm(Form):
     """A new plan version (the prescriber), with the version they were looking at."""
 
     dosing_count = IntegerField("Dosing sessions", validators=[InputRequired(),
-                                                               NumberRange(1, 36)])
+                                                               NumberRange(1, MAX_DOSINGS)])
     maintenance_dosings = IntegerField("Maintenance dosings", default=0,
-                                       validators=[InputRequired(), NumberRange(0, 36)],
+                                       validators=[InputRequired(), NumberRange(0, MAX_DOSINGS)],
                                        description="After the course and its follow-up.")
     product = SelectField("Product", choices=list(PRODUCTS.items()))
     route = SelectField("Route", choices=list(ROUTES.items()))

@@ -16,6 +16,7 @@ from kapms.care.constants import (
     CO_MEDICATION_LABELS,
     CONTRAINDICATION_LABELS,
     DOSING_SETTINGS,
+    MAX_DOSINGS,
     PRODUCTS,
     ROUTES,
     SEDATING_CO_MEDICATIONS,
@@ -169,10 +170,10 @@ def plan_refusal(dosing_count: int | None, product: str | None, route: str | Non
                  dose_mg: Decimal | None, expires_on: date | None, today: date,
                  maintenance_dosings: int = 0) -> str | None:
     """Why a treatment plan (version) is incomplete or impossible, or None."""
-    if not dosing_count or not 1 <= dosing_count <= 36:
-        return "The plan needs between 1 and 36 dosing sessions."
-    if not 0 <= (maintenance_dosings or 0) <= 36:
-        return "Maintenance dosings must be between 0 and 36."
+    if not dosing_count or not 1 <= dosing_count <= MAX_DOSINGS:
+        return f"The plan needs between 1 and {MAX_DOSINGS} dosing sessions."
+    if not 0 <= (maintenance_dosings or 0) <= MAX_DOSINGS:
+        return f"Maintenance dosings must be between 0 and {MAX_DOSINGS}."
     if product not in PRODUCTS or route not in ROUTES:
         return "Choose the product and route of the plan."
     if not dose_mg or dose_mg <= 0:

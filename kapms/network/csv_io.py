@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from kapms.csv_export import to_csv, unguard
 from kapms.network import parsing
-from kapms.network.services.profiles import ProfileData
+from kapms.network.services.profiles import MAX_CAPACITY, ProfileData
 from kapms.network.vocabulary import PROFILE_KINDS
 
 COLUMNS = ["email", "full_name", "credentials", "role", "npi", "licences", "kap_course",
@@ -112,7 +112,7 @@ def parse_row(row: dict, plans: dict[str, int]) -> DirectoryRow:
         languages=read("languages", parsing.parse_languages, []) or ["English"],
         accepting_new=read("accepting_new", lambda t: parsing.parse_bool(
             t or "yes", "accepting_new"), True),
-        capacity=read("capacity", lambda t: parsing.parse_int(t, "capacity", 0, 500), 0),
+        capacity=read("capacity", lambda t: parsing.parse_int(t, "capacity", 0, MAX_CAPACITY), 0),
         licences=read_items("licences", parsing.parse_licence),
         plan_ids=read_items("plans", plan),
         availability=read_items("availability", parsing.parse_slot))

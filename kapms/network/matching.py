@@ -28,6 +28,10 @@ CRITERION_LABELS = {
 # Ranking weights: specialty fit matters most, then language, distance, availability.
 W_SPECIALTY, W_LANGUAGE, W_DISTANCE, W_AVAILABILITY, W_ROOM = 40.0, 25.0, 20.0, 15.0, 1.0
 AVAILABILITY_HORIZON_DAYS = 14
+# The office search radius: asked for unless the user gives one, and never wider than the
+# widest (the match form, the service's widened second look and the request share these).
+RADIUS_MILES = 25
+MAX_RADIUS_MILES = 300
 
 
 @dataclass(frozen=True)
@@ -40,7 +44,7 @@ class MatchRequest:
     modality: str = "either"
     latitude: float | None = None
     longitude: float | None = None
-    max_distance_miles: float = 25.0
+    max_distance_miles: float = RADIUS_MILES
     needs: frozenset[str] = frozenset()
     language: str | None = None
 

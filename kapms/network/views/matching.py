@@ -12,7 +12,7 @@ from kapms.insurance.services import plan_choices
 from kapms.network.blueprint import bp
 from kapms.network.cities import needs_for_diagnosis
 from kapms.network.forms import MatchForm, OfferForm
-from kapms.network.matching import CRITERION_LABELS, MatchRequest
+from kapms.network.matching import CRITERION_LABELS, RADIUS_MILES, MatchRequest
 from kapms.network.services import profiles, referrals, search
 from kapms.patients.access import CLINICAL
 from kapms.patients.models import CARE_TEAM_ROLES
@@ -46,7 +46,7 @@ def match():
         req = MatchRequest(
             state=form.state.data, plan_id=form.plan_id.data or None, today=clinic_time.today(),
             modality=form.modality.data, latitude=lat, longitude=lon,
-            max_distance_miles=float(form.max_distance.data or 25),
+            max_distance_miles=float(form.max_distance.data or RADIUS_MILES),
             needs=frozenset(form.needs.data or []),
             language=(form.language.data or "").strip() or None)
         outcome = search.match_request(db.session, req)
