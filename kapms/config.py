@@ -89,6 +89,10 @@ class Config:
     VITALS_OVERDUE_MINUTES = 50  # ... shown as overdue after this many minutes
     FOLLOW_UP_AFTER_DOSING = 2  # medical follow-up due after this dosing ...
     FOLLOW_UP_DAYS = 30  # ... or this many days after the first dosing, whichever first
+    # A clinician's calendar feed (.ics) holds their sessions from this many days back to
+    # this many days ahead.
+    CALENDAR_FEED_PAST_DAYS = 30
+    CALENDAR_FEED_FUTURE_DAYS = 180
 
     # Measures
     PCL5_CUTOFF = 33

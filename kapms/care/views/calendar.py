@@ -16,8 +16,6 @@ from kapms.web import panels
 from kapms.web.access import roles_required
 from kapms.web.filters import clinic_zone
 
-ICS_PAST_DAYS, ICS_FUTURE_DAYS = 30, 180
-
 
 def _day_start(day: date) -> datetime:
     return datetime.combine(day, time(), clinic_zone()).astimezone(UTC)
@@ -67,8 +65,9 @@ def notes_due():
 def calendar_ics():
     """The signed-in clinician's schedule as iCalendar, initials only (kapms.care.ics)."""
     now = datetime.now(UTC)
-    rows = care.clinician_schedule(db.session, current_user, now - timedelta(days=ICS_PAST_DAYS),
-                                   now + timedelta(days=ICS_FUTURE_DAYS), audit=False)
+    past, ahead = (current_app.config[f"CALENDAR_FEED_{when}_DAYS"] for when in ("PAST", "FUTURE"))
+    rows = care.clinician_schedule(db.session, current_user, now - timedelta(days=past),
+                                   now + timedelta(days=ahead), audit=False)
     ics = sessions_ics(rows, f"{current_app.config['CLINIC_NAME']} sessions", now)
     record(db.session, current_user, "export", "calendar", current_user.id,
            detail=f"{len(rows)} sessions, initials only")
