@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kapms.billing.business_days import (
+    _nth_weekday,
     add_business_days,
     business_days_between,
     gfe_due_date,
@@ -221,3 +222,14 @@ def test_add_business_days_names_a_bad_count():
     with pytest.raises(ValueError) as refused:
         add_business_days(date(2026, 3, 2), 1.0)
     assert str(refused.value) == "n must be an int, not float 1.0"
+
+
+@pytest.mark.parametrize(("month", "weekday", "n", "expected"), [
+    (12, 3, -1, date(2026, 12, 31)),  # the last Thursday of a year's last month is its last day
+    (12, 4, -1, date(2026, 12, 25)),  # the last Friday, a week before
+    (5, 0, -1, date(2026, 5, 25)),  # Memorial Day
+    (11, 3, 4, date(2026, 11, 26)),  # Thanksgiving
+    (1, 0, 1, date(2026, 1, 5)),
+])
+def test_nth_and_last_weekday_of_a_month(month, weekday, n, expected):
+    assert _nth_weekday(2026, month, weekday, n) == expected
