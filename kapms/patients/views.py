@@ -126,7 +126,6 @@ def detail(patient_id: int):
     allowed = categories(current_user, patient)
     page_panels = panels.collect(panels.PATIENT_PAGE, current_user, patient=patient,
                                  categories=allowed)
-    db.session.commit()  # keep the audit record of this read
     return render_template(
         "patients/detail.html", patient=patient, allowed=allowed, panels=page_panels,
         diagnosis_label=ICD10_LABELS.get(patient.diagnosis_code or ""))
@@ -140,7 +139,6 @@ def reviews():
     """Registrations waiting for an admin: what the author typed beside the chart it matched."""
     page = page_arg()
     rows, total = services.pending_reviews(db.session, current_user, page=page)
-    db.session.commit()  # keep the audit records of this read
     return render_template("patients/reviews.html", reviews=rows, total=total, page=page,
                            pages=max(1, -(-total // 25)))
 

@@ -356,8 +356,9 @@ def test_the_hour_skipped_in_spring_in_words():
     night = datetime(2026, 3, 8, 1, 0, tzinfo=LA)
     with pytest.raises(ValueError) as refused:
         phase_instant(night, time(2, 30), LA)
-    assert str(refused.value) == ("02:30 does not exist on Mar 08 (the clocks went forward): "
-                                  "check the time.")
+    assert str(refused.value) == ("2:30 AM on Sun Mar 8, 2026 does not exist at the clinic: "
+                                  "clocks go forward an hour that night. Enter the time as "
+                                  "the clock showed it.")
 
 
 @pytest.fixture

@@ -40,7 +40,6 @@ def claims():
     status = request.args.get("status") if request.args.get("status") in CLAIM_STATUSES else None
     page = page_number()
     rows, total = claim_svc.claims_page(db.session, current_user, status, page, PER_PAGE)
-    db.session.commit()  # the audited reads
     return render_template("billing/claims.html", claims=rows, total=total, page=page,
                            per_page=PER_PAGE, status=status, statuses=CLAIM_STATUSES,
                            remittance_form=RemittanceFileForm())

@@ -27,7 +27,6 @@ def index():
     rows = search_patients(db.session, current_user, name=name or None)
     page = page_number()
     watch = gfe_watch(db.session, current_user, today(), practice().zone, policy())
-    db.session.commit()  # the audited reads of the listed GFEs
     shown = watch[(page - 1) * PER_PAGE:page * PER_PAGE]
     return render_template("billing/index.html", patients=rows, q=name, watch=shown,
                            watch_total=len(watch), page=page, per_page=PER_PAGE,
@@ -42,7 +41,6 @@ def patient(patient_id: int):
     history = benefits_svc.benefits_history(db.session, current_user, patient)
     day = today()
     plans = patient_plans(db.session, patient.id)
-    db.session.commit()  # keep the audit records of these reads
     superbill_form = SuperbillForm(data={"start": day.replace(month=1, day=1), "end": day})
     claims_form = ClaimsForm(data={"start": day.replace(month=1, day=1), "end": day})
     return render_template(
@@ -88,5 +86,4 @@ def new_benefits(patient_id: int):
         if ok:
             flash("Benefits saved.", "success")
             return redirect(url_for(".patient", patient_id=patient.id))
-    db.session.commit()  # the audited read
     return render_template("billing/benefits_form.html", patient=patient, form=form)

@@ -56,7 +56,6 @@ def clearance_new(patient_id: int):
             flash(f"Clearance recorded: {clearance.decision_label}.", "success")
             return redirect(url_for("care.clearance_detail", clearance_id=clearance.id))
     warning = care.baseline_warning(db.session, patient)
-    db.session.commit()  # keep the audit record of the read
     return render_template("care/clearance_form.html", form=form, patient=patient,
                            contraindications=CONTRAINDICATIONS, co_medications=CO_MEDICATIONS,
                            baseline_warning=warning)

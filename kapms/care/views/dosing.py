@@ -81,7 +81,6 @@ def _page(cs, bound: dict | None = None, status: int = 200):
         else []
     plan = care.plan_in_force(db.session, cs, dosing.given_at or now if dosing else now)
     request_open = care.open_plan_request(db.session, cs.patient_id)
-    db.session.commit()  # keep the audit record of the read
     return render_template(
         "care/dosing.html", cs=cs, patient=cs.patient, dosing=dosing, forms=forms,
         blocks=blocks, plan=plan, live=care.live_status(dosing, t, now), thresholds=t,

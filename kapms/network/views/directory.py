@@ -95,7 +95,6 @@ def edit_profile(user_id: int):
 def export_csv():
     """Download the directory in the import format."""
     text = directory_csv.export_directory(db.session, current_user)
-    db.session.commit()  # keep the audit record of the export
     return Response(text, mimetype="text/csv", headers={
         "Content-Disposition": "attachment; filename=kapms-directory.csv"})
 

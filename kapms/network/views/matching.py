@@ -35,7 +35,6 @@ def match():
     patient_id = id_arg("patient_id")
     if patient_id:
         patient = get_patient(db.session, current_user, patient_id, need=CLINICAL)
-        db.session.commit()  # keep the audit record of this read
     submitted = "state" in request.args
     form = MatchForm(formdata=request.args if submitted else None,
                      data=_patient_prefill(patient) if patient else None)

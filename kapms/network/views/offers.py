@@ -22,7 +22,6 @@ def _load_offer(referral_id: int):
     try:
         return referrals.get_referral(db.session, current_user, referral_id)
     except NotFound:
-        db.session.commit()  # keep the audit record of the refused read
         abort(404)
 
 
