@@ -23,6 +23,8 @@ from kapms.care.constants import (
     DECISIONS,
     DOSING_SETTINGS,
     MAX_DOSINGS,
+    MAX_SESSION_MINUTES,
+    MIN_SESSION_MINUTES,
     MODALITIES,
     PRODUCTS,
     ROUTES,
@@ -165,8 +167,8 @@ class ScheduleForm(ClinicTimes, Form):
     clinician_id = SelectField("Clinician", coerce=int, validators=[InputRequired()])
     day = DateField("Date", validators=[DataRequired()])
     start_time = TimeField("Start time", validators=[DataRequired()])
-    duration_minutes = IntegerField("Duration (minutes)", default=60,
-                                    validators=[InputRequired(), NumberRange(15, 480)])
+    duration_minutes = IntegerField("Duration (minutes)", default=60, validators=[
+        InputRequired(), NumberRange(MIN_SESSION_MINUTES, MAX_SESSION_MINUTES)])
     modality = SelectField("Modality", choices=list(MODALITIES.items()))
     location = StringField("Location", validators=[Optional(), Length(max=200)])
 
@@ -182,8 +184,8 @@ class RescheduleForm(Versioned, ScheduleForm):
 class CompleteForm(Form):
     """Mark a session as held, with the minutes it actually took."""
 
-    actual_minutes = IntegerField("Actual minutes", validators=[Optional(),
-                                                                NumberRange(15, 480)])
+    actual_minutes = IntegerField("Actual minutes", validators=[
+        Optional(), NumberRange(MIN_SESSION_MINUTES, MAX_SESSION_MINUTES)])
 
 
 # --- the live dosing record: one form per phase -------------------------------------------

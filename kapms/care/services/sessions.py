@@ -13,7 +13,12 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from kapms.audit.services import record
 from kapms.auth.models import User
-from kapms.care.constants import MODALITIES, SESSION_KINDS
+from kapms.care.constants import (
+    MAX_SESSION_MINUTES,
+    MIN_SESSION_MINUTES,
+    MODALITIES,
+    SESSION_KINDS,
+)
 from kapms.care.models import CareSession, ClinicianCalendar, ProgressNote
 from kapms.care.services.common import on_team, require_team
 from kapms.care.services.stage import refresh_stage
@@ -23,7 +28,6 @@ from kapms.errors import ConflictError, DomainError, PermissionDenied, RuleViola
 # Which care-team role runs each kind of session.
 KIND_ROLE = {"intake": "prescriber", "follow_up": "prescriber", "preparation": "therapist",
              "dosing": "therapist", "integration": "therapist"}
-MIN_MINUTES, MAX_MINUTES = 15, 8 * 60
 
 
 STALE_SESSION_MESSAGE = ("This session was changed by someone else (or in another tab) since "
@@ -67,8 +71,8 @@ def _check_booking(session, patient, *, kind: str, clinician, start: datetime,
                             f"{role}; choose one from the care team.", field="clinician_id")
     if start.tzinfo is None:
         raise DomainError("The start time needs a time zone.")
-    if not MIN_MINUTES <= duration_minutes <= MAX_MINUTES:
-        raise RuleViolation(f"The duration must be {MIN_MINUTES}-{MAX_MINUTES} minutes.",
+    if not MIN_SESSION_MINUTES <= duration_minutes <= MAX_SESSION_MINUTES:
+        raise RuleViolation(f"The duration must be {MIN_SESSION_MINUTES}-{MAX_SESSION_MINUTES} minutes.",
                             field="duration_minutes")
     lock_calendar(session, clinician.id)
     end = start + timedelta(minutes=duration_minutes)
@@ -76,7 +80,7 @@ def _check_booking(session, patient, *, kind: str, clinician, start: datetime,
     query = select(CareSession).where(
         CareSession.clinician_id == clinician.id, CareSession.status != "cancelled",
         CareSession.scheduled_start < end,
-        CareSession.scheduled_start > start - timedelta(minutes=MAX_MINUTES))
+        CareSession.scheduled_start > start - timedelta(minutes=MAX_SESSION_MINUTES))
     if moving_id is not None:
         query = query.where(CareSession.id != moving_id)
     clashes = session.scalars(query).all()
@@ -166,8 +170,8 @@ def complete_session(session, actor, care_session: CareSession,
     if care_session.scheduled_start > utcnow():
         raise RuleViolation("A session cannot be completed before it has started.")
     minutes = actual_minutes or care_session.duration_minutes
-    if not MIN_MINUTES <= minutes <= MAX_MINUTES:
-        raise RuleViolation(f"The duration must be {MIN_MINUTES}-{MAX_MINUTES} minutes.",
+    if not MIN_SESSION_MINUTES <= minutes <= MAX_SESSION_MINUTES:
+        raise RuleViolation(f"The duration must be {MIN_SESSION_MINUTES}-{MAX_SESSION_MINUTES} minutes.",
                             field="actual_minutes")
     care_session.status, care_session.actual_minutes = "completed", minutes
     care_session.started_at = care_session.scheduled_start
