@@ -94,6 +94,15 @@ class Config:
     CALENDAR_FEED_PAST_DAYS = 30
     CALENDAR_FEED_FUTURE_DAYS = 180
 
+    # Matching (kapms.network.matching): points for each way a clinician fits a request.
+    # Specialty fit matters most, then language, distance, availability; room to spare
+    # only breaks ties.
+    MATCH_WEIGHT_SPECIALTY = 40.0
+    MATCH_WEIGHT_LANGUAGE = 25.0
+    MATCH_WEIGHT_DISTANCE = 20.0
+    MATCH_WEIGHT_AVAILABILITY = 15.0
+    MATCH_WEIGHT_ROOM = 1.0
+
     # Measures
     PCL5_CUTOFF = 33
 

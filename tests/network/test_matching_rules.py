@@ -7,16 +7,19 @@ the distance (or 10 for telehealth), 15 for an opening tomorrow falling to 0 ove
 (R = 3958.8 miles), not against the code's own approximations.
 """
 
+from dataclasses import replace
 from datetime import date, timedelta
 from math import asin, cos, degrees, pi, radians, sin
 
 import pytest
 
+from kapms.config import Config
 from kapms.network.matching import (
     CRITERIA,
     Candidate,
     ClinicianFacts,
     MatchRequest,
+    Weights,
     bounding_box,
     failed_criteria,
     haversine_miles,
@@ -304,3 +307,16 @@ def test_telehealth_only_is_not_satisfied_by_an_office_nearby():
                             telehealth=False, latitude=0.0, longitude=0.0)
     req = request(modality="telehealth", latitude=0.0, longitude=0.0)
     assert not modality_ok(req, office)
+
+
+def test_the_ranking_weights_are_settings():
+    assert Weights() == Weights.from_config({
+        f"MATCH_WEIGHT_{name}": getattr(Config, f"MATCH_WEIGHT_{name}")
+        for name in ("SPECIALTY", "LANGUAGE", "DISTANCE", "AVAILABILITY", "ROOM")})
+    language_first = Weights(specialty=1.0, language=100.0)
+    req = request(needs=frozenset({"ptsd"}), language="Spanish", weights=language_first)
+    speaks = Candidate(1, "Ana", frozenset(), languages=frozenset({"spanish"}))
+    specialist = Candidate(2, "Ben", frozenset({"ptsd"}))
+    assert [r.candidate.name for r in rank(req, [specialist, speaks])] == ["Ana", "Ben"]
+    assert [r.candidate.name for r in rank(replace(req, weights=Weights()),
+                                           [speaks, specialist])] == ["Ben", "Ana"]

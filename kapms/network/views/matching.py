@@ -2,7 +2,7 @@
 anonymously, offers the patient from the results, and offers eligible prescribers.
 """
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from kapms import clinic_time
@@ -12,7 +12,7 @@ from kapms.insurance.services import plan_choices
 from kapms.network.blueprint import bp
 from kapms.network.cities import needs_for_diagnosis
 from kapms.network.forms import MatchForm, OfferForm
-from kapms.network.matching import CRITERION_LABELS, RADIUS_MILES, MatchRequest
+from kapms.network.matching import CRITERION_LABELS, RADIUS_MILES, MatchRequest, Weights
 from kapms.network.services import profiles, referrals, search
 from kapms.patients.access import CLINICAL
 from kapms.patients.models import CARE_TEAM_ROLES
@@ -47,7 +47,8 @@ def match():
             modality=form.modality.data, latitude=lat, longitude=lon,
             max_distance_miles=float(form.max_distance.data or RADIUS_MILES),
             needs=frozenset(form.needs.data or []),
-            language=(form.language.data or "").strip() or None)
+            language=(form.language.data or "").strip() or None,
+            weights=Weights.from_config(current_app.config))
         outcome = search.match_request(db.session, req)
     return render_template("network/match.html", form=form, patient=patient, outcome=outcome,
                            offer_form=OfferForm())
