@@ -163,3 +163,15 @@ def test_every_module_has_a_docstring():
     missing = [str(p.relative_to(KAPMS)) for p in KAPMS.rglob("*.py")
                if p.stat().st_size and ast.get_docstring(ast.parse(p.read_text())) is None]
     assert missing == []
+
+
+def test_no_import_at_the_bottom_of_a_module():
+    late = []
+    for path in KAPMS.rglob("*.py"):
+        seen_code = False
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                seen_code = True
+            elif isinstance(node, ast.Import | ast.ImportFrom) and seen_code:
+                late.append(f"{path.relative_to(KAPMS)}:{node.lineno}")
+    assert late == []

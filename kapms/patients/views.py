@@ -114,7 +114,6 @@ def edit(patient_id: int):
         if ok:
             flash("Patient record saved.", "success")
             return redirect(url_for("patients.detail", patient_id=patient.id))
-    db.session.commit()
     return render_template("patients/form.html", form=form, patient=patient, is_admin=False)
 
 

@@ -46,7 +46,6 @@ def new_plan(patient_id: int):
         if ok:
             flash("Payment plan created.", "success")
             return redirect(url_for(".plan", plan_id=plan.id))
-    db.session.commit()
     return render_template("billing/plan_form.html", patient=patient, form=form,
                            estimate=estimate)
 
@@ -55,7 +54,6 @@ def new_plan(patient_id: int):
 def plan(plan_id: int):
     """The plan's schedule, payments and standing (paid, due, overdue, balance)."""
     plan = plan_svc.get_plan(db.session, current_user, plan_id)
-    db.session.commit()
     return _plan_page(plan, PaymentForm(data={"paid_on": today()}))
 
 
@@ -79,7 +77,6 @@ def record_payment(plan_id: int):
             flash("Payment recorded.", "success")
             return redirect(url_for(".plan", plan_id=plan_id))
         plan = plan_svc.get_plan(db.session, current_user, plan_id)
-        db.session.commit()
     return _plan_page(plan, form)
 
 
@@ -92,7 +89,6 @@ def void_payment(plan_id: int, payment_id: int):
         abort(404)
     form = VoidPaymentForm(prefix=f"void{payment_id}")
     if not form.validate_on_submit():
-        db.session.commit()
         flash("Give a reason (up to 200 characters) to void a payment.", "danger")
         return redirect(url_for(".plan", plan_id=plan_id))
     ok, _ = attempt(form, lambda: plan_svc.void_payment(

@@ -43,7 +43,6 @@ def calendar():
     # The calendar is the clinicians' home, so it carries the dashboard's sections too
     # (safety alerts, referral offers) above the schedule.
     home_panels = panels.collect(panels.DASHBOARD, current_user)
-    db.session.commit()
     step = timedelta(days=1 if view == "day" else 7)
     return render_template("care/calendar.html", view=view, day=day, days=days, by_day=by_day,
                            prev_day=first - step, next_day=first + step,
@@ -56,7 +55,6 @@ def calendar():
 def notes_due():
     """Past sessions of the signed-in clinician without a signed progress note."""
     rows = care.notes_due(db.session, current_user)
-    db.session.commit()
     return render_template("care/notes_due.html", sessions=rows)
 
 

@@ -263,6 +263,5 @@ def plan_request_new(session_id: int):
             return redirect(_url(cs))
         cs = care.get_care_session(db.session, current_user, session_id)
     plan = care.plan_in_force(db.session, cs, utcnow())
-    db.session.commit()
     return render_template("care/plan_request.html", form=form, cs=cs, patient=cs.patient,
                            plan=plan)

@@ -68,7 +68,6 @@ def session_new(patient_id: int):
                 flash(block, "danger")
             return redirect(url_for("patients.detail", patient_id=patient.id))
     safety_block = care.safety_alert_block(db.session, patient.id)
-    db.session.commit()
     return render_template("care/schedule_form.html", form=form, patient=patient,
                            safety_block=safety_block)
 
@@ -84,7 +83,6 @@ def session_reschedule(session_id: int):
     if cs.status != "scheduled":
         flash(f"Only a scheduled session can be rescheduled; this one is "
               f"{cs.status_label.lower()}.", "danger")
-        db.session.commit()
         return redirect(_session_url(cs))
     form = RescheduleForm()
     _offer_clinicians(form, patient)
@@ -103,7 +101,6 @@ def session_reschedule(session_id: int):
         if ok:
             flash(f"{cs.kind_label} session moved.", "success")
             return redirect(_session_url(cs))
-    db.session.commit()
     return render_template("care/schedule_form.html", form=form, patient=patient, cs=cs)
 
 
@@ -114,7 +111,6 @@ def session_detail(session_id: int):
     note = care.read_note(db.session, current_user, cs)
     blocks = care.dosing_blocks(db.session, cs) \
         if cs.kind == "dosing" and cs.status == "scheduled" else []
-    db.session.commit()
     editable = note is None or not note.signed
     return render_template(
         "care/session.html", cs=cs, patient=cs.patient, note=note,
@@ -237,7 +233,6 @@ def process_notes(patient_id: int):
             flash("Psychotherapy note saved (visible only to you).", "success")
             return redirect(url_for("care.process_notes", patient_id=patient.id))
     notes = care.my_process_notes(db.session, current_user, patient.id)
-    db.session.commit()
     return render_template("care/process_notes.html", patient=patient, notes=notes, form=form)
 
 
@@ -257,5 +252,4 @@ def process_note_edit(note_id: int):
                                    form=form), 409
         flash("Psychotherapy note saved.", "success")
         return redirect(url_for("care.process_notes", patient_id=patient.id))
-    db.session.commit()
     return render_template("care/process_note.html", note=note, patient=patient, form=form)

@@ -67,7 +67,6 @@ def offer(patient_id: int):
         except NotFound:
             pass
     if clinician is None:
-        db.session.commit()
         flash("The offer was incomplete; pick a clinician from the list.", "danger")
         return redirect(back)
     ok, _ = attempt(form, lambda: referrals.offer_referral(
@@ -84,7 +83,6 @@ def offer(patient_id: int):
 def prescribers(patient_id: int):
     """Prescribers who may join the patient's team (the eligibility rule), to offer to."""
     patient = get_patient(db.session, current_user, patient_id, need=CLINICAL)
-    db.session.commit()
     req = search.patient_request(patient, clinic_time.today())
     rows, emptied_by = search.eligible_clinicians(db.session, req, "prescriber")
     return render_template("network/prescribers.html", patient=patient, rows=rows,
