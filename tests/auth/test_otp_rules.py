@@ -58,6 +58,7 @@ def test_a_code_may_be_typed_with_spaces_but_must_be_six_digits():
     assert otp.matching_step(RFC_SECRET, "2870820", now) is None
     assert otp.matching_step(RFC_SECRET, "28708a", now) is None
     assert otp.matching_step(RFC_SECRET, "", now) is None
+    assert otp.matching_step(RFC_SECRET, "28708é", now) is None  # six characters, one a letter
 
 
 def test_new_secrets_are_160_bits_of_base32():
@@ -123,3 +124,11 @@ def test_remembered_device_tokens_are_stored_hashed():
 def test_codes_depend_on_the_time_not_the_moment_of_the_call():
     base = at(1234567890)
     assert otp.matching_step(RFC_SECRET, "005924", base + timedelta(seconds=25)) == 41152263
+
+
+def test_the_groups_of_a_recovery_code_are_its_sixteen_characters_in_turn():
+    # Four groups cut from sixteen random characters, not overlapping windows of the first
+    # seven (which would have the same shape): one code in ten sharing three characters
+    # between its first two groups by chance is a 1 in 30,000 event.
+    codes = otp.new_recovery_codes()
+    assert any(code[1:4] != code[5:8] for code in codes)
