@@ -48,8 +48,8 @@ from kapms.care.models import (
     VitalsReading,
 )
 from kapms.insurance.models import InsurancePlan, Payer
-from kapms.measures import links
 from kapms.measures.models import Administration, SelfReportLink
+from kapms.measures.services import links
 from kapms.network.models import ClinicianProfile, Referral
 from kapms.network.services.referrals import offer_referral
 from kapms.patients.models import CareTeamMember, Patient

@@ -111,7 +111,8 @@ def test_no_write_lock_while_any_pdf_renders(app, client, login, db, lock_checks
     for user, paths in ((billing, billing_pdfs),
                         (therapist, [f"/care/sessions/{cs.id}/note.pdf",
                                      f"/care/clearances/{clearance}.pdf"]),
-                        (admin, ["/outcomes/report.pdf?instrument=PHQ-9&all_patients=y"])):
+                        (admin, ["/outcomes/report.pdf?instrument=PHQ-9&all_patients=y",
+                                    "/outcomes/summary.pdf?instrument=PHQ-9"])):
         client.post("/logout")
         login(user)
         for path in paths:
