@@ -7,10 +7,6 @@ from pathlib import Path
 from kapms.domains import DOMAINS
 
 KAPMS = Path(__file__).resolve().parent.parent / "kapms"
-# Modules whose functions take (session, actor, ...) outside a services module, moved into
-# kapms/measures/services/ on branch issue-13-outcomes: delete each line when that lands
-# (test_the_waiting_list_is_current fails once a listed file is gone).
-NOT_YET_IN_SERVICES = {"measures/links.py", "measures/reports.py"}
 
 
 def _service_files():
@@ -123,11 +119,7 @@ def test_operations_live_in_services():
             if (isinstance(node, ast.FunctionDef) and not node.name.startswith("_")
                     and [a.arg for a in node.args.args[:2]] == ["session", "actor"]):
                 offenders.add(str(path.relative_to(KAPMS)))
-    assert offenders == NOT_YET_IN_SERVICES
-
-
-def test_the_waiting_list_is_current():
-    assert [p for p in NOT_YET_IN_SERVICES if not (KAPMS / p).exists()] == []
+    assert offenders == set()
 
 
 def test_services_exist():
