@@ -24,11 +24,13 @@ from kapms.care.rules import (
     clearance_refusal,
     discharge_refusal,
     dosing_refusal,
+    end_early_refusal,
     hold_reason,
     is_maintenance,
     monitoring_minutes,
     phase_instant,
     plan_refusal,
+    psychotherapy_refusal,
     vitals_due,
     vitals_refusal,
 )
@@ -391,3 +393,47 @@ def test_a_time_twelve_hours_from_the_start_is_the_earlier_one():
     # Midnight is as far before a noon session as after it: the session's own day is meant.
     noon = datetime(2026, 3, 2, 12, 0, tzinfo=LA)
     assert phase_instant(noon, time(0, 0), LA) == datetime(2026, 3, 2, 0, 0, tzinfo=LA)
+
+
+# --- closing a dosing early, psychotherapy within a medical visit (from the gaps merge) ----
+
+GIVEN = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+
+
+def _end(**change):
+    args = dict(kind="left_against_advice", reason="Wanted to leave", transferred_to=None,
+                no_driving=True, given_at=GIVEN, ended_at=GIVEN + timedelta(minutes=20))
+    return end_early_refusal(**{**args, **change})
+
+
+def test_closing_early_refusals_in_words():
+    assert _end() is None
+    assert _end(kind="ended_early") is None
+    assert _end(kind="emergency_transfer", transferred_to="Mercy ED", no_driving=False) is None
+    assert _end(ended_at=GIVEN) is None  # ending the minute the dose was given
+    assert _end(kind=None) == _end(kind="discharged") == "Choose how the session ended."
+    assert _end(reason="  ") == _end(reason=None) == (
+        "Describe what happened and why the session ended early.")
+    assert _end(ended_at=GIVEN - timedelta(minutes=1)) == (
+        "The session cannot end before the dose was given.")
+    assert _end(kind="emergency_transfer", transferred_to=" ") == (
+        "Say where the patient was transferred (e.g. the emergency department).")
+    assert _end(kind="emergency_transfer", transferred_to=None) == _end(
+        kind="emergency_transfer", transferred_to=" ")
+    assert _end(no_driving=False) == _end(kind="ended_early", no_driving=False) == (
+        "A patient who leaves before discharge must be told not to drive until the next day: "
+        "confirm it.")
+
+
+def test_psychotherapy_within_a_medical_visit_in_words():
+    assert psychotherapy_refusal("follow_up", None, 30) is None
+    assert psychotherapy_refusal("preparation", None, 60) is None
+    assert psychotherapy_refusal("intake", 0, 60) is None
+    assert psychotherapy_refusal("follow_up", 29, 30) is None
+    assert psychotherapy_refusal("integration", 20, 60) == (
+        "Psychotherapy minutes are recorded on a medical visit (intake or follow-up); this "
+        "session's minutes are its psychotherapy.")
+    assert psychotherapy_refusal("intake", -1, 60) == "Psychotherapy minutes cannot be negative."
+    assert psychotherapy_refusal("follow_up", 30, 30) == (
+        "Psychotherapy (30 min) must be a part of the 30-minute visit, separate from the "
+        "medical evaluation.")
