@@ -95,6 +95,19 @@ class Config:
     VITALS_OVERDUE_MINUTES = 50  # ... shown as overdue after this many minutes
     FOLLOW_UP_AFTER_DOSING = 2  # medical follow-up due after this dosing ...
     FOLLOW_UP_DAYS = 30  # ... or this many days after the first dosing, whichever first
+    # A clinician's calendar feed (.ics) holds their sessions from this many days back to
+    # this many days ahead.
+    CALENDAR_FEED_PAST_DAYS = 30
+    CALENDAR_FEED_FUTURE_DAYS = 180
+
+    # Matching (kapms.network.matching): points for each way a clinician fits a request.
+    # Specialty fit matters most, then language, distance, availability; room to spare
+    # only breaks ties.
+    MATCH_WEIGHT_SPECIALTY = 40.0
+    MATCH_WEIGHT_LANGUAGE = 25.0
+    MATCH_WEIGHT_DISTANCE = 20.0
+    MATCH_WEIGHT_AVAILABILITY = 15.0
+    MATCH_WEIGHT_ROOM = 1.0
 
     # Measures (definitions and sources: docs/measures.md)
     PCL5_CUTOFF = 33

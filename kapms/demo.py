@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from kapms.auth.models import User
 from kapms.auth.services import create_user
+from kapms.domains import domain_modules
 
 # The demo passwords are public by design: this data is for a local demo only.
 DEMO_LOGINS = [
@@ -48,8 +49,6 @@ def seed_demo(session, progress=None) -> bool:
     seeded: "staff", then each domain), so a command can show how far it got."""
     if session.scalar(select(func.count()).select_from(User)):
         return False
-    from kapms.app_setup import domain_modules
-
     steps = [("staff", seed_users)] + [
         (module.__name__.split(".")[-2], module.seed) for module in domain_modules("demo")]
     ctx: dict = {}

@@ -35,6 +35,12 @@ CO_MEDICATION_LABELS = dict(CO_MEDICATIONS)
 # the dose with a reason (stimulants and MAOIs are recorded, not a sedation warning).
 SEDATING_CO_MEDICATIONS = frozenset({"benzodiazepines", "sedative_hypnotics"})
 
+# Dosings in a plan: 1 to MAX_DOSINGS in the course, 0 to MAX_DOSINGS of maintenance after
+# it (the plan rule, the plan-change service and every plan form share this one number).
+MAX_DOSINGS = 36
+# A session's length, booked or as held (the booking and completion forms and services).
+MIN_SESSION_MINUTES, MAX_SESSION_MINUTES = 15, 8 * 60
+
 DECISIONS = {"cleared": "Cleared", "not_cleared": "Not cleared", "deferred": "Deferred"}
 
 PRODUCTS = {

@@ -10,25 +10,15 @@ times they would have had.
 
 from datetime import datetime, time, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
+from kapms import clinic_time
 from kapms.care import services as care
 from kapms.care.constants import CO_MEDICATION_LABELS, CONTRAINDICATION_LABELS
 from kapms.care.rules import Thresholds
-from kapms.config import Config
 from kapms.database import utcnow
 
 LOZENGE = dict(product="ketamine_sl_lozenge", route="sublingual")
 NO_CO_MEDICATIONS = {key: False for key in CO_MEDICATION_LABELS}
-
-
-def _zone() -> ZoneInfo:
-    try:
-        from flask import current_app
-
-        return ZoneInfo(current_app.config["CLINIC_TIMEZONE"])
-    except RuntimeError:  # no app context (e.g. a script)
-        return ZoneInfo(Config.CLINIC_TIMEZONE)
 
 
 class _Clinic:
@@ -38,9 +28,9 @@ class _Clinic:
         self.session = session
         self.therapist = ctx["users"]["therapist"]
         self.prescriber = ctx["users"]["prescriber"]
-        self.tz = _zone()
+        self.tz = clinic_time.zone()
         self.now = utcnow()
-        self.today = self.now.astimezone(self.tz).date()
+        self.today = clinic_time.local_date(self.now)
         self.thresholds = Thresholds()
 
     def at(self, days: int, hour: int, minute: int = 0) -> datetime:

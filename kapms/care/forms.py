@@ -30,6 +30,9 @@ from kapms.care.constants import (
     DECISIONS,
     DOSING_SETTINGS,
     END_KINDS,
+    MAX_DOSINGS,
+    MAX_SESSION_MINUTES,
+    MIN_SESSION_MINUTES,
     MISSED_STATUSES,
     MODALITIES,
     PRODUCTS,
@@ -107,7 +110,7 @@ class ClearanceForm(Form):
         "Override reason", validators=[Optional(), Length(max=2000)],
         description="Required to clear when any contraindication is answered yes.")
     dosing_count = IntegerField("Dosing sessions in the plan",
-                                validators=[Optional(), NumberRange(1, 36)])
+                                validators=[Optional(), NumberRange(1, MAX_DOSINGS)])
     product = SelectField("Product", choices=[("", "—")] + list(PRODUCTS.items()))
     route = SelectField("Route", choices=[("", "—")] + list(ROUTES.items()))
     dose_mg = DecimalField("Dose (mg)", places=2,
@@ -177,8 +180,8 @@ class ScheduleForm(ClinicTimes, Form):
     clinician_id = SelectField("Clinician", coerce=int, validators=[InputRequired()])
     day = DateField("Date", validators=[DataRequired()])
     start_time = TimeField("Start time", validators=[DataRequired()])
-    duration_minutes = IntegerField("Duration (minutes)", default=60,
-                                    validators=[InputRequired(), NumberRange(15, 480)])
+    duration_minutes = IntegerField("Duration (minutes)", default=60, validators=[
+        InputRequired(), NumberRange(MIN_SESSION_MINUTES, MAX_SESSION_MINUTES)])
     modality = SelectField("Modality", choices=list(MODALITIES.items()))
     location = StringField("Location", validators=[Optional(), Length(max=200)])
     repeat = SelectField("Repeats", choices=list(REPEATS.items()), coerce=int, default=0)
@@ -220,10 +223,12 @@ class MissedForm(Form):
 class CompleteForm(Form):
     """Mark a session as held, with the minutes it actually took."""
 
-    actual_minutes = IntegerField("Actual minutes", validators=[Optional(),
-                                                                NumberRange(15, 480)])
+    actual_minutes = IntegerField("Actual minutes", validators=[
+        Optional(), NumberRange(MIN_SESSION_MINUTES, MAX_SESSION_MINUTES)])
+    # Part of the visit, so shorter than the longest visit (rules.psychotherapy_refusal).
     psychotherapy_minutes = IntegerField("Psychotherapy within the visit (minutes)",
-                                         validators=[Optional(), NumberRange(0, 479)])
+                                         validators=[Optional(),
+                                                     NumberRange(0, MAX_SESSION_MINUTES - 1)])
 
 
 # --- the live dosing record: one form per phase -------------------------------------------
@@ -369,7 +374,7 @@ class PlanRequestForm(Form):
     dose_mg = DecimalField("Dose (mg)", places=2, validators=[Optional(), NumberRange(0.01, 2000)])
     product = SelectField("Product", choices=[("", "unchanged")] + list(PRODUCTS.items()))
     route = SelectField("Route", choices=[("", "unchanged")] + list(ROUTES.items()))
-    dosing_count = IntegerField("Dosing sessions", validators=[Optional(), NumberRange(1, 36)])
+    dosing_count = IntegerField("Dosing sessions", validators=[Optional(), NumberRange(1, MAX_DOSINGS)])
     reason = TextAreaField("Why", validators=[DataRequired(), Length(max=2000)],
                            render_kw={"rows": 3})
 
@@ -378,9 +383,9 @@ class PlanForm(Form):
     """A new plan version (the prescriber), with the version they were looking at."""
 
     dosing_count = IntegerField("Dosing sessions", validators=[InputRequired(),
-                                                               NumberRange(1, 36)])
+                                                               NumberRange(1, MAX_DOSINGS)])
     maintenance_dosings = IntegerField("Maintenance dosings", default=0,
-                                       validators=[InputRequired(), NumberRange(0, 36)],
+                                       validators=[InputRequired(), NumberRange(0, MAX_DOSINGS)],
                                        description="After the course and its follow-up.")
     product = SelectField("Product", choices=list(PRODUCTS.items()))
     route = SelectField("Route", choices=list(ROUTES.items()))

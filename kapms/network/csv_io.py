@@ -1,6 +1,6 @@
 """The directory CSV format: reading rows into profiles and writing profiles as rows.
 
-Pure: text and plain values in, text and plain values out; no database. One row per
+Pure: bytes, text and plain values in, text and plain values out; no database. One row per
 clinician; list cells (licences, plans, specialties, languages, availability) separate items
 with ";". The import and export services (kapms.network.services.directory_csv) use it, and
 a round trip changes nothing.
@@ -11,8 +11,9 @@ import io
 from dataclasses import dataclass, field
 
 from kapms.csv_export import unguard
+from kapms.errors import DomainError
 from kapms.network import parsing
-from kapms.network.services.profiles import ProfileData
+from kapms.network.services.profiles import MAX_CAPACITY, ProfileData
 from kapms.network.vocabulary import PROFILE_KINDS
 
 COLUMNS = ["email", "full_name", "credentials", "role", "npi", "licences", "kap_course",
@@ -20,6 +21,8 @@ COLUMNS = ["email", "full_name", "credentials", "role", "npi", "licences", "kap_
            "office_address", "latitude", "longitude", "telehealth", "specialties",
            "languages", "accepting_new", "capacity", "availability"]
 REQUIRED = {"email", "full_name", "role", "licences", "capacity"}
+# The largest directory file accepted (the request limit, MAX_CONTENT_LENGTH, is above it).
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 
 
 # Profile fields as the CSV names them (for problems found by the profile rules), and the
@@ -28,6 +31,19 @@ FIELD_COLUMNS = {"kind": "role", "plan_ids": "plans"}
 DEPENDS_ON = {"office_address": {"in_office", "latitude", "longitude"},
               "private_pay_rate": {"accepts_private_pay"},
               "kap_course": {"kap_trained_on"}}
+
+
+def upload_text(raw: bytes) -> str:
+    """The text of an uploaded directory file (at most MAX_UPLOAD_BYTES of UTF-8, a byte
+    order mark allowed); DomainError on the file field otherwise."""
+    if len(raw) > MAX_UPLOAD_BYTES:
+        raise DomainError(f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB; "
+                          "split it.", "file")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DomainError("The file is not UTF-8 text; export it as CSV UTF-8.",
+                          "file") from None
 
 
 @dataclass
@@ -112,7 +128,7 @@ def parse_row(row: dict, plans: dict[str, int]) -> DirectoryRow:
         languages=read("languages", parsing.parse_languages, []) or ["English"],
         accepting_new=read("accepting_new", lambda t: parsing.parse_bool(
             t or "yes", "accepting_new"), True),
-        capacity=read("capacity", lambda t: parsing.parse_int(t, "capacity", 0, 500), 0),
+        capacity=read("capacity", lambda t: parsing.parse_int(t, "capacity", 0, MAX_CAPACITY), 0),
         licences=read_items("licences", parsing.parse_licence),
         plan_ids=read_items("plans", plan),
         availability=read_items("availability", parsing.parse_slot))

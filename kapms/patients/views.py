@@ -175,7 +175,6 @@ def edit(patient_id: int):
         if ok:
             flash("Patient record saved.", "success")
             return redirect(url_for("patients.detail", patient_id=patient.id))
-    db.session.commit()
     return render_template("patients/form.html", form=form, patient=patient, is_admin=False)
 
 
@@ -187,7 +186,6 @@ def detail(patient_id: int):
     allowed = categories(current_user, patient)
     page_panels = panels.collect(panels.PATIENT_PAGE, current_user, patient=patient,
                                  categories=allowed)
-    db.session.commit()  # keep the audit record of this read
     return render_template(
         "patients/detail.html", patient=patient, allowed=allowed, panels=page_panels,
         diagnosis_label=ICD10_LABELS.get(patient.diagnosis_code or ""))
@@ -201,7 +199,6 @@ def reviews():
     """Registrations waiting for an admin: what the author typed beside the chart it matched."""
     page = page_arg()
     rows, total = services.pending_reviews(db.session, current_user, page=page)
-    db.session.commit()  # keep the audit records of this read
     return render_template("patients/reviews.html", reviews=rows, total=total, page=page,
                            pages=max(1, -(-total // 25)))
 

@@ -39,7 +39,6 @@ def patient(patient_id: int):
     history = benefits_svc.benefits_history(db.session, current_user, patient)
     day = today()
     plans = patient_plans(db.session, patient.id)
-    db.session.commit()  # keep the audit records of these reads
     superbill_form = SuperbillForm(data={"start": day.replace(month=1, day=1), "end": day})
     claims_form = ClaimsForm(data={"start": day.replace(month=1, day=1), "end": day})
     return render_template(
@@ -85,5 +84,4 @@ def new_benefits(patient_id: int):
         if ok:
             flash("Benefits saved.", "success")
             return redirect(url_for(".patient", patient_id=patient.id))
-    db.session.commit()  # the audited read
     return render_template("billing/benefits_form.html", patient=patient, form=form)

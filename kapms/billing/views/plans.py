@@ -48,7 +48,6 @@ def new_plan(patient_id: int):
         if ok:
             flash("Payment plan created.", "success")
             return redirect(url_for(".plan", plan_id=plan.id))
-    db.session.commit()
     return render_template("billing/plan_form.html", patient=patient, form=form,
                            estimate=estimate)
 
@@ -97,7 +96,6 @@ def void_payment(plan_id: int, payment_id: int):
         abort(404)
     form = VoidPaymentForm(prefix=f"void{payment_id}")
     if not form.validate_on_submit():
-        db.session.commit()
         flash("Give a reason (up to 200 characters) to void a payment.", "danger")
         return redirect(url_for(".plan", plan_id=plan_id))
     if not confirm.confirmed():

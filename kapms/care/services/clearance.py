@@ -11,9 +11,10 @@ from kapms import clinic_time
 from kapms.audit.services import record
 from kapms.care.constants import CO_MEDICATION_LABELS, CONTRAINDICATION_LABELS
 from kapms.care.models import Clearance, PlanVersion
-from kapms.care.rules import Thresholds, add_months, clearance_refusal, plan_refusal
+from kapms.care.rules import Thresholds, clearance_refusal, plan_refusal
 from kapms.care.services.common import field_for, require_team
 from kapms.care.services.stage import refresh_stage
+from kapms.clinic_time import add_months
 from kapms.database import utcnow
 from kapms.errors import DomainError, NotFound, RuleViolation
 from kapms.measures.for_care import missing_baseline

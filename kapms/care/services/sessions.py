@@ -24,6 +24,8 @@ from kapms.auth.models import User
 from kapms.care import booking
 from kapms.care.constants import (
     FREED_STATUSES,
+    MAX_SESSION_MINUTES,
+    MIN_SESSION_MINUTES,
     MISSED_STATUSES,
     MODALITIES,
     NOT_HELD_STATUSES,
@@ -39,7 +41,7 @@ from kapms.errors import ConflictError, DomainError, PermissionDenied, RuleViola
 # Which care-team role runs each kind of session.
 KIND_ROLE = {"intake": "prescriber", "follow_up": "prescriber", "preparation": "therapist",
              "dosing": "therapist", "integration": "therapist"}
-MIN_MINUTES, MAX_MINUTES = 15, int(booking.MAX_SESSION.total_seconds()) // 60
+MIN_MINUTES, MAX_MINUTES = MIN_SESSION_MINUTES, MAX_SESSION_MINUTES
 
 
 STALE_SESSION_MESSAGE = ("This session was changed by someone else (or in another tab) since "
@@ -251,8 +253,8 @@ def complete_session(session, actor, care_session: CareSession,
     if care_session.scheduled_start > utcnow():
         raise RuleViolation("A session cannot be completed before it has started.")
     minutes = actual_minutes or care_session.duration_minutes
-    if not MIN_MINUTES <= minutes <= MAX_MINUTES:
-        raise RuleViolation(f"The duration must be {MIN_MINUTES}-{MAX_MINUTES} minutes.",
+    if not MIN_SESSION_MINUTES <= minutes <= MAX_SESSION_MINUTES:
+        raise RuleViolation(f"The duration must be {MIN_SESSION_MINUTES}-{MAX_SESSION_MINUTES} minutes.",
                             field="actual_minutes")
     refusal = psychotherapy_refusal(care_session.kind, psychotherapy_minutes, minutes)
     if refusal:

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask import Response, abort, current_app, render_template, request, url_for
 from flask_login import current_user
 
+from kapms import clinic_time
 from kapms.audit.services import record
 from kapms.care import booking, timegrid
 from kapms.care import services as care
@@ -45,7 +46,7 @@ def parse_day(raw: str | None) -> date | None:
 
 def _parse_day(raw: str | None) -> date:
     # A bad or far-off ?date= shows today, not a 500 (nor a week past the year 9999).
-    return parse_day(raw) or datetime.now(clinic_zone()).date()
+    return parse_day(raw) or clinic_time.today()
 
 
 def _period() -> tuple[str, date, list[date]]:
@@ -97,7 +98,7 @@ def _grid(columns_days: list[date], sessions_per_column, open_per_column, weekly
 
 def _page_links(view: str, days: list[date], endpoint: str, **args) -> dict:
     step = timedelta(days=1 if view == "day" else 7)
-    today = datetime.now(clinic_zone()).date()
+    today = clinic_time.today()
     return {
         "prev": url_for(endpoint, view=view, date=(days[0] - step).isoformat(), **args),
         "next": url_for(endpoint, view=view, date=(days[0] + step).isoformat(), **args),
@@ -118,7 +119,7 @@ def _clinician_page(clinician, *, own: bool, endpoint: str, **args):
                  [[t for t in opens if _local(t).date() == d] for d in days],
                  [weekly] * len(days)) if view != "list" else None
     by_day = {d: [s for s in rows if _local(s.scheduled_start).date() == d] for d in days}
-    today = datetime.now(clinic_zone()).date()
+    today = clinic_time.today()
     columns = [{"label": f"{d:%a %b %d}", "day": d, "clinician_id": clinician.id,
                 "today": d == today,
                 "url": url_for(endpoint, view="day", date=d.isoformat(), **args)
@@ -238,8 +239,9 @@ def notes_due():
 def calendar_ics():
     """The signed-in clinician's schedule as iCalendar, initials only (kapms.care.ics)."""
     now = datetime.now(UTC)
-    rows = care.clinician_schedule(db.session, current_user, now - timedelta(days=ICS_PAST_DAYS),
-                                   now + timedelta(days=ICS_FUTURE_DAYS), audit=False)
+    past, ahead = (current_app.config[f"CALENDAR_FEED_{when}_DAYS"] for when in ("PAST", "FUTURE"))
+    rows = care.clinician_schedule(db.session, current_user, now - timedelta(days=past),
+                                   now + timedelta(days=ahead), audit=False)
     ics = sessions_ics(rows, f"{current_app.config['CLINIC_NAME']} sessions", now)
     record(db.session, current_user, "export", "calendar", current_user.id,
            detail=f"{len(rows)} sessions, initials only")

@@ -71,7 +71,6 @@ def clearance_new(patient_id: int):
                 flash(f"Clearance recorded: {clearance.decision_label}.", "success")
                 return redirect(url_for("care.clearance_detail", clearance_id=clearance.id))
     warning = care.baseline_warning(db.session, patient)
-    db.session.commit()  # keep the audit record of the read
     return render_template("care/clearance_form.html", form=form, patient=patient,
                            contraindications=CONTRAINDICATIONS, co_medications=CO_MEDICATIONS,
                            baseline_warning=warning)
@@ -94,7 +93,6 @@ def clearance_detail(clearance_id: int):
     """The clearance as decided, read-only: the screen item by item, baseline, decision,
     overrides and every plan version (the care team and admins)."""
     clearance, patient = care.read_clearance(db.session, current_user, clearance_id)
-    db.session.commit()
     return render_template("care/clearance.html", clearance=clearance, patient=patient,
                            contraindications=CONTRAINDICATIONS, co_medications=CO_MEDICATIONS,
                            is_prescriber=care.on_team(current_user, patient, "prescriber"))
@@ -153,7 +151,6 @@ def _plan_form(clearance, request=None) -> PlanForm:
 
 def _plan_page(clearance, patient, form, request=None, decline_form=None, status=200):
     requests = care.open_plan_request(db.session, patient.id)
-    db.session.commit()
     return render_template("care/plan.html", clearance=clearance, patient=patient, form=form,
                            request=request, open_request=requests,
                            decline_form=decline_form or DeclineForm(formdata=None)), status
@@ -259,7 +256,6 @@ def prescription_new(patient_id: int):
         if ok:
             flash("Prescription recorded.", "success")
             return redirect(_patient_url(patient.id))
-    db.session.commit()
     return render_template("care/prescription_form.html", form=form, patient=patient)
 
 

@@ -5,6 +5,7 @@ from datetime import datetime, time, timedelta
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from kapms import clinic_time
 from kapms.care import services as care
 from kapms.care.blueprint import bp
 from kapms.care.constants import CO_MEDICATIONS, MISSED_STATUSES, SESSION_KINDS
@@ -139,7 +140,6 @@ def session_reschedule(session_id: int):
     if cs.status != "scheduled":
         flash(f"Only a scheduled session can be rescheduled; this one is "
               f"{cs.status_label.lower()}.", "danger")
-        db.session.commit()
         return redirect(_session_url(cs))
     form = RescheduleForm()
     _offer_clinicians(form, patient)
@@ -158,7 +158,6 @@ def session_reschedule(session_id: int):
         if ok:
             flash(f"{cs.kind_label} session moved.", "success")
             return redirect(_session_url(cs))
-    db.session.commit()
     return render_template("care/schedule_form.html", form=form, patient=patient, cs=cs)
 
 
@@ -169,7 +168,6 @@ def session_detail(session_id: int):
     note = care.read_note(db.session, current_user, cs)
     blocks = care.dosing_blocks(db.session, cs) \
         if cs.kind == "dosing" and cs.status == "scheduled" else []
-    db.session.commit()
     editable = note is None or not note.signed
     return render_template(
         "care/session.html", cs=cs, patient=cs.patient, note=note,
@@ -309,7 +307,7 @@ def note_pdf(session_id: int):
     note = care.note_for_print(db.session, current_user, cs)
     live = care.live_status(cs.dosing, thresholds(), utcnow())
     db.session.commit()  # the audit row first: rendering must not hold the write lock
-    pdf = session_note_pdf(cs, note, live, datetime.now().astimezone())
+    pdf = session_note_pdf(cs, note, live, clinic_time.now())
     name = f"session-note-{cs.id}{'' if note.signed else '-DRAFT'}.pdf"
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -329,7 +327,6 @@ def process_notes(patient_id: int):
             flash("Psychotherapy note saved (visible only to you).", "success")
             return redirect(url_for("care.process_notes", patient_id=patient.id))
     notes = care.my_process_notes(db.session, current_user, patient.id)
-    db.session.commit()
     return render_template("care/process_notes.html", patient=patient, notes=notes, form=form)
 
 
@@ -349,5 +346,4 @@ def process_note_edit(note_id: int):
                                    form=form), 409
         flash("Psychotherapy note saved.", "success")
         return redirect(url_for("care.process_notes", patient_id=patient.id))
-    db.session.commit()
     return render_template("care/process_note.html", note=note, patient=patient, form=form)
