@@ -247,8 +247,7 @@ def each_event(session, flt: AuditFilter, *, batch: int = 2000):
 
 def find_users(session, text: str, *, limit: int = 20):
     """Users whose name or email contains ``text`` (case-insensitive), at most ``limit``."""
-    from kapms.auth.models import User
-    from kapms.auth.services.accounts import matching_users
+    from kapms.auth.models import User, matching_users
 
     return session.scalars(select(User).where(matching_users(text))
                            .order_by(User.full_name).limit(limit)).all()
@@ -257,8 +256,7 @@ def find_users(session, text: str, *, limit: int = 20):
 def find_patients(session, text: str, *, limit: int = 20):
     """Patients whose first or last name starts with a word of ``text``, at most ``limit``
     (id, name) pairs. For the admin's filter: only names, no other patient data."""
-    from kapms.patients.models import Patient
-    from kapms.patients.services import name_condition
+    from kapms.patients.models import Patient, name_condition
 
     words = [w.lower() for w in text.split()][:3]
     if not words:

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import BigInteger, ForeignKey, String, UniqueConstraint, false
+from sqlalchemy import BigInteger, ForeignKey, String, UniqueConstraint, false, func, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kapms.database import UTCDateTime, utcnow
@@ -127,3 +127,11 @@ class RememberedDevice(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+def matching_users(text: str):
+    """SQL condition: the user's name or email contains ``text`` (any case; % and _ are
+    plain characters)."""
+    term = text.strip().lower()
+    return or_(func.lower(User.full_name).contains(term, autoescape=True),
+               func.lower(User.email).contains(term, autoescape=True))

@@ -8,7 +8,7 @@ one an admin assigns.
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
 
-from sqlalchemy import and_, false, func, or_, select, update
+from sqlalchemy import false, func, or_, select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -29,6 +29,7 @@ from kapms.patients.models import (
     URGENCIES,
     Patient,
     RegistrationReview,
+    name_condition,
 )
 
 
@@ -87,14 +88,6 @@ def find_patients(session, actor, text: str | None = None, *, stage: str | None 
                   f"{f'; stage {stage}' if stage else ''}; page {page}; "
                   f"listed: {', '.join(str(p.id) for p in shown) or 'none'}")
     return PatientPage(query, shown, page, per_page, len(rows) > per_page)
-
-
-def name_condition(words):
-    """SQL condition: every one of ``words`` (lower case) starts the first or the last name
-    (% and _ are plain characters)."""
-    return and_(*(or_(func.lower(Patient.first_name).startswith(w, autoescape=True),
-                      func.lower(Patient.last_name).startswith(w, autoescape=True))
-                  for w in words))
 
 
 def _matching(query: search.Query) -> list:

@@ -280,10 +280,11 @@ def test_users_list_is_paged_and_searchable(client, db, login_as):
     db.commit()
     first, log = get_counted(client, "/admin/users/")
     first = first.get_data(as_text=True)
-    assert "54 accounts" in first and "Page 1 of 2" in first
+    assert "Page 1" in first and "Next" in first
     assert "Zz Clinician 47" in first and "Zz Clinician 48" not in first  # 50 a page
     assert log.count <= 6, log.summary()  # the roles load with the page, not one by one
     second = client.get("/admin/users/?page=2").get_data(as_text=True)
     assert "Zz Clinician 51" in second and "Zz Clinician 00" not in second
+    assert "Next" not in second
     found = client.get("/admin/users/?q=YOLANDA").get_data(as_text=True)
-    assert "Yolanda Search" in found and "Zz Clinician" not in found and "1 account" in found
+    assert "Yolanda Search" in found and "Zz Clinician" not in found and "Next" not in found

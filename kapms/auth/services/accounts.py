@@ -3,12 +3,12 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from kapms.audit.services import record
 from kapms.auth import otp, passwords
-from kapms.auth.models import ROLES, RememberedDevice, User, UserRole
+from kapms.auth.models import ROLES, RememberedDevice, User, UserRole, matching_users
 from kapms.database import utcnow
 from kapms.errors import DomainError, NotFound
 
@@ -193,14 +193,6 @@ def set_details(session, actor, user: User, *, full_name: str, email: str,
     user.full_name, user.email, user.credentials = full_name, email, credentials
     session.flush()
     record(session, actor, "update", "user", user.id, detail="; ".join(changes))
-
-
-def matching_users(text: str):
-    """SQL condition: the user's name or email contains ``text`` (any case; % and _ are
-    plain characters)."""
-    term = text.strip().lower()
-    return or_(func.lower(User.full_name).contains(term, autoescape=True),
-               func.lower(User.email).contains(term, autoescape=True))
 
 
 def search_users(session, text: str = "", *, page: int = 1, per_page: int = 50):
