@@ -17,7 +17,7 @@ from kapms.extensions import csrf, db, limiter, login_manager, migrate
 # Order matters: it is the order of navigation entries and of demo seeding (the directory
 # comes before the patients, whose care teams are checked against it).
 DOMAINS = ["web", "auth", "audit", "insurance", "network", "patients", "care", "measures",
-           "billing", "outcomes"]
+           "billing", "outcomes", "outbox", "consent", "intake", "portal", "reminders"]
 
 
 def domain_modules(suffix: str):
@@ -30,7 +30,7 @@ def domain_modules(suffix: str):
 
 def configure_app(app) -> None:
     """Initialise extensions and register everything the app serves."""
-    from kapms import cli, clinic_time
+    from kapms import cli, clinic_time, queue
     from kapms.auth import passwords
     from kapms.web import access, errors, filters, security
 
@@ -60,3 +60,4 @@ def configure_app(app) -> None:
     errors.init_app(app)
     filters.init_app(app)
     cli.init_app(app)
+    queue.init_app(app)
