@@ -52,7 +52,8 @@ def configure_app(app) -> None:
     )
     list(domain_modules("models"))
     for views in domain_modules("views"):
-        for bp in getattr(views, "BLUEPRINTS", [views.bp]):
+        # BLUEPRINTS may be empty: a domain whose views only add panels to shared pages.
+        for bp in views.BLUEPRINTS if hasattr(views, "BLUEPRINTS") else [views.bp]:
             app.register_blueprint(bp)
 
     access.init_app(app)

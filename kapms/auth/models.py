@@ -56,7 +56,10 @@ class User(UserMixin, db.Model):
     totp_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     # A patient's portal account: the one record it may see (one account per patient).
-    patient_id: Mapped[int | None] = mapped_column(ForeignKey("patients.id"), unique=True)
+    # use_alter: patients refer to users too (created_by_id); this breaks the cycle for
+    # table ordering (create, drop, the test wipe).
+    patient_id: Mapped[int | None] = mapped_column(
+        ForeignKey("patients.id", use_alter=True), unique=True)
 
     role_rows: Mapped[list["UserRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

@@ -20,8 +20,7 @@ from sqlalchemy import select, update
 
 from kapms.audit.services import record
 from kapms.auth.models import TOKEN_PURPOSES, PasswordToken, User
-from kapms.auth.services.accounts import _apply_new_password
-from kapms.auth.services.accounts import find_user_by_email
+from kapms.auth.services.accounts import _apply_new_password, find_user_by_email
 from kapms.database import utcnow
 from kapms.errors import DomainError
 from kapms.outbox.services import count_recent, queue_message

@@ -1,0 +1,114 @@
+"""Intake verbs: the patient saves and sends their answers; the care team reads them; the
+prescriber's screen is prefilled from them (no Flask; flush, never commit; audited)."""
+
+from dataclasses import fields
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from kapms import clinic_time
+from kapms.audit.services import record
+from kapms.care.constants import CO_MEDICATION_LABELS, CONTRAINDICATION_LABELS
+from kapms.database import utcnow
+from kapms.errors import ConflictError, DomainError, PermissionDenied
+from kapms.intake.models import IntakeResponse
+from kapms.intake.questions import IntakeAnswers, problems
+
+STALE = ("Your answers were changed in another window since you opened this page. Nothing "
+         "was saved: reload the page and make your change again.")
+
+
+def latest(session, patient_id: int) -> IntakeResponse | None:
+    """The patient's newest answers, draft or sent (caller checked access)."""
+    return session.scalar(select(IntakeResponse).where(IntakeResponse.patient_id == patient_id)
+                          .order_by(IntakeResponse.id.desc()).limit(1))
+
+
+def latest_submitted(session, patient_id: int) -> IntakeResponse | None:
+    """The patient's newest sent answers (caller checked access)."""
+    return session.scalar(select(IntakeResponse).where(
+        IntakeResponse.patient_id == patient_id, IntakeResponse.submitted_at.is_not(None))
+        .order_by(IntakeResponse.id.desc()).limit(1))
+
+
+def answers_of(row: IntakeResponse | None, patient=None) -> IntakeAnswers:
+    """The answers of ``row`` (a new questionnaire starts from the emergency contact on
+    the patient's record)."""
+    if row is None:
+        return IntakeAnswers(
+            emergency_contact_name=getattr(patient, "emergency_contact_name", None),
+            emergency_contact_phone=getattr(patient, "emergency_contact_phone", None),
+            emergency_contact_relation=getattr(patient, "emergency_contact_relation", None))
+    return IntakeAnswers(**{f.name: getattr(row, f.name) for f in fields(IntakeAnswers)})
+
+
+def _clean(answers: IntakeAnswers) -> IntakeAnswers:
+    cleaned = IntakeAnswers(**{f.name: getattr(answers, f.name) for f in fields(answers)})
+    cleaned.contraindications = {k: v for k, v in answers.contraindications.items()
+                                 if k in CONTRAINDICATION_LABELS and v is not None}
+    cleaned.co_medications = {k: v for k, v in answers.co_medications.items()
+                              if k in CO_MEDICATION_LABELS and v is not None}
+    for f in fields(cleaned):
+        value = getattr(cleaned, f.name)
+        if isinstance(value, str):
+            setattr(cleaned, f.name, value.strip() or None)
+    return cleaned
+
+
+def save_answers(session, actor, patient, answers: IntakeAnswers, *, submit: bool,
+                 expected_version: int | None, now: datetime | None = None) -> IntakeResponse:
+    """The patient saves (``submit``: and sends) their answers. Sent answers are kept as
+    they were: editing them starts a new draft. ``expected_version``: the version of the
+    draft the page showed (None when it showed none); an older one is refused."""
+    if not (actor.has_role("patient") and actor.patient_id == patient.id):
+        raise PermissionDenied("Only the patient fills in their intake.")
+    answers = _clean(answers)
+    found = problems(answers, to_submit=submit)
+    if found:
+        raise DomainError(found[0][1], field=found[0][0])
+    now = now or utcnow()
+    row = latest(session, patient.id)
+    shown = row.version if row is not None and not row.submitted else None
+    if expected_version != shown:
+        raise ConflictError(STALE)
+    if row is None or row.submitted:
+        row = IntakeResponse(patient_id=patient.id, created_at=now)
+        session.add(row)
+    for f in fields(IntakeAnswers):
+        setattr(row, f.name, getattr(answers, f.name))
+    row.updated_at = now
+    if submit:
+        row.submitted_at = now
+    try:
+        session.flush()
+    except StaleDataError as error:
+        raise ConflictError(STALE) from error
+    record(session, actor, "update", "intake_response", row.id, patient_id=patient.id,
+           detail="sent" if submit else "draft saved")
+    return row
+
+
+def read_for_care_team(session, actor, patient) -> IntakeResponse | None:
+    """The newest sent answers, for the care team (``patient`` loaded through
+    get_patient with CLINICAL); the read is audited."""
+    row = latest_submitted(session, patient.id)
+    record(session, actor, "view", "intake_response", getattr(row, "id", None),
+           patient_id=patient.id, detail="sent answers" if row else "none sent yet")
+    return row
+
+
+def screen_prefill(row: IntakeResponse | None) -> dict:
+    """The prescriber's contraindication screen prefilled from the patient's answers:
+    {"ci_<key>": "yes"/"no", "ci_<key>_notes": ..., "cm_<key>": "yes"/"no"}. The
+    prescriber reviews and decides every item; this only saves retyping."""
+    if row is None:
+        return {}
+    when = clinic_time.local_date(row.submitted_at).strftime("%b %d")
+    data = {}
+    for key, answer in (row.contraindications or {}).items():
+        data[f"ci_{key}"] = "yes" if answer else "no"
+        data[f"ci_{key}_notes"] = f"Patient's intake ({when}): {'yes' if answer else 'no'}"
+    for key, answer in (row.co_medications or {}).items():
+        data[f"cm_{key}"] = "yes" if answer else "no"
+    return data

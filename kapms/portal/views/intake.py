@@ -1,0 +1,42 @@
+"""The patient fills the intake questionnaire: save as they go, then send."""
+
+from flask import flash, redirect, render_template, request, url_for
+
+from kapms.extensions import db
+from kapms.intake import services as intake
+from kapms.intake.forms import IntakeForm
+from kapms.intake.questions import CO_MEDICATION_QUESTIONS, CONTRAINDICATION_QUESTIONS, problems
+from kapms.portal.blueprint import bp
+from kapms.portal.views.common import me
+from kapms.web.forms import attempt
+
+
+@bp.route("/intake", methods=["GET", "POST"])
+def intake_form():
+    """The medical-history questionnaire (saved as a draft, or sent)."""
+    user, patient = me()
+    row = intake.latest(db.session, patient.id)
+    form = IntakeForm()
+    if request.method == "GET":
+        form.fill(intake.answers_of(row, patient))
+        form.version.data = row.version if row is not None and not row.submitted else None
+    if form.validate_on_submit():
+        submit = request.form.get("action") == "send"
+        answers = form.answers()
+        found = problems(answers, to_submit=submit)
+        for field_name, message in found:  # every missing answer at once
+            form[field_name].errors = [*form[field_name].errors, message]
+        if not found:
+            ok, _ = attempt(form, lambda: intake.save_answers(
+                db.session, user, patient, answers, submit=submit,
+                expected_version=form.version.data))
+            if ok:
+                flash("Thank you: your answers were sent to your care team." if submit else
+                      "Your answers are saved. Send them when you are done.", "success")
+                return redirect(url_for(".home") if submit else url_for(".intake_form"))
+        if found:
+            flash("Some answers are missing: they are marked below.", "danger")
+    db.session.commit()
+    return render_template("portal/intake.html", form=form, row=row,
+                           ci_keys=list(CONTRAINDICATION_QUESTIONS),
+                           cm_keys=list(CO_MEDICATION_QUESTIONS))

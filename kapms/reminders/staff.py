@@ -1,0 +1,66 @@
+"""Staff emails for a new referral offer and a new safety alert.
+
+They follow the records, whichever service wrote them: when a flush inserts a referral
+offer or a suicidal-ideation alert, it is noted, and just before that transaction commits
+the emails are queued in it (so they go out only if it commits). The email names no patient and no detail: it says
+that something waits in KAPMS and links to the sign-in page.
+"""
+
+from sqlalchemy import event as sa_event
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kapms.auth.models import User
+from kapms.measures.models import SafetyAlert
+from kapms.network.models import Referral
+from kapms.outbox.services import queue_message
+from kapms.patients.models import CareTeamMember
+
+
+def queue_alert_emails(session, alert: SafetyAlert) -> int:
+    """One email to each active clinician on the patient's care team."""
+    recipients = session.scalars(
+        select(User).join(CareTeamMember, CareTeamMember.user_id == User.id)
+        .where(CareTeamMember.patient_id == alert.patient_id,
+               CareTeamMember.active.is_(True), User.active.is_(True))).unique().all()
+    return sum(queue_message(session, kind="staff_safety_alert", recipient=user.email,
+                             user_id=user.id, patient_id=alert.patient_id,
+                             subject_id=alert.id,
+                             dedupe_key=f"staff_safety_alert:{alert.id}:{user.id}")
+               is not None for user in recipients)
+
+
+def queue_offer_email(session, offer: Referral) -> bool:
+    """One email to the clinician the offer is made to."""
+    user = session.get(User, offer.clinician_id)
+    if user is None or not user.active:
+        return False
+    return queue_message(session, kind="staff_referral_offer", recipient=user.email,
+                         user_id=user.id, subject_id=offer.id,
+                         dedupe_key=f"staff_referral_offer:{offer.id}") is not None
+
+
+_NOTED = "kapms_staff_emails_due"
+
+
+@sa_event.listens_for(Session, "after_flush")
+def _note_new_records(session, flush_context) -> None:
+    noted = [o for o in session.new if isinstance(o, SafetyAlert)
+             or (isinstance(o, Referral) and o.status == "offered")]
+    if noted:
+        session.info.setdefault(_NOTED, []).extend(noted)
+
+
+@sa_event.listens_for(Session, "before_commit")
+def _queue_staff_emails(session) -> None:
+    for record in session.info.pop(_NOTED, []):
+        if isinstance(record, SafetyAlert):
+            queue_alert_emails(session, record)
+        else:
+            queue_offer_email(session, record)
+
+
+@sa_event.listens_for(Session, "after_soft_rollback")
+def _forget(session, previous_transaction) -> None:
+    if previous_transaction.parent is None:
+        session.info.pop(_NOTED, None)
