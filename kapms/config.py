@@ -64,13 +64,21 @@ class Config:
     CLINIC_TIN = "94-0000000"
     CLINIC_PHONE = "510-555-0100"  # billing contact on claims
 
-    # Care path (domain guide defaults)
+    # Care path (domain guide defaults; kapms.care.rules.Thresholds carries them into the
+    # services, docs/care.md says what each does)
     BP_HOLD_SYSTOLIC = 160
     BP_HOLD_DIASTOLIC = 100
     BP_RISE_FLAG_SYSTOLIC = 40
     BP_RISE_FLAG_DIASTOLIC = 25
     CLEARANCE_VALID_MONTHS = 12
+    CLEARANCE_RENEWAL_WARNING_DAYS = 30
     CHAPERONE_CHECKIN_MINUTES = 15
+    DOSE_TOLERANCE_PERCENT = 0  # a dose above the plan's by more needs the prescriber
+    MIN_MONITORING_MINUTES = 60  # from the dose to discharge
+    VITALS_DUE_MINUTES = 40  # the "~40 minutes" vitals after the dose
+    VITALS_OVERDUE_MINUTES = 50  # ... shown as overdue after this many minutes
+    FOLLOW_UP_AFTER_DOSING = 2  # medical follow-up due after this dosing ...
+    FOLLOW_UP_DAYS = 30  # ... or this many days after the first dosing, whichever first
 
     # Measures
     PCL5_CUTOFF = 33

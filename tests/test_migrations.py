@@ -90,3 +90,80 @@ def test_measures_entered_in_error_on_the_migrated_schema(empty_database_url):
         session.remove()
         downgrade(revision="base")
         db.engine.dispose()
+
+
+def test_live_dosing_record_moves_the_old_records(empty_database_url):
+    """Revision 29143628e62c: a clearance's plan becomes plan version 1, a dosing's vitals
+    columns and JSON adverse events and check-ins become rows, sessions get their actual
+    times; the downgrade puts the plan and vitals back."""
+    from datetime import UTC, datetime
+
+    from tests.factories import make_patient, make_user
+
+    app = create_app(type("MigrationConfig", (TestConfig,), {
+        "SQLALCHEMY_DATABASE_URI": empty_database_url}))
+    with app.app_context():
+        upgrade(revision="c523cd9e160d")
+        session = db.session
+        therapist = make_user(session)
+        prescriber = make_user(session, roles=("prescriber",))
+        patient = make_patient(session, therapist, prescriber)
+        session.commit()
+        start = datetime(2026, 3, 2, 17, 30, tzinfo=UTC)
+        naive = db.engine.dialect.name == "sqlite"
+
+        def ts(value):
+            return value.replace(tzinfo=None) if naive else value
+        session.execute(text(
+            "INSERT INTO clearances (id, patient_id, prescriber_id, decided_at, screen, "
+            "co_medications, decision, reason, dosing_count, product, route, dose_mg, "
+            "expires_on, version) VALUES (1, :p, :pr, :at, '{}', '{}', 'cleared', 'ok', 6, "
+            "'ketamine_sl_lozenge', 'sublingual', 200, '2027-03-01', 1)"),
+            {"p": patient.id, "pr": prescriber.id, "at": ts(datetime(2026, 2, 1, tzinfo=UTC))})
+        session.execute(text(
+            "INSERT INTO care_sessions (id, patient_id, kind, clinician_id, scheduled_start, "
+            "duration_minutes, modality, status, actual_minutes, created_at, version) VALUES "
+            "(1, :p, 'dosing', :t, :start, 180, 'telehealth', 'completed', 125, :start, 1)"),
+            {"p": patient.id, "t": therapist.id, "start": ts(start)})
+        session.execute(text(
+            "INSERT INTO dosing_records (id, session_id, clearance_id, outcome, pre_systolic, "
+            "pre_diastolic, mid_systolic, mid_diastolic, discharge_systolic, "
+            "discharge_diastolic, product, route, dose_mg, lot_number, given_at, "
+            "monitoring_end, checkins, co_medications, adverse_events, chaperone_name, "
+            "recorded_at) VALUES (1, 1, 1, 'administered', 124, 78, 168, 92, 128, 80, "
+            "'ketamine_sl_lozenge', 'sublingual', 200, 'L1', :given, :end, "
+            "'[\"2026-03-02T17:55:00+00:00\"]', '{}', "
+            "'[{\"event\": \"nausea\", \"severity\": \"mild\", \"serious\": false}]', "
+            "'Sam', :given)"),
+            {"given": ts(datetime(2026, 3, 2, 17, 40, tzinfo=UTC)),
+             "end": ts(datetime(2026, 3, 2, 19, 40, tzinfo=UTC))})
+        session.commit()
+        upgrade()
+        plan = session.execute(text("SELECT number, dosing_count, dose_mg, created_by_id "
+                                    "FROM care_plan_versions")).one()
+        assert (plan.number, plan.dosing_count, float(plan.dose_mg)) == (1, 6, 200.0)
+        assert plan.created_by_id == prescriber.id
+        vitals = session.execute(text("SELECT kind, systolic, diastolic FROM "
+                                      "care_dosing_vitals ORDER BY taken_at")).all()
+        assert [tuple(v) for v in vitals] == [("pre", 124, 78), ("mid", 168, 92),
+                                              ("discharge", 128, 80)]
+        assert session.execute(text("SELECT kind, severity FROM care_adverse_events")
+                               ).one() == ("nausea", "mild")
+        assert session.execute(text("SELECT by, status FROM care_chaperone_checkins")
+                               ).one() == ("Sam", "ok")
+        dosing = session.execute(text("SELECT setting, plan_version_id, version FROM "
+                                      "dosing_records")).one()
+        assert dosing.setting == "telehealth" and dosing.plan_version_id and dosing.version == 1
+        assert session.execute(text("SELECT started_at IS NOT NULL FROM care_sessions")
+                               ).scalar()
+        session.commit()
+        session.remove()
+        downgrade(revision="c523cd9e160d")
+        back = db.session.execute(text("SELECT dose_mg, dosing_count FROM clearances")).one()
+        assert (float(back.dose_mg), back.dosing_count) == (200.0, 6)
+        assert tuple(db.session.execute(text(
+            "SELECT pre_systolic, mid_systolic, discharge_diastolic FROM dosing_records")
+        ).one()) == (124, 168, 80)
+        db.session.remove()
+        downgrade(revision="base")
+        db.engine.dispose()

@@ -3,27 +3,24 @@
 Kept as data so forms, services, PDFs and tests share one list.
 """
 
-# The contraindication screen: (key, label, absolute). An "absolute" item answered yes
-# cannot be cleared without an explicit, recorded override reason. The guide's
-# "uncontrolled"/"active"/"acute" items and the vascular conditions are treated as absolute;
-# the others call for clinical judgement (relative).
-CONTRAINDICATIONS: list[tuple[str, str, bool]] = [
-    ("hypertension", "Uncontrolled hypertension", True),
+# The contraindication screen: (key, label). Every item is asked as yes / no (nothing
+# preselected). The sources call each of these "not appropriate" for ketamine treatment, so
+# clearing a patient with any item answered yes needs an explicit, recorded override reason.
+CONTRAINDICATIONS: list[tuple[str, str]] = [
+    ("hypertension", "Uncontrolled hypertension"),
     ("vascular", "Aneurysmal vascular disease, arteriovenous malformation or "
-                 "intracerebral haemorrhage history", True),
-    ("breathing", "Severe breathing problems", True),
-    ("glaucoma", "Uncontrolled glaucoma", True),
-    ("unstable_medical", "Other unstable medical condition (e.g. recent traumatic injury)",
-     False),
-    ("mania", "Acute mania or mixed state", True),
-    ("psychosis", "History of primary psychotic disorder", True),
-    ("suicidality", "Active suicidal ideation or severe psychiatric instability", True),
-    ("substance_use", "Active substance (including ketamine) use disorder", True),
-    ("allergy", "Ketamine allergy or hypersensitivity", True),
-    ("pregnancy", "Pregnancy or breastfeeding", False),
+                 "intracerebral haemorrhage history"),
+    ("breathing", "Severe breathing problems"),
+    ("glaucoma", "Uncontrolled glaucoma"),
+    ("unstable_medical", "Other unstable medical condition (e.g. recent traumatic injury)"),
+    ("mania", "Acute mania or mixed state"),
+    ("psychosis", "History of primary psychotic disorder"),
+    ("suicidality", "Active suicidal ideation or severe psychiatric instability"),
+    ("substance_use", "Active substance (including ketamine) use disorder"),
+    ("allergy", "Ketamine allergy or hypersensitivity"),
+    ("pregnancy", "Pregnancy or breastfeeding"),
 ]
-CONTRAINDICATION_LABELS = {key: label for key, label, _ in CONTRAINDICATIONS}
-ABSOLUTE_CONTRAINDICATIONS = frozenset(key for key, _, absolute in CONTRAINDICATIONS if absolute)
+CONTRAINDICATION_LABELS = dict(CONTRAINDICATIONS)
 
 # Sedating co-medications asked about at clearance and on each dosing day.
 CO_MEDICATIONS: list[tuple[str, str]] = [
@@ -33,6 +30,10 @@ CO_MEDICATIONS: list[tuple[str, str]] = [
     ("maois", "MAOIs"),
 ]
 CO_MEDICATION_LABELS = dict(CO_MEDICATIONS)
+
+# Co-medication classes that sedate: taken on a dosing day, the clinician must confirm
+# the dose with a reason (stimulants and MAOIs are recorded, not a sedation warning).
+SEDATING_CO_MEDICATIONS = frozenset({"benzodiazepines", "sedative_hypnotics"})
 
 DECISIONS = {"cleared": "Cleared", "not_cleared": "Not cleared", "deferred": "Deferred"}
 
@@ -46,6 +47,8 @@ ROUTES = {
     "subcutaneous": "Subcutaneous injection",
     "intramuscular": "Intramuscular (in office)",
 }
+# Injections are given by staff: never at a telehealth or at-home dosing.
+CLINIC_ONLY_ROUTES = frozenset({"intramuscular", "subcutaneous"})
 
 SESSION_KINDS = {
     "intake": "Medical intake",
@@ -55,8 +58,25 @@ SESSION_KINDS = {
     "follow_up": "Medical follow-up",
 }
 MODALITIES = {"office": "In office", "telehealth": "Telehealth"}
-SESSION_STATUSES = {"scheduled": "Scheduled", "completed": "Completed", "held": "Held",
-                    "cancelled": "Cancelled"}
+SESSION_STATUSES = {"scheduled": "Scheduled", "in_progress": "In progress",
+                    "completed": "Completed", "held": "Held", "cancelled": "Cancelled"}
+
+# Where the patient is during a dosing (recorded at check-in).
+DOSING_SETTINGS = {"office": "In office", "telehealth": "Telehealth", "home": "At home"}
+# Settings where a chaperone (peer treatment monitor) sits with the patient.
+CHAPERONED_SETTINGS = frozenset({"telehealth", "home"})
+
+# The phases of a live dosing record, in order.
+DOSING_PHASES = {"check_in": "Check-in", "administration": "Administration",
+                 "monitoring": "Monitoring", "discharge": "Discharge"}
+# Vitals readings during a dosing.
+VITALS_KINDS = {"pre": "Pre-dose", "mid": "~40 minutes", "extra": "Additional",
+                "discharge": "Before discharge"}
+CHECKIN_STATUSES = {"ok": "OK", "concern": "Concern"}
+
+# What the prescriber reviews (each acknowledged with a note).
+REVIEW_KINDS = {"held": "Held dosing", "bp_rise": "Blood-pressure rise",
+                "serious_ae": "Serious adverse event"}
 
 ADVERSE_EVENTS = {
     "dissociation": "Dissociation", "sedation": "Sedation",

@@ -1,17 +1,25 @@
-"""Demo care records: every stage of the path, in the past relative to today, plus a few
-sessions this week so the clinicians' calendar is alive.
+"""Demo care records: every stage of the path, in the past relative to today; Grace's
+telehealth maintenance dosing today for the therapist to run phase by phase; and on the
+prescriber's home what waits for review (Marcus's held dosing and blood-pressure rise, his
+plan change request and follow-up, Elena's clearance running out; Elena's safety alert
+comes from the measures demo and blocks her first dosing).
 
-Records go through the services (so the rules, audit and stage upkeep apply), then their
-timestamps are moved to when they would have happened.
+Records go through the services (so the rules, audit and stage upkeep apply) with the
+times they would have had.
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from kapms.care import services as care
+from kapms.care.constants import CO_MEDICATION_LABELS, CONTRAINDICATION_LABELS
 from kapms.care.rules import Thresholds
 from kapms.config import Config
+from kapms.database import utcnow
+
+LOZENGE = dict(product="ketamine_sl_lozenge", route="sublingual")
+NO_CO_MEDICATIONS = {key: False for key in CO_MEDICATION_LABELS}
 
 
 def _zone() -> ZoneInfo:
@@ -31,23 +39,24 @@ class _Clinic:
         self.therapist = ctx["users"]["therapist"]
         self.prescriber = ctx["users"]["prescriber"]
         self.tz = _zone()
-        self.today = datetime.now(self.tz).date()
+        self.now = utcnow()
+        self.today = self.now.astimezone(self.tz).date()
         self.thresholds = Thresholds()
 
     def at(self, days: int, hour: int, minute: int = 0) -> datetime:
         """Clinic-local ``hour`` on today + ``days``, as an aware datetime."""
         return datetime.combine(self.today + timedelta(days=days), time(hour, minute), self.tz)
 
-    def clear(self, patient, days: int, dosings: int, **kwargs):
-        """A cleared decision ``days`` from today (negative: in the past)."""
-        clearance = care.record_clearance(self.session, self.prescriber, patient, care.ClearanceInput(
+    def clear(self, patient, days: int, dosings: int, expires_in: int | None = None):
+        """A complete cleared decision ``days`` from today (negative: in the past)."""
+        return care.record_clearance(self.session, self.prescriber, patient, care.ClearanceInput(
             decision="cleared", reason="No contraindications; motivated; good support at home.",
-            screen={"pregnancy": {"yes": False, "notes": ""}},
-            bp_systolic=122, bp_diastolic=78, heart_rate=70, spo2=98, dosing_count=dosings,
-            product="ketamine_sl_lozenge", route="sublingual", dose_mg=Decimal("200"),
-            **kwargs), self.thresholds)
-        clearance.decided_at = self.at(days, 11)
-        return clearance
+            screen={key: {"yes": False, "notes": ""} for key in CONTRAINDICATION_LABELS},
+            co_medications=NO_CO_MEDICATIONS, bp_systolic=122, bp_diastolic=78,
+            heart_rate=70, spo2=98, weight_kg=Decimal("68.0"), dosing_count=dosings,
+            dose_mg=Decimal("200"), **LOZENGE,
+            expires_on=self.today + timedelta(days=expires_in) if expires_in else None),
+            self.thresholds, now=self.at(days, 11))
 
     def visit(self, patient, kind, days, hour, minutes=50, complete=True, note=None,
               sign=True, modality="office"):
@@ -74,25 +83,36 @@ class _Clinic:
             note.signed_at = end
         return note
 
-    def dose(self, patient, days, pre=(124, 78), mid=(134, 84), note=None):
-        """A dosing session 09:30-12:30 with its record (held if ``pre`` is high)."""
-        cs = care.schedule_session(self.session, self.therapist, patient, kind="dosing",
+    def dose(self, patient, days, pre=(124, 78), mid=(134, 84), note=None, events=()):
+        """A dosing 09:30-12:30 run phase by phase (held if ``pre`` is high)."""
+        s, t = self.session, self.thresholds
+        cs = care.schedule_session(s, self.therapist, patient, kind="dosing",
                                    clinician=self.therapist, start=self.at(days, 9, 30),
                                    duration_minutes=180, location="Suite 200")
-        given = self.at(days, 9, 50)
-        care.record_dosing(self.session, self.therapist, cs, care.DosingInput(
+        start, after = cs.scheduled_start, cs.scheduled_start + timedelta(hours=4)
+        dosing = care.check_in(s, self.therapist, cs, care.CheckInInput(
+            checked_in_at=start + timedelta(minutes=5), setting="office", location="Suite 200",
+            monitored_by=self.therapist.display_name, monitoring_staff=1,
             pre_systolic=pre[0], pre_diastolic=pre[1], pre_heart_rate=72, pre_spo2=98,
-            location="Suite 200", monitored_by=self.therapist.display_name,
-            mid_systolic=mid[0], mid_diastolic=mid[1], mid_heart_rate=78, mid_spo2=97,
-            discharge_systolic=pre[0] + 4, discharge_diastolic=pre[1] + 2,
-            discharge_heart_rate=74, discharge_spo2=98, product="ketamine_sl_lozenge",
-            route="sublingual", dose_mg=Decimal("200"), lot_number="KX-24-0917",
-            given_at=given, monitoring_start=given, monitoring_end=given + timedelta(minutes=120),
-            ready_to_leave_at=given + timedelta(minutes=125),
-            adverse_events=[{"event": "dissociation", "severity": "mild", "serious": False},
-                            {"event": "nausea", "severity": "mild", "serious": False}],
-            discharge_stable=True, ride_home=True, no_driving_advised=True), self.thresholds)
-        cs.completed_at = cs.scheduled_start + timedelta(minutes=180)
+            co_medications=NO_CO_MEDICATIONS), t, now=after)
+        if dosing.outcome != "held":
+            given = start + timedelta(minutes=20)
+            care.administer(s, self.therapist, cs, care.AdministrationInput(
+                given_at=given, dose_mg=Decimal("200"), lot_number="KX-24-0917", **LOZENGE),
+                t, dosing.version, now=after)
+            for minutes, kind, severity in events:
+                care.add_adverse_event(s, self.therapist, cs, care.AdverseEventInput(
+                    occurred_at=given + timedelta(minutes=minutes), kind=kind,
+                    severity=severity), dosing.version, now=after)
+            care.add_vitals(s, self.therapist, cs, care.VitalsInput(
+                taken_at=given + timedelta(minutes=40), systolic=mid[0], diastolic=mid[1],
+                heart_rate=78, spo2=97), t, dosing.version, now=after)
+            care.discharge(s, self.therapist, cs, care.DischargeInput(
+                discharged_at=given + timedelta(minutes=120), systolic=pre[0] + 4,
+                diastolic=pre[1] + 2, heart_rate=74, spo2=98, stable=True, ride_home=True,
+                no_driving_advised=True, ready_to_leave_at=given + timedelta(minutes=115)),
+                t, dosing.version, now=after)
+        cs.completed_at = after
         if note:
             self.note(cs, self.therapist, note)
         return cs
@@ -117,49 +137,79 @@ def seed(session, ctx: dict) -> None:
     c.visit(p["avery"], "intake", 1, 10, minutes=60, complete=False)
     c.visit(p["avery"], "preparation", 1, 15, complete=False)
 
-    # Elena: cleared, preparation done, first dosing booked this week.
-    c.clear(p["elena"], -14, 6)
+    # Elena: cleared (the clearance runs out in 25 days), preparation done, first dosing
+    # booked this week; her open safety alert (measures demo) blocks it until acknowledged.
+    c.clear(p["elena"], -14, 6, expires_in=25)
     c.visit(p["elena"], "preparation", -10, 14, note=PREP)
     c.visit(p["elena"], "preparation", -3, 14, note=PREP)
     care.schedule_session(session, c.therapist, p["elena"], kind="dosing",
                           clinician=c.therapist, start=c.at(2, 9, 30), duration_minutes=180,
                           location="Suite 200")
 
-    # Marcus: mid-dosing. Dosing 1 (with a flagged BP rise) and integration; dosing 2 held
-    # for high pre-dose BP (its note still a draft: it shows under "notes due").
+    # Marcus: mid-course. Dosing 1 (a flagged BP rise, for the prescriber's review) and its
+    # integration; dosing 2 held for high pre-dose BP (its note a draft: "notes due");
+    # his therapist asks for a higher dose; the next dosing and the medical follow-up (due:
+    # 30 days since the first dosing) are booked.
     c.clear(p["marcus"], -40, 6)
     c.visit(p["marcus"], "preparation", -35, 13, note=PREP)
-    c.dose(p["marcus"], -28, pre=(126, 80), mid=(168, 92), note=DOSING)
-    c.visit(p["marcus"], "integration", -27, 13, note=INTEGRATION)
+    c.dose(p["marcus"], -32, pre=(126, 80), mid=(168, 92), note=DOSING,
+           events=[(30, "dissociation", "mild"), (45, "nausea", "mild")])
+    c.visit(p["marcus"], "integration", -31, 13, note=INTEGRATION)
     held = c.dose(p["marcus"], -7, pre=(168, 102))
     c.note(held, c.therapist, "Pre-dose BP 168/102, repeated 164/100 after 10 minutes of rest. "
            "Dose held per protocol; patient informed; prescriber notified.", sign=False)
-    c.visit(p["marcus"], "follow_up", 4, 11, minutes=30, complete=False, modality="telehealth")
+    care.request_plan_change(session, c.therapist, p["marcus"], care.PlanRequestInput(
+        reason="Little change after dosing 1 at 200 mg (PHQ-9 unchanged); patient tolerated "
+               "it well. Asking for 250 mg from the next dosing.", dose_mg=Decimal("250")),
+        care_session=held)
     care.schedule_session(session, c.therapist, p["marcus"], kind="dosing",
                           clinician=c.therapist, start=c.at(3, 9, 30), duration_minutes=180,
                           location="Suite 200")
+    c.visit(p["marcus"], "follow_up", 4, 11, minutes=30, complete=False, modality="telehealth")
     care.record_prescription(session, c.prescriber, p["marcus"], care.PrescriptionInput(
         issued_on=c.today - timedelta(days=38), drug_name="Ketamine HCl", strength="100 mg",
         dosage_form="sublingual troche", quantity=6,
         directions="Dissolve two troches (200 mg) under the tongue during a supervised "
                    "dosing session only.", refills_authorized=1))
 
-    # Grace: a completed two-dosing course, every note signed, one addendum.
-    c.clear(p["grace"], -120, 2)
+    # Grace: a completed two-dosing course, every note signed, one addendum; her first
+    # dosing's BP review acknowledged by the prescriber at the time ...
+    c.clear(p["grace"], -126, 2)
     c.visit(p["grace"], "intake", -125, 10, minutes=60, note="Medical intake: healthy; "
             "burnout; no contraindications.")
     c.visit(p["grace"], "preparation", -110, 14, note=PREP)
-    first = c.dose(p["grace"], -100, note=DOSING)
+    first = c.dose(p["grace"], -100, mid=(166, 88), note=DOSING,
+                   events=[(25, "dissociation", "moderate")])
     c.visit(p["grace"], "integration", -99, 14, note=INTEGRATION)
     c.dose(p["grace"], -85, note=DOSING)
     c.visit(p["grace"], "integration", -84, 14, note=INTEGRATION)
     c.visit(p["grace"], "follow_up", -70, 11, minutes=30, note="Follow-up: PHQ-9 and MBI-GS "
             "improved; no side effects; course complete, no maintenance for now.")
+    review = care.open_reviews(session, c.prescriber, limit=10)
+    for item in (r for r in review if r.patient_id == p["grace"].id):
+        care.acknowledge_review(session, c.prescriber, item.id,
+                                "Transient rise, back to baseline at discharge; no change.",
+                                item.version)
+        item.reviewed_at = first.scheduled_start + timedelta(days=1)
     addendum = care.add_addendum(session, c.prescriber, first, "Reviewed vitals: unremarkable.")
     addendum.signed_at = first.note.signed_at + timedelta(days=1)
+    # ... then, after a relapse of exhaustion, one maintenance dosing: by telehealth, today,
+    # ready for the therapist to run phase by phase.
+    clearance = care.current_clearance(session, p["grace"].id)
+    plan = clearance.plan
+    version = care.revise_plan(session, c.prescriber, p["grace"], clearance, care.PlanInput(
+        dosing_count=plan.dosing_count, maintenance_dosings=1, product=plan.product,
+        route=plan.route, dose_mg=plan.dose_mg, expires_on=plan.expires_on),
+        "Exhaustion back after a hard quarter: one maintenance dosing.", plan.number)
+    version.created_at = c.at(-20, 11)
+    today_start = (c.now - timedelta(minutes=20)).replace(second=0, microsecond=0)
+    today_start -= timedelta(minutes=today_start.minute % 5)
+    care.schedule_session(session, c.therapist, p["grace"], kind="dosing",
+                          clinician=c.therapist, start=today_start, duration_minutes=180,
+                          modality="telehealth")
     for patient in p.values():
         care.refresh_stage(session, patient)
     session.flush()
 
 
-__all__ = ["seed", "date"]
+__all__ = ["seed"]

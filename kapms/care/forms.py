@@ -8,6 +8,7 @@ from wtforms import (
     DecimalField,
     HiddenField,
     IntegerField,
+    RadioField,
     SelectField,
     StringField,
     SubmitField,
@@ -18,37 +19,85 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from kapms.care.constants import (
     ADVERSE_EVENTS,
+    CHECKIN_STATUSES,
     CO_MEDICATIONS,
     CONTRAINDICATIONS,
     DECISIONS,
+    DOSING_SETTINGS,
     MODALITIES,
     PRODUCTS,
     ROUTES,
     SESSION_KINDS,
     SEVERITIES,
 )
+from kapms.care.rules import VITAL_RANGES
 
 NOTE_MAX = 50_000
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def _vital(name: str, label: str):
+    low, high = VITAL_RANGES[name]
+    return IntegerField(label, validators=[Optional(), NumberRange(low, high)])
 
 
 def _bp(label):
-    return IntegerField(label, validators=[Optional(), NumberRange(40, 300)])
+    return _vital("systolic", label)
 
 
 def _dia(label):
-    return IntegerField(label, validators=[Optional(), NumberRange(20, 200)])
+    return _vital("diastolic", label)
 
 
 def _hr(label):
-    return IntegerField(label, validators=[Optional(), NumberRange(20, 250)])
+    return _vital("heart_rate", label)
 
 
 def _spo2(label):
-    return IntegerField(label, validators=[Optional(), NumberRange(50, 100)])
+    return _vital("spo2", label)
+
+
+def yes_no(label: str) -> RadioField:
+    """A yes / no question with nothing preselected ("not answered" stays visible)."""
+    return RadioField(label, choices=YES_NO, validate_choice=False)
+
+
+def answer(field) -> bool | None:
+    """A yes / no field's answer: True, False or None when not answered."""
+    return {"yes": True, "no": False}.get(field.data)
+
+
+def required_choice(label: str, choices, message: str = "Choose one.") -> RadioField:
+    """A set of large buttons, one of which must be chosen (none preselected)."""
+    return RadioField(label, choices=choices, invalid_choice_message=message)
+
+
+def time_now(label: str, required: bool = True) -> TimeField:
+    """A clinic-local time of day on the session's day (the page adds a "now" button)."""
+    return TimeField(label, validators=[InputRequired("Enter the time.") if required
+                                        else Optional()],
+                     render_kw={"data-now": "1"})
+
+
+def version_number(raw: str | None) -> int | None:
+    """A hidden version field as a number (None when missing or tampered with)."""
+    raw = raw or ""
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+
+
+class Versioned:
+    """A form that carries the version of the record the clinician was looking at."""
+
+    version = HiddenField(validators=[DataRequired()])
+
+    def loaded_version(self) -> int | None:
+        """The loaded version as a number (None when missing or tampered with)."""
+        return version_number(self.version.data)
 
 
 class ClearanceForm(FlaskForm):
-    """Medical intake: screen, co-medications, baseline vitals, decision and plan."""
+    """Medical intake: every screen item yes / no, co-medications, baseline vitals, the
+    decision (none preselected) and the plan."""
 
     co_medication_notes = StringField("Co-medication details", validators=[Optional(),
                                                                            Length(max=500)])
@@ -56,11 +105,14 @@ class ClearanceForm(FlaskForm):
     bp_diastolic = _dia("Diastolic BP")
     heart_rate = _hr("Heart rate")
     spo2 = _spo2("SpO2 %")
-    decision = SelectField("Decision", choices=list(DECISIONS.items()))
+    weight_kg = DecimalField("Weight (kg, optional)", places=1,
+                             validators=[Optional(), NumberRange(20, 400)])
+    decision = SelectField("Decision", choices=[("", "— choose —")] + list(DECISIONS.items()),
+                           validators=[InputRequired("Choose the decision.")])
     reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=2000)])
     override_reason = TextAreaField(
         "Override reason", validators=[Optional(), Length(max=2000)],
-        description="Required to clear when an absolute contraindication is answered yes.")
+        description="Required to clear when any contraindication is answered yes.")
     dosing_count = IntegerField("Dosing sessions in the plan",
                                 validators=[Optional(), NumberRange(1, 36)])
     product = SelectField("Product", choices=[("", "—")] + list(PRODUCTS.items()))
@@ -71,36 +123,27 @@ class ClearanceForm(FlaskForm):
                            description="Leave empty for the default validity.")
 
     def screen(self) -> dict:
-        """The screen answers as the service expects them."""
-        return {key: {"yes": self[f"ci_{key}"].data, "notes": self[f"ci_{key}_notes"].data}
-                for key, _, _ in CONTRAINDICATIONS}
+        """The screen answers as the service expects them (yes: None when not answered)."""
+        return {key: {"yes": answer(self[f"ci_{key}"]), "notes": self[f"ci_{key}_notes"].data}
+                for key, _ in CONTRAINDICATIONS}
 
     def co_medications(self) -> dict:
-        """Co-medication classes answered yes/no."""
-        return {key: self[f"cm_{key}"].data for key, _ in CO_MEDICATIONS}
+        """Co-medication classes: True, False or None (not answered)."""
+        return {key: answer(self[f"cm_{key}"]) for key, _ in CO_MEDICATIONS}
 
 
-for _key, _label, _absolute in CONTRAINDICATIONS:
-    setattr(ClearanceForm, f"ci_{_key}", BooleanField(
-        _label + (" (absolute)" if _absolute else "")))
+for _key, _label in CONTRAINDICATIONS:
+    setattr(ClearanceForm, f"ci_{_key}", yes_no(_label))
     setattr(ClearanceForm, f"ci_{_key}_notes", StringField(
         "Notes", validators=[Optional(), Length(max=500)]))
 for _key, _label in CO_MEDICATIONS:
-    setattr(ClearanceForm, f"cm_{_key}", BooleanField(_label))
+    setattr(ClearanceForm, f"cm_{_key}", yes_no(_label))
 
 
 class ReasonForm(FlaskForm):
     """A reason (revoking a clearance, cancelling a session)."""
 
     reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=2000)])
-
-
-class AmendPlanForm(FlaskForm):
-    """Change the plan's number of dosing sessions."""
-
-    dosing_count = IntegerField("Dosing sessions", validators=[InputRequired(),
-                                                               NumberRange(1, 36)])
-    version = IntegerField(validators=[InputRequired()])
 
 
 class PrescriberProfileForm(FlaskForm):
@@ -144,17 +187,12 @@ class ScheduleForm(FlaskForm):
     location = StringField("Location", validators=[Optional(), Length(max=200)])
 
 
-class RescheduleForm(ScheduleForm):
+class RescheduleForm(Versioned, ScheduleForm):
     """Move a scheduled session: the schedule form's fields without the kind (a session
     keeps its kind) and the location, plus the version the editor loaded."""
 
     kind = None
     location = None
-    version = HiddenField(validators=[DataRequired()])
-
-    def loaded_version(self) -> int | None:
-        """The loaded version as a number (None when missing or tampered with)."""
-        return int(self.version.data) if (self.version.data or "").isdigit() else None
 
 
 class CompleteForm(FlaskForm):
@@ -164,66 +202,170 @@ class CompleteForm(FlaskForm):
                                                                 NumberRange(15, 480)])
 
 
-class DosingForm(FlaskForm):
-    """Everything a dosing session records. Times are clinic-local on the session's day."""
+# --- the live dosing record: one form per phase -------------------------------------------
 
-    pre_systolic = IntegerField("Pre-dose systolic", validators=[InputRequired(),
-                                                                 NumberRange(40, 300)])
-    pre_diastolic = IntegerField("Pre-dose diastolic", validators=[InputRequired(),
-                                                                   NumberRange(20, 200)])
-    pre_heart_rate = _hr("Pre-dose heart rate")
-    pre_spo2 = _spo2("Pre-dose SpO2 %")
-    new_contraindication = StringField(
-        "New contraindication reported today", validators=[Optional(), Length(max=500)],
-        description="Anything entered here holds the dose.")
+class CheckInForm(FlaskForm):
+    """Check-in: setting, who monitors, chaperone, co-medications today, any new
+    contraindication and the pre-dose vitals. Saving it makes the hold decision."""
+
+    checked_in_at = time_now("Checked in at")
+    setting = required_choice("Setting", list(DOSING_SETTINGS.items()), "Choose the setting.")
     location = StringField("Location", validators=[Optional(), Length(max=200)])
     monitored_by = StringField("Monitored by", validators=[Optional(), Length(max=200)])
-    chaperone_name = StringField("Chaperone (telehealth)", validators=[Optional(),
-                                                                       Length(max=160)])
-    chaperone_phone = StringField("Chaperone phone", validators=[Optional(), Length(max=30)])
-    checkin_interval_minutes = IntegerField("Check-in every (minutes)",
-                                            validators=[Optional(), NumberRange(5, 60)])
-    checkins = StringField("Check-in times", validators=[Optional(), Length(max=300)],
-                           description="HH:MM, comma-separated")
-    mid_systolic = _bp("~40 min systolic")
-    mid_diastolic = _dia("~40 min diastolic")
-    mid_heart_rate = _hr("~40 min heart rate")
-    mid_spo2 = _spo2("~40 min SpO2 %")
-    discharge_systolic = _bp("Discharge systolic")
-    discharge_diastolic = _dia("Discharge diastolic")
-    discharge_heart_rate = _hr("Discharge heart rate")
-    discharge_spo2 = _spo2("Discharge SpO2 %")
-    product = SelectField("Product", choices=[("", "—")] + list(PRODUCTS.items()))
-    route = SelectField("Route", choices=[("", "—")] + list(ROUTES.items()))
-    dose_mg = DecimalField("Dose (mg)", places=2, validators=[Optional(),
-                                                              NumberRange(0.01, 2000)])
-    lot_number = StringField("Lot number", validators=[Optional(), Length(max=60)])
-    given_at = TimeField("Time given", validators=[Optional()])
-    monitoring_start = TimeField("Monitoring start", validators=[Optional()])
-    monitoring_end = TimeField("Monitoring end", validators=[Optional()])
-    ready_to_leave_at = TimeField("Ready to leave", validators=[Optional()])
-    discharge_stable = BooleanField("Stable at discharge")
-    ride_home = BooleanField("Safe ride home arranged")
-    no_driving_advised = BooleanField("Told not to drive until the next day")
+    monitoring_staff = IntegerField("Staff monitoring", default=1,
+                                    validators=[InputRequired(), NumberRange(1, 10)])
+    chaperone_name = StringField("Chaperone (peer treatment monitor)",
+                                 validators=[Optional(), Length(max=160)],
+                                 description="Telehealth and at home: who sits with the patient.")
+    chaperone_phone = StringField("Chaperone phone", validators=[Optional(), Length(max=30)],
+                                  render_kw={"type": "tel", "autocomplete": "off"})
+    new_contraindication = TextAreaField(
+        "New contraindication reported today", validators=[Optional(), Length(max=500)],
+        description="Anything entered here holds the dose.", render_kw={"rows": 2})
+    pre_systolic = _bp("Pre-dose systolic")
+    pre_diastolic = _dia("Pre-dose diastolic")
+    pre_heart_rate = _hr("Pre-dose heart rate")
+    pre_spo2 = _spo2("Pre-dose SpO2 %")
 
     def co_medications(self) -> dict:
-        """Co-medications taken today, yes/no."""
-        return {key: self[f"cm_{key}"].data for key, _ in CO_MEDICATIONS}
-
-    def adverse_events(self) -> list[dict]:
-        """Adverse events with a severity chosen."""
-        return [{"event": key, "severity": self[f"ae_{key}"].data,
-                 "serious": self[f"ae_{key}_serious"].data}
-                for key in ADVERSE_EVENTS if self[f"ae_{key}"].data]
+        """Co-medications taken today: True, False or None (not answered)."""
+        return {key: answer(self[f"cm_{key}"]) for key, _ in CO_MEDICATIONS}
 
 
 for _key, _label in CO_MEDICATIONS:
-    setattr(DosingForm, f"cm_{_key}", BooleanField(_label + " today"))
-for _key, _label in ADVERSE_EVENTS.items():
-    setattr(DosingForm, f"ae_{_key}", SelectField(
-        _label, choices=[("", "None")] + list(SEVERITIES.items()), validators=[Optional()]))
-    setattr(DosingForm, f"ae_{_key}_serious", BooleanField("Serious"))
+    setattr(CheckInForm, f"cm_{_key}", yes_no(f"{_label} today"))
 
+
+class AdministrationForm(Versioned, FlaskForm):
+    """The dose given, checked against the plan."""
+
+    given_at = time_now("Time given")
+    product = SelectField("Product", choices=[("", "—")] + list(PRODUCTS.items()))
+    route = SelectField("Route", choices=[("", "—")] + list(ROUTES.items()))
+    dose_mg = DecimalField("Dose (mg)", places=2, validators=[InputRequired("Enter the dose."),
+                                                              NumberRange(0.01, 2000)])
+    lot_number = StringField("Lot number", validators=[Optional(), Length(max=60)])
+    sedation_reason = TextAreaField(
+        "Reason to dose despite the sedating co-medication",
+        validators=[Optional(), Length(max=1000)], render_kw={"rows": 2})
+
+
+class HoldForm(Versioned, FlaskForm):
+    """Hold the dose instead of giving it."""
+
+    reason = TextAreaField("Reason for holding", validators=[DataRequired(), Length(max=1000)],
+                           render_kw={"rows": 2})
+
+
+class VitalsForm(Versioned, FlaskForm):
+    """A vitals reading during monitoring."""
+
+    kind = required_choice("Reading", [("mid", "~40 minutes"), ("extra", "Additional")])
+    taken_at = time_now("Taken at")
+    systolic = _bp("Systolic")
+    diastolic = _dia("Diastolic")
+    heart_rate = _hr("Heart rate")
+    spo2 = _spo2("SpO2 %")
+
+
+class AdverseEventForm(Versioned, FlaskForm):
+    """An adverse event as it happens."""
+
+    kind = SelectField("Adverse event", choices=[("", "— choose —")]
+                       + list(ADVERSE_EVENTS.items()),
+                       validators=[InputRequired("Choose the adverse event.")])
+    severity = required_choice("Severity", list(SEVERITIES.items()), "Choose the severity.")
+    serious = BooleanField("Serious")
+    occurred_at = time_now("Time")
+    notes = StringField("Notes", validators=[Optional(), Length(max=500)])
+    late_reason = StringField("Reason for the late entry (after closing)",
+                              validators=[Optional(), Length(max=500)])
+
+
+class ChaperoneCheckinForm(Versioned, FlaskForm):
+    """A chaperone check-in (telehealth, at home)."""
+
+    at = time_now("Time")
+    by = StringField("By", validators=[Optional(), Length(max=160)])
+    status = required_choice("Status", list(CHECKIN_STATUSES.items()), "Choose OK or concern.")
+    note = StringField("Note", validators=[Optional(), Length(max=500)])
+
+
+class DischargeForm(Versioned, FlaskForm):
+    """Discharge: vitals, checks and the time."""
+
+    discharged_at = time_now("Discharged at")
+    ready_to_leave_at = time_now("Ready to leave at (optional)", required=False)
+    systolic = _bp("Discharge systolic")
+    diastolic = _dia("Discharge diastolic")
+    heart_rate = _hr("Discharge heart rate")
+    spo2 = _spo2("Discharge SpO2 %")
+    stable = BooleanField("Stable for discharge")
+    ride_home = BooleanField("Safe ride home arranged")
+    no_driving_advised = BooleanField("Told not to drive until the next day")
+
+
+class AmendForm(Versioned, FlaskForm):
+    """Correct one recorded value, with a reason (the old value is kept)."""
+
+    target = SelectField("Value to correct", choices=[],
+                         validators=[InputRequired("Choose the value to correct.")])
+    new_value = StringField("Corrected value", validators=[Optional(), Length(max=500)],
+                            description="Times as HH:MM; choices by name.")
+    reason = StringField("Reason", validators=[DataRequired(), Length(max=500)])
+
+
+class PlanRequestForm(FlaskForm):
+    """A therapist asks the prescriber to change the plan."""
+
+    dose_mg = DecimalField("Dose (mg)", places=2, validators=[Optional(), NumberRange(0.01, 2000)])
+    product = SelectField("Product", choices=[("", "unchanged")] + list(PRODUCTS.items()))
+    route = SelectField("Route", choices=[("", "unchanged")] + list(ROUTES.items()))
+    dosing_count = IntegerField("Dosing sessions", validators=[Optional(), NumberRange(1, 36)])
+    reason = TextAreaField("Why", validators=[DataRequired(), Length(max=2000)],
+                           render_kw={"rows": 3})
+
+
+class PlanForm(FlaskForm):
+    """A new plan version (the prescriber), with the version they were looking at."""
+
+    dosing_count = IntegerField("Dosing sessions", validators=[InputRequired(),
+                                                               NumberRange(1, 36)])
+    maintenance_dosings = IntegerField("Maintenance dosings", default=0,
+                                       validators=[InputRequired(), NumberRange(0, 36)],
+                                       description="After the course and its follow-up.")
+    product = SelectField("Product", choices=list(PRODUCTS.items()))
+    route = SelectField("Route", choices=list(ROUTES.items()))
+    dose_mg = DecimalField("Dose (mg)", places=2, validators=[InputRequired(),
+                                                              NumberRange(0.01, 2000)])
+    expires_on = DateField("Expires on", validators=[DataRequired()])
+    reason = TextAreaField("Reason for the change", validators=[DataRequired(),
+                                                                Length(max=2000)],
+                           render_kw={"rows": 2})
+    plan_number = HiddenField(validators=[DataRequired()])
+    request_version = HiddenField()
+
+    def loaded_plan(self) -> int | None:
+        """The plan version number the prescriber was looking at."""
+        return version_number(self.plan_number.data)
+
+    def loaded_request(self) -> int | None:
+        """The version of the request being approved."""
+        return version_number(self.request_version.data)
+
+
+class DeclineForm(Versioned, FlaskForm):
+    """Decline a plan change request with a note."""
+
+    note = TextAreaField("Why not", validators=[DataRequired(), Length(max=2000)],
+                         render_kw={"rows": 2})
+
+
+class AcknowledgeForm(Versioned, FlaskForm):
+    """Acknowledge a review item with a note."""
+
+    note = TextAreaField("Note", validators=[DataRequired(), Length(max=2000)],
+                         render_kw={"rows": 2})
 
 class NoteForm(FlaskForm):
     """The progress note draft, with the version the editor loaded."""
@@ -253,6 +395,9 @@ class ProcessNoteForm(FlaskForm):
     version = HiddenField()
 
 
-__all__ = ["AddendumForm", "AmendPlanForm", "ClearanceForm", "CompleteForm", "DosingForm",
-           "NoteForm", "PrescriberProfileForm", "PrescriptionForm", "ProcessNoteForm",
-           "ReasonForm", "RefillForm", "RescheduleForm", "ScheduleForm", "SignForm"]
+__all__ = ["AcknowledgeForm", "AddendumForm", "AdministrationForm", "AdverseEventForm",
+           "AmendForm", "ChaperoneCheckinForm", "CheckInForm", "ClearanceForm", "CompleteForm",
+           "DeclineForm", "DischargeForm", "HoldForm", "NoteForm", "PlanForm",
+           "PlanRequestForm", "PrescriberProfileForm", "PrescriptionForm", "ProcessNoteForm",
+           "ReasonForm", "RefillForm", "RescheduleForm", "ScheduleForm", "SignForm",
+           "VitalsForm"]

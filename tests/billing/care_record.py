@@ -13,10 +13,12 @@ import time_machine
 
 from kapms import clinic_time
 from kapms.care import services as care
+from kapms.care.constants import CO_MEDICATION_LABELS, CONTRAINDICATION_LABELS
 from kapms.care.rules import Thresholds
 from tests.factories import add_member, make_user
 
 THRESHOLDS = Thresholds()
+NO_CO_MEDICATIONS = {key: False for key in CO_MEDICATION_LABELS}
 
 
 class CareRecord:
@@ -44,7 +46,9 @@ class CareRecord:
                                          care.ClearanceInput(
                 decision="cleared", reason="Medically suitable", dosing_count=dosings,
                 product="ketamine_sl_lozenge", route="sublingual", dose_mg=Decimal("200"),
-                bp_systolic=120, bp_diastolic=78, heart_rate=70), THRESHOLDS)
+                bp_systolic=120, bp_diastolic=78, heart_rate=70,
+                screen={key: {"yes": False} for key in CONTRAINDICATION_LABELS},
+                co_medications=NO_CO_MEDICATIONS), THRESHOLDS)
 
     def _book(self, kind: str, day: date, hour: int, minutes: int, setting: str, clinician):
         clinician = clinician or (self.prescriber if care.KIND_ROLE[kind] == "prescriber"
@@ -70,17 +74,24 @@ class CareRecord:
         given = self.at(day, hour, 15)
         chaperone = {} if setting == "office" else {"chaperone_name": "Alex Doe",
                                                      "chaperone_phone": "510-555-0100"}
-        data = care.DosingInput(
-            pre_systolic=172 if held else 122, pre_diastolic=104 if held else 78,
-            pre_heart_rate=70, pre_spo2=98, mid_systolic=128, mid_diastolic=80,
-            discharge_systolic=124, discharge_diastolic=78, product="ketamine_sl_lozenge",
-            route="sublingual", dose_mg=Decimal("200"), lot_number="LOT-1", given_at=given,
-            monitoring_start=given, monitoring_end=given + timedelta(minutes=minutes),
-            ready_to_leave_at=given + timedelta(minutes=minutes + 5), discharge_stable=True,
-            ride_home=True, no_driving_advised=True,
-            actual_minutes=minutes if held else None, **chaperone)
+        # The live dosing record, phase by phase: checked in as the dose is given, the
+        # ~40-minute vitals, discharged after ``minutes`` of monitoring.
         with time_machine.travel(given + timedelta(minutes=minutes + 10), tick=False):
-            care.record_dosing(self.db, self.therapist, cs, data, THRESHOLDS)
+            dosing = care.check_in(self.db, self.therapist, cs, care.CheckInInput(
+                checked_in_at=given, setting=setting, pre_systolic=172 if held else 122,
+                pre_diastolic=104 if held else 78, pre_heart_rate=70, pre_spo2=98,
+                co_medications=NO_CO_MEDICATIONS, **chaperone), THRESHOLDS)
+            if not held:
+                care.administer(self.db, self.therapist, cs, care.AdministrationInput(
+                    given_at=given, product="ketamine_sl_lozenge", route="sublingual",
+                    dose_mg=Decimal("200"), lot_number="LOT-1"), THRESHOLDS, dosing.version)
+                care.add_vitals(self.db, self.therapist, cs, care.VitalsInput(
+                    taken_at=given + timedelta(minutes=40), systolic=128, diastolic=80,
+                    heart_rate=72), THRESHOLDS, dosing.version)
+                care.discharge(self.db, self.therapist, cs, care.DischargeInput(
+                    discharged_at=given + timedelta(minutes=minutes), systolic=124,
+                    diastolic=78, heart_rate=70, stable=True, ride_home=True,
+                    no_driving_advised=True), THRESHOLDS, dosing.version)
         return cs
 
     def course(self, start: date, dosings: int = 2):

@@ -106,4 +106,5 @@ def test_billing_contract_carries_no_note_content(db, team, held):
     assert rows and "private narrative" not in repr(rows)
     assert {f.name for f in fields(rows[0])} == {
         "session_id", "service_date", "kind", "minutes", "modality", "clinician_id",
-        "clinician_name", "held"}
+        "clinician_name", "held", "started_at", "ended_at", "setting", "monitoring_minutes",
+        "monitoring_staff"}

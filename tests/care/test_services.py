@@ -1,6 +1,8 @@
-"""Care services without HTTP: every care-path rule and refusal, stage upkeep, contract."""
+"""Care services without HTTP: clearance, plan versions and requests, scheduling, the
+contract, prescriptions. The dosing record's rules are in test_dosing.py."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -11,31 +13,72 @@ from kapms.errors import ConflictError, PermissionDenied, RuleViolation
 from tests.care.factories import (
     THRESHOLDS,
     at,
+    check_in,
+    check_in_input,
     clear,
     dose,
-    dosing_input,
-    make_team,
     ready_for_dosing,
+    run_dosing,
+    screen,
     session_for,
 )
 from tests.factories import make_user
 
 # --- clearance ----------------------------------------------------------------------------
 
-def test_clearance_sets_plan_expiry_and_stage(db, team):
+def test_clearance_sets_plan_version_expiry_and_stage(db, team):
     clearance = clear(db, team)
-    assert clearance.expires_on.year == clinic_time.today().year + 1
+    plan = clearance.plan
+    assert plan.number == 1 and plan.dosing_count == 6 and plan.created_by_id == team.prescriber.id
+    assert plan.expires_on.year == clinic_time.today().year + 1
     assert team.patient.stage == "preparation"
     assert care.treatment_plan_dosings(db, team.patient.id) == 6
 
 
-def test_absolute_contraindication_needs_override(db, team):
-    with pytest.raises(RuleViolation, match="override"):
-        clear(db, team, screen={"psychosis": {"yes": True, "notes": "2015 episode"}})
-    clearance = clear(db, team, screen={"psychosis": {"yes": True}},
-                      override_reason="Substance-induced, remitted; psychiatry consulted")
-    assert clearance.override_reason.startswith("Substance")
+@pytest.mark.parametrize("item", ["psychosis", "pregnancy", "unstable_medical"])
+def test_any_contraindication_yes_needs_an_override(db, team, item):
+    with pytest.raises(RuleViolation, match="override") as info:
+        clear(db, team, screen=screen(item))
+    assert info.value.field == "override_reason"
+    clearance = clear(db, team, screen=screen(item),
+                      override_reason="Reviewed with the patient's physician")
+    assert clearance.override_reason.startswith("Reviewed")
+    assert clearance.screen[item]["yes"] is True
     assert db.query(AuditEvent).filter_by(entity_type="clearance").count() == 1
+
+
+def test_clearing_needs_every_item_answered_and_baseline_vitals(db, team):
+    partial = screen()
+    del partial["glaucoma"]
+    with pytest.raises(RuleViolation, match="Uncontrolled glaucoma"):
+        clear(db, team, screen=partial)
+    unanswered = {**screen(), "allergy": {"yes": None, "notes": ""}}
+    with pytest.raises(RuleViolation, match="Ketamine allergy"):
+        clear(db, team, screen=unanswered)
+    with pytest.raises(RuleViolation, match="baseline vitals"):
+        clear(db, team, heart_rate=None)
+    with pytest.raises(RuleViolation, match="baseline vitals"):
+        clear(db, team, bp_systolic=None)
+    with pytest.raises(RuleViolation, match="decision"):
+        clear(db, team, decision="")
+    # A deferral may be recorded with the screen half done (more information needed).
+    deferred = care.record_clearance(db, team.prescriber, team.patient, care.ClearanceInput(
+        decision="deferred", reason="Awaiting ECG", screen={"glaucoma": {"yes": False}}),
+        THRESHOLDS)
+    assert deferred.screen == {"glaucoma": {"yes": False, "notes": ""}} and deferred.plan is None
+
+
+def test_missing_baseline_measures_are_noted_not_refused(db, team):
+    from kapms.measures.services import record_administration
+
+    team.patient.diagnosis_code = "F41.1"  # PHQ-9 and GAD-7
+    assert "PHQ-9, GAD-7" in care.baseline_warning(db, team.patient)
+    assert clear(db, team).baseline_measures_missing == "PHQ-9, GAD-7"
+    record_administration(db, team.therapist, team.patient, "PHQ-9", "baseline",
+                          clinic_time.today(), [1] * 9)
+    assert care.baseline_warning(db, team.patient) == (
+        "No baseline GAD-7 on record: give the baseline measures before dosing (the "
+        "clearance notes what was missing).")
 
 
 def test_only_the_prescriber_clears(db, team):
@@ -54,132 +97,118 @@ def test_deferred_and_not_cleared_stages(db, team):
 
 def test_revoked_clearance_stops_dosing(db, team):
     clearance = ready_for_dosing(db, team)
+    cs = session_for(db, team, "dosing", datetime.now(UTC) - timedelta(minutes=30))
     care.revoke_clearance(db, team.prescriber, team.patient, clearance, "New cardiac finding")
     assert team.patient.stage == "intake"
-    cs = session_for(db, team, "dosing", at(-1))
+    when = datetime.now(UTC)  # checked in after the revocation
     with pytest.raises(RuleViolation, match="clearance"):
-        care.record_dosing(db, team.therapist, cs, dosing_input(), THRESHOLDS)
+        care.check_in(db, team.therapist, cs, check_in_input(when), THRESHOLDS, now=when)
+    # A dosing that happened before the revocation may still be recorded (the timeline).
+    earlier = session_for(db, team, "dosing", at(-2))
+    assert care.dosing_check(db, earlier) is None
     with pytest.raises(RuleViolation):
         care.revoke_clearance(db, team.prescriber, team.patient, clearance, "again")
 
 
-# --- dosing rules -------------------------------------------------------------------------
+def test_read_clearance_is_audited_and_scoped(db, team):
+    from kapms.errors import NotFound
 
-def test_no_dosing_without_clearance(db, team):
-    session_for(db, team, "preparation", at(-5), "completed")
-    cs = session_for(db, team, "dosing", at(-1))
-    with pytest.raises(RuleViolation, match="clearance"):
-        care.record_dosing(db, team.therapist, cs, dosing_input(), THRESHOLDS)
-    assert cs.status == "scheduled" and cs.dosing is None
+    clearance = clear(db, team)
+    found, patient = care.read_clearance(db, team.therapist, clearance.id)
+    assert found is clearance and patient is team.patient
+    assert db.query(AuditEvent).filter_by(entity_type="clearance", action="view").count() == 1
+    with pytest.raises(NotFound):
+        care.read_clearance(db, make_user(db, roles=("therapist",)), clearance.id)
+    with pytest.raises(NotFound):
+        care.read_clearance(db, team.therapist, clearance.id + 999)
 
 
-def test_no_dosing_without_preparation(db, team):
+# --- plan versions and change requests ----------------------------------------------------
+
+def _plan(clearance, **changes) -> care.PlanInput:
+    p = clearance.plan
+    values = dict(dosing_count=p.dosing_count, product=p.product, route=p.route,
+                  dose_mg=p.dose_mg, expires_on=p.expires_on,
+                  maintenance_dosings=p.maintenance_dosings)
+    values.update(changes)
+    return care.PlanInput(**values)
+
+
+def test_plan_revision_is_a_new_version_and_old_ones_are_kept(db, team):
+    clearance = clear(db, team)
+    version = care.revise_plan(db, team.prescriber, team.patient, clearance,
+                               _plan(clearance, dose_mg=Decimal("250"), route="sublingual"),
+                               "Partial response at 200 mg", expected_number=1)
+    db.expire(clearance, ["plans"])
+    assert [p.number for p in clearance.plans] == [1, 2]
+    assert clearance.plans[0].dose_mg == Decimal("200") and clearance.plan.dose_mg == 250
+    assert version.reason == "Partial response at 200 mg"
+    with pytest.raises(ConflictError, match="changed by someone else"):  # based on version 1
+        care.revise_plan(db, team.prescriber, team.patient, clearance,
+                         _plan(clearance, dosing_count=8), "More dosings", expected_number=1)
+    with pytest.raises(RuleViolation, match="reason"):
+        care.revise_plan(db, team.prescriber, team.patient, clearance,
+                         _plan(clearance, dosing_count=8), " ", expected_number=2)
+    with pytest.raises(RuleViolation, match="Nothing changed"):
+        care.revise_plan(db, team.prescriber, team.patient, clearance, _plan(clearance),
+                         "same", expected_number=2)
+    with pytest.raises(RuleViolation, match="expiry"):
+        care.revise_plan(db, team.prescriber, team.patient, clearance,
+                         _plan(clearance, expires_on=clinic_time.today()), "x",
+                         expected_number=2)
+    with pytest.raises(PermissionDenied):
+        care.revise_plan(db, team.therapist, team.patient, clearance,
+                         _plan(clearance, dosing_count=8), "x", expected_number=2)
+
+
+def test_plan_request_approved_as_a_new_version(db, team):
+    clearance = clear(db, team)
+    request = care.request_plan_change(db, team.therapist, team.patient, care.PlanRequestInput(
+        reason="Little effect at 200 mg", dose_mg=Decimal("250")))
+    with pytest.raises(ConflictError, match="already waiting"):  # one open request
+        care.request_plan_change(db, team.therapist, team.patient, care.PlanRequestInput(
+            reason="again", dose_mg=Decimal("250")))
+    assert care.open_plan_request(db, team.patient.id) is request
+    version = care.approve_plan_request(db, team.prescriber, team.patient, request,
+                                        _plan(clearance, dose_mg=Decimal("250")),
+                                        "Agreed: 250 mg", expected_plan=1,
+                                        expected_version=request.version)
+    assert request.status == "approved" and request.plan_version_id == version.id
+    assert version.number == 2 and version.dose_mg == 250
+    assert care.open_plan_request(db, team.patient.id) is None
+    with pytest.raises(ConflictError):  # decided already
+        care.decline_plan_request(db, team.prescriber, team.patient, request, "no", 99)
+
+
+def test_plan_request_declined_with_a_note(db, team):
     clear(db, team)
-    cs = session_for(db, team, "dosing", at(-1))
-    with pytest.raises(RuleViolation, match="preparation"):
-        care.record_dosing(db, team.therapist, cs, dosing_input(), THRESHOLDS)
+    request = care.request_plan_change(db, team.therapist, team.patient, care.PlanRequestInput(
+        reason="More sessions", dosing_count=8))
+    with pytest.raises(RuleViolation, match="why"):
+        care.decline_plan_request(db, team.prescriber, team.patient, request, " ",
+                                  request.version)
+    with pytest.raises(PermissionDenied):
+        care.decline_plan_request(db, team.therapist, team.patient, request, "no",
+                                  request.version)
+    care.decline_plan_request(db, team.prescriber, team.patient, request,
+                              "Review after dosing 4", request.version)
+    assert request.status == "declined" and request.decision_note == "Review after dosing 4"
 
 
-def test_no_dosing_until_integration_after_previous(db, team):
-    ready_for_dosing(db, team)
-    dose(db, team, at(-6))
-    assert team.patient.stage == "dosing"
-    cs = session_for(db, team, "dosing", at(-3))
-    with pytest.raises(RuleViolation, match="integration"):
-        care.record_dosing(db, team.therapist, cs, dosing_input(), THRESHOLDS)
-    session_for(db, team, "integration", at(-5), "completed")
-    care.record_dosing(db, team.therapist, cs, dosing_input(), THRESHOLDS)
-    assert care.administered_dosing_count(db, team.patient.id) == 2
-
-
-def test_no_dosing_beyond_plan_until_amended(db, team):
-    clearance = ready_for_dosing(db, team, dosing_count=1)
-    dose(db, team, at(-6))
-    session_for(db, team, "integration", at(-5), "completed")
-    assert team.patient.stage == "follow_up"
-    cs = session_for(db, team, "dosing", at(-3))
-    with pytest.raises(RuleViolation, match="plan"):
-        care.record_dosing(db, team.therapist, cs, dosing_input(), THRESHOLDS)
-    with pytest.raises(ConflictError):
-        care.amend_plan(db, team.prescriber, team.patient, clearance, 2, expected_version=99)
-    care.amend_plan(db, team.prescriber, team.patient, clearance, 2,
-                    expected_version=clearance.version)
-    care.record_dosing(db, team.therapist, cs, dosing_input(), THRESHOLDS)
-    assert care.administered_dosing_count(db, team.patient.id) == 2
-
-
-def test_high_pre_dose_bp_records_a_hold(db, team):
-    ready_for_dosing(db, team)
-    cs = session_for(db, team, "dosing", at(-1))
-    record = care.record_dosing(db, team.therapist, cs, dosing_input(pre=(162, 90)), THRESHOLDS)
-    assert record.outcome == "held" and "162/90" in record.hold_reason
-    assert cs.status == "held" and record.given_at is None and record.lot_number is None
-    assert care.administered_dosing_count(db, team.patient.id) == 0
-    assert team.patient.stage == "preparation"
-    # A held dose needs no integration before the next attempt.
-    assert care.dosing_check(db, session_for(db, team, "dosing", at(1))) is None
-
-
-def test_hold_threshold_setting_is_passed_in(db, team):
-    from kapms.care.rules import Thresholds
-
-    ready_for_dosing(db, team)
-    cs = session_for(db, team, "dosing", at(-1))
-    record = care.record_dosing(db, team.therapist, cs, dosing_input(pre=(142, 85)),
-                                Thresholds(hold_systolic=140, hold_diastolic=90))
-    assert record.outcome == "held"
-
-
-def test_new_contraindication_records_a_hold(db, team):
-    ready_for_dosing(db, team)
-    cs = session_for(db, team, "dosing", at(-1))
-    record = care.record_dosing(db, team.therapist, cs,
-                                dosing_input(new_contraindication="Reports pregnancy"),
-                                THRESHOLDS)
-    assert record.outcome == "held" and "pregnancy" in record.hold_reason
-
-
-def test_post_dose_rise_is_flagged(db, team):
-    ready_for_dosing(db, team)
-    cs = dose(db, team, at(-1), pre=(118, 76), mid=(158, 84))
-    assert "+40/+8" in cs.dosing.bp_flag
-    assert care.patient_path(db, team.patient)["flags"][0].id == cs.dosing.id
-    quiet = make_team(db)
-    ready_for_dosing(db, quiet)
-    assert dose(db, quiet, at(-1), pre=(118, 76), mid=(150, 100)).dosing.bp_flag is None
-
-
-def test_administered_dose_needs_medication_and_telehealth_needs_chaperone(db, team):
-    ready_for_dosing(db, team)
-    cs = session_for(db, team, "dosing", at(-1))
-    with pytest.raises(RuleViolation, match="lot number"):
-        care.record_dosing(db, team.therapist, cs, dosing_input(lot_number=None), THRESHOLDS)
-    tele = care.schedule_session(db, team.therapist, team.patient, kind="dosing",
-                                 clinician=team.therapist, start=at(-2), duration_minutes=180,
-                                 modality="telehealth")
-    with pytest.raises(RuleViolation, match="chaperone"):
-        care.record_dosing(db, team.therapist, tele, dosing_input(), THRESHOLDS)
-    assert cs.dosing is None and tele.dosing is None
-
-
-def test_dosing_cannot_be_recorded_twice(db, team):
-    ready_for_dosing(db, team)
-    cs = dose(db, team, at(-1))
-    with pytest.raises(RuleViolation, match="already"):
-        care.record_dosing(db, team.therapist, cs, dosing_input(), THRESHOLDS)
-
-
-def test_full_course_completes(db, team):
-    ready_for_dosing(db, team, dosing_count=2)
-    dose(db, team, at(-9))
-    session_for(db, team, "integration", at(-8), "completed")
-    dose(db, team, at(-6))
-    session_for(db, team, "integration", at(-5), "completed")
-    assert team.patient.stage == "follow_up"
-    session_for(db, team, "follow_up", at(-4), "completed")
-    assert team.patient.stage == "completed"
-    steps = care.patient_path(db, team.patient)["timeline"]
-    assert all(s["state"] == "done" for s in steps)
+def test_plan_request_needs_a_change_a_reason_and_a_clearance(db, team):
+    with pytest.raises(RuleViolation, match="no current clearance"):
+        care.request_plan_change(db, team.therapist, team.patient, care.PlanRequestInput(
+            reason="x", dose_mg=Decimal("250")))
+    clear(db, team)
+    with pytest.raises(RuleViolation, match="what should change"):
+        care.request_plan_change(db, team.therapist, team.patient,
+                                 care.PlanRequestInput(reason="x"))
+    with pytest.raises(RuleViolation, match="why"):
+        care.request_plan_change(db, team.therapist, team.patient,
+                                 care.PlanRequestInput(reason=" ", dose_mg=Decimal("250")))
+    with pytest.raises(PermissionDenied):
+        care.request_plan_change(db, make_user(db, roles=("therapist",)), team.patient,
+                                 care.PlanRequestInput(reason="x", dose_mg=Decimal("250")))
 
 
 # --- scheduling ---------------------------------------------------------------------------
@@ -251,7 +280,7 @@ def test_reschedule_refuses_sessions_that_are_not_scheduled(db, team, state):
     elif state == "held":
         ready_for_dosing(db, team)
         cs = session_for(db, team, "dosing", at(-1))
-        care.record_dosing(db, team.therapist, cs, dosing_input(pre=(170, 100)), THRESHOLDS)
+        check_in(db, team, cs, pre=(170, 100))
     else:
         cs = session_for(db, team, "preparation", at(1))
         care.cancel_session(db, team.therapist, cs, "Patient ill")
@@ -306,9 +335,9 @@ def test_dosing_rules_apply_at_the_new_time(db, team):
     # Moved before the integration: the previous dosing has no integration before it.
     _move(db, team.therapist, cs, at(-5))
     with pytest.raises(RuleViolation, match="integration"):
-        care.record_dosing(db, team.therapist, cs, dosing_input(), THRESHOLDS)
+        check_in(db, team, cs)
     _move(db, team.therapist, cs, at(-1))
-    care.record_dosing(db, team.therapist, cs, dosing_input(), THRESHOLDS)
+    run_dosing(db, team, cs)
     assert cs.status == "completed"
     assert care.administered_dosing_count(db, team.patient.id) == 2
 
@@ -319,10 +348,10 @@ def test_billable_sessions(db, team):
     from zoneinfo import ZoneInfo
 
     ready_for_dosing(db, team)  # preparation at(-10), completed
-    dose(db, team, at(-3))
+    dosed = dose(db, team, at(-3))
     session_for(db, team, "integration", at(-2), "completed")
-    held = session_for(db, team, "dosing", at(-1))
-    care.record_dosing(db, team.therapist, held, dosing_input(pre=(170, 100)), THRESHOLDS)
+    held = session_for(db, team, "dosing", at(-1), modality="telehealth")
+    check_in(db, team, held, pre=(170, 100), setting="home")
     session_for(db, team, "integration", at(2))  # scheduled: not billable
     cancelled = session_for(db, team, "integration", at(-0.5))
     care.cancel_session(db, team.therapist, cancelled, "no show")
@@ -330,8 +359,14 @@ def test_billable_sessions(db, team):
                                   clinic_time.today() + timedelta(days=30))
     assert [(r.kind, r.held) for r in rows] == [("preparation", False), ("dosing", False),
                                                 ("integration", False), ("dosing", True)]
-    assert rows[1].minutes == 120 and rows[0].minutes == 60
-    assert rows[0].clinician_name == team.therapist.display_name
+    assert rows[0].minutes == 60 and rows[0].clinician_name == team.therapist.display_name
+    # The dosing: check-in 5 min after the start, dose at 10, discharge 120 min after it.
+    dosing = rows[1]
+    assert dosing.minutes == 125 and dosing.monitoring_minutes == 120
+    assert dosing.started_at == dosed.scheduled_start + timedelta(minutes=5)
+    assert dosing.ended_at == dosed.scheduled_start + timedelta(minutes=130)
+    assert (dosing.setting, dosing.monitoring_staff) == ("office", 0)  # the therapist alone
+    assert rows[3].setting == "home" and rows[3].monitoring_minutes is None
     la = care.billable_sessions(db, team.patient.id, clinic_time.today() - timedelta(days=30),
                                 clinic_time.today(), tz=ZoneInfo("America/Los_Angeles"))
     assert la[0].service_date == (at(-10).astimezone(ZoneInfo("America/Los_Angeles")).date())
@@ -379,5 +414,8 @@ def test_sessions_cannot_be_completed_or_dosed_before_they_start(db, team):
     with pytest.raises(RuleViolation, match="before it has started"):
         care.complete_session(db, team.therapist, future)
     future_dose = session_for(db, team, "dosing", at(3))
-    with pytest.raises(RuleViolation, match="before the session has started"):
-        care.record_dosing(db, team.therapist, future_dose, dosing_input(), THRESHOLDS)
+    with pytest.raises(RuleViolation, match="in the future"):
+        care.check_in(db, team.therapist, future_dose,
+                      check_in_input(future_dose.scheduled_start), THRESHOLDS,
+                      now=future_dose.scheduled_start - timedelta(hours=1))
+    assert future_dose.dosing is None and future_dose.status == "scheduled"

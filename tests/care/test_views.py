@@ -6,18 +6,22 @@ import pytest
 from pypdf import PdfReader
 
 from kapms.audit.models import AuditEvent
+from kapms.care.constants import CO_MEDICATION_LABELS, CONTRAINDICATION_LABELS
 from kapms.care.models import CareSession, ProgressNote
-from tests.care.factories import at, ready_for_dosing, session_for
+from tests.care.dosing_http import run_dosing_over_http
+from tests.care.factories import at, session_for
 from tests.factories import make_user
 
-DOSING = {"pre_systolic": "124", "pre_diastolic": "78", "pre_heart_rate": "72",
-          "pre_spo2": "98", "mid_systolic": "138", "mid_diastolic": "84", "mid_heart_rate": "80",
-          "mid_spo2": "97", "discharge_systolic": "126", "discharge_diastolic": "80",
-          "product": "ketamine_sl_lozenge", "route": "sublingual", "dose_mg": "200",
-          "lot_number": "KX-2291", "given_at": "10:05", "monitoring_start": "10:05",
-          "monitoring_end": "12:05", "ready_to_leave_at": "12:10", "checkins": "",
-          "discharge_stable": "y", "ride_home": "y", "no_driving_advised": "y",
-          "ae_nausea": "mild"}
+
+def clearance_form(**changes) -> dict:
+    """A complete clearance form: every screen item and co-medication answered no."""
+    data = {f"ci_{key}": "no" for key in CONTRAINDICATION_LABELS}
+    data.update({f"cm_{key}": "no" for key in CO_MEDICATION_LABELS})
+    data.update(bp_systolic="120", bp_diastolic="80", heart_rate="70", decision="cleared",
+                reason="Suitable", dosing_count="6", product="ketamine_sl_lozenge",
+                route="sublingual", dose_mg="200")
+    data.update(changes)
+    return data
 
 
 def pdf_text(data: bytes) -> str:
@@ -26,17 +30,17 @@ def pdf_text(data: bytes) -> str:
 
 def test_walk_the_path_over_http(client, login, db, team):
     login(team.prescriber)
-    response = client.post(f"/care/patients/{team.patient.id}/clearance", data={
-        "ci_psychosis": "y", "decision": "cleared", "reason": "Suitable",
-        "dosing_count": "6", "product": "ketamine_sl_lozenge", "route": "sublingual",
-        "dose_mg": "150"})
+    url = f"/care/patients/{team.patient.id}/clearance"
+    response = client.post(url, data=clearance_form(ci_psychosis="yes"))
     assert "override reason" in response.get_data(as_text=True)  # refused, shown on form
-    response = client.post(f"/care/patients/{team.patient.id}/clearance", data={
-        "ci_psychosis": "y", "override_reason": "Remote drug-induced episode", "bp_systolic":
-        "120", "bp_diastolic": "80", "decision": "cleared", "reason": "Suitable",
-        "dosing_count": "6", "product": "ketamine_sl_lozenge", "route": "sublingual",
-        "dose_mg": "150"})
-    assert response.status_code == 302
+    response = client.post(url, data=clearance_form(
+        ci_psychosis="yes", override_reason="Remote drug-induced episode"))
+    assert response.status_code == 302 and "/care/clearances/" in response.location
+    from kapms.care.models import Clearance
+
+    clearance = db.query(Clearance).one()  # decided a month ago
+    clearance.decided_at = clearance.plans[0].created_at = at(-30)
+    db.commit()
     client.post("/logout")
     login(team.therapist)
     day = (at(-3)).strftime("%Y-%m-%d")
@@ -49,8 +53,7 @@ def test_walk_the_path_over_http(client, login, db, team):
     page = client.get(f"/care/sessions/{dosing.id}").get_data(as_text=True)
     assert "preparation session is needed" in page
     assert client.post(f"/care/sessions/{prep.id}/complete", data={}).status_code == 302
-    response = client.post(f"/care/sessions/{dosing.id}/dosing", data=DOSING)
-    assert response.status_code == 302, response.get_data(as_text=True)
+    run_dosing_over_http(client, dosing)
     client.post(f"/care/sessions/{integration.id}/complete", data={"actual_minutes": "55"})
     client.post(f"/care/sessions/{dosing.id}/note", data={"body": "Calm session.", "version": 0})
     note = db.query(ProgressNote).one()
@@ -61,14 +64,13 @@ def test_walk_the_path_over_http(client, login, db, team):
     assert response.mimetype == "application/pdf"
     text = pdf_text(response.data)
     for expected in (team.patient.full_name, "Dosing session note", "124/78", "138/84",
-                     team.therapist.full_name, "Electronically signed by", "Nausea"):
-        assert expected in text
+                     team.therapist.full_name, "Electronically signed by", "Nausea",
+                     "Check-in", "Administration", "Monitoring", "Discharge", "KX-2291"):
+        assert expected in text, expected
     assert "DRAFT" not in text
     assert db.query(AuditEvent).filter_by(action="print", patient_id=team.patient.id).count() == 1
     page = client.get(f"/patients/{team.patient.id}").get_data(as_text=True)
     assert 'data-state="current"' in page and "Dosing 2 of 6" in page
-
-
 def test_draft_pdf_has_watermark_and_is_audited(client, login, db, team):
     cs = session_for(db, team, "preparation", at(-1), "completed")
     db.commit()
@@ -179,25 +181,6 @@ def test_process_notes_are_author_only(client, login, db, team):
     assert "Transference" not in client.get(f"/patients/{team.patient.id}").get_data(as_text=True)
 
 
-def test_dosing_bad_input_and_hold_over_http(client, login, db, team):
-    ready_for_dosing(db, team)
-    cs = session_for(db, team, "dosing", at(-1))
-    db.commit()
-    login(team.therapist)
-    response = client.post(f"/care/sessions/{cs.id}/dosing", data={**DOSING,
-                                                                   "pre_systolic": "abc"})
-    assert response.status_code == 200
-    response = client.post(f"/care/sessions/{cs.id}/dosing", data={**DOSING,
-                                                                   "checkins": "noon"})
-    assert "not a time" in response.get_data(as_text=True)
-    response = client.post(f"/care/sessions/{cs.id}/dosing",
-                           data={**DOSING, "pre_systolic": "165"}, follow_redirects=True)
-    page = response.get_data(as_text=True)
-    assert "Dosing held" in page and "165/78" in page
-    db.expire_all()
-    assert db.get(CareSession, cs.id).status == "held"
-
-
 def test_calendar_notes_due_and_ics(client, login, db, team):
     past = session_for(db, team, "preparation", at(-1), "completed")
     upcoming = session_for(db, team, "integration", at(1))
@@ -245,12 +228,10 @@ def test_schedule_bad_input_is_a_form_error(client, login, db, team, data):
 def test_clearance_bad_input_and_missing_plan(client, login, db, team):
     login(team.prescriber)
     url = f"/care/patients/{team.patient.id}/clearance"
-    response = client.post(url, data={"decision": "cleared", "reason": "ok", "dose_mg": "lots",
-                                      "bp_systolic": "9999"})
+    response = client.post(url, data=clearance_form(dose_mg="lots", bp_systolic="9999"))
     assert response.status_code == 200
-    response = client.post(url, data={"decision": "cleared", "reason": "ok", "product": "",
-                                      "route": ""})
-    assert "number of dosing sessions" in response.get_data(as_text=True)
+    response = client.post(url, data=clearance_form(dosing_count="", product="", route=""))
+    assert "between 1 and 36 dosing sessions" in response.get_data(as_text=True)
     from kapms.care.models import Clearance
 
     assert db.query(Clearance).count() == 0

@@ -1,8 +1,8 @@
 """One patient walks the care path in the browser: referral (registered by the demo
-therapist, who invites the demo prescriber, who accepts), clearance by the prescriber, a preparation
-session, a dosing with vitals, an integration session (rescheduled once); the therapist
-signs the dosing note and downloads the PDF, whose text names the patient, session type,
-vitals and signer."""
+therapist, who invites the demo prescriber, who accepts), clearance by the prescriber (every
+screen item answered), a preparation session, a dosing checked in and given today (with the
+"Now" buttons), an integration booked and rescheduled; the therapist signs the dosing note
+and downloads the PDF. The whole dosing day on a tablet is tests/e2e/test_dosing_day.py."""
 
 import io
 import re
@@ -65,14 +65,19 @@ def test_patient_walks_the_care_path(page, tmp_path):
     assert "Daniel Reyes" in page.get_by_test_id("referral-panel").inner_text()  # invited
     sign_out(page)
 
-    # Clearance by the prescriber, once they accept the invitation (kapms.network).
+    # Clearance by the prescriber, once they accept the invitation (kapms.network): every
+    # screen item asked, nothing preselected.
     sign_in(page, "prescriber")
     page.get_by_test_id("pending-offer").filter(has_text="Iris W.").get_by_role("link").click()
     page.get_by_role("button", name="Accept invitation").click()
     page.wait_for_url(patient_url)
     page.get_by_role("link", name="Medical intake and clearance").click()
+    assert page.get_by_label("Decision").input_value() == ""
+    for row in page.locator("[data-testid^=screen-], [data-testid^=comed-]").all():
+        row.locator("label", has_text="No").click()
     page.get_by_label("Systolic BP").fill("122")
     page.get_by_label("Diastolic BP").fill("78")
+    page.get_by_label("Heart rate").fill("70")
     page.get_by_label("Decision").select_option("cleared")
     page.get_by_label("Reason", exact=True).fill("No contraindications; good support.")
     page.get_by_label("Dosing sessions in the plan").fill("6")
@@ -80,18 +85,22 @@ def test_patient_walks_the_care_path(page, tmp_path):
     page.get_by_label("Route").select_option("sublingual")
     page.get_by_label("Dose (mg)").fill("200")
     page.get_by_role("button", name="Record decision").click()
-    page.wait_for_url(patient_url)
+    page.wait_for_url("**/care/clearances/*")
     assert page.get_by_test_id("clearance-decision").inner_text() == "Cleared"
+    assert "No" in page.get_by_test_id("screen").inner_text()
+    page.goto(patient_url)
     assert page.get_by_test_id("patient-stage").inner_text() == "Preparation"
     sign_out(page)
 
-    # The therapist schedules and holds preparation, dosing and integration.
+    # The therapist holds a preparation session, then doses today (after the clearance).
     sign_in(page, "therapist")
     zone = ZoneInfo(Config.CLINIC_TIMEZONE)
-    day = (datetime.now(zone).date() - timedelta(days=50)).isoformat()
-    schedule(page, patient_url, "preparation", day, "08:00", 50)
-    schedule(page, patient_url, "dosing", day, "09:00", 180)
-    schedule(page, patient_url, "integration", day, "12:00", 50)
+    now = datetime.now(zone)
+    prep, dosing = now - timedelta(hours=4), now - timedelta(hours=2)
+    schedule(page, patient_url, "preparation", prep.date().isoformat(), f"{prep:%H:%M}", 50)
+    schedule(page, patient_url, "dosing", dosing.date().isoformat(), f"{dosing:%H:%M}", 60)
+    schedule(page, patient_url, "integration", (now + timedelta(days=5)).date().isoformat(),
+             "12:00", 50)
 
     # Booked at noon by mistake: move it to 13:00 (prefilled form, CSRF on).
     open_session(page, patient_url, "Integration")
@@ -108,34 +117,32 @@ def test_patient_walks_the_care_path(page, tmp_path):
     assert page.get_by_test_id("session-status").inner_text() == "Completed"
 
     open_session(page, patient_url, "Dosing")
-    page.get_by_role("link", name="Record dosing").click()
+    page.get_by_role("link", name="Start the dosing record").click()
+    form = page.get_by_test_id("check-in-form")
+    form.get_by_role("button", name="Now").click()  # dosing.js: the clinic's time now
+    assert re.fullmatch(r"\d\d:\d\d", form.get_by_label("Checked in at").input_value())
+    for group in ("Benzodiazepines today", "Other sedative-hypnotics today", "Stimulants today",
+                  "MAOIs today"):
+        form.get_by_role("group", name=group).locator("label", has_text="No").click()
     for label, value in (("Pre-dose systolic", "124"), ("Pre-dose diastolic", "78"),
-                         ("Pre-dose heart rate", "72"), ("Pre-dose SpO2 %", "98"),
-                         ("Dose (mg)", "200"), ("Lot number", "KX-7781"),
-                         ("Time given", "09:10"), ("~40 min systolic", "136"),
-                         ("~40 min diastolic", "84"), ("Discharge systolic", "126"),
-                         ("Discharge diastolic", "80"), ("Monitoring start", "09:10"),
-                         ("Monitoring end", "11:10"), ("Ready to leave", "11:15")):
-        page.get_by_label(label, exact=True).fill(value)
-    page.get_by_label("Product").select_option("ketamine_sl_lozenge")
-    page.get_by_label("Route").select_option("sublingual")
-    page.get_by_label("Dissociation").select_option("mild")
-    page.get_by_label("Stable at discharge").check()
-    page.get_by_label("Safe ride home arranged").check()
-    page.get_by_label("Told not to drive until the next day").check()
-    page.get_by_role("button", name="Record dosing").click()
-    page.wait_for_url(re.compile(r".*/care/sessions/\d+$"))
-    assert page.get_by_test_id("dosing-outcome").inner_text() == "Administered"
-    dosing_url = page.url
-
-    open_session(page, patient_url, "Integration")
-    page.get_by_role("button", name="Mark completed").click()
-    assert page.get_by_test_id("session-status").inner_text() == "Completed"
+                         ("Pre-dose heart rate", "72"), ("Pre-dose SpO2 %", "98")):
+        form.get_by_label(label, exact=True).fill(value)
+    form.get_by_role("button", name="Save check-in").click()
+    assert page.get_by_test_id("dosing-status").inner_text() == "Cleared to dose"
+    dose = page.get_by_test_id("administration-form")
+    dose.get_by_label("Product").select_option("ketamine_sl_lozenge")
+    dose.get_by_label("Route").select_option("sublingual")
+    dose.get_by_label("Dose (mg)").fill("200")
+    dose.get_by_label("Lot number").fill("KX-7781")
+    dose.get_by_role("button", name="Now").click()
+    dose.get_by_role("button", name="Record the dose").click()
+    assert page.get_by_test_id("dosing-status").inner_text() == "Monitoring"
+    assert "~40-minute vitals" in page.get_by_test_id("vitals-due").inner_text()
+    dosing_url = page.url.split("/dosing")[0]
 
     # Note: draft, sign, download the PDF.
     page.goto(dosing_url)
-    page.get_by_label("Progress note").fill("Settled with music; mild dissociation; "
-                                            "stable at discharge.")
+    page.get_by_label("Progress note").fill("Settled with music; mild dissociation.")
     page.get_by_role("button", name="Save draft").click()
     assert page.get_by_text("Draft saved.").is_visible()
     page.get_by_role("button", name="Save and sign").click()
@@ -145,11 +152,11 @@ def test_patient_walks_the_care_path(page, tmp_path):
     path = tmp_path / "note.pdf"
     info.value.save_as(path)
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(path.read_bytes())).pages)
-    for expected in ("Iris Walker", "Dosing session note", "124/78", "136/84",
-                     "Electronically signed by", "Maya Okafor"):
+    for expected in ("Iris Walker", "Dosing session note", "124/78", "Check-in",
+                     "Administration", "KX-7781", "Electronically signed by", "Maya Okafor"):
         assert expected in text, expected
     assert "DRAFT" not in text
 
     page.goto(patient_url)
     assert page.get_by_test_id("patient-stage").inner_text() == "Dosing"
-    assert "Dosing 2 of 6." in page.get_by_test_id("next-due").inner_text()
+    assert "Integration session after dosing 1." in page.get_by_test_id("next-due").inner_text()

@@ -36,7 +36,11 @@ class CareSession(db.Model):
     modality: Mapped[str] = mapped_column(String(20), default="office")
     location: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(20), default="scheduled", index=True)
-    actual_minutes: Mapped[int | None]  # what was actually held (billing uses it)
+    # What actually happened (billing and reports read these): a dosing's check-in to
+    # discharge (or to the hold), another session's start and its minutes.
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    actual_minutes: Mapped[int | None]
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -64,6 +68,18 @@ class CareSession(db.Model):
     def status_label(self) -> str:
         """The status in words."""
         return SESSION_STATUSES.get(self.status, self.status)
+
+
+class ClinicianCalendar(db.Model):
+    """One row per clinician whose calendar has been booked: scheduling updates it first,
+    which takes a row lock (PostgreSQL) or the write lock (SQLite) until the booking
+    commits, so two bookings racing for the same clinician run one after the other and
+    the second sees the first (no double booking)."""
+
+    __tablename__ = "care_clinician_calendars"
+
+    clinician_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    bookings: Mapped[int] = mapped_column(default=0)
 
 
 class ProgressNote(db.Model):

@@ -1,46 +1,43 @@
-"""Medical intake and clearance, the treatment plan, prescriber profiles, prescriptions.
-
-Prescriber-only: the actor must be the patient's prescriber on the care team.
-"""
+"""Medical intake and clearance: the decision, its screen and baseline, revocation, and the
+read-only clearance (page and PDF). Writing is prescriber-only; the care team reads."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import select
 
 from kapms import clinic_time
 from kapms.audit.services import record
-from kapms.care.constants import CO_MEDICATION_LABELS, CONTRAINDICATION_LABELS, PRODUCTS, ROUTES
-from kapms.care.models import Clearance, PrescriberProfile, Prescription, PrescriptionRefill
-from kapms.care.rules import (
-    Thresholds,
-    add_months,
-    clearance_refusal,
-    dea_number_valid,
-    refill_refusal,
-    refills_refusal,
-)
-from kapms.care.services.common import require_team
+from kapms.care.constants import CO_MEDICATION_LABELS, CONTRAINDICATION_LABELS
+from kapms.care.models import Clearance, PlanVersion
+from kapms.care.rules import Thresholds, add_months, clearance_refusal, plan_refusal
+from kapms.care.services.common import field_for, require_team
 from kapms.care.services.stage import refresh_stage
 from kapms.database import utcnow
-from kapms.errors import ConflictError, DomainError, PermissionDenied, RuleViolation
-from kapms.network.services.eligibility import require_prescribing_licence
+from kapms.errors import DomainError, NotFound, RuleViolation
+from kapms.measures.for_care import missing_baseline
+from kapms.patients.access import CLINICAL
+from kapms.patients.services import get_patient
+
+INITIAL_PLAN_REASON = "Initial plan with the clearance."
 
 
 @dataclass
 class ClearanceInput:
-    """What the prescriber enters at medical intake."""
+    """What the prescriber enters at medical intake. Screen and co-medication answers are
+    True (yes), False (no) or None (not answered)."""
 
     decision: str
     reason: str
-    screen: dict = field(default_factory=dict)  # key -> {"yes": bool, "notes": str}
-    co_medications: dict = field(default_factory=dict)  # key -> bool
+    screen: dict = field(default_factory=dict)  # key -> {"yes": bool | None, "notes": str}
+    co_medications: dict = field(default_factory=dict)  # key -> bool | None
     co_medication_notes: str | None = None
     bp_systolic: int | None = None
     bp_diastolic: int | None = None
     heart_rate: int | None = None
     spo2: int | None = None
+    weight_kg: Decimal | None = None
     override_reason: str | None = None
     dosing_count: int | None = None
     product: str | None = None
@@ -49,44 +46,53 @@ class ClearanceInput:
     expires_on: date | None = None
 
 
+CLEARANCE_FIELDS = (("override", "override_reason"), ("reason", "reason"),
+                    ("screen", "screen"), ("vitals", "bp_systolic"))
+PLAN_FIELDS = (("sessions", "dosing_count"), ("Maintenance", "maintenance_dosings"),
+               ("expiry", "expires_on"), ("dose", "dose_mg"))
+
+
 def record_clearance(session, actor, patient, data: ClearanceInput, thresholds: Thresholds,
-                     today: date | None = None) -> Clearance:
-    """Record a clearance decision. Clearing needs a complete plan, and an override reason
-    when an absolute contraindication was answered yes (RuleViolation otherwise)."""
+                     today: date | None = None, now: datetime | None = None) -> Clearance:
+    """Record a clearance decision. Clearing needs every screen item answered yes or no,
+    baseline blood pressure and heart rate, a complete plan (its first version), and an
+    override reason when any contraindication is answered yes (RuleViolation otherwise).
+    Baseline measures not on record are noted on the clearance (a warning, not a refusal).
+    """
     require_team(actor, patient, "prescriber", what="record a medical clearance")
     today = today or clinic_time.today()
-    unknown = set(data.screen) - set(CONTRAINDICATION_LABELS)
-    if unknown or set(data.co_medications) - set(CO_MEDICATION_LABELS):
+    now = now or utcnow()
+    if set(data.screen) - set(CONTRAINDICATION_LABELS) \
+            or set(data.co_medications) - set(CO_MEDICATION_LABELS):
         raise DomainError("Unknown screen item.")
-    answers = {k: bool(v.get("yes")) for k, v in data.screen.items()}
-    refusal = clearance_refusal(data.decision, data.reason, answers, data.override_reason)
+    answers = {k: v.get("yes") for k, v in data.screen.items()}
+    refusal = clearance_refusal(data.decision, data.reason, answers, data.override_reason,
+                                (data.bp_systolic, data.bp_diastolic), data.heart_rate)
     if refusal:
-        raise RuleViolation(refusal, field="override_reason" if "override" in refusal
-                            else ("reason" if "reason" in refusal else "decision"))
+        raise RuleViolation(refusal, field=field_for(refusal, CLEARANCE_FIELDS, "decision"))
+    expires = data.expires_on or add_months(today, thresholds.clearance_valid_months)
+    if data.decision == "cleared":
+        refusal = plan_refusal(data.dosing_count, data.product, data.route, data.dose_mg,
+                               expires, today)
+        if refusal:
+            raise RuleViolation(refusal, field=field_for(refusal, PLAN_FIELDS, "product"))
+    missing = missing_baseline(session, patient)
     clearance = Clearance(
-        patient_id=patient.id, prescriber_id=actor.id, decided_at=utcnow(),
-        screen={k: {"yes": bool(v.get("yes")), "notes": (v.get("notes") or "").strip()}
-                for k, v in data.screen.items()},
-        co_medications={k: bool(v) for k, v in data.co_medications.items()},
+        patient_id=patient.id, prescriber_id=actor.id, decided_at=now,
+        screen={k: {"yes": v.get("yes"), "notes": (v.get("notes") or "").strip()}
+                for k, v in data.screen.items() if v.get("yes") is not None},
+        co_medications={k: v for k, v in data.co_medications.items() if v is not None},
         co_medication_notes=data.co_medication_notes, bp_systolic=data.bp_systolic,
         bp_diastolic=data.bp_diastolic, heart_rate=data.heart_rate, spo2=data.spo2,
+        weight_kg=data.weight_kg, baseline_measures_missing=", ".join(missing) or None,
         decision=data.decision, reason=data.reason.strip(),
         override_reason=(data.override_reason or "").strip() or None)
-    if data.decision == "cleared":
-        if not data.dosing_count or data.dosing_count < 1:
-            raise RuleViolation("A clearance needs the plan's number of dosing sessions.",
-                                field="dosing_count")
-        if data.product not in PRODUCTS or data.route not in ROUTES:
-            raise RuleViolation("Choose the product and route of the plan.", field="product")
-        if not data.dose_mg or data.dose_mg <= 0:
-            raise RuleViolation("Give the planned dose in mg.", field="dose_mg")
-        expires = data.expires_on or add_months(today, thresholds.clearance_valid_months)
-        if expires <= today:
-            raise RuleViolation("The expiry must be after today.", field="expires_on")
-        clearance.dosing_count, clearance.product, clearance.route = (
-            data.dosing_count, data.product, data.route)
-        clearance.dose_mg, clearance.expires_on = data.dose_mg, expires
     session.add(clearance)
+    if data.decision == "cleared":
+        clearance.plans = [PlanVersion(
+            number=1, dosing_count=data.dosing_count, product=data.product, route=data.route,
+            dose_mg=data.dose_mg, expires_on=expires, reason=INITIAL_PLAN_REASON,
+            created_by_id=actor.id, created_at=now)]
     session.flush()
     record(session, actor, "create", "clearance", clearance.id, patient_id=patient.id,
            detail=f"decision {data.decision}" + (" with override" if clearance.override_reason
@@ -95,7 +101,17 @@ def record_clearance(session, actor, patient, data: ClearanceInput, thresholds: 
     return clearance
 
 
-def _own_clearance(actor, patient, clearance: Clearance, what: str) -> None:
+def baseline_warning(session, patient) -> str | None:
+    """The clearance form's warning when baseline measures are missing, or None."""
+    missing = missing_baseline(session, patient)
+    if not missing:
+        return None
+    return (f"No baseline {', '.join(missing)} on record: give the baseline measures "
+            "before dosing (the clearance notes what was missing).")
+
+
+def own_clearance(actor, patient, clearance: Clearance, what: str) -> None:
+    """Refuse unless the actor is the patient's prescriber and the clearance is theirs."""
     require_team(actor, patient, "prescriber", what=what)
     if clearance.patient_id != patient.id:
         raise DomainError("That clearance belongs to another patient.")
@@ -103,7 +119,7 @@ def _own_clearance(actor, patient, clearance: Clearance, what: str) -> None:
 
 def revoke_clearance(session, actor, patient, clearance: Clearance, reason: str) -> Clearance:
     """Revoke a clearance: no further dosing until a new one (reason required)."""
-    _own_clearance(actor, patient, clearance, "revoke a clearance")
+    own_clearance(actor, patient, clearance, "revoke a clearance")
     if clearance.revoked_at is not None:
         raise RuleViolation("This clearance is already revoked.")
     if not (reason or "").strip():
@@ -117,117 +133,19 @@ def revoke_clearance(session, actor, patient, clearance: Clearance, reason: str)
     return clearance
 
 
-def amend_plan(session, actor, patient, clearance: Clearance, dosing_count: int,
-               expected_version: int | None = None) -> Clearance:
-    """Change the plan's number of dosing sessions (e.g. to allow more dosings)."""
-    _own_clearance(actor, patient, clearance, "amend the treatment plan")
-    if clearance.decision != "cleared" or clearance.revoked_at is not None:
-        raise RuleViolation("Only a current clearance's plan can be amended.")
-    if expected_version is not None and expected_version != clearance.version:
-        raise ConflictError("Someone changed this plan meanwhile; reload and try again.")
-    if dosing_count < 1 or dosing_count > 36:
-        raise RuleViolation("The plan needs between 1 and 36 dosing sessions.",
-                            field="dosing_count")
-    old = clearance.dosing_count
-    clearance.dosing_count = dosing_count
-    session.flush()
-    record(session, actor, "update", "clearance", clearance.id, patient_id=patient.id,
-           detail=f"plan dosings {old} -> {dosing_count}")
-    refresh_stage(session, patient)
-    return clearance
-
-
 def clearances_for(session, patient_id: int) -> list[Clearance]:
     """All of a patient's clearances, newest first (the caller has loaded the patient)."""
     return session.scalars(select(Clearance).where(Clearance.patient_id == patient_id)
                            .order_by(Clearance.decided_at.desc())).all()
 
 
-# --- prescriber profile and prescriptions -------------------------------------------------
-
-def prescriber_profile(session, user_id: int) -> PrescriberProfile | None:
-    """The prescriber's DEA number and practice address, if recorded."""
-    return session.scalar(select(PrescriberProfile).where(PrescriberProfile.user_id == user_id))
-
-
-def save_prescriber_profile(session, actor, dea_number: str,
-                            practice_address: str) -> PrescriberProfile:
-    """A prescriber records their own DEA number (check digit verified) and address.
-    (Their NPI lives on their directory profile, kapms.network.)"""
-    if not actor.has_role("prescriber"):
-        raise PermissionDenied("Only prescribers have a prescriber profile.")
-    dea = (dea_number or "").strip().upper()
-    if not dea_number_valid(dea):
-        raise RuleViolation("That is not a valid DEA number (2 letters, 7 digits, check digit).",
-                            field="dea_number")
-    profile = prescriber_profile(session, actor.id) or PrescriberProfile(user_id=actor.id)
-    profile.dea_number, profile.practice_address = dea, practice_address.strip()
-    session.add(profile)
-    session.flush()
-    record(session, actor, "update", "prescriber_profile", profile.id)
-    return profile
-
-
-@dataclass
-class PrescriptionInput:
-    """The drug fields of a prescription (the rest is snapshotted from the records)."""
-
-    issued_on: date
-    drug_name: str
-    strength: str
-    dosage_form: str
-    quantity: int
-    directions: str
-    refills_authorized: int = 0
-
-
-def record_prescription(session, actor, patient, data: PrescriptionInput) -> Prescription:
-    """Record a prescription with the 21 CFR 1306.05 fields; refills at most 5."""
-    require_team(actor, patient, "prescriber", what="write prescriptions")
-    require_prescribing_licence(session, actor, patient, data.issued_on)  # 21 CFR 1306.03
-    profile = prescriber_profile(session, actor.id)
-    if profile is None:
-        raise RuleViolation("Add your DEA number and practice address to your prescriber "
-                            "profile before writing a prescription.")
-    refusal = refills_refusal(data.refills_authorized)
-    if refusal:
-        raise RuleViolation(refusal, field="refills_authorized")
-    if data.quantity < 1:
-        raise RuleViolation("The quantity must be at least 1.", field="quantity")
-    address = ", ".join(filter(None, [patient.address_line1, patient.address_line2,
-                                      patient.city, f"{patient.state} {patient.postal_code}"]))
-    rx = Prescription(
-        patient_id=patient.id, prescriber_id=actor.id, issued_on=data.issued_on,
-        patient_name=patient.full_name, patient_address=address, drug_name=data.drug_name,
-        strength=data.strength, dosage_form=data.dosage_form, quantity=data.quantity,
-        directions=data.directions, refills_authorized=data.refills_authorized,
-        prescriber_name=actor.display_name, prescriber_address=profile.practice_address,
-        prescriber_dea=profile.dea_number)
-    session.add(rx)
-    session.flush()
-    record(session, actor, "create", "prescription", rx.id, patient_id=patient.id)
-    return rx
-
-
-def record_refill(session, actor, patient, rx: Prescription, dispensed_on: date):
-    """Record a refill; refused beyond the authorized count or 6 months after issue."""
-    require_team(actor, patient, "prescriber", what="record refills")
-    if rx.patient_id != patient.id:
-        raise DomainError("That prescription belongs to another patient.")
-    refusal = refill_refusal(rx.issued_on, rx.refills_authorized, len(rx.refills), dispensed_on)
-    if refusal:
-        raise RuleViolation(refusal, field="dispensed_on")
-    refill = PrescriptionRefill(prescription_id=rx.id, dispensed_on=dispensed_on,
-                                recorded_by_id=actor.id)
-    session.add(refill)
-    session.flush()
-    session.expire(rx, ["refills"])
-    record(session, actor, "update", "prescription", rx.id, patient_id=patient.id,
-           detail="refill recorded")
-    return refill
-
-
-def prescriptions_for(session, patient_id: int) -> list[Prescription]:
-    """A patient's prescriptions, newest first."""
-    return session.scalars(select(Prescription).where(Prescription.patient_id == patient_id)
-                           .order_by(Prescription.issued_on.desc(), Prescription.id.desc())).all()
+def read_clearance(session, actor, clearance_id: int, *, printing: bool = False):
+    """A clearance and its patient for a clinical reader of the patient (404 otherwise);
+    the read (or the print) is audited."""
+    clearance = session.get(Clearance, clearance_id)
+    if clearance is None:
+        raise NotFound("No such clearance.")
+    patient = get_patient(session, actor, clearance.patient_id, need=CLINICAL)
+    record(session, actor, "print" if printing else "view", "clearance", clearance.id,
+           patient_id=patient.id)
+    return clearance, patient

@@ -30,3 +30,9 @@ def get_care_session(session, actor, session_id: int) -> CareSession:
         raise NotFound("No such session.")
     get_patient(session, actor, care_session.patient_id, need=CLINICAL)
     return care_session
+
+
+def field_for(message: str, fields: tuple[tuple[str, str], ...], default: str | None) -> str | None:
+    """The form field a rule's refusal belongs to: the first (words, field) whose words
+    appear in the message, else ``default``."""
+    return next((name for words, name in fields if words in message), default)

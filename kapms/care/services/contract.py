@@ -26,7 +26,7 @@ def treatment_plan_dosings(session, patient_id: int) -> int | None:
     """The dosing count of the current clearance's plan; None without a current clearance
     (not cleared, deferred, expired or revoked)."""
     clearance = current_clearance(session, patient_id)
-    return clearance.dosing_count if clearance else None
+    return clearance.plan.dosing_count if clearance else None
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,12 @@ class BillableSession:
 
     ``held`` is True for a dosing session that was held (no medication given, e.g. high
     blood pressure): the therapist still saw the patient, so it is a visit; billing decides
-    what, if anything, to charge (never medication or monitoring for it).
+    what, if anything, to charge (never medication or monitoring for it). The fields after
+    ``held`` were added for the live dosing record (None when not known, e.g. sessions
+    completed before it): the actual start and end, and for a dosing its setting (office,
+    telehealth, home), monitoring minutes from the dose to discharge, and
+    ``monitoring_staff``: the staff who monitored the patient *besides* the session's
+    clinician (the record keeps everyone monitoring; billing counts the others).
     """
 
     session_id: int
@@ -46,6 +51,11 @@ class BillableSession:
     clinician_id: int
     clinician_name: str
     held: bool = False
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    setting: str | None = None
+    monitoring_minutes: int | None = None
+    monitoring_staff: int | None = None
 
 
 def billable_sessions(session, patient_id: int, start: date, end: date,
@@ -53,17 +63,24 @@ def billable_sessions(session, patient_id: int, start: date, end: date,
     """Completed sessions (and held dosings) with a service date in [start, end], inclusive.
 
     ``service_date`` is the session's start date in ``tz`` (pass the clinic's ZoneInfo from
-    CLINIC_TIMEZONE; default UTC). Scheduled and cancelled sessions are never billable.
-    Ordered by start time.
+    CLINIC_TIMEZONE; default UTC). Scheduled, in-progress and cancelled sessions are never
+    billable. Ordered by start time.
     """
     lo = datetime.combine(start, time(), tz).astimezone(UTC)
     hi = datetime.combine(end + timedelta(days=1), time(), tz).astimezone(UTC)
-    rows = session.scalars(select(CareSession).where(
-        CareSession.patient_id == patient_id, CareSession.status.in_(("completed", "held")),
-        CareSession.scheduled_start >= lo, CareSession.scheduled_start < hi)
+    rows = session.execute(
+        select(CareSession, DosingRecord)
+        .outerjoin(DosingRecord, DosingRecord.session_id == CareSession.id)
+        .where(CareSession.patient_id == patient_id,
+               CareSession.status.in_(("completed", "held")),
+               CareSession.scheduled_start >= lo, CareSession.scheduled_start < hi)
         .order_by(CareSession.scheduled_start, CareSession.id)).all()
     return [BillableSession(
         session_id=s.id, service_date=s.scheduled_start.astimezone(tz).date(), kind=s.kind,
-        minutes=s.actual_minutes or s.duration_minutes, modality=s.modality,
+        minutes=s.duration_minutes if s.actual_minutes is None else s.actual_minutes,
+        modality=s.modality,
         clinician_id=s.clinician_id, clinician_name=s.clinician.display_name,
-        held=s.status == "held") for s in rows]
+        held=s.status == "held", started_at=s.started_at, ended_at=s.ended_at,
+        setting=d.setting if d else None, monitoring_minutes=d.monitoring_minutes if d else None,
+        monitoring_staff=max(d.monitoring_staff - 1, 0) if d and d.monitoring_staff else None)
+        for s, d in rows]

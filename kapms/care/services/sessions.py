@@ -1,13 +1,19 @@
-"""Scheduling, rescheduling and completing care sessions; the calendar and the notes-due list."""
+"""Scheduling, rescheduling and completing care sessions; the calendar and the notes-due list.
+
+No double booking: every booking first locks the clinician's calendar (lock_calendar), so
+racing bookings are checked one after the other against what is committed.
+"""
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm.exc import StaleDataError
 
 from kapms.audit.services import record
 from kapms.care.constants import MODALITIES, SESSION_KINDS
-from kapms.care.models import CareSession, ProgressNote
+from kapms.care.models import CareSession, ClinicianCalendar, ProgressNote
 from kapms.care.services.common import on_team, require_team
 from kapms.care.services.stage import refresh_stage
 from kapms.database import utcnow
@@ -30,6 +36,23 @@ def require_scheduler(actor, patient, what: str) -> None:
         raise PermissionDenied(f"Only the care team or an admin can {what}.")
 
 
+def lock_calendar(session, clinician_id: int) -> None:
+    """Hold the clinician's calendar until this transaction ends: bookings of the same
+    clinician then run one after the other, so the overlap check that follows sees every
+    committed booking (a double submit or two workers racing cannot double-book).
+
+    The UPDATE takes a row lock on PostgreSQL and the database write lock on SQLite; the
+    row is created on first use (a racing creation is absorbed by ON CONFLICT DO NOTHING).
+    """
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(insert(ClinicianCalendar).values(clinician_id=clinician_id, bookings=0)
+                    .on_conflict_do_nothing(index_elements=["clinician_id"]))
+    session.execute(update(ClinicianCalendar)
+                    .where(ClinicianCalendar.clinician_id == clinician_id)
+                    .values(bookings=ClinicianCalendar.bookings + 1))
+
+
 def _check_booking(session, patient, *, kind: str, clinician, start: datetime,
                    duration_minutes: int, modality: str, moving_id: int | None = None) -> None:
     """The checks shared by scheduling and rescheduling: known kind and modality, a
@@ -46,9 +69,10 @@ def _check_booking(session, patient, *, kind: str, clinician, start: datetime,
     if not MIN_MINUTES <= duration_minutes <= MAX_MINUTES:
         raise RuleViolation(f"The duration must be {MIN_MINUTES}-{MAX_MINUTES} minutes.",
                             field="duration_minutes")
+    lock_calendar(session, clinician.id)
     end = start + timedelta(minutes=duration_minutes)
     query = select(CareSession).where(
-        CareSession.clinician_id == clinician.id, CareSession.status == "scheduled",
+        CareSession.clinician_id == clinician.id, CareSession.status != "cancelled",
         CareSession.scheduled_start < end,
         CareSession.scheduled_start > start - timedelta(minutes=MAX_MINUTES))
     if moving_id is not None:
@@ -120,7 +144,7 @@ def reschedule_session(session, actor, care_session: CareSession, *, start: date
     return care_session
 
 
-def _require_clinician(actor, care_session: CareSession, what: str) -> None:
+def require_session_clinician(actor, care_session: CareSession, what: str) -> None:
     """The session's own clinician, or a care-team member of the same role, may act."""
     if actor.id == care_session.clinician_id:
         return
@@ -129,10 +153,12 @@ def _require_clinician(actor, care_session: CareSession, what: str) -> None:
 
 def complete_session(session, actor, care_session: CareSession,
                      actual_minutes: int | None = None) -> CareSession:
-    """Mark a (non-dosing) session as held; dosings complete through record_dosing."""
-    _require_clinician(actor, care_session, "complete this session")
+    """Mark a (non-dosing) session as held, from its scheduled start for ``actual_minutes``
+    (default: as scheduled); dosings are completed phase by phase (services.dosing)."""
+    require_session_clinician(actor, care_session, "complete this session")
     if care_session.kind == "dosing":
-        raise RuleViolation("A dosing session is completed by recording the dosing.")
+        raise RuleViolation("A dosing session is completed by its dosing record, phase by "
+                            "phase.")
     if care_session.status != "scheduled":
         raise RuleViolation(f"This session is already {care_session.status_label.lower()}.")
     if care_session.scheduled_start > utcnow():
@@ -142,6 +168,8 @@ def complete_session(session, actor, care_session: CareSession,
         raise RuleViolation(f"The duration must be {MIN_MINUTES}-{MAX_MINUTES} minutes.",
                             field="actual_minutes")
     care_session.status, care_session.actual_minutes = "completed", minutes
+    care_session.started_at = care_session.scheduled_start
+    care_session.ended_at = care_session.scheduled_start + timedelta(minutes=minutes)
     care_session.completed_at = utcnow()
     session.flush()
     record(session, actor, "update", "care_session", care_session.id,

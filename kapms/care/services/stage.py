@@ -4,13 +4,14 @@
 care service that changes the path calls it.
 """
 
+from datetime import date
 
 from sqlalchemy import func, select
 
 from kapms import clinic_time
 from kapms.care import path
 from kapms.care.models import CareSession, Clearance, DosingRecord, ProgressNote
-from kapms.care.rules import clearance_is_current
+from kapms.care.rules import Thresholds, clearance_is_current
 from kapms.database import utcnow
 
 
@@ -20,69 +21,74 @@ def latest_clearance(session, patient_id: int) -> Clearance | None:
                           .order_by(Clearance.decided_at.desc(), Clearance.id.desc()).limit(1))
 
 
+def is_current(clearance: Clearance | None, day: date) -> bool:
+    """The clearance is cleared, unrevoked and its current plan not expired on ``day``."""
+    return bool(clearance and clearance_is_current(
+        clearance.decision, clearance.plan.expires_on if clearance.plan else None,
+        clearance.revoked_at is not None, day))
+
+
 def current_clearance(session, patient_id: int, today=None) -> Clearance | None:
     """The latest clearance if it is current (cleared, not expired, not revoked)."""
     clearance = latest_clearance(session, patient_id)
-    today = today or clinic_time.today()
-    if clearance and clearance_is_current(clearance.decision, clearance.expires_on,
-                                          clearance.revoked_at is not None, today):
-        return clearance
-    return None
+    return clearance if is_current(clearance, today or clinic_time.today()) else None
 
 
-def _completed(session, patient_id: int, kind: str, after=None, before=None) -> int:
+def _completed(session, patient_id: int, kind: str, after=None) -> int:
     query = select(func.count()).select_from(CareSession).where(
         CareSession.patient_id == patient_id, CareSession.kind == kind,
         CareSession.status == "completed")
     if after is not None:
         query = query.where(CareSession.scheduled_start > after)
-    if before is not None:
-        query = query.where(CareSession.scheduled_start < before)
     return session.scalar(query)
 
 
-def administered_dosings(session, patient_id: int, clearance_id: int | None = None,
-                         before=None) -> list[CareSession]:
-    """Administered dosing sessions, oldest first (optionally under one clearance)."""
-    query = (select(CareSession).join(DosingRecord, DosingRecord.session_id == CareSession.id)
+def administered_dosings(session, patient_id: int, clearance_id: int | None = None):
+    """(session start, maintenance?) of administered dosings, oldest first (optionally
+    under one clearance)."""
+    query = (select(CareSession.scheduled_start, DosingRecord.maintenance)
+             .join(DosingRecord, DosingRecord.session_id == CareSession.id)
              .where(CareSession.patient_id == patient_id, DosingRecord.outcome == "administered"))
     if clearance_id is not None:
         query = query.where(DosingRecord.clearance_id == clearance_id)
-    if before is not None:
-        query = query.where(CareSession.scheduled_start < before)
-    return session.scalars(query.order_by(CareSession.scheduled_start)).all()
+    return session.execute(query.order_by(CareSession.scheduled_start)).all()
 
 
-def gather_facts(session, patient, today=None, before=None) -> path.PathFacts:
-    """Collect the PathFacts for ``patient`` from its records (``before``: ignore later
-    sessions, used when checking a dosing against what came before it)."""
+def gather_facts(session, patient, today=None) -> path.PathFacts:
+    """Collect the PathFacts for ``patient`` from its records, as of ``today``."""
     today = today or clinic_time.today()
     latest = latest_clearance(session, patient.id)
-    current = bool(latest and clearance_is_current(latest.decision, latest.expires_on,
-                                                   latest.revoked_at is not None, today))
-    dosed = administered_dosings(session, patient.id, latest.id if latest else None, before)
+    plan = latest.plan if latest and latest.decision == "cleared" else None
+    current = is_current(latest, today)
+    dosed = administered_dosings(session, patient.id, latest.id if latest else -1)
     held = session.scalar(select(func.count()).select_from(DosingRecord).join(CareSession)
                           .where(CareSession.patient_id == patient.id,
                                  DosingRecord.outcome == "held"))
     first = dosed[0].scheduled_start if dosed else None
     last = dosed[-1].scheduled_start if dosed else None
+    course = [d for d in dosed if not d.maintenance]
+    course_last = course[-1].scheduled_start if course else None
     return path.PathFacts(
         has_care_team=bool(patient.care_team),
         has_prescriber=any(m.role == "prescriber" for m in patient.care_team),
         clearance_decision=latest.decision if latest else None,
         clearance_current=current,
-        clearance_days_left=(latest.expires_on - today).days if current else None,
+        clearance_days_left=(plan.expires_on - today).days if current else None,
         clearance_revoked=bool(latest and latest.revoked_at),
-        plan_count=latest.dosing_count if latest and latest.decision == "cleared" else None,
-        completed_preparations=_completed(session, patient.id, "preparation", before=before),
+        plan_count=plan.dosing_count if plan else None,
+        maintenance_count=plan.maintenance_dosings if plan else 0,
+        completed_preparations=_completed(session, patient.id, "preparation"),
         administered=len(dosed),
+        maintenance_administered=len(dosed) - len(course),
         held=held,
         integration_after_last=(last is None or _completed(
-            session, patient.id, "integration", after=last, before=before) > 0),
+            session, patient.id, "integration", after=last) > 0),
         follow_ups_after_first_dosing=(0 if first is None else _completed(
-            session, patient.id, "follow_up", after=first, before=before)),
-        follow_up_after_last=(last is not None and _completed(
-            session, patient.id, "follow_up", after=last, before=before) > 0),
+            session, patient.id, "follow_up", after=first)),
+        follow_up_after_course=(course_last is not None and _completed(
+            session, patient.id, "follow_up", after=course_last) > 0),
+        days_since_first_dosing=(
+            None if first is None else (today - clinic_time.local_date(first)).days),
     )
 
 
@@ -93,12 +99,12 @@ def refresh_stage(session, patient, today=None) -> str:
     return patient.stage
 
 
-def patient_path(session, patient, today=None) -> dict:
+def patient_path(session, patient, thresholds: Thresholds, today=None) -> dict:
     """Timeline, next steps, upcoming sessions and flags for the patient page."""
     facts = gather_facts(session, patient, today)
     upcoming = session.scalars(
         select(CareSession).where(CareSession.patient_id == patient.id,
-                                  CareSession.status == "scheduled",
+                                  CareSession.status.in_(("scheduled", "in_progress")),
                                   CareSession.scheduled_start >= utcnow())
         .order_by(CareSession.scheduled_start).limit(5)).all()
     flags = session.scalars(
@@ -111,7 +117,8 @@ def patient_path(session, patient, today=None) -> dict:
         .where(CareSession.patient_id == patient.id, CareSession.status != "cancelled",
                CareSession.scheduled_start < utcnow(),
                (ProgressNote.id.is_(None)) | (ProgressNote.status != "signed")))
-    due = path.next_due(facts)
+    due = path.next_due(facts, thresholds.follow_up_after_dosing, thresholds.follow_up_days,
+                        thresholds.clearance_warning_days)
     if unsigned:
         due.append(f"{unsigned} past session note{'s' if unsigned > 1 else ''} to sign.")
     return {"facts": facts, "stage": path.derive_stage(facts),

@@ -1,20 +1,25 @@
-"""Prescriber pages: medical intake and clearance, the plan, profile, prescriptions."""
+"""Prescriber pages: medical intake and clearance (and its read-only page and PDF), the
+plan's versions and change requests, the prescriber profile, prescriptions."""
 
-from flask import flash, redirect, render_template, url_for
+from datetime import UTC, datetime
+
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from kapms.care import services as care
 from kapms.care.blueprint import bp
 from kapms.care.constants import CO_MEDICATIONS, CONTRAINDICATIONS
 from kapms.care.forms import (
-    AmendPlanForm,
     ClearanceForm,
+    DeclineForm,
+    PlanForm,
     PrescriberProfileForm,
     PrescriptionForm,
     ReasonForm,
     RefillForm,
 )
 from kapms.care.models import Clearance, Prescription
+from kapms.care.pdf import clearance_pdf_bytes
 from kapms.care.views.common import patient_as, thresholds
 from kapms.errors import NotFound
 from kapms.extensions import db
@@ -41,7 +46,7 @@ def clearance_new(patient_id: int):
             co_medications=form.co_medications(),
             co_medication_notes=form.co_medication_notes.data or None,
             bp_systolic=form.bp_systolic.data, bp_diastolic=form.bp_diastolic.data,
-            heart_rate=form.heart_rate.data, spo2=form.spo2.data,
+            heart_rate=form.heart_rate.data, spo2=form.spo2.data, weight_kg=form.weight_kg.data,
             override_reason=form.override_reason.data, dosing_count=form.dosing_count.data,
             product=form.product.data or None, route=form.route.data or None,
             dose_mg=form.dose_mg.data, expires_on=form.expires_on.data)
@@ -49,10 +54,34 @@ def clearance_new(patient_id: int):
             db.session, current_user, patient, data, thresholds()))
         if ok:
             flash(f"Clearance recorded: {clearance.decision_label}.", "success")
-            return redirect(_patient_url(patient.id))
+            return redirect(url_for("care.clearance_detail", clearance_id=clearance.id))
+    warning = care.baseline_warning(db.session, patient)
     db.session.commit()  # keep the audit record of the read
     return render_template("care/clearance_form.html", form=form, patient=patient,
-                           contraindications=CONTRAINDICATIONS, co_medications=CO_MEDICATIONS)
+                           contraindications=CONTRAINDICATIONS, co_medications=CO_MEDICATIONS,
+                           baseline_warning=warning)
+
+
+@bp.get("/clearances/<int:clearance_id>")
+def clearance_detail(clearance_id: int):
+    """The clearance as decided, read-only: the screen item by item, baseline, decision,
+    overrides and every plan version (the care team and admins)."""
+    clearance, patient = care.read_clearance(db.session, current_user, clearance_id)
+    db.session.commit()
+    return render_template("care/clearance.html", clearance=clearance, patient=patient,
+                           contraindications=CONTRAINDICATIONS, co_medications=CO_MEDICATIONS,
+                           is_prescriber=care.on_team(current_user, patient, "prescriber"))
+
+
+@bp.get("/clearances/<int:clearance_id>.pdf")
+def clearance_pdf(clearance_id: int):
+    """The clearance as a PDF (the print is audited)."""
+    clearance, patient = care.read_clearance(db.session, current_user, clearance_id,
+                                             printing=True)
+    db.session.commit()  # the audit row first: rendering must not hold a write lock
+    pdf = clearance_pdf_bytes(clearance, patient, datetime.now(UTC))
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="clearance-{clearance.id}.pdf"'})
 
 
 def _load_clearance(clearance_id: int):
@@ -76,19 +105,92 @@ def clearance_revoke(clearance_id: int):
     return redirect(_patient_url(patient.id))
 
 
-@bp.post("/clearances/<int:clearance_id>/amend")
+def _plan_form(clearance, request=None) -> PlanForm:
+    """The plan form filled with the current plan (and a request's proposal)."""
+    plan = clearance.plan
+    form = PlanForm(formdata=None, obj=plan, plan_number=str(plan.number))
+    form.reason.data = None  # a new version needs its own reason
+    if request is not None:
+        for name in ("dosing_count", "product", "route", "dose_mg"):
+            if getattr(request, name) is not None:
+                form[name].data = getattr(request, name)
+        form.request_version.data = str(request.version)
+    return form
+
+
+def _plan_page(clearance, patient, form, request=None, decline_form=None, status=200):
+    requests = care.open_plan_request(db.session, patient.id)
+    db.session.commit()
+    return render_template("care/plan.html", clearance=clearance, patient=patient, form=form,
+                           request=request, open_request=requests,
+                           decline_form=decline_form or DeclineForm(formdata=None)), status
+
+
+def _plan_input(form) -> care.PlanInput:
+    return care.PlanInput(dosing_count=form.dosing_count.data, product=form.product.data,
+                          route=form.route.data, dose_mg=form.dose_mg.data,
+                          expires_on=form.expires_on.data,
+                          maintenance_dosings=form.maintenance_dosings.data or 0)
+
+
+@bp.route("/clearances/<int:clearance_id>/plan", methods=["GET", "POST"])
 @roles_required("prescriber")
-def clearance_amend(clearance_id: int):
-    """Change the plan's number of dosing sessions."""
+def plan_revise(clearance_id: int):
+    """The plan's versions, and a new version with its reason (the patient's prescriber)."""
     clearance, patient = _load_clearance(clearance_id)
-    form = AmendPlanForm()
-    if not form.validate_on_submit():
-        flash("Give a number of dosing sessions between 1 and 36.", "danger")
-        return redirect(_patient_url(patient.id))
-    attempt_and_flash(lambda: care.amend_plan(
-        db.session, current_user, patient, clearance, form.dosing_count.data,
-        expected_version=form.version.data), "Treatment plan amended.")
-    return redirect(_patient_url(patient.id))
+    care.own_clearance(current_user, patient, clearance, "change the treatment plan")
+    if clearance.plan is None:
+        raise NotFound("This clearance has no plan.")
+    form = PlanForm() if request.method == "POST" else _plan_form(clearance)
+    if form.validate_on_submit():
+        ok, version = attempt(form, lambda: care.revise_plan(
+            db.session, current_user, patient, clearance, _plan_input(form), form.reason.data,
+            form.loaded_plan()))
+        if ok:
+            flash(f"Plan version {version.number} saved.", "success")
+            return redirect(url_for("care.plan_revise", clearance_id=clearance.id))
+        clearance, patient = _load_clearance(clearance_id)
+    return _plan_page(clearance, patient, form)
+
+
+@bp.route("/plan-requests/<int:request_id>", methods=["GET", "POST"])
+@roles_required("prescriber")
+def plan_request_decide(request_id: int):
+    """A plan change request: approve it as a new plan version (adjustable) or decline."""
+    plan_request = care.get_plan_request(db.session, request_id)
+    clearance, patient = _load_clearance(plan_request.clearance_id)
+    care.own_clearance(current_user, patient, clearance, "decide plan change requests")
+    form = PlanForm() if request.method == "POST" else _plan_form(clearance, plan_request)
+    if form.validate_on_submit():
+        ok, version = attempt(form, lambda: care.approve_plan_request(
+            db.session, current_user, patient, plan_request, _plan_input(form),
+            form.reason.data, form.loaded_plan(), form.loaded_request()))
+        if ok:
+            flash(f"Request approved as plan version {version.number}.", "success")
+            return redirect(url_for("care.plan_revise", clearance_id=clearance.id))
+        plan_request = care.get_plan_request(db.session, request_id)
+        clearance, patient = _load_clearance(plan_request.clearance_id)
+    return _plan_page(clearance, patient, form, plan_request)
+
+
+@bp.post("/plan-requests/<int:request_id>/decline")
+@roles_required("prescriber")
+def plan_request_decline(request_id: int):
+    """Decline a plan change request with a note."""
+    plan_request = care.get_plan_request(db.session, request_id)
+    clearance, patient = _load_clearance(plan_request.clearance_id)
+    form = DeclineForm()
+    if form.validate_on_submit():
+        ok, _ = attempt(form, lambda: care.decline_plan_request(
+            db.session, current_user, patient, plan_request, form.note.data,
+            form.loaded_version()))
+        if ok:
+            flash("Request declined.", "success")
+            return redirect(url_for("care.plan_revise", clearance_id=clearance.id))
+        plan_request = care.get_plan_request(db.session, request_id)
+        clearance, patient = _load_clearance(plan_request.clearance_id)
+    return _plan_page(clearance, patient, _plan_form(clearance, plan_request), plan_request,
+                      decline_form=form)
 
 
 @bp.route("/profile", methods=["GET", "POST"])

@@ -1,11 +1,16 @@
-"""The care path's sections on shared pages (the patient page's care panel)."""
+"""The care path's sections on shared pages: the patient page's care panel, and on the
+clinicians' home what waits for the prescriber's review."""
 
 from flask import url_for
 
 from kapms.care import services as care
+from kapms.care.views.common import thresholds
+from kapms.care.views.review import review_sections
 from kapms.extensions import db
 from kapms.patients.access import CLINICAL
 from kapms.web import panels
+
+HOME_ROWS = 5  # per section on the home; the review page pages through the rest
 
 
 def patient_panel(user, patient=None, categories=frozenset(), **_):
@@ -14,15 +19,28 @@ def patient_panel(user, patient=None, categories=frozenset(), **_):
     Only for readers with clinical access (never billing)."""
     if patient is None or CLINICAL not in categories:
         return []
-    data = care.patient_path(db.session, patient)
+    data = care.patient_path(db.session, patient, thresholds())
     data.update(
         patient=patient, sessions=care.patient_sessions(db.session, patient.id),
         prescriptions=care.prescriptions_for(db.session, patient.id),
         is_prescriber=care.on_team(user, patient, "prescriber"),
         is_therapist=care.on_team(user, patient, "therapist"),
         may_schedule=user.has_role("admin") or care.on_team(user, patient),
-        process_notes_url=url_for("care.process_notes", patient_id=patient.id))
+        process_notes_url=url_for("care.process_notes", patient_id=patient.id),
+        blocks=[b for b in [care.safety_alert_block(db.session, patient.id)] if b])
     return [panels.Panel("care/_patient_panel.html", data, order=10)]
 
 
+def prescriber_home_panel(user, **_):
+    """For prescribers: the first items of each review list (safety alerts are shown by
+    the measures domain's own panel, so they are left out here)."""
+    if not user.has_role("prescriber"):
+        return []
+    sections = review_sections(user, ("reviews", "follow_ups", "expiring", "requests"),
+                               per_page=HOME_ROWS)
+    db.session.commit()  # keep the audit rows of this read
+    return [panels.Panel("care/_home_review.html", {"sections": sections}, order=1)]
+
+
 panels.register(panels.PATIENT_PAGE, patient_panel)
+panels.register(panels.DASHBOARD, prescriber_home_panel)

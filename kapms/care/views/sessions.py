@@ -2,16 +2,15 @@
 
 from datetime import datetime
 
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from kapms.care import services as care
 from kapms.care.blueprint import bp
-from kapms.care.constants import ADVERSE_EVENTS, CO_MEDICATIONS
+from kapms.care.constants import CO_MEDICATIONS
 from kapms.care.forms import (
     AddendumForm,
     CompleteForm,
-    DosingForm,
     NoteForm,
     ProcessNoteForm,
     ReasonForm,
@@ -20,7 +19,8 @@ from kapms.care.forms import (
     SignForm,
 )
 from kapms.care.pdf import session_note_pdf
-from kapms.care.views.common import local_day, local_to_utc, patient_as, thresholds
+from kapms.care.views.common import local_to_utc, patient_as, thresholds
+from kapms.database import utcnow
 from kapms.errors import DomainError
 from kapms.extensions import db
 from kapms.patients.access import CLINICAL
@@ -64,9 +64,14 @@ def session_new(patient_id: int):
             location=form.location.data or None))
         if ok:
             flash(f"{cs.kind_label} session scheduled.", "success")
+            block = care.safety_alert_block(db.session, patient.id)
+            if cs.kind == "dosing" and block:
+                flash(block, "danger")
             return redirect(url_for("patients.detail", patient_id=patient.id))
+    safety_block = care.safety_alert_block(db.session, patient.id)
     db.session.commit()
-    return render_template("care/schedule_form.html", form=form, patient=patient)
+    return render_template("care/schedule_form.html", form=form, patient=patient,
+                           safety_block=safety_block)
 
 
 @bp.route("/sessions/<int:session_id>/reschedule", methods=["GET", "POST"])
@@ -108,6 +113,8 @@ def session_detail(session_id: int):
     """One session: details, dosing record, the progress note and its addenda."""
     cs = care.get_care_session(db.session, current_user, session_id)
     note = care.read_note(db.session, current_user, cs)
+    blocks = care.dosing_blocks(db.session, cs) \
+        if cs.kind == "dosing" and cs.status == "scheduled" else []
     db.session.commit()
     editable = note is None or not note.signed
     return render_template(
@@ -117,9 +124,8 @@ def session_detail(session_id: int):
         reason_form=ReasonForm(formdata=None),
         is_author=current_user.id == (note.author_id if note else cs.clinician_id),
         editable=editable, on_team=care.on_team(current_user, cs.patient),
-        dosing_block=care.dosing_check(db.session, cs)
-        if cs.kind == "dosing" and cs.status == "scheduled" else None,
-        adverse_labels=ADVERSE_EVENTS, co_medications=CO_MEDICATIONS)
+        dosing_blocks=blocks, co_medications=CO_MEDICATIONS,
+        live=care.live_status(cs.dosing, thresholds(), utcnow()))
 
 
 @bp.post("/sessions/<int:session_id>/complete")
@@ -148,65 +154,6 @@ def session_cancel(session_id: int):
         attempt_and_flash(lambda: care.cancel_session(
             db.session, current_user, cs, form.reason.data), "Session cancelled.")
     return redirect(_session_url(cs))
-
-
-def _times(form: DosingForm, day) -> dict:
-    names = ("given_at", "monitoring_start", "monitoring_end", "ready_to_leave_at")
-    return {name: local_to_utc(day, form[name].data) for name in names}
-
-
-def _checkins(raw: str | None, day) -> list[datetime]:
-    times = []
-    for part in filter(None, (p.strip() for p in (raw or "").split(","))):
-        try:
-            times.append(local_to_utc(day, datetime.strptime(part, "%H:%M").time()))
-        except ValueError as exc:
-            raise DomainError(f"{part!r} is not a time like 14:30.", field="checkins") from exc
-    return times
-
-
-@bp.route("/sessions/<int:session_id>/dosing", methods=["GET", "POST"])
-@roles_required("therapist", "prescriber")
-def dosing_record(session_id: int):
-    """Record the dosing: vitals, medication, monitoring, adverse events, discharge."""
-    cs = care.get_care_session(db.session, current_user, session_id)
-    form = DosingForm()
-    if request.method == "GET":
-        form.location.data = cs.location
-        form.monitored_by.data = cs.clinician.display_name
-        form.checkin_interval_minutes.data = current_app.config["CHAPERONE_CHECKIN_MINUTES"]
-    if form.validate_on_submit():
-        day = local_day(cs.scheduled_start)
-
-        def record_it():  # inside attempt: _checkins refuses a bad time with a DomainError
-            values = {name: form[name].data for name in (
-                "pre_systolic", "pre_diastolic", "pre_heart_rate", "pre_spo2",
-                "new_contraindication", "location", "monitored_by", "chaperone_name",
-                "chaperone_phone", "checkin_interval_minutes", "mid_systolic",
-                "mid_diastolic", "mid_heart_rate", "mid_spo2", "discharge_systolic",
-                "discharge_diastolic", "discharge_heart_rate", "discharge_spo2", "dose_mg",
-                "lot_number", "discharge_stable", "ride_home", "no_driving_advised")}
-            values.update(_times(form, day), product=form.product.data or None,
-                          route=form.route.data or None,
-                          checkins=_checkins(form.checkins.data, day),
-                          co_medications=form.co_medications(),
-                          adverse_events=form.adverse_events())
-            return care.record_dosing(db.session, current_user, cs,
-                                      care.DosingInput(**values), thresholds())
-
-        ok, record = attempt(form, record_it)
-        if ok:
-            if record.outcome == "held":
-                flash("Dosing held: " + record.hold_reason, "warning")
-            elif record.bp_flag:
-                flash(record.bp_flag, "warning")
-            else:
-                flash("Dosing recorded.", "success")
-            return redirect(_session_url(cs))
-    db.session.commit()
-    return render_template("care/dosing_form.html", form=form, cs=cs, patient=cs.patient,
-                           blocked=care.dosing_check(db.session, cs),
-                           co_medications=CO_MEDICATIONS, adverse_events=ADVERSE_EVENTS)
 
 
 @bp.post("/sessions/<int:session_id>/note")
@@ -270,8 +217,9 @@ def note_pdf(session_id: int):
     Psychotherapy notes are never part of it."""
     cs = care.get_care_session(db.session, current_user, session_id)
     note = care.note_for_print(db.session, current_user, cs)
-    pdf = session_note_pdf(cs, note, datetime.now().astimezone())
-    db.session.commit()
+    live = care.live_status(cs.dosing, thresholds(), utcnow())
+    db.session.commit()  # the audit row first: rendering must not hold the write lock
+    pdf = session_note_pdf(cs, note, live, datetime.now().astimezone())
     name = f"session-note-{cs.id}{'' if note.signed else '-DRAFT'}.pdf"
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
