@@ -5,6 +5,7 @@ from flask import flash, make_response, redirect, render_template, url_for
 from flask_login import current_user
 
 from kapms import clinic_time
+from kapms.care import services as care
 from kapms.consent import pdf, services
 from kapms.consent.blueprint import admin_bp, bp
 from kapms.consent.forms import (
@@ -167,4 +168,16 @@ def patient_panels(user, patient=None, categories=frozenset(), **context):
     return [panels.Panel("consent/_patient_panel.html", data, order=25)]
 
 
+def clearance_panels(user, patient=None, **context):
+    """Beside the clearance screen: documents required before clearance, unsigned."""
+    if patient is None:
+        return []
+    block = services.clearance_block(db.session, patient.id)
+    return [panels.Panel("consent/_clearance_notice.html", {"block": block}, order=5)] \
+        if block else []
+
+
 panels.register(panels.PATIENT_PAGE, patient_panels)
+panels.register(panels.CLEARANCE_PAGE, clearance_panels)
+# The care path's rule: no dosing while a required consent that concerns it is unsigned.
+care.add_dosing_check(services.dosing_check)

@@ -23,4 +23,14 @@ def patient_panels(user, patient=None, categories=frozenset(), **context):
     return [panels.Panel("intake/_answers.html", intake_context(user, patient), order=22)]
 
 
+def clearance_panels(user, patient=None, **context):
+    """Beside the clearance screen: the answers, and the screen prefilled from them."""
+    if patient is None:
+        return []
+    data = intake_context(user, patient)
+    data["prefill"] = services.screen_prefill(data["intake"])
+    return [panels.Panel("intake/_answers.html", data, order=10)]
+
+
 panels.register(panels.PATIENT_PAGE, patient_panels)
+panels.register(panels.CLEARANCE_PAGE, clearance_panels)

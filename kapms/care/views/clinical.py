@@ -25,6 +25,7 @@ from kapms.errors import NotFound
 from kapms.extensions import db
 from kapms.patients.access import CLINICAL
 from kapms.patients.services import get_patient
+from kapms.web import panels
 from kapms.web.access import roles_required
 from kapms.web.forms import attempt, attempt_and_flash
 
@@ -39,7 +40,11 @@ def clearance_new(patient_id: int):
     """Medical intake and the clearance decision (the patient's prescriber only)."""
     patient = patient_as(patient_id, "prescriber",
                          "Only the patient's prescriber records the clearance.")
-    form = ClearanceForm()
+    # Other domains' sections beside the screen (the patient's intake answers, consents);
+    # on a first view their prefill answers the screen, for the prescriber to review.
+    side = panels.collect(panels.CLEARANCE_PAGE, current_user, patient=patient)
+    prefill = {k: v for p in side for k, v in p.data.get("prefill", {}).items()}
+    form = ClearanceForm(data=prefill if request.method == "GET" else None)
     if form.validate_on_submit():
         data = care.ClearanceInput(
             decision=form.decision.data, reason=form.reason.data, screen=form.screen(),
@@ -59,7 +64,7 @@ def clearance_new(patient_id: int):
     db.session.commit()  # keep the audit record of the read
     return render_template("care/clearance_form.html", form=form, patient=patient,
                            contraindications=CONTRAINDICATIONS, co_medications=CO_MEDICATIONS,
-                           baseline_warning=warning)
+                           baseline_warning=warning, side_panels=side)
 
 
 @bp.get("/clearances/<int:clearance_id>")
