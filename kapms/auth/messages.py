@@ -20,7 +20,7 @@ def _render_link(session, message, config, *, purpose: str, template: str, subje
         return None
     hours = int(message.params.get("hours") or 2)
     token = tokens.mint_token(session, user, purpose, hours)
-    return writing.write(template, subject, link=writing.external_url("auth.set_password",
+    return writing.write(template, subject, link=writing.external_url("auth.open_password_link",
                                                                        token=token),
                          hours=hours, first_name=user.full_name.split(" ")[0])
 
