@@ -98,9 +98,9 @@ def create_document(session, actor, *, title: str, required_before: str, applies
         raise ConflictError("A document with this title already exists.", field="title")
     document = ConsentDocument(title=title, required_before=required_before,
                                applies_to=applies_to, active=True, created_at=now or utcnow())
-    session.add(document)
     try:
         with session.begin_nested():
+            session.add(document)
             session.flush()
     except IntegrityError as error:
         raise ConflictError("A document with this title already exists.",
@@ -144,13 +144,13 @@ def publish_version(session, actor, document: ConsentDocument, *, body: str, mat
 
 def _add_version(session, actor, document, body, material, note, now) -> ConsentVersion:
     number = (document.current.number + 1) if document.current else 1
-    version = ConsentVersion(document=document, number=number, body=body,
+    version = ConsentVersion(document_id=document.id, number=number, body=body,
                              sha256=rules.text_hash(body), material=material or number == 1,
                              change_note=note, published_at=now or utcnow(),
                              published_by_id=getattr(actor, "id", None))
-    session.add(version)
     try:
         with session.begin_nested():
+            session.add(version)
             session.flush()
     except IntegrityError as error:  # two admins publishing at once: one wins
         raise ConflictError("Someone published a version meanwhile. Reload the page.") \
@@ -237,9 +237,9 @@ def _current_for_signing(session, version_id: int) -> ConsentVersion:
 
 
 def _save_signature(session, actor, signature: ConsentSignature, detail: str):
-    session.add(signature)
     try:
         with session.begin_nested():  # a double submit signs once
+            session.add(signature)
             session.flush()
     except IntegrityError as error:
         raise ConflictError("This version is already signed.") from error

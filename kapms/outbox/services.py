@@ -38,9 +38,9 @@ def queue_message(session, *, kind: str, recipient: str, user_id: int | None = N
                             patient_id=patient_id, subject_id=subject_id, params=params or {},
                             dedupe_key=dedupe_key, status="pending", next_attempt_at=now,
                             created_at=now)
-    session.add(message)
     try:
         with session.begin_nested():  # two planners racing for one key: one row
+            session.add(message)
             session.flush()
     except IntegrityError:
         if dedupe_key is None:
