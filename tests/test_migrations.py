@@ -96,18 +96,33 @@ def test_live_dosing_record_moves_the_old_records(empty_database_url):
     """Revision 29143628e62c: a clearance's plan becomes plan version 1, a dosing's vitals
     columns and JSON adverse events and check-ins become rows, sessions get their actual
     times; the downgrade puts the plan and vitals back."""
-    from datetime import UTC, datetime
+    from datetime import UTC, date, datetime
+    from types import SimpleNamespace
 
-    from tests.factories import make_patient, make_user
+    from sqlalchemy import insert
+
+    from kapms.auth.models import User
+    from kapms.patients.models import CareTeamMember, Patient
 
     app = create_app(type("MigrationConfig", (TestConfig,), {
         "SQLALCHEMY_DATABASE_URI": empty_database_url}))
     with app.app_context():
         upgrade(revision="c523cd9e160d")
         session = db.session
-        therapist = make_user(session)
-        prescriber = make_user(session, roles=("prescriber",))
-        patient = make_patient(session, therapist, prescriber)
+        # Rows are written column by column: the User model has columns of later
+        # revisions (users.patient_id, issue 11) that this schema does not have yet, and
+        # patients and care teams load their users.
+        therapist, prescriber = (SimpleNamespace(id=session.execute(
+            insert(User).values(email=f"{role}@migration.example", full_name=role,
+                                password_hash="x").returning(User.id)).scalar_one())
+            for role in ("therapist", "prescriber"))
+        patient = SimpleNamespace(id=session.execute(insert(Patient).values(
+            first_name="Pat", last_name="Client", date_of_birth=date(1985, 5, 5),
+            address_line1="1 Main St", city="Oakland", state="CA", postal_code="94610")
+            .returning(Patient.id)).scalar_one())
+        for member, role in ((therapist, "therapist"), (prescriber, "prescriber")):
+            session.execute(insert(CareTeamMember).values(patient_id=patient.id,
+                                                          user_id=member.id, role=role))
         session.commit()
         start = datetime(2026, 3, 2, 17, 30, tzinfo=UTC)
         naive = db.engine.dialect.name == "sqlite"

@@ -26,9 +26,10 @@ DEMO_PATIENT_LOGINS = [
 def seed(session, ctx: dict) -> None:
     """Give the demo patients their accepted portal accounts."""
     ctx["portal_users"] = {}
+    clerk = ctx["users"]["billing"]  # Priya invited them
     for key, email, password in DEMO_PATIENT_LOGINS:
         patient = ctx["patients"][key]
-        user = create_user(session, None, email=email, full_name=patient.full_name,
+        user = create_user(session, clerk, email=email, full_name=patient.full_name,
                            roles=["patient"], patient_id=patient.id, password=password)
         accepted = utcnow() - timedelta(days=2)
         # The invitation they accepted (its link is long used; only a hash is kept).

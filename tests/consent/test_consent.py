@@ -1,18 +1,24 @@
 """Consent: the pure rules, sanitized Markdown, versions and signatures (portal and paper,
 immutable), and the rule that no dosing goes ahead while a required consent is unsigned."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from io import BytesIO
 
 import pytest
 from pypdf import PdfReader
 
+from kapms.care import services as care
 from kapms.consent import rules, services
 from kapms.consent.markdown import to_html
 from kapms.errors import ConflictError, DomainError, PermissionDenied, RuleViolation
-from kapms.care import services as care
-from tests.care.factories import THRESHOLDS, at, check_in_input, make_team, ready_for_dosing, \
-    session_for
+from tests.care.factories import (
+    THRESHOLDS,
+    at,
+    check_in_input,
+    make_team,
+    ready_for_dosing,
+    session_for,
+)
 from tests.factories import make_patient_account, make_user
 
 TEXT = "# Consent\n\nI understand the **risks** of ketamine.\n"
