@@ -6,6 +6,7 @@ session enters the current code and ticks "Remember this browser"; later ones br
 remembered-browser cookie along and skip the code, as a person's own browser would.
 """
 
+import signal
 import threading
 import time
 
@@ -13,7 +14,7 @@ import pytest
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
-from kapms import create_app
+from kapms import create_app, queue
 from kapms.auth import otp
 from kapms.auth.demo import DEMO_TOTP_SECRETS
 from kapms.auth.views.sign_in import DEVICE_COOKIE
@@ -32,11 +33,15 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory):
     """The app as `make run` builds it: migrations, then the demo seed. CSRF stays on, and
-    admins and prescribers must use a second factor (the production default)."""
-    path = tmp_path_factory.mktemp("live") / "live.db"
+    admins and prescribers must use a second factor (the production default). Email goes
+    to a mail folder of the session (``MAIL_FOLDER``) through a queue of its own."""
+    folder = tmp_path_factory.mktemp("live")
+    path = folder / "live.db"
     app = create_app(type("LiveConfig", (TestConfig,), {
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "TESTING": False,
-        "SINGLE_PROCESS": True, "MFA_REQUIRED_ROLES": "admin,prescriber"}))
+        "SINGLE_PROCESS": True, "MFA_REQUIRED_ROLES": "admin,prescriber",
+        "MAIL_BACKEND": "folder", "MAIL_FOLDER": str(folder / "mail"),
+        "QUEUE_URL": f"sqlite:///{folder / 'queue.sqlite3'}"}))
     with app.app_context():
         upgrade()
         seed_demo(db.session)
@@ -46,11 +51,17 @@ def live_app(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def live_server(live_app):
-    """Serve the app on a free loopback port in a background thread; yields its base URL."""
+    """Serve the app on a free loopback port in a background thread, with the job queue's
+    worker beside it (as `make run` does); yields its base URL."""
     server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    worker = queue.start_worker(live_app, workers=2, periodic=False)
     yield f"http://127.0.0.1:{server.server_port}"
+    worker.stop(graceful=True)
+    for number, handler in saved.items():
+        signal.signal(number, handler)
     server.shutdown()
 
 

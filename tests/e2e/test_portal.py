@@ -1,0 +1,139 @@
+"""The patient portal in a real browser: a billing user invites Noah; the email arrives
+(the worker writes it to the mail folder); on a phone Noah chooses a password, signs a
+consent, fills the intake and answers a PHQ-9. And a dosing is refused while a required
+consent is unsigned, until a clinician records the paper signature."""
+
+import re
+import time
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from kapms.care.models import CareSession
+from kapms.extensions import db
+from kapms.patients.models import Patient
+from tests.e2e.conftest import fill_password, sign_in
+
+pytestmark = pytest.mark.e2e
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3,
+         "is_mobile": True, "has_touch": True}
+
+
+def _patient_id(live_app, first_name: str) -> int:
+    with live_app.app_context():
+        return db.session.scalar(select(Patient.id).where(Patient.first_name == first_name))
+
+
+def _email_to(live_app, address: str, subject: str, seconds: float = 30.0):
+    """The message to ``address`` the worker wrote to the mail folder (bounded wait)."""
+    folder = Path(live_app.config["MAIL_FOLDER"])
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for path in sorted(folder.glob("*.eml")) if folder.is_dir() else []:
+            email = message_from_bytes(path.read_bytes(), policy=policy.default)
+            if email["To"] == address and subject in email["Subject"]:
+                return email
+        time.sleep(0.2)
+    raise AssertionError(f"no email to {address} about {subject!r}")
+
+
+def _no_sideways_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_invitation_to_portal_consent_intake_and_phq9_on_a_phone(page, browser, live_server,
+                                                                 live_app):
+    noah = _patient_id(live_app, "Noah")
+    sign_in(page, "billing")
+    page.goto(f"/patients/{noah}")
+    panel = page.get_by_test_id("portal-panel")
+    expect(panel).to_contain_text("Not invited yet")
+    panel.get_by_label("Patient's email").fill("noah.williams@example.com")
+    panel.get_by_role("button", name="Invite to the portal").click()
+    expect(page.get_by_text("Invitation sent to noah.williams@example.com")).to_be_visible()
+
+    email = _email_to(live_app, "noah.williams@example.com", "patient portal")
+    body = email.get_body(("plain",)).get_content()
+    assert "Williams" not in email["Subject"]
+    link = re.search(r"https?://\S+/set-password/\S+", body).group(0)
+    path = "/set-password/" + link.rsplit("/set-password/", 1)[1]
+
+    phone = browser.new_context(base_url=live_server, **PHONE)
+    phone.set_default_timeout(10_000)
+    mobile = phone.new_page()
+    mobile.goto(path)
+    expect(mobile.get_by_role("heading", name="Choose your password")).to_be_visible()
+    mobile.get_by_label("New password").fill("tidepool lantern morning")
+    mobile.get_by_label("Repeat the password").fill("tidepool lantern morning")
+    mobile.get_by_role("button", name="Set my password").click()
+    expect(mobile.get_by_text("Your password is set.")).to_be_visible()
+    fill_password(mobile, "noah.williams@example.com", "tidepool lantern morning")
+    expect(mobile.get_by_role("heading", name="Hello Noah")).to_be_visible()
+    assert _no_sideways_scroll(mobile)
+
+    todo = mobile.get_by_test_id("todo")
+    todo.get_by_role("listitem").filter(has_text="Financial responsibility") \
+        .get_by_role("link", name="Read and sign").click()
+    expect(mobile.get_by_test_id("consent-text")).to_contain_text("I am responsible")
+    mobile.get_by_label("Type your full name").fill("Noah Williams")
+    mobile.get_by_label("I have read this document and I agree to it").check()
+    mobile.get_by_role("button", name="Sign").click()
+    expect(mobile.get_by_text("Signed: Financial responsibility agreement")).to_be_visible()
+    expect(mobile.get_by_test_id("signed")).to_contain_text("Financial responsibility")
+    mobile.get_by_role("link", name="Back").click()
+
+    mobile.get_by_test_id("todo").get_by_role("link", name="Fill in").click()
+    for group in mobile.get_by_role("radiogroup").all():
+        group.get_by_text("No", exact=True).click()
+    mobile.get_by_label("Medicines you take now").fill("Sertraline 50 mg daily")
+    mobile.get_by_label("Emergency contact: name").fill("Ava Williams")
+    mobile.get_by_label("Emergency contact: phone").fill("408-555-0177")
+    assert _no_sideways_scroll(mobile)
+    mobile.get_by_role("button", name="Send to my care team").click()
+    expect(mobile.get_by_text("your answers were sent to your care team")).to_be_visible()
+
+    mobile.get_by_test_id("todo").get_by_role("listitem").filter(has_text="PHQ-9") \
+        .get_by_role("link", name="Answer").click()
+    items = mobile.locator("fieldset.measure-item")
+    expect(items).to_have_count(9)
+    for n in range(9):
+        items.nth(n).get_by_label("Several days").check()
+    assert _no_sideways_scroll(mobile)
+    mobile.get_by_role("button", name="Send my answers").click()
+    expect(mobile.get_by_text("Thank you: your answers were sent")).to_be_visible()
+    expect(mobile.get_by_test_id("todo")).not_to_contain_text("PHQ-9")
+    phone.close()
+
+    # Item 9 above 0 raised the alert: the care team's emails say no more than that.
+    with live_app.app_context():
+        from kapms.measures.models import SafetyAlert
+        assert db.session.scalar(select(SafetyAlert.item9_answer).where(
+            SafetyAlert.patient_id == noah)) == 1
+
+
+def test_a_dosing_is_refused_until_the_required_consent_is_signed(page, live_app):
+    marcus = _patient_id(live_app, "Marcus")
+    with live_app.app_context():
+        dosing = db.session.scalar(select(CareSession.id).where(
+            CareSession.patient_id == marcus, CareSession.kind == "dosing",
+            CareSession.status == "scheduled"))
+    sign_in(page, "therapist")
+    page.goto(f"/care/sessions/{dosing}")
+    block = page.get_by_test_id("dosing-block")
+    expect(block).to_contain_text("Dosing refused until consent is signed")
+    expect(block).to_contain_text("KAP informed consent (version 2)")
+
+    page.goto(f"/patients/{marcus}")
+    unsigned = page.get_by_test_id("consent-unsigned").filter(has_text="KAP informed consent")
+    unsigned.get_by_text("Record a paper signature").click()
+    unsigned.get_by_label("Witnessed by").fill("Jamie Park, front desk")
+    unsigned.get_by_role("button", name="Record").click()
+    expect(page.get_by_text("Paper signature of “KAP informed consent” recorded.")) \
+        .to_be_visible()
+
+    page.goto(f"/care/sessions/{dosing}")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert "consent" not in (page.get_by_test_id("dosing-block").all_inner_texts() or [""])[0]
