@@ -8,20 +8,28 @@ from flask import current_app, flash, make_response, redirect, render_template, 
 
 from kapms import clinic_time
 from kapms.billing import pdf
+from kapms.billing.blueprint import CODE_LABELS
 from kapms.billing.services import Policy, Practice
 from kapms.billing.services import estimates as est_svc
 from kapms.billing.services import gfe as gfe_svc
 from kapms.billing.services import plans as plan_svc
 from kapms.billing.services.statements import build_statement
 from kapms.billing.services.superbills import build_superbill
-from kapms.errors import DomainError
+from kapms.errors import DomainError, RuleViolation
 from kapms.extensions import db
+from kapms.icd10 import ICD10_LABELS
 from kapms.portal.blueprint import bp
 from kapms.portal.views.common import me
 
 
 def _practice() -> Practice:
     return Practice.from_config(current_app.config)
+
+
+def _render(template: str, **context) -> bytes:
+    """A billing PDF with the labels the billing pages get from their blueprint."""
+    return pdf.render(template, _practice(), code_labels=CODE_LABELS,
+                      icd10_labels=ICD10_LABELS, **context)
 
 
 @bp.get("/billing")
@@ -57,7 +65,7 @@ def estimate_pdf(estimate_id: int):
     """An estimate as PDF (the patient's own only)."""
     user, _ = me()
     estimate = est_svc.get_estimate(db.session, user, estimate_id, action="print")
-    return _pdf(pdf.render("estimate.html", _practice(), estimate=estimate),
+    return _pdf(_render("estimate.html", estimate=estimate),
                 f"estimate-v{estimate.version}.pdf")
 
 
@@ -67,9 +75,9 @@ def gfe_pdf(gfe_id: int):
     user, _ = me()
     try:
         gfe = gfe_svc.get_gfe(db.session, user, gfe_id, action="print")
-        body = pdf.render("gfe.html", _practice(), gfe=gfe,
+        body = _render("gfe.html", gfe=gfe,
                           threshold=Policy.from_config(current_app.config).gfe_dispute_cents)
-    except (DomainError, ValueError) as error:
+    except (RuleViolation, ValueError) as error:
         return _refused(error)
     return _pdf(body, f"good-faith-estimate-{gfe.id}.pdf")
 
@@ -79,7 +87,7 @@ def plan_pdf(plan_id: int):
     """A payment plan agreement with its installments and payments as PDF."""
     user, _ = me()
     plan = plan_svc.get_plan(db.session, user, plan_id, action="print")
-    return _pdf(pdf.render("plan.html", _practice(), plan=plan,
+    return _pdf(_render("plan.html", plan=plan,
                            ledger=plan_svc.ledger(plan, clinic_time.today())),
                 f"payment-plan-{plan.id}.pdf")
 
@@ -96,9 +104,9 @@ def superbill_pdf():
         bill = build_superbill(db.session, user, patient, date(year, 1, 1),
                                min(date(year, 12, 31), today), _practice(),
                                Policy.from_config(current_app.config))
-    except (DomainError, ValueError) as error:
+    except (RuleViolation, ValueError) as error:
         return _refused(error)
-    return _pdf(pdf.render("superbill.html", _practice(), bill=bill), f"superbill-{year}.pdf")
+    return _pdf(_render("superbill.html", bill=bill), f"superbill-{year}.pdf")
 
 
 @bp.get("/billing/statement.pdf")
@@ -111,7 +119,7 @@ def statement_pdf():
     try:
         statement = build_statement(db.session, user, patient, clinic_time.today(),
                                     _practice())
-    except (DomainError, ValueError) as error:
+    except (RuleViolation, ValueError) as error:
         return _refused(error)
-    return _pdf(pdf.render("statement.html", _practice(), statement=statement),
+    return _pdf(_render("statement.html", statement=statement),
                 f"statement-{statement.issued_on}.pdf")
