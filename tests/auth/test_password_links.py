@@ -132,3 +132,17 @@ def test_a_patient_account_locks_like_a_staff_account(app, client, db):
         client.post("/login", data={"email": account.email, "password": "wrong guess here"})
     locked = client.post("/login", data={"email": account.email, "password": DEFAULT_PASSWORD})
     assert "locked" in locked.get_data(as_text=True)
+
+
+def test_an_admin_deactivates_a_patients_portal_account(app, client, db, login_as):
+    from tests.factories import make_patient_account
+
+    account = make_patient_account(db, make_patient(db))
+    db.commit()
+    login_as("admin")
+    assert client.get(f"/admin/users/{account.id}").status_code == 200
+    # the "active" box left unticked (a real form always sends its CSRF token)
+    assert client.post(f"/admin/users/{account.id}", data={"x": "1"}).status_code == 302
+    db.expire_all()
+    changed = db.get(User, account.id)
+    assert not changed.active and changed.roles == {"patient"}
