@@ -186,3 +186,16 @@ def test_staff_see_the_portal_section_and_invite(app, client, db, login):
     login(team.therapist)
     assert "Uses the portal" in client.get(f"/patients/{team.patient.id}").get_data(
         as_text=True)
+
+
+def test_the_check_in_form_starts_from_the_chaperone_the_patient_named(app, client, db, login):
+    team = _portal(db)
+    remote = session_for(db, team, "dosing", at(0, hour=utcnow().hour), modality="telehealth")
+    db.commit()
+    login(team.account)
+    client.post(f"/portal/appointments/{remote.id}/chaperone",
+                data={f"c{remote.id}-name": "Robin Vale", f"c{remote.id}-phone": "510-555-0199"})
+    client.post("/logout")
+    login(team.therapist)
+    page = client.get(f"/care/sessions/{remote.id}/dosing").get_data(as_text=True)
+    assert 'value="Robin Vale"' in page and 'value="510-555-0199"' in page

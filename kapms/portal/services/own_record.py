@@ -94,6 +94,14 @@ def chaperone_for(session, care_session: CareSession) -> Chaperone:
     return Chaperone(None, None, "")
 
 
+def nominated_chaperone(session, session_id: int) -> tuple[str, str] | None:
+    """(name, phone) of the chaperone the patient named for this dosing, if any: the
+    check-in form starts from it (the clinician confirms)."""
+    row = session.execute(select(ChaperoneNomination.name, ChaperoneNomination.phone).where(
+        ChaperoneNomination.session_id == session_id)).first()
+    return tuple(row) if row else None
+
+
 def name_chaperone(session, actor, patient, care_session: CareSession, *, name: str,
                    phone: str, expected_version: int | None,
                    now: datetime | None = None) -> ChaperoneNomination:
