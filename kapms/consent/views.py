@@ -52,20 +52,19 @@ def new_document():
 @admin_bp.get("/<int:document_id>")
 def document(document_id: int):
     """A document: its settings, its versions, and a new version."""
-    document = services.get_document(db.session, document_id)
-    settings = DocumentSettingsForm(prefix="settings", obj=document)
+    return _document_page(services.get_document(db.session, document_id))
+
+
+def _document_page(document, settings=None, version_form=None, status=200):
+    """The document page; a form that failed is shown with its errors."""
     current = document.current
-    version_form = VersionForm(prefix="version", data={
+    settings = settings or DocumentSettingsForm(prefix="settings", obj=document)
+    version_form = version_form or VersionForm(prefix="version", data={
         "body": current.body if current else "", "material": True,
         "expected_number": current.number if current else 0})
-    return _document_page(document, settings, version_form)
-
-
-def _document_page(document, settings, version_form, status=200):
     return render_template("consent/document.html", document=document, settings=settings,
                            version_form=version_form,
-                           current_html=to_html(document.current.body)
-                           if document.current else ""), status
+                           current_html=to_html(current.body) if current else ""), status
 
 
 @admin_bp.post("/<int:document_id>/settings")
@@ -81,9 +80,7 @@ def save_settings(document_id: int):
         if ok:
             flash("Document settings saved.", "success")
             return redirect(url_for(".document", document_id=document.id))
-    current = document.current
-    return _document_page(document, form, VersionForm(prefix="version", data={
-        "body": current.body, "expected_number": current.number}), 400)
+    return _document_page(document, settings=form, status=400)
 
 
 @admin_bp.post("/<int:document_id>/versions")
@@ -100,8 +97,7 @@ def publish_version(document_id: int):
             flash(f"Version {version.number} published"
                   + (": everyone signs it again." if version.material else "."), "success")
             return redirect(url_for(".document", document_id=document.id))
-    return _document_page(document, DocumentSettingsForm(prefix="settings", obj=document),
-                          form, 400)
+    return _document_page(document, version_form=form, status=400)
 
 
 @admin_bp.get("/versions/<int:version_id>")
