@@ -6,9 +6,12 @@ session enters the current code and ticks "Remember this browser"; later ones br
 remembered-browser cookie along and skip the code, as a person's own browser would.
 """
 
+import re
 import signal
 import threading
 import time
+from email import message_from_bytes, policy
+from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
@@ -116,6 +119,26 @@ def fill_password(page, email: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     with page.expect_navigation():
         page.get_by_role("button", name="Sign in").click()
+
+
+def email_to(live_app, address: str, subject: str, seconds: float = 30.0):
+    """The email to ``address`` whose subject holds ``subject``, once the worker wrote it
+    to the live app's mail folder (a bounded wait, never a timing assertion)."""
+    folder = Path(live_app.config["MAIL_FOLDER"])
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for path in sorted(folder.glob("*.eml")) if folder.is_dir() else []:
+            email = message_from_bytes(path.read_bytes(), policy=policy.default)
+            if email["To"] == address and subject in email["Subject"]:
+                return email
+        time.sleep(0.2)
+    raise AssertionError(f"no email to {address} about {subject!r}")
+
+
+def link_path(email) -> str:
+    """The path (from /set-password/ on) of the password link in an email."""
+    body = email.get_body(("plain",)).get_content()
+    return "/set-password/" + re.search(r"/set-password/(\S+)", body).group(1)
 
 
 def current_code(secret: str, ahead: int = 0) -> str:

@@ -3,11 +3,6 @@
 consent, fills the intake and answers a PHQ-9. And a dosing is refused while a required
 consent is unsigned, until a clinician records the paper signature."""
 
-import re
-import time
-from email import message_from_bytes, policy
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -15,7 +10,7 @@ from sqlalchemy import select
 from kapms.care.models import CareSession
 from kapms.extensions import db
 from kapms.patients.models import Patient
-from tests.e2e.conftest import fill_password, sign_in
+from tests.e2e.conftest import email_to, fill_password, link_path, sign_in
 
 pytestmark = pytest.mark.e2e
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3,
@@ -25,19 +20,6 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3,
 def _patient_id(live_app, first_name: str) -> int:
     with live_app.app_context():
         return db.session.scalar(select(Patient.id).where(Patient.first_name == first_name))
-
-
-def _email_to(live_app, address: str, subject: str, seconds: float = 30.0):
-    """The message to ``address`` the worker wrote to the mail folder (bounded wait)."""
-    folder = Path(live_app.config["MAIL_FOLDER"])
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        for path in sorted(folder.glob("*.eml")) if folder.is_dir() else []:
-            email = message_from_bytes(path.read_bytes(), policy=policy.default)
-            if email["To"] == address and subject in email["Subject"]:
-                return email
-        time.sleep(0.2)
-    raise AssertionError(f"no email to {address} about {subject!r}")
 
 
 def _no_sideways_scroll(page) -> bool:
@@ -55,11 +37,9 @@ def test_invitation_to_portal_consent_intake_and_phq9_on_a_phone(page, browser, 
     panel.get_by_role("button", name="Invite to the portal").click()
     expect(page.get_by_text("Invitation sent to noah.williams@example.com")).to_be_visible()
 
-    email = _email_to(live_app, "noah.williams@example.com", "patient portal")
-    body = email.get_body(("plain",)).get_content()
+    email = email_to(live_app, "noah.williams@example.com", "patient portal")
     assert "Williams" not in email["Subject"]
-    link = re.search(r"https?://\S+/set-password/\S+", body).group(0)
-    path = "/set-password/" + link.rsplit("/set-password/", 1)[1]
+    path = link_path(email)
 
     phone = browser.new_context(base_url=live_server, **PHONE)
     phone.set_default_timeout(10_000)
