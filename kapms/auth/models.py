@@ -57,9 +57,10 @@ class User(UserMixin, db.Model):
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     # A patient's portal account: the one record it may see (one account per patient).
     # use_alter: patients refer to users too (created_by_id); this breaks the cycle for
-    # table ordering (create, drop, the test wipe).
+    # table ordering (create, drop). SET NULL: records are never deleted by the app, but a
+    # wipe or restore that removes a patient first leaves an account that sees nothing.
     patient_id: Mapped[int | None] = mapped_column(
-        ForeignKey("patients.id", use_alter=True), unique=True)
+        ForeignKey("patients.id", use_alter=True, ondelete="SET NULL"), unique=True)
 
     role_rows: Mapped[list["UserRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

@@ -179,7 +179,7 @@ def upgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('patient_id', sa.Integer(), nullable=True))
         batch_op.create_unique_constraint(batch_op.f('uq_users_patient_id'), ['patient_id'])
-        batch_op.create_foreign_key(batch_op.f('fk_users_patient_id_patients'), 'patients', ['patient_id'], ['id'])
+        batch_op.create_foreign_key(batch_op.f('fk_users_patient_id_patients'), 'patients', ['patient_id'], ['id'], ondelete='SET NULL')
 
     # ### end Alembic commands ###
 
