@@ -67,9 +67,9 @@ class CareRecord:
         return cs
 
     def dose(self, day: date, minutes: int = 120, setting: str = "office", held: bool = False,
-             hour: int = 9):
-        """A dosing on ``day`` monitored for ``minutes`` (held at the blood-pressure check
-        when ``held``)."""
+             hour: int = 9, monitoring_staff: int = 1):
+        """A dosing on ``day`` monitored for ``minutes`` by ``monitoring_staff`` people (the
+        therapist among them; held at the blood-pressure check when ``held``)."""
         cs = self._book("dosing", day, hour, minutes, setting, None)
         given = self.at(day, hour, 15)
         chaperone = {} if setting == "office" else {"chaperone_name": "Alex Doe",
@@ -80,7 +80,8 @@ class CareRecord:
             dosing = care.check_in(self.db, self.therapist, cs, care.CheckInInput(
                 checked_in_at=given, setting=setting, pre_systolic=172 if held else 122,
                 pre_diastolic=104 if held else 78, pre_heart_rate=70, pre_spo2=98,
-                co_medications=NO_CO_MEDICATIONS, **chaperone), THRESHOLDS)
+                co_medications=NO_CO_MEDICATIONS, monitoring_staff=monitoring_staff,
+                **chaperone), THRESHOLDS)
             if not held:
                 care.administer(self.db, self.therapist, cs, care.AdministrationInput(
                     given_at=given, product="ketamine_sl_lozenge", route="sublingual",

@@ -1,7 +1,7 @@
 """Billing reads real care sessions (made through the care services) as visits, with the
 measures given at each."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from kapms import clinic_time
 from kapms.billing.coding import code_visits
@@ -43,3 +43,14 @@ def test_telehealth_visits_say_so(db):
     assert visit.setting == "telehealth"
     [line] = code_visits([visit])
     assert (line.place_of_service, line.modifier) == ("10", "95")
+
+
+def test_a_second_person_monitoring_is_billed_as_clinical_staff(db):
+    record = CareRecord(db, make_patient(db))
+    day = record.course(START, dosings=0) + timedelta(days=7)
+    record.dose(day, minutes=120, monitoring_staff=2)
+    [dosing] = [v for v in care_link.visits(db, record.patient.id, START, day,
+                                            clinic_time.zone()) if v.kind == "dosing"]
+    assert (dosing.monitoring_minutes, dosing.monitoring_staff) == (120, 1)
+    codes = {line.code: line.units for line in code_visits([dosing])}
+    assert codes["0820T"] == 2 and codes["0822T"] == 2

@@ -7,10 +7,11 @@ docs/care.md) is called here and nowhere else in billing; its sessions become bi
 file alone. The measures given at a visit are read with one small query on the measures
 domain's administrations (not voided), by date and recording clinician.
 
-Read from a session when the contract has it (the live dosing record, issue 9), else the
-defaults in brackets: the dosing's setting (the session's modality), its monitoring minutes
-(the session's minutes) and the number of staff monitoring (1). The first person monitoring
-is the lead clinician (0820T); the care record does not say whether the others are
+The contract carries, for a dosing recorded live, its setting, its monitoring minutes and
+``monitoring_staff``: the people who monitored *besides* the session's clinician. Sessions
+recorded before the live record have none of these: their setting is the session's modality,
+their monitoring minutes the session's minutes and nobody else monitored. The session's
+clinician is the lead (0820T); the care record does not say whether the others are
 clinicians or clinical staff, so each is billed as clinical staff (0822T), the code that
 never bills more than was given.
 """
@@ -49,15 +50,12 @@ def visits(session, patient_id: int, start: date, end: date, tz: tzinfo) -> list
 
 def as_visit(s) -> Visit:
     """One of the care contract's BillableSessions as billing's Visit (rules above)."""
-    people = getattr(s, "monitoring_staff", None) or 1
     return Visit(
         session_id=s.session_id, service_date=s.service_date, kind=s.kind, minutes=s.minutes,
-        setting=SETTINGS.get(getattr(s, "setting", None) or s.modality, "office"),
+        setting=SETTINGS.get(s.setting or s.modality, "office"),
         clinician_id=s.clinician_id, clinician_name=s.clinician_name, held=s.held,
-        monitoring_minutes=getattr(s, "monitoring_minutes", None),
-        monitoring_staff=max(people - 1, 0),
+        monitoring_minutes=s.monitoring_minutes, monitoring_staff=s.monitoring_staff or 0,
         psychotherapy_minutes=getattr(s, "psychotherapy_minutes", None))
-
 
 
 def measures_given(session, patient_id: int, start: date, end: date) -> list[tuple[date, int | None]]:
