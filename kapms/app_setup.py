@@ -30,14 +30,15 @@ def domain_modules(suffix: str):
 
 def configure_app(app) -> None:
     """Initialise extensions and register everything the app serves."""
-    from kapms import cli, clinic_time, queue
+    from kapms import cli, clinic_time, database, queue
     from kapms.auth import passwords
-    from kapms.web import access, errors, filters, security
+    from kapms.web import access, edge, errors, filters, security, submissions
 
     if app.config["PROXY_FIX_HOPS"]:
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
+    database.configure_sqlite(app.config["SQLITE_BUSY_TIMEOUT_SECONDS"])
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
                      render_as_batch=True)
@@ -51,6 +52,7 @@ def configure_app(app) -> None:
         parallelism=app.config["ARGON2_PARALLELISM"],
     )
     list(domain_modules("models"))
+    edge.init_app(app)  # the id converter must be in place before routes are added
     for views in domain_modules("views"):
         # BLUEPRINTS may be empty: a domain whose views only add panels to shared pages.
         for bp in views.BLUEPRINTS if hasattr(views, "BLUEPRINTS") else [views.bp]:
@@ -60,5 +62,6 @@ def configure_app(app) -> None:
     security.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
+    submissions.init_app(app)
     cli.init_app(app)
     queue.init_app(app)

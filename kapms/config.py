@@ -30,6 +30,16 @@ class Config:
 
     # CSRF token lives as long as the session, so a long note is not lost.
     WTF_CSRF_TIME_LIMIT = None
+    # Every POST form carries a one-time submission token (kapms.web.forms); a POST without
+    # one is refused. Only the unit-test suite, which posts raw data, switches this off.
+    SUBMISSION_TOKENS_REQUIRED = True
+
+    # Request size: the directory CSV (2 MB) is the largest upload; a 50,000-character
+    # note URL-encodes to at most about 600 kB.
+    MAX_CONTENT_LENGTH = 4 * 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 1024 * 1024
+    # SQLite only: how long a writer waits for another's transaction before giving up.
+    SQLITE_BUSY_TIMEOUT_SECONDS = 30
 
     # Logins
     LOGIN_LOCK_THRESHOLD = 10

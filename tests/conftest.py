@@ -33,6 +33,7 @@ def app(tmp_path_factory):
     config = type("SessionTestConfig", (TestConfig,), {
         "SQLALCHEMY_DATABASE_URI": url,
         "WTF_CSRF_ENABLED": False,  # CSRF is tested on its own, with it switched on
+        "SUBMISSION_TOKENS_REQUIRED": False,  # so are submission tokens (tests/web)
     })
     app = create_app(config)
     with app.app_context():

@@ -92,34 +92,48 @@ def test_measures_entered_in_error_on_the_migrated_schema(empty_database_url):
         db.engine.dispose()
 
 
+def _patient_at_this_revision(session):
+    """A patient row written through the table as it is at the current revision (the
+    model may have columns that later migrations add)."""
+    from datetime import UTC, date, datetime
+    from types import SimpleNamespace
+
+    from sqlalchemy import MetaData, Table
+
+    patients = Table("patients", MetaData(), autoload_with=session.connection())
+    values = dict(first_name="Pat", last_name="Client", date_of_birth=date(1985, 5, 5),
+                  address_line1="1 Main St", city="Oakland", state="CA", postal_code="94610",
+                  preferred_language="English", stage="referral", care_modality="either",
+                  urgency="routine", created_at=datetime.now(UTC), version=1)
+    result = session.execute(patients.insert().values(
+        **{k: v for k, v in values.items() if k in patients.c}))
+    return SimpleNamespace(id=result.inserted_primary_key[0])
+
+
 def test_live_dosing_record_moves_the_old_records(empty_database_url):
     """Revision 29143628e62c: a clearance's plan becomes plan version 1, a dosing's vitals
     columns and JSON adverse events and check-ins become rows, sessions get their actual
     times; the downgrade puts the plan and vitals back."""
-    from datetime import UTC, date, datetime
+    from datetime import UTC, datetime
     from types import SimpleNamespace
 
     from sqlalchemy import insert
 
     from kapms.auth.models import User
-    from kapms.patients.models import CareTeamMember, Patient
+    from kapms.patients.models import CareTeamMember
 
     app = create_app(type("MigrationConfig", (TestConfig,), {
         "SQLALCHEMY_DATABASE_URI": empty_database_url}))
     with app.app_context():
         upgrade(revision="c523cd9e160d")
         session = db.session
-        # Rows are written column by column: the User model has columns of later
-        # revisions (users.patient_id, issue 11) that this schema does not have yet, and
-        # patients and care teams load their users.
+        # Users are written column by column: the User model has columns of later
+        # revisions (users.patient_id, issue 11) that this schema does not have yet.
         therapist, prescriber = (SimpleNamespace(id=session.execute(
             insert(User).values(email=f"{role}@migration.example", full_name=role,
                                 password_hash="x").returning(User.id)).scalar_one())
             for role in ("therapist", "prescriber"))
-        patient = SimpleNamespace(id=session.execute(insert(Patient).values(
-            first_name="Pat", last_name="Client", date_of_birth=date(1985, 5, 5),
-            address_line1="1 Main St", city="Oakland", state="CA", postal_code="94610")
-            .returning(Patient.id)).scalar_one())
+        patient = _patient_at_this_revision(session)
         for member, role in ((therapist, "therapist"), (prescriber, "prescriber")):
             session.execute(insert(CareTeamMember).values(patient_id=patient.id,
                                                           user_id=member.id, role=role))
@@ -180,5 +194,40 @@ def test_live_dosing_record_moves_the_old_records(empty_database_url):
             "SELECT pre_systolic, mid_systolic, discharge_diastolic FROM dosing_records")
         ).one()) == (124, 168, 80)
         db.session.remove()
+
+
+def test_one_chart_per_person_on_the_migrated_schema(empty_database_url):
+    """Revision 7e124d2a45e3: existing charts get the person key (a chart sharing name and
+    birth date with an older one gets a key of its own, to be merged by an admin), and
+    then the database refuses a second chart for the same person."""
+    from sqlalchemy.exc import IntegrityError
+
+    from kapms.patients.identity import person_key
+
+    app = create_app(type("MigrationConfig", (TestConfig,), {
+        "SQLALCHEMY_DATABASE_URI": empty_database_url}))
+    charts = [("Ana", "Lopez", "1980-01-01"), ("ANA", "LÓPEZ", "1980-01-01"),
+              ("Ana", "Lopez", "1980-01-02")]
+    insert_chart = text(
+        "INSERT INTO patients (first_name, last_name, date_of_birth, address_line1, city, "
+        "state, postal_code, preferred_language, stage, created_at, version) VALUES "
+        "(:first, :last, :born, '1 Main St', 'Oakland', 'CA', '94610', 'English', 'referral', "
+        "CURRENT_TIMESTAMP, 1)")
+    with app.app_context():
+        upgrade(revision="29143628e62c")  # the revision before
+        with db.engine.begin() as conn:
+            for first, last, born in charts:
+                conn.execute(insert_chart, {"first": first, "last": last, "born": born})
+        upgrade()
+        with db.engine.connect() as conn:
+            keys = conn.execute(text("SELECT person_key FROM patients ORDER BY id")).scalars()
+            assert list(keys) == [person_key("Ana", "Lopez"), person_key("ANA#2", "LÓPEZ"),
+                                  person_key("Ana", "Lopez")]
+        with pytest.raises(IntegrityError), db.engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO patients (first_name, last_name, date_of_birth, address_line1, "
+                "city, state, postal_code, preferred_language, stage, created_at, version, "
+                "person_key) VALUES ('a', 'l', '1980-01-01', 'x', 'x', 'CA', '1', 'English', "
+                "'referral', CURRENT_TIMESTAMP, 1, :key)"), {"key": person_key("Ana", "Lopez")})
         downgrade(revision="base")
         db.engine.dispose()

@@ -1,27 +1,23 @@
 """Filter form for the audit log page (and its CSV export)."""
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import Length, NumberRange, Optional
 
 from kapms.audit.models import ACTIONS
+from kapms.web.edge import ID_MAX
+from kapms.web.forms import QueryForm
 
-MAX_ID = 2 ** 31 - 1
 
-
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(QueryForm):
     """GET filters: user and patient by name (or exact id), action, date range, position."""
-
-    class Meta:
-        csrf = False  # a read-only GET filter
 
     user = StringField("User", validators=[Optional(), Length(max=100)],
                        render_kw={"placeholder": "Part of a name or email"})
-    user_id = IntegerField(validators=[Optional(), NumberRange(min=1, max=MAX_ID)])
+    user_id = IntegerField(validators=[Optional(), NumberRange(min=1, max=ID_MAX)])
     patient = StringField("Patient", validators=[Optional(), Length(max=100)],
                           render_kw={"placeholder": "Start of a first or last name"})
     patient_id = IntegerField("Patient id", validators=[Optional(),
-                                                        NumberRange(min=1, max=MAX_ID)])
+                                                        NumberRange(min=1, max=ID_MAX)])
     action = SelectField("Action", choices=[("", "Any action")] + [(a, a) for a in ACTIONS],
                          validators=[Optional()])
     date_from = DateField("From", validators=[Optional()])

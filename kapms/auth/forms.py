@@ -1,6 +1,5 @@
 """Forms for signing in, changing passwords and managing accounts."""
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -14,9 +13,10 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from kapms.auth.models import ROLE_LABELS, STAFF_ROLES
 from kapms.auth.passwords import MAX_LENGTH
+from kapms.web.forms import Form
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     """Email and password."""
 
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)],
@@ -25,7 +25,7 @@ class LoginForm(FlaskForm):
                              render_kw={"autocomplete": "current-password"})
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     """The second step of signing in: a code from the app, or a recovery code."""
 
     code = StringField("Code", validators=[DataRequired(), Length(max=40)],
@@ -36,7 +36,7 @@ class CodeForm(FlaskForm):
     remember = BooleanField("Remember this browser")  # the view adds for how long
 
 
-class EnrolForm(FlaskForm):
+class EnrolForm(Form):
     """Confirm a new authenticator app with the code it shows."""
 
     code = StringField("Code from the app", validators=[DataRequired(), Length(max=12)],
@@ -44,18 +44,18 @@ class EnrolForm(FlaskForm):
                                   "spellcheck": "false"})
 
 
-class ConfirmCodeForm(FlaskForm):
+class ConfirmCodeForm(Form):
     """A current code from the app before a change to the second factor."""
 
     code = StringField("Code from the app", validators=[DataRequired(), Length(max=12)],
                        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
 
 
-class ButtonForm(FlaskForm):
+class ButtonForm(Form):
     """A POST button with nothing but its CSRF token."""
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     """A signed-in user changes their own password."""
 
     current_password = PasswordField("Current password (or your one-time code)",
@@ -80,7 +80,7 @@ def _role_choices():
     return [(r, ROLE_LABELS[r]) for r in STAFF_ROLES]
 
 
-class UserCreateForm(FlaskForm):
+class UserCreateForm(Form):
     """An admin creates an account."""
 
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
@@ -94,7 +94,7 @@ class UserCreateForm(FlaskForm):
                              render_kw={"autocomplete": "new-password"})
 
 
-class UserEditForm(FlaskForm):
+class UserEditForm(Form):
     """An admin changes roles and whether the account is active."""
 
     roles = RolesField("Roles", choices=_role_choices(),
@@ -102,7 +102,7 @@ class UserEditForm(FlaskForm):
     active = BooleanField("Account active")
 
 
-class ClearSecondFactorForm(FlaskForm):
+class ClearSecondFactorForm(Form):
     """An admin removes someone's second factor, saying why (kept in the audit log)."""
 
     reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=400)],

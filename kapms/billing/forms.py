@@ -3,7 +3,6 @@ every field is validated so bad input becomes a form error, never a server error
 
 from decimal import Decimal
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import (
     BooleanField,
@@ -15,7 +14,6 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation
-from wtforms.widgets import HiddenInput
 
 from kapms.billing.codes import SERVICE_CODES
 from kapms.billing.models import DOSING_BILLED_AS, NETWORKS, PAYMENT_METHODS, SETTINGS
@@ -23,6 +21,7 @@ from kapms.billing.services.estimates import DOSING_MINUTES
 from kapms.billing.services.fees import FEE_CODES
 from kapms.billing.services.gfe import DEFAULT_SEPARATELY_SCHEDULED, MAX_DOSINGS
 from kapms.icd10 import ICD10_LABELS
+from kapms.web.forms import Form, QueryForm, Versioned
 
 MAX_DOLLARS = Decimal("1000000")
 
@@ -79,7 +78,7 @@ DOSING_LENGTHS = [(m, f"{m // 60} hour{'s' if m > 60 else ''}" if m % 60 == 0
                    else f"{m / 60:.1f} hours") for m in DOSING_MINUTES]
 
 
-class BenefitsForm(FlaskForm):
+class BenefitsForm(Form):
     """A verification of the patient's plan benefits, as of a date."""
 
     as_of = DateField("Benefits as of", validators=[InputRequired()])
@@ -113,7 +112,7 @@ class BenefitsForm(FlaskForm):
     reference = StringField("Verification reference", validators=[Optional(), Length(max=80)])
 
 
-class EstimateForm(FlaskForm):
+class EstimateForm(Form):
     """Recompute the whole-course estimate."""
 
     start_date = DateField("Course starts", validators=[InputRequired()])
@@ -128,7 +127,7 @@ class EstimateForm(FlaskForm):
     compare_networks = BooleanField("Also price the other network side by side")
 
 
-class PaymentPlanForm(FlaskForm):
+class PaymentPlanForm(Form):
     """A balance split into an upfront amount and monthly installments."""
 
     balance = money_field("Balance ($)")
@@ -139,7 +138,7 @@ class PaymentPlanForm(FlaskForm):
                           description="Installments follow monthly from this date")
 
 
-class PaymentForm(FlaskForm):
+class PaymentForm(Form):
     """Money received against a plan."""
 
     amount = money_field("Amount ($)")
@@ -149,7 +148,7 @@ class PaymentForm(FlaskForm):
                             description="e.g. last four card digits or check number")
 
 
-class GfeForm(FlaskForm):
+class GfeForm(Form):
     """Issue a Good Faith Estimate."""
 
     primary_service_date = DateField("Medical intake (primary service) date",
@@ -170,11 +169,8 @@ class GfeForm(FlaskForm):
     self_pay_election = BooleanField("The patient has insurance but chose to pay privately")
 
 
-class SuperbillForm(FlaskForm):
+class SuperbillForm(QueryForm):
     """The date range of a superbill (a GET form: nothing changes)."""
-
-    class Meta:
-        csrf = False
 
     start = DateField("From", validators=[InputRequired()])
     end = DateField("To", validators=[InputRequired()])
@@ -185,7 +181,7 @@ def as_dollars(value_cents: int | None) -> Decimal | None:
     return None if value_cents is None else Decimal(value_cents) / 100
 
 
-class VoidPaymentForm(FlaskForm):
+class VoidPaymentForm(Form):
     """Why a payment recorded in error is voided."""
 
     reason = StringField("Reason", validators=[InputRequired(), Length(max=200)])
@@ -196,7 +192,7 @@ def code_field_name(code: str) -> str:
     return "code_" + code.replace("-", "_")
 
 
-class FeeScheduleForm(FlaskForm):
+class FeeScheduleForm(Form):
     """A fee schedule: network, dates, how dosings are billed, and an amount for every
     service code (the amount fields are added per code below)."""
 
@@ -222,14 +218,14 @@ for _code in FEE_CODES:
             money_field(f"{_code} {SERVICE_CODES[_code][0]} ($)"))
 
 
-class ClaimsForm(FlaskForm):
+class ClaimsForm(Form):
     """The dates of service to claim."""
 
     start = DateField("From", validators=[InputRequired()])
     end = DateField("To", validators=[InputRequired()])
 
 
-class RemittanceForm(FlaskForm):
+class RemittanceForm(Versioned, Form):
     """The payer's answer to a claim, posted by hand."""
 
     status = SelectField("Payer's answer", choices=[("paid", "Paid"), ("denied", "Denied")])
@@ -243,10 +239,9 @@ class RemittanceForm(FlaskForm):
     reference = StringField("Check, EFT or payer claim number",
                             validators=[Optional(), Length(max=80)])
     denial_reason = StringField("Denial reason", validators=[Optional(), Length(max=200)])
-    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
 
 
-class RemittanceFileForm(FlaskForm):
+class RemittanceFileForm(Form):
     """An 835 remittance file from the payer or clearinghouse."""
 
     file = FileField("835 remittance file", validators=[

@@ -1,12 +1,10 @@
 """Forms of the care path. Screen, co-medication and adverse-event fields are generated
 from the lists in kapms.care.constants, so the form and the domain guide cannot drift."""
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
     DecimalField,
-    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -31,6 +29,7 @@ from kapms.care.constants import (
     SEVERITIES,
 )
 from kapms.care.rules import VITAL_RANGES
+from kapms.web.forms import ClinicTimes, Form, Versioned, VersionField, version_of
 
 NOTE_MAX = 50_000
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -79,23 +78,7 @@ def time_now(label: str, required: bool = True) -> TimeField:
                      render_kw={"data-now": "1"})
 
 
-def version_number(raw: str | None) -> int | None:
-    """A hidden version field as a number (None when missing or tampered with)."""
-    raw = raw or ""
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
-
-
-class Versioned:
-    """A form that carries the version of the record the clinician was looking at."""
-
-    version = HiddenField(validators=[DataRequired()])
-
-    def loaded_version(self) -> int | None:
-        """The loaded version as a number (None when missing or tampered with)."""
-        return version_number(self.version.data)
-
-
-class ClearanceForm(FlaskForm):
+class ClearanceForm(Form):
     """Medical intake: every screen item yes / no, co-medications, baseline vitals, the
     decision (none preselected) and the plan."""
 
@@ -140,13 +123,13 @@ for _key, _label in CO_MEDICATIONS:
     setattr(ClearanceForm, f"cm_{_key}", yes_no(_label))
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     """A reason (revoking a clearance, cancelling a session)."""
 
     reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=2000)])
 
 
-class PrescriberProfileForm(FlaskForm):
+class PrescriberProfileForm(Form):
     """The prescriber's DEA number and practice address."""
 
     dea_number = StringField("DEA number", validators=[DataRequired(), Length(max=9)])
@@ -154,7 +137,7 @@ class PrescriberProfileForm(FlaskForm):
                                                                    Length(max=300)])
 
 
-class PrescriptionForm(FlaskForm):
+class PrescriptionForm(Form):
     """The drug fields of a Schedule III prescription (21 CFR 1306.05)."""
 
     issued_on = DateField("Date issued", validators=[DataRequired()])
@@ -168,13 +151,13 @@ class PrescriptionForm(FlaskForm):
                                       validators=[InputRequired(), NumberRange(0, 99)])
 
 
-class RefillForm(FlaskForm):
+class RefillForm(Form):
     """A refill dispensed."""
 
     dispensed_on = DateField("Dispensed on", validators=[DataRequired()])
 
 
-class ScheduleForm(FlaskForm):
+class ScheduleForm(ClinicTimes, Form):
     """Schedule a session (date and time in the clinic's zone)."""
 
     kind = SelectField("Session", choices=list(SESSION_KINDS.items()))
@@ -195,7 +178,7 @@ class RescheduleForm(Versioned, ScheduleForm):
     location = None
 
 
-class CompleteForm(FlaskForm):
+class CompleteForm(Form):
     """Mark a session as held, with the minutes it actually took."""
 
     actual_minutes = IntegerField("Actual minutes", validators=[Optional(),
@@ -204,7 +187,7 @@ class CompleteForm(FlaskForm):
 
 # --- the live dosing record: one form per phase -------------------------------------------
 
-class CheckInForm(FlaskForm):
+class CheckInForm(ClinicTimes, Form):
     """Check-in: setting, who monitors, chaperone, co-medications today, any new
     contraindication and the pre-dose vitals. Saving it makes the hold decision."""
 
@@ -236,7 +219,7 @@ for _key, _label in CO_MEDICATIONS:
     setattr(CheckInForm, f"cm_{_key}", yes_no(f"{_label} today"))
 
 
-class AdministrationForm(Versioned, FlaskForm):
+class AdministrationForm(ClinicTimes, Versioned, Form):
     """The dose given, checked against the plan."""
 
     given_at = time_now("Time given")
@@ -250,14 +233,14 @@ class AdministrationForm(Versioned, FlaskForm):
         validators=[Optional(), Length(max=1000)], render_kw={"rows": 2})
 
 
-class HoldForm(Versioned, FlaskForm):
+class HoldForm(Versioned, Form):
     """Hold the dose instead of giving it."""
 
     reason = TextAreaField("Reason for holding", validators=[DataRequired(), Length(max=1000)],
                            render_kw={"rows": 2})
 
 
-class VitalsForm(Versioned, FlaskForm):
+class VitalsForm(ClinicTimes, Versioned, Form):
     """A vitals reading during monitoring."""
 
     kind = required_choice("Reading", [("mid", "~40 minutes"), ("extra", "Additional")])
@@ -268,7 +251,7 @@ class VitalsForm(Versioned, FlaskForm):
     spo2 = _spo2("SpO2 %")
 
 
-class AdverseEventForm(Versioned, FlaskForm):
+class AdverseEventForm(ClinicTimes, Versioned, Form):
     """An adverse event as it happens."""
 
     kind = SelectField("Adverse event", choices=[("", "— choose —")]
@@ -282,7 +265,7 @@ class AdverseEventForm(Versioned, FlaskForm):
                               validators=[Optional(), Length(max=500)])
 
 
-class ChaperoneCheckinForm(Versioned, FlaskForm):
+class ChaperoneCheckinForm(ClinicTimes, Versioned, Form):
     """A chaperone check-in (telehealth, at home)."""
 
     at = time_now("Time")
@@ -291,7 +274,7 @@ class ChaperoneCheckinForm(Versioned, FlaskForm):
     note = StringField("Note", validators=[Optional(), Length(max=500)])
 
 
-class DischargeForm(Versioned, FlaskForm):
+class DischargeForm(ClinicTimes, Versioned, Form):
     """Discharge: vitals, checks and the time."""
 
     discharged_at = time_now("Discharged at")
@@ -305,7 +288,7 @@ class DischargeForm(Versioned, FlaskForm):
     no_driving_advised = BooleanField("Told not to drive until the next day")
 
 
-class AmendForm(Versioned, FlaskForm):
+class AmendForm(Versioned, Form):
     """Correct one recorded value, with a reason (the old value is kept)."""
 
     target = SelectField("Value to correct", choices=[],
@@ -315,7 +298,7 @@ class AmendForm(Versioned, FlaskForm):
     reason = StringField("Reason", validators=[DataRequired(), Length(max=500)])
 
 
-class PlanRequestForm(FlaskForm):
+class PlanRequestForm(Form):
     """A therapist asks the prescriber to change the plan."""
 
     dose_mg = DecimalField("Dose (mg)", places=2, validators=[Optional(), NumberRange(0.01, 2000)])
@@ -326,7 +309,7 @@ class PlanRequestForm(FlaskForm):
                            render_kw={"rows": 3})
 
 
-class PlanForm(FlaskForm):
+class PlanForm(Form):
     """A new plan version (the prescriber), with the version they were looking at."""
 
     dosing_count = IntegerField("Dosing sessions", validators=[InputRequired(),
@@ -342,57 +325,53 @@ class PlanForm(FlaskForm):
     reason = TextAreaField("Reason for the change", validators=[DataRequired(),
                                                                 Length(max=2000)],
                            render_kw={"rows": 2})
-    plan_number = HiddenField(validators=[DataRequired()])
-    request_version = HiddenField()
+    plan_number = VersionField()
+    request_version = VersionField()
 
-    def loaded_plan(self) -> int | None:
-        """The plan version number the prescriber was looking at."""
-        return version_number(self.plan_number.data)
+    def loaded_plan(self) -> int:
+        """The plan version number the prescriber was looking at (strict, as every version)."""
+        return version_of(self.plan_number)
 
     def loaded_request(self) -> int | None:
-        """The version of the request being approved."""
-        return version_number(self.request_version.data)
+        """The version of the request being approved (None: no request)."""
+        return version_of(self.request_version, optional=True)
 
 
-class DeclineForm(Versioned, FlaskForm):
+class DeclineForm(Versioned, Form):
     """Decline a plan change request with a note."""
 
     note = TextAreaField("Why not", validators=[DataRequired(), Length(max=2000)],
                          render_kw={"rows": 2})
 
 
-class AcknowledgeForm(Versioned, FlaskForm):
+class AcknowledgeForm(Versioned, Form):
     """Acknowledge a review item with a note."""
 
     note = TextAreaField("Note", validators=[DataRequired(), Length(max=2000)],
                          render_kw={"rows": 2})
 
-class NoteForm(FlaskForm):
+class NoteForm(Versioned, Form):
     """The progress note draft, with the version the editor loaded."""
 
     body = TextAreaField("Progress note", validators=[Optional(), Length(max=NOTE_MAX)])
-    version = IntegerField(validators=[Optional()])
     sign = SubmitField("Save and sign")
 
 
-class SignForm(FlaskForm):
+class SignForm(Versioned, Form):
     """Sign the note as loaded."""
 
-    version = IntegerField(validators=[InputRequired()])
 
-
-class AddendumForm(FlaskForm):
+class AddendumForm(Form):
     """A signed addendum."""
 
     body = TextAreaField("Addendum", validators=[DataRequired(), Length(max=NOTE_MAX)])
 
 
-class ProcessNoteForm(FlaskForm):
+class ProcessNoteForm(Versioned, Form):
     """A psychotherapy (process) note: private to its author."""
 
     body = TextAreaField("Psychotherapy note (private)", validators=[DataRequired(),
                                                                     Length(max=NOTE_MAX)])
-    version = HiddenField()
 
 
 __all__ = ["AcknowledgeForm", "AddendumForm", "AdministrationForm", "AdverseEventForm",

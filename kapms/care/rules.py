@@ -7,10 +7,11 @@ No database, no Flask: the services gather the facts, call these, and turn a ref
 import calendar
 import re
 from dataclasses import dataclass, fields
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from kapms import clinic_time
 from kapms.care.constants import (
     CLINIC_ONLY_ROUTES,
     CO_MEDICATION_LABELS,
@@ -84,23 +85,23 @@ def add_months(day: date, months: int) -> date:
 
 # --- times on a session's day ------------------------------------------------------------
 
-def phase_instant(session_start: datetime, at: time, zone: ZoneInfo) -> datetime:
+def phase_instant(session_start: datetime, at: time, zone: ZoneInfo,
+                  fold: int | None = None) -> datetime:
     """The instant of a clinic-local time of day ``at`` during the session that starts at
     ``session_start`` (aware): the occurrence of that time nearest the start, so a 23:00
     session discharged at 00:40 ends the next day and a 00:10 session checked in at 23:50
     began the day before.
 
-    A time that does not exist that day (the hour skipped when clocks go forward) is
-    refused with ValueError; in the hour repeated when clocks go back, the first is meant.
+    kapms.clinic_time converts: a time that does not exist that day (the hour skipped when
+    clocks go forward) is refused (NonexistentLocalTime, a ValueError); one in the hour
+    repeated when clocks go back needs ``fold`` (0 the first, 1 the second), else
+    AmbiguousLocalTime asks which.
     """
     day = session_start.astimezone(zone).date()
     candidates = [datetime.combine(day + timedelta(days=shift), at.replace(tzinfo=None), zone)
                   for shift in (-1, 0, 1)]
     local = min(candidates, key=lambda c: abs(c - session_start))
-    if local.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
-        raise ValueError(f"{at:%H:%M} does not exist on {local:%b %d} (the clocks went "
-                         "forward): check the time.")
-    return local.astimezone(UTC)
+    return clinic_time.to_utc(local.date(), at, fold=fold, zone=zone)
 
 
 def vitals_refusal(values: dict, required=("systolic", "diastolic", "heart_rate")) -> str | None:

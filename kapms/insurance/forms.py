@@ -1,19 +1,20 @@
 """Admin forms for payers and plans."""
 
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
+
+from kapms.web.forms import Form
 
 PLAN_TYPES = ["PPO", "HMO", "EPO", "POS", "HDHP", "Medicare", "Medicaid", "Other"]
 
 
-class PayerForm(FlaskForm):
+class PayerForm(Form):
     """A new payer."""
 
     name = StringField("Payer name", validators=[DataRequired(), Length(max=120)])
 
 
-class PlanForm(FlaskForm):
+class PlanForm(Form):
     """A new plan of a payer."""
 
     name = StringField("Plan name", validators=[DataRequired(), Length(max=120)])

@@ -8,7 +8,7 @@ from kapms.extensions import db
 from kapms.insurance import services
 from kapms.insurance.blueprint import bp
 from kapms.insurance.forms import PayerForm, PlanForm
-from kapms.web.forms import attempt, attempt_and_flash
+from kapms.web.forms import attempt
 
 BLUEPRINTS = [bp]
 
@@ -27,10 +27,11 @@ def add_payer():
     if not form.validate_on_submit():
         flash("Enter a payer name of at most 120 characters.", "danger")
         return redirect(url_for(".payers"))
-    added = []
-    if attempt_and_flash(lambda: added.append(services.add_payer(
-            db.session, current_user, form.name.data)), "Payer added."):
-        return redirect(url_for(".payer", payer_id=added[0].id))
+    ok, payer = attempt(form, lambda: services.add_payer(db.session, current_user,
+                                                         form.name.data))
+    if ok:
+        flash(f"Payer {payer.name} added.", "success")
+        return redirect(url_for(".payer", payer_id=payer.id))
     return redirect(url_for(".payers"))
 
 
@@ -52,9 +53,10 @@ def payer(payer_id: int):
 def toggle_payer(payer_id: int):
     """Switch a payer on or off."""
     payer = services.get_payer(db.session, payer_id)
-    attempt_and_flash(lambda: services.set_active(db.session, current_user, payer,
-                                                  not payer.active),
-                      f"{payer.name} is now {'inactive' if payer.active else 'active'}.")
+    ok, _ = attempt(None, lambda: services.set_active(db.session, current_user, payer,
+                                                      not payer.active))
+    if ok:  # said after the change: a twin of this request changes nothing more
+        flash(f"{payer.name} is now {'active' if payer.active else 'inactive'}.", "success")
     return redirect(url_for(".payer", payer_id=payer.id))
 
 
@@ -62,7 +64,8 @@ def toggle_payer(payer_id: int):
 def toggle_plan(plan_id: int):
     """Switch a plan on or off."""
     plan = services.get_plan(db.session, plan_id)
-    attempt_and_flash(lambda: services.set_active(db.session, current_user, plan,
-                                                  not plan.active),
-                      f"{plan.label} is now {'inactive' if plan.active else 'active'}.")
+    ok, _ = attempt(None, lambda: services.set_active(db.session, current_user, plan,
+                                                      not plan.active))
+    if ok:  # said after the change: a twin of this request changes nothing more
+        flash(f"{plan.label} is now {'active' if plan.active else 'inactive'}.", "success")
     return redirect(url_for(".payer", payer_id=plan.payer_id))

@@ -3,7 +3,6 @@ licensed item text upload."""
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -14,17 +13,18 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from kapms.measures.instruments import INSTRUMENTS, get_instrument
 from kapms.measures.links import DEFAULT_TTL_HOURS, MAX_TTL_HOURS
 from kapms.measures.models import POINTS, VOID_REASON_MAX
+from kapms.web.forms import Form, QueryForm, Versioned
 
 INSTRUMENT_CHOICES = [(name, name) for name in INSTRUMENTS]
 POINT_CHOICES = list(POINTS.items())
 
 
-class AnswersForm(FlaskForm):
+class AnswersForm(Form):
     """Base for an instrument's answers; ``answers_form_class`` adds one radio per item."""
 
     item_count = 0
@@ -52,15 +52,15 @@ def answers_form_class(instrument: str, item_labels: list[str], options: list[tu
     return type(f"{inst.name.replace('-', '')}Form", (AnswersForm,), attrs)
 
 
-class AcknowledgeForm(FlaskForm):
+class AcknowledgeForm(Versioned, Form):
     """A clinician acknowledges a safety alert with a note."""
 
     note = TextAreaField("What was done", validators=[
-        InputRequired(message="Write a note saying what was done."), Length(max=2000)])
-    version = IntegerField(validators=[Optional()])
+        DataRequired(message="Write a note saying what was done."), Length(max=2000)])
+    stale_message = "This alert was already acknowledged."  # the service's conflict wording
 
 
-class VoidForm(FlaskForm):
+class VoidForm(Form):
     """A clinician marks an administration as entered in error, saying why."""
 
     reason = TextAreaField("Why was it entered in error?", validators=[
@@ -68,7 +68,7 @@ class VoidForm(FlaskForm):
         Length(max=VOID_REASON_MAX)])
 
 
-class LinkForm(FlaskForm):
+class LinkForm(Form):
     """Create a self-report link."""
 
     instrument = SelectField("Instrument", choices=INSTRUMENT_CHOICES, validators=[InputRequired()])
@@ -77,11 +77,8 @@ class LinkForm(FlaskForm):
         InputRequired(), NumberRange(min=1, max=MAX_TTL_HOURS)])
 
 
-class ReportForm(FlaskForm):
-    """Filters of the outcome report (GET form, so no CSRF token)."""
-
-    class Meta:
-        csrf = False
+class ReportForm(QueryForm):
+    """Filters of the outcome report (a GET form)."""
 
     instrument = SelectField("Instrument", choices=INSTRUMENT_CHOICES, default="PHQ-9")
     cohort = StringField("Diagnosis code starts with", validators=[
@@ -98,7 +95,7 @@ class ReportForm(FlaskForm):
                                             "burnout threshold at baseline.")
 
 
-class ItemTextForm(FlaskForm):
+class ItemTextForm(Form):
     """Upload the licensed MBI-GS item wording."""
 
     file = FileField("Item text file (item_number,text per line)", validators=[FileRequired()])

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from kapms.errors import ConflictError, DomainError, NotFound, PermissionDenied
+from kapms.errors import NotFound, PermissionDenied
 from kapms.extensions import db, limiter
 from kapms.measures import links, scoring, services
 from kapms.measures.cli import load_mbi_text_command
@@ -20,7 +20,7 @@ from kapms.patients.services import get_patient
 from kapms.web import panels
 from kapms.web.access import guard_blueprint, public, roles_required
 from kapms.web.filters import clinic_zone
-from kapms.web.forms import attempt, show_domain_error
+from kapms.web.forms import attempt, attempt_and_flash, flash_form_errors, sent_before
 
 bp = Blueprint("measures", __name__, url_prefix="/measures")
 guard_blueprint(bp, "therapist", "prescriber")
@@ -142,24 +142,16 @@ def acknowledge(alert_id: int):
     if alert is None:
         abort(404)
     patient_id = alert.patient_id
-    # The service checks the note (and answers with a message); CSRFProtect checked the token.
+    # Someone else's patient is a 404 before anything about the form is said.
+    get_patient(db.session, _actor(), patient_id, need=CLINICAL, audit=False)
     form = AcknowledgeForm()
-    note = form.note.data or ""
-    try:
-        services.acknowledge_alert(db.session, _actor(), alert_id, note,
-                                   version=form.version.data)
-    except (NotFound, PermissionDenied):
-        db.session.commit()  # keep the audit row of the refused read
-        raise
-    except ConflictError as error:
-        db.session.rollback()
-        flash(error.message, "warning")
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+    if not form.validate_on_submit():
+        flash_form_errors(form)
     else:
-        db.session.commit()
-        flash("Alert acknowledged.", "success")
+        ok, _ = attempt(form, lambda: services.acknowledge_alert(
+            db.session, _actor(), alert_id, form.note.data, version=form.loaded_version()))
+        if ok:
+            flash("Alert acknowledged.", "success")
     return redirect(url_for("patients.detail", patient_id=patient_id))
 
 
@@ -174,14 +166,13 @@ def create_link(patient_id: int):
         flash("Choose an instrument, a point and how long the link lasts (1-336 hours).",
               "danger")
         return redirect(url_for("patients.detail", patient_id=patient_id))
-    try:
-        link, token = links.create_link(db.session, actor, patient, form.instrument.data,
-                                        form.point.data, ttl_hours=form.ttl_hours.data)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+    # A twin of this request gets the link without its address: only the hash is kept.
+    ok, created = attempt(form, lambda: links.create_link(
+        db.session, actor, patient, form.instrument.data, form.point.data,
+        ttl_hours=form.ttl_hours.data), replay=lambda link: (link, None))
+    link, token = created if ok else (None, None)
+    if token is None:
         return redirect(url_for("patients.detail", patient_id=patient_id))
-    db.session.commit()
     url = url_for("self_report.fill", token=token, _external=True)
     return render_template("measures/link_created.html", patient=patient, link=link, url=url)
 
@@ -193,17 +184,7 @@ def revoke_link(link_id: int):
     if link is None:
         abort(404)
     patient_id = link.patient_id
-    try:
-        links.revoke_link(db.session, _actor(), link_id)
-    except (NotFound, PermissionDenied):
-        db.session.commit()  # keep the audit row of the refused read
-        raise
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "warning")
-    else:
-        db.session.commit()
-        flash("Link revoked.", "success")
+    attempt_and_flash(lambda: links.revoke_link(db.session, _actor(), link_id), "Link revoked.")
     return redirect(url_for("patients.detail", patient_id=patient_id))
 
 
@@ -220,20 +201,18 @@ def fill(token: str):
         link = links.open_link(db.session, token, audit_open=request.method == "GET")
     except links.LinkRefused:
         db.session.commit()  # keep the audit row of the refusal
+        if sent_before():  # a twin of the submission that used the link
+            return render_template("measures/self_report_done.html")
         return render_template("measures/self_report_refused.html"), 410
     form = _answers_form(link.instrument, with_point=False)
     if form.validate_on_submit():
         try:
-            links.submit_self_report(db.session, token, form.answers(),
-                                     settings=scoring_settings(), today=clinic_today())
+            ok, _ = attempt(form, lambda: links.submit_self_report(
+                db.session, token, form.answers(), settings=scoring_settings(),
+                today=clinic_today()), reraise=(links.LinkRefused,))
         except links.LinkRefused:
-            db.session.rollback()
             return render_template("measures/self_report_refused.html"), 410
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+        if ok:
             return render_template("measures/self_report_done.html")
     response = render_template("measures/self_report.html", form=form,
                                instrument=INSTRUMENTS[link.instrument],

@@ -6,7 +6,6 @@ uses (see kapms.network.parsing), so both are validated by the same parsers.
 
 import math
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -26,6 +25,7 @@ from kapms.network import parsing
 from kapms.network.cities import CITIES
 from kapms.network.services.profiles import ProfileData
 from kapms.network.vocabulary import MODALITIES, SPECIALTIES
+from kapms.web.forms import Form, IdField, QueryForm, Versioned
 
 
 class CheckboxListField(SelectMultipleField):
@@ -57,7 +57,7 @@ def _specialty_choices():
     return list(SPECIALTIES.items())
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Versioned, Form):
     """A clinician's directory profile."""
 
     kind = SelectField("Listed as", choices=[("therapist", "Therapist"),
@@ -91,7 +91,6 @@ class ProfileForm(FlaskForm):
     availability = TextAreaField(
         "Weekly availability", validators=[Length(max=2000), _parsed(parsing.parse_slots)],
         description="One block per line in your local time, e.g. Tue 09:00-12:00")
-    version = HiddenField()
 
     def to_data(self) -> ProfileData:
         """The validated form as plain values."""
@@ -110,13 +109,10 @@ class ProfileForm(FlaskForm):
             availability=parsing.parse_slots(self.availability.data))
 
 
-class MatchForm(FlaskForm):
+class MatchForm(QueryForm):
     """A match request, for a patient (prefilled) or anonymous. Sent by GET: a search."""
 
-    class Meta:
-        csrf = False  # a read-only search submitted by GET
-
-    patient_id = HiddenField()
+    patient_id = IdField()
     state = SelectField("State", choices=[(s, s) for s in sorted(parsing.US_STATES)],
                         default="CA")
     plan_id = SelectField("Insurance", coerce=int, default=0)
@@ -151,10 +147,10 @@ OVERRIDE_HELP = ("Admins only: assign or offer a clinician the eligibility rule 
                  "saying why (kept with the care team).")
 
 
-class OfferForm(FlaskForm):
+class OfferForm(Form):
     """Offer the patient to a clinician (from a match or the prescriber list)."""
 
-    clinician_id = HiddenField(validators=[DataRequired()])
+    clinician_id = IdField(validators=[DataRequired()])
     role = HiddenField(validators=[DataRequired()])
     note = StringField("Note to the clinician", validators=[Optional(), Length(max=500)])
     private_pay = HiddenField()  # "1": offered out of network, the patient pays privately
@@ -162,7 +158,7 @@ class OfferForm(FlaskForm):
                                   description=OVERRIDE_HELP)
 
 
-class CareTeamForm(FlaskForm):
+class CareTeamForm(Form):
     """Assign (admins) or invite (care-team members) a clinician to the care team.
 
     The list holds the clinicians eligible for this patient; an admin overriding the rule
@@ -179,7 +175,7 @@ class CareTeamForm(FlaskForm):
                                   description=OVERRIDE_HELP)
 
 
-class DepartureForm(FlaskForm):
+class DepartureForm(Form):
     """A clinician leaves the care team: why, from when, and what becomes of the sessions.
 
     With a successor it is a transfer; without, a removal (sessions go to another member of
@@ -203,18 +199,18 @@ class DepartureForm(FlaskForm):
                                   description=OVERRIDE_HELP)
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(Form):
     """Decline an offer, saying why."""
 
     reason = TextAreaField("Reason", validators=[DataRequired(message="Say why you decline."),
                                                  Length(max=500)])
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     """Upload a directory CSV."""
 
     file = FileField("Directory CSV", validators=[FileRequired()])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that posts (accept, withdraw): only the CSRF token."""

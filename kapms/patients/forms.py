@@ -1,11 +1,11 @@
 """Forms for registering and editing patients (care-team forms are the network's)."""
 
-from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, HiddenField, SelectField, StringField
+from wtforms import DateField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
 
 from kapms.icd10 import ICD10_LABELS
 from kapms.patients.models import CARE_MODALITIES, URGENCIES
+from kapms.web.forms import Form, Versioned
 
 
 def diagnosis_choices() -> list[tuple[str, str]]:
@@ -14,7 +14,7 @@ def diagnosis_choices() -> list[tuple[str, str]]:
                                       for code, label in ICD10_LABELS.items()]
 
 
-class PatientForm(FlaskForm):
+class PatientForm(Versioned, Form):
     """Demographics, emergency contact, diagnosis and coverage. Choices are set by the view."""
 
     first_name = StringField("First name", validators=[DataRequired(), Length(max=80)])
@@ -45,10 +45,10 @@ class PatientForm(FlaskForm):
     care_modality = SelectField("Wants to be seen", choices=list(CARE_MODALITIES.items()),
                                 default="either")
     urgency = SelectField("Urgency", choices=list(URGENCIES.items()), default="routine")
-    version = HiddenField()
 
 
 class RegisterPatientForm(PatientForm):
     """Registration adds, for admins, the therapist to assign (0: a referral, none yet)."""
 
     therapist_id = SelectField("Therapist", coerce=int, validators=[InputRequired()])
+    version = None  # a new chart: nothing to be stale against

@@ -2,13 +2,14 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kapms.auth.models import User
 from kapms.database import UTCDateTime, utcnow
 from kapms.extensions import db
 from kapms.insurance.models import InsurancePlan
+from kapms.patients.identity import person_key
 
 # Where a patient stands on the care path (kept current by the care services).
 STAGES = {
@@ -42,12 +43,21 @@ class Patient(db.Model):
     """A person in KAP care: demographics, coverage and where they are on the path."""
 
     __tablename__ = "patients"
-    __table_args__ = (Index("ix_patients_name", "last_name", "first_name"),)
+    __table_args__ = (
+        Index("ix_patients_name", "last_name", "first_name"),
+        # One chart per person: the folded name (kapms.patients.identity) and birth date.
+        UniqueConstraint("person_key", "date_of_birth", name="uq_patients_person"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     first_name: Mapped[str] = mapped_column(String(80))
     last_name: Mapped[str] = mapped_column(String(80))
     date_of_birth: Mapped[date]
+    # From first and last name, whoever writes them: the default covers every INSERT (ORM
+    # or bulk), the event below every ORM update.
+    person_key: Mapped[str] = mapped_column(String(64), default=lambda context: person_key(
+        context.get_current_parameters()["first_name"],
+        context.get_current_parameters()["last_name"]))
     address_line1: Mapped[str] = mapped_column(String(200))
     address_line2: Mapped[str | None] = mapped_column(String(200))
     city: Mapped[str] = mapped_column(String(100))
@@ -115,6 +125,11 @@ class Patient(db.Model):
         return f"<Patient {self.id}>"
 
 
+@event.listens_for(Patient, "before_update")
+def _keep_person_key(mapper, connection, patient: Patient) -> None:
+    patient.person_key = person_key(patient.first_name, patient.last_name)
+
+
 class CareTeamMember(db.Model):
     """A clinician's place on a patient's care team, as therapist or prescriber.
 
@@ -165,3 +180,43 @@ class CareTeamMember(db.Model):
     def basis_lines(self) -> list[str]:
         """The recorded reasons, one per line."""
         return [line for line in (self.basis or "").splitlines() if line]
+
+
+REVIEW_STATUSES = ("pending", "added", "declined")
+
+
+class RegistrationReview(db.Model):
+    """A registration that matched a chart its author cannot see, waiting for an admin.
+
+    The author is not told that a chart exists (that would reveal the person is a
+    patient): an admin compares what they typed with the chart and adds them to its care
+    team, or declines. The typed demographics are kept here for that comparison."""
+
+    __tablename__ = "registration_reviews"
+    __table_args__ = (
+        Index("ux_registration_reviews_pending", "patient_id", "requested_by_id", unique=True,
+              sqlite_where=text("status = 'pending'"),
+              postgresql_where=text("status = 'pending'")),
+        Index("ix_registration_reviews_status", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    first_name: Mapped[str] = mapped_column(String(80))
+    last_name: Mapped[str] = mapped_column(String(80))
+    date_of_birth: Mapped[date]
+    details: Mapped[str] = mapped_column(Text)  # the rest of the form, "label: value" lines
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    patient: Mapped[Patient] = relationship()
+    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    @property
+    def full_name(self) -> str:
+        """The name as the author typed it."""
+        return f"{self.first_name} {self.last_name}"

@@ -6,19 +6,21 @@ one an admin assigns.
 """
 
 from dataclasses import dataclass, fields
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from kapms import clinic_time
 from kapms.audit.services import record
+from kapms.database import utcnow
 from kapms.errors import ConflictError, DomainError, NotFound, PermissionDenied
 from kapms.icd10 import ICD10_LABELS
 from kapms.insurance.models import InsurancePlan
 from kapms.network.services import care_teams
 from kapms.patients.access import CLINICAL, categories, visible_patients
-from kapms.patients.models import CARE_MODALITIES, URGENCIES, Patient
+from kapms.patients.identity import person_key
+from kapms.patients.models import CARE_MODALITIES, URGENCIES, Patient, RegistrationReview
 
 
 def get_patient(session, actor, patient_id: int, *, need: str = CLINICAL,
@@ -104,9 +106,34 @@ def _check_input(session, data: PatientInput) -> None:
         raise DomainError("The date of birth must be in the past.", field="date_of_birth")
 
 
-def register_patient(session, actor, data: PatientInput, therapist=None) -> Patient:
+class AlreadyRegistered(DomainError):
+    """The person already has a chart, and the actor can see it: ``patient_id`` is that
+    chart (the view opens it)."""
+
+    def __init__(self, patient_id: int):
+        super().__init__("This person is already registered: here is their chart. Nothing "
+                         "new was saved.")
+        self.patient_id = patient_id
+
+
+REVIEW_MESSAGE = ("This registration was sent to a network admin for review before the "
+                  "chart opens. Once it is confirmed you are on the care team and the patient "
+                  "is in your list.")
+
+
+def register_patient(session, actor, data: PatientInput,
+                     therapist=None) -> Patient | RegistrationReview:
     """Register a patient. A therapist registers their own client (and joins the care team);
-    an admin may assign a therapist (or leave a referral without one)."""
+    an admin may assign a therapist (or leave a referral without one).
+
+    One chart per person and date of birth (kapms.patients.identity; a unique constraint
+    backs it). When the person already has a chart, the answer must not tell someone
+    outside its care team that the person is a patient: an actor who can see the chart
+    gets AlreadyRegistered (pointing to it); anyone else gets a RegistrationReview for an
+    admin (the same one if they send it again). Two registrations racing each other: the
+    loser's flush raises IntegrityError, and kapms.web.forms.attempt() runs this again,
+    which then takes one of those two ways.
+    """
     if actor.has_role("admin"):
         pass
     elif actor.has_role("therapist"):
@@ -114,7 +141,11 @@ def register_patient(session, actor, data: PatientInput, therapist=None) -> Pati
     else:
         raise PermissionDenied("Only therapists and admins register patients.")
     _check_input(session, data)
-    _refuse_duplicate(session, data)
+    existing = session.scalar(select(Patient).where(
+        Patient.person_key == person_key(data.first_name, data.last_name),
+        Patient.date_of_birth == data.date_of_birth))
+    if existing is not None:
+        return _registered_before(session, actor, existing, data)
     patient = Patient(**{f.name: getattr(data, f.name) for f in fields(data)},
                       created_by_id=actor.id, stage="referral")
     if patient.plan_id is None:
@@ -130,17 +161,93 @@ def register_patient(session, actor, data: PatientInput, therapist=None) -> Pati
     return patient
 
 
-def _refuse_duplicate(session, data: PatientInput) -> None:
-    """One chart per person: the same name and date of birth is refused (this also stops a
-    double-submitted registration form from making two charts)."""
-    same = session.scalar(select(func.count()).select_from(Patient).where(
-        func.lower(Patient.first_name) == data.first_name.strip().lower(),
-        func.lower(Patient.last_name) == data.last_name.strip().lower(),
-        Patient.date_of_birth == data.date_of_birth))
-    if same:
-        raise DomainError("A patient with this name and date of birth is already registered. "
-                          "Open their record, or ask a network admin to add you to their care "
-                          "team.")
+def _registered_before(session, actor, existing: Patient,
+                       data: PatientInput) -> RegistrationReview:
+    """Point an actor who can see ``existing`` to it; route anyone else to an admin."""
+    if session.scalar(visible_patients(actor).where(Patient.id == existing.id)) is not None:
+        record(session, actor, "create", "patient", existing.id, patient_id=existing.id,
+               outcome="denied", detail="already registered: pointed to the chart")
+        raise AlreadyRegistered(existing.id)
+    review = session.scalar(select(RegistrationReview).where(
+        RegistrationReview.patient_id == existing.id,
+        RegistrationReview.requested_by_id == actor.id,
+        RegistrationReview.status == "pending"))
+    if review is None:
+        review = RegistrationReview(
+            patient_id=existing.id, requested_by_id=actor.id, first_name=data.first_name,
+            last_name=data.last_name, date_of_birth=data.date_of_birth,
+            details=_typed_details(data))
+        session.add(review)
+        session.flush()
+        record(session, actor, "create", "registration_review", review.id,
+               patient_id=existing.id, detail="matched a chart outside the author's care "
+                                              "teams; sent to an admin")
+    return review
+
+
+def _typed_details(data: PatientInput) -> str:
+    """What the author typed besides the name and birth date, one "name: value" a line."""
+    skip = {"first_name", "last_name", "date_of_birth"}
+    return "\n".join(f"{f.name.replace('_', ' ')}: {getattr(data, f.name)}"
+                     for f in fields(data)
+                     if f.name not in skip and getattr(data, f.name) not in (None, ""))
+
+
+def pending_reviews(session, actor, *, page: int = 1, per_page: int = 25):
+    """Registrations waiting for an admin, oldest first, with the total (admins only)."""
+    if not actor.has_role("admin"):
+        raise PermissionDenied("Only a network admin reviews registrations.")
+    query = select(RegistrationReview).where(RegistrationReview.status == "pending")
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = session.scalars(query.order_by(RegistrationReview.created_at, RegistrationReview.id)
+                           .limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
+    for review in rows:
+        record(session, actor, "view", "registration_review", review.id,
+               patient_id=review.patient_id)
+    return rows, total
+
+
+def count_pending_reviews(session) -> int:
+    """How many registrations wait for an admin (no patient data: a number)."""
+    return session.scalar(select(func.count()).select_from(RegistrationReview).where(
+        RegistrationReview.status == "pending"))
+
+
+def my_reviews(session, actor, *, days: int = 14, limit: int = 10) -> list[RegistrationReview]:
+    """The actor's own registrations waiting for review or decided in the last ``days``
+    (newest first): what they typed and the decision, never the chart they matched."""
+    since = utcnow() - timedelta(days=days)
+    return session.scalars(select(RegistrationReview).where(
+        RegistrationReview.requested_by_id == actor.id,
+        or_(RegistrationReview.status == "pending", RegistrationReview.decided_at >= since))
+        .order_by(RegistrationReview.id.desc()).limit(limit)).all()
+
+
+def decide_review(session, actor, review_id: int, *, add: bool) -> RegistrationReview:
+    """An admin adds the author to the matched chart's care team as therapist (``add``)
+    or declines. A review is decided once (a conditional UPDATE: two admins deciding at
+    once cannot both succeed)."""
+    if not actor.has_role("admin"):
+        raise PermissionDenied("Only a network admin reviews registrations.")
+    review = session.get(RegistrationReview, review_id)
+    if review is None:
+        raise NotFound("No such registration review.")
+    decided = session.execute(
+        update(RegistrationReview)
+        .where(RegistrationReview.id == review.id, RegistrationReview.status == "pending")
+        .values(status="added" if add else "declined", decided_by_id=actor.id,
+                decided_at=utcnow())
+        .execution_options(synchronize_session=False))
+    if decided.rowcount != 1:
+        raise ConflictError("This registration was already reviewed.")
+    session.refresh(review)
+    author = review.requested_by
+    if add and author not in review.patient.members("therapist"):
+        # The one door for admins (kapms.network): the eligibility rule applies.
+        care_teams.assign_member(session, actor, review.patient, author, "therapist")
+    record(session, actor, "update", "registration_review", review.id,
+           patient_id=review.patient_id, detail=review.status)
+    return review
 
 
 def update_patient(session, actor, patient: Patient, data: PatientInput,

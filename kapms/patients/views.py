@@ -16,10 +16,11 @@ from kapms.patients import services
 from kapms.patients.access import BILLING, CLINICAL, categories
 from kapms.patients.blueprint import bp
 from kapms.patients.forms import PatientForm, RegisterPatientForm
-from kapms.patients.models import STAGES
+from kapms.patients.models import STAGES, Patient, RegistrationReview
 from kapms.web import panels
 from kapms.web.access import roles_required
-from kapms.web.forms import attempt
+from kapms.web.edge import page_arg
+from kapms.web.forms import attempt, attempt_and_flash
 
 BLUEPRINTS = [bp]
 
@@ -73,16 +74,26 @@ def register():
     if form.validate_on_submit():
         therapist = db.session.get(User, form.therapist_id.data) if is_admin and \
             form.therapist_id.data else None
-        def register_and_stage():
-            patient = services.register_patient(db.session, current_user, _input(form),
-                                                therapist=therapist)
-            _refresh_stage(patient)
-            return patient
 
-        ok, patient = attempt(form, register_and_stage)
+        def register_and_stage():
+            registered = services.register_patient(db.session, current_user, _input(form),
+                                                   therapist=therapist)
+            if isinstance(registered, Patient):
+                _refresh_stage(registered)
+            return registered
+
+        try:
+            ok, registered = attempt(form, register_and_stage,
+                                     reraise=(services.AlreadyRegistered,))
+        except services.AlreadyRegistered as existing:  # a chart this user can see
+            flash(existing.message, "info")
+            return redirect(url_for("patients.detail", patient_id=existing.patient_id))
+        if ok and isinstance(registered, RegistrationReview):
+            flash(services.REVIEW_MESSAGE, "info")
+            return redirect(url_for("patients.list"))
         if ok:
-            flash(f"{patient.full_name} registered.", "success")
-            return redirect(url_for("patients.detail", patient_id=patient.id))
+            flash(f"{registered.full_name} registered.", "success")
+            return redirect(url_for("patients.detail", patient_id=registered.id))
     return render_template("patients/form.html", form=form, patient=None, is_admin=is_admin)
 
 
@@ -98,9 +109,8 @@ def edit(patient_id: int):
         form.diagnosis_code.data = patient.diagnosis_code or ""
         form.version.data = patient.version
     if form.validate_on_submit():
-        version = int(form.version.data) if str(form.version.data).isdigit() else -1
         ok, _ = attempt(form, lambda: services.update_patient(
-            db.session, current_user, patient, _input(form), version))
+            db.session, current_user, patient, _input(form), form.loaded_version()))
         if ok:
             flash("Patient record saved.", "success")
             return redirect(url_for("patients.detail", patient_id=patient.id))
@@ -120,3 +130,40 @@ def detail(patient_id: int):
     return render_template(
         "patients/detail.html", patient=patient, allowed=allowed, panels=page_panels,
         diagnosis_label=ICD10_LABELS.get(patient.diagnosis_code or ""))
+
+
+# --- registrations that matched a chart their author cannot see (kapms.patients.services) ----
+
+@bp.get("/reviews")
+@roles_required("admin")
+def reviews():
+    """Registrations waiting for an admin: what the author typed beside the chart it matched."""
+    page = page_arg()
+    rows, total = services.pending_reviews(db.session, current_user, page=page)
+    db.session.commit()  # keep the audit records of this read
+    return render_template("patients/reviews.html", reviews=rows, total=total, page=page,
+                           pages=max(1, -(-total // 25)))
+
+
+@bp.post("/reviews/<int:review_id>/<any(add, decline):decision>")
+@roles_required("admin")
+def decide_review(review_id: int, decision: str):
+    """Add the author to the matched chart's care team, or decline."""
+    attempt_and_flash(lambda: services.decide_review(
+        db.session, current_user, review_id, add=decision == "add"),
+        "Added to the care team." if decision == "add" else "Registration declined.")
+    return redirect(url_for("patients.reviews"))
+
+
+def _reviews_panel(user, **_):
+    """Admins: how many registrations wait for review. Therapists: their own requests."""
+    if user.has_role("admin"):
+        waiting = services.count_pending_reviews(db.session)
+        return [panels.Panel("patients/_reviews_panel.html", {"waiting": waiting}, order=15)
+                ] if waiting else []
+    mine = services.my_reviews(db.session, user)
+    return [panels.Panel("patients/_reviews_panel.html", {"mine": mine}, order=15)
+            ] if mine else []
+
+
+panels.register(panels.DASHBOARD, _reviews_panel)

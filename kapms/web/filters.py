@@ -21,11 +21,16 @@ def clinic_zone() -> ZoneInfo:
 
 
 def local(value, fmt: str = "%b %d, %Y %I:%M %p") -> str:
-    """Show a UTC datetime in the clinic's time zone."""
+    """Show a UTC datetime in the clinic's time zone; a time of the hour that happens twice
+    when clocks go back says which one (e.g. "01:30 AM PST")."""
     if value is None:
         return "—"
     if isinstance(value, datetime):
-        return value.astimezone(clinic_zone()).strftime(fmt)
+        here = value.astimezone(clinic_zone())
+        text = here.strftime(fmt)
+        shows_time = "%I" in fmt or "%H" in fmt
+        repeated = here.replace(fold=1 - here.fold).utcoffset() != here.utcoffset()
+        return f"{text} {here.tzname()}" if shows_time and repeated else text
     if isinstance(value, date):
         return value.strftime("%b %d, %Y")
     return str(value)

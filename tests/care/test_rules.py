@@ -34,6 +34,7 @@ from kapms.care.rules import (
     vitals_due,
     vitals_refusal,
 )
+from kapms.clinic_time import AmbiguousLocalTime
 from kapms.config import Config
 
 T = Thresholds()
@@ -219,10 +220,14 @@ def test_phase_time_in_the_hour_skipped_in_spring_is_refused():
         phase_instant(night, time(2, 30), LA)
     assert phase_instant(night, time(3, 5), LA).astimezone(UTC) == \
         datetime(2026, 3, 8, 10, 5, tzinfo=UTC)
-    # 1 November 2026: 01:30 happens twice; the first is meant.
+    # 1 November 2026: 01:30 happens twice; the form asks which (kapms.clinic_time).
     fall = datetime(2026, 11, 1, 0, 30, tzinfo=LA)
-    assert phase_instant(fall, time(1, 30), LA).astimezone(UTC) == \
+    with pytest.raises(AmbiguousLocalTime, match="happens twice"):
+        phase_instant(fall, time(1, 30), LA)
+    assert phase_instant(fall, time(1, 30), LA, fold=0).astimezone(UTC) == \
         datetime(2026, 11, 1, 8, 30, tzinfo=UTC)
+    assert phase_instant(fall, time(1, 30), LA, fold=1).astimezone(UTC) == \
+        datetime(2026, 11, 1, 9, 30, tzinfo=UTC)
 
 
 def test_future_times_are_refused_beyond_a_small_clock_skew():

@@ -13,6 +13,7 @@ PROFILE = {
     "kap_trained_on": "2024-01-10", "telehealth": "y", "languages": "English, Spanish",
     "accepting_new": "y", "capacity": "6", "specialties": ["ptsd", "sleep"],
     "availability": "Tue 09:00-12:00", "private_pay_rate": "",
+    "version": "0",  # a new profile
 }
 
 

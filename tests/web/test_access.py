@@ -2,6 +2,7 @@
 
 import pytest
 from werkzeug.routing import Rule
+from werkzeug.routing.converters import AnyConverter, NumberConverter
 
 from kapms.auth.models import STAFF_ROLES
 from kapms.web.access import ANY_SIGNED_IN, PUBLIC_ENDPOINTS, required_roles
@@ -13,10 +14,12 @@ EXPECTED_PUBLIC = {"auth.login", "auth.enter_code", "auth.enrol_at_sign_in", "we
 
 
 def _url(rule: Rule) -> str:
-    """Build a URL for ``rule`` with placeholder arguments (1 for ints, "x" otherwise)."""
+    """Build a URL for ``rule`` with placeholder arguments (1 for ints, an allowed value
+    for <any(...)>, "x" otherwise)."""
     args = {}
     for name, conv in rule._converters.items():
-        args[name] = 1 if type(conv).__name__ in {"IntegerConverter", "NumberConverter"} else "x"
+        args[name] = 1 if isinstance(conv, NumberConverter) else \
+            sorted(conv.items)[0] if isinstance(conv, AnyConverter) else "x"
     return rule.build(args, append_unknown=False)[1]
 
 

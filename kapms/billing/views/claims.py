@@ -29,9 +29,9 @@ from kapms.billing.views.common import (
 )
 from kapms.billing.x837 import write_837p
 from kapms.database import utcnow
-from kapms.errors import DomainError
+from kapms.errors import ConflictError
 from kapms.extensions import db
-from kapms.web.forms import attempt, attempt_and_flash, show_domain_error
+from kapms.web.forms import attempt, attempt_and_flash
 
 
 @bp.get("/claims")
@@ -54,10 +54,9 @@ def remittance():
         flash(" ".join(form.file.errors) or "Choose the 835 file.", "danger")
         return redirect(url_for(".claims"))
     text = form.file.data.read().decode("utf-8", errors="replace")
-    done = []
-    if attempt_and_flash(lambda: done.append(import_835(db.session, current_user, text,
-                                                         today())), "835 read."):
-        result = done[0]
+    ok, result = attempt(form, lambda: import_835(db.session, current_user, text, today()))
+    if ok:
+        flash("835 read.", "success")
         flash(f"Posted {len(result.posted)} claim(s): "
               + (", ".join(c.number for c in result.posted) or "none") + ".", "success")
         for number, why in result.skipped:
@@ -74,11 +73,13 @@ def new_claims(patient_id: int):
         db.session.commit()
         flash("Enter the dates to claim.", "danger")
         return redirect(url_for(".patient", patient_id=patient_id))
-    made = []
-    attempt_and_flash(lambda: made.extend(claim_svc.create_claims(
+    # A twin of this request is answered with the first claim made.
+    ok, made = attempt(form, lambda: claim_svc.create_claims(
         db.session, current_user, patient, form.start.data, form.end.data, practice(),
-        policy())), "Claims made: review them, then submit.")
-    if len(made) == 1:
+        policy()), replay=lambda claim: [claim])
+    if ok:
+        flash("Claims made: review them, then submit.", "success")
+    if ok and len(made) == 1:
         return redirect(url_for(".claim", claim_id=made[0].id))
     return redirect(url_for(".patient", patient_id=patient_id))
 
@@ -94,21 +95,22 @@ def claim(claim_id: int):
     claim = claim_svc.get_claim(db.session, current_user, claim_id)
     form = _remittance_form(claim) if request.method == "GET" else RemittanceForm()
     if request.method == "POST" and form.validate_on_submit():
-        if form.version.data != claim.version:
-            db.session.commit()
-            show_domain_error(form, DomainError(claim_svc.STALE))
-        else:
-            remit = claim_svc.Remittance(
-                status=form.status.data, allowed_cents=cents(form.allowed.data) or 0,
-                paid_cents=cents(form.paid.data), patient_share_cents=cents(form.patient_share.data),
-                posted_on=form.posted_on.data, reference=form.reference.data,
-                denial_reason=form.denial_reason.data)
-            ok, _ = attempt(form, lambda: claim_svc.post_remittance(
-                db.session, current_user, claim, remit, today()))
-            if ok:
-                flash(f"Claim {claim.number} posted as {claim.status_label.lower()}.", "success")
-                return redirect(url_for(".claim", claim_id=claim_id))
-            claim = claim_svc.get_claim(db.session, current_user, claim_id)
+        remit = claim_svc.Remittance(
+            status=form.status.data, allowed_cents=cents(form.allowed.data) or 0,
+            paid_cents=cents(form.paid.data), patient_share_cents=cents(form.patient_share.data),
+            posted_on=form.posted_on.data, reference=form.reference.data,
+            denial_reason=form.denial_reason.data)
+
+        def post():
+            if form.loaded_version() != claim.version:
+                raise ConflictError(claim_svc.STALE)
+            return claim_svc.post_remittance(db.session, current_user, claim, remit, today())
+
+        ok, _ = attempt(form, post)
+        if ok:
+            flash(f"Claim {claim.number} posted as {claim.status_label.lower()}.", "success")
+            return redirect(url_for(".claim", claim_id=claim_id))
+        claim = claim_svc.get_claim(db.session, current_user, claim_id)
     db.session.commit()
     return render_template("billing/claim.html", claim=claim, form=form)
 

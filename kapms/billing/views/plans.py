@@ -1,8 +1,7 @@
 """Payment plans and the payments recorded against them."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 
 from kapms.billing.blueprint import bp
 from kapms.billing.forms import PaymentForm, PaymentPlanForm, VoidPaymentForm, as_dollars, cents
@@ -10,15 +9,15 @@ from kapms.billing.models import Estimate, Payment
 from kapms.billing.services import estimates as est_svc
 from kapms.billing.services import plans as plan_svc
 from kapms.billing.views.common import load_patient, pdf_response, today
-from kapms.errors import ConflictError, DomainError
 from kapms.extensions import db
-from kapms.web.forms import attempt, show_domain_error
+from kapms.web.edge import id_arg
+from kapms.web.forms import attempt
 
 
 def _estimate_for(patient) -> Estimate | None:
     """The estimate named by ``?estimate_id=`` (an audited view), or None; another
     patient's estimate answers 404."""
-    estimate_id = request.args.get("estimate_id", type=int)
+    estimate_id = id_arg("estimate_id")
     if not estimate_id:
         return None
     estimate = est_svc.get_estimate(db.session, current_user, estimate_id)
@@ -72,21 +71,11 @@ def record_payment(plan_id: int):
     plan = plan_svc.get_plan(db.session, current_user, plan_id)
     form = PaymentForm()
     if form.validate_on_submit():
-        try:
-            plan_svc.record_payment(
-                db.session, current_user, plan, amount_cents=cents(form.amount.data),
-                paid_on=form.paid_on.data, method=form.method.data,
-                reference=form.reference.data, today=today())
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        except StaleDataError:
-            db.session.rollback()
-            show_domain_error(form, ConflictError(
-                "Someone recorded a payment on this plan meanwhile; check the balance and "
-                "try again."))
-        else:
+        ok, _ = attempt(form, lambda: plan_svc.record_payment(
+            db.session, current_user, plan, amount_cents=cents(form.amount.data),
+            paid_on=form.paid_on.data, method=form.method.data,
+            reference=form.reference.data, today=today()))
+        if ok:
             flash("Payment recorded.", "success")
             return redirect(url_for(".plan", plan_id=plan_id))
         plan = plan_svc.get_plan(db.session, current_user, plan_id)
@@ -106,16 +95,9 @@ def void_payment(plan_id: int, payment_id: int):
         db.session.commit()
         flash("Give a reason (up to 200 characters) to void a payment.", "danger")
         return redirect(url_for(".plan", plan_id=plan_id))
-    try:
-        plan_svc.void_payment(db.session, current_user, payment, form.reason.data)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    except StaleDataError:
-        db.session.rollback()
-        flash("The plan changed meanwhile; check it and try again.", "danger")
-    else:
+    ok, _ = attempt(form, lambda: plan_svc.void_payment(
+        db.session, current_user, payment, form.reason.data))
+    if ok:
         flash("Payment voided.", "success")
     return redirect(url_for(".plan", plan_id=plan_id))
 

@@ -137,7 +137,10 @@ def _parse(raw: str, kind: str, choices: dict | None, session_start: datetime):
         if kind == "decimal":
             return Decimal(raw).quantize(Decimal("0.01"))
         if kind == "time":
-            return phase_instant(session_start, time.fromisoformat(raw), clinic_time.zone())
+            # A corrected time in the hour repeated in autumn is taken as the first one
+            # (the amendment form has no way to say which; the phase forms ask).
+            return phase_instant(session_start, time.fromisoformat(raw), clinic_time.zone(),
+                                 fold=0)
     except (ValueError, InvalidOperation) as exc:
         message = str(exc) if "exist" in str(exc) else f"{raw!r} is not a valid value here."
         raise RuleViolation(message, field="new_value") from exc

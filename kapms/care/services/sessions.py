@@ -12,11 +12,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm.exc import StaleDataError
 
 from kapms.audit.services import record
+from kapms.auth.models import User
 from kapms.care.constants import MODALITIES, SESSION_KINDS
 from kapms.care.models import CareSession, ClinicianCalendar, ProgressNote
 from kapms.care.services.common import on_team, require_team
 from kapms.care.services.stage import refresh_stage
-from kapms.database import utcnow
+from kapms.database import lock_row, utcnow
 from kapms.errors import ConflictError, DomainError, PermissionDenied, RuleViolation
 
 # Which care-team role runs each kind of session.
@@ -71,6 +72,7 @@ def _check_booking(session, patient, *, kind: str, clinician, start: datetime,
                             field="duration_minutes")
     lock_calendar(session, clinician.id)
     end = start + timedelta(minutes=duration_minutes)
+    lock_row(session, User, clinician.id)  # two bookings cannot both find the slot free
     query = select(CareSession).where(
         CareSession.clinician_id == clinician.id, CareSession.status != "cancelled",
         CareSession.scheduled_start < end,

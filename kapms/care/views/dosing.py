@@ -32,7 +32,7 @@ from kapms.extensions import db
 from kapms.portal.services.own_record import nominated_chaperone
 from kapms.web.access import roles_required
 from kapms.web.filters import clinic_zone
-from kapms.web.forms import attempt, show_domain_error
+from kapms.web.forms import attempt
 
 # Form prefix -> form class: the page shows several forms whose fields share names.
 FORMS = {"checkin": CheckInForm, "dose": AdministrationForm, "hold": HoldForm,
@@ -96,13 +96,13 @@ def _page(cs, bound: dict | None = None, status: int = 200):
         or current_user.id == cs.clinician_id), status
 
 
-def _instant(cs, field):
+def _instant(cs, form, field):
     """The instant of a time field on the session's day (DomainError on a time that does
-    not exist that day)."""
+    not exist that day; a time that happens twice is asked about, kapms.clinic_time)."""
     if field.data is None:
         return None
     try:
-        return phase_instant(cs.scheduled_start, field.data, clinic_zone())
+        return phase_instant(cs.scheduled_start, field.data, clinic_zone(), fold=form.fold())
     except ValueError as exc:
         raise DomainError(str(exc), field=field.short_name) from exc
 
@@ -114,19 +114,12 @@ def _post(session_id: int, name: str, action, message):
     form = _form(name, cs)
     if not form.validate_on_submit():
         return _page(cs, {name: form})
-    try:
-        result = action(cs, form)
-    except ConflictError as error:
-        db.session.rollback()
-        flash(error.message, "warning")
-        return _page(care.get_care_session(db.session, current_user, session_id), status=409)
-    except DomainError as error:
-        db.session.rollback()
+    ok, result = attempt(form, lambda: action(cs, form))  # saved once per submission
+    if not ok:
         cs = care.get_care_session(db.session, current_user, session_id)
-        form = _form(name, cs)
-        show_domain_error(form, error)
+        if isinstance(getattr(form, "refusal", None), ConflictError):
+            return _page(cs, status=409)
         return _page(cs, {name: form})
-    db.session.commit()
     text, category = message(result)
     flash(text, category)
     return redirect(_url(cs, name))
@@ -148,7 +141,7 @@ def dosing_check_in(session_id: int):
     """Check-in and the hold decision."""
     def action(cs, f):
         return care.check_in(db.session, current_user, cs, care.CheckInInput(
-            checked_in_at=_instant(cs, f.checked_in_at), setting=f.setting.data,
+            checked_in_at=_instant(cs, f, f.checked_in_at), setting=f.setting.data,
             pre_systolic=f.pre_systolic.data, pre_diastolic=f.pre_diastolic.data,
             pre_heart_rate=f.pre_heart_rate.data, pre_spo2=f.pre_spo2.data,
             co_medications=f.co_medications(), new_contraindication=f.new_contraindication.data,
@@ -169,7 +162,7 @@ def dosing_administer(session_id: int):
     """The dose given, checked against the plan."""
     def action(cs, f):
         return care.administer(db.session, current_user, cs, care.AdministrationInput(
-            given_at=_instant(cs, f.given_at), product=f.product.data or None,
+            given_at=_instant(cs, f, f.given_at), product=f.product.data or None,
             route=f.route.data or None, dose_mg=f.dose_mg.data, lot_number=f.lot_number.data,
             sedation_reason=f.sedation_reason.data), thresholds(), f.loaded_version())
     return _post(session_id, "dose", action,
@@ -193,7 +186,7 @@ def dosing_vitals(session_id: int):
     """A vitals reading during monitoring."""
     def action(cs, f):
         care.add_vitals(db.session, current_user, cs, care.VitalsInput(
-            taken_at=_instant(cs, f.taken_at), systolic=f.systolic.data,
+            taken_at=_instant(cs, f, f.taken_at), systolic=f.systolic.data,
             diastolic=f.diastolic.data, heart_rate=f.heart_rate.data, spo2=f.spo2.data,
             kind=f.kind.data), thresholds(), f.loaded_version())
         return cs.dosing
@@ -208,7 +201,7 @@ def dosing_adverse_event(session_id: int):
     """An adverse event."""
     def action(cs, f):
         return care.add_adverse_event(db.session, current_user, cs, care.AdverseEventInput(
-            occurred_at=_instant(cs, f.occurred_at), kind=f.kind.data,
+            occurred_at=_instant(cs, f, f.occurred_at), kind=f.kind.data,
             severity=f.severity.data, serious=f.serious.data, notes=f.notes.data,
             late_reason=f.late_reason.data), f.loaded_version())
     return _post(session_id, "event", action, lambda e: (
@@ -224,7 +217,7 @@ def dosing_chaperone(session_id: int):
     def action(cs, f):
         return care.add_chaperone_checkin(db.session, current_user, cs,
                                           care.ChaperoneCheckinInput(
-                                              at=_instant(cs, f.at), by=f.by.data,
+                                              at=_instant(cs, f, f.at), by=f.by.data,
                                               status=f.status.data, note=f.note.data),
                                           f.loaded_version())
     return _post(session_id, "chaperone", action,
@@ -238,11 +231,11 @@ def dosing_discharge(session_id: int):
     """Discharge: the session closes."""
     def action(cs, f):
         return care.discharge(db.session, current_user, cs, care.DischargeInput(
-            discharged_at=_instant(cs, f.discharged_at), systolic=f.systolic.data,
+            discharged_at=_instant(cs, f, f.discharged_at), systolic=f.systolic.data,
             diastolic=f.diastolic.data, heart_rate=f.heart_rate.data, spo2=f.spo2.data,
             stable=f.stable.data, ride_home=f.ride_home.data,
             no_driving_advised=f.no_driving_advised.data,
-            ready_to_leave_at=_instant(cs, f.ready_to_leave_at)), thresholds(),
+            ready_to_leave_at=_instant(cs, f, f.ready_to_leave_at)), thresholds(),
             f.loaded_version())
     return _post(session_id, "discharge", action, lambda d: (
         f"Discharged after {d.monitoring_minutes} minutes of monitoring. Session closed."

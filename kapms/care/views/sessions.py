@@ -19,15 +19,14 @@ from kapms.care.forms import (
     SignForm,
 )
 from kapms.care.pdf import session_note_pdf
-from kapms.care.views.common import local_to_utc, patient_as, thresholds
+from kapms.care.views.common import patient_as, thresholds
 from kapms.database import utcnow
-from kapms.errors import DomainError
 from kapms.extensions import db
 from kapms.patients.access import CLINICAL
 from kapms.patients.services import get_patient
 from kapms.web.access import roles_required
 from kapms.web.filters import clinic_zone
-from kapms.web.forms import attempt, attempt_and_flash, show_domain_error
+from kapms.web.forms import attempt, attempt_and_flash
 
 
 def _session_url(care_session) -> str:
@@ -59,7 +58,7 @@ def session_new(patient_id: int):
         ok, cs = attempt(form, lambda: care.schedule_session(
             db.session, current_user, patient, kind=form.kind.data,
             clinician=_chosen_clinician(form, patient),
-            start=local_to_utc(form.day.data, form.start_time.data),
+            start=form.clinic_instant(form.day.data, "start_time"),
             duration_minutes=form.duration_minutes.data, modality=form.modality.data,
             location=form.location.data or None))
         if ok:
@@ -97,7 +96,7 @@ def session_reschedule(session_id: int):
     if form.validate_on_submit():
         ok, _ = attempt(form, lambda: care.reschedule_session(
             db.session, current_user, cs,
-            start=local_to_utc(form.day.data, form.start_time.data),
+            start=form.clinic_instant(form.day.data, "start_time"),
             duration_minutes=form.duration_minutes.data, modality=form.modality.data,
             clinician=_chosen_clinician(form, patient),
             expected_version=form.loaded_version()))
@@ -164,18 +163,17 @@ def note_save(session_id: int):
     cs = care.get_care_session(db.session, current_user, session_id)
     form = NoteForm()
     if form.validate_on_submit():
-        try:
+        def save():
             note = care.save_draft(db.session, current_user, cs, form.body.data,
-                                   form.version.data)
+                                   form.loaded_version())
             if form.sign.data:  # "Save and sign": sign exactly the text just saved
                 care.sign_note(db.session, current_user, cs, note.version)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-            # Show the refused text back so nothing typed is lost.
+            return note
+
+        ok, _ = attempt(form, save)
+        if not ok:  # show the refused text back so nothing typed is lost
             return render_template("care/note_conflict.html", cs=cs, patient=cs.patient,
-                                   body=form.body.data, message=error.message), 409
-        db.session.commit()
+                                   body=form.body.data, message=form.refusal.message), 409
         flash("Note signed." if form.sign.data else "Draft saved.", "success")
     else:
         flash("The note was not saved: it is too long or the page was out of date. "
@@ -193,7 +191,7 @@ def note_sign(session_id: int):
         flash("Reload the note and sign again.", "danger")
     else:
         attempt_and_flash(lambda: care.sign_note(
-            db.session, current_user, cs, form.version.data), "Note signed.")
+            db.session, current_user, cs, form.loaded_version()), "Note signed.")
     return redirect(_session_url(cs))
 
 
@@ -251,17 +249,12 @@ def process_note_edit(note_id: int):
     patient = get_patient(db.session, current_user, note.patient_id, need=CLINICAL)
     form = ProcessNoteForm(obj=note)
     if form.validate_on_submit():
-        try:
-            version = int(form.version.data) if (form.version.data or "").isdigit() else None
-            care.save_process_note(db.session, current_user, patient, form.body.data,
-                                   note=note, expected_version=version)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-            db.session.commit()
+        ok, _ = attempt(form, lambda: care.save_process_note(
+            db.session, current_user, patient, form.body.data, note=note,
+            expected_version=form.loaded_version()))
+        if not ok:
             return render_template("care/process_note.html", note=note, patient=patient,
                                    form=form), 409
-        db.session.commit()
         flash("Psychotherapy note saved.", "success")
         return redirect(url_for("care.process_notes", patient_id=patient.id))
     db.session.commit()

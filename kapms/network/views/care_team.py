@@ -18,7 +18,7 @@ from kapms.patients.access import CLINICAL
 from kapms.patients.models import CARE_TEAM_ROLES, CareTeamMember
 from kapms.patients.services import get_patient
 from kapms.web.access import roles_required
-from kapms.web.forms import show_domain_error
+from kapms.web.forms import attempt, show_domain_error
 
 
 def team_form(patient, today, *, formdata=None) -> CareTeamForm:
@@ -57,25 +57,28 @@ def add_to_team(patient_id: int):
     if form.validate_on_submit() and form.role.data in CARE_TEAM_ROLES:
         try:
             clinician = _chosen_clinician(form)
-            if admin:
-                care_teams.assign_member(db.session, current_user, patient, clinician,
-                                         form.role.data, day=today,
-                                         private_pay=form.private_pay.data,
-                                         override_reason=form.override_reason.data)
-                refresh_stage(db.session, patient)
-                message = f"{clinician.display_name} is on the care team as {form.role.data}."
-            else:
-                referrals.invite_colleague(db.session, current_user, patient, clinician,
-                                           form.role.data, note=form.note.data, today=today)
-                message = (f"{clinician.display_name} is invited as {form.role.data}; they "
-                           "join when they accept.")
-        except DomainError as error:
-            db.session.rollback()
+        except DomainError as error:  # no such clinician: said on the form, not a 404
             show_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(message, "success")
-            return redirect(url_for("patients.detail", patient_id=patient.id))
+            clinician = None
+        if clinician is not None:
+            def add():
+                if admin:
+                    member = care_teams.assign_member(
+                        db.session, current_user, patient, clinician, form.role.data,
+                        day=today, private_pay=form.private_pay.data,
+                        override_reason=form.override_reason.data)
+                    refresh_stage(db.session, patient)
+                    return member
+                return referrals.invite_colleague(db.session, current_user, patient, clinician,
+                                                  form.role.data, note=form.note.data,
+                                                  today=today)
+
+            ok, _ = attempt(form, add)
+            if ok:
+                flash(f"{clinician.display_name} is on the care team as {form.role.data}."
+                      if admin else f"{clinician.display_name} is invited as "
+                      f"{form.role.data}; they join when they accept.", "success")
+                return redirect(url_for("patients.detail", patient_id=patient.id))
     return _team_page(patient, today, add_form=form), 400
 
 
@@ -138,21 +141,19 @@ def leave(member_id: int):
             sessions=form.sessions.data, notice=form.notice.data or "",
             reassign_to_id=form.reassign_to.data or None)
         name = member.user.display_name
-        try:
+
+        def depart():
             if form.successor_id.data:
                 successor = get_clinician(db.session, form.successor_id.data)
-                departures.transfer_member(db.session, current_user, member, successor,
-                                           departure, today=today,
-                                           private_pay=form.private_pay.data,
-                                           override_reason=form.override_reason.data)
-            else:
-                departures.remove_member(db.session, current_user, member, departure,
-                                         today=today)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
+                return departures.transfer_member(
+                    db.session, current_user, member, successor, departure, today=today,
+                    private_pay=form.private_pay.data,
+                    override_reason=form.override_reason.data)
+            return departures.remove_member(db.session, current_user, member, departure,
+                                            today=today)
+
+        ok, _ = attempt(form, depart)
+        if ok:
             flash(f"{name} has left the care team. {member.handover}", "success")
             return redirect(url_for(".care_team", patient_id=patient.id))
     return _team_page(patient, today, leave_forms={member.id: form}), 400

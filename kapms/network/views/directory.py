@@ -15,6 +15,7 @@ from kapms.network.services import directory_csv
 from kapms.network.services import profiles as services
 from kapms.network.vocabulary import PROFILE_KINDS, WEEKDAYS
 from kapms.web.access import roles_required
+from kapms.web.edge import page_arg
 from kapms.web.forms import attempt
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
@@ -29,7 +30,7 @@ def directory():
     state = request.args.get("state", "").upper()
     state = state if state in US_STATES else None
     q = request.args.get("q", "").strip()[:100]
-    page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
+    page = page_arg(last=10_000)
     rows, total = services.list_profiles(db.session, kind=kind, state=state, name=q or None,
                                          page=page, per_page=PER_PAGE)
     return render_template("network/directory.html", rows=rows, kind=kind, state=state, q=q,
@@ -47,8 +48,7 @@ def _edit(user, *, back: str):
     form.kind.choices = [(k, k.title()) for k in PROFILE_KINDS if user.has_role(k)]
     if form.validate_on_submit():
         ok, _ = attempt(form, lambda: services.save_profile(
-            db.session, current_user, user, form.to_data(),
-            version=int(form.version.data) if form.version.data else None))
+            db.session, current_user, user, form.to_data(), version=form.loaded_version()))
         if ok:
             flash("Directory profile saved.", "success")
             return redirect(back)
@@ -58,7 +58,8 @@ def _edit(user, *, back: str):
 def _form_defaults(profile, user) -> dict:
     if profile is None:
         kind = next((k for k in PROFILE_KINDS if user.has_role(k)), "therapist")
-        return {"kind": kind, "languages": "English", "accepting_new": True, "capacity": 10}
+        return {"kind": kind, "languages": "English", "accepting_new": True, "capacity": 10,
+                "version": 0}
     d = services.profile_data(profile)
     return {
         "kind": d.kind, "npi": d.npi, "kap_course": d.kap_course,

@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from kapms import clinic_time
-from kapms.errors import DomainError
+from kapms.errors import NotFound
 from kapms.extensions import db
 from kapms.insurance.services import plan_choices
 from kapms.network.blueprint import bp
@@ -17,6 +17,8 @@ from kapms.network.services import profiles, referrals, search
 from kapms.patients.access import CLINICAL
 from kapms.patients.models import CARE_TEAM_ROLES
 from kapms.patients.services import get_patient
+from kapms.web.edge import id_arg
+from kapms.web.forms import attempt
 
 
 def _patient_prefill(patient) -> dict:
@@ -30,7 +32,7 @@ def _patient_prefill(patient) -> dict:
 def match():
     """The match request form and, once valid, ranked results with reasons."""
     patient = None
-    patient_id = request.args.get("patient_id", type=int)
+    patient_id = id_arg("patient_id")
     if patient_id:
         patient = get_patient(db.session, current_user, patient_id, need=CLINICAL)
         db.session.commit()  # keep the audit record of this read
@@ -58,22 +60,22 @@ def offer(patient_id: int):
     patient = get_patient(db.session, current_user, patient_id, need=CLINICAL)
     form = OfferForm()
     back = url_for(".match", patient_id=patient.id)
-    if not form.validate_on_submit() or form.role.data not in CARE_TEAM_ROLES \
-            or not form.clinician_id.data.isdigit():
+    clinician = None
+    if form.validate_on_submit() and form.role.data in CARE_TEAM_ROLES:
+        try:
+            clinician = profiles.get_clinician(db.session, form.clinician_id.data)
+        except NotFound:
+            pass
+    if clinician is None:
         db.session.commit()
         flash("The offer was incomplete; pick a clinician from the list.", "danger")
         return redirect(back)
-    try:
-        clinician = profiles.get_clinician(db.session, int(form.clinician_id.data))
-        referrals.offer_referral(db.session, current_user, patient, clinician, form.role.data,
-                                 note=form.note.data, today=clinic_time.today(),
-                                 private_pay=form.private_pay.data == "1",
-                                 override_reason=form.override_reason.data)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+    ok, _ = attempt(form, lambda: referrals.offer_referral(
+        db.session, current_user, patient, clinician, form.role.data, note=form.note.data,
+        today=clinic_time.today(), private_pay=form.private_pay.data == "1",
+        override_reason=form.override_reason.data))
+    if not ok:
         return redirect(back)
-    db.session.commit()
     flash(f"{patient.full_name} was offered to {clinician.full_name}.", "success")
     return redirect(url_for("patients.detail", patient_id=patient.id))
 

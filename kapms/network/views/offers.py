@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from kapms import clinic_time
 from kapms.care.services import refresh_stage
-from kapms.errors import DomainError, NotFound
+from kapms.errors import NotFound
 from kapms.extensions import db
 from kapms.network.blueprint import bp
 from kapms.network.cities import needs_for_diagnosis
@@ -15,6 +15,7 @@ from kapms.network.forms import ConfirmForm, DeclineForm
 from kapms.network.services import referrals
 from kapms.network.vocabulary import SPECIALTIES
 from kapms.web.access import roles_required
+from kapms.web.forms import attempt
 
 
 def _load_offer(referral_id: int):
@@ -40,16 +41,16 @@ def _offer_page(referral, decline_form):
                            confirm=ConfirmForm(), decline_form=decline_form)
 
 
-def _answer(referral_id: int, action):
+def _answer(referral_id: int, form, action):
+    """Run ``action(referral)`` once for this submission; the referral, or None if refused."""
     referral = _load_offer(referral_id)
-    try:
+
+    def answer():
         action(referral)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return None
-    db.session.commit()
-    return referral
+        return referral  # what a twin of this request is answered with
+
+    ok, _ = attempt(form, answer)
+    return referral if ok else None
 
 
 @bp.post("/offers/<int:referral_id>/accept")
@@ -63,7 +64,7 @@ def accept_offer(referral_id: int):
         referrals.accept_referral(db.session, current_user, referral, today=clinic_time.today())
         refresh_stage(db.session, referral.patient)
 
-    done = _answer(referral_id, accept)
+    done = _answer(referral_id, form, accept)
     if done is None:
         return redirect(url_for(".offer_detail", referral_id=referral_id))
     flash(f"You are now on {done.patient.full_name}'s care team.", "success")
@@ -79,7 +80,7 @@ def decline_offer(referral_id: int):
         referral = _load_offer(referral_id)
         db.session.commit()
         return _offer_page(referral, form), 400
-    done = _answer(referral_id, lambda r: referrals.decline_referral(
+    done = _answer(referral_id, form, lambda r: referrals.decline_referral(
         db.session, current_user, r, form.reason.data))
     if done is None:
         return redirect(url_for(".offer_detail", referral_id=referral_id))
@@ -94,7 +95,7 @@ def withdraw_offer(referral_id: int):
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    done = _answer(referral_id, lambda r: referrals.withdraw_referral(
+    done = _answer(referral_id, form, lambda r: referrals.withdraw_referral(
         db.session, current_user, r))
     if done is None:
         return redirect(url_for(".offer_detail", referral_id=referral_id))

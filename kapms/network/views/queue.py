@@ -8,6 +8,7 @@ from kapms.extensions import db
 from kapms.network.blueprint import bp
 from kapms.network.services import queue
 from kapms.patients.models import CARE_TEAM_ROLES
+from kapms.web.edge import page_arg
 
 
 @bp.get("/queue")
@@ -15,7 +16,7 @@ def waiting():
     """Oldest first, with their needs, linked to matching (admins: network operations)."""
     role = request.args.get("role", "")
     role = role if role in CARE_TEAM_ROLES else None
-    page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
+    page = page_arg(last=10_000)
     rows, total = queue.waiting_patients(db.session, current_user, role=role, page=page)
     db.session.commit()  # keep the audit record of the read
     pages = max(1, -(-total // queue.PER_PAGE))
