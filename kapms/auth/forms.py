@@ -110,14 +110,14 @@ class ClearSecondFactorForm(Form):
                                        "by video call with the clinical director\".")
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     """Ask for a password-reset link by email."""
 
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)],
                        render_kw={"autocomplete": "username"})
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(Form):
     """Choose a password through an invitation or reset link."""
 
     password = PasswordField("New password", validators=[DataRequired(),

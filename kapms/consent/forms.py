@@ -1,24 +1,22 @@
 """Forms of the consent pages: documents and versions (admins), a paper signature
 (clinicians) and the patient's e-signature."""
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
-from wtforms.widgets import HiddenInput
 
 from kapms.consent.models import APPLIES_TO, REQUIRED_BEFORE
 from kapms.consent.services import BODY_MAX, TITLE_MAX
+from kapms.web.forms import Form, IdField, VersionField, version_of
 
 
-class DocumentSettingsForm(FlaskForm):
+class DocumentSettingsForm(Form):
     """A document's title, when it is required and whom it concerns."""
 
     title = StringField("Title", validators=[DataRequired(), Length(max=TITLE_MAX)])
@@ -35,7 +33,7 @@ class NewDocumentForm(DocumentSettingsForm):
                          render_kw={"rows": 16})
 
 
-class VersionForm(FlaskForm):
+class VersionForm(Form):
     """A new version of a document's text."""
 
     body = TextAreaField("Text (Markdown)", validators=[DataRequired(), Length(max=BODY_MAX)],
@@ -43,22 +41,26 @@ class VersionForm(FlaskForm):
     material = BooleanField("Material change: everyone who signed before signs again",
                             default=True)
     change_note = StringField("What changed", validators=[Optional(), Length(max=300)])
-    expected_number = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    expected_number = VersionField()  # the version the admin edited from
+
+    def edited_from(self) -> int:
+        """The version number the text was edited from (ConflictError when not a number)."""
+        return version_of(self.expected_number)
 
 
-class PaperSignatureForm(FlaskForm):
+class PaperSignatureForm(Form):
     """A clinician records a consent the patient signed on paper."""
 
-    version_id = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    version_id = IdField(validators=[InputRequired()])
     typed_name = StringField("Name as signed", validators=[DataRequired(), Length(max=200)])
     signed_on = DateField("Date signed", validators=[InputRequired()])
     witness = StringField("Witnessed by", validators=[DataRequired(), Length(max=200)])
 
 
-class SignForm(FlaskForm):
+class SignForm(Form):
     """The patient's e-signature of the version shown."""
 
-    version_id = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    version_id = IdField(validators=[InputRequired()])
     text_sha256 = HiddenField(validators=[DataRequired(), Length(min=64, max=64)])
     typed_name = StringField("Type your full name", validators=[DataRequired(), Length(max=200)],
                              render_kw={"autocomplete": "name"})

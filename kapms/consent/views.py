@@ -92,7 +92,7 @@ def publish_version(document_id: int):
         ok, version = attempt(form, lambda: services.publish_version(
             db.session, current_user, document, body=form.body.data,
             material=form.material.data, change_note=form.change_note.data,
-            expected_number=form.expected_number.data))
+            expected_number=form.edited_from()))
         if ok:
             flash(f"Version {version.number} published"
                   + (": everyone signs it again." if version.material else "."), "success")

@@ -2,10 +2,8 @@
 co-medication class, then medications, allergies, substance use, prior experience, blood
 pressure and the emergency contact."""
 
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, StringField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
-from wtforms.widgets import HiddenInput
 
 from kapms.intake.questions import (
     CO_MEDICATION_QUESTIONS,
@@ -14,6 +12,7 @@ from kapms.intake.questions import (
     TEXT_MAX,
     IntakeAnswers,
 )
+from kapms.web.forms import Form, Versioned
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -27,7 +26,7 @@ def _text(label: str, description: str = "", cap: int = TEXT_MAX) -> TextAreaFie
                          description=description, render_kw={"rows": 3})
 
 
-class IntakeForm(FlaskForm):
+class IntakeForm(Versioned, Form):
     """The patient's medical history (the fields ci_* and cm_* are added below)."""
 
     contraindication_details = _text(
@@ -55,7 +54,6 @@ class IntakeForm(FlaskForm):
                                           render_kw={"inputmode": "tel", "autocomplete": "tel"})
     emergency_contact_relation = StringField("Emergency contact: relationship to you",
                                              validators=[Optional(), Length(max=60)])
-    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
 
     def fill(self, answers: IntakeAnswers) -> None:
         """Show ``answers`` (a GET)."""

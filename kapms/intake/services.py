@@ -57,10 +57,10 @@ def _clean(answers: IntakeAnswers) -> IntakeAnswers:
 
 
 def save_answers(session, actor, patient, answers: IntakeAnswers, *, submit: bool,
-                 expected_version: int | None, now: datetime | None = None) -> IntakeResponse:
+                 expected_version: int, now: datetime | None = None) -> IntakeResponse:
     """The patient saves (``submit``: and sends) their answers. Sent answers are kept as
     they were: editing them starts a new draft. ``expected_version``: the version of the
-    draft the page showed (None when it showed none); an older one is refused."""
+    draft the page showed (0 when it showed none); an older one is refused."""
     if not (actor.has_role("patient") and actor.patient_id == patient.id):
         raise PermissionDenied("Only the patient fills in their intake.")
     answers = _clean(answers)
@@ -69,7 +69,7 @@ def save_answers(session, actor, patient, answers: IntakeAnswers, *, submit: boo
         raise DomainError(found[0][1], field=found[0][0])
     now = now or utcnow()
     row = latest(session, patient.id)
-    shown = row.version if row is not None and not row.submitted else None
+    shown = row.version if row is not None and not row.submitted else 0
     if expected_version != shown:
         raise ConflictError(STALE)
     if row is None or row.submitted:

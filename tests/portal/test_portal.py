@@ -97,7 +97,8 @@ def _intake_form(**changes):
 def test_intake_is_saved_sent_and_prefills_the_prescribers_screen(app, client, db, login):
     team = _portal(db)
     login(team.account)
-    draft = client.post("/portal/intake", data={"ci_pregnancy": "no", "action": "save"})
+    draft = client.post("/portal/intake", data={"ci_pregnancy": "no", "action": "save",
+                                                "version": "0"})
     assert draft.status_code == 302
     missing = client.post("/portal/intake", data={"ci_pregnancy": "no", "action": "send",
                                                   "version": "1"})
@@ -150,11 +151,13 @@ def test_the_patient_names_the_chaperone_of_a_telehealth_dosing(app, client, db,
     login(team.account)
     assert 'data-testid="chaperone"' in client.get("/portal/").get_data(as_text=True)
     client.post(f"/portal/appointments/{remote.id}/chaperone",
-                data={f"c{remote.id}-name": "Sam Rivera", f"c{remote.id}-phone": "510-555-0101"})
+                data={f"c{remote.id}-name": "Sam Rivera", f"c{remote.id}-phone": "510-555-0101",
+                      f"c{remote.id}-version": "0"})
     nomination = db.scalar(select(ChaperoneNomination))
     assert (nomination.name, nomination.session_id) == ("Sam Rivera", remote.id)
     client.post(f"/portal/appointments/{office.id}/chaperone",
-                data={f"c{office.id}-name": "Sam", f"c{office.id}-phone": "510-555-0101"})
+                data={f"c{office.id}-name": "Sam", f"c{office.id}-phone": "510-555-0101",
+                      f"c{office.id}-version": "0"})
     assert len(db.scalars(select(ChaperoneNomination)).all()) == 1  # office: refused
     assert "Sam Rivera, 510-555-0101" in client.get("/portal/").get_data(as_text=True)
 
@@ -194,7 +197,8 @@ def test_the_check_in_form_starts_from_the_chaperone_the_patient_named(app, clie
     db.commit()
     login(team.account)
     client.post(f"/portal/appointments/{remote.id}/chaperone",
-                data={f"c{remote.id}-name": "Robin Vale", f"c{remote.id}-phone": "510-555-0199"})
+                data={f"c{remote.id}-name": "Robin Vale", f"c{remote.id}-phone": "510-555-0199",
+                      f"c{remote.id}-version": "0"})
     client.post("/logout")
     login(team.therapist)
     page = client.get(f"/care/sessions/{remote.id}/dosing").get_data(as_text=True)

@@ -103,7 +103,7 @@ def nominated_chaperone(session, session_id: int) -> tuple[str, str] | None:
 
 
 def name_chaperone(session, actor, patient, care_session: CareSession, *, name: str,
-                   phone: str, expected_version: int | None,
+                   phone: str, expected_version: int,
                    now: datetime | None = None) -> ChaperoneNomination:
     """The patient names the chaperone of an upcoming telehealth or at-home dosing."""
     if care_session.patient_id != patient.id:
@@ -118,7 +118,7 @@ def name_chaperone(session, actor, patient, care_session: CareSession, *, name: 
         raise DomainError("Give a phone number we can reach your chaperone on.", field="phone")
     nomination = session.scalar(select(ChaperoneNomination).where(
         ChaperoneNomination.session_id == care_session.id))
-    if (nomination.version if nomination else None) != expected_version:
+    if (nomination.version if nomination else 0) != expected_version:
         raise ConflictError(STALE)
     if nomination is None:
         nomination = ChaperoneNomination(session_id=care_session.id, patient_id=patient.id)

@@ -24,7 +24,7 @@ def home():
     chaperones = {s.id: own_record.chaperone_for(db.session, s) for s in remote}
     forms = {s.id: ChaperoneForm(prefix=f"c{s.id}", formdata=None, data={
         "name": chaperones[s.id].name, "phone": chaperones[s.id].phone,
-        "version": chaperones[s.id].version}) for s in remote}
+        "version": chaperones[s.id].version or 0}) for s in remote}
     to_sign = consent.to_sign(db.session, patient.id, remote=bool(remote))
     draft = intake.latest(db.session, patient.id)
     due = own_record.measures_due(db.session, user, patient)
@@ -71,7 +71,7 @@ def chaperone(session_id: int):
     if form.validate_on_submit():
         ok, _ = attempt(form, lambda: own_record.name_chaperone(
             db.session, user, patient, care_session, name=form.name.data,
-            phone=form.phone.data, expected_version=form.version.data))
+            phone=form.phone.data, expected_version=form.loaded_version()))
         if ok:
             flash("Thank you: your care team has your chaperone's details.", "success")
             return redirect(url_for(".home") + "#appointments")

@@ -19,7 +19,7 @@ def intake_form():
     form = IntakeForm()
     if request.method == "GET":
         form.fill(intake.answers_of(row, patient))
-        form.version.data = row.version if row is not None and not row.submitted else None
+        form.version.data = row.version if row is not None and not row.submitted else 0
     if form.validate_on_submit():
         submit = request.form.get("action") == "send"
         answers = form.answers()
@@ -29,7 +29,7 @@ def intake_form():
         if not found:
             ok, _ = attempt(form, lambda: intake.save_answers(
                 db.session, user, patient, answers, submit=submit,
-                expected_version=form.version.data))
+                expected_version=form.loaded_version()))
             if ok:
                 flash("Thank you: your answers were sent to your care team." if submit else
                       "Your answers are saved. Send them when you are done.", "success")
