@@ -358,6 +358,22 @@ NOT_CREATES = {
     "billing.remittance": "posts an 835 file's answers to claims; a claim already posted is "
                           "skipped by the import itself",
     "insurance.toggle_payer": _EDIT, "insurance.toggle_plan": _EDIT,
+    # Issue 11 (portal). Creates kept single by a unique key as well as by the token:
+    "consent_admin.new_document": "a document title is unique: a twin is refused",
+    "consent_admin.publish_version": "publishes the version after the one shown: a twin's "
+                                     "edited-from number is stale (and (document, number) "
+                                     "is unique)",
+    "consent.paper_signature": "one signature per patient and version (unique key)",
+    "portal.sign": "one signature per patient and version (unique key)",
+    "portal.questionnaire": "one live administration per instrument and point (unique key)",
+    "portal_staff.invite": "one portal account per patient; a twin re-sends the link, and the "
+                           "newer link replaces the older",
+    "auth.forgot_password": "queues a reset email, at most 3 an hour per account",
+    "auth.set_password": "uses a single-use link (a conditional UPDATE refuses a twin)",
+    "consent_admin.save_settings": _EDIT, "portal.intake_form": _EDIT,
+    "portal.chaperone": _EDIT, "portal.reminder_settings": "sets the reminder choices "
+                                                           "(the same twice is the same)",
+    "outbox.send_again": _DECIDE,
 }
 # Scenario -> endpoint, for the coverage check below.
 ENDPOINTS = {
