@@ -139,9 +139,8 @@ def signed_copy(signature_id: int):
     signature = services.get_signature(db.session, current_user, signature_id)
     patient = get_patient(db.session, current_user, signature.patient_id, need=CLINICAL,
                           audit=False)
-    body = pdf.signed_copy(signature, patient)
-    db.session.commit()
-    response = make_response(body)
+    db.session.commit()  # the audit rows first: no write lock while the PDF renders
+    response = make_response(pdf.signed_copy(signature, patient))
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = (
         f'attachment; filename="consent-{signature.id}-v{signature.version.number}.pdf"')
@@ -175,5 +174,7 @@ def clearance_panels(user, patient=None, **context):
 
 panels.register(panels.PATIENT_PAGE, patient_panels)
 panels.register(panels.CLEARANCE_PAGE, clearance_panels)
-# The care path's rule: no dosing while a required consent that concerns it is unsigned.
+# The care path's rules: no clearance while a document required before clearance is
+# unsigned, and no dosing while a required document that concerns it is unsigned.
+care.add_clearance_check(services.clearance_block)
 care.add_dosing_check(services.dosing_check)

@@ -46,9 +46,11 @@ def billing():
                            years=list(range(today.year, today.year - 3, -1)))
 
 
-def _pdf(body: bytes, filename: str):
-    db.session.commit()  # keep the audit row of the print
-    response = make_response(body)
+def _pdf(render, filename: str):
+    """Commit the audit row of the print, then render (no write lock held while WeasyPrint
+    works: SQLite has one writer at a time)."""
+    db.session.commit()
+    response = make_response(render())
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -65,7 +67,7 @@ def estimate_pdf(estimate_id: int):
     """An estimate as PDF (the patient's own only)."""
     user, _ = me()
     estimate = est_svc.get_estimate(db.session, user, estimate_id, action="print")
-    return _pdf(_render("estimate.html", estimate=estimate),
+    return _pdf(lambda: _render("estimate.html", estimate=estimate),
                 f"estimate-v{estimate.version}.pdf")
 
 
@@ -75,11 +77,11 @@ def gfe_pdf(gfe_id: int):
     user, _ = me()
     try:
         gfe = gfe_svc.get_gfe(db.session, user, gfe_id, action="print")
-        body = _render("gfe.html", gfe=gfe,
-                          threshold=Policy.from_config(current_app.config).gfe_dispute_cents)
     except (RuleViolation, ValueError) as error:
         return _refused(error)
-    return _pdf(body, f"good-faith-estimate-{gfe.id}.pdf")
+    threshold = Policy.from_config(current_app.config).gfe_dispute_cents
+    return _pdf(lambda: _render("gfe.html", gfe=gfe, threshold=threshold),
+                f"good-faith-estimate-{gfe.id}.pdf")
 
 
 @bp.get("/billing/plans/<int:plan_id>.pdf")
@@ -87,7 +89,7 @@ def plan_pdf(plan_id: int):
     """A payment plan agreement with its installments and payments as PDF."""
     user, _ = me()
     plan = plan_svc.get_plan(db.session, user, plan_id, action="print")
-    return _pdf(_render("plan.html", plan=plan,
+    return _pdf(lambda: _render("plan.html", plan=plan,
                            ledger=plan_svc.ledger(plan, clinic_time.today())),
                 f"payment-plan-{plan.id}.pdf")
 
@@ -106,7 +108,7 @@ def superbill_pdf():
                                Policy.from_config(current_app.config))
     except (RuleViolation, ValueError) as error:
         return _refused(error)
-    return _pdf(_render("superbill.html", bill=bill), f"superbill-{year}.pdf")
+    return _pdf(lambda: _render("superbill.html", bill=bill), f"superbill-{year}.pdf")
 
 
 @bp.get("/billing/statement.pdf")
@@ -121,5 +123,5 @@ def statement_pdf():
                                     _practice())
     except (RuleViolation, ValueError) as error:
         return _refused(error)
-    return _pdf(_render("statement.html", statement=statement),
+    return _pdf(lambda: _render("statement.html", statement=statement),
                 f"statement-{statement.issued_on}.pdf")
