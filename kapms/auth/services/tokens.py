@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 from kapms.audit.services import record
 from kapms.auth.models import TOKEN_PURPOSES, PasswordToken, User
 from kapms.auth.services.accounts import _apply_new_password, find_user_by_email
-from kapms.database import utcnow
+from kapms.database import lock_row, utcnow
 from kapms.errors import DomainError
 from kapms.outbox.services import count_recent, queue_message
 
@@ -132,6 +132,8 @@ def request_password_reset(session, email: str, *, hours: int, per_hour: int,
                actor_email=(email or "")[:254], detail="reset link asked for an unknown or "
                                                         "deactivated account")
         return
+    # Requests for one account take turns, so the count below sees every committed one.
+    lock_row(session, User, user.id)
     if count_recent(session, RESET_KIND, user.id, now - timedelta(hours=1)) >= per_hour:
         record(session, user, "update", "user", user.id, outcome="denied",
                detail="reset link refused: too many asked this hour")

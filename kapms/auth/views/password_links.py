@@ -17,7 +17,7 @@ from kapms.auth.views.admin_users import RESET_SENDER
 from kapms.auth.views.sign_in import _login_limit
 from kapms.extensions import db, limiter
 from kapms.web.access import public
-from kapms.web.forms import attempt
+from kapms.web.forms import attempt, sent_before
 
 LINK_TOKEN = "_password_link"
 
@@ -37,10 +37,12 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         config = current_app.config
-        tokens.request_password_reset(db.session, form.email.data,
-                                      hours=config["PASSWORD_RESET_LINK_HOURS"],
-                                      per_hour=config["PASSWORD_RESET_EMAILS_PER_HOUR"])
-        db.session.commit()
+        # Once per submission: a twin of the form (a double click) sends no second email.
+        ok, _ = attempt(form, lambda: tokens.request_password_reset(
+            db.session, form.email.data, hours=config["PASSWORD_RESET_LINK_HOURS"],
+            per_hour=config["PASSWORD_RESET_EMAILS_PER_HOUR"]))
+        if not (ok or sent_before(form)):
+            return render_template("auth/forgot_password.html", form=form)
         flash("If an account uses this email, a link to choose a new password is on its way. "
               f"It works for {config['PASSWORD_RESET_LINK_HOURS']} hours.", "info")
         return redirect(url_for(".login"))
