@@ -329,4 +329,4 @@ def clearance_block(session, patient_id: int) -> str | None:
     clearance, unsigned), or None."""
     message = rules.refusal(unsigned_required(session, patient_id, remote=False,
                                               stages=("clearance",)))
-    return f"Clearance waits for consent. {message}" if message else None
+    return f"Clearing refused until consent is signed. {message}" if message else None

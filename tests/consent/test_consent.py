@@ -15,6 +15,7 @@ from tests.care.factories import (
     THRESHOLDS,
     at,
     check_in_input,
+    clear,
     make_team,
     ready_for_dosing,
     session_for,
@@ -176,6 +177,25 @@ def test_dosing_is_refused_in_the_services_while_a_required_consent_is_unsigned(
     assert "Telehealth and chaperone agreement" in " ".join(
         care.dosing_blocks(db, remote, remote.scheduled_start))
     assert telehealth.applies_to == "remote_dosing"
+
+
+def test_clearing_is_refused_in_the_services_while_a_pre_clearance_consent_is_unsigned(db):
+    team = make_team(db)
+    _, financial = _document(db, required_before="clearance", title="Financial agreement")
+    _document(db, title="KAP informed consent")  # before the first dosing: not yet
+    db.commit()
+    with pytest.raises(RuleViolation) as refused:
+        clear(db, team)
+    assert "Financial agreement (version 1)" in refused.value.message
+    assert "KAP informed consent" not in refused.value.message
+    db.rollback()
+    not_cleared = clear(db, team, decision="not_cleared", reason="Blood pressure first.",
+                        dosing_count=None, product=None, route=None, dose_mg=None)
+    assert not_cleared.decision == "not_cleared"  # deciding against clearing needs nothing
+    services.record_paper_signature(db, team.therapist, team.patient, financial.current.id,
+                                    typed_name=team.patient.full_name,
+                                    signed_on=date.today(), witness="Front desk")
+    assert clear(db, team).decision == "cleared"
 
 
 def test_the_signed_copy_pdf_carries_the_text_and_the_signature(app, client, db, login):

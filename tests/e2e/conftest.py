@@ -141,6 +141,18 @@ def link_path(email) -> str:
     return "/set-password/" + re.search(r"/set-password/(\S+)", body).group(1)
 
 
+def record_paper_signature(page, title: str) -> None:
+    """On a patient page, a clinician records that the patient signed ``title`` on paper
+    (kapms.consent), witnessed at the front desk."""
+    from playwright.sync_api import expect
+
+    unsigned = page.get_by_test_id("consent-unsigned").filter(has_text=title)
+    unsigned.get_by_text("Record a paper signature").click()
+    unsigned.get_by_label("Witnessed by").fill("Jamie Park, front desk")
+    unsigned.get_by_role("button", name="Record").click()
+    expect(page.get_by_text(f"Paper signature of “{title}” recorded.")).to_be_visible()
+
+
 def current_code(secret: str, ahead: int = 0) -> str:
     """The code an authenticator app with ``secret`` shows now (or ``ahead`` steps on)."""
     return otp.code_at(secret, otp.time_step(utcnow()) + ahead)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from kapms.care.models import CareSession
 from kapms.extensions import db
 from kapms.patients.models import Patient
-from tests.e2e.conftest import email_to, fill_password, link_path, sign_in
+from tests.e2e.conftest import email_to, fill_password, link_path, record_paper_signature, sign_in
 
 pytestmark = pytest.mark.e2e
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3,
@@ -107,12 +107,7 @@ def test_a_dosing_is_refused_until_the_required_consent_is_signed(page, live_app
     expect(block).to_contain_text("KAP informed consent (version 2)")
 
     page.goto(f"/patients/{marcus}")
-    unsigned = page.get_by_test_id("consent-unsigned").filter(has_text="KAP informed consent")
-    unsigned.get_by_text("Record a paper signature").click()
-    unsigned.get_by_label("Witnessed by").fill("Jamie Park, front desk")
-    unsigned.get_by_role("button", name="Record").click()
-    expect(page.get_by_text("Paper signature of “KAP informed consent” recorded.")) \
-        .to_be_visible()
+    record_paper_signature(page, "KAP informed consent")
 
     page.goto(f"/care/sessions/{dosing}")
     expect(page.get_by_role("heading", level=1)).to_be_visible()

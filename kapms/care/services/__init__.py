@@ -12,6 +12,7 @@ dosing (the live record, phase by phase), amendments (corrections with reasons),
 from kapms.care.services.amendments import Amendable, amend_dosing, amendable_values
 from kapms.care.services.clearance import (
     ClearanceInput,
+    add_clearance_check,
     baseline_warning,
     clearances_for,
     own_clearance,
@@ -115,7 +116,8 @@ __all__ = [
     "AdverseEventInput", "BillableSession", "ChaperoneCheckinInput", "CheckInInput",
     "ClearanceInput", "DischargeInput", "LiveStatus", "PlanInput", "PlanRequestInput",
     "PrescriptionInput", "VitalsInput", "acknowledge_review", "add_addendum",
-    "add_adverse_event", "add_chaperone_checkin", "add_dosing_check", "add_vitals",
+    "add_adverse_event", "add_chaperone_checkin", "add_clearance_check", "add_dosing_check",
+    "add_vitals",
     "administer", "administered_dosing_count", "amend_dosing", "amendable_values",
     "approve_plan_request", "baseline_warning", "billable_sessions", "cancel_session",
     "check_in", "clearances_expiring", "clearances_for", "clinician_schedule",

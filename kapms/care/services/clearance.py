@@ -1,6 +1,7 @@
 """Medical intake and clearance: the decision, its screen and baseline, revocation, and the
 read-only clearance (page and PDF). Writing is prescriber-only; the care team reads."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -21,6 +22,18 @@ from kapms.patients.access import CLINICAL
 from kapms.patients.services import get_patient
 
 INITIAL_PLAN_REASON = "Initial plan with the clearance."
+
+# Preconditions of clearing a patient that other domains add (e.g. a consent required
+# before clearance, still unsigned): ``check(session, patient_id) -> str | None``, the
+# refusal in plain words or None.
+ClearanceCheck = Callable[..., str | None]
+CLEARANCE_CHECKS: list[ClearanceCheck] = []
+
+
+def add_clearance_check(check: ClearanceCheck) -> None:
+    """Add a precondition to clearing any patient (idempotent); for other domains' rules."""
+    if check not in CLEARANCE_CHECKS:
+        CLEARANCE_CHECKS.append(check)
 
 
 @dataclass
@@ -58,6 +71,7 @@ def record_clearance(session, actor, patient, data: ClearanceInput, thresholds: 
     baseline blood pressure and heart rate, a complete plan (its first version), and an
     override reason when any contraindication is answered yes (RuleViolation otherwise).
     Baseline measures not on record are noted on the clearance (a warning, not a refusal).
+    Clearing also passes every check of ``CLEARANCE_CHECKS`` (other domains' rules).
     """
     require_team(actor, patient, "prescriber", what="record a medical clearance")
     today = today or clinic_time.today()
@@ -72,6 +86,9 @@ def record_clearance(session, actor, patient, data: ClearanceInput, thresholds: 
         raise RuleViolation(refusal, field=field_for(refusal, CLEARANCE_FIELDS, "decision"))
     expires = data.expires_on or add_months(today, thresholds.clearance_valid_months)
     if data.decision == "cleared":
+        for check in CLEARANCE_CHECKS:
+            if refusal := check(session, patient.id):
+                raise RuleViolation(refusal, field="decision")
         refusal = plan_refusal(data.dosing_count, data.product, data.route, data.dose_mg,
                                expires, today)
         if refusal:
