@@ -15,6 +15,7 @@ from kapms.errors import ConflictError, DomainError, PermissionDenied
 from kapms.intake.models import IntakeResponse
 from kapms.intake.questions import IntakeAnswers, problems
 
+CRISIS_KEY = "suicidality"  # "thoughts of ending your life, or ... in crisis?"
 STALE = ("Your answers were changed in another window since you opened this page. Nothing "
          "was saved: reload the page and make your change again.")
 
@@ -87,6 +88,13 @@ def save_answers(session, actor, patient, answers: IntakeAnswers, *, submit: boo
     record(session, actor, "update", "intake_response", row.id, patient_id=patient.id,
            detail="sent" if submit else "draft saved")
     return row
+
+
+def crisis_answer(row: IntakeResponse | None) -> bool:
+    """True when sent answers say yes to thoughts of ending one's life (the care team is
+    emailed at once, kapms.reminders.staff, and the patient is shown where to get help)."""
+    return row is not None and row.submitted_at is not None \
+        and bool((row.contraindications or {}).get(CRISIS_KEY))
 
 
 def read_for_care_team(session, actor, patient) -> IntakeResponse | None:

@@ -9,6 +9,7 @@ from kapms import clinic_time
 from kapms.billing.models import PlanInstallment
 from kapms.billing.services.plans import ledger
 from kapms.care.models import CareSession
+from kapms.intake.models import IntakeResponse
 from kapms.measures.models import SafetyAlert
 from kapms.network.models import Referral
 from kapms.outbox import kinds, writing
@@ -89,6 +90,14 @@ def render_safety_alert(session, message, config):
                          link=writing.external_url("auth.login"))
 
 
+def render_intake_crisis(session, message, config):
+    """"A patient's intake needs your attention": no patient detail, a link to sign in."""
+    if session.get(IntakeResponse, message.subject_id) is None:
+        return None
+    return writing.write("staff_intake_crisis", "A patient's intake needs your attention",
+                         link=writing.external_url("auth.login"))
+
+
 for _kind in (
     kinds.Kind("session_reminder", "Appointment reminder", render_session, optional=True),
     kinds.Kind("consent_outstanding", "Documents to sign", _outstanding(
@@ -104,6 +113,8 @@ for _kind in (
     kinds.Kind("installment_overdue", "Payment overdue", render_installment, optional=True),
     kinds.Kind("staff_referral_offer", "Referral offer (staff)", render_referral_offer),
     kinds.Kind("staff_safety_alert", "Safety alert (staff)", render_safety_alert),
+    kinds.Kind("staff_intake_crisis", "Intake answered yes to self-harm (staff)",
+               render_intake_crisis),
 ):
     kinds.register(_kind)
 

@@ -1,33 +1,46 @@
-"""Staff emails for a new referral offer and a new safety alert.
+"""Staff emails for a new referral offer, a new safety alert, and an intake sent with a
+yes to thoughts of ending one's life.
 
 They follow the records, whichever service wrote them: when a flush inserts a referral
-offer or a suicidal-ideation alert, it is noted, and just before that transaction commits
-the emails are queued in it (so they go out only if it commits). The email names no patient and no detail: it says
-that something waits in KAPMS and links to the sign-in page.
+offer or a suicidal-ideation alert, or sends such an intake, it is noted, and just before
+that transaction commits the emails are queued in it (so they go out only if it commits).
+The email names no patient and no detail: it says that something waits in KAPMS and links
+to the sign-in page.
 """
 
 from sqlalchemy import event as sa_event
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from kapms.auth.models import User
+from kapms.intake.models import IntakeResponse
+from kapms.intake.services import crisis_answer
 from kapms.measures.models import SafetyAlert
 from kapms.network.models import Referral
 from kapms.outbox.services import queue_message
 from kapms.patients.models import CareTeamMember
 
 
-def queue_alert_emails(session, alert: SafetyAlert) -> int:
-    """One email to each active clinician on the patient's care team."""
+def _queue_team_emails(session, kind: str, patient_id: int, subject_id: int) -> int:
+    """One email of ``kind`` to each active clinician on the patient's care team."""
     recipients = session.scalars(
         select(User).join(CareTeamMember, CareTeamMember.user_id == User.id)
-        .where(CareTeamMember.patient_id == alert.patient_id,
+        .where(CareTeamMember.patient_id == patient_id,
                CareTeamMember.active.is_(True), User.active.is_(True))).unique().all()
-    return sum(queue_message(session, kind="staff_safety_alert", recipient=user.email,
-                             user_id=user.id, patient_id=alert.patient_id,
-                             subject_id=alert.id,
-                             dedupe_key=f"staff_safety_alert:{alert.id}:{user.id}")
+    return sum(queue_message(session, kind=kind, recipient=user.email, user_id=user.id,
+                             patient_id=patient_id, subject_id=subject_id,
+                             dedupe_key=f"{kind}:{subject_id}:{user.id}")
                is not None for user in recipients)
+
+
+def queue_alert_emails(session, alert: SafetyAlert) -> int:
+    """One email to each active clinician on the patient's care team."""
+    return _queue_team_emails(session, "staff_safety_alert", alert.patient_id, alert.id)
+
+
+def _just_sent(row) -> bool:
+    return isinstance(row, IntakeResponse) and crisis_answer(row) \
+        and bool(inspect(row).attrs.submitted_at.history.added)
 
 
 def queue_offer_email(session, offer: Referral) -> bool:
@@ -47,6 +60,7 @@ _NOTED = "kapms_staff_emails_due"
 def _note_new_records(session, flush_context) -> None:
     noted = [o for o in session.new if isinstance(o, SafetyAlert)
              or (isinstance(o, Referral) and o.status == "offered")]
+    noted += [o for o in (*session.new, *session.dirty) if _just_sent(o)]
     if noted:
         session.info.setdefault(_NOTED, []).extend(noted)
 
@@ -56,6 +70,8 @@ def _queue_staff_emails(session) -> None:
     for record in session.info.pop(_NOTED, []):
         if isinstance(record, SafetyAlert):
             queue_alert_emails(session, record)
+        elif isinstance(record, IntakeResponse):
+            _queue_team_emails(session, "staff_intake_crisis", record.patient_id, record.id)
         else:
             queue_offer_email(session, record)
 

@@ -79,8 +79,11 @@ def test_invitation_to_portal_consent_intake_and_phq9_on_a_phone(page, browser, 
         .get_by_role("link", name="Answer").click()
     items = mobile.locator("fieldset.measure-item")
     expect(items).to_have_count(9)
-    for n in range(9):
-        items.nth(n).get_by_label("Several days").check()
+    for n in range(9):  # a tap anywhere on an answer's row chooses it, even its far end
+        row = items.nth(n).locator(".form-check-inline").filter(has_text="Several days")
+        width = row.bounding_box()["width"]
+        row.click(position={"x": width - 6, "y": 6})
+        expect(row.get_by_role("radio")).to_be_checked()
     assert _no_sideways_scroll(mobile)
     mobile.get_by_role("button", name="Send my answers").click()
     expect(mobile.get_by_text("Thank you: your answers were sent")).to_be_visible()

@@ -42,6 +42,35 @@ def test_home_shows_the_patients_appointments_and_what_waits(app, client, db, lo
     assert "Preparation" in page and "KAP informed consent" in page and "PHQ-9" in page
     assert "Quartz" not in page and "Dosing" not in page
     assert "Your health questionnaire" in page
+    assert "Needed before the first dosing" in page and "overdue" not in page
+
+
+def test_home_says_which_dosing_waits_for_a_signature_and_what_is_overdue(
+        app, client, db, login):
+    from kapms import clinic_time
+    from kapms.billing.services import plans
+
+    team = _portal(db)
+    admin = make_user(db, roles=["admin"])
+    consent.create_document(db, admin, title="KAP informed consent",
+                            body="# KAP\n\nRisks and benefits.\n",
+                            required_before="first_dosing", applies_to="all")
+    consent.create_document(db, admin, title="Telehealth agreement",
+                            body="# Remote\n\nA chaperone stays with me.\n",
+                            required_before="first_dosing", applies_to="remote_dosing")
+    office = session_for(db, team, "dosing", at(3))
+    remote = session_for(db, team, "dosing", at(10), modality="telehealth")
+    plans.create_plan(db, None, team.patient, balance_cents=60000, upfront_cents=12000,
+                      installments=4, first_due=clinic_time.today() - timedelta(days=45))
+    db.commit()
+    login(team.account)
+    page = client.get("/portal/").get_data(as_text=True)
+    by = re.findall(r"<strong>([^<]+)</strong><br><span[^>]*>Needed before your dosing on "
+                    r"([^<]+)<", page)
+    assert dict(by) == {
+        "KAP informed consent": f"{clinic_time.local_date(office.scheduled_start):%a %b %d}",
+        "Telehealth agreement": f"{clinic_time.local_date(remote.scheduled_start):%a %b %d}"}
+    assert re.search(r"\$[\d,.]+ overdue", page)
 
 
 def test_calendar_files_carry_no_more_than_an_appointment(app, client, db, login):
@@ -119,6 +148,46 @@ def test_intake_is_saved_sent_and_prefills_the_prescribers_screen(app, client, d
     assert "Psilocybin twice" in patient_page
 
 
+def _team_emails(app, db, team, about: str) -> list:
+    """The staff emails about ``about`` sent now: one to each clinician of the team, naming
+    no patient, with a sign-in link."""
+    emails = [e for e in send_due(app, db) if about in e.subject]
+    assert sorted(e.to[0] for e in emails) == sorted([team.therapist.email,
+                                                      team.prescriber.email])
+    for email in emails:
+        assert team.patient.last_name not in email.body + email.subject
+        assert "/login" in email.body
+    return emails
+
+
+def test_an_intake_sent_with_thoughts_of_self_harm_tells_the_team_and_the_patient(
+        app, client, db, login):
+    team = _portal(db)
+    calm = _portal(db)
+    login(calm.account)
+    client.post("/portal/intake", data=_intake_form(version="0"))
+    client.post("/logout")
+    login(team.account)
+    draft = client.post("/portal/intake", data=_intake_form(ci_suicidality="yes",
+                                                            action="save", version="0"))
+    assert "988" not in client.get(draft.location).get_data(as_text=True)
+    assert [e for e in send_due(app, db) if "intake" in e.subject] == []  # a draft: not yet
+    sent = client.post("/portal/intake", data=_intake_form(ci_suicidality="yes", version="1"),
+                       follow_redirects=True)
+    assert "Your care team has been told" in sent.get_data(as_text=True)
+    for email in _team_emails(app, db, team, "intake"):
+        assert "ending" not in email.body
+    client.post("/logout")
+    login(team.therapist)
+    page = client.get(f"/patients/{team.patient.id}").get_data(as_text=True)
+    assert 'data-testid="intake-crisis"' in page
+    client.post("/logout")
+    login(calm.therapist)
+    calm_page = client.get(f"/patients/{calm.patient.id}").get_data(as_text=True)
+    assert 'data-testid="intake-answers"' in calm_page
+    assert 'data-testid="intake-crisis"' not in calm_page
+
+
 def test_a_phq9_answered_in_the_portal_is_scored_and_item_9_alerts_the_team(
         app, client, db, login):
     team = _portal(db)
@@ -135,12 +204,8 @@ def test_a_phq9_answered_in_the_portal_is_scored_and_item_9_alerts_the_team(
     again = client.post("/portal/questionnaires/PHQ-9/baseline", data=answers)
     assert "not due now" in again.get_data(as_text=True)  # answered: nothing saved twice
     assert len(db.scalars(select(Administration)).all()) == 1
-    emails = [e for e in send_due(app, db) if "safety alert" in e.subject]
-    assert sorted(e.to[0] for e in emails) == sorted([team.therapist.email,
-                                                      team.prescriber.email])
-    for email in emails:
-        assert team.patient.last_name not in email.body + email.subject
-        assert "PHQ" not in email.body and "/login" in email.body
+    for email in _team_emails(app, db, team, "safety alert"):
+        assert "PHQ" not in email.body
 
 
 def test_the_patient_names_the_chaperone_of_a_telehealth_dosing(app, client, db, login):

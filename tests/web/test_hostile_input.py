@@ -221,8 +221,9 @@ def _dosings_in_each_phase(db, users):
     for days, name in ((1, "Monitoring"), (2, "Checkedin")):  # away from the demo's today
         team = SimpleNamespace(therapist=therapist, prescriber=prescriber, patient=make_patient(
             db, therapist, prescriber, first_name="Fuzz", last_name=name))
+        # The demo's consents first: no clearance nor dosing without them.
+        sign_everything(db, therapist, team.patient)
         clear(db, team, 6)
-        sign_everything(db, therapist, team.patient)  # the demo's consents: no dosing without
         session_for(db, team, "preparation", at(-10 - days), "completed")
         cs = session_for(db, team, "dosing", hour_ago - timedelta(days=days),
                          modality="telehealth")

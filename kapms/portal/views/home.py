@@ -3,6 +3,8 @@ chaperone of a telehealth or at-home dosing."""
 
 from flask import current_app, flash, make_response, redirect, render_template, url_for
 
+from kapms import clinic_time
+from kapms.billing.services import plans as plan_svc
 from kapms.consent import services as consent
 from kapms.database import utcnow
 from kapms.extensions import db
@@ -26,13 +28,21 @@ def home():
         "name": chaperones[s.id].name, "phone": chaperones[s.id].phone,
         "version": chaperones[s.id].version or 0}) for s in remote}
     to_sign = consent.to_sign(db.session, patient.id, remote=bool(remote))
+    # A required document holds back the first booked dosing it concerns: say which.
+    dosings = [s for s in sessions if s.kind == "dosing"]
+    needed_by = {t.document.id: next((s for s in dosings if t.document.applies_to == "all"
+                                      or own_record.is_remote_dosing(s)), None)
+                 for t in to_sign if t.required}
     draft = intake.latest(db.session, patient.id)
     due = own_record.measures_due(db.session, user, patient)
+    today = clinic_time.today()
+    overdue = sum(plan_svc.ledger(plan, today).overdue
+                  for plan in plan_svc.patient_plans(db.session, patient.id))
     db.session.commit()  # keep the audit rows of these reads
     return render_template("portal/home.html", patient=patient, sessions=sessions,
                            chaperones=chaperones, chaperone_forms=forms, to_sign=to_sign,
-                           intake=draft, intake_needed=patient.stage in (
-                               "referral", "intake", "deferred"), due=due)
+                           needed_by=needed_by, intake=draft, intake_needed=patient.stage in (
+                               "referral", "intake", "deferred"), due=due, overdue=overdue)
 
 
 def _ics_response(sessions, filename: str):

@@ -10,6 +10,11 @@ from kapms.portal.blueprint import bp
 from kapms.portal.views.common import me
 from kapms.web.forms import attempt
 
+CRISIS_MESSAGE = ("You told us you are having thoughts of ending your life or feel you "
+                  "might be in crisis. Your care team has been told and will contact you. If "
+                  "you are in danger now, call or text 988 (Suicide & Crisis Lifeline) or "
+                  "call 911.")
+
 
 @bp.route("/intake", methods=["GET", "POST"])
 def intake_form():
@@ -27,9 +32,11 @@ def intake_form():
         for field_name, message in found:  # every missing answer at once
             form[field_name].errors = [*form[field_name].errors, message]
         if not found:
-            ok, _ = attempt(form, lambda: intake.save_answers(
+            ok, saved = attempt(form, lambda: intake.save_answers(
                 db.session, user, patient, answers, submit=submit,
                 expected_version=form.loaded_version()))
+            if ok and intake.crisis_answer(saved):
+                flash(CRISIS_MESSAGE, "warning")
             if ok:
                 flash("Thank you: your answers were sent to your care team." if submit else
                       "Your answers are saved. Send them when you are done.", "success")
