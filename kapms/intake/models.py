@@ -6,10 +6,11 @@ answers the patient had given by then."""
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kapms.database import UTCDateTime, utcnow
 from kapms.extensions import db
+from kapms.patients.models import Patient
 
 
 class IntakeResponse(db.Model):
@@ -40,6 +41,8 @@ class IntakeResponse(db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Optimistic locking: a save from an old page (another tab) is refused, not lost.
     version: Mapped[int] = mapped_column(default=1)
+
+    patient: Mapped[Patient] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
 

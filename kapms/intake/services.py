@@ -4,16 +4,20 @@ prescriber's screen is prefilled from them (no Flask; flush, never commit; audit
 from dataclasses import fields
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
+from sqlalchemy.orm import aliased
 from sqlalchemy.orm.exc import StaleDataError
 
 from kapms import clinic_time
 from kapms.audit.services import record
 from kapms.care.constants import CO_MEDICATION_LABELS, CONTRAINDICATION_LABELS
+from kapms.care.models import Clearance
 from kapms.database import utcnow
 from kapms.errors import ConflictError, DomainError, PermissionDenied
 from kapms.intake.models import IntakeResponse
 from kapms.intake.questions import IntakeAnswers, problems
+from kapms.patients.access import on_care_team
+from kapms.patients.models import CareTeamMember, Patient
 
 CRISIS_KEY = "suicidality"  # "thoughts of ending your life, or ... in crisis?"
 STALE = ("Your answers were changed in another window since you opened this page. Nothing "
@@ -95,6 +99,34 @@ def crisis_answer(row: IntakeResponse | None) -> bool:
     emailed at once, kapms.reminders.staff, and the patient is shown where to get help)."""
     return row is not None and row.submitted_at is not None \
         and bool((row.contraindications or {}).get(CRISIS_KEY))
+
+
+def crisis_intakes(session, actor, limit: int = 20) -> list[IntakeResponse]:
+    """Sent answers with a yes to thoughts of self-harm that no clearance decided since has
+    reviewed (the dashboard), newest first, at most ``limit``: the patients on a clinician's
+    care team; for an admin, the patients with no clinician on their care team yet (whose
+    emails went to the admins). Each read is audited."""
+    if actor.has_role("therapist", "prescriber"):
+        whose = on_care_team(actor.id)
+    elif actor.has_role("admin"):
+        whose = ~exists().where(CareTeamMember.patient_id == Patient.id,
+                                CareTeamMember.active.is_(True))
+    else:
+        return []
+    newer = aliased(IntakeResponse)
+    rows = session.scalars(
+        select(IntakeResponse).join(Patient, Patient.id == IntakeResponse.patient_id)
+        .where(IntakeResponse.submitted_at.is_not(None),
+               IntakeResponse.contraindications[CRISIS_KEY].as_boolean().is_(True), whose,
+               ~exists().where(newer.patient_id == IntakeResponse.patient_id,
+                               newer.submitted_at > IntakeResponse.submitted_at),
+               ~exists().where(Clearance.patient_id == IntakeResponse.patient_id,
+                               Clearance.decided_at > IntakeResponse.submitted_at))
+        .order_by(IntakeResponse.submitted_at.desc()).limit(limit)).all()
+    for row in rows:
+        record(session, actor, "view", "intake_response", row.id, patient_id=row.patient_id,
+               detail="dashboard: answered yes to thoughts of self-harm")
+    return list(rows)
 
 
 def read_for_care_team(session, actor, patient) -> IntakeResponse | None:

@@ -32,5 +32,15 @@ def clearance_panels(user, patient=None, **context):
     return [panels.Panel("intake/_answers.html", data, order=10)]
 
 
+def dashboard_panels(user, **context):
+    """Intakes answered yes to thoughts of self-harm, not reviewed at a clearance since."""
+    rows = services.crisis_intakes(db.session, user)
+    if not rows:
+        return []
+    db.session.commit()  # keep the audit rows of this read
+    return [panels.Panel("intake/_dashboard_crisis.html", {"intakes": rows}, order=1)]
+
+
+panels.register(panels.DASHBOARD, dashboard_panels)
 panels.register(panels.PATIENT_PAGE, patient_panels)
 panels.register(panels.CLEARANCE_PAGE, clearance_panels)

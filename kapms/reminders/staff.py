@@ -12,7 +12,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
-from kapms.auth.models import User
+from kapms.auth.models import User, UserRole
 from kapms.intake.models import IntakeResponse
 from kapms.intake.services import crisis_answer
 from kapms.measures.models import SafetyAlert
@@ -22,11 +22,15 @@ from kapms.patients.models import CareTeamMember
 
 
 def _queue_team_emails(session, kind: str, patient_id: int, subject_id: int) -> int:
-    """One email of ``kind`` to each active clinician on the patient's care team."""
+    """One email of ``kind`` to each active clinician on the patient's care team; to the
+    active admins when no clinician is on it yet (a patient waiting for a referral must
+    not go unheard)."""
     recipients = session.scalars(
         select(User).join(CareTeamMember, CareTeamMember.user_id == User.id)
         .where(CareTeamMember.patient_id == patient_id,
-               CareTeamMember.active.is_(True), User.active.is_(True))).unique().all()
+               CareTeamMember.active.is_(True), User.active.is_(True))).unique().all() \
+        or session.scalars(select(User).join(UserRole, UserRole.user_id == User.id)
+                           .where(UserRole.role == "admin", User.active.is_(True))).all()
     return sum(queue_message(session, kind=kind, recipient=user.email, user_id=user.id,
                              patient_id=patient_id, subject_id=subject_id,
                              dedupe_key=f"{kind}:{subject_id}:{user.id}")

@@ -188,6 +188,40 @@ def test_an_intake_sent_with_thoughts_of_self_harm_tells_the_team_and_the_patien
     assert 'data-testid="intake-crisis"' not in calm_page
 
 
+def test_a_crisis_intake_is_on_the_dashboard_until_a_clearance_reviews_it(
+        app, client, db, login):
+    from tests.care.factories import clear
+    from tests.factories import make_patient
+
+    team = _portal(db)
+    waiting = make_patient(db)  # referred, no clinician on the care team yet
+    account = make_patient_account(db, waiting)
+    admin = make_user(db, roles=["admin"])
+    db.commit()
+    for who in (account, team.account):
+        login(who)
+        client.post("/portal/intake", data=_intake_form(ci_suicidality="yes", version="0"))
+        client.post("/logout")
+    # Nobody on the care team: the admins are told, and see it on their dashboard.
+    emails = [e for e in send_due(app, db) if "intake" in e.subject]
+    assert sorted(e.to[0] for e in emails) == sorted(
+        [admin.email, team.therapist.email, team.prescriber.email])
+    login(admin)
+    board = client.get("/").get_data(as_text=True)
+    assert waiting.full_name in board and team.patient.full_name not in board
+    client.post("/logout")
+    login(team.therapist)
+    board = client.get("/", follow_redirects=True).get_data(as_text=True)  # the calendar
+    assert 'data-testid="dashboard-intake-crisis"' in board
+    assert team.patient.full_name in board and waiting.full_name not in board
+    clear(db, team, decided=utcnow() + timedelta(minutes=1), screen={
+        key: {"yes": key == "suicidality", "notes": ""} for key in CONTRAINDICATION_QUESTIONS},
+        override_reason="Assessed: passive thoughts, safety plan in place.")
+    db.commit()
+    assert 'data-testid="dashboard-intake-crisis"' not in client.get(
+        "/", follow_redirects=True).get_data(as_text=True)
+
+
 def test_a_phq9_answered_in_the_portal_is_scored_and_item_9_alerts_the_team(
         app, client, db, login):
     team = _portal(db)

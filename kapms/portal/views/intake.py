@@ -11,7 +11,7 @@ from kapms.portal.views.common import me
 from kapms.web.forms import attempt
 
 CRISIS_MESSAGE = ("You told us you are having thoughts of ending your life or feel you "
-                  "might be in crisis. Your care team has been told and will contact you. If "
+                  "might be in crisis. Your care team has been told. If "
                   "you are in danger now, call or text 988 (Suicide & Crisis Lifeline) or "
                   "call 911.")
 
