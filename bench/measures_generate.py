@@ -3,11 +3,14 @@
     python -m bench.measures_generate --patients 100000 --db /tmp/bench.db
 
 Creates a fresh SQLite database (schema from the models), an admin and 200 therapists,
-and N patients, each on one therapist's care team, with a PHQ-9 at every measurement point
-(baseline, after dosing 2, 4, 6, follow-up) and, by diagnosis, a GAD-7, PCL-5 or MBI-GS at
-every point too (so the table holds 10 rows per patient). Answers improve over treatment
-with random noise; every row is scored by kapms.measures.scoring, exactly as the service
-does, and inserted with Core executemany in batches.
+and N patients (date of birth and sex at birth varied), each on one therapist's care team,
+with a PHQ-9 at every measurement point (baseline, after dosing 2, 4, 6, follow-up) and,
+by diagnosis, a GAD-7, PCL-5 or MBI-GS at every point too (so the table holds 10 rows per
+patient), and six administered dosings with their sessions and live dosing records
+(setting in office / telehealth / at home, route, the dosing number, now and then a held
+dosing or a blood-pressure rise flag) and adverse events as rows of their own. Answers improve over treatment with
+random noise; every row is scored by kapms.measures.scoring, exactly as the service does,
+and inserted with Core executemany in batches.
 """
 
 from __future__ import annotations
@@ -22,12 +25,15 @@ from sqlalchemy import func, insert, select
 
 from kapms.measures import scoring
 from kapms.measures.instruments import INSTRUMENTS, MBIGS
-from kapms.measures.reports import LATER_POINTS
+from kapms.measures.outcomes import LATER_POINTS
 
 POINTS = ("baseline", *LATER_POINTS)
 DIAGNOSES = (("F33.1", "GAD-7"), ("F41.1", "GAD-7"), ("F43.10", "PCL-5"), ("Z73.0", "MBI-GS"))
 THERAPISTS = 200
 BATCH = 20_000
+ROUTES = ("sublingual", "sublingual", "subcutaneous", "intramuscular")
+SETTINGS = ("office", "telehealth", "home")
+EVENTS = ("dissociation", "nausea", "dizziness", "headache", "anxiety", "elevated_bp")
 
 
 def make_app(db_path: str):
@@ -37,6 +43,22 @@ def make_app(db_path: str):
 
     return create_app(type("BenchConfig", (TestConfig,), {
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}"}))
+
+
+def is_current(db_path: str) -> bool:
+    """The file holds a generated network with every table and index of today's models
+    (one written before a model change is generated again)."""
+    if not Path(db_path).exists():
+        return False
+    from kapms.extensions import db
+
+    with make_app(db_path).app_context():
+        names = {name for name, in db.session.execute(db.text(
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'index')"))}
+        wanted = {table.name for table in db.metadata.sorted_tables} | {
+            index.name for table in db.metadata.sorted_tables for index in table.indexes}
+        return wanted <= names and db.session.execute(db.text(
+            "SELECT COUNT(*) FROM users WHERE email = 'admin@bench.test'")).scalar() == 1
 
 
 def _answers(rng: random.Random, instrument: str, severity: float, point_index: int):
@@ -57,31 +79,65 @@ def _answers(rng: random.Random, instrument: str, severity: float, point_index: 
 
 
 def _row(patient_id, instrument, point, given_on, answers, now):
-    result = scoring.score(instrument, answers)
-    sums = {}
-    if instrument == MBIGS.name:
-        sums = {k: sum(answers[n - 1] for n in v) for k, v in MBIGS.subscales.items()}
     return {
         "patient_id": patient_id, "instrument": instrument, "point": point,
         "given_on": given_on, "source": "clinician", "recorded_at": now,
         "recorded_by_id": None, "answers": ",".join(map(str, answers)),
-        "total": result.total, "severity": result.severity,
-        "item3": answers[2] if instrument == "PHQ-9" else None,
-        "item9": answers[8] if instrument == "PHQ-9" else None,
-        "exhaustion_sum": sums.get("exhaustion"), "cynicism_sum": sums.get("cynicism"),
-        "efficacy_sum": sums.get("professional_efficacy"),
-        "suicidal_ideation": "suicidal_ideation" in result.flags,
-        "burnout": (result.severity == "burnout") if instrument == MBIGS.name else None,
-        "dsm5_criteria_met": ("dsm5_criteria_met" in result.flags)
-        if instrument == "PCL-5" else None,
+        **scoring.derived_values(scoring.score(instrument, answers)),
         # every synthetic patient has every point, so every baseline is a completer's
         "end_recorded": True if point == "baseline" else None,
+        "all_points_recorded": True if point == "baseline" else None,
     }
+
+
+def _dosings(rng: random.Random, patient_id: int, clinician_id: int, first: date,
+             last: dict, now) -> tuple[list[dict], list[dict], list[dict]]:
+    """Six administered dosings a week apart (now and then one held first), as care
+    sessions, dosing records and adverse events with explicit ids: the columns the live
+    dosing record stores (setting, dosing number, outcome, route, BP-rise flag)."""
+    sessions, records, events = [], [], []
+    setting = rng.choices(SETTINGS, weights=(40, 45, 15))[0]
+    route = rng.choice(ROUTES) if setting == "office" else "sublingual"
+    day, administered = first, 0
+    while administered < 6:
+        held = rng.random() < 0.03
+        last["session"] += 1
+        last["dosing"] += 1
+        start = datetime.combine(day, datetime.min.time(), UTC).replace(hour=17)
+        given = start + timedelta(minutes=20)
+        sessions.append({"id": last["session"], "patient_id": patient_id, "kind": "dosing",
+                         "clinician_id": clinician_id, "scheduled_start": start,
+                         "duration_minutes": 120,
+                         "modality": "office" if setting == "office" else "telehealth",
+                         "status": "held" if held else "completed", "started_at": start,
+                         "ended_at": start + timedelta(minutes=10 if held else 120),
+                         "created_at": now, "version": 1})
+        records.append({
+            "id": last["dosing"], "session_id": last["session"],
+            # the number the dosing had (or would have had) on the course
+            "dosing_number": administered + 1, "maintenance": False,
+            "outcome": "held" if held else "administered",
+            "hold_reason": "Pre-dose blood pressure at or above the hold threshold"
+            if held else None,
+            "checked_in_at": start, "setting": setting, "co_medications": {},
+            "route": None if held else route, "given_at": None if held else given,
+            "bp_flag": "Systolic rose 40 mmHg or more"
+            if not held and rng.random() < 0.02 else None,
+            "recorded_at": now, "updated_at": now, "version": 1})
+        if not held and rng.random() < 0.04:
+            events += [{"dosing_id": last["dosing"], "kind": rng.choice(EVENTS),
+                        "severity": "mild", "serious": rng.random() < 0.02,
+                        "occurred_at": given + timedelta(minutes=15), "recorded_at": now}
+                       for _ in range(1 + (rng.random() < 0.2))]
+        administered += not held
+        day += timedelta(days=7)
+    return sessions, records, events
 
 
 def generate(session, patients: int, *, seed: int = 4) -> dict:
     """Fill an empty schema with the synthetic network; returns counts."""
     from kapms.auth.services import create_user
+    from kapms.care.models import AdverseEvent, CareSession, DosingRecord
     from kapms.measures.models import Administration
     from kapms.patients.models import CareTeamMember, Patient
 
@@ -96,7 +152,9 @@ def generate(session, patients: int, *, seed: int = 4) -> dict:
     start = date(2025, 1, 1)
     # explicit ids keep the batches simple; start after any patient already there
     next_id = (session.scalar(select(func.max(Patient.id))) or 0) + 1
-    rows = 0
+    last = {"session": session.scalar(select(func.max(CareSession.id))) or 0,
+            "dosing": session.scalar(select(func.max(DosingRecord.id))) or 0}
+    rows = dosings = adverse_events = 0
     for first in range(0, patients, BATCH):
         count = min(BATCH, patients - first)
         ids = list(range(next_id, next_id + count))
@@ -104,16 +162,23 @@ def generate(session, patients: int, *, seed: int = 4) -> dict:
         diagnoses = [DIAGNOSES[rng.randrange(len(DIAGNOSES))] for _ in ids]
         session.execute(insert(Patient), [{
             "id": pid, "first_name": f"P{pid}", "last_name": "Bench",
-            "date_of_birth": date(1980, 1, 1), "address_line1": "1 Main St", "city": "Oakland",
+            "date_of_birth": date(1950, 1, 1) + timedelta(days=rng.randrange(365 * 52)),
+            "sex_at_birth": rng.choice(("female", "female", "male", "male", "intersex", None)),
+            "address_line1": "1 Main St", "city": "Oakland",
             "state": "CA", "postal_code": "94610", "preferred_language": "English",
             "diagnosis_code": dx, "stage": "completed", "created_at": now, "version": 1,
         } for pid, (dx, _) in zip(ids, diagnoses, strict=True)])
         session.execute(insert(CareTeamMember), [{
             "patient_id": pid, "user_id": therapists[pid % THERAPISTS], "role": "therapist",
             "active": True, "added_at": now} for pid in ids])
-        batch = []
+        batch, care_sessions, records, events = [], [], [], []
         for pid, (_, second) in zip(ids, diagnoses, strict=True):
             baseline_day = start + timedelta(days=rng.randrange(365))
+            made = _dosings(rng, pid, therapists[pid % THERAPISTS], baseline_day
+                            + timedelta(days=3), last, now)
+            care_sessions += made[0]
+            records += made[1]
+            events += made[2]
             for instrument in ("PHQ-9", second):
                 severity = rng.uniform(0.35, 0.95)
                 for index, point in enumerate(POINTS):
@@ -121,8 +186,15 @@ def generate(session, patients: int, *, seed: int = 4) -> dict:
                     batch.append(_row(pid, instrument, point, given,
                                       _answers(rng, instrument, severity, index), now))
         session.execute(insert(Administration), batch)
+        session.execute(insert(CareSession), care_sessions)
+        session.execute(insert(DosingRecord), records)
+        session.execute(insert(AdverseEvent), events)
         rows += len(batch)
-    return {"patients": patients, "administrations": rows, "therapists": THERAPISTS}
+        dosings += len(records)
+        adverse_events += len(events)
+    return {"patients": patients, "administrations": rows, "dosing_records": dosings,
+            "adverse_events": adverse_events,
+            "therapists": THERAPISTS}
 
 
 def main(argv=None) -> None:

@@ -90,8 +90,16 @@ class Config:
     FOLLOW_UP_AFTER_DOSING = 2  # medical follow-up due after this dosing ...
     FOLLOW_UP_DAYS = 30  # ... or this many days after the first dosing, whichever first
 
-    # Measures
+    # Measures (definitions and sources: docs/measures.md)
     PCL5_CUTOFF = 33
+    PHQ9_MEANINGFUL_CHANGE = 5  # points of reduction counted as clinically meaningful
+    GAD7_MEANINGFUL_CHANGE = 4
+    PCL5_MEANINGFUL_CHANGE = 10
+    MBI_PROFILE_EXHAUSTION_HIGH = "4.8"  # burnout-profile cut-offs on subscale means
+    MBI_PROFILE_CYNICISM_HIGH = "3.8"
+    MBI_PROFILE_EFFICACY_LOW = "4.3"
+    OUTCOMES_AGE_BANDS = "18,25,35,45,55,65"  # lower edges of the report's age bands
+    MEASURES_SELF_REPORT_RATE_LIMIT = "30 per minute"  # per IP, on the patient's link
 
     # Billing
     PAYMENT_PLAN_UPFRONT_CENTS = 12000

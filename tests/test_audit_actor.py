@@ -21,9 +21,9 @@ KAPMS = Path(__file__).resolve().parent.parent / "kapms"
 PUBLIC = {
     ("auth/services/sign_in.py", "check_password"):
         "a failed sign-in with an unknown email: the attempted email is kept instead",
-    ("measures/links.py", "open_link"):
+    ("measures/services/links.py", "open_link"):
         "the patient opening a single-use self-report link (no staff account)",
-    ("measures/links.py", "submit_self_report"):
+    ("measures/services/links.py", "submit_self_report"):
         "the patient answering through that link",
     ("cli.py", "create_user_command"):
         "`flask users create` from the shell (the first admin is made this way)",

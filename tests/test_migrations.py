@@ -110,33 +110,34 @@ def _patient_at_this_revision(session):
     return SimpleNamespace(id=result.inserted_primary_key[0])
 
 
-def test_live_dosing_record_moves_the_old_records(empty_database_url):
-    """Revision 29143628e62c: a clearance's plan becomes plan version 1, a dosing's vitals
-    columns and JSON adverse events and check-ins become rows, sessions get their actual
-    times; the downgrade puts the plan and vitals back."""
-    from datetime import UTC, datetime
+def _user_at_this_revision(session, name: str):
+    """A user row written column by column: the User model has columns of later revisions
+    (users.patient_id, issue 11) that an older schema does not have yet."""
     from types import SimpleNamespace
 
     from sqlalchemy import insert
 
     from kapms.auth.models import User
-    from kapms.patients.models import CareTeamMember
+
+    return SimpleNamespace(id=session.execute(
+        insert(User).values(email=f"{name}@migration.example", full_name=name,
+                            password_hash="x").returning(User.id)).scalar_one())
+
+
+def test_live_dosing_record_moves_the_old_records(empty_database_url):
+    """Revision 29143628e62c: a clearance's plan becomes plan version 1, a dosing's vitals
+    columns and JSON adverse events and check-ins become rows, sessions get their actual
+    times; the downgrade puts the plan and vitals back."""
+    from datetime import UTC, datetime
 
     app = create_app(type("MigrationConfig", (TestConfig,), {
         "SQLALCHEMY_DATABASE_URI": empty_database_url}))
     with app.app_context():
         upgrade(revision="c523cd9e160d")
         session = db.session
-        # Users are written column by column: the User model has columns of later
-        # revisions (users.patient_id, issue 11) that this schema does not have yet.
-        therapist, prescriber = (SimpleNamespace(id=session.execute(
-            insert(User).values(email=f"{role}@migration.example", full_name=role,
-                                password_hash="x").returning(User.id)).scalar_one())
-            for role in ("therapist", "prescriber"))
-        patient = _patient_at_this_revision(session)
-        for member, role in ((therapist, "therapist"), (prescriber, "prescriber")):
-            session.execute(insert(CareTeamMember).values(patient_id=patient.id,
-                                                          user_id=member.id, role=role))
+        therapist = _user_at_this_revision(session, "therapist")
+        prescriber = _user_at_this_revision(session, "prescriber")
+        patient_id = _patient_at_this_revision(session).id
         session.commit()
         start = datetime(2026, 3, 2, 17, 30, tzinfo=UTC)
         naive = db.engine.dialect.name == "sqlite"
@@ -148,12 +149,12 @@ def test_live_dosing_record_moves_the_old_records(empty_database_url):
             "co_medications, decision, reason, dosing_count, product, route, dose_mg, "
             "expires_on, version) VALUES (1, :p, :pr, :at, '{}', '{}', 'cleared', 'ok', 6, "
             "'ketamine_sl_lozenge', 'sublingual', 200, '2027-03-01', 1)"),
-            {"p": patient.id, "pr": prescriber.id, "at": ts(datetime(2026, 2, 1, tzinfo=UTC))})
+            {"p": patient_id, "pr": prescriber.id, "at": ts(datetime(2026, 2, 1, tzinfo=UTC))})
         session.execute(text(
             "INSERT INTO care_sessions (id, patient_id, kind, clinician_id, scheduled_start, "
             "duration_minutes, modality, status, actual_minutes, created_at, version) VALUES "
             "(1, :p, 'dosing', :t, :start, 180, 'telehealth', 'completed', 125, :start, 1)"),
-            {"p": patient.id, "t": therapist.id, "start": ts(start)})
+            {"p": patient_id, "t": therapist.id, "start": ts(start)})
         session.execute(text(
             "INSERT INTO dosing_records (id, session_id, clearance_id, outcome, pre_systolic, "
             "pre_diastolic, mid_systolic, mid_diastolic, discharge_systolic, "
@@ -229,5 +230,48 @@ def test_one_chart_per_person_on_the_migrated_schema(empty_database_url):
                 "city, state, postal_code, preferred_language, stage, created_at, version, "
                 "person_key) VALUES ('a', 'l', '1980-01-01', 'x', 'x', 'CA', '1', 'English', "
                 "'referral', CURRENT_TIMESTAMP, 1, :key)"), {"key": person_key("Ana", "Lopez")})
+        downgrade(revision="base")
+        db.engine.dispose()
+
+
+def test_migrated_dosing_records_get_their_numbers(empty_database_url):
+    """Revision 0e18cb1e05d8: old dosing records get the number the care domain gives at
+    check-in (administered dosings before it plus one; a held one the number it would
+    have had)."""
+    from datetime import UTC, datetime, timedelta
+
+    app = create_app(type("MigrationConfig", (TestConfig,), {
+        "SQLALCHEMY_DATABASE_URI": empty_database_url}))
+    with app.app_context():
+        upgrade(revision="c523cd9e160d")
+        session = db.session
+        therapist = _user_at_this_revision(session, "therapist")
+        patient_id = _patient_at_this_revision(session).id
+        session.commit()
+        naive = db.engine.dialect.name == "sqlite"
+        first = datetime(2026, 3, 2, 17, tzinfo=UTC)
+        # inserted out of time order: the numbers follow the sessions' times
+        for n, (days, outcome) in enumerate(((14, "administered"), (0, "administered"),
+                                             (7, "held")), start=1):
+            start = first + timedelta(days=days)
+            session.execute(text(
+                "INSERT INTO care_sessions (id, patient_id, kind, clinician_id, "
+                "scheduled_start, duration_minutes, modality, status, created_at, version) "
+                "VALUES (:n, :p, 'dosing', :t, :start, 120, 'office', 'completed', :start, "
+                "1)"), {"n": n, "p": patient_id, "t": therapist.id,
+                        "start": start.replace(tzinfo=None) if naive else start})
+            session.execute(text(
+                "INSERT INTO dosing_records (id, session_id, outcome, pre_systolic, "
+                "pre_diastolic, checkins, co_medications, adverse_events, recorded_at) "
+                "VALUES (:n, :n, :outcome, 120, 80, '[]', '{}', '[]', :at)"),
+                {"n": n, "outcome": outcome,
+                 "at": first.replace(tzinfo=None) if naive else first})
+        session.commit()
+        upgrade()
+        numbers = session.execute(text("SELECT id, dosing_number FROM dosing_records "
+                                       "ORDER BY id")).all()
+        assert [tuple(r) for r in numbers] == [(1, 2), (2, 1), (3, 2)]
+        session.commit()
+        session.remove()
         downgrade(revision="base")
         db.engine.dispose()

@@ -16,8 +16,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from kapms.measures.instruments import INSTRUMENTS, get_instrument
-from kapms.measures.links import DEFAULT_TTL_HOURS, MAX_TTL_HOURS
 from kapms.measures.models import POINTS, VOID_REASON_MAX
+from kapms.measures.outcomes import BREAKDOWNS, COMPLETERS
+from kapms.measures.services.links import DEFAULT_TTL_HOURS, MAX_TTL_HOURS
 from kapms.web.forms import Form, QueryForm, Versioned
 
 INSTRUMENT_CHOICES = [(name, name) for name in INSTRUMENTS]
@@ -87,12 +88,12 @@ class ReportForm(QueryForm):
         description="Empty for every patient, e.g. F33 for recurrent depression.")
     date_from = DateField("Baseline from", validators=[Optional()])
     date_to = DateField("Baseline to", validators=[Optional()])
-    all_patients = BooleanField("Include non-completers",
-                                description="By default only patients with a baseline and an "
-                                            "after-dosing-6 measure are counted.")
-    burnout_only = BooleanField("MBI-GS: only burnout at baseline",
-                                description="Source 002 counts only patients meeting the "
-                                            "burnout threshold at baseline.")
+    completers = SelectField("Who is counted", choices=list(COMPLETERS.items()),
+                             default="end")
+    breakdown = SelectField("Subgroups", choices=list(BREAKDOWNS.items()), default="")
+    burnout_only = BooleanField("MBI-GS: only those meeting the burnout threshold at baseline",
+                                description="The burnout preprint's eligibility rule: "
+                                            "exhaustion, then cynicism or efficacy.")
 
 
 class ItemTextForm(Form):

@@ -47,11 +47,19 @@ class Instrument:
     subscales: Mapping[str, tuple[int, ...]] = field(
         default_factory=lambda: MappingProxyType({}), compare=False
     )
+    # items the clinic refers to by what they ask (e.g. PHQ-9 "sleep" is item 3) -> number
+    named_items: Mapping[str, int] = field(
+        default_factory=lambda: MappingProxyType({}), compare=False
+    )
 
     @property
     def answer_values(self) -> tuple[int, ...]:
         """All valid answers, lowest first."""
         return tuple(range(self.min_answer, self.max_answer + 1))
+
+    def answer(self, answers, name: str) -> int:
+        """The answer to the item called ``name`` (see ``named_items``) in ``answers``."""
+        return answers[self.named_items[name] - 1]
 
 
 PHQ9 = Instrument(
@@ -76,6 +84,9 @@ PHQ9 = Instrument(
         "— being so fidgety or restless that you have been moving around a lot more than usual",
         "Thoughts that you would be better off dead or of hurting yourself in some way",
     ),
+    # item 3 is the sleep item (source articles' "sleep response"); item 9 the suicidal
+    # ideation screen that raises a safety alert
+    named_items=MappingProxyType({"sleep": 3, "suicidal_ideation": 9}),
 )
 
 GAD7 = Instrument(
@@ -142,11 +153,9 @@ PCL5 = Instrument(
     ),
 )
 
-MBI_GS_ITEM_COUNT = 16
-
 MBIGS = Instrument(
     name="MBI-GS",
-    item_count=MBI_GS_ITEM_COUNT,
+    item_count=16,
     min_answer=0,
     max_answer=6,  # frequency scale, 0 = never .. 6 = every day; wording is licensed
     instructions=None,
@@ -210,8 +219,8 @@ def load_licensed_item_text(path: str | Path) -> dict[int, str]:
         if not (number_part.isascii() and number_part.isdigit()):
             raise ValueError(f"{where}: item number {number_part!r} is not an integer")
         number = int(number_part)
-        if not 1 <= number <= MBI_GS_ITEM_COUNT:
-            raise ValueError(f"{where}: item number {number} is out of range 1-{MBI_GS_ITEM_COUNT}")
+        if not 1 <= number <= MBIGS.item_count:
+            raise ValueError(f"{where}: item number {number} is out of range 1-{MBIGS.item_count}")
         if number in texts:
             raise ValueError(
                 f"{where}: item {number} appears again (first on line {first_seen[number]})"
@@ -221,7 +230,7 @@ def load_licensed_item_text(path: str | Path) -> dict[int, str]:
             raise ValueError(f"{where}: item {number} has empty text")
         texts[number] = text
         first_seen[number] = lineno
-    missing = [n for n in range(1, MBI_GS_ITEM_COUNT + 1) if n not in texts]
+    missing = [n for n in range(1, MBIGS.item_count + 1) if n not in texts]
     if missing:
         raise ValueError(f"{path}: missing item(s) {', '.join(map(str, missing))}")
     return dict(sorted(texts.items()))

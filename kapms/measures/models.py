@@ -32,6 +32,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from kapms.auth.models import User
 from kapms.database import UTCDateTime, utcnow
 from kapms.extensions import db
+from kapms.measures.instruments import MBIGS
 from kapms.patients.models import Patient
 
 # Measurement points, in treatment order, with the words the clinic uses.
@@ -44,9 +45,14 @@ POINTS = {
 }
 SOURCES = ("clinician", "self_report")
 END_POINT = "after_dosing_6"  # a patient with this point recorded completed the course
+# the points of the course after baseline: "all scheduled points" completers have each one
+COURSE_POINTS = ("after_dosing_2", "after_dosing_4", END_POINT)
 VOID_REASON_MAX = 500
 # SQL condition of the rows that count (not entered in error), for the partial unique index.
 LIVE = "voided_at IS NULL"
+# MBI-GS subscale -> the column holding its integer sum
+SUBSCALE_SUM_COLUMNS = {"exhaustion": "exhaustion_sum", "cynicism": "cynicism_sum",
+                        "professional_efficacy": "efficacy_sum"}
 
 
 class Administration(db.Model):
@@ -66,12 +72,16 @@ class Administration(db.Model):
         # report keeps live rows only: SQLite does not treat a partial index's WHERE as
         # answered by the index, so without the column every row needs a table lookup.
         Index("ix_measure_administrations_report", "instrument", "point", "patient_id",
-              "given_on", "total", "item3", "exhaustion_sum", "cynicism_sum", "efficacy_sum",
-              "burnout", "end_recorded", "voided_at"),
+              "given_on", "total", "item3", "item9", "exhaustion_sum", "cynicism_sum",
+              "efficacy_sum", "burnout", "end_recorded", "all_points_recorded", "voided_at"),
+        # A patient's administrations in date order (patient page, trends, record form),
+        # those entered in error included: the live-point key is partial, so it serves
+        # no such read, and without this index both databases scan the whole table
+        # (bench/SCALE.md, cause 7).
+        Index("ix_measure_administrations_patient", "patient_id", "given_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # no index of its own: the unique key (patient_id, instrument, point) serves lookups
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
     instrument: Mapped[str] = mapped_column(String(10))
     point: Mapped[str] = mapped_column(String(20))
@@ -85,9 +95,10 @@ class Administration(db.Model):
     severity: Mapped[str] = mapped_column(String(30))
     item3: Mapped[int | None] = mapped_column(Integer)  # PHQ-9 sleep item
     item9: Mapped[int | None] = mapped_column(Integer)  # PHQ-9 suicidal-ideation item
-    exhaustion_sum: Mapped[int | None] = mapped_column(Integer)  # MBI-GS, 5 items
-    cynicism_sum: Mapped[int | None] = mapped_column(Integer)  # MBI-GS, 5 items
-    efficacy_sum: Mapped[int | None] = mapped_column(Integer)  # MBI-GS, 6 items
+    # MBI-GS subscale sums (SUBSCALE_SUM_COLUMNS; items in instruments.MBIGS.subscales)
+    exhaustion_sum: Mapped[int | None] = mapped_column(Integer)
+    cynicism_sum: Mapped[int | None] = mapped_column(Integer)
+    efficacy_sum: Mapped[int | None] = mapped_column(Integer)
     suicidal_ideation: Mapped[bool] = mapped_column(Boolean, default=False)
     burnout: Mapped[bool | None] = mapped_column(Boolean)  # MBI-GS source-002 threshold
     dsm5_criteria_met: Mapped[bool | None] = mapped_column(Boolean)  # PCL-5
@@ -95,6 +106,9 @@ class Administration(db.Model):
     # is a completer. Kept current by record_administration whichever is recorded first,
     # so the report filters completers on a column instead of a lookup per row.
     end_recorded: Mapped[bool | None] = mapped_column(Boolean)
+    # Baseline rows only, kept current the same way: every point of COURSE_POINTS is
+    # recorded (the "all scheduled points" completer definition).
+    all_points_recorded: Mapped[bool | None] = mapped_column(Boolean)
     # Entered in error (see the module docstring): when, by whom and why.
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -122,13 +136,13 @@ class Administration(db.Model):
     @property
     def subscale_means(self) -> dict[str, float | None]:
         """MBI-GS subscale means rounded to 2 decimals for display (None elsewhere)."""
-        sums = {"exhaustion": self.exhaustion_sum, "cynicism": self.cynicism_sum,
-                "professional_efficacy": self.efficacy_sum}
-        items = {"exhaustion": 5, "cynicism": 5, "professional_efficacy": 6}
         cent = Decimal("0.01")
-        return {name: None if total is None else
-                float((Decimal(total) / items[name]).quantize(cent, ROUND_HALF_UP))
-                for name, total in sums.items()}
+        means = {}
+        for name, items in MBIGS.subscales.items():
+            total = getattr(self, SUBSCALE_SUM_COLUMNS[name])
+            means[name] = None if total is None else \
+                float((Decimal(total) / len(items)).quantize(cent, ROUND_HALF_UP))
+        return means
 
 
 class SafetyAlert(db.Model):

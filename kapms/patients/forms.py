@@ -4,7 +4,7 @@ from wtforms import DateField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
 
 from kapms.icd10 import ICD10_LABELS
-from kapms.patients.models import CARE_MODALITIES, URGENCIES
+from kapms.patients.models import CARE_MODALITIES, GENDER_IDENTITIES, SEX_AT_BIRTH, URGENCIES
 from kapms.web.forms import Form, Versioned
 
 
@@ -21,6 +21,12 @@ class PatientForm(Versioned, Form):
     last_name = StringField("Last name", validators=[DataRequired(), Length(max=80)])
     date_of_birth = DateField("Date of birth", validators=[DataRequired(
         message="Enter the date of birth (YYYY-MM-DD).")])
+    sex_at_birth = SelectField("Sex at birth (optional)",
+                               choices=[("", "Not recorded"), *SEX_AT_BIRTH.items()],
+                               validators=[Optional()])
+    gender_identity = SelectField("Gender identity (optional)",
+                                  choices=[("", "Not recorded"), *GENDER_IDENTITIES.items()],
+                                  validators=[Optional()])
     address_line1 = StringField("Address", validators=[DataRequired(), Length(max=200)])
     address_line2 = StringField("Address line 2", validators=[Optional(), Length(max=200)])
     city = StringField("City", validators=[DataRequired(), Length(max=100)])

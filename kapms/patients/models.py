@@ -24,6 +24,16 @@ STAGES = {
     "completed": "Completed",
 }
 CARE_TEAM_ROLES = ("therapist", "prescriber")
+# Optional demographics the network's outcome reports break down by (sex at birth) and the
+# care team uses to address the patient (gender identity), after the ONC 2015 Edition
+# sexual-orientation-and-gender-identity value sets. Empty means "not recorded".
+SEX_AT_BIRTH = {"female": "Female", "male": "Male", "intersex": "Intersex",
+                "not_disclosed": "Chose not to disclose"}
+GENDER_IDENTITIES = {
+    "woman": "Woman", "man": "Man", "transgender_woman": "Transgender woman",
+    "transgender_man": "Transgender man", "non_binary": "Non-binary or genderqueer",
+    "other": "Another gender identity", "not_disclosed": "Chose not to disclose",
+}
 # How soon the patient needs a clinician (the coordinators' queue shows it).
 URGENCIES = {"routine": "Routine", "soon": "Soon (within 2 weeks)", "urgent": "Urgent"}
 # How the patient wants to be seen (the matcher's vocabulary, kapms.network.vocabulary).
@@ -53,6 +63,8 @@ class Patient(db.Model):
     first_name: Mapped[str] = mapped_column(String(80))
     last_name: Mapped[str] = mapped_column(String(80))
     date_of_birth: Mapped[date]
+    sex_at_birth: Mapped[str | None] = mapped_column(String(20))  # SEX_AT_BIRTH key
+    gender_identity: Mapped[str | None] = mapped_column(String(30))  # GENDER_IDENTITIES key
     # From first and last name, whoever writes them: the default covers every INSERT (ORM
     # or bulk), the event below every ORM update.
     person_key: Mapped[str] = mapped_column(String(64), default=lambda context: person_key(
@@ -101,6 +113,16 @@ class Patient(db.Model):
     def self_pay(self) -> bool:
         """True when the patient has no insurance plan on file."""
         return self.plan_id is None
+
+    @property
+    def sex_at_birth_label(self) -> str | None:
+        """Sex at birth in words (None when not recorded)."""
+        return SEX_AT_BIRTH.get(self.sex_at_birth or "")
+
+    @property
+    def gender_identity_label(self) -> str | None:
+        """Gender identity in words (None when not recorded)."""
+        return GENDER_IDENTITIES.get(self.gender_identity or "")
 
     @property
     def stage_label(self) -> str:

@@ -20,7 +20,14 @@ from kapms.insurance.models import InsurancePlan
 from kapms.network.services import care_teams
 from kapms.patients.access import CLINICAL, categories, visible_patients
 from kapms.patients.identity import person_key
-from kapms.patients.models import CARE_MODALITIES, URGENCIES, Patient, RegistrationReview
+from kapms.patients.models import (
+    CARE_MODALITIES,
+    GENDER_IDENTITIES,
+    SEX_AT_BIRTH,
+    URGENCIES,
+    Patient,
+    RegistrationReview,
+)
 
 
 def get_patient(session, actor, patient_id: int, *, need: str = CLINICAL,
@@ -76,6 +83,8 @@ class PatientInput:
     city: str
     state: str
     postal_code: str
+    sex_at_birth: str | None = None  # models.SEX_AT_BIRTH key
+    gender_identity: str | None = None  # models.GENDER_IDENTITIES key
     address_line2: str | None = None
     phone: str | None = None
     email: str | None = None
@@ -93,6 +102,10 @@ class PatientInput:
 def _check_input(session, data: PatientInput) -> None:
     if data.diagnosis_code and data.diagnosis_code not in ICD10_LABELS:
         raise DomainError("Choose a diagnosis from the list.", field="diagnosis_code")
+    if data.sex_at_birth and data.sex_at_birth not in SEX_AT_BIRTH:
+        raise DomainError("Choose a sex at birth from the list.", field="sex_at_birth")
+    if data.gender_identity and data.gender_identity not in GENDER_IDENTITIES:
+        raise DomainError("Choose a gender identity from the list.", field="gender_identity")
     if data.care_modality not in CARE_MODALITIES or data.urgency not in URGENCIES:
         raise DomainError("Choose how the patient wants to be seen and how urgently.",
                           field="urgency")

@@ -12,7 +12,8 @@ from kapms.patients.models import Patient
 def test_demo_seed_stages_and_pages(client, login, db):
     seed_demo(db)
     db.commit()
-    stages = {p.first_name: p.stage for p in db.query(Patient)}
+    # (the measures demo adds an outcome history of "Past" patients, not the living clinic)
+    stages = {p.first_name: p.stage for p in db.query(Patient) if p.last_name != "Past"}
     assert stages == {"Avery": "intake", "Elena": "preparation", "Marcus": "dosing",
                       "Grace": "maintenance", "Owen": "intake", "Noah": "referral",
                       "Lucia": "referral"}

@@ -63,3 +63,32 @@ def test_phq9_entered_in_error_then_recorded_again(page):
         page.locator(f"#item_{item}-0").check()
     page.get_by_role("button", name="Save PHQ-9").click()
     assert page.get_by_text("PHQ-9 recorded: 0 (minimal).").is_visible()
+
+
+def test_network_report_then_publishable_summary(page):
+    """The admin reads the network's MBI-GS outcomes on the demo's outcome history (all
+    scheduled points, by sex at birth), sees every section with its charts, then opens the
+    publishable summary, where small cells show "<11" and the methods say why."""
+    sign_in(page, "admin")
+    page.goto("/outcomes/")
+    page.get_by_label("Instrument").select_option("MBI-GS")
+    page.get_by_label("Who is counted").select_option("all_points")
+    page.get_by_label("Subgroups").select_option("sex")
+    page.get_by_role("button", name="Show report").click()
+    for key in ("cohort", "trajectory", "effects", "rates", "threshold", "profiles",
+                "transitions", "safety", "adverse_events", "subgroups"):
+        assert page.get_by_test_id(f"table-{key}").is_visible(), key
+    assert "all scheduled points" in page.get_by_test_id("table-cohort").inner_text()
+    charts = page.get_by_test_id("report-chart")
+    assert charts.count() == 3  # means with bands, rates with intervals, profile flows
+    assert charts.first.get_by_test_id("interval-band").count() == 3
+    assert charts.nth(2).get_by_test_id("flow").count() > 0
+    assert "(source" not in page.content()
+    page.get_by_role("link", name="Publishable summary").click()
+    methods = page.get_by_test_id("summary-methods").inner_text()
+    assert "Leiter & Maslach (2016)" in methods and "fewer than 11 patients" in methods
+    assert "<11" in page.get_by_test_id("table-subgroups").inner_text()  # tiny groups
+    href = page.get_by_role("link", name="Download PDF").get_attribute("href")
+    pdf = page.request.get(href, timeout=120_000)  # WeasyPrint is slow on a busy machine
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.body()[:4] == b"%PDF"
+    assert "outcomes-summary-MBI-GS.pdf" in pdf.headers["content-disposition"]

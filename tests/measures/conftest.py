@@ -58,3 +58,34 @@ def therapist(db):
 def patient(db, therapist):
     """A patient with ``therapist`` on the care team."""
     return make_patient(db, therapist)
+
+
+def add_dosing(session, patient, clinician, day, number, *, held=False, route="sublingual",
+               setting="office", events=(), bp_flag=False):
+    """Dosing ``number`` of the course on ``day`` (a date): its session and live dosing
+    record, written directly (the care services' rules are theirs to test): held (the
+    number it would have had), or administered with ``events`` as (kind, serious) pairs
+    and a blood-pressure rise flag."""
+    from datetime import UTC, datetime, timedelta
+
+    from kapms.care.models import AdverseEvent, CareSession, DosingRecord
+
+    start = datetime(day.year, day.month, day.day, 17, tzinfo=UTC)
+    care_session = CareSession(patient_id=patient.id, kind="dosing", clinician_id=clinician.id,
+                               scheduled_start=start, duration_minutes=120,
+                               modality="office" if setting == "office" else "telehealth",
+                               status="held" if held else "completed")
+    session.add(care_session)
+    session.flush()
+    given = start + timedelta(minutes=20)
+    record = DosingRecord(
+        session_id=care_session.id, dosing_number=number, checked_in_at=start,
+        setting=setting, outcome="held" if held else "administered",
+        hold_reason="Pre-dose blood pressure at or above the hold threshold" if held else None,
+        route=None if held else route, given_at=None if held else given,
+        bp_flag="Systolic rose 40 mmHg or more" if bp_flag else None,
+        adverse_events=[AdverseEvent(kind=kind, severity="mild", serious=serious,
+                                     occurred_at=given) for kind, serious in events])
+    session.add(record)
+    session.flush()
+    return record

@@ -6,8 +6,17 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
-from kapms.measures.charts import BOTTOM, HEIGHT, TOP, line_chart, percent_chart
+from kapms.measures.charts import (
+    BOTTOM,
+    HEIGHT,
+    TOP,
+    band_chart,
+    flow_chart,
+    line_chart,
+    rate_chart,
+)
 from kapms.measures.models import LicensedItemText
+from kapms.measures.outcomes import Cell
 from kapms.measures.trends import patient_trends
 
 
@@ -34,9 +43,42 @@ def test_unknown_instrument_refused():
         line_chart("BDI", ["a"], {"x": [1]})
 
 
-def test_percent_chart_has_no_bands():
-    chart = percent_chart(["After dosing 2"], {"Response": [50.0]}, title="Rates")
+def _cell(value, low, high):
+    return Cell("response", "total", "after_dosing_2", "", value, 1, 2, low, high)
+
+
+def test_rate_chart_draws_each_rate_with_its_interval():
+    chart = rate_chart(["After dosing 2", "After dosing 4"],
+                       {"Response": [_cell(0.5, 0.25, 0.75), None]}, title="Rates")
     assert chart.bands == [] and chart.series[0].points[0][2] == "50.0%"
+    (x, y_high, y_low, _, label), = chart.whiskers
+    span = HEIGHT - TOP - BOTTOM
+    assert y_high == pytest.approx(TOP + span * 0.25, abs=0.1)
+    assert y_low == pytest.approx(TOP + span * 0.75, abs=0.1)
+    assert label == "Response: 25.0% to 75.0%"
+
+
+def test_band_chart_wraps_the_line_in_its_interval():
+    means = [Cell("mean", "total", p, "", v, None, 20, v - 1, v + 1)
+             for p, v in (("baseline", 18), ("after_dosing_2", 12), ("after_dosing_4", 9))]
+    chart = band_chart("PHQ-9", ["Baseline", "2", "4"], {"Mean": means}, title="Means")
+    (points, _, label), = chart.areas
+    assert len(points.split()) == 6 and label == "Mean: 95% interval"
+    assert len(chart.series[0].points) == 3 and len(chart.bands) == 5
+    # a line without intervals gets no band
+    assert band_chart("PHQ-9", ["a", "b"], {"Mean": [None, None]}, title="t").areas == []
+
+
+def test_flow_chart_ribbons_are_as_wide_as_their_counts():
+    chart = flow_chart(("Engaged", "Burnout"), {("Burnout", "Engaged"): 30,
+                                                ("Burnout", "Burnout"): 10}, title="Flows")
+    assert [label for _, _, label in chart.ribbons] == ["Burnout → Engaged: 30",
+                                                       "Burnout → Burnout: 10"]
+    left = [b for b in chart.blocks if b[0] < chart.width / 2]
+    right = [b for b in chart.blocks if b[0] > chart.width / 2]
+    assert [b[5] for b in left] == ["Burnout 40"]
+    assert [b[5] for b in right] == ["Engaged 30", "Burnout 10"]
+    assert right[0][3] == pytest.approx(3 * right[1][3], abs=0.2)
 
 
 def test_trends_group_by_instrument_in_order_with_mbi_subscales():

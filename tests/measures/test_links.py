@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from kapms.errors import NotFound, PermissionDenied, RuleViolation
-from kapms.measures import links
 from kapms.measures.models import Administration, SafetyAlert, SelfReportLink
+from kapms.measures.services import links
 from tests.factories import make_user
 from tests.measures.conftest import make_patient, phq9
 

@@ -9,9 +9,10 @@ from sqlalchemy import select
 from kapms.audit.models import AuditEvent
 from kapms.errors import PermissionDenied, RuleViolation
 from kapms.measures.models import Administration
+from kapms.measures.outcomes import ReportFilter
 from kapms.measures.report_tables import report_charts, report_tables
-from kapms.measures.reports import ReportFilter, build_report
 from kapms.measures.services import record_administration, void_administration
+from kapms.measures.services.reports import build_report
 from tests.factories import make_user
 from tests.measures.conftest import make_patient, mbi, phq9
 
@@ -76,63 +77,93 @@ def test_phq9_completers_every_number(db, cohort):
     report = build_report(db, cohort, ReportFilter("PHQ-9", **RANGE))
     # completers P1, P2, P3, P5 of the five with a baseline in range (P6 is out of range,
     # P7 is another therapist's patient, P8's baseline and P4's end point were voided)
-    assert report.with_baseline == 5 and report.baseline.n == 4
-    assert report.baseline.mean_total == Fraction(54, 4)
-    assert report.baseline.sleep_n == 3 and report.baseline.mean_item3 == 2
-    d4 = report.row("after_dosing_4")
-    assert d4.mean_total == Fraction(17, 3) and d4.mean_baseline_total == Fraction(38, 3)
-    assert d4.change_of_mean == Fraction(-21, 38)
-    assert (d4.response.count, d4.response.n) == (2, 3)
-    tables = report_tables(report)
-    assert [t.title for t in tables] == ["Cohort", "PHQ-9 by measurement point",
-                                         "Sleep (PHQ-9 item 3)"]
-    assert tables[0].rows == [["With a baseline", "5"],
-                              ["Counted (completers: baseline and after dosing 6)",
-                               "80.0% (4/5)"]]
-    assert tables[1].rows == [
-        ["Baseline", "4", "13.50", "13.50", "—", "—", "—", "—"],
-        # 20->12, 10->8, 16->16, 8->4: only P5 halves; only P5 below 5;
-        # per patient -40%, -20%, 0%, -50% -> -27.5%
-        ["After dosing 2", "4", "10.00", "13.50", "-25.9%", "-27.5%", "25.0% (1/4)",
-         "25.0% (1/4)"],
-        # 20->8, 10->6, 8->3: P1 and P5 respond; P5 remits; -60%, -40%, -62.5% -> -54.2%
-        ["After dosing 4", "3", "5.67", "12.67", "-55.3%", "-54.2%", "66.7% (2/3)",
-         "33.3% (1/3)"],
-        # 20->4, 10->5, 16->7, 8->2: all halve (10->5 exactly); 4 and 2 below 5;
-        # -80%, -50%, -56.25%, -75% -> -65.3125%
-        ["After dosing 6", "4", "4.50", "13.50", "-66.7%", "-65.3%", "100.0% (4/4)",
-         "50.0% (2/4)"],
-        ["Follow-up", "1", "6.00", "20.00", "-70.0%", "-70.0%", "100.0% (1/1)", "0.0% (0/1)"],
+    assert report.count("with_baseline", "baseline") == 5
+    assert report.count("n", "baseline") == 4
+    assert report.get("mean", "baseline", "total").value == Fraction(54, 4)
+    assert report.get("sleep_disturbed", "baseline", "item 3").numerator == 3
+    assert report.get("mean", "baseline", "item 3").value == 2
+    d4 = "after_dosing_4"
+    assert report.get("mean", d4, "total").value == Fraction(17, 3)
+    assert report.get("baseline_mean", d4, "total").value == Fraction(38, 3)
+    assert report.get("change_of_mean", d4, "total").value == Fraction(-21, 38)
+    assert (report.count("response", d4, "total"), report.get("response", d4, "total").denominator
+            ) == (2, 3)
+    tables = {t.key: t for t in report_tables(report)}
+    assert list(tables) == ["cohort", "trajectory", "rates", "sleep", "ideation", "safety"]
+    assert tables["cohort"].rows == [
+        ["With a baseline", "5"],
+        ["Completers: a baseline and an after-dosing-6 measure", "4"]]
+    # baseline totals 20, 10, 16, 8: mean 13.5, squares 91, sd 5.508: t(0.975, 3) 3.1824
+    # * sd / 2 = 8.76 either side
+    assert tables["trajectory"].rows[0][:3] == ["Baseline", "4", "13.50 [4.74 to 22.26]"]
+    rows = [r[:6] for r in tables["trajectory"].rows[1:]]
+    assert rows == [
+        # 20->12, 10->8, 16->16, 8->4; per patient -40%, -20%, 0%, -50% -> -27.5%;
+        # 12, 8, 16, 4: sd 5.164, half-width 3.1824 * 5.164 / 2 = 8.22
+        ["After dosing 2", "4", "10.00 [1.78 to 18.22]", "13.50", "-25.9%", "-27.5%"],
+        # 20->8, 10->6, 8->3: -60%, -40%, -62.5% -> -54.2%; sd 2.517, t(0.975, 2) 4.3027
+        ["After dosing 4", "3", "5.67 [-0.58 to 11.92]", "12.67", "-55.3%", "-54.2%"],
+        # 20->4, 10->5, 16->7, 8->2: -80%, -50%, -56.25%, -75% -> -65.3125%; sd 2.082
+        ["After dosing 6", "4", "4.50 [1.19 to 7.81]", "13.50", "-66.7%", "-65.3%"],
+        ["Follow-up", "1", "6.00", "20.00", "-70.0%", "-70.0%"],
+    ]
+    # effect size after dosing 6: changes 16, 5, 9, 6: mean 9, sd 4.97 -> d_z 1.81
+    assert tables["trajectory"].rows[3][6].startswith("1.81 [")
+    assert tables["rates"].rows == [
+        # only P5 halves (8->4); only P5 below 5; meaningful (>=5 points): P5? 8->4 is 4: none
+        # but 20->12 (8) yes; any improvement: P1, P2, P5
+        ["After dosing 2", "4", "25.0% [4.6 to 69.9] (1/4)", "25.0% [4.6 to 69.9] (1/4)",
+         "25.0% [4.6 to 69.9] (1/4)", "75.0% [30.1 to 95.4] (3/4)"],
+        # 20->8 and 8->3 halve; 3 < 5; 12, 4 and 5 points: P1 and P5 are meaningful
+        ["After dosing 4", "3", "66.7% [20.8 to 93.9] (2/3)", "33.3% [6.1 to 79.2] (1/3)",
+         "66.7% [20.8 to 93.9] (2/3)", "100.0% [43.9 to 100.0] (3/3)"],
+        # all halve (10->5 exactly); 4 and 2 below 5; 16, 5, 9, 6 points all meaningful
+        ["After dosing 6", "4", "100.0% [51.0 to 100.0] (4/4)", "50.0% [15.0 to 85.0] (2/4)",
+         "100.0% [51.0 to 100.0] (4/4)", "100.0% [51.0 to 100.0] (4/4)"],
+        ["Follow-up", "1", "100.0% [20.7 to 100.0] (1/1)", "0.0% [0.0 to 79.3] (0/1)",
+         "100.0% [20.7 to 100.0] (1/1)", "100.0% [20.7 to 100.0] (1/1)"],
     ]
     # sleep: P1 (3), P2 (2), P5 (1) had item 3 above 0 at baseline
-    assert tables[2].rows == [
-        ["Baseline", "3", "—", "2.00", "—"],
-        ["After dosing 2", "3", "33.3% (1/3)", "1.67", "-16.7%"],  # 3->2 yes, 2->2, 1->1
-        ["After dosing 4", "3", "100.0% (3/3)", "0.67", "-66.7%"],  # 3->1, 2->1, 1->0
-        ["After dosing 6", "3", "100.0% (3/3)", "0.33", "-83.3%"],  # 3->0, 2->1, 1->0
-        ["Follow-up", "1", "100.0% (1/1)", "1.00", "-66.7%"],  # 3->1
+    assert [r[1:] for r in tables["sleep"].rows] == [
+        ["75.0% [30.1 to 95.4] (3/4)", "—", "2.00", "—"],
+        ["3", "33.3% [6.1 to 79.2] (1/3)", "1.67", "-16.7%"],  # 3->2 yes, 2->2, 1->1
+        ["3", "100.0% [43.9 to 100.0] (3/3)", "0.67", "-66.7%"],  # 3->1, 2->1, 1->0
+        ["3", "100.0% [43.9 to 100.0] (3/3)", "0.33", "-83.3%"],  # 3->0, 2->1, 1->0
+        ["1", "100.0% [20.7 to 100.0] (1/1)", "1.00", "-66.7%"],  # 3->1
     ]
+    assert tables["ideation"].rows[0][1] == "0.0% [0.0 to 49.0] (0/4)"  # item 9 all 0
+    assert tables["safety"].rows == []  # no dosing records for these patients
     assert len(report_charts(report)) == 2
 
 
 def test_phq9_everyone_with_a_baseline(db, cohort):
-    report = build_report(db, cohort, ReportFilter("PHQ-9", completers_only=False, **RANGE))
-    assert report.baseline.n == 5 and report.baseline.mean_total == Fraction(68, 5)
-    d2 = report.row("after_dosing_2")
+    report = build_report(db, cohort, ReportFilter("PHQ-9", completers="everyone", **RANGE))
+    assert report.count("n", "baseline") == 5
+    assert report.get("mean", "baseline", "total").value == Fraction(68, 5)
+    d2 = "after_dosing_2"
     # P4 14->7 halves too
-    assert (d2.n, d2.mean_total, d2.response.count) == (5, Fraction(47, 5), 2)
-    assert report.row("after_dosing_6").n == 4  # P4's was entered in error
-    assert report_tables(report)[0].rows[1] == ["Counted (everyone with a baseline)", "5"]
+    assert (report.count("n", d2), report.get("mean", d2, "total").value,
+            report.count("response", d2, "total")) == (5, Fraction(47, 5), 2)
+    assert report.count("n", "after_dosing_6") == 4  # P4's was entered in error
+    assert report_tables(report)[0].rows[1] == ["Everyone with a baseline measure", "5"]
+
+
+def test_all_scheduled_points_completers(db, cohort):
+    # P3 has no after-dosing-4, P4 no after-dosing-4 or -6 (voided): P1, P2, P5 remain
+    report = build_report(db, cohort, ReportFilter("PHQ-9", completers="all_points", **RANGE))
+    assert report.count("n", "baseline") == 3
+    assert [report.count("n", p) for p in report.points] == [3, 3, 3, 1]
+    assert "after-dosing-2, -4 and -6" in report_tables(report)[0].note
 
 
 def test_cohort_prefix_and_admin_scope(db, cohort):
     f33 = build_report(db, cohort, ReportFilter("PHQ-9", cohort="F33", **RANGE))
-    assert f33.baseline.n == 3  # P5 (F41.1) left out
+    assert f33.count("n", "baseline") == 3  # P5 (F41.1) left out
     admin = make_user(db, roles=("admin",))
     network = build_report(db, admin, ReportFilter("PHQ-9", **RANGE))
-    assert network.baseline.n == 5 and network.row("after_dosing_6").n == 5  # P7 counted
+    assert network.count("n", "baseline") == 5 and network.count("n", "after_dosing_6") == 5
     everything = build_report(db, admin, ReportFilter("PHQ-9"))
-    assert everything.baseline.n == 6  # P6 counted without the date range
+    assert everything.count("n", "baseline") == 6  # P6 counted without the date range
 
 
 def test_report_read_is_audited_and_billing_refused(db, cohort):
@@ -144,17 +175,18 @@ def test_report_read_is_audited_and_billing_refused(db, cohort):
 
 
 def test_bad_filters_refused(db, therapist):
-    with pytest.raises(RuleViolation):
-        build_report(db, therapist, ReportFilter("BDI"))
-    with pytest.raises(RuleViolation):
-        build_report(db, therapist, ReportFilter("PHQ-9", date_from=date(2026, 2, 1),
-                                                 date_to=date(2026, 1, 1)))
+    for bad in (ReportFilter("BDI"), ReportFilter("PHQ-9", completers="most"),
+                ReportFilter("PHQ-9", breakdown="eye colour"),
+                ReportFilter("PHQ-9", date_from=date(2026, 2, 1), date_to=date(2026, 1, 1))):
+        with pytest.raises(RuleViolation):
+            build_report(db, therapist, bad)
 
 
 def test_empty_report(db, therapist):
     report = build_report(db, therapist, ReportFilter("GAD-7"))
-    assert report.baseline.n == 0 and report.points == []
-    assert report_tables(report)[1].rows == [["Baseline", "0", "—", "—", "—", "—", "—", "—"]]
+    assert report.count("n", "baseline") == 0 and report.points == []
+    tables = report_tables(report)
+    assert tables[1].rows == [["Baseline", "0", "—", "—", "—", "—", "—"]]
     assert report_charts(report) == []
 
 
@@ -174,32 +206,47 @@ def test_mbi_every_number(db, therapist):
             record_administration(db, therapist, patient, "MBI-GS", point, IN_RANGE,
                                   mbi(*sums), today=IN_RANGE)
     report = build_report(db, therapist, ReportFilter("MBI-GS"))
-    tables = report_tables(report)
-    assert [t.title for t in tables][1:] == [
-        "MBI-GS subscale means by point", "Response by subscale (≥1 point in the good direction)",
-        "Improved on at least one / two / all three subscales",
-        "Meeting the burnout threshold (source 002)"]
-    assert tables[1].rows == [
+    tables = {t.key: t for t in report_tables(report)}
+    assert list(tables)[1:8] == ["trajectory", "effects", "rates", "improved", "threshold",
+                                 "profiles", "transitions"]
+    assert [r[:2] + [c.split(" [")[0] for c in r[2:]] for r in tables["trajectory"].rows] == [
         ["Baseline", "4", "5.10", "3.55", "4.08"],  # 102/20, 71/20, 98/24
-        ["After dosing 6", "4", "3.75", "2.45", "4.79"],  # 75/20, 49/20, 115/24
+        # 75/20, 49/20, 115/24 and the change of each mean
+        ["After dosing 6", "4", "3.75 (-26.5%)", "2.45 (-31.0%)", "4.79 (+17.3%)"],
     ]
-    assert tables[2].rows == [["After dosing 6", "4", "75.0% (3/4)", "50.0% (2/4)",
-                               "50.0% (2/4)", "-26.5%", "-31.0%", "+17.3%"]]
-    assert tables[3].rows == [["After dosing 6", "4", "75.0% (3/4)", "75.0% (3/4)",
-                               "25.0% (1/4)"]]
-    assert tables[4].rows == [["Baseline", "4", "75.0% (3/4)", "—"],
-                              ["After dosing 6", "4", "75.0% (3/4)", "25.0% (1/4)"]]
-    end = report.row("after_dosing_6")
-    assert end.subscale_means["professional_efficacy"] == Fraction(115, 24)
-    assert end.subscale_change_of_mean("professional_efficacy") == Fraction(17, 98)
-    # source 002's cohort: only those meeting the threshold at baseline (M4 is not)
+    assert tables["rates"].rows == [["After dosing 6", "4", "75.0% [30.1 to 95.4] (3/4)",
+                                     "50.0% [15.0 to 85.0] (2/4)", "50.0% [15.0 to 85.0] (2/4)",
+                                     "75.0% [30.1 to 95.4] (3/4)",
+                                     "75.0% [30.1 to 95.4] (3/4)",
+                                     "25.0% [4.6 to 69.9] (1/4)"]]
+    assert [r[2:] for r in tables["threshold"].rows] == [
+        ["75.0% [30.1 to 95.4] (3/4)", "—", "—"],
+        ["25.0% [4.6 to 69.9] (1/4)", "75.0% [30.1 to 95.4] (3/4)",
+         "66.7% [20.8 to 93.9] (2/3)"]]
+    end = "after_dosing_6"
+    assert report.get("mean", end, "professional_efficacy").value == Fraction(115, 24)
+    assert report.get("change_of_mean", end, "professional_efficacy").value == Fraction(17, 98)
+    # profiles (exhaustion >= 4.8 and cynicism >= 3.8 high, efficacy <= 4.3 low):
+    # M1 5.6/4.4 Burnout -> 3.2/2.0/4.33 Engaged; M2 4.8/3.8 Burnout -> 4.0/3.0/5.83
+    # Engaged; M3 6.0/2.0 Overextended -> 5.0/2.0 Overextended; M4 4.0/4.0 Disengaged ->
+    # 2.8/2.8/5.0 Engaged
+    assert tables["profiles"].rows == [
+        ["Baseline", "4", "0.0% (0/4)", "0.0% (0/4)", "25.0% (1/4)", "25.0% (1/4)",
+         "50.0% (2/4)"],
+        ["After dosing 6", "4", "75.0% (3/4)", "0.0% (0/4)", "25.0% (1/4)", "0.0% (0/4)",
+         "0.0% (0/4)"]]
+    transitions = {r[0]: r[1:] for r in tables["transitions"].rows}
+    assert transitions["Burnout"] == ["2", "100.0% (2/2)", "0.0% (0/2)", "0.0% (0/2)",
+                                      "0.0% (0/2)", "0.0% (0/2)"]
+    assert transitions["Overextended"][0] == "1" and transitions["Overextended"][3] == \
+        "100.0% (1/1)"
+    assert "No longer in the Burnout profile: 100.0% [34.2 to 100.0] (2/2)" in \
+        tables["transitions"].note
+    assert len(report_charts(report)) == 3  # means, rates and the profile flows
+    # the burnout preprint's cohort: only those meeting the threshold at baseline (M4 is not)
     eligible = build_report(db, therapist, ReportFilter("MBI-GS", burnout_at_baseline_only=True))
-    assert eligible.baseline.n == 3
-    assert report_tables(eligible)[4].rows == [
-        ["Baseline", "3", "100.0% (3/3)", "—"],
-        ["After dosing 6", "3", "100.0% (3/3)", "33.3% (1/3)"]]
-    assert report_tables(eligible)[3].rows == [  # M1 three, M2 none, M3 two
-        ["After dosing 6", "3", "66.7% (2/3)", "66.7% (2/3)", "33.3% (1/3)"]]
+    assert eligible.count("n", "baseline") == 3
+    assert eligible.count("improved_on_at_least", end, "1") == 2  # M1 three, M2 none, M3 two
 
 
 def test_pcl5_meaningful_change_column(db, therapist):
@@ -209,6 +256,6 @@ def test_pcl5_meaningful_change_column(db, therapist):
                               today=IN_RANGE)
     tables = report_tables(build_report(db, therapist, ReportFilter("PCL-5")))
     # 40 -> 30: a 10-point meaningful change, 25% (no response), 30 < 33 remits
-    assert tables[1].headers[-1] == "Meaningful change (≥10 points)"
-    assert tables[1].rows[1] == ["After dosing 6", "1", "30.00", "40.00", "-25.0%", "-25.0%",
-                                 "0.0% (0/1)", "100.0% (1/1)", "100.0% (1/1)"]
+    assert tables[2].headers[4] == "Meaningful change (≥10 points)"
+    assert [c.split(" [")[0] for c in tables[2].rows[0]] == [
+        "After dosing 6", "1", "0.0%", "100.0%", "100.0%", "100.0%"]

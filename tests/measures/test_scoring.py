@@ -222,7 +222,7 @@ def test_pcl5_meaningful_change_is_10_points():
     # 10 points from 60 is meaningful but is not a 50% response
     c = change("PCL-5", pcl(60), pcl(50))
     assert c.meaningful_change and not c.response
-    assert change("PHQ-9", phq(20), phq(5)).meaningful_change is None
+    assert change("PHQ-9", phq(20), phq(5)).meaningful_change is True  # 5 points on PHQ-9
 
 
 def test_response_reduction_setting_is_exact_even_as_float():
@@ -429,3 +429,61 @@ def test_any_out_of_range_answer_is_rejected(answers, position, bad):
     answers[position] = bad
     with pytest.raises(InvalidAnswers, match=f"GAD-7 item {position + 1}: answer"):
         score("GAD-7", answers)
+
+
+# --- change definitions added for the outcome report ----------------------------------
+
+def test_meaningful_change_and_any_improvement_per_instrument():
+    from kapms.measures.scoring import Settings
+
+    assert change("PHQ-9", phq(12), phq(7)).meaningful_change is True  # 5 points
+    assert change("PHQ-9", phq(12), phq(8)).meaningful_change is False
+    gad = [score("GAD-7", [2] * 7), score("GAD-7", [2] * 3 + [1] * 4), score("GAD-7", [2] * 4 + [1] * 3)]
+    assert change("GAD-7", gad[0], gad[1]).meaningful_change is True  # 14 -> 10: 4 points
+    assert change("GAD-7", gad[0], gad[2]).meaningful_change is False  # 3 points
+    assert change("PHQ-9", phq(12), phq(11)).improved is True
+    assert change("PHQ-9", phq(12), phq(12)).improved is False
+    assert change("PHQ-9", phq(3), phq(4)).improved is False
+    assert change("PHQ-9", phq(12), phq(9), settings=Settings(phq9_meaningful_change=3)
+                  ).meaningful_change is True
+    assert Settings().meaningful_change("MBI-GS") is None
+
+
+def _mbi(ex, cy, ef):
+    """An MBI-GS score with the given subscale sums (5, 5 and 6 items)."""
+    answers = [0] * 16
+    for items, total in (((1, 2, 3, 4, 6), ex), ((8, 9, 13, 14, 15), cy),
+                         ((5, 7, 10, 11, 12, 16), ef)):
+        for n in items:
+            answers[n - 1] = min(6, total)
+            total -= answers[n - 1]
+    return score("MBI-GS", answers)
+
+
+@pytest.mark.parametrize("sums,profile", [
+    ((24, 19, 25), "Burnout"),        # exhaustion 4.8 and cynicism 3.8 exactly: both high
+    ((24, 19, 30), "Burnout"),        # efficacy 5.0 does not matter once both are high
+    ((24, 18, 30), "Overextended"),   # cynicism 3.6
+    ((23, 19, 30), "Disengaged"),     # exhaustion 4.6
+    ((23, 18, 25), "Ineffective"),    # efficacy 25/6 = 4.17 <= 4.3
+    ((23, 18, 26), "Engaged"),        # efficacy 26/6 = 4.33 > 4.3
+])
+def test_mbi_profiles_on_exact_means(sums, profile):
+    from kapms.measures.scoring import mbi_profile
+
+    assert mbi_profile(_mbi(*sums)) == profile
+
+
+def test_mbi_profile_cut_offs_are_settings_and_subscale_improvement():
+    from kapms.measures.scoring import Settings, mbi_profile
+
+    lenient = Settings(mbi_profile_exhaustion_high=Decimal("5"), mbi_profile_efficacy_low=4)
+    assert mbi_profile(_mbi(24, 19, 25), lenient) == "Disengaged"
+    assert mbi_profile(_mbi(20, 10, 25), lenient) == "Engaged"  # 25/6 > 4
+    with pytest.raises(ValueError):
+        mbi_profile(phq(3))
+    c = change("MBI-GS", _mbi(25, 20, 20), _mbi(24, 20, 21))
+    assert c.subscale_improved == {"exhaustion": True, "cynicism": False,
+                                   "professional_efficacy": True}
+    assert c.subscale_response == {"exhaustion": False, "cynicism": False,
+                                   "professional_efficacy": False}

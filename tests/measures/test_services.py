@@ -9,6 +9,7 @@ from kapms.audit.models import AuditEvent
 from kapms.errors import ConflictError, NotFound, PermissionDenied, RuleViolation
 from kapms.measures import services
 from kapms.measures.models import Administration, LicensedItemText, SafetyAlert
+from kapms.measures.services import care_data
 from tests.factories import make_user
 from tests.measures.conftest import make_patient, mbi, phq9
 
@@ -135,7 +136,7 @@ def test_schedule_before_any_dosing_has_only_the_baseline(db, therapist, patient
     schedule = services.measure_schedule(db, patient, rows)
     assert [r.instrument for r in schedule] == ["PHQ-9"]
     assert dict(schedule[0].points)["baseline"] == "recorded"
-    assert services.dosings_done(db, patient.id) == 0
+    assert care_data.dosings_done(db, patient.id) == 0
 
 
 def test_schedule_follows_the_dosings_the_care_path_records(db):
@@ -146,7 +147,7 @@ def test_schedule_follows_the_dosings_the_care_path_records(db):
     dose(db, team, at(-7))
     session_for(db, team, "integration", at(-6), "completed")
     dose(db, team, at(-3))
-    assert services.dosings_done(db, team.patient.id) == 2
+    assert care_data.dosings_done(db, team.patient.id) == 2
     _record(db, team.therapist, team.patient)
     schedule = services.measure_schedule(db, team.patient, [])
     assert dict(schedule[0].points)["after_dosing_2"] == "due"

@@ -50,8 +50,8 @@ from kapms.care.models import (
 from kapms.consent import services as consent
 from kapms.consent.models import ConsentDocument, ConsentSignature, ConsentVersion
 from kapms.insurance.models import InsurancePlan, Payer
-from kapms.measures import links
 from kapms.measures.models import Administration, SelfReportLink
+from kapms.measures.services import links
 from kapms.network.models import ClinicianProfile, Referral
 from kapms.network.services.referrals import offer_referral
 from kapms.outbox.models import OutboxMessage

@@ -37,7 +37,7 @@ from kapms.auth.services import tokens
 from kapms.care import services as care
 from kapms.database import utcnow
 from kapms.demo import DEMO_LOGINS, seed_demo
-from kapms.measures import links
+from kapms.measures.services import links
 from kapms.network.services.referrals import offer_referral
 from kapms.patients import services as patient_services
 from kapms.web.errors import EDGE_MISSED

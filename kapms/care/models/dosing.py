@@ -41,6 +41,11 @@ class DosingRecord(db.Model):
     """
 
     __tablename__ = "dosing_records"
+    # The network outcome report (kapms/measures/services/care_data.py) reads every
+    # dosing's number, outcome, session and flag from this index in the order of the
+    # number (the safety section), and the first dosing's route and setting.
+    __table_args__ = (Index("ix_dosing_records_number", "dosing_number", "outcome",
+                            "session_id", "bp_flag", "route", "setting"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("care_sessions.id"), unique=True)

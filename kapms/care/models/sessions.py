@@ -24,8 +24,14 @@ class CareSession(db.Model):
     """A scheduled appointment on the care path (preparation, dosing, integration, ...)."""
 
     __tablename__ = "care_sessions"
-    __table_args__ = (Index("ix_care_sessions_clinician_start", "clinician_id",
-                            "scheduled_start"),)
+    __table_args__ = (
+        Index("ix_care_sessions_clinician_start", "clinician_id", "scheduled_start"),
+        # The network outcome report (kapms/measures/services/care_data.py): a patient's
+        # sessions of a kind in time order (the first dosing), and a dosing session's
+        # patient read from a small index instead of the wide table.
+        Index("ix_care_sessions_patient_kind_start", "patient_id", "kind", "scheduled_start"),
+        Index("ix_care_sessions_id_patient", "id", "patient_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)

@@ -20,7 +20,11 @@ from kapms.errors import DomainError, NotFound, RuleViolation
 from kapms.measures import scoring
 from kapms.measures.instruments import INSTRUMENTS
 from kapms.measures.models import POINTS, SelfReportLink
-from kapms.measures.services import is_recorded, record_administration, require_clinician
+from kapms.measures.services.administrations import (
+    is_recorded,
+    record_administration,
+    require_clinician,
+)
 from kapms.patients.access import CLINICAL
 from kapms.patients.services import get_patient
 

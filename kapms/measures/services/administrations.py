@@ -1,49 +1,45 @@
-"""Giving measures, safety alerts, the schedule and licensed item text (no Flask).
-
-Services take (session, actor, ...), flush but never commit, raise kapms.errors
-exceptions and audit every read and write of patient data.
-"""
+"""Giving measures: recording, marking entered in error, a patient's administrations and
+their schedule (no Flask; flush, never commit; every read and write audited)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from kapms import clinic_time
 from kapms.audit.services import record
 from kapms.errors import ConflictError, NotFound, PermissionDenied, RuleViolation
 from kapms.measures import scoring
-from kapms.measures.instruments import INSTRUMENTS, MBIGS, get_instrument
+from kapms.measures.instruments import INSTRUMENTS
 from kapms.measures.models import (
+    COURSE_POINTS,
     END_POINT,
     POINTS,
     VOID_REASON_MAX,
     Administration,
-    LicensedItemText,
     SafetyAlert,
 )
 from kapms.measures.schedule import instruments_for, schedule
-from kapms.patients.access import CLINICAL, on_care_team
+from kapms.measures.services.care_data import dosings_done
+from kapms.patients.access import CLINICAL
 from kapms.patients.models import Patient
 from kapms.patients.services import get_patient
 
-NOTE_MAX = 2000
-
 
 def settings_from_config(config) -> scoring.Settings:
-    """The clinic's scoring settings from an app config mapping (PCL5_CUTOFF)."""
-    return scoring.Settings(pcl5_cutoff=int(config.get("PCL5_CUTOFF", 33)))
-
-
-def dosings_done(session, patient_id: int) -> int:
-    """Dosings the patient has had (administered, not held), from the care path."""
-    from kapms.care.services import administered_dosing_count
-
-    return administered_dosing_count(session, patient_id)
+    """The clinic's scoring settings from an app config mapping (kapms/config.py)."""
+    return scoring.Settings(
+        pcl5_cutoff=int(config["PCL5_CUTOFF"]),
+        phq9_meaningful_change=int(config["PHQ9_MEANINGFUL_CHANGE"]),
+        gad7_meaningful_change=int(config["GAD7_MEANINGFUL_CHANGE"]),
+        pcl5_meaningful_change=int(config["PCL5_MEANINGFUL_CHANGE"]),
+        mbi_profile_exhaustion_high=Decimal(str(config["MBI_PROFILE_EXHAUSTION_HIGH"])),
+        mbi_profile_cynicism_high=Decimal(str(config["MBI_PROFILE_CYNICISM_HIGH"])),
+        mbi_profile_efficacy_low=Decimal(str(config["MBI_PROFILE_EFFICACY_LOW"])))
 
 
 def require_clinician(actor) -> None:
@@ -65,13 +61,23 @@ def live(administrations) -> list[Administration]:
     return [a for a in administrations if a.voided_at is None]
 
 
-def _refresh_end_recorded(session, patient_id: int, instrument: str) -> None:
-    """Set the completer flag on the patient's live baseline of ``instrument`` from whether
-    a live after-dosing-6 exists now (see models.Administration.end_recorded)."""
+def completion(session, patient_id: int, instrument: str) -> dict[str, bool]:
+    """The completer flags a baseline of ``instrument`` carries (see models): the end point
+    is recorded, and every point of the course is (live rows only)."""
+    points = set(session.scalars(select(Administration.point).where(
+        Administration.patient_id == patient_id, Administration.instrument == instrument,
+        Administration.point.in_(COURSE_POINTS), Administration.voided_at.is_(None))))
+    return {"end_recorded": END_POINT in points,
+            "all_points_recorded": points == set(COURSE_POINTS)}
+
+
+def _refresh_completion(session, patient_id: int, instrument: str) -> None:
+    """Set the completer flags on the patient's live baseline of ``instrument`` from the
+    points recorded now."""
     session.execute(update(Administration).where(
         Administration.patient_id == patient_id, Administration.instrument == instrument,
         Administration.point == "baseline", Administration.voided_at.is_(None))
-        .values(end_recorded=is_recorded(session, patient_id, instrument, END_POINT))
+        .values(**completion(session, patient_id, instrument))
         .execution_options(synchronize_session="fetch"))
 
 
@@ -101,24 +107,13 @@ def record_administration(session, actor, patient: Patient, instrument: str, poi
     if is_recorded(session, patient.id, instrument, point):
         raise ConflictError(f"{instrument} at {POINTS[point].lower()} is already recorded.")
 
-    values = result.answers
-    sums = {}
-    if instrument == MBIGS.name:
-        sums = {name: sum(values[n - 1] for n in items) for name, items in MBIGS.subscales.items()}
     admin = Administration(
         patient_id=patient.id, instrument=instrument, point=point, given_on=given_on,
         source=source, recorded_by_id=getattr(actor, "id", None),
-        answers=",".join(map(str, values)), total=result.total, severity=result.severity,
-        item3=values[2] if instrument == "PHQ-9" else None,
-        item9=values[8] if instrument == "PHQ-9" else None,
-        exhaustion_sum=sums.get("exhaustion"), cynicism_sum=sums.get("cynicism"),
-        efficacy_sum=sums.get("professional_efficacy"),
-        suicidal_ideation="suicidal_ideation" in result.flags,
-        burnout=(result.severity == "burnout") if instrument == MBIGS.name else None,
-        dsm5_criteria_met=("dsm5_criteria_met" in result.flags) if instrument == "PCL-5" else None,
-    )
+        answers=",".join(map(str, result.answers)), **scoring.derived_values(result))
     if point == "baseline":
-        admin.end_recorded = is_recorded(session, patient.id, instrument, END_POINT)
+        for flag, value in completion(session, patient.id, instrument).items():
+            setattr(admin, flag, value)
     session.add(admin)
     try:
         with session.begin_nested():  # a concurrent double submit hits the unique key
@@ -126,8 +121,8 @@ def record_administration(session, actor, patient: Patient, instrument: str, poi
     except IntegrityError as error:
         raise ConflictError(f"{instrument} at {POINTS[point].lower()} is already recorded.") \
             from error
-    if point == END_POINT:
-        _refresh_end_recorded(session, patient.id, instrument)
+    if point in COURSE_POINTS:
+        _refresh_completion(session, patient.id, instrument)
     record(session, actor, "create", "measure_administration", admin.id, patient_id=patient.id,
            detail=f"{instrument} {point} ({source})")
     if admin.suicidal_ideation:
@@ -146,7 +141,7 @@ def void_administration(session, actor, administration_id: int, reason: str, *,
 
     The row is kept, with who, when and why; from then on it counts nowhere: the point
     can be recorded again, the schedule, charts and reports leave it out, and the
-    completer flag on the baseline is recomputed when an after-dosing-6 is voided.
+    completer flags on the baseline are recomputed when a point of the course is voided.
     A safety alert it raised is left as it is: an open alert stays open until a
     clinician acknowledges it (why: docs/measures.md).
 
@@ -178,18 +173,12 @@ def void_administration(session, actor, administration_id: int, reason: str, *,
     if claimed.rowcount != 1:
         raise already
     session.refresh(admin)
-    if admin.point == END_POINT:
-        _refresh_end_recorded(session, admin.patient_id, admin.instrument)
+    if admin.point in COURSE_POINTS:
+        _refresh_completion(session, admin.patient_id, admin.instrument)
     record(session, actor, "update", "measure_administration", admin.id,
            patient_id=admin.patient_id,
            detail=f"entered in error: {admin.instrument} {admin.point}")
     return admin
-
-
-def alert_for(session, administration_id: int) -> SafetyAlert | None:
-    """The safety alert an administration raised, if any (caller checked access)."""
-    return session.scalar(select(SafetyAlert).where(
-        SafetyAlert.administration_id == administration_id))
 
 
 def patient_administrations(session, actor, patient: Patient) -> list[Administration]:
@@ -225,100 +214,3 @@ def measure_schedule(session, patient: Patient, administrations) -> list[DueRow]
         given.setdefault(a.instrument, set()).add(a.point)
     return [DueRow(i, schedule(done, given.get(i, set())))
             for i in instruments_for(patient.diagnosis_code, set(given))]
-
-
-# --- safety alerts -------------------------------------------------------------------
-
-def open_alerts_for_patient(session, patient_id: int) -> list[SafetyAlert]:
-    """Open suicidal-ideation alerts of one patient, newest first (caller checked access)."""
-    return list(session.scalars(select(SafetyAlert).where(
-        SafetyAlert.patient_id == patient_id, SafetyAlert.acknowledged_at.is_(None))
-        .order_by(SafetyAlert.raised_at.desc())).all())
-
-
-def patient_alerts(session, patient_id: int) -> list[SafetyAlert]:
-    """Every alert of one patient, newest first, acknowledged ones included (caller
-    checked access)."""
-    return list(session.scalars(select(SafetyAlert).where(SafetyAlert.patient_id == patient_id)
-                                .order_by(SafetyAlert.raised_at.desc())).all())
-
-
-def open_alerts_for_care_team(session, actor, limit: int = 50) -> list[SafetyAlert]:
-    """Open alerts of the patients on ``actor``'s care team (dashboard), newest first."""
-    if not actor.has_role("therapist", "prescriber"):
-        return []
-    rows = session.scalars(
-        select(SafetyAlert).join(Patient, Patient.id == SafetyAlert.patient_id)
-        .where(SafetyAlert.acknowledged_at.is_(None), on_care_team(actor.id))
-        .order_by(SafetyAlert.raised_at.desc()).limit(limit)).all()
-    for alert in rows:
-        record(session, actor, "view", "safety_alert", alert.id, patient_id=alert.patient_id)
-    return list(rows)
-
-
-def acknowledge_alert(session, actor, alert_id: int, note: str, *,
-                      version: int | None = None) -> SafetyAlert:
-    """A clinician on the care team acknowledges an open alert with a note (audited).
-
-    Someone else's patient or a missing alert is NotFound; an alert already acknowledged
-    (or changed since ``version``) is a ConflictError; the note is required.
-    """
-    require_clinician(actor)
-    alert = session.get(SafetyAlert, alert_id)
-    if alert is None:
-        raise NotFound("No such alert.")
-    get_patient(session, actor, alert.patient_id, need=CLINICAL, audit=False)
-    note = (note or "").strip()
-    if not note:
-        raise RuleViolation("Write a note saying what was done.", field="note")
-    if len(note) > NOTE_MAX:
-        raise RuleViolation(f"Keep the note under {NOTE_MAX} characters.", field="note")
-    if not alert.is_open or (version is not None and version != alert.version):
-        raise ConflictError("This alert was already acknowledged.")
-    alert.acknowledged_at = datetime.now(UTC)
-    alert.acknowledged_by_id = actor.id
-    alert.acknowledgement_note = note
-    try:
-        session.flush()
-    except StaleDataError as error:
-        raise ConflictError("This alert was already acknowledged.") from error
-    record(session, actor, "acknowledge", "safety_alert", alert.id, patient_id=alert.patient_id)
-    return alert
-
-
-# --- licensed item text --------------------------------------------------------------
-
-def load_item_texts(session, actor, instrument: str, texts: dict[int, str]) -> int:
-    """Replace the stored wording of a licensed instrument (admin; None from the CLI)."""
-    if actor is not None and not actor.has_role("admin"):
-        raise PermissionDenied("Only an admin can load licensed item text.")
-    inst = get_instrument(instrument)
-    if sorted(texts) != list(range(1, inst.item_count + 1)):
-        raise RuleViolation(f"{instrument} needs text for items 1-{inst.item_count}.")
-    existing = {t.item_number: t for t in session.scalars(
-        select(LicensedItemText).where(LicensedItemText.instrument == instrument))}
-    for number, text in texts.items():
-        row = existing.get(number) or LicensedItemText(instrument=instrument, item_number=number)
-        row.text, row.loaded_by_id, row.loaded_at = text, getattr(actor, "id", None), datetime.now(UTC)
-        session.add(row)
-    session.flush()
-    record(session, actor, "update", "licensed_item_text", instrument,
-           detail=f"{len(texts)} items")
-    return len(texts)
-
-
-def item_labels(session, instrument: str) -> list[str]:
-    """The wording of each item: shipped text, loaded licensed text, or "Item n"."""
-    inst = get_instrument(instrument)
-    if inst.items:
-        return list(inst.items)
-    loaded = dict(session.execute(select(LicensedItemText.item_number, LicensedItemText.text)
-                                  .where(LicensedItemText.instrument == instrument)).all())
-    return [loaded.get(n, f"Item {n}") for n in range(1, inst.item_count + 1)]
-
-
-def option_labels(instrument: str) -> list[tuple[int, str]]:
-    """(value, label) for each answer; the bare number when the wording is licensed."""
-    inst = get_instrument(instrument)
-    labels = inst.option_labels or tuple(str(v) for v in inst.answer_values)
-    return list(zip(inst.answer_values, labels, strict=True))
