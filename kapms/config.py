@@ -111,6 +111,10 @@ class Config:
 
     # Network: admins are warned this many days before a clinician's licence expires
     LICENCE_EXPIRY_WARNING_DAYS = 60
+    # An unanswered care-team offer (a referral or an invitation) lapses after this many
+    # days: it no longer holds a place and cannot be accepted (`flask network
+    # expire-offers`, daily, records the lapse).
+    OFFER_EXPIRY_DAYS = 7
 
     # Background jobs (kapms/queue.py): "sqlite:///path" (default: instance/queue.sqlite3,
     # one machine) or "redis://host:6379/0" (several machines and workers).

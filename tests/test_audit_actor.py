@@ -29,6 +29,8 @@ PUBLIC = {
         "`flask users create` from the shell (the first admin is made this way)",
     ("measures/cli.py", "load_mbi_text_command"):
         "`flask measures load-mbi-text` from the shell",
+    ("network/cli.py", "expire_offers_command"):
+        "`flask network expire-offers`, daily: the clock lapses unanswered offers",
     ("demo.py", "seed_users"):
         "the demo's first accounts, created from the shell before anyone exists",
     ("auth/services/tokens.py", "open_token"):

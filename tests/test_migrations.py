@@ -104,7 +104,8 @@ def _patient_at_this_revision(session):
     values = dict(first_name="Pat", last_name="Client", date_of_birth=date(1985, 5, 5),
                   address_line1="1 Main St", city="Oakland", state="CA", postal_code="94610",
                   preferred_language="English", stage="referral", care_modality="either",
-                  urgency="routine", created_at=datetime.now(UTC), version=1)
+                  urgency="routine", created_at=datetime.now(UTC), version=1,
+                  person_key="pat|client")
     result = session.execute(patients.insert().values(
         **{k: v for k, v in values.items() if k in patients.c}))
     return SimpleNamespace(id=result.inserted_primary_key[0])
@@ -275,3 +276,105 @@ def test_migrated_dosing_records_get_their_numbers(empty_database_url):
         session.remove()
         downgrade(revision="base")
         db.engine.dispose()
+
+
+def test_older_holds_rises_and_serious_events_reach_the_review_list(empty_database_url):
+    """Revision cbba8cd71fcd: a held dosing, a BP rise and a serious adverse event recorded
+    without a review item get one (open, dated when the dosing happened); one that has its
+    item is not doubled."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import MetaData, Table
+
+    from tests.factories import make_user
+
+    app = create_app(type("MigrationConfig", (TestConfig,), {
+        "SQLALCHEMY_DATABASE_URI": empty_database_url}))
+    with app.app_context():
+        upgrade(revision="c2d1030b5495")  # the revision before
+        session = db.session
+        therapist = make_user(session)
+        patient = _patient_at_this_revision(session)
+        session.commit()
+
+        def insert(table, **values):
+            table = Table(table, MetaData(), autoload_with=session.connection())
+            return session.execute(table.insert().values(**values)).inserted_primary_key[0]
+        when = datetime(2026, 3, 2, 17, 30, tzinfo=UTC)
+        dosings = []
+        for n, (outcome, flag) in enumerate([("held", None), ("administered", "BP rose"),
+                                             ("administered", None)]):
+            cs = insert("care_sessions", patient_id=patient.id, kind="dosing",
+                        clinician_id=therapist.id, scheduled_start=when.replace(day=2 + n),
+                        duration_minutes=180, modality="office", status="completed",
+                        created_at=when, version=1)
+            dosings.append(insert(
+                "dosing_records", session_id=cs, outcome=outcome, setting="office",
+                maintenance=False, co_medications={}, bp_flag=flag, recorded_at=when,
+                updated_at=when, version=1,
+                hold_reason="Pre-dose BP 170/104" if outcome == "held" else None))
+        insert("care_adverse_events", dosing_id=dosings[2], kind="respiratory_depression",
+               severity="severe", serious=True, occurred_at=when, recorded_at=when)
+        insert("care_adverse_events", dosing_id=dosings[2], kind="nausea", severity="mild",
+               serious=False, occurred_at=when, recorded_at=when)
+        insert("care_reviews", patient_id=patient.id, dosing_id=dosings[1], kind="bp_rise",
+               subject="bp_rise", summary="already raised", raised_at=when, version=1)
+        session.commit()
+        upgrade()
+        rows = session.execute(text(
+            "SELECT dosing_id, kind, subject, summary, reviewed_at FROM care_reviews "
+            "ORDER BY dosing_id, kind")).all()
+        assert [(r.dosing_id, r.kind, r.summary) for r in rows] == [
+            (dosings[0], "held", "Pre-dose BP 170/104"),
+            (dosings[1], "bp_rise", "already raised"),
+            (dosings[2], "serious_ae", "Serious adverse event: respiratory depression")]
+        assert rows[2].subject.startswith("ae:") and all(r.reviewed_at is None for r in rows)
+        session.commit()
+        session.remove()
+        downgrade(revision="c2d1030b5495")
+        db.session.remove()
+
+
+def test_offers_made_before_expiry_get_one(empty_database_url):
+    """Revision 8209b5f19924: an open offer gets a full window from the upgrade (none lapses
+    by surprise), an answered one its offer time plus the window; the downgrade turns an
+    expired offer into a withdrawn one."""
+    from datetime import UTC, datetime, timedelta
+
+    from tests.factories import make_user
+
+    app = create_app(type("MigrationConfig", (TestConfig,), {
+        "SQLALCHEMY_DATABASE_URI": empty_database_url}))
+    with app.app_context():
+        upgrade(revision="cbba8cd71fcd")
+        session = db.session
+        clinician = make_user(session)
+        patient = _patient_at_this_revision(session)
+        session.commit()
+        offered = datetime(2026, 1, 5, 18, 0, tzinfo=UTC)
+        naive = db.engine.dialect.name == "sqlite"
+        for role, status in (("therapist", "offered"), ("prescriber", "declined")):
+            session.execute(text(
+                "INSERT INTO referrals (patient_id, clinician_id, role, kind, status, "
+                "private_pay, offered_at, version) VALUES (:p, :c, :role, 'referral', "
+                ":status, false, :at, 1)"),
+                {"p": patient.id, "c": clinician.id, "role": role, "status": status,
+                 "at": offered.replace(tzinfo=None) if naive else offered})
+        session.commit()
+        before = datetime.now(UTC)
+        upgrade(revision="8209b5f19924")
+        rows = dict(session.execute(text("SELECT status, expires_at FROM referrals")).all())
+
+        def aware(value):
+            value = datetime.fromisoformat(value) if isinstance(value, str) else value
+            return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+        assert aware(rows["offered"]) >= before + timedelta(days=7) - timedelta(seconds=1)
+        assert aware(rows["declined"]) == offered + timedelta(days=7)
+        session.execute(text("UPDATE referrals SET status = 'expired' "
+                             "WHERE status = 'offered'"))
+        session.commit()
+        session.remove()
+        downgrade(revision="cbba8cd71fcd")
+        assert db.session.execute(text("SELECT status FROM referrals ORDER BY role")
+                                  ).scalars().all() == ["declined", "withdrawn"]
+        db.session.remove()

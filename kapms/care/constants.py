@@ -71,12 +71,18 @@ DOSING_PHASES = {"check_in": "Check-in", "administration": "Administration",
                  "monitoring": "Monitoring", "discharge": "Discharge"}
 # Vitals readings during a dosing.
 VITALS_KINDS = {"pre": "Pre-dose", "mid": "~40 minutes", "extra": "Additional",
-                "discharge": "Before discharge"}
+                "discharge": "Before discharge", "end": "At the early end"}
+# How a dosing session in monitoring ends when it cannot end in a normal discharge (the
+# patient is not stable, or leaves): the record is closed with what happened and why.
+END_KINDS = {"emergency_transfer": "Transferred to emergency care",
+             "left_against_advice": "Left against clinical advice",
+             "ended_early": "Ended early (other reason)"}
 CHECKIN_STATUSES = {"ok": "OK", "concern": "Concern"}
 
 # What the prescriber reviews (each acknowledged with a note).
 REVIEW_KINDS = {"held": "Held dosing", "bp_rise": "Blood-pressure rise",
-                "serious_ae": "Serious adverse event"}
+                "serious_ae": "Serious adverse event", "ended_early": "Dosing ended early",
+                "plan_deviation": "Dose outside the plan (amended)"}
 
 ADVERSE_EVENTS = {
     "dissociation": "Dissociation", "sedation": "Sedation",

@@ -22,6 +22,7 @@ from kapms.care.constants import (
     CONTRAINDICATIONS,
     DECISIONS,
     DOSING_SETTINGS,
+    END_KINDS,
     MODALITIES,
     PRODUCTS,
     ROUTES,
@@ -183,6 +184,8 @@ class CompleteForm(Form):
 
     actual_minutes = IntegerField("Actual minutes", validators=[Optional(),
                                                                 NumberRange(15, 480)])
+    psychotherapy_minutes = IntegerField("Psychotherapy within the visit (minutes)",
+                                         validators=[Optional(), NumberRange(0, 479)])
 
 
 # --- the live dosing record: one form per phase -------------------------------------------
@@ -197,6 +200,10 @@ class CheckInForm(ClinicTimes, Form):
     monitored_by = StringField("Monitored by", validators=[Optional(), Length(max=200)])
     monitoring_staff = IntegerField("Staff monitoring", default=1,
                                     validators=[InputRequired(), NumberRange(1, 10)])
+    monitoring_clinicians = IntegerField(
+        "Of them, clinicians", default=1, validators=[InputRequired(), NumberRange(1, 10)],
+        description="Physicians or qualified clinicians, you included; the rest are "
+                    "clinical staff.")
     chaperone_name = StringField("Chaperone (peer treatment monitor)",
                                  validators=[Optional(), Length(max=160)],
                                  description="Telehealth and at home: who sits with the patient.")
@@ -288,6 +295,24 @@ class DischargeForm(ClinicTimes, Versioned, Form):
     no_driving_advised = BooleanField("Told not to drive until the next day")
 
 
+class EndEarlyForm(ClinicTimes, Versioned, Form):
+    """Close a session in monitoring that cannot end in a discharge (transfer, left)."""
+
+    kind = required_choice("How the session ended", list(END_KINDS.items()),
+                           "Choose how the session ended.")
+    ended_at = time_now("Ended at")
+    reason = TextAreaField("What happened", validators=[DataRequired(), Length(max=2000)],
+                           render_kw={"rows": 3})
+    transferred_to = StringField("Transferred to (emergency transfer)",
+                                 validators=[Optional(), Length(max=200)])
+    systolic = _bp("Last systolic (if taken)")
+    diastolic = _dia("Last diastolic")
+    heart_rate = _hr("Last heart rate")
+    spo2 = _spo2("Last SpO2 %")
+    ride_home = BooleanField("A safe ride home is arranged")
+    no_driving_advised = BooleanField("Told not to drive until the next day")
+
+
 class AmendForm(Versioned, Form):
     """Correct one recorded value, with a reason (the old value is kept)."""
 
@@ -296,6 +321,8 @@ class AmendForm(Versioned, Form):
     new_value = StringField("Corrected value", validators=[Optional(), Length(max=500)],
                             description="Times as HH:MM; choices by name.")
     reason = StringField("Reason", validators=[DataRequired(), Length(max=500)])
+    confirm_deviation = BooleanField("The medication corrected departs from the plan and is "
+                                     "what was given (the prescriber signs it off)")
 
 
 class PlanRequestForm(Form):

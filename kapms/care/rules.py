@@ -17,6 +17,7 @@ from kapms.care.constants import (
     CO_MEDICATION_LABELS,
     CONTRAINDICATION_LABELS,
     DOSING_SETTINGS,
+    END_KINDS,
     PRODUCTS,
     ROUTES,
     SEDATING_CO_MEDICATIONS,
@@ -275,7 +276,8 @@ def hold_reason(systolic: int | None, diastolic: int | None, t: Thresholds,
 
 
 def check_in_refusal(setting: str, chaperone_name: str | None, chaperone_phone: str | None,
-                     co_medications: dict, staff_count: int | None) -> str | None:
+                     co_medications: dict, staff_count: int | None,
+                     clinician_count: int | None = 1) -> str | None:
     """What a check-in lacks, or None."""
     if setting not in DOSING_SETTINGS:
         return "Choose the setting: in office, telehealth or at home."
@@ -289,6 +291,9 @@ def check_in_refusal(setting: str, chaperone_name: str | None, chaperone_phone: 
         return "Answer yes or no for each co-medication taken today: " + "; ".join(missing) + "."
     if not staff_count or staff_count < 1:
         return "Give the number of staff monitoring the patient (at least 1)."
+    if clinician_count is None or not 1 <= clinician_count <= staff_count:
+        return (f"Of the {staff_count} staff monitoring, give how many are physicians or "
+                "qualified clinicians (at least 1, the clinician leading the session).")
     return None
 
 
@@ -438,6 +443,54 @@ def discharge_refusal(*, given_at: datetime, discharged_at: datetime, mid_vitals
     if minutes < t.min_monitoring_minutes:
         return (f"Monitoring has lasted {minutes} minutes: the clinic's minimum is "
                 f"{t.min_monitoring_minutes} minutes from the dose.")
+    return None
+
+
+def end_early_refusal(*, kind: str | None, reason: str | None, transferred_to: str | None,
+                      no_driving: bool, given_at: datetime, ended_at: datetime) -> str | None:
+    """Why a dosing in monitoring may not be closed early as described, or None.
+
+    Closing early is for a session that cannot end in a normal discharge: it needs what
+    happened in words; an emergency transfer says where the patient was taken; a patient
+    who leaves on their own (against advice, or ended early otherwise) must have been told
+    not to drive, as at any discharge. The minimum monitoring time does not apply (the
+    record says how long monitoring lasted).
+    """
+    if kind not in END_KINDS:
+        return "Choose how the session ended."
+    if not (reason or "").strip():
+        return "Describe what happened and why the session ended early."
+    if ended_at < given_at:
+        return "The session cannot end before the dose was given."
+    if kind == "emergency_transfer" and not (transferred_to or "").strip():
+        return "Say where the patient was transferred (e.g. the emergency department)."
+    if kind != "emergency_transfer" and not no_driving:
+        return ("A patient who leaves before discharge must be told not to drive until the "
+                "next day: confirm it.")
+    return None
+
+
+MEDICAL_VISITS = frozenset({"intake", "follow_up"})
+
+
+def psychotherapy_refusal(kind: str, psychotherapy_minutes: int | None,
+                          visit_minutes: int) -> str | None:
+    """Why psychotherapy minutes cannot be recorded on this visit, or None.
+
+    Only a medical visit (intake, follow-up) records psychotherapy given within it (CPT's
+    add-on codes), and that time is a part of the visit separate from the medical
+    evaluation, so it is shorter than the whole visit.
+    """
+    if psychotherapy_minutes is None:
+        return None
+    if kind not in MEDICAL_VISITS:
+        return ("Psychotherapy minutes are recorded on a medical visit (intake or "
+                "follow-up); this session's minutes are its psychotherapy.")
+    if psychotherapy_minutes < 0:
+        return "Psychotherapy minutes cannot be negative."
+    if psychotherapy_minutes >= visit_minutes:
+        return (f"Psychotherapy ({psychotherapy_minutes} min) must be a part of the "
+                f"{visit_minutes}-minute visit, separate from the medical evaluation.")
     return None
 
 

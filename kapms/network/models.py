@@ -7,12 +7,13 @@ vocabularies on the profile. The count of active patients is never stored: it is
 from active care-team rows, so it can never drift from the care teams themselves.
 """
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, and_, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kapms.auth.models import User
+from kapms.config import Config
 from kapms.database import UTCDateTime, utcnow
 from kapms.extensions import db
 from kapms.insurance.models import InsurancePlan
@@ -146,6 +147,11 @@ class AvailabilitySlot(db.Model):
         return f"{WEEKDAYS[self.weekday]} {self.starts_at:%H:%M}-{self.ends_at:%H:%M}"
 
 
+def default_offer_expiry() -> datetime:
+    """An offer made without an explicit expiry lapses after the default setting."""
+    return utcnow() + timedelta(days=Config.OFFER_EXPIRY_DAYS)
+
+
 class Referral(db.Model):
     """An offer of a place on a patient's care team, and the invited clinician's answer.
 
@@ -179,6 +185,8 @@ class Referral(db.Model):
     offered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     offered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Unanswered by then, the offer lapses (services set it from OFFER_EXPIRY_DAYS).
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=default_offer_expiry)
     # Two tabs accepting the same offer: the second save fails instead of doubling.
     version: Mapped[int] = mapped_column(default=1)
 
@@ -189,9 +197,27 @@ class Referral(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     @property
+    def state(self) -> str:
+        """The status as of now: an offer unanswered past its expiry is "expired" even
+        before the daily command records it."""
+        if self.status == "offered" and self.expires_at <= utcnow():
+            return "expired"
+        return self.status
+
+    @property
+    def is_open(self) -> bool:
+        """Offered, and not expired: it may be answered and holds a place."""
+        return self.state == "offered"
+
+    @classmethod
+    def open_at(cls, now: datetime):
+        """SQL: the offer is open at ``now`` (offered and not yet expired)."""
+        return and_(cls.status == "offered", cls.expires_at > now)
+
+    @property
     def status_label(self) -> str:
-        """The status in words."""
-        return REFERRAL_STATUSES.get(self.status, self.status)
+        """The status in words (as of now)."""
+        return REFERRAL_STATUSES.get(self.state, self.state)
 
     @property
     def kind_label(self) -> str:

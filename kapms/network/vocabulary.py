@@ -28,6 +28,7 @@ REFERRAL_STATUSES = {
     "accepted": "Accepted",
     "declined": "Declined",
     "withdrawn": "Withdrawn",
+    "expired": "Expired",  # unanswered for OFFER_EXPIRY_DAYS
 }
 # What an offer is: a coordinator's referral or a care-team colleague's invitation.
 OFFER_KINDS = {"referral": "Referral", "invitation": "Invitation"}

@@ -1,11 +1,20 @@
 """Forms for registering and editing patients (care-team forms are the network's)."""
 
-from wtforms import DateField, EmailField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
+from wtforms import DateField, EmailField, IntegerField, SelectField, StringField
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
+from wtforms.widgets import RadioInput
 
 from kapms.icd10 import ICD10_LABELS
 from kapms.patients.models import CARE_MODALITIES, GENDER_IDENTITIES, SEX_AT_BIRTH, URGENCIES
-from kapms.web.forms import Form, Versioned
+from kapms.web.forms import Form, IdField, Versioned
 
 
 def diagnosis_choices() -> list[tuple[str, str]]:
@@ -53,8 +62,19 @@ class PatientForm(Versioned, Form):
     urgency = SelectField("Urgency", choices=list(URGENCIES.items()), default="routine")
 
 
-class RegisterPatientForm(PatientForm):
-    """Registration adds, for admins, the therapist to assign (0: a referral, none yet)."""
+class ChosenIdField(IdField):
+    """A record id chosen with radio buttons the template draws: read like an IdField, but
+    not a hidden input (``hidden_tag`` would add an empty twin of the choice)."""
 
-    therapist_id = SelectField("Therapist", coerce=int, validators=[InputRequired()])
+    widget = RadioInput()
+
+
+class RegisterPatientForm(PatientForm):
+    """Registration adds, for admins, the therapist to assign (0 or none: a referral, none
+    yet), chosen from a paged, searchable list of the therapists eligible for the state and
+    coverage entered (the view draws it; the service checks eligibility again)."""
+
+    therapist_id = ChosenIdField("Therapist")
+    therapist_q = StringField("Therapist's name", validators=[Optional(), Length(max=100)])
+    therapist_page = IntegerField(validators=[Optional(), NumberRange(1, 100_000)])
     version = None  # a new chart: nothing to be stale against

@@ -53,17 +53,35 @@ def get_patient(session, actor, patient_id: int, *, need: str = CLINICAL,
     return patient
 
 
-def search_patients(session, actor, *, name: str | None = None, stage: str | None = None,
-                    limit: int = 200) -> list[Patient]:
-    """The actor's patients, optionally by part of a name and by stage, by last name."""
+def _patients_query(actor, name: str | None, stage: str | None):
     query = visible_patients(actor)
     if name:
         like = f"%{name.strip().lower()}%"
         query = query.where(func.lower(Patient.first_name + " " + Patient.last_name).like(like))
     if stage:
         query = query.where(Patient.stage == stage)
-    return session.scalars(
-        query.order_by(Patient.last_name, Patient.first_name).limit(limit)).all()
+    return query
+
+
+def search_patients(session, actor, *, name: str | None = None, stage: str | None = None,
+                    limit: int = 200) -> list[Patient]:
+    """The actor's patients, optionally by part of a name and by stage, by last name."""
+    return session.scalars(_patients_query(actor, name, stage).order_by(
+        Patient.last_name, Patient.first_name, Patient.id).limit(limit)).all()
+
+
+PATIENTS_PER_PAGE = 50
+
+
+def patients_page(session, actor, *, name: str | None = None, stage: str | None = None,
+                  page: int = 1, per_page: int = PATIENTS_PER_PAGE) -> tuple[list[Patient], int]:
+    """One page of the actor's patients (by last name, then first name and id, so pages
+    never overlap) and how many there are in all."""
+    query = _patients_query(actor, name, stage)
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = session.scalars(query.order_by(Patient.last_name, Patient.first_name, Patient.id)
+                           .limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
+    return list(rows), total
 
 
 # --- registration and editing -------------------------------------------------------------

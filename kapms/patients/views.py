@@ -1,17 +1,19 @@
 """Patient list, registration, editing, care team and the patient page. Other domains add
 sections to the patient page through kapms.web.panels (PATIENT_PAGE)."""
 
-from dataclasses import fields
+from dataclasses import dataclass, fields
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
-from kapms.auth.models import User, UserRole
+from kapms import clinic_time
+from kapms.auth.models import User
 from kapms.care.services import refresh_stage
 from kapms.extensions import db
 from kapms.icd10 import ICD10_LABELS
 from kapms.insurance.services import plan_choices
+from kapms.network.matching import MatchRequest
+from kapms.network.services import search
 from kapms.patients import services
 from kapms.patients.access import BILLING, CLINICAL, categories
 from kapms.patients.blueprint import bp
@@ -31,9 +33,38 @@ def _refresh_stage(patient) -> None:
     refresh_stage(db.session, patient)
 
 
-def _clinicians(role: str) -> list[User]:
-    return db.session.scalars(select(User).join(UserRole).where(
-        UserRole.role == role, User.active.is_(True)).order_by(User.full_name)).all()
+THERAPISTS_PER_PAGE = 10
+
+
+@dataclass(frozen=True)
+class TherapistChoices:
+    """One page of the therapists who may join the care team of the patient being
+    registered (the network's eligibility rule, for the state and coverage entered)."""
+
+    rows: list  # (ClinicianProfile, places taken)
+    page: int
+    pages: int
+    total: int
+    ready: bool  # a state was entered: the list means something
+    chosen: User | None
+
+
+def _therapist_choices(form: RegisterPatientForm, turn: str | None) -> TherapistChoices:
+    state = (form.state.data or "").strip().upper()
+    chosen = db.session.get(User, form.therapist_id.data) if form.therapist_id.data else None
+    if not (len(state) == 2 and state.isalpha()):
+        return TherapistChoices([], 1, 1, 0, False, chosen)
+    req = MatchRequest(state=state, plan_id=form.plan_id.data or None,
+                       today=clinic_time.today())
+    name = (form.therapist_q.data or "").strip() or None
+    total = search.count_eligible(db.session, req, "therapist", name=name)
+    pages = max(1, -(-total // THERAPISTS_PER_PAGE))
+    page = (form.therapist_page.data or 1) + {"next": 1, "prev": -1}.get(turn, 0)
+    page = min(max(page, 1), pages) if turn != "find" else 1
+    rows, _ = search.eligible_clinicians(db.session, req, "therapist", explain=False,
+                                         limit=THERAPISTS_PER_PAGE,
+                                         offset=(page - 1) * THERAPISTS_PER_PAGE, name=name)
+    return TherapistChoices(rows, page, pages, total, True, chosen)
 
 
 def _input(form: PatientForm) -> services.PatientInput:
@@ -53,9 +84,12 @@ def list():  # noqa: A001 - the endpoint name reads well in url_for("patients.li
     name = request.args.get("q", "").strip()[:100]
     stage = request.args.get("stage", "")
     stage = stage if stage in STAGES else None
-    rows = services.search_patients(db.session, current_user, name=name or None, stage=stage)
+    page = page_arg()
+    rows, total = services.patients_page(db.session, current_user, name=name or None,
+                                         stage=stage, page=page)
     return render_template("patients/list.html", patients=rows, q=name, stage=stage,
-                           stages=STAGES,
+                           stages=STAGES, page=page, total=total,
+                           pages=max(1, -(-total // services.PATIENTS_PER_PAGE)),
                            may_register=current_user.has_role("therapist", "admin"))
 
 
@@ -66,14 +100,19 @@ def register():
     form = RegisterPatientForm()
     form.plan_id.choices = plan_choices(db.session)
     is_admin = current_user.has_role("admin")
+    choices, turn = None, request.form.get("turn")
     if is_admin:
-        form.therapist_id.choices = [(0, "None yet (referral)")] + [
-            (u.id, u.display_name) for u in _clinicians("therapist")]
-    else:
-        del form.therapist_id  # a therapist always registers their own client
-    if form.validate_on_submit():
-        therapist = db.session.get(User, form.therapist_id.data) if is_admin and \
-            form.therapist_id.data else None
+        if turn not in ("find", "next", "prev"):
+            turn = None
+        choices = _therapist_choices(form, turn)
+    else:  # a therapist always registers their own client
+        del form.therapist_id, form.therapist_q, form.therapist_page
+    if turn is None and form.validate_on_submit():
+        therapist = choices.chosen if is_admin else None
+        if is_admin and form.therapist_id.data and therapist is None:
+            form.therapist_id.errors.append("No such therapist: choose one from the list.")
+            return render_template("patients/form.html", form=form, patient=None,
+                                   is_admin=is_admin, therapists=choices)
 
         def register_and_stage():
             registered = services.register_patient(db.session, current_user, _input(form),
@@ -94,7 +133,8 @@ def register():
         if ok:
             flash(f"{registered.full_name} registered.", "success")
             return redirect(url_for("patients.detail", patient_id=registered.id))
-    return render_template("patients/form.html", form=form, patient=None, is_admin=is_admin)
+    return render_template("patients/form.html", form=form, patient=None, is_admin=is_admin,
+                           therapists=choices)
 
 
 @bp.route("/<int:patient_id>/edit", methods=["GET", "POST"])

@@ -3,7 +3,7 @@ outbox, consent documents, versions and signatures, intake answers, chaperone no
 reminder choices and the daily reminder runs.
 
 Revision ID: e5ad200e94f6
-Revises: c2d1030b5495
+Revises: 8209b5f19924
 Create Date: 2026-11-30 14:53:06.450768
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e5ad200e94f6'
-down_revision = 'c2d1030b5495'
+down_revision = '8209b5f19924'
 branch_labels = None
 depends_on = None
 

@@ -59,15 +59,17 @@ class CareRecord:
                                          duration_minutes=max(minutes, 15), modality=setting)
 
     def visit(self, kind: str, day: date, minutes: int = 60, setting: str = "office",
-              hour: int = 10, clinician=None):
-        """A completed non-dosing visit of ``minutes`` on ``day``."""
+              hour: int = 10, clinician=None, psychotherapy_minutes: int | None = None):
+        """A completed non-dosing visit of ``minutes`` on ``day`` (a medical visit may
+        include ``psychotherapy_minutes`` given within it)."""
         cs = self._book(kind, day, hour, minutes, setting, clinician)
         with time_machine.travel(self.at(day, hour) + timedelta(minutes=minutes), tick=False):
-            care.complete_session(self.db, cs.clinician, cs, actual_minutes=max(minutes, 15))
+            care.complete_session(self.db, cs.clinician, cs, actual_minutes=max(minutes, 15),
+                                  psychotherapy_minutes=psychotherapy_minutes)
         return cs
 
     def dose(self, day: date, minutes: int = 120, setting: str = "office", held: bool = False,
-             hour: int = 9, monitoring_staff: int = 1):
+             hour: int = 9, monitoring_staff: int = 1, monitoring_clinicians: int = 1):
         """A dosing on ``day`` monitored for ``minutes`` by ``monitoring_staff`` people (the
         therapist among them; held at the blood-pressure check when ``held``)."""
         cs = self._book("dosing", day, hour, minutes, setting, None)
@@ -81,6 +83,7 @@ class CareRecord:
                 checked_in_at=given, setting=setting, pre_systolic=172 if held else 122,
                 pre_diastolic=104 if held else 78, pre_heart_rate=70, pre_spo2=98,
                 co_medications=NO_CO_MEDICATIONS, monitoring_staff=monitoring_staff,
+                monitoring_clinicians=monitoring_clinicians,
                 **chaperone), THRESHOLDS)
             if not held:
                 care.administer(self.db, self.therapist, cs, care.AdministrationInput(

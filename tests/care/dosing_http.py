@@ -22,7 +22,8 @@ def version(client, cs) -> str:
 def check_in_form(cs, **changes) -> dict:
     """The check-in form, complete: office, every co-medication no, normal vitals."""
     data = {"checkin-checked_in_at": hhmm(cs, 5), "checkin-setting": "office",
-            "checkin-monitoring_staff": "1", "checkin-monitored_by": "Therapist",
+            "checkin-monitoring_staff": "1", "checkin-monitoring_clinicians": "1",
+            "checkin-monitored_by": "Therapist",
             "checkin-cm_benzodiazepines": "no", "checkin-cm_sedative_hypnotics": "no",
             "checkin-cm_stimulants": "no", "checkin-cm_maois": "no",
             "checkin-pre_systolic": "124", "checkin-pre_diastolic": "78",

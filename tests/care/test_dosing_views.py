@@ -356,3 +356,37 @@ def test_the_session_note_pdf_shows_every_phase_with_times(client, login, db, te
                      "plan version 1", "DRAFT"):
         assert expected in text, expected
     assert THRESHOLDS.min_monitoring_minutes == 60
+
+
+def test_a_session_is_closed_early_over_http_and_the_note_shows_it(client, login, db, team,
+                                                                   dosing_cs):
+    login(team.therapist)
+    assert post(client, dosing_cs, "check-in", check_in_form(dosing_cs)).status_code == 302
+    assert post(client, dosing_cs, "administer", {
+        "dose-given_at": hhmm(dosing_cs, 10), "dose-product": "ketamine_sl_lozenge",
+        "dose-route": "sublingual", "dose-dose_mg": "200", "dose-lot_number": "KX-1",
+        "dose-version": version(client, dosing_cs)}).status_code == 302
+    page = _page(client, dosing_cs)
+    assert 'data-testid="end-early-form"' in page and "Transferred to emergency care" in page
+    form = {"end-kind": "emergency_transfer", "end-ended_at": hhmm(dosing_cs, 30),
+            "end-reason": "Chest pain; 911 called", "end-version": version(client, dosing_cs)}
+    refused = post(client, dosing_cs, "end-early", form)
+    assert refused.status_code == 200 and "where the patient was transferred" in \
+        refused.get_data(as_text=True)
+    assert _record(db, dosing_cs).monitoring_end is None
+    response = post(client, dosing_cs, "end-early", {**form, "end-transferred_to": "Mercy ED",
+                                                     "end-systolic": "188",
+                                                     "end-diastolic": "112",
+                                                     "end-heart_rate": "118"}, follow=True)
+    page = response.get_data(as_text=True)
+    assert "Session closed: transferred to emergency care after 20 minutes" in page
+    assert 'data-testid="end-early-summary"' in page and "Mercy ED" in page
+    assert "Ended early" in page and 'data-testid="discharge-form"' not in page
+    assert db.query(PrescriberReview).filter_by(kind="ended_early").count() == 1
+    care.save_draft(db, team.therapist, db.get(CareSession, dosing_cs.id), "Transferred.", None)
+    db.commit()
+    text = pdf_text(client.get(f"/care/sessions/{dosing_cs.id}/note.pdf").data)
+    assert "Transferred to emergency care to Mercy ED" in text and "188/112" in text
+    client.post("/logout")
+    login(team.prescriber)
+    assert "Dosing ended early" in client.get("/care/review").get_data(as_text=True)

@@ -107,4 +107,4 @@ def test_billing_contract_carries_no_note_content(db, team, held):
     assert {f.name for f in fields(rows[0])} == {
         "session_id", "service_date", "kind", "minutes", "modality", "clinician_id",
         "clinician_name", "held", "started_at", "ended_at", "setting", "monitoring_minutes",
-        "monitoring_staff"}
+        "monitoring_staff", "psychotherapy_minutes", "monitoring_clinicians"}

@@ -12,8 +12,7 @@ from kapms.network.matching import MatchRequest
 from kapms.network.models import Referral
 from kapms.network.services import referrals
 from kapms.network.services.search import eligible_clinician_ids
-from tests.factories import make_user
-from tests.network.helpers import TODAY, fill_caseload, make_clinician, make_patient, make_plan
+from tests.network.helpers import TODAY, fill_caseload, make_clinician, make_patient
 
 
 def plan_of(patient):
@@ -24,15 +23,6 @@ def therapist_expiry(db, therapist):
     from kapms.network.services import profile_for
 
     return profile_for(db, therapist.id).licences[0].expires_on
-
-
-@pytest.fixture
-def setup(db):
-    plan = make_plan(db)
-    admin = make_user(db, roles=("admin",))
-    therapist = make_clinician(db, plans=[plan], capacity=1)
-    patient = make_patient(db, plan=plan)
-    return admin, therapist, patient, plan
 
 
 def test_accept_adds_to_care_team_and_counts_capacity(db, setup):

@@ -398,6 +398,7 @@ NOT_CREATES = {
     "care.plan_request_decline": _DECIDE, "care.review_acknowledge": _DECIDE,
     "care.dosing_administer": _PHASE, "care.dosing_hold": _PHASE,
     "care.dosing_discharge": _PHASE, "care.dosing_amend": _PHASE,
+    "care.dosing_end_early": _PHASE,
     "care.session_reschedule": _EDIT, "care.session_complete": _DECIDE,
     "care.session_cancel": _DECIDE, "care.note_sign": _DECIDE, "care.process_note_edit": _EDIT,
     "measures.void": _DECIDE, "measures.acknowledge": _DECIDE, "measures.revoke_link": _DECIDE,

@@ -11,9 +11,11 @@ The contract carries, for a dosing recorded live, its setting, its monitoring mi
 ``monitoring_staff``: the people who monitored *besides* the session's clinician. Sessions
 recorded before the live record have none of these: their setting is the session's modality,
 their monitoring minutes the session's minutes and nobody else monitored. The session's
-clinician is the lead (0820T); the care record does not say whether the others are
-clinicians or clinical staff, so each is billed as clinical staff (0822T), the code that
-never bills more than was given.
+clinician is the lead (0820T); the care record says how many of everyone monitoring are
+physicians or qualified clinicians (``monitoring_clinicians``, the lead included): each
+further one is billed as 0821T and the rest as clinical staff (0822T). A record made before
+that was asked counts the lead alone as a clinician (the others as clinical staff, the code
+that never bills more than was given).
 """
 
 from __future__ import annotations
@@ -50,12 +52,14 @@ def visits(session, patient_id: int, start: date, end: date, tz: tzinfo) -> list
 
 def as_visit(s) -> Visit:
     """One of the care contract's BillableSessions as billing's Visit (rules above)."""
+    clinicians = s.monitoring_clinicians or 1  # the lead included
     return Visit(
         session_id=s.session_id, service_date=s.service_date, kind=s.kind, minutes=s.minutes,
         setting=SETTINGS.get(s.setting or s.modality, "office"),
         clinician_id=s.clinician_id, clinician_name=s.clinician_name, held=s.held,
-        monitoring_minutes=s.monitoring_minutes, monitoring_staff=s.monitoring_staff or 0,
-        psychotherapy_minutes=getattr(s, "psychotherapy_minutes", None))
+        monitoring_minutes=s.monitoring_minutes, monitoring_clinicians=clinicians,
+        monitoring_staff=max((s.monitoring_staff or 0) - (clinicians - 1), 0),
+        psychotherapy_minutes=s.psychotherapy_minutes)
 
 
 def measures_given(session, patient_id: int, start: date, end: date) -> list[tuple[date, int | None]]:

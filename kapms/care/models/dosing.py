@@ -19,6 +19,7 @@ from kapms.care.constants import (
     ADVERSE_EVENTS,
     CHECKIN_STATUSES,
     DOSING_SETTINGS,
+    END_KINDS,
     PRODUCTS,
     REVIEW_KINDS,
     ROUTES,
@@ -66,6 +67,9 @@ class DosingRecord(db.Model):
     location: Mapped[str | None] = mapped_column(String(200))
     monitored_by: Mapped[str | None] = mapped_column(String(200))
     monitoring_staff: Mapped[int | None]  # number of staff monitoring the patient
+    # Of them, physicians or qualified clinicians (the session's clinician included); the
+    # others are clinical staff. None on records made before it was asked.
+    monitoring_clinicians: Mapped[int | None]
     chaperone_name: Mapped[str | None] = mapped_column(String(160))
     chaperone_phone: Mapped[str | None] = mapped_column(String(30))
     checkin_interval_minutes: Mapped[int | None]
@@ -90,6 +94,11 @@ class DosingRecord(db.Model):
     no_driving_advised: Mapped[bool | None]
     discharged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     bp_flag: Mapped[str | None] = mapped_column(Text)  # set: a post-dose BP rise
+    # Closed without a normal discharge (constants.END_KINDS): what happened, and where
+    # the patient was taken for an emergency transfer.
+    end_kind: Mapped[str | None] = mapped_column(String(30))
+    end_reason: Mapped[str | None] = mapped_column(Text)
+    transferred_to: Mapped[str | None] = mapped_column(String(200))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -125,6 +134,16 @@ class DosingRecord(db.Model):
     def closed(self) -> bool:
         """Discharged or held: the record is only amended from now on."""
         return self.phase in ("closed", "held")
+
+    @property
+    def ended_early(self) -> bool:
+        """Closed without a normal discharge (emergency transfer, left, ended early)."""
+        return self.end_kind is not None
+
+    @property
+    def end_kind_label(self) -> str | None:
+        """How the session ended early, in words (None: it did not)."""
+        return END_KINDS.get(self.end_kind, self.end_kind) if self.end_kind else None
 
     @property
     def setting_label(self) -> str:

@@ -47,6 +47,9 @@ class CareSession(db.Model):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     actual_minutes: Mapped[int | None]
+    # A medical visit (intake, follow-up): minutes of psychotherapy the prescriber gave
+    # within it, separate from the medical part (billing's add-on code reads it).
+    psychotherapy_minutes: Mapped[int | None]
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -13,24 +13,29 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from decimal import Decimal, InvalidOperation
 
+from sqlalchemy import select
+
 from kapms import clinic_time
 from kapms.audit.services import record
-from kapms.care.constants import CHECKIN_STATUSES, PRODUCTS, ROUTES, SEVERITIES
-from kapms.care.models import CareSession, DosingAmendment, DosingRecord
+from kapms.care.constants import CHECKIN_STATUSES, CO_MEDICATIONS, PRODUCTS, ROUTES, SEVERITIES
+from kapms.care.models import CareSession, DosingAmendment, DosingRecord, PrescriberReview
 from kapms.care.rules import (
     VITAL_LABELS,
     VITAL_RANGES,
     Thresholds,
     administration_refusal,
     discharge_refusal,
+    end_early_refusal,
     hold_reason,
     mg,
     monitoring_minutes,
     phase_instant,
+    sedating_taken,
 )
 from kapms.care.services.dosing import (
     STALE_DOSING_MESSAGE,
     check_time,
+    end_summary,
     refresh_bp_flag,
     save,
 )
@@ -67,6 +72,24 @@ def _show(value, kind: str, choices: dict | None = None) -> str:
     return str(value)
 
 
+class _CoMedications:
+    """The day's co-medication answers of a dosing as attributes ("yes" / "no"), so an
+    amendment reads and sets them like any other value (a new dict, so the JSON column
+    sees the change)."""
+
+    def __init__(self, dosing: DosingRecord):
+        object.__setattr__(self, "_dosing", dosing)
+
+    def __getattr__(self, key: str) -> str | None:
+        answers = self._dosing.co_medications or {}
+        return None if key not in answers else ("yes" if answers[key] else "no")
+
+    def __setattr__(self, key: str, value: str | None) -> None:
+        answers = dict(self._dosing.co_medications or {})
+        answers[key] = value == "yes"
+        self._dosing.co_medications = answers
+
+
 def _owners(dosing: DosingRecord) -> list[tuple[str, object, str, list]]:
     """(target prefix, object, label prefix, [(attribute, label, kind, choices)])."""
     local = clinic_time.zone()
@@ -75,15 +98,24 @@ def _owners(dosing: DosingRecord) -> list[tuple[str, object, str, list]]:
         ("location", "Location", "text", None),
         ("monitored_by", "Monitored by", "text", None),
         ("monitoring_staff", "Monitoring staff", "int", None),
+        ("monitoring_clinicians", "Of them, clinicians", "int", None),
         ("chaperone_name", "Chaperone name", "text", None),
-        ("chaperone_phone", "Chaperone phone", "text", None)])]
+        ("chaperone_phone", "Chaperone phone", "text", None),
+        ("new_contraindication", "New contraindication", "text", None)]),
+        ("co_medications:", _CoMedications(dosing), "Taken today: ",
+         [(key, label, "choice", YES_NO) for key, label in CO_MEDICATIONS])]
     if dosing.outcome == "administered":
         owners[0][3].extend([("product", "Product", "choice", PRODUCTS),
                              ("route", "Route", "choice", ROUTES),
                              ("dose_mg", "Dose (mg)", "decimal", None),
                              ("lot_number", "Lot number", "text", None),
                              ("given_at", "Time given", "time", None)])
-    if dosing.monitoring_end is not None:
+    if dosing.ended_early:
+        owners[0][3].extend([("monitoring_end", "End time", "time", None),
+                             ("end_reason", "What happened", "text", None)]
+                            + [("transferred_to", "Transferred to", "text", None)]
+                            * (dosing.end_kind == "emergency_transfer"))
+    elif dosing.monitoring_end is not None:
         owners[0][3].extend([("monitoring_end", "Discharge time", "time", None),
                              ("ready_to_leave_at", "Ready to leave", "time", None)])
     for v in dosing.vitals:
@@ -151,9 +183,22 @@ def _parse(raw: str, kind: str, choices: dict | None, session_start: datetime):
     return key
 
 
+def _deviation(dosing: DosingRecord, t: Thresholds) -> str | None:
+    """How the medication recorded departs from the plan version it was checked against
+    (another product or route, a dose above it, an injection outside the office), or None.
+    Invalid values are not a deviation: they are refused."""
+    plan = dosing.plan_version
+    if dosing.outcome != "administered" or plan is None or dosing.product not in PRODUCTS \
+            or dosing.route not in ROUTES or not dosing.dose_mg or dosing.dose_mg <= 0:
+        return None
+    return administration_refusal((plan.product, plan.route, plan.dose_mg), dosing.product,
+                                  dosing.route, dosing.dose_mg, dosing.setting, t)
+
+
 def _check(dosing: DosingRecord, care_session: CareSession, t: Thresholds,
-           now: datetime) -> None:
-    """The amended record must still obey the rules it was saved under."""
+           now: datetime, deviation_allowed: bool = False) -> None:
+    """The amended record must still obey the rules it was saved under (a departure from
+    the plan only when ``deviation_allowed``: confirmed, for the prescriber to sign off)."""
     pre = dosing.reading("pre")
     for v in dosing.vitals:
         for name, (low, high) in VITAL_RANGES.items():
@@ -191,7 +236,7 @@ def _check(dosing: DosingRecord, care_session: CareSession, t: Thresholds,
         refusal = administration_refusal((plan.product, plan.route, plan.dose_mg),
                                          dosing.product, dosing.route, dosing.dose_mg,
                                          dosing.setting, t)
-        if refusal:
+        if refusal and not (deviation_allowed and _deviation(dosing, t)):
             raise RuleViolation(refusal, field="new_value")
         if not (dosing.lot_number or "").strip():
             raise RuleViolation("The lot number cannot be empty.", field="new_value")
@@ -200,13 +245,19 @@ def _check(dosing: DosingRecord, care_session: CareSession, t: Thresholds,
                + [c.at for c in dosing.checkins] + [e.occurred_at for e in dosing.adverse_events]):
             raise RuleViolation("Nothing in the record can be after discharge.",
                                 field="new_value")
-        refusal = discharge_refusal(
-            given_at=given, discharged_at=end, mid_vitals=dosing.reading("mid") is not None,
-            discharge_vitals=dosing.reading("discharge") is not None, stable=True,
-            ride_home=True, no_driving=True, t=t)
+        if dosing.ended_early:  # the early end's own rule, not the discharge's
+            refusal = end_early_refusal(
+                kind=dosing.end_kind, reason=dosing.end_reason,
+                transferred_to=dosing.transferred_to, no_driving=dosing.no_driving_advised,
+                given_at=given, ended_at=end)
+        else:
+            refusal = discharge_refusal(
+                given_at=given, discharged_at=end, mid_vitals=dosing.reading("mid") is not None,
+                discharge_vitals=dosing.reading("discharge") is not None, stable=True,
+                ride_home=True, no_driving=True, t=t)
         if refusal:
             raise RuleViolation(refusal, field="new_value")
-        if not given <= dosing.ready_to_leave_at <= end:
+        if not dosing.ended_early and not given <= dosing.ready_to_leave_at <= end:
             raise RuleViolation("Ready to leave must be between the dose and discharge.",
                                 field="new_value")
     if dosing.setting != "office" and not (dosing.chaperone_name and dosing.chaperone_phone):
@@ -219,6 +270,10 @@ def _check(dosing: DosingRecord, care_session: CareSession, t: Thresholds,
     if (dosing.monitoring_staff or 0) < 1:
         raise RuleViolation("At least one staff member monitors the patient.",
                             field="new_value")
+    if dosing.monitoring_clinicians is not None and \
+            not 1 <= dosing.monitoring_clinicians <= dosing.monitoring_staff:
+        raise RuleViolation("The clinicians monitoring are at least 1 and at most the staff "
+                            "monitoring.", field="new_value")
 
 
 def _recompute(session, dosing: DosingRecord, care_session: CareSession,
@@ -232,6 +287,8 @@ def _recompute(session, dosing: DosingRecord, care_session: CareSession,
         care_session.actual_minutes = monitoring_minutes(dosing.checked_in_at,
                                                          dosing.monitoring_end)
     care_session.started_at = dosing.checked_in_at
+    if dosing.ended_early:  # the prescriber's item shows the record as corrected
+        raise_review(session, dosing, "ended_early", "ended_early", end_summary(dosing))
     refresh_bp_flag(session, dosing, t)
     for e in dosing.adverse_events:
         if e.serious:
@@ -239,10 +296,26 @@ def _recompute(session, dosing: DosingRecord, care_session: CareSession,
                          f"Serious adverse event: {e.kind_label} ({e.severity_label})")
 
 
+MEDICATION = ("product", "route", "dose_mg")
+
+
+def _departs_on_record(session, dosing: DosingRecord) -> bool:
+    """A departure from the plan was already confirmed on this record (sent for sign-off)."""
+    return session.scalar(select(PrescriberReview.id).where(
+        PrescriberReview.dosing_id == dosing.id,
+        PrescriberReview.kind == "plan_deviation").limit(1)) is not None
+
+
 def amend_dosing(session, actor, care_session: CareSession, target: str, new_value: str,
                  reason: str, thresholds: Thresholds, expected_version: int | None,
-                 now: datetime | None = None) -> DosingAmendment:
-    """Correct one saved value of the dosing record, with a reason (old value kept)."""
+                 now: datetime | None = None,
+                 confirm_deviation: bool = False) -> DosingAmendment:
+    """Correct one saved value of the dosing record, with a reason (old value kept).
+
+    A correction of the medication (product, route, dose) that departs from the plan is
+    what was given, so the record must be able to say it: it needs ``confirm_deviation``,
+    and it goes to the prescriber's review list to be signed off (acknowledged with a
+    note); it never changes the plan (that is a plan version)."""
     now = now or utcnow()
     require_session_clinician(actor, care_session, "amend this dosing record")
     dosing = care_session.dosing
@@ -265,16 +338,45 @@ def amend_dosing(session, actor, care_session: CareSession, target: str, new_val
         value, old = value == "yes", bool(old)
     if value == old:
         raise RuleViolation("That is the value already recorded.", field="new_value")
-    setattr(obj, attribute, value)
-    synced = {"checked_in_at": "pre", "monitoring_end": "discharge"}.get(attribute)
-    if obj is dosing and synced:
-        dosing.reading(synced).taken_at = value
-    _check(dosing, care_session, thresholds, now)
+    synced = {"checked_in_at": "pre", "monitoring_end": "end" if dosing.ended_early
+              else "discharge"}.get(attribute)
+    reading = dosing.reading(synced) if obj is dosing and synced else None
+
+    def put(new):
+        setattr(obj, attribute, new)
+        if reading is not None:
+            reading.taken_at = new
+    put(value)
+    try:
+        if attribute == "dose_mg" and value <= 0:
+            raise RuleViolation("Give the dose in mg.", field="new_value")
+        if attribute in MEDICATION and obj is dosing:
+            deviation = _deviation(dosing, thresholds)
+            if deviation and not confirm_deviation:
+                raise RuleViolation(f"{deviation} If this is what was given, tick the "
+                                    "confirmation: the correction is recorded and the "
+                                    "prescriber signs it off.", field="confirm_deviation")
+        else:  # a record already signed off as departing stays so
+            deviation = None
+        _check(dosing, care_session, thresholds, now,
+               deviation_allowed=bool(deviation) or _departs_on_record(session, dosing))
+    except RuleViolation:
+        put(old)  # a refused correction leaves the record as it was, even unflushed
+        raise
     amendment = DosingAmendment(
         target=target, label=label, old_value=_show(old, kind, choices),
         new_value=_show(value, kind, choices), reason=reason.strip(), amended_by_id=actor.id,
         amended_at=now)
     dosing.amendments.append(amendment)
+    if dosing.outcome == "administered" and sedating_taken(dosing.co_medications) \
+            and not dosing.sedation_reason:  # learnt after the dose: say so, with why
+        dosing.sedation_reason = f"Reported after the dose (amendment): {amendment.reason}"
+    if deviation:
+        session.flush()  # the amendment's id names the review item
+        raise_review(session, dosing, "plan_deviation", f"deviation:{amendment.id}",
+                     f"Medication corrected after the fact by {actor.display_name}: "
+                     f"{label} {amendment.old_value} → {amendment.new_value} "
+                     f"({amendment.reason}). {deviation}")
     _recompute(session, dosing, care_session, thresholds)
     save(session, dosing)
     record(session, actor, "update", "dosing", dosing.id, patient_id=care_session.patient_id,

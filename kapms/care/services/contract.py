@@ -41,6 +41,11 @@ class BillableSession:
     telehealth, home), monitoring minutes from the dose to discharge, and
     ``monitoring_staff``: the staff who monitored the patient *besides* the session's
     clinician (the record keeps everyone monitoring; billing counts the others).
+    ``monitoring_clinicians``: for a dosing, the physicians or qualified clinicians among
+    everyone monitoring, the session's clinician included (None on records made before it
+    was asked: then count the clinician alone); the others monitoring are clinical staff.
+    ``psychotherapy_minutes``: for a medical visit (intake, follow-up), the psychotherapy
+    the prescriber gave within it (None when none was recorded; never for other kinds).
     """
 
     session_id: int
@@ -56,6 +61,8 @@ class BillableSession:
     setting: str | None = None
     monitoring_minutes: int | None = None
     monitoring_staff: int | None = None
+    psychotherapy_minutes: int | None = None
+    monitoring_clinicians: int | None = None
 
 
 def billable_sessions(session, patient_id: int, start: date, end: date,
@@ -82,5 +89,7 @@ def billable_sessions(session, patient_id: int, start: date, end: date,
         clinician_id=s.clinician_id, clinician_name=s.clinician.display_name,
         held=s.status == "held", started_at=s.started_at, ended_at=s.ended_at,
         setting=d.setting if d else None, monitoring_minutes=d.monitoring_minutes if d else None,
-        monitoring_staff=max(d.monitoring_staff - 1, 0) if d and d.monitoring_staff else None)
+        monitoring_staff=max(d.monitoring_staff - 1, 0) if d and d.monitoring_staff else None,
+        psychotherapy_minutes=s.psychotherapy_minutes,
+        monitoring_clinicians=d.monitoring_clinicians if d else None)
         for s, d in rows]

@@ -8,7 +8,9 @@
    ``hold`` instead when the clinician decides not to dose.
 3. Monitoring: ``add_vitals`` (the ~40-minute reading and any more), ``add_adverse_event``,
    ``add_chaperone_checkin`` (telehealth and at home).
-4. ``discharge``: discharge vitals and checks, at least the minimum monitoring time.
+4. ``discharge``: discharge vitals and checks, at least the minimum monitoring time; or
+   ``end_early`` when the session cannot end in a discharge (transferred to emergency care,
+   left against advice, ended early): closed honestly with what happened, the prescriber told.
 
 Every save carries the record version the clinician was looking at (``expected_version``):
 a stale or racing save is refused with ConflictError, never half-saved. Times are aware
@@ -49,6 +51,7 @@ from kapms.care.rules import (
     check_in_refusal,
     checkin_slots,
     discharge_refusal,
+    end_early_refusal,
     future_refusal,
     hold_reason,
     monitoring_minutes,
@@ -84,6 +87,7 @@ class CheckInInput:
     location: str | None = None
     monitored_by: str | None = None
     monitoring_staff: int | None = 1
+    monitoring_clinicians: int | None = 1  # of them, physicians / qualified clinicians
     chaperone_name: str | None = None
     chaperone_phone: str | None = None
 
@@ -248,11 +252,13 @@ def check_in(session, actor, care_session: CareSession, data: CheckInInput,
     if set(data.co_medications) - set(CO_MEDICATION_LABELS):
         raise DomainError("Unknown co-medication class.")
     refusal = check_in_refusal(data.setting, data.chaperone_name, data.chaperone_phone,
-                               data.co_medications, data.monitoring_staff)
+                               data.co_medications, data.monitoring_staff,
+                               data.monitoring_clinicians)
     if refusal:
         raise RuleViolation(refusal, field=field_for(refusal, (
             ("chaperone", "chaperone_name"), ("setting", "setting"),
-            ("staff", "monitoring_staff")), None))
+            ("qualified clinicians", "monitoring_clinicians"), ("staff", "monitoring_staff")),
+            None))
     _vitals({"systolic": data.pre_systolic, "diastolic": data.pre_diastolic,
              "heart_rate": data.pre_heart_rate, "spo2": data.pre_spo2}, "pre_systolic")
     require_dosing_allowed(session, care_session, at)
@@ -266,6 +272,7 @@ def check_in(session, actor, care_session: CareSession, data: CheckInInput,
         location=(data.location or "").strip() or None,
         monitored_by=(data.monitored_by or "").strip() or None,
         monitoring_staff=data.monitoring_staff,
+        monitoring_clinicians=data.monitoring_clinicians,
         chaperone_name=(data.chaperone_name or "").strip() or None
         if data.setting in CHAPERONED_SETTINGS else None,
         chaperone_phone=(data.chaperone_phone or "").strip() or None
@@ -485,6 +492,80 @@ def discharge(session, actor, care_session: CareSession, data: DischargeInput,
     _audit(session, actor, dosing, "discharged" + (" flagged" if dosing.bp_flag else ""))
     refresh_stage(session, care_session.patient)
     return dosing
+
+
+@dataclass
+class EndEarlyInput:
+    """A session in monitoring closed without a normal discharge (constants.END_KINDS)."""
+
+    ended_at: datetime
+    kind: str
+    reason: str
+    transferred_to: str | None = None
+    no_driving_advised: bool = False
+    ride_home: bool = False
+    systolic: int | None = None  # last vitals, when they could be taken
+    diastolic: int | None = None
+    heart_rate: int | None = None
+    spo2: int | None = None
+
+
+def end_early(session, actor, care_session: CareSession, data: EndEarlyInput,
+              thresholds: Thresholds, expected_version: int | None,
+              now: datetime | None = None) -> DosingRecord:
+    """Close a dosing in monitoring that cannot end in a discharge: transferred to
+    emergency care, left against advice, or ended early for another reason. The record
+    keeps how and why (and where to, for a transfer), the last vitals when taken, the
+    monitoring time as it really was; the prescriber is told. Nothing may be dated after
+    the end, and a patient leaving on their own must have been told not to drive."""
+    now = now or utcnow()
+    dosing = _record(care_session, actor, expected_version, ("monitoring",),
+                     "record this dosing")
+    at = data.ended_at
+    latest = max([dosing.given_at] + [v.taken_at for v in dosing.vitals]
+                 + [c.at for c in dosing.checkins] + [e.occurred_at for e in dosing.adverse_events])
+    check_time(at, now, "end", latest, "the last entry of the record", "ended_at")
+    refusal = end_early_refusal(kind=data.kind, reason=data.reason,
+                                transferred_to=data.transferred_to,
+                                no_driving=data.no_driving_advised, given_at=dosing.given_at,
+                                ended_at=at)
+    if refusal:
+        raise RuleViolation(refusal, field=field_for(refusal, (
+            ("Describe", "reason"), ("where", "transferred_to"), ("drive", "no_driving_advised"),
+            ("Choose", "kind")), "ended_at"))
+    vitals = {"systolic": data.systolic, "diastolic": data.diastolic,
+              "heart_rate": data.heart_rate, "spo2": data.spo2}
+    if any(v is not None for v in vitals.values()):  # optional, but whole when given
+        _vitals(vitals, "systolic")
+        dosing.vitals.append(VitalsReading(
+            kind="end", taken_at=at, systolic=data.systolic, diastolic=data.diastolic,
+            heart_rate=data.heart_rate, spo2=data.spo2, recorded_by_id=actor.id,
+            recorded_at=now))
+    dosing.end_kind, dosing.end_reason = data.kind, data.reason.strip()
+    dosing.transferred_to = (data.transferred_to or "").strip() or None \
+        if data.kind == "emergency_transfer" else None
+    dosing.monitoring_end = at
+    dosing.monitoring_minutes = monitoring_minutes(dosing.given_at, at)
+    dosing.discharge_stable = False
+    dosing.ride_home, dosing.no_driving_advised = bool(data.ride_home), \
+        bool(data.no_driving_advised)
+    dosing.discharged_by_id = actor.id
+    refresh_bp_flag(session, dosing, thresholds)
+    care_session.status, care_session.completed_at = "completed", now
+    care_session.ended_at = at
+    care_session.actual_minutes = monitoring_minutes(dosing.checked_in_at, at)
+    raise_review(session, dosing, "ended_early", "ended_early", end_summary(dosing))
+    save(session, dosing)
+    _audit(session, actor, dosing, f"ended early: {data.kind}")
+    refresh_stage(session, care_session.patient)
+    return dosing
+
+
+def end_summary(dosing: DosingRecord) -> str:
+    """The early end in one line, for the prescriber's review list."""
+    where = f" to {dosing.transferred_to}" if dosing.transferred_to else ""
+    return (f"{dosing.end_kind_label}{where} after {dosing.monitoring_minutes} minutes of "
+            f"monitoring: {dosing.end_reason}")
 
 
 # --- where a live record stands -------------------------------------------------------------

@@ -15,6 +15,7 @@ from kapms.audit.services import record
 from kapms.auth.models import User
 from kapms.care.constants import MODALITIES, SESSION_KINDS
 from kapms.care.models import CareSession, ClinicianCalendar, ProgressNote
+from kapms.care.rules import psychotherapy_refusal
 from kapms.care.services.common import on_team, require_team
 from kapms.care.services.stage import refresh_stage
 from kapms.database import lock_row, utcnow
@@ -154,9 +155,12 @@ def require_session_clinician(actor, care_session: CareSession, what: str) -> No
 
 
 def complete_session(session, actor, care_session: CareSession,
-                     actual_minutes: int | None = None) -> CareSession:
+                     actual_minutes: int | None = None,
+                     psychotherapy_minutes: int | None = None) -> CareSession:
     """Mark a (non-dosing) session as held, from its scheduled start for ``actual_minutes``
-    (default: as scheduled); dosings are completed phase by phase (services.dosing)."""
+    (default: as scheduled); dosings are completed phase by phase (services.dosing).
+    A medical visit may record the psychotherapy the prescriber gave within it
+    (``psychotherapy_minutes``, rules.psychotherapy_refusal)."""
     require_session_clinician(actor, care_session, "complete this session")
     if care_session.kind == "dosing":
         raise RuleViolation("A dosing session is completed by its dosing record, phase by "
@@ -169,13 +173,18 @@ def complete_session(session, actor, care_session: CareSession,
     if not MIN_MINUTES <= minutes <= MAX_MINUTES:
         raise RuleViolation(f"The duration must be {MIN_MINUTES}-{MAX_MINUTES} minutes.",
                             field="actual_minutes")
+    refusal = psychotherapy_refusal(care_session.kind, psychotherapy_minutes, minutes)
+    if refusal:
+        raise RuleViolation(refusal, field="psychotherapy_minutes")
     care_session.status, care_session.actual_minutes = "completed", minutes
+    care_session.psychotherapy_minutes = psychotherapy_minutes
     care_session.started_at = care_session.scheduled_start
     care_session.ended_at = care_session.scheduled_start + timedelta(minutes=minutes)
     care_session.completed_at = utcnow()
     session.flush()
     record(session, actor, "update", "care_session", care_session.id,
-           patient_id=care_session.patient_id, detail="completed")
+           patient_id=care_session.patient_id, detail="completed" + (
+               f", {psychotherapy_minutes} min psychotherapy" if psychotherapy_minutes else ""))
     refresh_stage(session, care_session.patient)
     return care_session
 

@@ -20,6 +20,7 @@ from kapms.care.forms import (
     ChaperoneCheckinForm,
     CheckInForm,
     DischargeForm,
+    EndEarlyForm,
     HoldForm,
     PlanRequestForm,
     VitalsForm,
@@ -37,7 +38,7 @@ from kapms.web.forms import attempt
 # Form prefix -> form class: the page shows several forms whose fields share names.
 FORMS = {"checkin": CheckInForm, "dose": AdministrationForm, "hold": HoldForm,
          "vitals": VitalsForm, "event": AdverseEventForm, "chaperone": ChaperoneCheckinForm,
-         "discharge": DischargeForm, "amend": AmendForm}
+         "discharge": DischargeForm, "end": EndEarlyForm, "amend": AmendForm}
 
 
 def _url(cs, anchor: str | None = None) -> str:
@@ -146,7 +147,9 @@ def dosing_check_in(session_id: int):
             pre_heart_rate=f.pre_heart_rate.data, pre_spo2=f.pre_spo2.data,
             co_medications=f.co_medications(), new_contraindication=f.new_contraindication.data,
             location=f.location.data, monitored_by=f.monitored_by.data,
-            monitoring_staff=f.monitoring_staff.data, chaperone_name=f.chaperone_name.data,
+            monitoring_staff=f.monitoring_staff.data,
+            monitoring_clinicians=f.monitoring_clinicians.data,
+            chaperone_name=f.chaperone_name.data,
             chaperone_phone=f.chaperone_phone.data), thresholds())
 
     def message(dosing):
@@ -242,13 +245,28 @@ def dosing_discharge(session_id: int):
         + (f" {d.bp_flag}" if d.bp_flag else ""), "warning" if d.bp_flag else "success"))
 
 
+@bp.post("/sessions/<int:session_id>/dosing/end-early")
+@roles_required("therapist", "prescriber")
+def dosing_end_early(session_id: int):
+    """Close the session without a discharge: transferred to emergency care, left, ended."""
+    def action(cs, f):
+        return care.end_early(db.session, current_user, cs, care.EndEarlyInput(
+            ended_at=_instant(cs, f, f.ended_at), kind=f.kind.data, reason=f.reason.data,
+            transferred_to=f.transferred_to.data, no_driving_advised=f.no_driving_advised.data,
+            ride_home=f.ride_home.data, systolic=f.systolic.data, diastolic=f.diastolic.data,
+            heart_rate=f.heart_rate.data, spo2=f.spo2.data), thresholds(), f.loaded_version())
+    return _post(session_id, "end", action, lambda d: (
+        f"Session closed: {d.end_kind_label.lower()} after {d.monitoring_minutes} minutes of "
+        "monitoring. The prescriber is told.", "warning"))
+
+
 @bp.post("/sessions/<int:session_id>/dosing/amend")
 @roles_required("therapist", "prescriber")
 def dosing_amend(session_id: int):
     """Correct a recorded value, with a reason."""
     return _post(session_id, "amend", lambda cs, f: care.amend_dosing(
         db.session, current_user, cs, f.target.data, f.new_value.data, f.reason.data,
-        thresholds(), f.loaded_version()),
+        thresholds(), f.loaded_version(), confirm_deviation=f.confirm_deviation.data),
         lambda a: (f"Amended {a.label}: {a.old_value} → {a.new_value}.", "success"))
 
 

@@ -134,10 +134,12 @@ def session_complete(session_id: int):
     cs = care.get_care_session(db.session, current_user, session_id)
     form = CompleteForm()
     if not form.validate_on_submit():
-        flash("The actual minutes must be between 15 and 480.", "danger")
+        flash("The actual minutes must be between 15 and 480 (psychotherapy within the "
+              "visit: 0 to 479).", "danger")
         return redirect(_session_url(cs))
     attempt_and_flash(lambda: care.complete_session(
-        db.session, current_user, cs, form.actual_minutes.data), "Session marked as completed.")
+        db.session, current_user, cs, form.actual_minutes.data,
+        form.psychotherapy_minutes.data), "Session marked as completed.")
     return redirect(_session_url(cs))
 
 

@@ -11,6 +11,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from kapms.database import utcnow
 from kapms.errors import RuleViolation
 from kapms.network import eligibility
 from kapms.network.eligibility import (
@@ -41,7 +42,7 @@ def places_taken(session, user_id: int, role: str, *, excluding_offer_id: int | 
     taken = session.scalar(select(places_taken_expr(user_id, role))) or 0
     if excluding_offer_id is not None:
         taken -= session.scalar(select(Referral.id).where(
-            Referral.id == excluding_offer_id, Referral.status == "offered")) is not None
+            Referral.id == excluding_offer_id, Referral.open_at(utcnow()))) is not None
     return taken
 
 

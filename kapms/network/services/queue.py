@@ -86,10 +86,11 @@ def waiting_patients(session, actor, *, role: str | None = None, page: int = 1,
     for patient, since_at in rows:
         lacking = tuple(r for r in roles if not patient.members(r))
         mine = offers.get(patient.id, [])
-        shown = [o for o in mine if o.status == "offered"]
-        for r in lacking:  # without an open offer, the last decline says why
+        shown = [o for o in mine if o.is_open]
+        for r in lacking:  # without an open offer, the last decline or lapse says why
             if not any(o.role == r for o in shown):
-                shown += [o for o in mine if o.role == r and o.status == "declined"][:1]
+                shown += [o for o in mine if o.role == r
+                          and o.state in ("declined", "expired")][:1]
         result.append(WaitingPatient(patient, lacking, since_at, shown))
     record(session, actor, "view", "waiting_queue", None,
            detail=f"page {page}: patients {','.join(str(p.id) for p, _ in rows)}"[:500])

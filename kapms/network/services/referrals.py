@@ -7,15 +7,21 @@ reason, which the offer keeps) and again when the clinician accepts; while it is
 holds a place against the clinician's capacity. Accepting joins the care team as the
 accepting clinician (audited as them); declining needs a reason; the coordinator, or the
 colleague who invited, may withdraw an open offer. Every step is audited with the patient.
+
+An offer unanswered for OFFER_EXPIRY_DAYS lapses (``expires_at``): from then on it holds no
+place, cannot be answered or withdrawn, and shows as expired to both sides. The daily
+``flask network expire-offers`` (``expire_offers``) records the lapse; a new offer for the
+same place records a lapsed one first, so nothing waits for the command.
 """
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from kapms import clinic_time
 from kapms.audit.services import record
+from kapms.config import Config
 from kapms.database import utcnow
 from kapms.errors import ConflictError, NotFound, PermissionDenied, RuleViolation
 from kapms.network.eligibility import Assessment
@@ -39,6 +45,9 @@ def _check_offer(session, actor, patient, clinician, role: str, kind: str, day: 
         raise RuleViolation(f"{patient.full_name} already has a {role}.")
     pending = session.scalar(select(Referral).where(
         Referral.patient_id == patient.id, Referral.role == role, Referral.status == OPEN))
+    if pending is not None and not pending.is_open:  # lapsed: record it, the place is free
+        _lapse(session, actor, pending, "recorded when a new offer was made")
+        pending = None
     if pending is not None:
         raise RuleViolation(f"{patient.full_name} already has an open {role} offer to "
                             f"{pending.clinician.full_name}; withdraw it first.")
@@ -46,12 +55,23 @@ def _check_offer(session, actor, patient, clinician, role: str, kind: str, day: 
                             override_reason=override_reason, private_pay=private_pay)
 
 
+def _lapse(session, actor, offer: Referral, how: str) -> None:
+    offer.status, offer.responded_at = "expired", offer.expires_at
+    _flush(session)
+    record(session, actor, "update", "referral", offer.id, patient_id=offer.patient_id,
+           detail=f"expired unanswered ({how})")
+
+
 def _open(session, actor, patient, clinician, role: str, kind: str, *, note, reasons,
-          private_pay: bool, override_reason: str | None) -> Referral:
+          private_pay: bool, override_reason: str | None, expiry_days: int) -> Referral:
+    if not 1 <= expiry_days <= 365:
+        raise ValueError("OFFER_EXPIRY_DAYS must be 1 to 365")
+    now = utcnow()
     offer = Referral(patient_id=patient.id, clinician_id=clinician.id, role=role, kind=kind,
                      note=(note or "").strip()[:500] or None, offered_by_id=actor.id,
                      reasons="\n".join(reasons) or None, private_pay=private_pay,
-                     override_reason=override_reason)
+                     override_reason=override_reason, offered_at=now,
+                     expires_at=now + timedelta(days=expiry_days))
     insert_or_refuse(session, offer, f"{patient.full_name} was just offered to someone else; "
                                      "reload to see the open offer.")
     detail = f"{kind}: offered to {role} user {clinician.id}"
@@ -64,7 +84,8 @@ def _open(session, actor, patient, clinician, role: str, kind: str, *, note, rea
 
 def offer_referral(session, actor, patient, clinician, role: str, *, note: str | None = None,
                    today: date | None = None, private_pay: bool = False,
-                   override_reason: str | None = None) -> Referral:
+                   override_reason: str | None = None,
+                   expiry_days: int = Config.OFFER_EXPIRY_DAYS) -> Referral:
     """A coordinator (admin) offers a waiting ``patient`` to ``clinician`` as ``role``.
 
     The offer keeps why this clinician: the match reasons for the patient's request
@@ -81,11 +102,13 @@ def offer_referral(session, actor, patient, clinician, role: str, *, note: str |
         request = search.patient_request(patient, today, private_pay=private_pay)
         reasons = list(search.match_reasons(session, request, clinician.id)) + reasons
     return _open(session, actor, patient, clinician, role, "referral", note=note,
-                 reasons=reasons, private_pay=private_pay, override_reason=overridden)
+                 reasons=reasons, private_pay=private_pay, override_reason=overridden,
+                 expiry_days=expiry_days)
 
 
 def invite_colleague(session, actor, patient, clinician, role: str, *, note: str | None = None,
-                     today: date | None = None) -> Referral:
+                     today: date | None = None,
+                     expiry_days: int = Config.OFFER_EXPIRY_DAYS) -> Referral:
     """A care-team member invites a colleague; the colleague accepts or declines.
 
     The colleague must be eligible: a clinician cannot override (ask a coordinator).
@@ -97,7 +120,7 @@ def invite_colleague(session, actor, patient, clinician, role: str, *, note: str
                             private_pay=False, override_reason=None)
     return _open(session, actor, patient, clinician, role, "invitation", note=note,
                  reasons=[f"Invited by {actor.display_name}", *found.basis],
-                 private_pay=False, override_reason=None)
+                 private_pay=False, override_reason=None, expiry_days=expiry_days)
 
 
 def get_referral(session, actor, referral_id: int) -> Referral:
@@ -115,6 +138,11 @@ def get_referral(session, actor, referral_id: int) -> Referral:
 def _answerable(referral: Referral, actor) -> None:
     if referral.clinician_id != actor.id:
         raise PermissionDenied("Only the clinician it was offered to can answer this offer.")
+    if referral.state == "expired":
+        raise RuleViolation(f"This offer expired unanswered on "
+                            f"{clinic_time.local_date(referral.expires_at):%b %d, %Y}; it "
+                            "cannot be accepted or declined now. Ask whoever made it to "
+                            "offer it again.")
     if referral.status != OPEN:
         raise RuleViolation(f"This offer was already {referral.status_label.lower()}; "
                             "it cannot be answered again.")
@@ -172,7 +200,7 @@ def withdraw_referral(session, actor, referral: Referral) -> None:
                                         and referral.offered_by_id == actor.id)):
         raise PermissionDenied("Only a coordinator, or the colleague who invited, can "
                                "withdraw this offer.")
-    if referral.status != OPEN:
+    if not referral.is_open:
         raise RuleViolation(f"This offer was already {referral.status_label.lower()}.")
     referral.status, referral.responded_at = "withdrawn", utcnow()
     _flush(session)
@@ -183,7 +211,7 @@ def withdraw_referral(session, actor, referral: Referral) -> None:
 def pending_offers(session, actor) -> list[Referral]:
     """Open offers made to the actor, oldest first."""
     return session.scalars(select(Referral).where(
-        Referral.clinician_id == actor.id, Referral.status == OPEN)
+        Referral.clinician_id == actor.id, Referral.open_at(utcnow()))
         .order_by(Referral.offered_at)).all()
 
 
@@ -195,8 +223,19 @@ def patient_referrals(session, patient) -> list[Referral]:
 
 def coordinator_queue(session, *, limit: int = 20) -> tuple[list[Referral], list[Referral]]:
     """For coordinators: open offers (oldest first) and recent declines (newest first)."""
-    open_offers = session.scalars(select(Referral).where(Referral.status == OPEN)
+    open_offers = session.scalars(select(Referral).where(Referral.open_at(utcnow()))
                                   .order_by(Referral.offered_at).limit(limit)).all()
     declined = session.scalars(select(Referral).where(Referral.status == "declined")
                                .order_by(Referral.responded_at.desc()).limit(limit)).all()
     return open_offers, declined
+
+
+def expire_offers(session, actor, now: datetime | None = None) -> int:
+    """Record every offer unanswered past its expiry as expired (the daily command; the
+    clock acts, so ``actor`` is None there). Returns how many lapsed."""
+    now = now or utcnow()
+    lapsed = session.scalars(select(Referral).where(
+        Referral.status == OPEN, Referral.expires_at <= now).order_by(Referral.id)).all()
+    for offer in lapsed:
+        _lapse(session, actor, offer, "daily expiry")
+    return len(lapsed)

@@ -14,6 +14,7 @@ from functools import lru_cache
 from sqlalchemy import and_, false, func, or_, select
 
 from kapms.auth.models import User
+from kapms.database import utcnow
 from kapms.network import matching
 from kapms.network.cities import needs_for_diagnosis
 from kapms.network.matching import CRITERIA, Candidate, MatchRequest, MatchResult
@@ -66,7 +67,7 @@ def places_taken_expr(user_id=ClinicianProfile.user_id, role=ClinicianProfile.ki
                       CareTeamMember.active.is_(True)))
     offers = (select(func.count(Referral.id))
               .where(Referral.clinician_id == user_id, Referral.role == role,
-                     Referral.status == "offered"))
+                     Referral.open_at(utcnow())))  # a lapsed offer holds no place
     if user_id is ClinicianProfile.user_id:
         members, offers = members.correlate(ClinicianProfile), offers.correlate(ClinicianProfile)
     return members.scalar_subquery() + offers.scalar_subquery()
@@ -247,20 +248,39 @@ TEAM_CRITERIA = {"therapist": ("licence", "kap", "accepting", "capacity", "insur
                  "prescriber": ("licence", "accepting", "capacity", "insurance")}
 
 
+def _eligible(req: MatchRequest, role: str, wanted, name: str | None):
+    """SQL: profiles of ``role`` passing the ``wanted`` criteria (and whose name contains
+    ``name``), with their places taken."""
+    conds = criterion_conditions(req)
+    query = (select(ClinicianProfile, places_taken_expr().label("places_taken"))
+             .join(User, User.id == ClinicianProfile.user_id)
+             .where(*_base(role), *(conds[c] for c in wanted)))
+    if name:
+        query = query.where(func.lower(User.full_name).contains(name.strip().lower(),
+                                                                autoescape=True))
+    return query
+
+
+def count_eligible(session, req: MatchRequest, role: str, *, name: str | None = None) -> int:
+    """How many clinicians may join a care team in ``role`` for ``req`` (for paging)."""
+    query = _eligible(req, role, TEAM_CRITERIA[role], name)
+    return session.scalar(select(func.count()).select_from(query.subquery()))
+
+
 def eligible_clinicians(session, req: MatchRequest, role: str, *, limit: int = 50,
-                        explain: bool = True
+                        explain: bool = True, offset: int = 0, name: str | None = None
                         ) -> tuple[list[tuple[ClinicianProfile, int]], str | None]:
     """Clinicians who may join a care team in ``role`` for ``req`` (licence, training for
     therapists, plan or private pay, accepting, room): (profile, places taken), fewest
-    taken first. When nobody may (and ``explain``), also the criterion that emptied it."""
+    taken first, a page of ``limit`` from ``offset`` (``name``: part of the name). When
+    nobody may (and ``explain``), also the criterion that emptied it."""
     criteria = TEAM_CRITERIA[role]
-    conds = criterion_conditions(req)
-    count = places_taken_expr().label("places_taken")
 
     def query(wanted):
-        return (select(ClinicianProfile, count).join(User, User.id == ClinicianProfile.user_id)
-                .where(*_base(role), *(conds[c] for c in wanted))
-                .order_by(count, User.full_name, ClinicianProfile.id).limit(limit))
+        found = _eligible(req, role, wanted, name)
+        taken = found.selected_columns.places_taken
+        return (found.order_by(taken, User.full_name, ClinicianProfile.id)
+                .limit(limit).offset(offset))
 
     rows = [(profile, n) for profile, n in session.execute(query(criteria))]
     emptied_by = None

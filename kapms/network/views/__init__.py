@@ -3,6 +3,7 @@
 of the dashboard and the patient page."""
 
 from kapms.network.blueprint import bp
+from kapms.network.cli import expire_offers_command
 from kapms.network.views import (  # noqa: F401 - registers the routes and panels
     care_team,
     directory,
@@ -12,4 +13,5 @@ from kapms.network.views import (  # noqa: F401 - registers the routes and panel
     queue,
 )
 
+bp.cli.add_command(expire_offers_command)  # flask network expire-offers (daily)
 BLUEPRINTS = [bp]

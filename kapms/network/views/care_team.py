@@ -2,7 +2,7 @@
 clinician leaving it (removal or transfer). Coordinators (admins) assign and change teams;
 care-team members invite colleagues, who accept from their home page."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from kapms import clinic_time
@@ -71,7 +71,8 @@ def add_to_team(patient_id: int):
                     return member
                 return referrals.invite_colleague(db.session, current_user, patient, clinician,
                                                   form.role.data, note=form.note.data,
-                                                  today=today)
+                                                  today=today, expiry_days=current_app.config[
+                                                      "OFFER_EXPIRY_DAYS"])
 
             ok, _ = attempt(form, add)
             if ok:

@@ -2,7 +2,7 @@
 anonymously, offers the patient from the results, and offers eligible prescribers.
 """
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from kapms import clinic_time
@@ -73,7 +73,8 @@ def offer(patient_id: int):
     ok, _ = attempt(form, lambda: referrals.offer_referral(
         db.session, current_user, patient, clinician, form.role.data, note=form.note.data,
         today=clinic_time.today(), private_pay=form.private_pay.data == "1",
-        override_reason=form.override_reason.data))
+        override_reason=form.override_reason.data,
+        expiry_days=current_app.config["OFFER_EXPIRY_DAYS"]))
     if not ok:
         return redirect(back)
     flash(f"{patient.full_name} was offered to {clinician.full_name}.", "success")

@@ -47,7 +47,7 @@ def patient_panels(user, patient=None, categories=frozenset(), **_context
     on_team = any(m.user_id == user.id for m in patient.care_team)
     today = clinic_time.today()
     offers = [r for r in referrals.patient_referrals(db.session, patient)
-              if r.status == "offered"]
+              if r.status == "offered"]  # a lapsed one shows as expired until recorded
     return [panels.Panel("network/_patient_care_team.html", {
         "patient": patient, "is_admin": admin,
         "members": eligibility.team_standing(db.session, patient, today),
