@@ -286,14 +286,12 @@ def test_older_holds_rises_and_serious_events_reach_the_review_list(empty_databa
 
     from sqlalchemy import MetaData, Table
 
-    from tests.factories import make_user
-
     app = create_app(type("MigrationConfig", (TestConfig,), {
         "SQLALCHEMY_DATABASE_URI": empty_database_url}))
     with app.app_context():
         upgrade(revision="c2d1030b5495")  # the revision before
         session = db.session
-        therapist = make_user(session)
+        therapist = _user_at_this_revision(session, "therapist")
         patient = _patient_at_this_revision(session)
         session.commit()
 
@@ -341,14 +339,12 @@ def test_offers_made_before_expiry_get_one(empty_database_url):
     expired offer into a withdrawn one."""
     from datetime import UTC, datetime, timedelta
 
-    from tests.factories import make_user
-
     app = create_app(type("MigrationConfig", (TestConfig,), {
         "SQLALCHEMY_DATABASE_URI": empty_database_url}))
     with app.app_context():
         upgrade(revision="cbba8cd71fcd")
         session = db.session
-        clinician = make_user(session)
+        clinician = _user_at_this_revision(session, "clinician")
         patient = _patient_at_this_revision(session)
         session.commit()
         offered = datetime(2026, 1, 5, 18, 0, tzinfo=UTC)
