@@ -18,13 +18,14 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@ $(VENV)/.installed-run
 
-# flask run is one process, so its in-memory rate limits are the real ones.
+# flask run is one process, so its in-memory rate limits are the real ones. The job
+# queue's worker runs beside it (email, reminders); Ctrl-C stops both.
 run: export KAPMS_SINGLE_PROCESS = true
 run: $(VENV)/.installed-run
 	scripts/ensure-system-deps.sh run
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	BIN=$(BIN) scripts/run-web-and-worker.sh
 
 test: $(VENV)/.installed-dev
 	scripts/ensure-system-deps.sh test

@@ -61,6 +61,11 @@ def seed_demo_command():
     click.echo("Demo logins (one per role):")
     for role, email, password in DEMO_LOGINS:
         click.echo(f"  {role:<11} {email:<32} {password}")
+    from kapms.portal.demo import DEMO_PATIENT_LOGINS
+
+    click.echo("Patient portal (same sign-in page):")
+    for _, email, password in DEMO_PATIENT_LOGINS:
+        click.echo(f"  {'patient':<11} {email:<32} {password}")
     click.echo("\nThe admin and the prescriber also enter a code from an authenticator app.")
     click.echo("Get the current one with `.venv/bin/flask demo-code admin` (or prescriber),")
     click.echo("or add the published demo key to any authenticator app (time-based, 6 digits):")

@@ -11,7 +11,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from kapms.auth.models import ROLE_LABELS, ROLES
+from kapms.auth.models import ROLE_LABELS, STAFF_ROLES
 from kapms.auth.passwords import MAX_LENGTH
 from kapms.web.forms import Form
 
@@ -76,7 +76,8 @@ class RolesField(SelectMultipleField):
 
 
 def _role_choices():
-    return [(r, ROLE_LABELS[r]) for r in ROLES]
+    # Patient accounts come only by invitation (kapms.portal), never from this form.
+    return [(r, ROLE_LABELS[r]) for r in STAFF_ROLES]
 
 
 class UserCreateForm(Form):
@@ -123,3 +124,23 @@ class ClearSecondFactorForm(Form):
     reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=400)],
                            description="e.g. \"Lost phone and recovery codes; identity checked "
                                        "by video call with the clinical director\".")
+
+
+class ForgotPasswordForm(Form):
+    """Ask for a password-reset link by email."""
+
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)],
+                       render_kw={"autocomplete": "username"})
+
+
+class SetPasswordForm(Form):
+    """Choose a password through an invitation or reset link."""
+
+    password = PasswordField("New password", validators=[DataRequired(),
+                                                         Length(max=MAX_LENGTH)],
+                             description="At least 12 characters. A phrase of a few unrelated "
+                                         "words is easy to remember and hard to guess.",
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField("Repeat the password", validators=[
+        DataRequired(), EqualTo("password", message="The two passwords differ.")],
+        render_kw={"autocomplete": "new-password"})

@@ -18,7 +18,10 @@ def dashboard():
 
     from kapms.web import panels
 
-    # Clinicians land on their calendar (issue 3); admins and billing keep the dashboard.
+    # Patients land in their portal (issue 11), clinicians on their calendar (issue 3);
+    # admins and billing keep the dashboard.
+    if current_user.has_role("patient") and "portal.home" in current_app.view_functions:
+        return redirect(url_for("portal.home"))
     clinician = current_user.has_role("therapist", "prescriber")
     if clinician and not current_user.has_role("admin") \
             and "care.calendar" in current_app.view_functions:

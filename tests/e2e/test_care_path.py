@@ -1,8 +1,9 @@
 """One patient walks the care path in the browser: referral (registered by the demo
-therapist, who invites the demo prescriber, who accepts), clearance by the prescriber (every
-screen item answered), a preparation session, a dosing checked in and given today (with the
-"Now" buttons), an integration booked and rescheduled; the therapist signs the dosing note
-and downloads the PDF. The whole dosing day on a tablet is tests/e2e/test_dosing_day.py."""
+therapist, who invites the demo prescriber, who accepts), the consents signed on paper,
+clearance by the prescriber (every screen item answered), a preparation session, a dosing
+checked in and given today (with the "Now" buttons), an integration booked and
+rescheduled; the therapist signs the dosing note and downloads the PDF. The whole dosing
+day on a tablet is tests/e2e/test_dosing_day.py."""
 
 import io
 import re
@@ -14,7 +15,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from kapms.config import Config
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import record_paper_signature, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -73,7 +74,16 @@ def test_patient_walks_the_care_path(page, tmp_path):
     page.get_by_test_id("pending-offer").filter(has_text="Iris W.").get_by_role("link").click()
     page.get_by_role("button", name="Accept invitation").click()
     page.wait_for_url(patient_url)
+    # Iris signed the network's consents on paper at her first visit: clearing her and her
+    # dosing both wait for them (kapms.consent).
     page.get_by_role("link", name="Medical intake and clearance").click()
+    expect(page.get_by_test_id("consent-clearance-notice")).to_contain_text(
+        "Financial responsibility agreement")
+    page.goto(patient_url)
+    for title in ("Financial responsibility agreement", "KAP informed consent"):
+        record_paper_signature(page, title)
+    page.get_by_role("link", name="Medical intake and clearance").click()
+    expect(page.get_by_test_id("consent-clearance-notice")).to_have_count(0)
     expect(page.get_by_label("Decision")).to_have_value("")
     for row in page.locator("[data-testid^=screen-], [data-testid^=comed-]").all():
         row.locator("label", has_text="No").click()

@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from kapms.audit.services import record
 from kapms.auth import otp, passwords
-from kapms.auth.models import ROLES, RememberedDevice, User, UserRole, matching_users
+from kapms.auth.models import PATIENT, ROLES, RememberedDevice, User, UserRole, matching_users
 from kapms.database import utcnow
 from kapms.errors import DomainError, NotFound
 
@@ -35,16 +35,22 @@ def get_user(session, user_id: int) -> User:
     return user
 
 
-def _check_roles(roles) -> list[str]:
+def _check_roles(roles, patient_id: int | None = None) -> list[str]:
+    """The roles, sorted; refuses unknown ones, and keeps patient accounts apart: the
+    patient role belongs to an account linked to a patient record, alone."""
     roles = sorted(set(roles))
     unknown = [r for r in roles if r not in ROLES]
     if unknown:
         raise DomainError(f"Unknown role: {', '.join(unknown)}.")
+    if (PATIENT in roles) != (patient_id is not None) or (PATIENT in roles and len(roles) > 1):
+        raise DomainError("A patient's portal account has the patient role and no other; "
+                          "staff use an account of their own.", field="roles")
     return roles
 
 
 def create_user(session, actor, *, email: str, full_name: str, roles, password: str | None = None,
-                credentials: str | None = None, password_hash: str | None = None) -> User:
+                credentials: str | None = None, password_hash: str | None = None,
+                patient_id: int | None = None) -> User:
     """Create an account after checking the email is free and the password is acceptable.
 
     ``password_hash`` instead of ``password``: a hash of a random, never-shown password made
@@ -61,9 +67,10 @@ def create_user(session, actor, *, email: str, full_name: str, roles, password: 
         if problems:
             raise PasswordRejected(problems[0], field="password")
         password_hash = passwords.hash_password(password)
+    checked = _check_roles(roles, patient_id)
     user = User(email=email, full_name=full_name.strip(), credentials=credentials or None,
-                password_hash=password_hash, password_changed_at=utcnow())
-    user.role_rows = [UserRole(role=r) for r in _check_roles(roles)]
+                password_hash=password_hash, password_changed_at=utcnow(), patient_id=patient_id)
+    user.role_rows = [UserRole(role=r) for r in checked]
     session.add(user)
     session.flush()
     record(session, actor, "create", "user", user.id, detail=f"roles={','.join(sorted(user.roles))}")
@@ -72,7 +79,7 @@ def create_user(session, actor, *, email: str, full_name: str, roles, password: 
 
 def set_roles(session, actor, user: User, roles) -> None:
     """Replace a user's roles. An admin cannot remove their own admin role (lock-out guard)."""
-    roles = _check_roles(roles)
+    roles = _check_roles(roles, user.patient_id)
     if actor is not None and actor.id == user.id and "admin" not in roles:
         raise DomainError("You cannot remove your own admin role.")
     current = {r.role: r for r in user.role_rows}

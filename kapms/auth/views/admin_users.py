@@ -61,10 +61,11 @@ def create_user():
 def edit_user(user_id: int):
     """Change roles and active status; reset the password; clear the second factor."""
     user = services.get_user(db.session, user_id)
-    form = UserEditForm(data=_edit_defaults(user))
+    form = _edit_form(user)
     if form.validate_on_submit():
         def save():
-            services.set_roles(db.session, current_user, user, form.roles.data)
+            if "roles" in form:  # a patient's portal account keeps its one role
+                services.set_roles(db.session, current_user, user, form.roles.data)
             if form.active.data != user.active:
                 services.set_active(db.session, current_user, user, form.active.data)
 
@@ -92,7 +93,7 @@ def edit_details(user_id: int):
 
 
 def _edit_page(user, status: int = 200, **forms):
-    forms.setdefault("form", UserEditForm(data=_edit_defaults(user)))
+    forms.setdefault("form", _edit_form(user))
     if "details_form" not in forms:
         forms["details_form"] = UserDetailsForm(prefix="details", obj=user, formdata=None)
         refused.restore(forms["details_form"], url_for(".edit_user", user_id=user.id))
@@ -134,6 +135,14 @@ def clear_second_factor(user_id: int):
                          "at their next sign-in."):
         return redirect(url_for(".list_users"))
     return redirect(url_for(".edit_user", user_id=user.id))
+
+
+def _edit_form(user) -> UserEditForm:
+    """Roles and status; a patient's portal account has only its status to change."""
+    form = UserEditForm(data=_edit_defaults(user))
+    if user.patient_id is not None:
+        del form.roles
+    return form
 
 
 def _edit_defaults(user) -> dict:

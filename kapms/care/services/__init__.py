@@ -21,6 +21,7 @@ from kapms.care.services.calendar import (
 )
 from kapms.care.services.clearance import (
     ClearanceInput,
+    add_clearance_check,
     baseline_warning,
     check_clearance,
     clearances_for,
@@ -135,7 +136,8 @@ __all__ = [
     "AdverseEventInput", "BillableSession", "ChaperoneCheckinInput", "CheckInInput",
     "ClearanceInput", "DischargeInput", "EndEarlyInput", "LiveStatus", "PlanInput", "PlanRequestInput",
     "PrescriptionInput", "VitalsInput", "acknowledge_review", "add_addendum",
-    "add_adverse_event", "add_chaperone_checkin", "add_dosing_check", "add_vitals",
+    "add_adverse_event", "add_chaperone_checkin", "add_clearance_check", "add_dosing_check",
+    "add_vitals",
     "administer", "administered_dosing_count", "amend_dosing", "amendable_values",
     "approve_plan_request", "baseline_warning", "billable_sessions", "cancel_session",
     "check_in", "clearances_expiring", "clearances_for", "clinician_schedule",

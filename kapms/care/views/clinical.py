@@ -26,7 +26,7 @@ from kapms.errors import DomainError, NotFound
 from kapms.extensions import db
 from kapms.patients.access import CLINICAL
 from kapms.patients.services import get_patient
-from kapms.web import confirm
+from kapms.web import confirm, panels
 from kapms.web.access import roles_required
 from kapms.web.forms import attempt, attempt_and_flash, show_domain_error
 
@@ -41,7 +41,11 @@ def clearance_new(patient_id: int):
     """Medical intake and the clearance decision (the patient's prescriber only)."""
     patient = patient_as(patient_id, "prescriber",
                          "Only the patient's prescriber records the clearance.")
-    form = ClearanceForm()
+    # Other domains' sections beside the screen (the patient's intake answers, consents);
+    # on a first view their prefill answers the screen, for the prescriber to review.
+    side = panels.collect(panels.CLEARANCE_PAGE, current_user, patient=patient)
+    prefill = {k: v for p in side for k, v in p.data.get("prefill", {}).items()}
+    form = ClearanceForm(data=prefill if request.method == "GET" else None)
     if form.validate_on_submit():
         data = care.ClearanceInput(
             decision=form.decision.data, reason=form.reason.data, screen=form.screen(),
@@ -53,7 +57,7 @@ def clearance_new(patient_id: int):
             product=form.product.data or None, route=form.route.data or None,
             dose_mg=form.dose_mg.data, expires_on=form.expires_on.data)
         try:  # the rules first: confirm only a decision that will be saved
-            care.check_clearance(data, thresholds(), clinic_time.today())
+            care.check_clearance(data, thresholds(), clinic_time.today(), db.session, patient.id)
         except DomainError as error:
             show_domain_error(form, error)
         else:
@@ -73,7 +77,7 @@ def clearance_new(patient_id: int):
     warning = care.baseline_warning(db.session, patient)
     return render_template("care/clearance_form.html", form=form, patient=patient,
                            contraindications=CONTRAINDICATIONS, co_medications=CO_MEDICATIONS,
-                           baseline_warning=warning)
+                           baseline_warning=warning, side_panels=side)
 
 
 def _decision_details(form) -> list[str]:
