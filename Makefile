@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export FLASK_APP := kapms
 
-.PHONY: run test test-sqlite test-postgres test-e2e bench lint clean
+.PHONY: run test test-sqlite test-postgres test-e2e test-clock bench lint mutate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,11 +43,30 @@ test-e2e:
 	@echo "=== Browser tests (Playwright + Chromium) ==="
 	$(BIN)/python -m pytest -m e2e -q tests/e2e
 
+# The suite on SQLite with the clinic's clock travelled (tests/conftest.py, KAPMS_TEST_CLOCK)
+# to a leap day and to the last half hour of a year: no test may depend on the day it runs.
+test-clock: $(VENV)/.installed-dev
+	@echo "=== Test suite on SQLite, clinic clock at 2028-02-29 09:00 ==="
+	KAPMS_TEST_CLOCK=2028-02-29T09:00 $(BIN)/python -m pytest -m "not e2e" -q
+	@echo "=== Test suite on SQLite, clinic clock at 2027-12-31 23:30 ==="
+	KAPMS_TEST_CLOCK=2027-12-31T23:30 $(BIN)/python -m pytest -m "not e2e" -q
+
+# make bench: every benchmark, the scale ones at 1% and 10% on SQLite and PostgreSQL;
+# make bench FULL=1 adds the full-size network on PostgreSQL (see bench/SCALE.md).
 bench: $(VENV)/.installed-dev
-	$(BIN)/python -m bench
+	scripts/ensure-system-deps.sh test
+	$(BIN)/python -m bench $(if $(FULL),--full)
+
+# Mutation testing of the pure rule modules ([tool.mutmut] in pyproject.toml): slow (about
+# half an hour on 2 cores), so not part of `make test`. Prints each module's score and fails
+# under 90%. One module: make mutate ONLY=kapms.care.path
+mutate: $(VENV)/.installed-dev
+	rm -rf mutants
+	$(BIN)/mutmut run $(if $(ONLY),"$(ONLY).*")
+	$(BIN)/python scripts/mutation_report.py $(if $(ONLY),--only $(ONLY))
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check kapms tests bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache mutants

@@ -1,36 +1,23 @@
 """Wire extensions, domains, hooks and commands into an app (called by create_app).
 
-Domains are discovered by name: for each entry of DOMAINS, ``kapms.<domain>.models`` is
-imported (so metadata and Alembic see its tables) and every blueprint listed in
-``kapms.<domain>.views.BLUEPRINTS`` (or its ``bp``) is registered. Nav entries, dashboard
-and patient-page panels and demo seeders are registered by the domain modules themselves.
+Domains are discovered by name: for each entry of kapms.domains.DOMAINS,
+``kapms.<domain>.models`` is imported (so metadata and Alembic see its tables) and every
+blueprint listed in ``kapms.<domain>.views.BLUEPRINTS`` (or its ``bp``) is registered. Nav
+entries, dashboard and patient-page panels and demo seeders are registered by the domain
+modules themselves.
 """
 
-from importlib import import_module
-from importlib.util import find_spec
 from pathlib import Path
 
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from kapms.domains import domain_modules
 from kapms.extensions import csrf, db, limiter, login_manager, migrate
-
-# Order matters: it is the order of navigation entries and of demo seeding (the directory
-# comes before the patients, whose care teams are checked against it).
-DOMAINS = ["web", "auth", "audit", "insurance", "network", "patients", "care", "measures",
-           "billing", "outcomes", "outbox", "consent", "intake", "portal", "reminders"]
-
-
-def domain_modules(suffix: str):
-    """Import ``kapms.<domain>.<suffix>`` for every domain that has one."""
-    for domain in DOMAINS:
-        name = f"kapms.{domain}.{suffix}"
-        if find_spec(f"kapms.{domain}") and find_spec(name):
-            yield import_module(name)
 
 
 def configure_app(app) -> None:
     """Initialise extensions and register everything the app serves."""
-    from kapms import cli, clinic_time, database, queue
+    from kapms import cli, clinic_time, database, phone, queue
     from kapms.auth import passwords
     from kapms.web import access, edge, errors, filters, security, submissions
 
@@ -46,6 +33,7 @@ def configure_app(app) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     clinic_time.configure(app.config["CLINIC_TIMEZONE"])
+    phone.configure(app.config["CLINIC_COUNTRY"])
     passwords.configure(
         time_cost=app.config["ARGON2_TIME_COST"],
         memory_cost=app.config["ARGON2_MEMORY_COST"],

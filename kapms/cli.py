@@ -1,6 +1,7 @@
 """Flask commands: ``flask users create``, ``flask seed-demo``, ``flask demo-code``,
 ``flask backup create`` and ``flask backup restore``."""
 
+import time
 from pathlib import Path
 
 import click
@@ -43,7 +44,17 @@ def seed_demo_command():
     """Seed the demo network when the database is empty, then print the demo logins."""
     from kapms.demo import DEMO_LOGINS, seed_demo
 
-    created = seed_demo(db.session)
+    started = [time.monotonic()]
+
+    def progress(step: str, number: int, total: int) -> None:
+        if number > 1:
+            click.echo(f" {time.monotonic() - started[0]:.1f} s")
+        started[0] = time.monotonic()
+        click.echo(f"Seeding the demo network ({number}/{total}): {step}...", nl=False)
+
+    created = seed_demo(db.session, progress=progress)
+    if created:
+        click.echo(f" {time.monotonic() - started[0]:.1f} s")
     db.session.commit()
     click.echo("Demo network " + ("created." if created else "already present; nothing seeded."))
     click.echo(f"\nKAPMS is at http://127.0.0.1:5000 ({current_app.config['CLINIC_NAME']})")

@@ -11,6 +11,7 @@ Local times that daylight saving makes impossible or ambiguous are never guessed
 says which one with ``fold``: 0 for the first, 1 for the second).
 """
 
+import calendar
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -41,9 +42,28 @@ def zone() -> ZoneInfo:
     return _zone
 
 
+def now() -> datetime:
+    """The current instant, on the clinic's wall clock (aware: it compares and stores as
+    the same instant in UTC). The one clock of the app: tests travel it with time-machine."""
+    return datetime.now(_zone)
+
+
 def today() -> date:
     """Today's date at the clinic."""
-    return datetime.now(_zone).date()
+    return now().date()
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` moved by whole months (``months`` may be negative), clamped to the month's
+    end: 31 Jan 2024 + 1 -> 29 Feb 2024; 31 Jan 2025 + 1 -> 28 Feb 2025; 31 Mar + 1 -> 30 Apr.
+    """
+    if isinstance(months, bool) or not isinstance(months, int):
+        raise ValueError(f"months must be an int, not {type(months).__name__} {months!r}")
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    if not 1 <= year <= 9999:
+        raise ValueError(f"{day} + {months} months is outside the calendar")
+    last_day = calendar.monthrange(year, month + 1)[1]
+    return day.replace(year=year, month=month + 1, day=min(day.day, last_day))
 
 
 def local_date(instant: datetime) -> date:

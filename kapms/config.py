@@ -73,6 +73,7 @@ class Config:
     CLINIC_NPI = "1000000004"
     CLINIC_TIN = "94-0000000"
     CLINIC_PHONE = "510-555-0100"  # billing contact on claims
+    CLINIC_COUNTRY = "US"  # phone numbers without a country code are read as this country's
 
     # Care path (domain guide defaults; kapms.care.rules.Thresholds carries them into the
     # services, docs/care.md says what each does)
@@ -83,12 +84,30 @@ class Config:
     CLEARANCE_VALID_MONTHS = 12
     CLEARANCE_RENEWAL_WARNING_DAYS = 30
     CHAPERONE_CHECKIN_MINUTES = 15
+    # Missed appointments: a cancellation with less notice than this is a late one, and
+    # whether no-shows and late cancellations are billed (recorded on each session).
+    LATE_CANCEL_HOURS = 24
+    BILL_NO_SHOWS = False
+    BILL_LATE_CANCELS = False
     DOSE_TOLERANCE_PERCENT = 0  # a dose above the plan's by more needs the prescriber
     MIN_MONITORING_MINUTES = 60  # from the dose to discharge
     VITALS_DUE_MINUTES = 40  # the "~40 minutes" vitals after the dose
     VITALS_OVERDUE_MINUTES = 50  # ... shown as overdue after this many minutes
     FOLLOW_UP_AFTER_DOSING = 2  # medical follow-up due after this dosing ...
     FOLLOW_UP_DAYS = 30  # ... or this many days after the first dosing, whichever first
+    # A clinician's calendar feed (.ics) holds their sessions from this many days back to
+    # this many days ahead.
+    CALENDAR_FEED_PAST_DAYS = 30
+    CALENDAR_FEED_FUTURE_DAYS = 180
+
+    # Matching (kapms.network.matching): points for each way a clinician fits a request.
+    # Specialty fit matters most, then language, distance, availability; room to spare
+    # only breaks ties.
+    MATCH_WEIGHT_SPECIALTY = 40.0
+    MATCH_WEIGHT_LANGUAGE = 25.0
+    MATCH_WEIGHT_DISTANCE = 20.0
+    MATCH_WEIGHT_AVAILABILITY = 15.0
+    MATCH_WEIGHT_ROOM = 1.0
 
     # Measures (definitions and sources: docs/measures.md)
     PCL5_CUTOFF = 33

@@ -1,12 +1,21 @@
 """Shared fixtures: the app on SQLite (or PostgreSQL when KAPMS_TEST_DATABASE_URL is set),
-a clean database per test, a client, and sign-in helpers per role."""
+a clean database per test, a client, and sign-in helpers per role.
+
+KAPMS_TEST_CLOCK travels the whole run to another clinic-local time, to prove no test
+depends on the day it runs: ``KAPMS_TEST_CLOCK=2027-12-31T23:30 make test-sqlite`` (or
+``make test-clock``, which runs the suite on the two awkward days the project keeps: a leap
+day and the last half hour of a year). Each test starts at that moment and the clock ticks on.
+"""
 
 import os
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from sqlalchemy import delete
 
-from kapms import create_app
+from kapms import clinic_time, create_app
 from kapms.audit import triggers as audit_triggers
 from kapms.config import TestConfig
 from kapms.extensions import db as _db
@@ -22,7 +31,45 @@ def _database_url(tmp_path_factory) -> str:
 
 def pytest_report_header(config):
     url = os.environ.get("KAPMS_TEST_DATABASE_URL", "")
-    return "database: " + ("PostgreSQL (" + url.split("@")[-1] + ")" if url else "SQLite")
+    clock = os.environ.get("KAPMS_TEST_CLOCK")
+    return ["database: " + ("PostgreSQL (" + url.split("@")[-1] + ")" if url else "SQLite"),
+            f"clinic clock: {clock} ({TestConfig.CLINIC_TIMEZONE})" if clock else "clinic clock: now"]
+
+
+def _test_clock() -> datetime | None:
+    clock = os.environ.get("KAPMS_TEST_CLOCK")
+    if not clock:
+        return None
+    return datetime.fromisoformat(clock).replace(tzinfo=ZoneInfo(TestConfig.CLINIC_TIMEZONE))
+
+
+def pytest_configure(config):
+    """The clinic's zone from the start (module-level dates such as ``TODAY =
+    clinic_time.today()`` are computed at collection, before any app exists), and the run
+    travelled to KAPMS_TEST_CLOCK if set."""
+    clinic_time.configure(TestConfig.CLINIC_TIMEZONE)
+    if (clock := _test_clock()) is not None:
+        config._kapms_clock = time_machine.travel(clock, tick=True)
+        config._kapms_clock.start()
+
+
+def pytest_unconfigure(config):
+    """Back to the real clock."""
+    if getattr(config, "_kapms_clock", None):
+        config._kapms_clock.stop()
+
+
+@pytest.fixture(autouse=True)
+def _travelled_clock():
+    """With KAPMS_TEST_CLOCK, every test starts at that moment (the clock ticks on from
+    there), so a run that lasts longer than the half hour to midnight still tests the last
+    day of the year, and every test sees the same day as the dates computed at collection."""
+    clock = _test_clock()
+    if clock is None:
+        yield
+        return
+    with time_machine.travel(clock, tick=True):
+        yield
 
 
 @pytest.fixture(scope="session")

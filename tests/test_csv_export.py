@@ -40,3 +40,19 @@ def test_streaming_gives_the_same_text_in_chunks():
     rows = [[n, f"=x{n}"] for n in range(25)]
     chunks = list(stream_csv(rows, chunk_rows=10))
     assert len(chunks) == 3 and "".join(chunks) == to_csv(rows)
+
+
+def test_numbers_are_returned_as_numbers():
+    assert safe_cell(-3) == -3 and isinstance(safe_cell(-3), int)
+    assert safe_cell(Decimal("-1.25")) == Decimal("-1.25")
+    assert safe_cell(True) == "True"  # a yes/no is text, not the number 1
+    assert safe_cell(None) == ""
+
+
+def test_streaming_chunks_hold_chunk_rows_rows():
+    rows = [[n] for n in range(2500)]
+    chunks = list(stream_csv(rows))  # 1000 rows a chunk by default
+    assert [chunk.count("\r\n") for chunk in chunks] == [1000, 1000, 500]
+    small = list(stream_csv(rows[:25], chunk_rows=10))
+    assert [chunk.count("\r\n") for chunk in small] == [10, 10, 5]
+    assert list(stream_csv([])) == []

@@ -83,8 +83,11 @@ def _role_choices():
 class UserCreateForm(Form):
     """An admin creates an account."""
 
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
-    full_name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
+    # autocomplete off: the browser would offer the admin's own name and email.
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)],
+                       render_kw={"autocomplete": "off"})
+    full_name = StringField("Full name", validators=[DataRequired(), Length(max=200)],
+                            render_kw={"autocomplete": "off"})
     credentials = StringField("Credentials", validators=[Optional(), Length(max=60)],
                               description="e.g. LCSW, PMHNP-BC, MD")
     roles = RolesField("Roles", choices=_role_choices(),
@@ -100,6 +103,19 @@ class UserEditForm(Form):
     roles = RolesField("Roles", choices=_role_choices(),
                        validators=[DataRequired(message="Choose at least one role.")])
     active = BooleanField("Account active")
+
+
+class UserDetailsForm(Form):
+    """An admin corrects a person's name, email (their sign-in) and credentials."""
+
+    full_name = StringField("Full name", validators=[DataRequired(), Length(max=200)],
+                            render_kw={"autocomplete": "off"})
+    email = EmailField("Email (signs in with it)",
+                       validators=[DataRequired(), Email(), Length(max=254)],
+                       render_kw={"autocomplete": "off"})
+    credentials = StringField("Credentials", validators=[Optional(), Length(max=60)],
+                              description="e.g. LCSW, PMHNP-BC, MD",
+                              render_kw={"autocomplete": "off"})
 
 
 class ClearSecondFactorForm(Form):

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import BigInteger, ForeignKey, String, UniqueConstraint, false
+from sqlalchemy import BigInteger, ForeignKey, String, UniqueConstraint, false, func, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kapms.database import UTCDateTime, utcnow
@@ -63,7 +63,11 @@ class User(UserMixin, db.Model):
         ForeignKey("patients.id", use_alter=True, ondelete="SET NULL"), unique=True)
 
     role_rows: Mapped[list["UserRole"]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+        # Loaded when first read (the signed-in user's, once per request): most users a
+        # page loads (a session's clinician, a note's author) are shown by name only, and
+        # loading every one's roles cost a statement each. Lists that show roles load them
+        # with the list (selectinload).
+        back_populates="user", cascade="all, delete-orphan"
     )
 
     @property
@@ -162,3 +166,11 @@ class RememberedDevice(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+def matching_users(text: str):
+    """SQL condition: the user's name or email contains ``text`` (any case; % and _ are
+    plain characters)."""
+    term = text.strip().lower()
+    return or_(func.lower(User.full_name).contains(term, autoescape=True),
+               func.lower(User.email).contains(term, autoescape=True))

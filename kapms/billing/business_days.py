@@ -99,27 +99,22 @@ def _observed(d: date) -> date:
     return d + timedelta(days=shift)
 
 
-def _holidays_of(year: int) -> list[tuple[str, date]]:
-    """The eleven federal holidays of ``year`` (5 U.S.C. 6103) as observed dates."""
+def _holidays_of(year: int) -> list[date]:
+    """The eleven federal holidays of ``year`` (5 U.S.C. 6103) as observed dates, New
+    Year's Day first."""
     mon, thu = 0, 3
-    fixed = [
-        ("New Year's Day", date(year, 1, 1)),
-        ("Juneteenth", date(year, 6, 19)),
-        ("Independence Day", date(year, 7, 4)),
-        ("Veterans Day", date(year, 11, 11)),
-        ("Christmas Day", date(year, 12, 25)),
-    ]
-    if year < 2021:  # Juneteenth became a federal holiday in 2021
-        fixed.pop(1)
+    fixed = [date(year, 1, 1), date(year, 7, 4), date(year, 11, 11), date(year, 12, 25)]
+    if year >= 2021:  # Juneteenth (19 June) became a federal holiday in 2021
+        fixed.append(date(year, 6, 19))
     floating = [
-        ("Martin Luther King Jr. Day", _nth_weekday(year, 1, mon, 3)),
-        ("Presidents Day", _nth_weekday(year, 2, mon, 3)),
-        ("Memorial Day", _nth_weekday(year, 5, mon, -1)),
-        ("Labor Day", _nth_weekday(year, 9, mon, 1)),
-        ("Columbus Day", _nth_weekday(year, 10, mon, 2)),
-        ("Thanksgiving Day", _nth_weekday(year, 11, thu, 4)),
+        _nth_weekday(year, 1, mon, 3),  # Martin Luther King Jr. Day
+        _nth_weekday(year, 2, mon, 3),  # Presidents Day
+        _nth_weekday(year, 5, mon, -1),  # Memorial Day
+        _nth_weekday(year, 9, mon, 1),  # Labor Day
+        _nth_weekday(year, 10, mon, 2),  # Columbus Day
+        _nth_weekday(year, 11, thu, 4),  # Thanksgiving Day
     ]
-    return [(name, _observed(d)) for name, d in fixed] + floating
+    return [_observed(d) for d in fixed] + floating
 
 
 def us_federal_holidays(year: int) -> frozenset[date]:
@@ -131,7 +126,7 @@ def us_federal_holidays(year: int) -> frozenset[date]:
     2021 (Juneteenth included from 2021); Inauguration Day (DC area only) is not included.
     """
     candidates = _holidays_of(year) + _holidays_of(year + 1)[:1]  # next New Year's observed day
-    return frozenset(d for _, d in candidates if d.year == year)
+    return frozenset(d for d in candidates if d.year == year)
 
 
 def us_federal_holidays_between(start: date, end: date) -> frozenset[date]:

@@ -20,6 +20,7 @@ from kapms.billing.models import DOSING_BILLED_AS, NETWORKS, PAYMENT_METHODS, SE
 from kapms.billing.services.estimates import DOSING_MINUTES
 from kapms.billing.services.fees import FEE_CODES
 from kapms.billing.services.gfe import DEFAULT_SEPARATELY_SCHEDULED, MAX_DOSINGS
+from kapms.billing.services.plans import MAX_INSTALLMENTS
 from kapms.icd10 import ICD10_LABELS
 from kapms.web.forms import Form, QueryForm, Versioned
 
@@ -133,7 +134,7 @@ class PaymentPlanForm(Form):
     balance = money_field("Balance ($)")
     upfront = money_field("Upfront payment ($)")
     installments = IntegerField("Monthly installments", default=6,
-                                validators=[InputRequired(), NumberRange(min=0, max=36)])
+                                validators=[InputRequired(), NumberRange(min=0, max=MAX_INSTALLMENTS)])
     first_due = DateField("Upfront due on", validators=[InputRequired()],
                           description="Installments follow monthly from this date")
 

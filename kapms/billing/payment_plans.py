@@ -16,25 +16,10 @@ Source 003: a course can start with an upfront payment (about $120) followed by 
 
 from __future__ import annotations
 
-import calendar
 from datetime import date, datetime
 
 from kapms.billing.cost_share import require_cents
-
-
-def add_months(d: date, n: int) -> date:
-    """Return the date ``n`` months after ``d`` (n may be negative), clamped to month end.
-
-    31 Jan 2024 + 1 -> 29 Feb 2024; 31 Jan 2025 + 1 -> 28 Feb 2025; 31 Mar + 1 -> 30 Apr.
-    """
-    if isinstance(n, bool) or not isinstance(n, int):
-        raise ValueError(f"months must be an int, not {type(n).__name__} {n!r}")
-    month_index = d.year * 12 + (d.month - 1) + n
-    year, month = divmod(month_index, 12)
-    if not 1 <= year <= 9999:
-        raise ValueError(f"{d} + {n} months is outside the calendar")
-    last_day = calendar.monthrange(year, month + 1)[1]
-    return d.replace(year=year, month=month + 1, day=min(d.day, last_day))
+from kapms.clinic_time import add_months
 
 
 def installment_schedule(

@@ -35,6 +35,12 @@ CO_MEDICATION_LABELS = dict(CO_MEDICATIONS)
 # the dose with a reason (stimulants and MAOIs are recorded, not a sedation warning).
 SEDATING_CO_MEDICATIONS = frozenset({"benzodiazepines", "sedative_hypnotics"})
 
+# Dosings in a plan: 1 to MAX_DOSINGS in the course, 0 to MAX_DOSINGS of maintenance after
+# it (the plan rule, the plan-change service and every plan form share this one number).
+MAX_DOSINGS = 36
+# A session's length, booked or as held (the booking and completion forms and services).
+MIN_SESSION_MINUTES, MAX_SESSION_MINUTES = 15, 8 * 60
+
 DECISIONS = {"cleared": "Cleared", "not_cleared": "Not cleared", "deferred": "Deferred"}
 
 PRODUCTS = {
@@ -59,7 +65,16 @@ SESSION_KINDS = {
 }
 MODALITIES = {"office": "In office", "telehealth": "Telehealth"}
 SESSION_STATUSES = {"scheduled": "Scheduled", "in_progress": "In progress",
-                    "completed": "Completed", "held": "Held", "cancelled": "Cancelled"}
+                    "completed": "Completed", "held": "Held", "cancelled": "Cancelled",
+                    "no_show": "No-show", "late_cancel": "Late cancellation"}
+# A missed appointment: the patient did not come, or cancelled too late to fill the time.
+MISSED_STATUSES = {"no_show": "No-show", "late_cancel": "Late cancellation"}
+# Sessions that give their time back: another session may be booked over them.
+FREED_STATUSES = ("cancelled", "late_cancel")
+# Sessions that did not take place (no note is due for them).
+NOT_HELD_STATUSES = ("cancelled", "late_cancel", "no_show")
+# How a session repeats (weeks between occurrences).
+REPEATS = {0: "Does not repeat", 1: "Every week", 2: "Every 2 weeks", 4: "Every 4 weeks"}
 
 # Where the patient is during a dosing (recorded at check-in).
 DOSING_SETTINGS = {"office": "In office", "telehealth": "Telehealth", "home": "At home"}

@@ -10,25 +10,15 @@ times they would have had.
 
 from datetime import datetime, time, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
+from kapms import clinic_time
 from kapms.care import services as care
 from kapms.care.constants import CO_MEDICATION_LABELS, CONTRAINDICATION_LABELS
 from kapms.care.rules import Thresholds
-from kapms.config import Config
 from kapms.database import utcnow
 
 LOZENGE = dict(product="ketamine_sl_lozenge", route="sublingual")
 NO_CO_MEDICATIONS = {key: False for key in CO_MEDICATION_LABELS}
-
-
-def _zone() -> ZoneInfo:
-    try:
-        from flask import current_app
-
-        return ZoneInfo(current_app.config["CLINIC_TIMEZONE"])
-    except RuntimeError:  # no app context (e.g. a script)
-        return ZoneInfo(Config.CLINIC_TIMEZONE)
 
 
 class _Clinic:
@@ -38,9 +28,9 @@ class _Clinic:
         self.session = session
         self.therapist = ctx["users"]["therapist"]
         self.prescriber = ctx["users"]["prescriber"]
-        self.tz = _zone()
+        self.tz = clinic_time.zone()
         self.now = utcnow()
-        self.today = self.now.astimezone(self.tz).date()
+        self.today = clinic_time.local_date(self.now)
         self.thresholds = Thresholds()
 
     def at(self, days: int, hour: int, minute: int = 0) -> datetime:
@@ -65,7 +55,8 @@ class _Clinic:
         cs = care.schedule_session(self.session, clinician, patient, kind=kind,
                                    clinician=clinician, start=self.at(days, hour),
                                    duration_minutes=minutes, modality=modality,
-                                   location="Suite 200" if modality == "office" else None)
+                                   location="Suite 200" if modality == "office" else None,
+                                   record_past=days <= 0)
         if complete:
             care.complete_session(self.session, clinician, cs)
             cs.completed_at = cs.scheduled_start + timedelta(minutes=minutes)
@@ -88,7 +79,8 @@ class _Clinic:
         s, t = self.session, self.thresholds
         cs = care.schedule_session(s, self.therapist, patient, kind="dosing",
                                    clinician=self.therapist, start=self.at(days, 9, 30),
-                                   duration_minutes=180, location="Suite 200")
+                                   duration_minutes=180, location="Suite 200",
+                                   record_past=days <= 0)
         start, after = cs.scheduled_start, cs.scheduled_start + timedelta(hours=4)
         dosing = care.check_in(s, self.therapist, cs, care.CheckInInput(
             checked_in_at=start + timedelta(minutes=5), setting="office", location="Suite 200",
@@ -206,7 +198,7 @@ def seed(session, ctx: dict) -> None:
     today_start -= timedelta(minutes=today_start.minute % 5)
     care.schedule_session(session, c.therapist, p["grace"], kind="dosing",
                           clinician=c.therapist, start=today_start, duration_minutes=180,
-                          modality="telehealth")
+                          modality="telehealth", record_past=True)
     for patient in p.values():
         care.refresh_stage(session, patient)
     session.flush()

@@ -13,7 +13,14 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from kapms.care.constants import (
     ADVERSE_EVENTS,
@@ -23,8 +30,13 @@ from kapms.care.constants import (
     DECISIONS,
     DOSING_SETTINGS,
     END_KINDS,
+    MAX_DOSINGS,
+    MAX_SESSION_MINUTES,
+    MIN_SESSION_MINUTES,
+    MISSED_STATUSES,
     MODALITIES,
     PRODUCTS,
+    REPEATS,
     ROUTES,
     SESSION_KINDS,
     SEVERITIES,
@@ -98,7 +110,7 @@ class ClearanceForm(Form):
         "Override reason", validators=[Optional(), Length(max=2000)],
         description="Required to clear when any contraindication is answered yes.")
     dosing_count = IntegerField("Dosing sessions in the plan",
-                                validators=[Optional(), NumberRange(1, 36)])
+                                validators=[Optional(), NumberRange(1, MAX_DOSINGS)])
     product = SelectField("Product", choices=[("", "—")] + list(PRODUCTS.items()))
     route = SelectField("Route", choices=[("", "—")] + list(ROUTES.items()))
     dose_mg = DecimalField("Dose (mg)", places=2,
@@ -159,33 +171,64 @@ class RefillForm(Form):
 
 
 class ScheduleForm(ClinicTimes, Form):
-    """Schedule a session (date and time in the clinic's zone)."""
+    """Schedule a session (date and time in the clinic's zone), once or repeating. No kind
+    is chosen for the user: a wrong default would book the wrong session silently."""
 
-    kind = SelectField("Session", choices=list(SESSION_KINDS.items()))
+    kind = SelectField("Session", choices=[("", "Choose the kind of session")]
+                       + list(SESSION_KINDS.items()),
+                       validators=[InputRequired(message="Choose the kind of session.")])
     clinician_id = SelectField("Clinician", coerce=int, validators=[InputRequired()])
     day = DateField("Date", validators=[DataRequired()])
     start_time = TimeField("Start time", validators=[DataRequired()])
-    duration_minutes = IntegerField("Duration (minutes)", default=60,
-                                    validators=[InputRequired(), NumberRange(15, 480)])
+    duration_minutes = IntegerField("Duration (minutes)", default=60, validators=[
+        InputRequired(), NumberRange(MIN_SESSION_MINUTES, MAX_SESSION_MINUTES)])
     modality = SelectField("Modality", choices=list(MODALITIES.items()))
     location = StringField("Location", validators=[Optional(), Length(max=200)])
+    repeat = SelectField("Repeats", choices=list(REPEATS.items()), coerce=int, default=0)
+    repeat_count = IntegerField("Number of sessions", validators=[Optional(), NumberRange(2, 52)],
+                                description="For a repeating session: how many, or give an "
+                                            "end date instead.")
+    repeat_until = DateField("Until (date)", validators=[Optional()])
+    record_past = BooleanField("It already took place (entered afterwards)")
+
+    def validate_repeat(self, field):
+        """A repeating session needs how many or until when (one of the two)."""
+        if field.data and (self.repeat_count.data is None) == (self.repeat_until.data is None):
+            raise ValidationError("For a repeating session, give the number of sessions or "
+                                  "an end date (one of the two).")
 
 
 class RescheduleForm(Versioned, ScheduleForm):
-    """Move a scheduled session: the schedule form's fields without the kind (a session
-    keeps its kind) and the location, plus the version the editor loaded."""
+    """Move a scheduled session: the schedule form's date, time, duration, modality and
+    clinician (a session keeps its kind and location; one occurrence of a series moves
+    alone), plus the version the editor loaded."""
 
     kind = None
     location = None
+    repeat = None
+    repeat_count = None
+    repeat_until = None
+    record_past = None
+
+
+class MissedForm(Form):
+    """Record a missed appointment: a no-show or a late cancellation by the patient."""
+
+    status = RadioField("What happened", choices=list(MISSED_STATUSES.items()),
+                        validators=[InputRequired(message="Choose no-show or late "
+                                                          "cancellation.")])
+    note = StringField("Note", validators=[Optional(), Length(max=500)])
 
 
 class CompleteForm(Form):
     """Mark a session as held, with the minutes it actually took."""
 
-    actual_minutes = IntegerField("Actual minutes", validators=[Optional(),
-                                                                NumberRange(15, 480)])
+    actual_minutes = IntegerField("Actual minutes", validators=[
+        Optional(), NumberRange(MIN_SESSION_MINUTES, MAX_SESSION_MINUTES)])
+    # Part of the visit, so shorter than the longest visit (rules.psychotherapy_refusal).
     psychotherapy_minutes = IntegerField("Psychotherapy within the visit (minutes)",
-                                         validators=[Optional(), NumberRange(0, 479)])
+                                         validators=[Optional(),
+                                                     NumberRange(0, MAX_SESSION_MINUTES - 1)])
 
 
 # --- the live dosing record: one form per phase -------------------------------------------
@@ -331,7 +374,7 @@ class PlanRequestForm(Form):
     dose_mg = DecimalField("Dose (mg)", places=2, validators=[Optional(), NumberRange(0.01, 2000)])
     product = SelectField("Product", choices=[("", "unchanged")] + list(PRODUCTS.items()))
     route = SelectField("Route", choices=[("", "unchanged")] + list(ROUTES.items()))
-    dosing_count = IntegerField("Dosing sessions", validators=[Optional(), NumberRange(1, 36)])
+    dosing_count = IntegerField("Dosing sessions", validators=[Optional(), NumberRange(1, MAX_DOSINGS)])
     reason = TextAreaField("Why", validators=[DataRequired(), Length(max=2000)],
                            render_kw={"rows": 3})
 
@@ -340,9 +383,9 @@ class PlanForm(Form):
     """A new plan version (the prescriber), with the version they were looking at."""
 
     dosing_count = IntegerField("Dosing sessions", validators=[InputRequired(),
-                                                               NumberRange(1, 36)])
+                                                               NumberRange(1, MAX_DOSINGS)])
     maintenance_dosings = IntegerField("Maintenance dosings", default=0,
-                                       validators=[InputRequired(), NumberRange(0, 36)],
+                                       validators=[InputRequired(), NumberRange(0, MAX_DOSINGS)],
                                        description="After the course and its follow-up.")
     product = SelectField("Product", choices=list(PRODUCTS.items()))
     route = SelectField("Route", choices=list(ROUTES.items()))

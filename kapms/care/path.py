@@ -141,7 +141,10 @@ def next_due(f: PathFacts, after_dosing: int, days: int, warning_days: int) -> l
             due.append(f"Maintenance dosing {f.maintenance_administered + 1} of "
                        f"{f.maintenance_count}.")
         elif not course_done(f):
-            due.append(f"Dosing {f.administered + 1} of {f.plan_count}.")
+            # Course dosings only: maintenance given before a plan version raised the count
+            # is not part of the course.
+            course = f.administered - f.maintenance_administered
+            due.append(f"Dosing {course + 1} of {f.plan_count}.")
     elif stage == "completed":
         due.append("Course complete; maintenance dosing is at the prescriber's discretion.")
     if follow_up:

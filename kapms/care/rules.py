@@ -4,7 +4,6 @@ No database, no Flask: the services gather the facts, call these, and turn a ref
 (a message string) into ``RuleViolation``. Tested in tests/care/test_rules.py.
 """
 
-import calendar
 import re
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
@@ -18,6 +17,7 @@ from kapms.care.constants import (
     CONTRAINDICATION_LABELS,
     DOSING_SETTINGS,
     END_KINDS,
+    MAX_DOSINGS,
     PRODUCTS,
     ROUTES,
     SEDATING_CO_MEDICATIONS,
@@ -75,13 +75,6 @@ class Thresholds:
     def from_config(cls, config) -> "Thresholds":
         """Build from a Flask config mapping (or any mapping with the same keys)."""
         return cls(**{f.name: int(config[SETTING_NAMES[f.name]]) for f in fields(cls)})
-
-
-def add_months(day: date, months: int) -> date:
-    """``day`` moved by whole months, clamped to the month's end (31 Jan + 1 -> 28/29 Feb)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 # --- times on a session's day ------------------------------------------------------------
@@ -178,10 +171,10 @@ def plan_refusal(dosing_count: int | None, product: str | None, route: str | Non
                  dose_mg: Decimal | None, expires_on: date | None, today: date,
                  maintenance_dosings: int = 0) -> str | None:
     """Why a treatment plan (version) is incomplete or impossible, or None."""
-    if not dosing_count or not 1 <= dosing_count <= 36:
-        return "The plan needs between 1 and 36 dosing sessions."
-    if not 0 <= (maintenance_dosings or 0) <= 36:
-        return "Maintenance dosings must be between 0 and 36."
+    if not dosing_count or not 1 <= dosing_count <= MAX_DOSINGS:
+        return f"The plan needs between 1 and {MAX_DOSINGS} dosing sessions."
+    if not 0 <= (maintenance_dosings or 0) <= MAX_DOSINGS:
+        return f"Maintenance dosings must be between 0 and {MAX_DOSINGS}."
     if product not in PRODUCTS or route not in ROUTES:
         return "Choose the product and route of the plan."
     if not dose_mg or dose_mg <= 0:
@@ -520,9 +513,9 @@ def refill_refusal(issued_on: date, authorized: int, done: int, refill_on: date)
     """Why a refill on ``refill_on`` is refused (1306.22: <= 5, within 6 months of issue)."""
     if refill_on < issued_on:
         return "A refill cannot be dated before the prescription was issued."
-    if refill_on > add_months(issued_on, REFILL_WINDOW_MONTHS):
+    if refill_on > clinic_time.add_months(issued_on, REFILL_WINDOW_MONTHS):
         return ("Schedule III refills are allowed only within 6 months of the issue date "
-                f"(until {add_months(issued_on, REFILL_WINDOW_MONTHS):%b %d, %Y}).")
+                f"(until {clinic_time.add_months(issued_on, REFILL_WINDOW_MONTHS):%b %d, %Y}).")
     if done >= authorized:
         return f"All {authorized} authorized refills have been used."
     return None

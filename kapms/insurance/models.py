@@ -5,6 +5,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kapms.extensions import db
 
+# The longest payer or plan name (the columns, the forms and the service share it).
+NAME_MAX = 120
+
 
 class Payer(db.Model):
     """An insurance company, e.g. "Aetna"."""
@@ -12,7 +15,7 @@ class Payer(db.Model):
     __tablename__ = "payers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(NAME_MAX), unique=True)
     active: Mapped[bool] = mapped_column(default=True)
     # The payer's electronic id for claims (837P 2010BB), and whether it takes several dates
     # of service on one claim (otherwise one claim per date of service and clinician).
@@ -34,7 +37,7 @@ class InsurancePlan(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     payer_id: Mapped[int] = mapped_column(ForeignKey("payers.id"), index=True)
-    name: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
     plan_type: Mapped[str | None] = mapped_column(String(20))  # PPO, HMO, EPO, POS, Medicare...
     active: Mapped[bool] = mapped_column(default=True)
 

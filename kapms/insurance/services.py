@@ -3,8 +3,8 @@
 from sqlalchemy import select
 
 from kapms.audit.services import record
-from kapms.errors import DomainError, NotFound
-from kapms.insurance.models import InsurancePlan, Payer
+from kapms.errors import DomainError, NotFound, RuleViolation
+from kapms.insurance.models import NAME_MAX, InsurancePlan, Payer
 
 
 def active_plans(session) -> list[InsurancePlan]:
@@ -22,9 +22,18 @@ def plan_choices(session, *, self_pay_label: str | None = "Self-pay (no insuranc
     return choices + [(p.id, p.label) for p in active_plans(session)]
 
 
+def _name(name: str, what: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise RuleViolation(f"Give the {what}'s name.", field="name")
+    if len(name) > NAME_MAX:
+        raise RuleViolation(f"A {what} name has at most {NAME_MAX} characters.", field="name")
+    return name
+
+
 def add_payer(session, actor, name: str) -> Payer:
-    """Add a payer; names are unique."""
-    name = name.strip()
+    """Add a payer; names are given (up to NAME_MAX characters) and unique."""
+    name = _name(name, "payer")
     if session.scalar(select(Payer).where(Payer.name == name)):
         raise DomainError(f"A payer named {name} already exists.", field="name")
     payer = Payer(name=name)
@@ -35,8 +44,8 @@ def add_payer(session, actor, name: str) -> Payer:
 
 
 def add_plan(session, actor, payer: Payer, name: str, plan_type: str | None = None) -> InsurancePlan:
-    """Add a plan to a payer; plan names are unique per payer."""
-    name = name.strip()
+    """Add a plan to a payer; plan names are given and unique per payer."""
+    name = _name(name, "plan")
     exists = session.scalar(select(InsurancePlan).where(
         InsurancePlan.payer_id == payer.id, InsurancePlan.name == name))
     if exists:

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import insert
 
+from kapms import clinic_time
 from kapms.measures import scoring
 from kapms.measures.instruments import INSTRUMENTS, MBIGS
 from kapms.measures.models import Administration
@@ -51,7 +52,7 @@ SEXES = ("female", "female", "female", "male", "male", "intersex", "not_disclose
 def seed(session, ctx: dict) -> None:
     """Record the demo administrations as the demo therapist, then the outcome history."""
     therapist = ctx["users"]["therapist"]
-    today = datetime.now(UTC).date()
+    today = clinic_time.today()
     for key, rows in DEMO_MEASURES.items():
         patient = ctx["patients"][key]
         for instrument, point, days_ago, answers in rows:

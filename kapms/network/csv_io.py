@@ -1,6 +1,6 @@
 """The directory CSV format: reading rows into profiles and writing profiles as rows.
 
-Pure: text and plain values in, text and plain values out; no database. One row per
+Pure: bytes, text and plain values in, text and plain values out; no database. One row per
 clinician; list cells (licences, plans, specialties, languages, availability) separate items
 with ";". The import and export services (kapms.network.services.directory_csv) use it, and
 a round trip changes nothing.
@@ -10,9 +10,10 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-from kapms.csv_export import to_csv, unguard
+from kapms.csv_export import unguard
+from kapms.errors import DomainError
 from kapms.network import parsing
-from kapms.network.services.profiles import ProfileData
+from kapms.network.services.profiles import MAX_CAPACITY, ProfileData
 from kapms.network.vocabulary import PROFILE_KINDS
 
 COLUMNS = ["email", "full_name", "credentials", "role", "npi", "licences", "kap_course",
@@ -20,6 +21,8 @@ COLUMNS = ["email", "full_name", "credentials", "role", "npi", "licences", "kap_
            "office_address", "latitude", "longitude", "telehealth", "specialties",
            "languages", "accepting_new", "capacity", "availability"]
 REQUIRED = {"email", "full_name", "role", "licences", "capacity"}
+# The largest directory file accepted (the request limit, MAX_CONTENT_LENGTH, is above it).
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 
 
 # Profile fields as the CSV names them (for problems found by the profile rules), and the
@@ -28,6 +31,19 @@ FIELD_COLUMNS = {"kind": "role", "plan_ids": "plans"}
 DEPENDS_ON = {"office_address": {"in_office", "latitude", "longitude"},
               "private_pay_rate": {"accepts_private_pay"},
               "kap_course": {"kap_trained_on"}}
+
+
+def upload_text(raw: bytes) -> str:
+    """The text of an uploaded directory file (at most MAX_UPLOAD_BYTES of UTF-8, a byte
+    order mark allowed); DomainError on the file field otherwise."""
+    if len(raw) > MAX_UPLOAD_BYTES:
+        raise DomainError(f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB; "
+                          "split it.", "file")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DomainError("The file is not UTF-8 text; export it as CSV UTF-8.",
+                          "file") from None
 
 
 @dataclass
@@ -112,7 +128,7 @@ def parse_row(row: dict, plans: dict[str, int]) -> DirectoryRow:
         languages=read("languages", parsing.parse_languages, []) or ["English"],
         accepting_new=read("accepting_new", lambda t: parsing.parse_bool(
             t or "yes", "accepting_new"), True),
-        capacity=read("capacity", lambda t: parsing.parse_int(t, "capacity", 0, 500), 0),
+        capacity=read("capacity", lambda t: parsing.parse_int(t, "capacity", 0, MAX_CAPACITY), 0),
         licences=read_items("licences", parsing.parse_licence),
         plan_ids=read_items("plans", plan),
         availability=read_items("availability", parsing.parse_slot))
@@ -128,14 +144,14 @@ def read_rows(text: str) -> tuple[csv.DictReader, set[str]]:
     return reader, REQUIRED - set(reader.fieldnames or [])
 
 
-def write_directory(profiles) -> str:
-    """Saved profiles (with their users and plans) as CSV text in the import format, every
-    cell guarded against spreadsheet formulas (kapms.csv_export)."""
+def directory_rows(profiles):
+    """The header, then one row per profile in the import format (unguarded cells: the
+    CSV writer guards them)."""
     yes = {True: "yes", False: "no"}
-    rows = [COLUMNS]
+    yield COLUMNS
     for profile in profiles:
         user = profile.user
-        rows.append([
+        yield [
             user.email, user.full_name, user.credentials, profile.kind, profile.npi,
             ";".join(f"{x.licence_type} {x.number} {x.state} {x.expires_on.isoformat()}"
                      for x in profile.licences),
@@ -148,5 +164,4 @@ def write_directory(profiles) -> str:
             yes[profile.in_office], profile.office_address, profile.latitude,
             profile.longitude, yes[profile.telehealth], ";".join(profile.specialty_list),
             ";".join(profile.language_list), yes[profile.accepting_new], profile.capacity,
-            ";".join(slot.label for slot in profile.availability)])
-    return to_csv(rows)
+            ";".join(slot.label for slot in profile.availability)]

@@ -1,6 +1,6 @@
 """Demo directory: profiles for the demo clinicians and ~20 directory-only therapists.
 
-Seeded before the patients (kapms.app_setup.DOMAINS), whose care teams are checked against
+Seeded before the patients (kapms.domains.DOMAINS), whose care teams are checked against
 these profiles. Noah (San Jose, Aetna PPO, PTSD) and Lucia (Fresno, self-pay, Spanish) wait
 on the coordinators' queue, so "Find a therapist" shows a meaningful ranked list. One
 therapist's licence expires within the warning window, one has expired. The network admin

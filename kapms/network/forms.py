@@ -23,7 +23,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from kapms.network import parsing
 from kapms.network.cities import CITIES
-from kapms.network.services.profiles import ProfileData
+from kapms.network.matching import MAX_RADIUS_MILES, RADIUS_MILES
+from kapms.network.services.profiles import MAX_CAPACITY, ProfileData
 from kapms.network.vocabulary import MODALITIES, SPECIALTIES
 from kapms.web.forms import Form, IdField, QueryForm, Versioned
 
@@ -87,7 +88,7 @@ class ProfileForm(Versioned, Form):
     accepting_new = BooleanField("Accepting new patients", default=True)
     capacity = IntegerField("Capacity (maximum active KAP patients)", default=10,
                             validators=[DataRequired(message="Give a capacity."),
-                                        NumberRange(0, 500)])
+                                        NumberRange(0, MAX_CAPACITY)])
     availability = TextAreaField(
         "Weekly availability", validators=[Length(max=2000), _parsed(parsing.parse_slots)],
         description="One block per line in your local time, e.g. Tue 09:00-12:00")
@@ -121,8 +122,8 @@ class MatchForm(QueryForm):
                        [(c, c) for c in CITIES], default="")
     latitude = FloatField("Latitude", validators=[Optional(), _finite, NumberRange(-90, 90)])
     longitude = FloatField("Longitude", validators=[Optional(), _finite, NumberRange(-180, 180)])
-    max_distance = IntegerField("Maximum distance (miles)", default=25,
-                                validators=[Optional(), NumberRange(1, 300)])
+    max_distance = IntegerField("Maximum distance (miles)", default=RADIUS_MILES,
+                                validators=[Optional(), NumberRange(1, MAX_RADIUS_MILES)])
     needs = CheckboxListField("Needs", choices=_specialty_choices())
     language = StringField("Preferred language", validators=[Optional(), Length(max=40)])
 

@@ -7,10 +7,11 @@ directly. The services filter the directory with indexed SQL that mirrors
 """
 
 import heapq
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from math import asin, cos, radians, sin, sqrt
 
+from kapms.config import Config
 from kapms.network.eligibility import covers, has_active_licence, has_room
 from kapms.network.vocabulary import SPECIALTIES
 
@@ -25,9 +26,28 @@ CRITERION_LABELS = {
     "insurance": "the patient's plan (or private pay)",
     "modality": "the requested modality within the distance",
 }
-# Ranking weights: specialty fit matters most, then language, distance, availability.
-W_SPECIALTY, W_LANGUAGE, W_DISTANCE, W_AVAILABILITY, W_ROOM = 40.0, 25.0, 20.0, 15.0, 1.0
 AVAILABILITY_HORIZON_DAYS = 14
+# The office search radius: asked for unless the user gives one, and never wider than the
+# widest (the match form, the service's widened second look and the request share these).
+RADIUS_MILES = 25
+MAX_RADIUS_MILES = 300
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Points for each way a clinician fits (settings MATCH_WEIGHT_*, kapms/config.py)."""
+
+    specialty: float = Config.MATCH_WEIGHT_SPECIALTY
+    language: float = Config.MATCH_WEIGHT_LANGUAGE
+    distance: float = Config.MATCH_WEIGHT_DISTANCE
+    availability: float = Config.MATCH_WEIGHT_AVAILABILITY
+    room: float = Config.MATCH_WEIGHT_ROOM
+
+    @classmethod
+    def from_config(cls, config) -> "Weights":
+        """Build from a Flask config mapping."""
+        return cls(**{f.name: float(config[f"MATCH_WEIGHT_{f.name.upper()}"])
+                      for f in fields(cls)})
 
 
 @dataclass(frozen=True)
@@ -40,9 +60,10 @@ class MatchRequest:
     modality: str = "either"
     latitude: float | None = None
     longitude: float | None = None
-    max_distance_miles: float = 25.0
+    max_distance_miles: float = RADIUS_MILES
     needs: frozenset[str] = frozenset()
     language: str | None = None
+    weights: Weights = Weights()
 
     @property
     def wants_office(self) -> bool:
@@ -106,11 +127,13 @@ def haversine_miles(lat1: float, lon1: float, lat2: float, lon2: float) -> float
 def bounding_box(lat: float, lon: float, miles: float) -> tuple[float, float, float, float]:
     """(min_lat, max_lat, min_lon, max_lon) enclosing the circle; a cheap SQL prefilter.
 
-    Slightly generous (a degree of latitude is at least 68.7 miles) so the exact haversine
-    check afterwards never loses anyone the box should have kept.
+    Slightly generous (a degree of latitude, and of longitude at the equator, is at least
+    68.7 miles; the width is taken at the circle's edge nearer the pole) so the exact
+    haversine check afterwards never loses anyone the box should have kept. (69.2 miles for
+    longitude made the box narrower than the circle at low latitudes: 37.7N, 5 miles.)
     """
     dlat = miles / 68.7
-    dlon = miles / max(1e-6, 69.2 * cos(radians(min(89.0, abs(lat) + dlat))))
+    dlon = miles / max(1e-6, 68.7 * cos(radians(min(89.0, abs(lat) + dlat))))
     return lat - dlat, lat + dlat, lon - dlon, lon + dlon
 
 
@@ -179,10 +202,10 @@ def score_candidate(request: MatchRequest, c: Candidate, *, words: bool = True) 
     With ``words`` False only the score is computed: ranking a long list scores everyone
     but writes the explanations for the few shown.
     """
-    score, reasons, lacks = 0.0, [], []
+    score, reasons, lacks, w = 0.0, [], [], request.weights
     if request.needs:
         hits = request.needs & c.specialties
-        score += W_SPECIALTY * len(hits) / len(request.needs)
+        score += w.specialty * len(hits) / len(request.needs)
         if words and hits:
             reasons.append("Specialises in " + ", ".join(_label(k) for k in sorted(hits)))
         if words and len(hits) < len(request.needs):
@@ -190,31 +213,33 @@ def score_candidate(request: MatchRequest, c: Candidate, *, words: bool = True) 
             lacks.append("No listed specialty in " + ", ".join(_label(k) for k in missing))
     if request.language:
         if request.language.lower() in c.languages:
-            score += W_LANGUAGE
+            score += w.language
             words and reasons.append(f"Speaks {request.language}")
         elif words:
             lacks.append(f"Does not list {request.language}")
     if c.distance_miles is not None and c.distance_miles <= request.max_distance_miles:
         closeness = 1 - c.distance_miles / max(request.max_distance_miles, 0.1)
-        score += W_DISTANCE * closeness
+        score += w.distance * closeness
         words and reasons.append(f"Office {c.distance_miles:.1f} miles away")
     elif request.modality != "in_office" and c.telehealth:
         # Telehealth is as close as it gets, but an office nearby is preferred.
-        score += W_DISTANCE * 0.5
+        score += w.distance * 0.5
         words and reasons.append("Offers telehealth")
     if c.next_available:
         days = (c.next_available - request.today).days
-        score += W_AVAILABILITY * max(0.0, 1 - (days - 1) / AVAILABILITY_HORIZON_DAYS)
+        score += w.availability * max(0.0, 1 - (days - 1) / AVAILABILITY_HORIZON_DAYS)
         words and reasons.append(f"Next opening {c.next_available:%a %b %d}")
     elif words:
         lacks.append("No weekly availability listed")
     if words and c.in_network and request.plan_id is not None:
         reasons.append("In network with the patient's plan")
     elif words and c.private_pay_rate_cents is not None:
-        dollars = c.private_pay_rate_cents / 100
-        reasons.append(f"Private pay ${dollars:,.0f} per session")
+        # Whole cents: a $180.50 rate is not "$180" (nor, rounded half-even, "$181").
+        whole, cents = divmod(c.private_pay_rate_cents, 100)
+        rate = f"${whole:,}" + (f".{cents:02d}" if cents else "")
+        reasons.append(f"Private pay {rate} per session")
     if c.open_places:
-        score += W_ROOM * min(c.open_places, 5) / 5
+        score += w.room * min(c.open_places, 5) / 5
     return MatchResult(c, round(score, 2), tuple(reasons), tuple(lacks))
 
 

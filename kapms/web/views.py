@@ -1,6 +1,6 @@
 """The dashboard and the health check."""
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, jsonify, redirect, render_template, url_for
 from sqlalchemy import text
 
 from kapms.extensions import db
@@ -28,6 +28,14 @@ def dashboard():
         return redirect(url_for("care.calendar"))
     return render_template("web/dashboard.html",
                            panels=panels.collect(panels.DASHBOARD, current_user))
+
+
+@bp.get("/favicon.ico")
+@public
+def favicon():
+    """Browsers ask for /favicon.ico on pages that name no icon (a PDF, a JSON answer):
+    send them to the app's icon rather than a 404."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
 
 
 @bp.get("/health")

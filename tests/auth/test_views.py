@@ -276,3 +276,23 @@ def test_unknown_user_id_is_404(client, login_as):
 def test_non_admin_cannot_open_user_admin(client, login_as):
     login_as("therapist", "prescriber", "billing")
     assert client.get("/admin/users/").status_code == 403
+
+
+def test_users_list_is_paged_and_searchable(client, db, login_as):
+    from tests.sqlcount import get_counted
+
+    login_as("admin", full_name="Aaron Admin")
+    for n in range(52):
+        make_user(db, full_name=f"Zz Clinician {n:02d}", email=f"zz{n}@example.test")
+    make_user(db, full_name="Yolanda Search", email="yolanda@example.test")
+    db.commit()
+    first, log = get_counted(client, "/admin/users/")
+    first = first.get_data(as_text=True)
+    assert "Page 1" in first and "Next" in first
+    assert "Zz Clinician 47" in first and "Zz Clinician 48" not in first  # 50 a page
+    assert log.count <= 6, log.summary()  # the roles load with the page, not one by one
+    second = client.get("/admin/users/?page=2").get_data(as_text=True)
+    assert "Zz Clinician 51" in second and "Zz Clinician 00" not in second
+    assert "Next" not in second
+    found = client.get("/admin/users/?q=YOLANDA").get_data(as_text=True)
+    assert "Yolanda Search" in found and "Zz Clinician" not in found and "Next" not in found

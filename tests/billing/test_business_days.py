@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kapms.billing.business_days import (
+    _nth_weekday,
     add_business_days,
     business_days_between,
     gfe_due_date,
@@ -147,3 +148,88 @@ def test_federal_holidays_between_crosses_the_year_end():
         date(2021, 12, 31),
         date(2022, 1, 17),
     }
+
+
+# Worked out by hand from 5 U.S.C. 6103 and the weekday each date falls on (a Saturday
+# holiday is observed the Friday before, a Sunday one the Monday after).
+HOLIDAYS_2026 = {
+    date(2026, 1, 1),  # New Year's Day, a Thursday
+    date(2026, 1, 19),  # MLK: Mondays of January 5, 12, 19
+    date(2026, 2, 16),  # Presidents: Mondays 2, 9, 16
+    date(2026, 5, 25),  # Memorial: the last Monday of May (1 June is a Monday)
+    date(2026, 6, 19),  # Juneteenth, a Friday
+    date(2026, 7, 3),  # Independence Day is a Saturday: the Friday before
+    date(2026, 9, 7),  # Labor: the first Monday
+    date(2026, 10, 12),  # Columbus: Mondays 5, 12
+    date(2026, 11, 11),  # Veterans Day, a Wednesday
+    date(2026, 11, 26),  # Thanksgiving: Thursdays 5, 12, 19, 26
+    date(2026, 12, 25),  # Christmas, a Friday
+}
+HOLIDAYS_2027 = {
+    date(2027, 1, 1),  # a Friday
+    date(2027, 1, 18),
+    date(2027, 2, 15),  # 1 February is a Monday: 1, 8, 15
+    date(2027, 5, 31),  # 31 May is itself the last Monday
+    date(2027, 6, 18),  # Juneteenth is a Saturday
+    date(2027, 7, 5),  # Independence Day is a Sunday: the Monday after
+    date(2027, 9, 6),
+    date(2027, 10, 11),
+    date(2027, 11, 11),
+    date(2027, 11, 25),
+    date(2027, 12, 24),  # Christmas is a Saturday
+    date(2027, 12, 31),  # New Year's Day 2028 is a Saturday: observed in 2027
+}
+
+
+def test_federal_holidays_2026_and_2027():
+    assert us_federal_holidays(2026) == HOLIDAYS_2026
+    assert us_federal_holidays(2027) == HOLIDAYS_2027
+
+
+def test_holidays_between_include_both_ends():
+    assert us_federal_holidays_between(date(2026, 12, 25), date(2027, 1, 1)) == {
+        date(2026, 12, 25), date(2027, 1, 1)}
+    assert us_federal_holidays_between(date(2026, 12, 26), date(2026, 12, 31)) == set()
+
+
+def test_counting_backwards_skips_the_holidays_too():
+    # Fri 3 July 2026 is observed Independence Day: after Thu 2 up to Mon 6 only the Monday
+    # is a business day (2 without the holiday).
+    holidays = us_federal_holidays(2026)
+    assert business_days_between(date(2026, 7, 6), date(2026, 7, 2), holidays) == -1
+    assert business_days_between(date(2026, 7, 2), date(2026, 7, 6), holidays) == 1
+
+
+def test_the_three_day_gfe_deadline_skips_holidays():
+    # Scheduled Wed 1 July 2026 for a service weeks ahead: 3 business days after, skipping
+    # Fri 3 July (observed) and the weekend, is Tue 7 July.
+    holidays = us_federal_holidays(2026)
+    assert gfe_due_date(date(2026, 7, 1), date(2026, 8, 3), holidays=holidays) == date(2026, 7, 7)
+
+
+@pytest.mark.parametrize("args, message", [
+    ((None, None), "a GFE deadline needs a scheduling date or a request date"),
+    ((date(2026, 3, 2), None), "a scheduled service needs its service date"),
+    ((date(2026, 3, 2), date(2026, 3, 1)), "service date 2026-03-01 is before scheduling 2026-03-02"),
+])
+def test_gfe_refusals_in_words(args, message):
+    with pytest.raises(ValueError) as refused:
+        gfe_due_date(*args)
+    assert str(refused.value) == message
+
+
+def test_add_business_days_names_a_bad_count():
+    with pytest.raises(ValueError) as refused:
+        add_business_days(date(2026, 3, 2), 1.0)
+    assert str(refused.value) == "n must be an int, not float 1.0"
+
+
+@pytest.mark.parametrize(("month", "weekday", "n", "expected"), [
+    (12, 3, -1, date(2026, 12, 31)),  # the last Thursday of a year's last month is its last day
+    (12, 4, -1, date(2026, 12, 25)),  # the last Friday, a week before
+    (5, 0, -1, date(2026, 5, 25)),  # Memorial Day
+    (11, 3, 4, date(2026, 11, 26)),  # Thanksgiving
+    (1, 0, 1, date(2026, 1, 5)),
+])
+def test_nth_and_last_weekday_of_a_month(month, weekday, n, expected):
+    assert _nth_weekday(2026, month, weekday, n) == expected

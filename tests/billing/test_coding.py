@@ -124,3 +124,44 @@ def test_a_bad_visit_is_refused(bad):
     fields = dict(session_id=1, service_date=D, kind="integration", minutes=60) | bad
     with pytest.raises(ValueError):
         Visit(**fields)
+
+
+def test_a_billed_line_carries_the_visit_it_came_from():
+    from kapms.billing.coding import BilledLine
+
+    lines = code_visits([visit("integration", 40, session_id=7, clinician_name="Maya Okafor",
+                               setting="telehealth")])
+    assert lines == [BilledLine(7, D, "90834", 1, 40, MAYA, "Maya Okafor", "telehealth", "10",
+                                "95")]
+
+
+def test_a_remote_dosing_too_short_for_a_time_code_bills_the_medication_only():
+    assert codes([visit("dosing", 10, setting="telehealth")]) == [("MED-KETAMINE", 1)]
+    assert codes([visit("dosing", 10)], dosing_as="psychotherapy") == [("MED-KETAMINE", 1)]
+
+
+def test_measures_at_a_visit_too_short_to_code_are_still_billed():
+    assert codes([visit("preparation", 10, measures=2)]) == [("96127", 2)]
+
+
+def test_same_day_visits_without_a_session_come_first():
+    # A planned visit (no session yet) sorts before recorded ones of that day.
+    planned, recorded = visit("integration", 40, session_id=None), visit("preparation", 60,
+                                                                      session_id=1)
+    assert codes([recorded, planned]) == [("90834", 1), ("90837", 1)]
+    attached = attach_measures([recorded, planned], [(D, None)])
+    assert [(v.session_id, v.measures) for v in attached] == [(None, 1), (1, 0)]
+
+
+def test_a_measure_on_a_day_without_a_visit_does_not_stop_the_count():
+    later = date(2026, 3, 9)
+    attached = attach_measures([visit("integration", day=later)],
+                               [(date(2026, 3, 5), MAYA), (later, MAYA)])
+    assert [v.measures for v in attached] == [1]
+
+
+def test_a_measure_goes_to_the_visit_of_its_recorder_not_the_first_of_the_day():
+    therapy = visit("integration", 60, session_id=1, clinician_id=MAYA)
+    medical = visit("follow_up", 25, session_id=2, clinician_id=SAM)
+    attached = attach_measures([therapy, medical], [(D, SAM)])
+    assert [(v.session_id, v.measures) for v in attached] == [(1, 0), (2, 1)]

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kapms.billing.cost_share import ShareLine, patient_shares, share_lines
+from kapms.billing.cost_share import ShareLine, cents_at_rate, patient_shares, share_lines
 
 R20 = Decimal("0.2")
 BIG = 10**9
@@ -134,6 +134,7 @@ def test_empty_list_and_frozen_lines():
     ],
 )
 def test_invalid_input_raises_value_error(kwargs):
+    kwargs = dict(kwargs)  # the parameter is shared by every run of the test in this process
     charges = kwargs.pop("charges", [1000])
     with pytest.raises(ValueError):
         shares(charges, **kwargs)
@@ -179,3 +180,36 @@ def test_property_shares_within_charges_and_oop(charges, ded, rate, oop, copay, 
         assert shares(charges, ded=ded, rate=rate, oop=oop, copay=copay) == [
             x.patient for x in lines
         ]
+
+
+def test_copay_after_deductible_itemised():
+    # No coinsurance on a copay line, the deductible met first.
+    lines = share_lines([10000], deductible_remaining=1000, coinsurance=R20,
+                        oop_remaining=BIG, copay=3000, copay_after_deductible=True)
+    assert lines == [ShareLine(10000, 1000, 0, 3000, 4000, 6000)]
+
+
+def test_a_rate_with_many_digits_on_a_small_amount():
+    assert cents_at_rate(5, Decimal("0.3333")) == 2  # 1.6665 -> 2
+    assert cents_at_rate(3, Decimal("0.16666666")) == 0  # 0.49999998 -> 0
+
+
+def _refusal(**kwargs) -> str:
+    args = dict(charges=[1000], deductible_remaining=0, coinsurance=R20, oop_remaining=BIG)
+    args.update(kwargs)
+    with pytest.raises(ValueError) as refused:
+        share_lines(args.pop("charges"), **args)
+    return str(refused.value)
+
+
+def test_every_refusal_names_the_field_and_the_line():
+    assert _refusal(charges=[100, -1]) == "charge (line 2) must not be negative, got -1"
+    assert _refusal(charges=[1.5]) == "charge (line 1) must be whole cents (int), not float 1.5"
+    assert _refusal(deductible_remaining=-5) == "deductible_remaining must not be negative, got -5"
+    assert _refusal(oop_remaining=-5) == "oop_remaining must not be negative, got -5"
+    assert _refusal(coinsurance=0.2) == ("coinsurance must be a Decimal fraction such as "
+                                         "Decimal('0.2'), not float 0.2")
+    assert _refusal(coinsurance=Decimal("1.5")) == "coinsurance must be between 0 and 1, got 1.5"
+    assert _refusal(charges=[1, 2], copay=[None, -3]) == (
+        "copay (line 2) must not be negative, got -3")
+    assert _refusal(copay="10") == "copay must be cents (int), None or a list of those, not '10'"

@@ -13,6 +13,7 @@ from kapms.billing.codes import (
     SERVICE_CODES,
     SERVICE_TYPES,
     billing_units,
+    label,
     psychotherapy_code,
 )
 from kapms.billing.coding import Visit
@@ -21,6 +22,7 @@ from kapms.billing.course import (
     CoursePlan,
     FeeTable,
     NetworkBenefits,
+    PricedLine,
     code_course,
     course_visits,
     low_high_plans,
@@ -28,7 +30,7 @@ from kapms.billing.course import (
     price_course,
     table_on,
 )
-from kapms.billing.payment_plans import add_months
+from kapms.clinic_time import add_months
 from kapms.icd10 import ICD10_LABELS
 
 START = date(2025, 3, 3)  # a Monday
@@ -339,3 +341,179 @@ def test_property_each_plan_year_keeps_its_maximum_and_every_line_its_schedule(
                                                                 if x.plan else x.balance_bill)
         assert x.plan >= 0 and x.patient >= 0
         assert x.plan + x.patient == (x.allowed + x.balance_bill if x.allowed else x.patient)
+
+
+# --- every field of a priced line, per network (hand-worked) ---------------------------------
+
+PRACTICE = [FeeTable(1, date(2026, 1, 1), None, {**ALL, "90837": 20000})]
+PLAN_FEES = [FeeTable(7, date(2026, 1, 1), None, {**ALL, "90837": 15000})]
+MAYA = (4, "Maya Okafor")
+
+
+def one_line(kind="integration", minutes=60, day=date(2026, 3, 2), **kw):
+    return code_course([Visit(None, day, kind, minutes, clinician_id=MAYA[0],
+                              clinician_name=MAYA[1], **kw)], PRACTICE)
+
+
+def priced(**kw):
+    base = dict(date=date(2026, 3, 2), code="90837", label=label("90837"), units=1,
+                network="in", plan_year=date(2026, 1, 1), charge=20000, allowed=15000,
+                plan=0, patient=0, balance_bill=0, deductible=0, coinsurance=0, copay=0,
+                schedule_id=7, clinician_id=4, clinician_name="Maya Okafor")
+    return PricedLine(**{**base, **kw})
+
+
+def test_an_in_network_line_with_a_copay_after_the_deductible():
+    side = NetworkBenefits(deductible=1000, deductible_met=0, coinsurance=Decimal("0.2"),
+                           oop_max=10**7, oop_met=0, copays={"psychotherapy": 3000},
+                           copay_bypasses_deductible=False)
+    estimate = price_course(one_line(), network="in", charges=PRACTICE, allowed=PLAN_FEES,
+                            benefits=Benefits(date(2026, 1, 1), side))
+    assert estimate.network == "in"
+    assert estimate.lines == (priced(plan=11000, patient=4000, deductible=1000, copay=3000),)
+
+
+def test_an_in_network_line_not_covered_costs_the_contracted_amount():
+    side = NetworkBenefits(deductible=0, deductible_met=0, coinsurance=Decimal("0.2"),
+                           oop_max=10**7, oop_met=0, not_covered=frozenset({"psychotherapy"}))
+    estimate = price_course(one_line(), network="in", charges=PRACTICE, allowed=PLAN_FEES,
+                            benefits=Benefits(date(2026, 1, 1), side))
+    assert estimate.lines == (priced(patient=15000),)
+
+
+def test_an_in_network_estimate_without_a_practice_schedule_shows_the_allowed_as_charge():
+    estimate = price_course(one_line(), network="in", charges=[], allowed=PLAN_FEES,
+                            benefits=Benefits(date(2026, 1, 1), IN_NETWORK))
+    assert estimate.lines[0].charge == 15000 and estimate.lines[0].patient == 3000
+
+
+def test_units_multiply_the_fee_in_every_network():
+    monitoring = [x for x in one_line("dosing", 180) if x.code == "0820T"]
+    assert monitoring[0].units == 3
+    in_net = price_course(monitoring, network="in", charges=PRACTICE, allowed=PLAN_FEES,
+                          benefits=Benefits(date(2026, 1, 1), IN_NETWORK))
+    assert (in_net.lines[0].charge, in_net.lines[0].allowed) == (30000, 30000)
+    oon_fees = [FeeTable(5, date(2026, 1, 1), None, {**ALL, "0820T": 8000})]
+    out = price_course(monitoring, network="out", charges=PRACTICE, allowed=oon_fees,
+                       benefits=Benefits(date(2026, 1, 1), IN_NETWORK, OUT))
+    assert (out.lines[0].charge, out.lines[0].allowed) == (30000, 24000)
+
+
+def test_out_of_network_not_covered_and_no_out_of_network_benefits():
+    side = NetworkBenefits(deductible=0, deductible_met=0, coinsurance=Decimal("0.2"),
+                           oop_max=10**7, oop_met=0, not_covered=frozenset({"psychotherapy"}))
+    benefits = Benefits(date(2026, 1, 1), IN_NETWORK, side, oon_allowed_share=Decimal("0.5"))
+    estimate = price_course(one_line(), network="out", charges=PRACTICE, benefits=benefits)
+    assert estimate.lines == (priced(network="out", allowed=0, patient=20000, charge=20000,
+                                     schedule_id=1),)
+    none_there = price_course(one_line(), network="out", charges=PRACTICE,
+                              benefits=Benefits(date(2026, 1, 1), IN_NETWORK))
+    assert none_there.lines == (priced(network="out", allowed=0, patient=20000, schedule_id=1),)
+
+
+def test_a_self_pay_line():
+    estimate = price_course(one_line(), network="self", charges=PRACTICE)
+    assert estimate.network == "self"
+    assert estimate.lines == (priced(network="self", plan_year=None, allowed=20000,
+                                     patient=20000, schedule_id=1),)
+
+
+def test_out_of_network_without_a_schedule_or_a_share_says_so():
+    with pytest.raises(ValueError) as refused:
+        price_course(one_line(), network="out", charges=PRACTICE,
+                     benefits=Benefits(date(2026, 1, 1), IN_NETWORK, OUT))
+    assert str(refused.value) == ("out of network needs an out-of-network fee schedule or the "
+                                  "share of the charge the plan allows")
+    with pytest.raises(ValueError) as refused:
+        price_course(one_line(), network="in", charges=PRACTICE, allowed=PLAN_FEES)
+    assert str(refused.value) == "an insured estimate needs the plan's benefits"
+
+
+def test_schedules_in_force_from_their_first_to_their_last_day():
+    old = FeeTable(1, date(2026, 1, 1), date(2026, 6, 30), ALL)
+    new = FeeTable(2, date(2026, 7, 1), None, ALL)
+    overlapping = FeeTable(3, date(2026, 3, 1), None, ALL)
+    assert table_on([old, new], date(2026, 6, 30)) is old
+    assert table_on([old, new], date(2026, 7, 1)) is new
+    assert table_on([old, new], date(2026, 1, 1)) is old
+    assert table_on([overlapping, old], date(2026, 3, 1)) is overlapping  # the latest start
+    assert table_on([old, overlapping], date(2026, 3, 1)) is overlapping
+
+
+def test_the_planned_clinicians_are_named_on_their_visits():
+    visits = course_visits(CoursePlan(dosings=1), date(2026, 3, 2), therapist=(4, "Maya"),
+                           prescriber=(9, "Sam"))
+    assert {(v.kind, v.clinician_id, v.clinician_name) for v in visits} == {
+        ("intake", 9, "Sam"), ("follow_up", 9, "Sam"), ("preparation", 4, "Maya"),
+        ("dosing", 4, "Maya"), ("integration", 4, "Maya")}
+
+
+def test_a_course_starting_on_a_closed_day_starts_on_the_next_business_day():
+    holidays = us_federal_holidays(2026)
+    visits = course_visits(CoursePlan(dosings=1), date(2026, 7, 3), holidays=holidays)
+    assert visits[0].kind == "intake" and visits[0].service_date == date(2026, 7, 6)
+    saturday = course_visits(CoursePlan(dosings=1), date(2026, 3, 7))
+    assert saturday[0].service_date == date(2026, 3, 9)
+
+
+def test_course_months_from_1_to_12_and_5_by_default():
+    plan = CoursePlan(dosings=8, preparation=1)
+    for months in (1, 12):
+        assert course_visits(plan, date(2026, 3, 2), months=months)
+    for months in (0, 13, True, 5.0):
+        with pytest.raises(ValueError, match="months must be from 1 to 12"):
+            course_visits(plan, date(2026, 3, 2), months=months)
+    assert course_visits(plan, date(2026, 3, 2)) == course_visits(plan, date(2026, 3, 2),
+                                                                  months=5)
+    assert course_visits(plan, date(2026, 3, 2)) != course_visits(plan, date(2026, 3, 2),
+                                                                  months=6)
+
+
+def test_the_low_and_high_plans_carry_the_session_lengths_and_setting():
+    low, high = low_high_plans(dosing_minutes=90, session_minutes=45, dosing_setting="home",
+                               dosings=(4, 10))
+    assert (low.dosings, low.preparation, high.dosings, high.preparation) == (4, 1, 10, 3)
+    for plan in (low, high):
+        assert (plan.dosing_minutes, plan.session_minutes, plan.dosing_setting) == (
+            90, 45, "home")
+    assert [len(kinds(course_visits(p, START), "preparation")) for p in (low, high)] == [1, 3]
+
+
+def test_held_dosings_are_billed_unless_the_clinic_says_not():
+    held = [Visit(None, date(2026, 3, 2), "dosing", 60, held=True)]
+    assert codes(code_course(held, PRACTICE)) == [("90837", 1)]
+    assert codes(code_course(held, PRACTICE, bill_held_dosings=False)) == []
+
+
+def test_a_yes_is_not_a_count():
+    with pytest.raises(ValueError, match="dosings must be a whole number from 0, got True"):
+        CoursePlan(dosings=True)
+
+
+def test_benefit_refusals_in_words():
+    def refusal(**change):
+        with pytest.raises(ValueError) as refused:
+            NetworkBenefits(**{**IN_NETWORK.__dict__, **change})
+        return str(refused.value)
+
+    assert refusal(oop_met=-1) == "oop_met must not be negative, got -1"
+    assert refusal(coinsurance=0.2) == ("coinsurance must be a Decimal fraction such as "
+                                        "Decimal('0.2'), not float 0.2")
+    assert refusal(copays={"massage": 1}) == "copay for unknown service type 'massage'"
+    assert refusal(copays={"psychotherapy": -1}) == "copay for psychotherapy must not be negative, got -1"
+    assert refusal(copays={"psychotherapy": None}) == (
+        "copay for psychotherapy must be whole cents (int), not NoneType None")
+    assert refusal(not_covered=frozenset({"massage"})) == (
+        "unknown service types not covered: ['massage']")
+    with pytest.raises(ValueError) as refused:
+        Benefits(date(2026, 1, 1), IN_NETWORK, oon_allowed_share=Decimal(2))
+    assert str(refused.value) == "oon_allowed_share must be between 0 and 1, got 2"
+    with pytest.raises(ValueError) as refused:
+        price_course(one_line(), network="self",
+                     charges=[FeeTable(1, date(2026, 1, 1), None, {**ALL, "90837": -5})])
+    assert str(refused.value) == "amount for 90837 must not be negative, got -5"
+
+
+def test_out_of_network_without_benefits_at_all_is_refused_in_words():
+    with pytest.raises(ValueError, match="out of network needs an out-of-network fee schedule"):
+        price_course(one_line(), network="out", charges=PRACTICE)

@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kapms.billing.payment_plans import add_months, installment_schedule
+from kapms.billing.payment_plans import installment_schedule
+from kapms.clinic_time import add_months
 
 
 def test_upfront_then_installments_from_31_january_in_a_leap_year():
@@ -126,3 +127,18 @@ def test_property_schedule_sums_to_balance_and_is_even(balance, upfront_share, c
     for d, _ in schedule[-count:]:
         last = calendar.monthrange(d.year, d.month)[1]
         assert d.day == min(first_due.day, last)
+
+
+@pytest.mark.parametrize("args, message", [
+    ((-100, 0, 2), "balance_cents must not be negative, got -100"),
+    ((100, -1, 2), "upfront_cents must not be negative, got -1"),
+    ((100.0, 0, 2), "balance_cents must be whole cents (int), not float 100.0"),
+    ((100, 200, 2), "upfront 200 cents is more than the balance 100 cents"),
+    ((100, 0, -1), "count must not be negative, got -1"),
+    ((100, 0, 2.0), "count must be an int, not float 2.0"),
+    ((100, 40, 0), "no installments but 60 cents would remain after the upfront payment"),
+])
+def test_refusals_name_the_amount_in_words(args, message):
+    with pytest.raises(ValueError) as refused:
+        installment_schedule(*args, date(2025, 1, 1))
+    assert str(refused.value) == message

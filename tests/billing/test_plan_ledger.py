@@ -67,3 +67,32 @@ def test_ledger_invariants(balance, upfront, count, paid_share, days):
         if unpaid_seen:
             assert i.paid == 0
         unpaid_seen = unpaid_seen or i.unpaid > 0
+
+
+def test_every_installment_keeps_its_due_date_and_number():
+    ledger = plan_ledger(SCHEDULE, 0, date(2026, 1, 1))
+    assert [(i.number, i.due_date, i.amount) for i in ledger.installments] == [
+        (0, date(2026, 1, 10), 12000), (1, date(2026, 2, 10), 5000), (2, date(2026, 3, 10), 5000)]
+
+
+@pytest.mark.parametrize("schedule, paid, message", [
+    (SCHEDULE, 22001, "paid 22001 cents is more than the plan's 22000 cents"),
+    (SCHEDULE, -1, "paid_cents must not be negative, got -1"),
+    (SCHEDULE, 1.5, "paid_cents must be whole cents (int), not float 1.5"),
+    ([(date(2026, 1, 10), -5)], 0, "installment must not be negative, got -5"),
+])
+def test_impossible_ledgers_are_refused_in_words(schedule, paid, message):
+    with pytest.raises(ValueError) as refused:
+        plan_ledger(schedule, paid, date(2026, 1, 1))
+    assert str(refused.value) == message
+
+
+@pytest.mark.parametrize("args, message", [
+    ((-1, 0, 40000), "estimate_cents must not be negative, got -1"),
+    ((0, -1, 40000), "billed_cents must not be negative, got -1"),
+    ((0, 0, -1), "threshold_cents must not be negative, got -1"),
+])
+def test_the_gfe_comparison_names_a_bad_amount(args, message):
+    with pytest.raises(ValueError) as refused:
+        exceeds_estimate(*args)
+    assert str(refused.value) == message

@@ -11,7 +11,6 @@ from kapms.care.rules import (
     SETTING_NAMES,
     DosingFacts,
     Thresholds,
-    add_months,
     administration_refusal,
     bp_rise_flag,
     check_in_refusal,
@@ -34,7 +33,7 @@ from kapms.care.rules import (
     vitals_due,
     vitals_refusal,
 )
-from kapms.clinic_time import AmbiguousLocalTime
+from kapms.clinic_time import AmbiguousLocalTime, add_months
 from kapms.config import Config
 
 T = Thresholds()

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from kapms.audit.models import AuditEvent
-from kapms.errors import DomainError, NotFound
+from kapms.errors import DomainError, NotFound, RuleViolation
 from kapms.insurance import services
 
 
@@ -44,3 +44,26 @@ def test_unknown_ids_are_not_found(db):
         services.get_payer(db, 999)
     with pytest.raises(NotFound):
         services.get_plan(db, 999)
+
+
+def test_names_are_given_and_fit(db):
+    for bad, message in [("   ", "Give the payer's name."),
+                         ("x" * 121, "A payer name has at most 120 characters.")]:
+        with pytest.raises(RuleViolation) as refused:
+            services.add_payer(db, None, bad)
+        assert str(refused.value) == message and refused.value.field == "name"
+    aetna = services.add_payer(db, None, "x" * 120)
+    with pytest.raises(RuleViolation, match="Give the plan's name."):
+        services.add_plan(db, None, aetna, "")
+
+
+def test_switching_off_is_audited_and_keeps_the_plan(db):
+    aetna = services.add_payer(db, None, "Aetna")
+    ppo = services.add_plan(db, None, aetna, "PPO")
+    services.set_active(db, None, ppo, False)
+    services.set_active(db, None, aetna, False)
+    assert services.get_plan(db, ppo.id) is ppo and not ppo.active and not aetna.active
+    assert services.active_plans(db) == [] and services.list_payers(db) == [aetna]
+    details = db.execute(select(AuditEvent.entity_type, AuditEvent.detail)
+                         .where(AuditEvent.action == "update")).all()
+    assert sorted(details) == [("insurance_plan", "deactivated"), ("payer", "deactivated")]

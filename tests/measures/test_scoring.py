@@ -12,8 +12,11 @@ from kapms.measures.scoring import (
     InvalidAnswers,
     Settings,
     change,
+    derived_values,
     score,
+    severity_bands,
     sleep_response,
+    subscale_sums,
 )
 
 
@@ -487,3 +490,56 @@ def test_mbi_profile_cut_offs_are_settings_and_subscale_improvement():
                                    "professional_efficacy": True}
     assert c.subscale_response == {"exhaustion": False, "cynicism": False,
                                    "professional_efficacy": False}
+
+
+# --- the values stored with an administration, and the chart bands (hand-worked) ---------
+
+NOT_MBI = {"exhaustion_sum": None, "cynicism_sum": None, "efficacy_sum": None,
+           "burnout": None}
+
+
+def test_values_stored_for_a_phq9():
+    # Item 3 (sleep) answered 2 and item 9 (self-harm thoughts) 1: total 3.
+    assert derived_values(score("PHQ-9", [0, 0, 2, 0, 0, 0, 0, 0, 1])) == {
+        "total": 3, "severity": "minimal", "item3": 2, "item9": 1, **NOT_MBI,
+        "suicidal_ideation": True, "dsm5_criteria_met": None}
+    assert derived_values(phq(0))["suicidal_ideation"] is False
+
+
+def test_values_stored_for_a_gad7_and_a_pcl5():
+    assert derived_values(score("GAD-7", [3] * 7)) == {
+        "total": 21, "severity": "severe", "item3": None, "item9": None, **NOT_MBI,
+        "suicidal_ideation": False, "dsm5_criteria_met": None}
+    # Every PCL-5 item "moderately" (2): each DSM-5 cluster is met; every item 1: none is.
+    met = {"item3": None, "item9": None, **NOT_MBI, "suicidal_ideation": False}
+    assert derived_values(score("PCL-5", [2] * 20)) == {
+        "total": 40, "severity": "probable ptsd", **met, "dsm5_criteria_met": True}
+    assert derived_values(score("PCL-5", [1] * 20)) == {
+        "total": 20, "severity": "below cutoff", **met, "dsm5_criteria_met": False}
+
+
+def test_values_stored_for_an_mbi_gs():
+    stored = derived_values(_mbi(24, 19, 25))
+    assert {k: stored[k] for k in ("exhaustion_sum", "cynicism_sum", "efficacy_sum",
+                                   "burnout", "item3", "item9", "dsm5_criteria_met",
+                                   "suicidal_ideation")} == {
+        "exhaustion_sum": 24, "cynicism_sum": 19, "efficacy_sum": 25, "burnout": True,
+        "item3": None, "item9": None, "dsm5_criteria_met": None, "suicidal_ideation": False}
+    assert derived_values(_mbi(23, 19, 30))["burnout"] is False
+    assert subscale_sums("MBI-GS", mbi_answers(20, 10, 30)) == {
+        "exhaustion": 20, "cynicism": 10, "professional_efficacy": 30}
+
+
+def test_chart_bands_of_every_instrument():
+    assert severity_bands("PHQ-9") == ((0, 4, "minimal"), (5, 9, "mild"), (10, 14, "moderate"),
+                                       (15, 19, "moderately severe"), (20, 27, "severe"))
+    assert severity_bands("GAD-7") == ((0, 4, "minimal"), (5, 9, "mild"), (10, 14, "moderate"),
+                                       (15, 21, "severe"))
+    assert severity_bands("PCL-5") == ((0, 32, "below cutoff"), (33, 80, "probable PTSD"))
+    assert severity_bands("PCL-5", Settings(pcl5_cutoff=31)) == (
+        (0, 30, "below cutoff"), (31, 80, "probable PTSD"))
+    assert severity_bands("MBI-GS") == ((0, 4.8, ""), (4.8, 6, "exhaustion ≥ 4.8"))
+    assert severity_bands("MBI-GS", Settings(mbi_exhaustion_at_least=Decimal("5"))) == (
+        (0, 5.0, ""), (5.0, 6, "exhaustion ≥ 5"))
+    with pytest.raises(InvalidAnswers, match="unknown instrument 'BDI'"):
+        severity_bands("BDI")

@@ -8,7 +8,7 @@ from sqlalchemy import event
 
 from kapms.auth.services import find_user_by_email
 from kapms.errors import DomainError
-from kapms.network.csv_io import COLUMNS
+from kapms.network.csv_io import COLUMNS, MAX_UPLOAD_BYTES, upload_text
 from kapms.network.services import directory_csv, profile_for
 from kapms.network.services.directory_csv import export_directory, import_directory
 from tests.factories import make_user
@@ -180,3 +180,14 @@ def test_passwords_are_hashed_before_the_first_write(db, monkeypatch):
         event.remove(db(), "after_flush", listener)
     assert report.created_accounts == 3 and hashed_while_writing == [False, False, False]
     assert wrote  # and the import did write afterwards
+
+
+def test_an_upload_is_utf8_text_of_at_most_two_megabytes():
+    assert upload_text("\ufeffemail\n".encode()) == "email\n"  # Excel's byte order mark
+    assert upload_text(b"x" * MAX_UPLOAD_BYTES) == "x" * MAX_UPLOAD_BYTES
+    for raw, message in [(b"x" * (MAX_UPLOAD_BYTES + 1), "The file is larger than 2 MB; split it."),
+                         ("café".encode("latin-1"),
+                          "The file is not UTF-8 text; export it as CSV UTF-8.")]:
+        with pytest.raises(DomainError) as refused:
+            upload_text(raw)
+        assert str(refused.value) == message and refused.value.field == "file"

@@ -9,8 +9,8 @@ from kapms.web.access import ANY_SIGNED_IN, PUBLIC_ENDPOINTS, required_roles
 from tests.factories import make_patient, make_patient_account, make_user
 
 EXPECTED_PUBLIC = {"auth.login", "auth.enter_code", "auth.enrol_at_sign_in", "web.health", "static",
-                   "self_report.fill", "auth.forgot_password", "auth.open_password_link",
-                   "auth.set_password"}
+                   "self_report.fill", "web.favicon", "auth.forgot_password",
+                   "auth.open_password_link", "auth.set_password"}
 
 
 def _url(rule: Rule) -> str:
@@ -60,8 +60,8 @@ def test_every_non_public_route_sends_anonymous_visitors_to_login(app, client):
 
 
 def test_every_role_guarded_route_refuses_users_without_the_role(app, client, db, login):
-    users = {}
-    checked = 0
+    # Routes grouped by who must be refused: one sign-in per group of roles, not per route.
+    outsiders: dict[tuple, list] = {}
     for rule, method in _routes(app):
         is_public, roles = required_roles(app, rule.endpoint)
         if is_public or ANY_SIGNED_IN in roles:
@@ -69,15 +69,18 @@ def test_every_role_guarded_route_refuses_users_without_the_role(app, client, db
         outsider_roles = tuple(sorted(set(STAFF_ROLES) - set(roles)))
         if not outsider_roles:  # every staff role may use it: the patient walk covers it
             continue
-        if outsider_roles not in users:
-            users[outsider_roles] = make_user(db, roles=outsider_roles)
-            db.commit()
+        outsiders.setdefault(outsider_roles, []).append((rule, method, roles))
+    checked = 0
+    for outsider_roles, routes in outsiders.items():
+        user = make_user(db, roles=outsider_roles)
+        db.commit()
         client.post("/logout")
-        login(users[outsider_roles])
-        response = client.open(_url(rule), method=method)
-        assert response.status_code == 403, (rule.rule, method, roles, response.status_code)
-        checked += 1
-    assert checked > 3
+        login(user)
+        for rule, method, roles in routes:
+            response = client.open(_url(rule), method=method)
+            assert response.status_code == 403, (rule.rule, method, roles, response.status_code)
+            checked += 1
+    assert checked > 3 and len(outsiders) > 1
 
 
 def test_a_patient_reaches_nothing_but_the_portal_and_their_account(app, client, db, login):
@@ -124,3 +127,10 @@ def test_access_denied_is_audited(client, db, login_as):
 @pytest.mark.parametrize("path", ["/health", "/login"])
 def test_public_pages_open_without_login(client, path):
     assert client.get(path).status_code == 200
+
+
+def test_the_favicon_is_found_without_signing_in(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response.location.endswith("/static/favicon.svg")
+    icon = client.get(response.location)
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"

@@ -49,7 +49,7 @@ from tests.web.html_forms import links as page_links
 
 EXAMPLES = int(os.environ.get("KAPMS_FUZZ_EXAMPLES", "3"))
 PAGES_PER_ROUTE = 6
-MAX_PAGES = 220  # per role: the admin has many sections (consents, outbox, fees, ...)
+MAX_PAGES = 220  # the calendars, search and admin pages give each role more to walk
 SKIP_FETCH = (".pdf", ".csv", ".ics")  # downloads: no forms in them
 # Sending these would end the crawl's own session; sign-out has its own check below.
 NOT_FUZZED = {"auth.logout"}

@@ -22,7 +22,7 @@ from kapms.billing.course import CoursePlan, code_course, course_visits, price_c
 from kapms.billing.models import SETTINGS, GfeLine, GoodFaithEstimate
 from kapms.billing.services import DEFAULT_POLICY, Policy, Practice, require_npis
 from kapms.billing.services.clinicians import npi_by_user
-from kapms.billing.services.estimates import DOSING_MINUTES
+from kapms.billing.services.estimates import DOSING_MINUTES, MAX_START_DISTANCE_DAYS
 from kapms.billing.services.fees import fee_tables, schedule_on
 from kapms.errors import NotFound, RuleViolation
 from kapms.icd10 import ICD10_LABELS
@@ -59,12 +59,12 @@ def _check(patient, request: GfeRequest, today: date) -> str:
                             "is for uninsured patients or those choosing not to use insurance: "
                             "tick the self-pay choice if they made it.",
                             field="self_pay_election")
-    if abs((request.primary_service_date - today).days) > 731:
+    if abs((request.primary_service_date - today).days) > MAX_START_DISTANCE_DAYS:
         raise RuleViolation("Choose a service date within two years of today.",
                             field="primary_service_date")
     for name in ("scheduled_on", "requested_on"):
         given = getattr(request, name)
-        if given is not None and abs((given - today).days) > 731:
+        if given is not None and abs((given - today).days) > MAX_START_DISTANCE_DAYS:
             raise RuleViolation("Choose a date within two years of today.", field=name)
     if not 1 <= request.dosings <= MAX_DOSINGS:
         raise RuleViolation(f"Dosings must be between 1 and {MAX_DOSINGS}.", field="dosings")

@@ -40,7 +40,6 @@ def claims():
     status = request.args.get("status") if request.args.get("status") in CLAIM_STATUSES else None
     page = page_number()
     rows, total = claim_svc.claims_page(db.session, current_user, status, page, PER_PAGE)
-    db.session.commit()  # the audited reads
     return render_template("billing/claims.html", claims=rows, total=total, page=page,
                            per_page=PER_PAGE, status=status, statuses=CLAIM_STATUSES,
                            remittance_form=RemittanceFileForm())
@@ -70,7 +69,6 @@ def new_claims(patient_id: int):
     patient = load_patient(patient_id)
     form = ClaimsForm()
     if not form.validate_on_submit():
-        db.session.commit()
         flash("Enter the dates to claim.", "danger")
         return redirect(url_for(".patient", patient_id=patient_id))
     # A twin of this request is answered with the first claim made.
@@ -111,7 +109,6 @@ def claim(claim_id: int):
             flash(f"Claim {claim.number} posted as {claim.status_label.lower()}.", "success")
             return redirect(url_for(".claim", claim_id=claim_id))
         claim = claim_svc.get_claim(db.session, current_user, claim_id)
-    db.session.commit()
     return render_template("billing/claim.html", claim=claim, form=form)
 
 
@@ -164,7 +161,6 @@ def statement(patient_id: int):
     """The patient's statement: claims answered, payments made, balance due."""
     patient = load_patient(patient_id)
     if patient.plan is None:
-        db.session.commit()
         abort(404)
     bill = build_statement(db.session, current_user, patient, today(), practice())
     db.session.commit()

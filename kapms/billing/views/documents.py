@@ -39,7 +39,6 @@ def new_estimate(patient_id: int):
         if ok:
             flash(f"Estimate version {estimate.version} saved.", "success")
             return redirect(url_for(".estimate", estimate_id=estimate.id))
-    db.session.commit()
     return render_template("billing/estimate_form.html", patient=patient, form=form,
                            missing=missing)
 
@@ -49,7 +48,6 @@ def estimate(estimate_id: int):
     """One estimate version, both scenarios itemised."""
     estimate = est_svc.get_estimate(db.session, current_user, estimate_id)
     versions = est_svc.patient_estimates(db.session, estimate.patient_id)
-    db.session.commit()
     return render_template("billing/estimate.html", estimate=estimate, versions=versions)
 
 
@@ -83,7 +81,6 @@ def new_gfe(patient_id: int):
         if ok:
             flash("Good Faith Estimate issued.", "success")
             return redirect(url_for(".gfe", gfe_id=gfe.id))
-    db.session.commit()
     return render_template("billing/gfe_form.html", patient=patient, form=form)
 
 
@@ -93,7 +90,6 @@ def gfe(gfe_id: int):
     provider's bill runs $400 or more over it."""
     gfe = gfe_svc.get_gfe(db.session, current_user, gfe_id)
     check = check_gfe(db.session, gfe, today(), practice().zone, policy())
-    db.session.commit()
     return render_template("billing/gfe.html", gfe=gfe, check=check, policy=policy())
 
 
@@ -116,7 +112,6 @@ def superbill(patient_id: int):
     patient = load_patient(patient_id)
     form = SuperbillForm(request.args)
     if not form.validate():
-        db.session.commit()
         abort(400)
     try:
         bill = build_superbill(db.session, current_user, patient, form.start.data,

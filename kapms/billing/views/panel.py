@@ -15,10 +15,9 @@ from kapms.web import panels
 def billing_panel(user, patient=None, categories=frozenset(), **context):
     """Latest estimate, benefits on file and open plans, for whoever may see the patient's
     billing category (billing staff, admins, and the care team, who discuss cost with the
-    patient); links to the billing pages only for those who may open them.
-
-    The patient page has already committed its own read, so the estimate view recorded here
-    is committed here.
+    patient); links to the billing pages only for those who may open them. The estimate
+    view recorded here is saved with the page's other reads when the request ends
+    (kapms.web.errors: the request teardown commits audit records).
     """
     if patient is None or BILLING not in categories:
         return []
@@ -34,7 +33,6 @@ def billing_panel(user, patient=None, categories=frozenset(), **context):
             "benefits": benefits_as_of(db.session, patient, day),
             "missing": missing_facts(db.session, patient, day), "plans": plans,
             "links": user.has_role("billing", "admin")}
-    db.session.commit()
     return [panels.Panel("billing/_panel.html", data, order=60)]
 
 
@@ -43,7 +41,6 @@ def overdue_panel(user, **context):
     if not user.has_role("billing", "admin"):
         return []
     late = overdue_plans(db.session, user, today())
-    db.session.commit()  # the audit records of the listed plans
     return [panels.Panel("billing/_dashboard.html", {"late": late}, order=40)]
 
 
@@ -52,10 +49,9 @@ def gfe_watch_panel(user, **context):
     for billing and admins (the billing home has the full list)."""
     if not user.has_role("billing", "admin"):
         return []
-    watch = gfe_watch(db.session, user, today(), practice().zone, policy())
-    db.session.commit()  # the audit records of the listed GFEs
-    return [panels.Panel("billing/_watch_panel.html", {"watch": watch[:5], "total": len(watch)},
-                         order=41)]
+    watch = gfe_watch(db.session, user, today(), practice().zone, policy(), limit=5)
+    return [panels.Panel("billing/_watch_panel.html",
+                         {"watch": watch.checks, "total": watch.total}, order=41)]
 
 
 panels.register(panels.PATIENT_PAGE, billing_panel)

@@ -12,9 +12,10 @@ from kapms import clinic_time
 from kapms.audit.services import record
 from kapms.care.constants import CO_MEDICATION_LABELS, CONTRAINDICATION_LABELS
 from kapms.care.models import Clearance, PlanVersion
-from kapms.care.rules import Thresholds, add_months, clearance_refusal, plan_refusal
+from kapms.care.rules import Thresholds, clearance_refusal, plan_refusal
 from kapms.care.services.common import field_for, require_team
 from kapms.care.services.stage import refresh_stage
+from kapms.clinic_time import add_months
 from kapms.database import utcnow
 from kapms.errors import DomainError, NotFound, RuleViolation
 from kapms.measures.for_care import missing_baseline
@@ -65,17 +66,13 @@ PLAN_FIELDS = (("sessions", "dosing_count"), ("Maintenance", "maintenance_dosing
                ("expiry", "expires_on"), ("dose", "dose_mg"))
 
 
-def record_clearance(session, actor, patient, data: ClearanceInput, thresholds: Thresholds,
-                     today: date | None = None, now: datetime | None = None) -> Clearance:
-    """Record a clearance decision. Clearing needs every screen item answered yes or no,
-    baseline blood pressure and heart rate, a complete plan (its first version), and an
-    override reason when any contraindication is answered yes (RuleViolation otherwise).
-    Baseline measures not on record are noted on the clearance (a warning, not a refusal).
-    Clearing also passes every check of ``CLEARANCE_CHECKS`` (other domains' rules).
-    """
-    require_team(actor, patient, "prescriber", what="record a medical clearance")
-    today = today or clinic_time.today()
-    now = now or utcnow()
+def check_clearance(data: ClearanceInput, thresholds: Thresholds, today: date,
+                    session=None, patient_id: int | None = None) -> date:
+    """Refuse (RuleViolation, naming the field) a decision that cannot be recorded as
+    typed; returns the plan's expiry. Also asked before the confirmation step, so the
+    prescriber confirms only a decision that will be saved. With a session and the patient,
+    clearing also passes every check of ``CLEARANCE_CHECKS`` (other domains' rules, e.g.
+    consents signed before clearance)."""
     if set(data.screen) - set(CONTRAINDICATION_LABELS) \
             or set(data.co_medications) - set(CO_MEDICATION_LABELS):
         raise DomainError("Unknown screen item.")
@@ -86,13 +83,27 @@ def record_clearance(session, actor, patient, data: ClearanceInput, thresholds: 
         raise RuleViolation(refusal, field=field_for(refusal, CLEARANCE_FIELDS, "decision"))
     expires = data.expires_on or add_months(today, thresholds.clearance_valid_months)
     if data.decision == "cleared":
-        for check in CLEARANCE_CHECKS:
-            if refusal := check(session, patient.id):
+        for check in CLEARANCE_CHECKS if session is not None else ():
+            if refusal := check(session, patient_id):
                 raise RuleViolation(refusal, field="decision")
         refusal = plan_refusal(data.dosing_count, data.product, data.route, data.dose_mg,
                                expires, today)
         if refusal:
             raise RuleViolation(refusal, field=field_for(refusal, PLAN_FIELDS, "product"))
+    return expires
+
+
+def record_clearance(session, actor, patient, data: ClearanceInput, thresholds: Thresholds,
+                     today: date | None = None, now: datetime | None = None) -> Clearance:
+    """Record a clearance decision. Clearing needs every screen item answered yes or no,
+    baseline blood pressure and heart rate, a complete plan (its first version), and an
+    override reason when any contraindication is answered yes (RuleViolation otherwise).
+    Baseline measures not on record are noted on the clearance (a warning, not a refusal).
+    """
+    require_team(actor, patient, "prescriber", what="record a medical clearance")
+    today = today or clinic_time.today()
+    now = now or utcnow()
+    expires = check_clearance(data, thresholds, today, session, patient.id)
     missing = missing_baseline(session, patient)
     clearance = Clearance(
         patient_id=patient.id, prescriber_id=actor.id, decided_at=now,

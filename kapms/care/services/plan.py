@@ -17,7 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from kapms import clinic_time
 from kapms.audit.services import record
-from kapms.care.constants import PRODUCTS, ROUTES
+from kapms.care.constants import MAX_DOSINGS, PRODUCTS, ROUTES
 from kapms.care.models import CareSession, Clearance, PlanChangeRequest, PlanVersion
 from kapms.care.rules import plan_refusal
 from kapms.care.services.clearance import PLAN_FIELDS, own_clearance
@@ -118,8 +118,8 @@ def request_plan_change(session, actor, patient, data: PlanRequestInput,
             or data.route is not None and data.route not in ROUTES:
         raise DomainError("Unknown product or route.")
     if data.dose_mg is not None and data.dose_mg <= 0 \
-            or data.dosing_count is not None and not 1 <= data.dosing_count <= 36:
-        raise RuleViolation("Give a dose above 0 mg and between 1 and 36 dosings.",
+            or data.dosing_count is not None and not 1 <= data.dosing_count <= MAX_DOSINGS:
+        raise RuleViolation(f"Give a dose above 0 mg and between 1 and {MAX_DOSINGS} dosings.",
                             field="dose_mg")
     if all(v is None for v in (data.dose_mg, data.product, data.route, data.dosing_count)):
         raise RuleViolation("Say what should change: dose, product, route or dosing count.",

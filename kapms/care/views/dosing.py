@@ -5,11 +5,11 @@ the record as it is now. A refused save shows its message on its form, nothing s
 Times are clinic-local times of day on the session's day (kapms.care.rules.phase_instant).
 """
 
-from datetime import datetime
 
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from kapms import clinic_time
 from kapms.care import services as care
 from kapms.care.blueprint import bp
 from kapms.care.constants import CO_MEDICATIONS, DOSING_PHASES
@@ -55,7 +55,7 @@ def _form(name: str, cs, formdata=True):
             (a.target, f"{a.label}: {a.current}") for a in care.amendable_values(dosing)]
     if formdata:
         return form
-    now = datetime.now(clinic_zone()).time().replace(second=0, microsecond=0)
+    now = clinic_time.now().time().replace(second=0, microsecond=0)
     for field in form:
         if field.type == "TimeField" and field.flags.required:
             field.data = now
@@ -88,7 +88,6 @@ def _page(cs, bound: dict | None = None, status: int = 200):
         else []
     plan = care.plan_in_force(db.session, cs, dosing.given_at or now if dosing else now)
     request_open = care.open_plan_request(db.session, cs.patient_id)
-    db.session.commit()  # keep the audit record of the read
     return render_template(
         "care/dosing.html", cs=cs, patient=cs.patient, dosing=dosing, forms=forms,
         blocks=blocks, plan=plan, live=care.live_status(dosing, t, now), thresholds=t,
@@ -288,6 +287,5 @@ def plan_request_new(session_id: int):
             return redirect(_url(cs))
         cs = care.get_care_session(db.session, current_user, session_id)
     plan = care.plan_in_force(db.session, cs, utcnow())
-    db.session.commit()
     return render_template("care/plan_request.html", form=form, cs=cs, patient=cs.patient,
                            plan=plan)

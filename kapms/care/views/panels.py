@@ -38,7 +38,6 @@ def prescriber_home_panel(user, **_):
         return []
     sections = review_sections(user, ("reviews", "follow_ups", "expiring", "requests"),
                                per_page=HOME_ROWS)
-    db.session.commit()  # keep the audit rows of this read
     return [panels.Panel("care/_home_review.html", {"sections": sections}, order=1)]
 
 

@@ -58,7 +58,6 @@ def review():
     page = int(page) if page.isascii() and page.isdigit() and 0 < len(page) < 6 else 1
     sections = review_sections(current_user, (only,) if only else tuple(SECTIONS),
                                page=max(page, 1))
-    db.session.commit()  # keep the audit rows of this read
     return render_template("care/review.html", sections=sections, only=only, page=page,
                            form=AcknowledgeForm(formdata=None))
 

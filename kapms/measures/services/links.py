@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select, update
 
+from kapms import clinic_time
 from kapms.audit.services import record
 from kapms.errors import DomainError, NotFound, RuleViolation
 from kapms.measures import scoring
@@ -127,7 +128,8 @@ def submit_self_report(session, token: str, answers, *, settings=scoring.DEFAULT
                        now: datetime | None = None, today: date | None = None):
     """The patient's answers through a link: validated, then the link is used once.
 
-    ``today`` is the clinic's local date (the administration's date); default: now's date.
+    ``today`` is the clinic's local date (the administration's date); default: now's, at
+    the clinic.
     Raises LinkRefused when the link is not open (also when a concurrent submission won),
     RuleViolation for invalid answers, ConflictError when the point is already recorded.
     """
@@ -142,8 +144,8 @@ def submit_self_report(session, token: str, answers, *, settings=scoring.DEFAULT
         raise LinkRefused("used")
     session.refresh(link)
     admin = record_administration(session, None, link.patient, link.instrument, link.point,
-                                  today or now.date(), answers, settings=settings,
-                                  source="self_report", today=today or now.date())
+                                  today or clinic_time.local_date(now), answers, settings=settings,
+                                  source="self_report", today=today or clinic_time.local_date(now))
     link.administration_id = admin.id
     session.flush()
     record(session, None, "update", "self_report_link", link.id, patient_id=link.patient_id,

@@ -171,7 +171,7 @@ def _candidates(req: MatchRequest, rows) -> list[Candidate]:
 
 
 def patient_request(patient, today, *, private_pay: bool = False,
-                    max_distance_miles: float = 25.0) -> MatchRequest:
+                    max_distance_miles: float = matching.RADIUS_MILES) -> MatchRequest:
     """The match request a patient's record makes: state, plan (none when they pay
     privately), the modality wanted, location, needs from the diagnosis, language."""
     return MatchRequest(
@@ -225,7 +225,7 @@ def alternatives(session, req: MatchRequest) -> list[Alternative]:
         options.append(("telehealth", "Telehealth instead of in person",
                         replace(req, modality="telehealth")))
     if req.modality != "telehealth" and req.latitude is not None:
-        farther = min(req.max_distance_miles * 3, 300.0)
+        farther = min(req.max_distance_miles * 3, matching.MAX_RADIUS_MILES)
         options.append(("farther", f"In person up to {farther:.0f} miles away",
                         replace(req, max_distance_miles=farther)))
     found = []

@@ -92,14 +92,12 @@ def _team_page(patient, today, *, add_form=None, leave_forms=None):
         for standing in members:
             leave_forms.setdefault(standing.member.id, leave_form(patient, standing.member,
                                                                   today))
-    page = render_template(
+    return render_template(
         "network/care_team.html", patient=patient, members=members, today=today,
         history=care_teams.team_history(db.session, patient),
         offers=referrals.patient_referrals(db.session, patient), is_admin=admin,
         add_form=add_form or (team_form(patient, today) if admin or on_team else None),
         leave_forms=leave_forms)
-    db.session.commit()  # keep the audit record of the read
-    return page
 
 
 @bp.get("/patients/<int:patient_id>/care-team")

@@ -1,10 +1,19 @@
 """Directory pages: the admin's directory with CSV import/export, and profile editing."""
 
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user
 
 from kapms import clinic_time
-from kapms.errors import DomainError
+from kapms.csv_export import stream_csv
 from kapms.extensions import db
 from kapms.insurance.services import plan_choices
 from kapms.network import csv_io
@@ -18,7 +27,6 @@ from kapms.web.access import roles_required
 from kapms.web.edge import page_arg
 from kapms.web.forms import attempt
 
-MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 PER_PAGE = 50
 
 
@@ -93,10 +101,10 @@ def edit_profile(user_id: int):
 
 @bp.get("/directory/export.csv")
 def export_csv():
-    """Download the directory in the import format."""
-    text = directory_csv.export_directory(db.session, current_user)
+    """Download the directory in the import format, streamed in batches."""
+    rows = directory_csv.start_directory_export(db.session, current_user)
     db.session.commit()  # keep the audit record of the export
-    return Response(text, mimetype="text/csv", headers={
+    return Response(stream_with_context(stream_csv(rows)), mimetype="text/csv", headers={
         "Content-Disposition": "attachment; filename=kapms-directory.csv"})
 
 
@@ -105,17 +113,11 @@ def import_csv():
     """Upload a directory CSV; good rows are saved, bad rows listed by line."""
     form, report = ImportForm(), None
     if form.validate_on_submit():
-        raw = form.file.data.read(MAX_UPLOAD_BYTES + 1)
+        raw = form.file.data.read(csv_io.MAX_UPLOAD_BYTES + 1)
 
         def import_file():
-            if len(raw) > MAX_UPLOAD_BYTES:
-                raise DomainError("The file is larger than 2 MB; split it.", "file")
-            try:
-                text = raw.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                raise DomainError("The file is not UTF-8 text; export it as CSV UTF-8.",
-                                  "file") from None
-            return directory_csv.import_directory(db.session, current_user, text)
+            return directory_csv.import_directory(db.session, current_user,
+                                                  csv_io.upload_text(raw))
 
         ok, report = attempt(form, import_file)
         if ok:

@@ -12,11 +12,12 @@ from kapms.insurance.services import plan_choices
 from kapms.network.blueprint import bp
 from kapms.network.cities import needs_for_diagnosis
 from kapms.network.forms import MatchForm, OfferForm
-from kapms.network.matching import CRITERION_LABELS, MatchRequest
+from kapms.network.matching import CRITERION_LABELS, RADIUS_MILES, MatchRequest, Weights
 from kapms.network.services import profiles, referrals, search
 from kapms.patients.access import CLINICAL
 from kapms.patients.models import CARE_TEAM_ROLES
 from kapms.patients.services import get_patient
+from kapms.web import confirm
 from kapms.web.edge import id_arg
 from kapms.web.forms import attempt
 
@@ -35,7 +36,6 @@ def match():
     patient_id = id_arg("patient_id")
     if patient_id:
         patient = get_patient(db.session, current_user, patient_id, need=CLINICAL)
-        db.session.commit()  # keep the audit record of this read
     submitted = "state" in request.args
     form = MatchForm(formdata=request.args if submitted else None,
                      data=_patient_prefill(patient) if patient else None)
@@ -46,9 +46,10 @@ def match():
         req = MatchRequest(
             state=form.state.data, plan_id=form.plan_id.data or None, today=clinic_time.today(),
             modality=form.modality.data, latitude=lat, longitude=lon,
-            max_distance_miles=float(form.max_distance.data or 25),
+            max_distance_miles=float(form.max_distance.data or RADIUS_MILES),
             needs=frozenset(form.needs.data or []),
-            language=(form.language.data or "").strip() or None)
+            language=(form.language.data or "").strip() or None,
+            weights=Weights.from_config(current_app.config))
         outcome = search.match_request(db.session, req)
     return render_template("network/match.html", form=form, patient=patient, outcome=outcome,
                            offer_form=OfferForm())
@@ -67,9 +68,17 @@ def offer(patient_id: int):
         except NotFound:
             pass
     if clinician is None:
-        db.session.commit()
         flash("The offer was incomplete; pick a clinician from the list.", "danger")
         return redirect(back)
+    if not confirm.confirmed():
+        role = "therapist" if form.role.data == "therapist" else "prescriber"
+        return confirm.ask(
+            "Send this referral offer?",
+            f"{patient.full_name} is offered to {clinician.display_name} as {role}"
+            f"{', paying privately' if form.private_pay.data == '1' else ''}. They are "
+            "told, and the place is held until they answer.",
+            details=[f"Note: {form.note.data}"] if form.note.data else [],
+            confirm_label="Yes, send the offer", back_url=back, danger=False)
     ok, _ = attempt(form, lambda: referrals.offer_referral(
         db.session, current_user, patient, clinician, form.role.data, note=form.note.data,
         today=clinic_time.today(), private_pay=form.private_pay.data == "1",
@@ -85,7 +94,6 @@ def offer(patient_id: int):
 def prescribers(patient_id: int):
     """Prescribers who may join the patient's team (the eligibility rule), to offer to."""
     patient = get_patient(db.session, current_user, patient_id, need=CLINICAL)
-    db.session.commit()
     req = search.patient_request(patient, clinic_time.today())
     rows, emptied_by = search.eligible_clinicians(db.session, req, "prescriber")
     return render_template("network/prescribers.html", patient=patient, rows=rows,

@@ -22,7 +22,6 @@ def _load_offer(referral_id: int):
     try:
         return referrals.get_referral(db.session, current_user, referral_id)
     except NotFound:
-        db.session.commit()  # keep the audit record of the refused read
         abort(404)
 
 
@@ -31,7 +30,6 @@ def _load_offer(referral_id: int):
 def offer_detail(referral_id: int):
     """The offer as the clinician sees it, with accept and decline."""
     referral = _load_offer(referral_id)
-    db.session.commit()
     return _offer_page(referral, DeclineForm())
 
 
@@ -78,7 +76,6 @@ def decline_offer(referral_id: int):
     form = DeclineForm()
     if not form.validate_on_submit():
         referral = _load_offer(referral_id)
-        db.session.commit()
         return _offer_page(referral, form), 400
     done = _answer(referral_id, form, lambda r: referrals.decline_referral(
         db.session, current_user, r, form.reason.data))

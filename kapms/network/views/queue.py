@@ -18,7 +18,6 @@ def waiting():
     role = role if role in CARE_TEAM_ROLES else None
     page = page_arg(last=10_000)
     rows, total = queue.waiting_patients(db.session, current_user, role=role, page=page)
-    db.session.commit()  # keep the audit record of the read
     pages = max(1, -(-total // queue.PER_PAGE))
     return render_template("network/queue.html", rows=rows, total=total, role=role, page=page,
                            pages=pages, today=clinic_time.today())
