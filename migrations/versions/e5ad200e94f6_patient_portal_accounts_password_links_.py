@@ -3,7 +3,7 @@ outbox, consent documents, versions and signatures, intake answers, chaperone no
 reminder choices and the daily reminder runs.
 
 Revision ID: e5ad200e94f6
-Revises: 8209b5f19924
+Revises: a1f0c3d5e7b9
 Create Date: 2026-11-30 14:53:06.450768
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e5ad200e94f6'
-down_revision = '8209b5f19924'
+down_revision = 'a1f0c3d5e7b9'
 branch_labels = None
 depends_on = None
 
