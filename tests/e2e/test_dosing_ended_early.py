@@ -15,6 +15,7 @@ from kapms.care.models import PrescriberReview
 from kapms.config import Config
 from kapms.extensions import db
 from tests.care.factories import make_team, ready_for_dosing, session_for
+from tests.consent.helpers import sign_everything
 from tests.e2e.conftest import fill_password
 from tests.factories import DEFAULT_PASSWORD
 
@@ -27,6 +28,8 @@ def transfer_case(live_app):
     """A cleared, prepared patient whose office dosing began 90 minutes ago."""
     with live_app.app_context():
         team = make_team(db.session)
+        # The demo's consents (kapms.consent): no clearance nor dosing without them.
+        sign_everything(db.session, team.therapist, team.patient)
         ready_for_dosing(db.session, team)
         start = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=90)
         cs = session_for(db.session, team, "dosing", start)

@@ -60,7 +60,7 @@ def test_invitation_to_portal_consent_intake_and_phq9_on_a_phone(page, browser, 
     expect(mobile.get_by_test_id("consent-text")).to_contain_text("I am responsible")
     mobile.get_by_label("Type your full name").fill("Noah Williams")
     mobile.get_by_label("I have read this document and I agree to it").check()
-    mobile.get_by_role("button", name="Sign").click()
+    mobile.get_by_role("button", name="Sign", exact=True).click()
     expect(mobile.get_by_text("Signed: Financial responsibility agreement")).to_be_visible()
     expect(mobile.get_by_test_id("signed")).to_contain_text("Financial responsibility")
     mobile.get_by_role("link", name="Back").click()
