@@ -18,13 +18,14 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@ $(VENV)/.installed-run
 
-# flask run is one process, so its in-memory rate limits are the real ones.
+# flask run is one process, so its in-memory rate limits are the real ones. The job
+# queue's worker runs beside it (email, reminders); Ctrl-C stops both.
 run: export KAPMS_SINGLE_PROCESS = true
 run: $(VENV)/.installed-run
 	scripts/ensure-system-deps.sh run
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	BIN=$(BIN) scripts/run-web-and-worker.sh
 
 test: $(VENV)/.installed-dev
 	scripts/ensure-system-deps.sh test
@@ -50,8 +51,11 @@ test-clock: $(VENV)/.installed-dev
 	@echo "=== Test suite on SQLite, clinic clock at 2027-12-31 23:30 ==="
 	KAPMS_TEST_CLOCK=2027-12-31T23:30 $(BIN)/python -m pytest -m "not e2e" -q
 
+# make bench: every benchmark, the scale ones at 1% and 10% on SQLite and PostgreSQL;
+# make bench FULL=1 adds the full-size network on PostgreSQL (see bench/SCALE.md).
 bench: $(VENV)/.installed-dev
-	$(BIN)/python -m bench
+	scripts/ensure-system-deps.sh test
+	$(BIN)/python -m bench $(if $(FULL),--full)
 
 # Mutation testing of the pure rule modules ([tool.mutmut] in pyproject.toml): slow (about
 # half an hour on 2 cores), so not part of `make test`. Prints each module's score and fails

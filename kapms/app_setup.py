@@ -17,7 +17,7 @@ from kapms.extensions import csrf, db, limiter, login_manager, migrate
 
 def configure_app(app) -> None:
     """Initialise extensions and register everything the app serves."""
-    from kapms import cli, clinic_time, database
+    from kapms import cli, clinic_time, database, phone, queue
     from kapms.auth import passwords
     from kapms.web import access, edge, errors, filters, security, submissions
 
@@ -33,6 +33,7 @@ def configure_app(app) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     clinic_time.configure(app.config["CLINIC_TIMEZONE"])
+    phone.configure(app.config["CLINIC_COUNTRY"])
     passwords.configure(
         time_cost=app.config["ARGON2_TIME_COST"],
         memory_cost=app.config["ARGON2_MEMORY_COST"],
@@ -41,7 +42,8 @@ def configure_app(app) -> None:
     list(domain_modules("models"))
     edge.init_app(app)  # the id converter must be in place before routes are added
     for views in domain_modules("views"):
-        for bp in getattr(views, "BLUEPRINTS", [views.bp]):
+        # BLUEPRINTS may be empty: a domain whose views only add panels to shared pages.
+        for bp in views.BLUEPRINTS if hasattr(views, "BLUEPRINTS") else [views.bp]:
             app.register_blueprint(bp)
 
     access.init_app(app)
@@ -50,3 +52,4 @@ def configure_app(app) -> None:
     filters.init_app(app)
     submissions.init_app(app)
     cli.init_app(app)
+    queue.init_app(app)

@@ -1,6 +1,7 @@
 """Flask commands: ``flask users create``, ``flask seed-demo``, ``flask demo-code``,
 ``flask backup create`` and ``flask backup restore``."""
 
+import time
 from pathlib import Path
 
 import click
@@ -43,13 +44,28 @@ def seed_demo_command():
     """Seed the demo network when the database is empty, then print the demo logins."""
     from kapms.demo import DEMO_LOGINS, seed_demo
 
-    created = seed_demo(db.session)
+    started = [time.monotonic()]
+
+    def progress(step: str, number: int, total: int) -> None:
+        if number > 1:
+            click.echo(f" {time.monotonic() - started[0]:.1f} s")
+        started[0] = time.monotonic()
+        click.echo(f"Seeding the demo network ({number}/{total}): {step}...", nl=False)
+
+    created = seed_demo(db.session, progress=progress)
+    if created:
+        click.echo(f" {time.monotonic() - started[0]:.1f} s")
     db.session.commit()
     click.echo("Demo network " + ("created." if created else "already present; nothing seeded."))
     click.echo(f"\nKAPMS is at http://127.0.0.1:5000 ({current_app.config['CLINIC_NAME']})")
     click.echo("Demo logins (one per role):")
     for role, email, password in DEMO_LOGINS:
         click.echo(f"  {role:<11} {email:<32} {password}")
+    from kapms.portal.demo import DEMO_PATIENT_LOGINS
+
+    click.echo("Patient portal (same sign-in page):")
+    for _, email, password in DEMO_PATIENT_LOGINS:
+        click.echo(f"  {'patient':<11} {email:<32} {password}")
     click.echo("\nThe admin and the prescriber also enter a code from an authenticator app.")
     click.echo("Get the current one with `.venv/bin/flask demo-code admin` (or prescriber),")
     click.echo("or add the published demo key to any authenticator app (time-based, 6 digits):")

@@ -73,6 +73,7 @@ class Config:
     CLINIC_NPI = "1000000004"
     CLINIC_TIN = "94-0000000"
     CLINIC_PHONE = "510-555-0100"  # billing contact on claims
+    CLINIC_COUNTRY = "US"  # phone numbers without a country code are read as this country's
 
     # Care path (domain guide defaults; kapms.care.rules.Thresholds carries them into the
     # services, docs/care.md says what each does)
@@ -83,6 +84,11 @@ class Config:
     CLEARANCE_VALID_MONTHS = 12
     CLEARANCE_RENEWAL_WARNING_DAYS = 30
     CHAPERONE_CHECKIN_MINUTES = 15
+    # Missed appointments: a cancellation with less notice than this is a late one, and
+    # whether no-shows and late cancellations are billed (recorded on each session).
+    LATE_CANCEL_HOURS = 24
+    BILL_NO_SHOWS = False
+    BILL_LATE_CANCELS = False
     DOSE_TOLERANCE_PERCENT = 0  # a dose above the plan's by more needs the prescriber
     MIN_MONITORING_MINUTES = 60  # from the dose to discharge
     VITALS_DUE_MINUTES = 40  # the "~40 minutes" vitals after the dose
@@ -129,6 +135,40 @@ class Config:
     # expire-offers`, daily, records the lapse).
     OFFER_EXPIRY_DAYS = 7
 
+    # Background jobs (kapms/queue.py): "sqlite:///path" (default: instance/queue.sqlite3,
+    # one machine) or "redis://host:6379/0" (several machines and workers).
+    QUEUE_URL: str | None = None
+    QUEUE_WORKERS = 2  # threads of `flask worker`
+    # Links in emails point here (there is no request to take the host from in a worker).
+    BASE_URL = "http://127.0.0.1:5000"
+    # Email (Flask-Mailman). "folder": each message is written to MAIL_FOLDER (default
+    # instance/mail), browsable by admins under Outbox; "smtp" for production.
+    MAIL_BACKEND = "folder"
+    MAIL_FOLDER: str | None = None
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_TIMEOUT = 30
+    MAIL_DEFAULT_SENDER = "KAP Demo Network <no-reply@kapms.test>"
+    # Sending: attempts before a message is given up, and the first retry's delay (each
+    # later one waits 4 times longer).
+    MAIL_MAX_ATTEMPTS = 6
+    MAIL_RETRY_MINUTES = 1
+    # Patient accounts: how long an invitation link and a self-service reset link work.
+    INVITATION_HOURS = 72
+    PASSWORD_RESET_LINK_HOURS = 2
+    PASSWORD_RESET_EMAILS_PER_HOUR = 3  # per account, so nobody can flood an inbox
+    # Reminders: session reminders this many hours before; installments this many days
+    # before they are due; reminders of outstanding consents, intake and measures repeat
+    # every REMINDER_REPEAT_DAYS, sent from REMINDER_HOUR (clinic time) on.
+    SESSION_REMINDER_HOURS = 24
+    INSTALLMENT_REMINDER_DAYS = 3
+    REMINDER_REPEAT_DAYS = 3
+    REMINDER_HOUR = 9
+
 
 class TestConfig(Config):
     """Settings for the test suite: cheap hashing, a throwaway key."""
@@ -141,6 +181,10 @@ class TestConfig(Config):
     LOGIN_RATE_LIMIT = "1000 per minute"
     # Most tests sign in with a password alone; the second-factor tests set the roles.
     MFA_REQUIRED_ROLES = ""
+    # Mail and jobs stay in memory unless a test sends through its own SMTP server or
+    # runs a worker on a queue of its own.
+    MAIL_BACKEND = "locmem"
+    QUEUE_URL = "memory://"
 
 
 def _coerce(default, raw: str):

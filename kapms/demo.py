@@ -42,13 +42,19 @@ def seed_users(session, ctx: dict) -> None:
     ctx["users"] = users
 
 
-def seed_demo(session) -> bool:
-    """Seed the demo network unless the database already has users. Returns True if seeded."""
+def seed_demo(session, progress=None) -> bool:
+    """Seed the demo network unless the database already has users. Returns True if seeded.
+
+    ``progress(step, number, total)`` is called before each step (``step`` names what is
+    seeded: "staff", then each domain), so a command can show how far it got."""
     if session.scalar(select(func.count()).select_from(User)):
         return False
+    steps = [("staff", seed_users)] + [
+        (module.__name__.split(".")[-2], module.seed) for module in domain_modules("demo")]
     ctx: dict = {}
-    seed_users(session, ctx)
-    for module in domain_modules("demo"):
-        module.seed(session, ctx)
+    for number, (step, seed) in enumerate(steps, 1):
+        if progress is not None:
+            progress(step, number, len(steps))
+        seed(session, ctx)
     session.flush()
     return True

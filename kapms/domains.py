@@ -10,7 +10,7 @@ from importlib.util import find_spec
 # Order matters: it is the order of navigation entries and of demo seeding (the directory
 # comes before the patients, whose care teams are checked against it).
 DOMAINS = ["web", "auth", "audit", "insurance", "network", "patients", "care", "measures",
-           "billing"]
+           "billing", "outbox", "consent", "intake", "portal", "reminders"]
 
 
 def domain_modules(suffix: str):

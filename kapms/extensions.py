@@ -9,7 +9,11 @@ from flask_wtf import CSRFProtect
 
 from kapms.database import Base
 
-db = SQLAlchemy(model_class=Base)
+# Objects stay loaded after a commit: views commit their audit records before rendering,
+# and expiring everything there made the template reload each object one statement at a
+# time (bench/SCALE.md, cause 1). A request ends right after its commits, so nothing lives
+# long enough to go stale; code that must see another transaction's change refreshes.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

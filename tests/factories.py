@@ -22,6 +22,13 @@ def make_user(session, roles=("therapist",), email=None, password=DEFAULT_PASSWO
         roles=role_list, password=password, **kwargs)
 
 
+def make_patient_account(session, patient, email=None, password=DEFAULT_PASSWORD):
+    """A portal account for ``patient`` that has chosen its password (flushed)."""
+    return create_user(session, None, email=email or f"patient{patient.id}@example.com",
+                       full_name=patient.full_name, roles=["patient"], patient_id=patient.id,
+                       password=password)
+
+
 def make_patient(session, therapist=None, prescriber=None, **fields) -> Patient:
     """A patient (flushed) with sensible defaults; ``fields`` override any column, and the
     given clinicians join the care team."""

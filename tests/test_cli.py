@@ -1,5 +1,7 @@
 """The flask commands: users create and seed-demo."""
 
+import re
+
 from kapms.auth.models import User
 from kapms.demo import DEMO_LOGINS
 
@@ -26,6 +28,12 @@ def test_seed_demo_is_idempotent_and_prints_one_login_per_role(app, db):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
+    # Progress, step by step: the staff first, then each domain's demo, each with its time.
+    steps = re.findall(r"Seeding the demo network \((\d+)/(\d+)\): (\w+)\.\.\. [\d.]+ s",
+                       first.output)
+    assert [s[2] for s in steps[:2]] == ["staff", "auth"] and "patients" in [s[2] for s in steps]
+    assert [int(s[0]) for s in steps] == list(range(1, len(steps) + 1))
+    assert {int(s[1]) for s in steps} == {len(steps)}
     count = db.query(User).count()
     second = runner.invoke(args=["seed-demo"])
     assert "nothing seeded" in second.output

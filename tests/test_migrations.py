@@ -111,21 +111,33 @@ def _patient_at_this_revision(session):
     return SimpleNamespace(id=result.inserted_primary_key[0])
 
 
+def _user_at_this_revision(session, name: str):
+    """A user row written column by column: the User model has columns of later revisions
+    (users.patient_id, issue 11) that an older schema does not have yet."""
+    from types import SimpleNamespace
+
+    from sqlalchemy import insert
+
+    from kapms.auth.models import User
+
+    return SimpleNamespace(id=session.execute(
+        insert(User).values(email=f"{name}@migration.example", full_name=name,
+                            password_hash="x").returning(User.id)).scalar_one())
+
+
 def test_live_dosing_record_moves_the_old_records(empty_database_url):
     """Revision 29143628e62c: a clearance's plan becomes plan version 1, a dosing's vitals
     columns and JSON adverse events and check-ins become rows, sessions get their actual
     times; the downgrade puts the plan and vitals back."""
     from datetime import UTC, datetime
 
-    from tests.factories import make_user
-
     app = create_app(type("MigrationConfig", (TestConfig,), {
         "SQLALCHEMY_DATABASE_URI": empty_database_url}))
     with app.app_context():
         upgrade(revision="c523cd9e160d")
         session = db.session
-        therapist = make_user(session)
-        prescriber = make_user(session, roles=("prescriber",))
+        therapist = _user_at_this_revision(session, "therapist")
+        prescriber = _user_at_this_revision(session, "prescriber")
         patient_id = _patient_at_this_revision(session).id
         session.commit()
         start = datetime(2026, 3, 2, 17, 30, tzinfo=UTC)
@@ -229,14 +241,12 @@ def test_migrated_dosing_records_get_their_numbers(empty_database_url):
     have had)."""
     from datetime import UTC, datetime, timedelta
 
-    from tests.factories import make_user
-
     app = create_app(type("MigrationConfig", (TestConfig,), {
         "SQLALCHEMY_DATABASE_URI": empty_database_url}))
     with app.app_context():
         upgrade(revision="c523cd9e160d")
         session = db.session
-        therapist = make_user(session)
+        therapist = _user_at_this_revision(session, "therapist")
         patient_id = _patient_at_this_revision(session).id
         session.commit()
         naive = db.engine.dialect.name == "sqlite"
@@ -276,14 +286,12 @@ def test_older_holds_rises_and_serious_events_reach_the_review_list(empty_databa
 
     from sqlalchemy import MetaData, Table
 
-    from tests.factories import make_user
-
     app = create_app(type("MigrationConfig", (TestConfig,), {
         "SQLALCHEMY_DATABASE_URI": empty_database_url}))
     with app.app_context():
         upgrade(revision="c2d1030b5495")  # the revision before
         session = db.session
-        therapist = make_user(session)
+        therapist = _user_at_this_revision(session, "therapist")
         patient = _patient_at_this_revision(session)
         session.commit()
 
@@ -331,14 +339,12 @@ def test_offers_made_before_expiry_get_one(empty_database_url):
     expired offer into a withdrawn one."""
     from datetime import UTC, datetime, timedelta
 
-    from tests.factories import make_user
-
     app = create_app(type("MigrationConfig", (TestConfig,), {
         "SQLALCHEMY_DATABASE_URI": empty_database_url}))
     with app.app_context():
         upgrade(revision="cbba8cd71fcd")
         session = db.session
-        clinician = make_user(session)
+        clinician = _user_at_this_revision(session, "clinician")
         patient = _patient_at_this_revision(session)
         session.commit()
         offered = datetime(2026, 1, 5, 18, 0, tzinfo=UTC)

@@ -1,7 +1,7 @@
 """Filter form for the audit log page (and its CSV export)."""
 
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from kapms.audit.models import ACTIONS
 from kapms.web.edge import ID_MAX
@@ -24,3 +24,14 @@ class AuditFilterForm(QueryForm):
     date_to = DateField("To", validators=[Optional()])
     older = HiddenField()
     newer = HiddenField()
+
+    REVERSED = "“To” is before “From”: nothing was searched. Choose a range that runs forwards."
+
+    def validate_date_to(self, field):
+        """A range that ends before it starts is refused, not searched (it finds nothing)."""
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError(self.REVERSED)
+
+    def reversed_range(self) -> bool:
+        """Whether the dates were refused as a reversed range (after validate())."""
+        return self.REVERSED in self.date_to.errors

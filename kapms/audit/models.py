@@ -23,6 +23,7 @@ ACTIONS = (
     "logout",
     "access-denied",
     "acknowledge",
+    "search",
 )
 OUTCOMES = ("success", "denied", "failed")
 

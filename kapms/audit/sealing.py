@@ -88,10 +88,29 @@ def _seal_batch(conn, key: bytes, batch: int) -> int:
 
 def seal_after_commit(engine) -> None:
     """The hook run after a commit that wrote audit rows: seal, never fail the request."""
+    if _postpone is not None and _postpone(engine):
+        return
+    seal_now(engine)
+
+
+def seal_now(engine) -> None:
+    """Seal what is pending on ``engine``; a failure is logged, never raised."""
     try:
         seal_pending(engine)
     except Exception:  # e.g. SQLite busy: the next commit or `flask audit seal` catches up
         log.warning("audit sealing postponed", exc_info=True)
+
+
+# The web layer postpones a request's sealing until its response has been sent
+# (kapms.audit.web): nobody waits for it, and a page costs a transaction less. Set with
+# ``postpone_with``; a callable (engine) -> True when it took the engine to seal later.
+_postpone = None
+
+
+def postpone_with(hook) -> None:
+    """Install the hook that may postpone sealing (None: always seal at once)."""
+    global _postpone
+    _postpone = hook
 
 
 @dataclass

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import event as sa_event
-from sqlalchemy import func, insert, or_, select, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy import insert, select, tuple_
+from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.sql.util import find_tables
 
 from kapms.audit import sealing
@@ -60,6 +60,12 @@ def record(
         detail=(detail or None) and detail[:500],
         at=utcnow(),
     )
+    if isinstance(session, scoped_session):
+        session = session()
+    if not session.in_transaction():
+        # The record belongs to a transaction even when nothing was read first (objects
+        # stay loaded after a commit), so a rollback queues it (below).
+        session.begin()
     session.info.setdefault(_BUFFER, []).append(fields)
     session.info.setdefault(_UNSAVED, []).append(fields)
     return AuditEvent(**fields)
@@ -117,6 +123,15 @@ def _queue_lost(session):
     lost = session.info.pop(_UNSAVED, [])
     if lost:
         session.info.setdefault(_REPLAY, []).extend(lost)
+
+
+@sa_event.listens_for(Session, "after_soft_rollback")
+def _queue_lost_without_transaction(session, previous_transaction):
+    # A rollback of a transaction no statement used (a record written right after a
+    # commit) rolls nothing back on the database and fires no after_rollback: the
+    # records are queued the same way.
+    if not session.in_transaction():
+        _queue_lost(session)
 
 
 def has_unsaved_records(session) -> bool:
@@ -232,26 +247,22 @@ def each_event(session, flt: AuditFilter, *, batch: int = 2000):
 
 def find_users(session, text: str, *, limit: int = 20):
     """Users whose name or email contains ``text`` (case-insensitive), at most ``limit``."""
-    from kapms.auth.models import User
+    from kapms.auth.models import User, matching_users
 
-    term = f"%{text.strip().lower()}%"
-    return session.scalars(select(User).where(or_(func.lower(User.full_name).like(term),
-                                                  func.lower(User.email).like(term)))
+    return session.scalars(select(User).where(matching_users(text))
                            .order_by(User.full_name).limit(limit)).all()
 
 
 def find_patients(session, text: str, *, limit: int = 20):
     """Patients whose first or last name starts with a word of ``text``, at most ``limit``
     (id, name) pairs. For the admin's filter: only names, no other patient data."""
-    from kapms.patients.models import Patient
+    from kapms.patients.models import Patient, name_condition
 
     words = [w.lower() for w in text.split()][:3]
     if not words:
         return []
-    query = select(Patient.id, Patient.first_name, Patient.last_name)
-    for word in words:
-        query = query.where(or_(func.lower(Patient.first_name).like(f"{word}%"),
-                                func.lower(Patient.last_name).like(f"{word}%")))
+    query = select(Patient.id, Patient.first_name, Patient.last_name).where(
+        name_condition(words))
     return [(pid, f"{first} {last}") for pid, first, last in
             session.execute(query.order_by(Patient.last_name, Patient.first_name)
                             .limit(limit)).all()]

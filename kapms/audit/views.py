@@ -2,7 +2,7 @@
 
 from datetime import UTC
 
-from flask import Response, render_template, request, stream_with_context, url_for
+from flask import Response, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user
 
 from kapms.audit import services
@@ -23,7 +23,8 @@ bp.cli.add_command(seal_command)  # flask audit seal
 def _read_filter(form: AuditFilterForm):
     """The filter from the form, the people and patients its names matched, and notes."""
     notes, users, patients = [], [], []
-    if not form.validate():
+    form.validate()
+    if any(f.errors for f in form if not (f is form.date_to and form.reversed_range())):
         notes.append("Some filters were not valid and are ignored.")
     data = {f.name: (None if f.errors else f.data) for f in form}
     user_ids = patient_ids = None
@@ -45,13 +46,9 @@ def _read_filter(form: AuditFilterForm):
             notes.append(f"More than {MATCH_LIMIT} {what}s match “{text}”; showing the first "
                          f"{MATCH_LIMIT}. Type more of the name.")
             del found[MATCH_LIMIT:]
-    date_from, date_to = data["date_from"], data["date_to"]
-    if date_from and date_to and date_from > date_to:
-        notes.append("“From” is after “To”: the dates were swapped.")
-        date_from, date_to = date_to, date_from
     flt = services.AuditFilter(user_ids=user_ids, patient_ids=patient_ids,
-                               action=data["action"] or None, date_from=date_from,
-                               date_to=date_to)
+                               action=data["action"] or None, date_from=data["date_from"],
+                               date_to=data["date_to"])
     return flt, users, patients, notes
 
 
@@ -60,10 +57,13 @@ def events():
     """List and filter audit events, newest first, a page at a time (audited)."""
     form = AuditFilterForm(request.args)
     flt, users, patients, notes = _read_filter(form)
-    older = services.Position.parse(request.args.get("older"))
-    newer = services.Position.parse(request.args.get("newer"))
-    page = services.search(db.session, flt, older_than=older, newer_than=newer,
-                           per_page=PER_PAGE)
+    if form.reversed_range():  # refused next to the "To" field; nothing searched
+        page = services.Page(rows=[], older=None, newer=None)
+    else:
+        page = services.search(db.session, flt,
+                               older_than=services.Position.parse(request.args.get("older")),
+                               newer_than=services.Position.parse(request.args.get("newer")),
+                               per_page=PER_PAGE)
     names = services.patient_names(db.session, (e.patient_id for e in page.rows))
     args = {k: v for k, v in request.args.items() if k not in ("older", "newer") and v}
     html = render_template("audit/events.html", form=form, page=page, names=names,
@@ -81,6 +81,8 @@ def export_csv():
     """The filtered events as CSV, streamed in batches (audited as an export)."""
     form = AuditFilterForm(request.args)
     flt, _, _, _ = _read_filter(form)
+    if form.reversed_range():  # the page says why
+        return redirect(url_for(".events", **request.args))
     services.record(db.session, current_user, "export", "audit_log", detail=flt.describe())
     db.session.commit()
 

@@ -11,7 +11,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from kapms.auth.models import ROLE_LABELS, ROLES
+from kapms.auth.models import ROLE_LABELS, STAFF_ROLES
 from kapms.auth.passwords import MAX_LENGTH
 from kapms.web.forms import Form
 
@@ -76,14 +76,18 @@ class RolesField(SelectMultipleField):
 
 
 def _role_choices():
-    return [(r, ROLE_LABELS[r]) for r in ROLES]
+    # Patient accounts come only by invitation (kapms.portal), never from this form.
+    return [(r, ROLE_LABELS[r]) for r in STAFF_ROLES]
 
 
 class UserCreateForm(Form):
     """An admin creates an account."""
 
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
-    full_name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
+    # autocomplete off: the browser would offer the admin's own name and email.
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)],
+                       render_kw={"autocomplete": "off"})
+    full_name = StringField("Full name", validators=[DataRequired(), Length(max=200)],
+                            render_kw={"autocomplete": "off"})
     credentials = StringField("Credentials", validators=[Optional(), Length(max=60)],
                               description="e.g. LCSW, PMHNP-BC, MD")
     roles = RolesField("Roles", choices=_role_choices(),
@@ -101,9 +105,42 @@ class UserEditForm(Form):
     active = BooleanField("Account active")
 
 
+class UserDetailsForm(Form):
+    """An admin corrects a person's name, email (their sign-in) and credentials."""
+
+    full_name = StringField("Full name", validators=[DataRequired(), Length(max=200)],
+                            render_kw={"autocomplete": "off"})
+    email = EmailField("Email (signs in with it)",
+                       validators=[DataRequired(), Email(), Length(max=254)],
+                       render_kw={"autocomplete": "off"})
+    credentials = StringField("Credentials", validators=[Optional(), Length(max=60)],
+                              description="e.g. LCSW, PMHNP-BC, MD",
+                              render_kw={"autocomplete": "off"})
+
+
 class ClearSecondFactorForm(Form):
     """An admin removes someone's second factor, saying why (kept in the audit log)."""
 
     reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=400)],
                            description="e.g. \"Lost phone and recovery codes; identity checked "
                                        "by video call with the clinical director\".")
+
+
+class ForgotPasswordForm(Form):
+    """Ask for a password-reset link by email."""
+
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)],
+                       render_kw={"autocomplete": "username"})
+
+
+class SetPasswordForm(Form):
+    """Choose a password through an invitation or reset link."""
+
+    password = PasswordField("New password", validators=[DataRequired(),
+                                                         Length(max=MAX_LENGTH)],
+                             description="At least 12 characters. A phrase of a few unrelated "
+                                         "words is easy to remember and hard to guess.",
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField("Repeat the password", validators=[
+        DataRequired(), EqualTo("password", message="The two passwords differ.")],
+        render_kw={"autocomplete": "new-password"})

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import BigInteger, ForeignKey, String, UniqueConstraint, false
+from sqlalchemy import BigInteger, ForeignKey, String, UniqueConstraint, false, func, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kapms.database import UTCDateTime, utcnow
@@ -13,18 +13,24 @@ THERAPIST = "therapist"
 PRESCRIBER = "prescriber"
 BILLING = "billing"
 ADMIN = "admin"
-ROLES = (THERAPIST, PRESCRIBER, BILLING, ADMIN)
+# A patient signs in to the portal and sees their own record only. The role comes with an
+# account made by invitation (users.patient_id) and is never combined with a staff role.
+PATIENT = "patient"
+STAFF_ROLES = (THERAPIST, PRESCRIBER, BILLING, ADMIN)
+ROLES = (*STAFF_ROLES, PATIENT)
 CLINICIAN_ROLES = (THERAPIST, PRESCRIBER)
 ROLE_LABELS = {
     THERAPIST: "Therapist",
     PRESCRIBER: "Prescriber",
     BILLING: "Billing staff",
     ADMIN: "Network admin",
+    PATIENT: "Patient",
 }
 
 
 class User(UserMixin, db.Model):
-    """A person who signs in: clinician, billing staff or network admin."""
+    """A person who signs in: clinician, billing staff, network admin, or a patient to the
+    portal (``patient_id``: whose record it is)."""
 
     __tablename__ = "users"
 
@@ -49,9 +55,19 @@ class User(UserMixin, db.Model):
     totp_secret: Mapped[str | None] = mapped_column(String(255))  # encrypted: secret_box
     totp_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    # A patient's portal account: the one record it may see (one account per patient).
+    # use_alter: patients refer to users too (created_by_id); this breaks the cycle for
+    # table ordering (create, drop). SET NULL: records are never deleted by the app, but a
+    # wipe or restore that removes a patient first leaves an account that sees nothing.
+    patient_id: Mapped[int | None] = mapped_column(
+        ForeignKey("patients.id", use_alter=True, ondelete="SET NULL"), unique=True)
 
     role_rows: Mapped[list["UserRole"]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+        # Loaded when first read (the signed-in user's, once per request): most users a
+        # page loads (a session's clinician, a note's author) are shown by name only, and
+        # loading every one's roles cost a statement each. Lists that show roles load them
+        # with the list (selectinload).
+        back_populates="user", cascade="all, delete-orphan"
     )
 
     @property
@@ -98,6 +114,33 @@ class UserRole(db.Model):
     user: Mapped[User] = relationship(back_populates="role_rows")
 
 
+TOKEN_PURPOSES = {"invitation": "Invitation", "reset": "Password reset"}
+
+
+class PasswordToken(db.Model):
+    """A single-use, expiring link to set a password: an invitation to the patient portal
+    or a password reset. Only the token's SHA-256 is stored, so a copy of the database
+    holds no usable link; a newer token of the same purpose replaces the older ones."""
+
+    __tablename__ = "password_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(20))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Replaced by a newer link, or the account changed its password meanwhile.
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+
+    def usable(self, now: datetime) -> bool:
+        """Not used, not replaced, not expired."""
+        return self.used_at is None and self.revoked_at is None and self.expires_at > now
+
+
 class RecoveryCode(db.Model):
     """A single-use code that stands in for the authenticator app (stored as a hash)."""
 
@@ -123,3 +166,11 @@ class RememberedDevice(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+def matching_users(text: str):
+    """SQL condition: the user's name or email contains ``text`` (any case; % and _ are
+    plain characters)."""
+    term = text.strip().lower()
+    return or_(func.lower(User.full_name).contains(term, autoescape=True),
+               func.lower(User.email).contains(term, autoescape=True))

@@ -485,3 +485,28 @@ class ClaimLine(db.Model):
     charge_cents: Mapped[int]
 
     claim: Mapped[Claim] = relationship(back_populates="lines")
+
+
+class GfeWatchLine(db.Model):
+    """One provider of a patient's latest Good Faith Estimate: expected and billed charges,
+    kept current when the care record, the GFE or the practice's fees change
+    (kapms.billing.services.watch), so the dashboards read the flagged ones with an index
+    instead of pricing every self-pay patient's record on each request.
+
+    ``over_cents`` is billed minus expected (negative while below): the dispute threshold
+    and the watch margin are settings, applied when the watch is read.
+    """
+
+    __tablename__ = "gfe_watch_lines"
+    __table_args__ = (Index("ix_gfe_watch_lines_over", "over_cents", "primary_service_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    gfe_id: Mapped[int] = mapped_column(ForeignKey("good_faith_estimates.id"), index=True)
+    primary_service_date: Mapped[date]
+    clinician_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    provider_name: Mapped[str] = mapped_column(String(200))
+    estimated_cents: Mapped[int]
+    billed_cents: Mapped[int]
+    over_cents: Mapped[int]
+    refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -65,7 +65,16 @@ SESSION_KINDS = {
 }
 MODALITIES = {"office": "In office", "telehealth": "Telehealth"}
 SESSION_STATUSES = {"scheduled": "Scheduled", "in_progress": "In progress",
-                    "completed": "Completed", "held": "Held", "cancelled": "Cancelled"}
+                    "completed": "Completed", "held": "Held", "cancelled": "Cancelled",
+                    "no_show": "No-show", "late_cancel": "Late cancellation"}
+# A missed appointment: the patient did not come, or cancelled too late to fill the time.
+MISSED_STATUSES = {"no_show": "No-show", "late_cancel": "Late cancellation"}
+# Sessions that give their time back: another session may be booked over them.
+FREED_STATUSES = ("cancelled", "late_cancel")
+# Sessions that did not take place (no note is due for them).
+NOT_HELD_STATUSES = ("cancelled", "late_cancel", "no_show")
+# How a session repeats (weeks between occurrences).
+REPEATS = {0: "Does not repeat", 1: "Every week", 2: "Every 2 weeks", 4: "Every 4 weeks"}
 
 # Where the patient is during a dosing (recorded at check-in).
 DOSING_SETTINGS = {"office": "In office", "telehealth": "Telehealth", "home": "At home"}

@@ -55,7 +55,8 @@ class _Clinic:
         cs = care.schedule_session(self.session, clinician, patient, kind=kind,
                                    clinician=clinician, start=self.at(days, hour),
                                    duration_minutes=minutes, modality=modality,
-                                   location="Suite 200" if modality == "office" else None)
+                                   location="Suite 200" if modality == "office" else None,
+                                   record_past=days <= 0)
         if complete:
             care.complete_session(self.session, clinician, cs)
             cs.completed_at = cs.scheduled_start + timedelta(minutes=minutes)
@@ -78,7 +79,8 @@ class _Clinic:
         s, t = self.session, self.thresholds
         cs = care.schedule_session(s, self.therapist, patient, kind="dosing",
                                    clinician=self.therapist, start=self.at(days, 9, 30),
-                                   duration_minutes=180, location="Suite 200")
+                                   duration_minutes=180, location="Suite 200",
+                                   record_past=days <= 0)
         start, after = cs.scheduled_start, cs.scheduled_start + timedelta(hours=4)
         dosing = care.check_in(s, self.therapist, cs, care.CheckInInput(
             checked_in_at=start + timedelta(minutes=5), setting="office", location="Suite 200",
@@ -196,7 +198,7 @@ def seed(session, ctx: dict) -> None:
     today_start -= timedelta(minutes=today_start.minute % 5)
     care.schedule_session(session, c.therapist, p["grace"], kind="dosing",
                           clinician=c.therapist, start=today_start, duration_minutes=180,
-                          modality="telehealth")
+                          modality="telehealth", record_past=True)
     for patient in p.values():
         care.refresh_stage(session, patient)
     session.flush()

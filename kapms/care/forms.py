@@ -13,7 +13,14 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from kapms.care.constants import (
     ADVERSE_EVENTS,
@@ -26,8 +33,10 @@ from kapms.care.constants import (
     MAX_DOSINGS,
     MAX_SESSION_MINUTES,
     MIN_SESSION_MINUTES,
+    MISSED_STATUSES,
     MODALITIES,
     PRODUCTS,
+    REPEATS,
     ROUTES,
     SESSION_KINDS,
     SEVERITIES,
@@ -162,9 +171,12 @@ class RefillForm(Form):
 
 
 class ScheduleForm(ClinicTimes, Form):
-    """Schedule a session (date and time in the clinic's zone)."""
+    """Schedule a session (date and time in the clinic's zone), once or repeating. No kind
+    is chosen for the user: a wrong default would book the wrong session silently."""
 
-    kind = SelectField("Session", choices=list(SESSION_KINDS.items()))
+    kind = SelectField("Session", choices=[("", "Choose the kind of session")]
+                       + list(SESSION_KINDS.items()),
+                       validators=[InputRequired(message="Choose the kind of session.")])
     clinician_id = SelectField("Clinician", coerce=int, validators=[InputRequired()])
     day = DateField("Date", validators=[DataRequired()])
     start_time = TimeField("Start time", validators=[DataRequired()])
@@ -172,14 +184,40 @@ class ScheduleForm(ClinicTimes, Form):
         InputRequired(), NumberRange(MIN_SESSION_MINUTES, MAX_SESSION_MINUTES)])
     modality = SelectField("Modality", choices=list(MODALITIES.items()))
     location = StringField("Location", validators=[Optional(), Length(max=200)])
+    repeat = SelectField("Repeats", choices=list(REPEATS.items()), coerce=int, default=0)
+    repeat_count = IntegerField("Number of sessions", validators=[Optional(), NumberRange(2, 52)],
+                                description="For a repeating session: how many, or give an "
+                                            "end date instead.")
+    repeat_until = DateField("Until (date)", validators=[Optional()])
+    record_past = BooleanField("It already took place (entered afterwards)")
+
+    def validate_repeat(self, field):
+        """A repeating session needs how many or until when (one of the two)."""
+        if field.data and (self.repeat_count.data is None) == (self.repeat_until.data is None):
+            raise ValidationError("For a repeating session, give the number of sessions or "
+                                  "an end date (one of the two).")
 
 
 class RescheduleForm(Versioned, ScheduleForm):
-    """Move a scheduled session: the schedule form's fields without the kind (a session
-    keeps its kind) and the location, plus the version the editor loaded."""
+    """Move a scheduled session: the schedule form's date, time, duration, modality and
+    clinician (a session keeps its kind and location; one occurrence of a series moves
+    alone), plus the version the editor loaded."""
 
     kind = None
     location = None
+    repeat = None
+    repeat_count = None
+    repeat_until = None
+    record_past = None
+
+
+class MissedForm(Form):
+    """Record a missed appointment: a no-show or a late cancellation by the patient."""
+
+    status = RadioField("What happened", choices=list(MISSED_STATUSES.items()),
+                        validators=[InputRequired(message="Choose no-show or late "
+                                                          "cancellation.")])
+    note = StringField("Note", validators=[Optional(), Length(max=500)])
 
 
 class CompleteForm(Form):

@@ -15,21 +15,31 @@ def initials(first: str, last: str) -> str:
     return f"{first[:1].upper()}.{last[:1].upper()}."
 
 
-def sessions_ics(sessions, calendar_name: str, now: datetime) -> bytes:
-    """An iCalendar file of ``sessions`` (cancelled ones left out)."""
+def clinician_event(s) -> tuple[str, str | None]:
+    """(summary, location) of a session in the clinician's calendar."""
+    return (f"{s.kind_label} · {initials(s.patient.first_name, s.patient.last_name)}"
+            f" · {s.modality_label}", None)
+
+
+def sessions_ics(sessions, calendar_name: str, now: datetime, describe=clinician_event,
+                 prodid: str = "-//KAPMS//Care calendar//EN", uid: str = "care-session") -> bytes:
+    """An iCalendar file of ``sessions`` (cancelled ones left out); ``describe(session)``
+    gives each event's (summary, location): what this calendar may say."""
     cal = Calendar()
-    cal.add("prodid", "-//KAPMS//Care calendar//EN")
+    cal.add("prodid", prodid)
     cal.add("version", "2.0")
     cal.add("x-wr-calname", calendar_name)
     for s in sessions:
         if s.status == "cancelled":
             continue
+        summary, location = describe(s)
         event = Event()
-        event.add("uid", f"care-session-{s.id}@kapms")
+        event.add("uid", f"{uid}-{s.id}@kapms")
         event.add("dtstamp", now)
         event.add("dtstart", s.scheduled_start)
         event.add("dtend", s.scheduled_start + timedelta(minutes=s.duration_minutes))
-        event.add("summary", f"{s.kind_label} · {initials(s.patient.first_name, s.patient.last_name)}"
-                             f" · {s.modality_label}")
+        event.add("summary", summary)
+        if location:
+            event.add("location", location)
         cal.add_component(event)
     return cal.to_ical()

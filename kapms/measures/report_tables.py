@@ -139,7 +139,7 @@ def _cohort(report: OutcomeReport, fmt: Formatter) -> Table:
     note = "Completer definition: " + COMPLETERS[flt.completers] + "."
     if flt.burnout_at_baseline_only and report.is_mbi:
         note += " Only patients meeting the burnout threshold at baseline."
-    return Table("cohort", "Who is counted", ["", "Patients"], rows, note)
+    return Table("cohort", "Who is counted", ["Group", "Patients"], rows, note)
 
 
 def _points(report: OutcomeReport) -> list[str]:

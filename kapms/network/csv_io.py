@@ -10,7 +10,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-from kapms.csv_export import to_csv, unguard
+from kapms.csv_export import unguard
 from kapms.errors import DomainError
 from kapms.network import parsing
 from kapms.network.services.profiles import MAX_CAPACITY, ProfileData
@@ -144,14 +144,14 @@ def read_rows(text: str) -> tuple[csv.DictReader, set[str]]:
     return reader, REQUIRED - set(reader.fieldnames or [])
 
 
-def write_directory(profiles) -> str:
-    """Saved profiles (with their users and plans) as CSV text in the import format, every
-    cell guarded against spreadsheet formulas (kapms.csv_export)."""
+def directory_rows(profiles):
+    """The header, then one row per profile in the import format (unguarded cells: the
+    CSV writer guards them)."""
     yes = {True: "yes", False: "no"}
-    rows = [COLUMNS]
+    yield COLUMNS
     for profile in profiles:
         user = profile.user
-        rows.append([
+        yield [
             user.email, user.full_name, user.credentials, profile.kind, profile.npi,
             ";".join(f"{x.licence_type} {x.number} {x.state} {x.expires_on.isoformat()}"
                      for x in profile.licences),
@@ -164,5 +164,4 @@ def write_directory(profiles) -> str:
             yes[profile.in_office], profile.office_address, profile.latitude,
             profile.longitude, yes[profile.telehealth], ";".join(profile.specialty_list),
             ";".join(profile.language_list), yes[profile.accepting_new], profile.capacity,
-            ";".join(slot.label for slot in profile.availability)])
-    return to_csv(rows)
+            ";".join(slot.label for slot in profile.availability)]

@@ -2,7 +2,18 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, event, text
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    event,
+    func,
+    or_,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kapms.auth.models import User
@@ -242,3 +253,11 @@ class RegistrationReview(db.Model):
     def full_name(self) -> str:
         """The name as the author typed it."""
         return f"{self.first_name} {self.last_name}"
+
+
+def name_condition(words):
+    """SQL condition: every one of ``words`` (lower case) starts the first or the last name
+    (% and _ are plain characters)."""
+    return and_(*(or_(func.lower(Patient.first_name).startswith(w, autoescape=True),
+                      func.lower(Patient.last_name).startswith(w, autoescape=True))
+                  for w in words))

@@ -8,16 +8,18 @@ one an admin assigns.
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import false, func, or_, select, update
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from kapms import clinic_time
+from kapms import clinic_time, phone
 from kapms.audit.services import record
 from kapms.database import utcnow
 from kapms.errors import ConflictError, DomainError, NotFound, PermissionDenied
 from kapms.icd10 import ICD10_LABELS
 from kapms.insurance.models import InsurancePlan
 from kapms.network.services import care_teams
+from kapms.patients import search
 from kapms.patients.access import CLINICAL, categories, visible_patients
 from kapms.patients.identity import person_key
 from kapms.patients.models import (
@@ -27,6 +29,7 @@ from kapms.patients.models import (
     URGENCIES,
     Patient,
     RegistrationReview,
+    name_condition,
 )
 
 
@@ -53,35 +56,58 @@ def get_patient(session, actor, patient_id: int, *, need: str = CLINICAL,
     return patient
 
 
-def _patients_query(actor, name: str | None, stage: str | None):
-    query = visible_patients(actor)
-    if name:
-        like = f"%{name.strip().lower()}%"
-        query = query.where(func.lower(Patient.first_name + " " + Patient.last_name).like(like))
-    if stage:
-        query = query.where(Patient.stage == stage)
-    return query
+@dataclass(frozen=True)
+class PatientPage:
+    """One page of a patient search: the patients (by last name), and whether more follow."""
+
+    query: search.Query
+    rows: list[Patient]
+    page: int
+    per_page: int
+    has_next: bool
 
 
-def search_patients(session, actor, *, name: str | None = None, stage: str | None = None,
-                    limit: int = 200) -> list[Patient]:
-    """The actor's patients, optionally by part of a name and by stage, by last name."""
-    return session.scalars(_patients_query(actor, name, stage).order_by(
-        Patient.last_name, Patient.first_name, Patient.id).limit(limit)).all()
+def find_patients(session, actor, text: str | None = None, *, stage: str | None = None,
+                  page: int = 1, per_page: int = 25) -> PatientPage:
+    """The actor's patients that ``text`` finds (a name, a date of birth, a phone number or
+    a member id: kapms.patients.search), optionally at ``stage``, a page at a time.
+
+    Audited as one search (what was looked at and the ids listed), not as a read of each
+    patient listed: a list shows who the patients are, a read opens their record.
+    """
+    query = search.read_query(text)
+    page = max(page, 1)
+    rows = session.scalars(
+        visible_patients(actor).where(*_matching(query))
+        .where(*([Patient.stage == stage] if stage else []))
+        .order_by(Patient.last_name, Patient.first_name, Patient.id)
+        .offset((page - 1) * per_page).limit(per_page + 1)).all()
+    shown = rows[:per_page]
+    record(session, actor, "search", "patient",
+           detail=f"by {', '.join(query.kinds()) or 'none (all)'}"
+                  f"{f'; stage {stage}' if stage else ''}; page {page}; "
+                  f"listed: {', '.join(str(p.id) for p in shown) or 'none'}")
+    return PatientPage(query, shown, page, per_page, len(rows) > per_page)
 
 
-PATIENTS_PER_PAGE = 50
-
-
-def patients_page(session, actor, *, name: str | None = None, stage: str | None = None,
-                  page: int = 1, per_page: int = PATIENTS_PER_PAGE) -> tuple[list[Patient], int]:
-    """One page of the actor's patients (by last name, then first name and id, so pages
-    never overlap) and how many there are in all."""
-    query = _patients_query(actor, name, stage)
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = session.scalars(query.order_by(Patient.last_name, Patient.first_name, Patient.id)
-                           .limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
-    return list(rows), total
+def _matching(query: search.Query) -> list:
+    """SQL conditions for what the query can be (any of them finds a patient)."""
+    if query.empty:
+        return []
+    ways = []
+    if query.words:
+        ways.append(name_condition(query.words))
+    if query.birth_date:
+        ways.append(Patient.date_of_birth == query.birth_date)
+    if query.phone_digits:
+        digits = Patient.phone
+        for ch in "()-. +":  # stored as "(510) 555-0110" or "+44 20 7946 0958"
+            digits = func.replace(digits, ch, "")
+        ways.append(digits.contains(query.phone_digits, autoescape=True))
+    if query.member_id:
+        ways.append(func.upper(Patient.member_id).startswith(query.member_id, autoescape=True))
+    # Text that can be none of them ("12", "-") finds no one, not everyone.
+    return [or_(false(), *ways)]
 
 
 # --- registration and editing -------------------------------------------------------------
@@ -118,6 +144,13 @@ class PatientInput:
 
 
 def _check_input(session, data: PatientInput) -> None:
+    """Refuse what the record must not hold; phone numbers are written in the clinic's one
+    form (kapms.phone) on ``data`` itself."""
+    for name in ("phone", "emergency_contact_phone"):
+        try:
+            setattr(data, name, phone.normalise(getattr(data, name)))
+        except ValueError as exc:
+            raise DomainError(str(exc), field=name) from exc
     if data.diagnosis_code and data.diagnosis_code not in ICD10_LABELS:
         raise DomainError("Choose a diagnosis from the list.", field="diagnosis_code")
     if data.sex_at_birth and data.sex_at_birth not in SEX_AT_BIRTH:
@@ -231,6 +264,9 @@ def pending_reviews(session, actor, *, page: int = 1, per_page: int = 25):
     query = select(RegistrationReview).where(RegistrationReview.status == "pending")
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     rows = session.scalars(query.order_by(RegistrationReview.created_at, RegistrationReview.id)
+                           .options(joinedload(RegistrationReview.requested_by),
+                                    joinedload(RegistrationReview.patient)
+                                    .lazyload(Patient.care_team))
                            .limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
     for review in rows:
         record(session, actor, "view", "registration_review", review.id,

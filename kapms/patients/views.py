@@ -3,7 +3,7 @@ sections to the patient page through kapms.web.panels (PATIENT_PAGE)."""
 
 from dataclasses import dataclass, fields
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from kapms import clinic_time
@@ -19,7 +19,7 @@ from kapms.patients.access import BILLING, CLINICAL, categories
 from kapms.patients.blueprint import bp
 from kapms.patients.forms import PatientForm, RegisterPatientForm
 from kapms.patients.models import STAGES, Patient, RegistrationReview
-from kapms.web import panels
+from kapms.web import filters, panels
 from kapms.web.access import roles_required
 from kapms.web.edge import page_arg
 from kapms.web.forms import attempt, attempt_and_flash
@@ -78,19 +78,40 @@ def _input(form: PatientForm) -> services.PatientInput:
     return services.PatientInput(**values)
 
 
+PER_PAGE = 25
+SUGGESTIONS = 8
+
+
 @bp.get("/")
 def list():  # noqa: A001 - the endpoint name reads well in url_for("patients.list")
-    """The actor's patients, searchable by name and filterable by stage."""
-    name = request.args.get("q", "").strip()[:100]
+    """The actor's patients: the one list every role finds patients in, and the results
+    page of the search box in the navigation (by name, date of birth, phone or member id),
+    filterable by stage, a page at a time."""
     stage = request.args.get("stage", "")
     stage = stage if stage in STAGES else None
-    page = page_arg()
-    rows, total = services.patients_page(db.session, current_user, name=name or None,
-                                         stage=stage, page=page)
-    return render_template("patients/list.html", patients=rows, q=name, stage=stage,
-                           stages=STAGES, page=page, total=total,
-                           pages=max(1, -(-total // services.PATIENTS_PER_PAGE)),
+    found = services.find_patients(db.session, current_user, request.args.get("q"),
+                                   stage=stage, page=page_arg(),
+                                   per_page=PER_PAGE)
+    html = render_template("patients/list.html", found=found, stage=stage, stages=STAGES,
                            may_register=current_user.has_role("therapist", "admin"))
+    db.session.commit()  # the audit record of the search, after the page is rendered
+    return html
+
+
+@bp.get("/suggest")
+def suggest():
+    """The search box's suggestions as JSON (js/patient-search.js): the first few patients
+    the text finds, each with what tells them apart. Audited like the results page."""
+    text = request.args.get("q", "")
+    if len(text.strip()) < 2:
+        return jsonify(results=[], more=False)
+    found = services.find_patients(db.session, current_user, text, per_page=SUGGESTIONS)
+    results = [{"name": p.full_name,
+                "detail": f"Born {filters.local(p.date_of_birth)} · {p.city}, {p.state}",
+                "url": url_for("patients.detail", patient_id=p.id)} for p in found.rows]
+    db.session.commit()
+    return jsonify(results=results, more=found.has_next,
+                   all=url_for("patients.list", q=found.query.text))
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -39,11 +39,12 @@ def local(value, fmt: str = "%b %d, %Y %I:%M %p") -> str:
 def init_app(app) -> None:
     """Register filters and globals."""
     from kapms.auth.models import ROLE_LABELS
-    from kapms.web.nav import nav_for
+    from kapms.web.nav import may_open, nav_for
 
     app.add_template_filter(money, "money")
     app.add_template_filter(local, "local")
     app.add_template_filter(lambda v: local(v, "%b %d, %Y"), "localdate")
     app.add_template_filter(lambda v: local(v, "%I:%M %p"), "localtime")
     app.add_template_global(nav_for)
+    app.add_template_global(may_open)
     app.add_template_global(ROLE_LABELS, "ROLE_LABELS")

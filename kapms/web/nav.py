@@ -16,14 +16,16 @@ def add(label: str, endpoint: str, order: int = 50) -> None:
         NAV.append(entry)
 
 
+def may_open(user, endpoint: str) -> bool:
+    """Whether ``user`` may open ``endpoint`` (an endpoint the app does not have: no), so a
+    page offers a link or a form only to those it would admit."""
+    if endpoint not in current_app.view_functions:
+        return False
+    _, roles = required_roles(current_app, endpoint)
+    return user_may(user, roles)
+
 
 def nav_for(user):
     """The (label, url, endpoint) entries this user may open, in order."""
-    items = []
-    for _, label, endpoint in sorted(NAV):
-        if endpoint not in current_app.view_functions:
-            continue
-        _, roles = required_roles(current_app, endpoint)
-        if user_may(user, roles):
-            items.append((label, url_for(endpoint), endpoint))
-    return items
+    return [(label, url_for(endpoint), endpoint) for _, label, endpoint in sorted(NAV)
+            if may_open(user, endpoint)]

@@ -9,7 +9,10 @@ from dataclasses import dataclass, field
 
 DASHBOARD = "dashboard"
 PATIENT_PAGE = "patient"
-_providers: dict[str, list] = {DASHBOARD: [], PATIENT_PAGE: []}
+# Beside the prescriber's clearance screen (``patient=``); a panel's data may carry
+# "prefill": screen answers the form starts from (the prescriber decides each).
+CLEARANCE_PAGE = "clearance"
+_providers: dict[str, list] = {DASHBOARD: [], PATIENT_PAGE: [], CLEARANCE_PAGE: []}
 
 
 @dataclass

@@ -175,3 +175,21 @@ def test_audit_rows_of_a_page_are_inserted_in_one_batch(db):
     assert db.query(AuditEvent).filter(AuditEvent.patient_id >= 98).count() == 2
     assert db.scalar(select(func.count()).select_from(AuditEvent).where(
         AuditEvent.user_id == user.id, AuditEvent.action == "view")) == 32
+
+
+def test_a_requests_rows_are_sealed_after_its_response_is_sent(client, db, login_as):
+    """Inside a request the seal waits for the server to close the sent response (nobody
+    waits for it); then every row written so far is sealed, and the chain verifies."""
+    login_as("admin")
+    response = client.get("/admin/audit/")
+    assert response.status_code == 200
+
+    def unsealed():
+        db.rollback()  # a fresh read
+        return db.scalar(select(func.count()).select_from(AuditEvent)
+                         .where(AuditEvent.seq.is_(None)))
+
+    assert unsealed() > 0  # the page's own read of the log, at least
+    response.close()
+    assert unsealed() == 0
+    assert _verify(db).ok

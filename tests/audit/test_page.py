@@ -3,9 +3,11 @@ links to the records, and viewing and exporting it are audited themselves."""
 
 import csv
 import io
+from datetime import timedelta
 
 from sqlalchemy import event, select
 
+from kapms import clinic_time
 from kapms.audit.models import AuditEvent
 from kapms.audit.services import record
 from tests.factories import make_patient, make_user
@@ -41,6 +43,24 @@ def test_filter_by_user_name_and_patient_name_and_rows_link_to_the_record(client
     assert "maya@example.org" in by_patient and "jordan@example.org" not in by_patient
     nobody = client.get("/admin/audit/?user=zzzz").get_data(as_text=True)
     assert "No user matches" in nobody and "No events match." in nobody
+
+
+def test_a_reversed_date_range_is_refused_not_searched(client, db, login_as):
+    login_as("admin")
+    maya = make_user(db, full_name="Maya Okafor", email="maya@example.org")
+    record(db, maya, "view", "user", maya.id)
+    db.commit()
+    reversed_range = "date_from=2026-02-01&date_to=2026-01-01&user=okafor"
+    html = client.get(f"/admin/audit/?{reversed_range}").get_data(as_text=True)
+    assert "“To” is before “From”: nothing was searched." in html
+    assert 'class="form-control is-invalid"' in html and "No events match." in html
+    assert "not valid and are ignored" not in html  # one message, by the field
+    export = client.get(f"/admin/audit/export.csv?{reversed_range}")
+    assert export.status_code == 302 and "date_to=2026-01-01" in export.location
+    today = clinic_time.today()
+    forwards = client.get(f"/admin/audit/?date_from={today - timedelta(days=1)}"
+                          f"&date_to={today + timedelta(days=1)}&user=okafor")
+    assert "maya@example.org" in forwards.get_data(as_text=True)
 
 
 def test_several_matching_users_are_offered_as_links(client, db, login_as):

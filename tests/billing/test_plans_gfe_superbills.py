@@ -170,7 +170,7 @@ def test_bill_over_gfe_by_400_is_flagged_per_provider(db):
     check = check_gfe(db, gfe, date(2026, 4, 1), ZONE)
     assert check.state == "ok"
     record.visit("integration", date(2026, 3, 23), 60)  # $900: $400 over
-    record.visit("intake", date(2026, 3, 16), 60)  # the prescriber's $200: within estimate
+    record.visit("intake", date(2026, 3, 16), 60, hour=14)  # the prescriber's $200: within estimate
     check = check_gfe(db, gfe, date(2026, 4, 1), ZONE)
     by_id = {p.clinician_id: p for p in check.providers}
     assert (by_id[therapist.id].billed_cents, by_id[therapist.id].state) == (90000, "over")
@@ -182,7 +182,7 @@ def test_bill_over_gfe_by_400_is_flagged_per_provider(db):
     assert standing(50000, 79999, DEFAULT_POLICY) == "ok"
     assert standing(50000, 90000, DEFAULT_POLICY) == "over"
     watch = gfe_watch(db, None, date(2026, 4, 1), ZONE)
-    assert [c.gfe.id for c in watch] == [gfe.id]
+    assert [c.gfe.id for c in watch.checks] == [gfe.id] and watch.total == 1
 
 
 def test_superbill_lines_charges_and_paid(db):

@@ -172,10 +172,16 @@ def test_plan_from_estimate_and_payments(client, login_as, db, insured):
     assert ok.status_code == 302
     over = client.post(f"/billing/plans/{plan_id}/payments",
                        data={"amount": "1000.01", "paid_on": "2026-02-03", "method": "card"})
-    assert "more than the balance of $1,000.00" in over.get_data(as_text=True)
+    # Refused, and back on the plan page (POST-redirect-GET: a reload sends nothing again),
+    # the message once, next to the amount, with what was typed.
+    assert over.status_code == 302 and over.location == f"/billing/plans/{plan_id}"
+    shown = client.get(over.location).get_data(as_text=True)
+    assert shown.count("more than the balance of $1,000.00") == 1
+    assert 'value="1000.01"' in shown
     assert count(db, Payment) == 1
     page = client.get(f"/billing/plans/{plan_id}").get_data(as_text=True)
     assert "$120.00" in page and "$1,000.00" in page
+    assert "more than the balance" not in page  # shown once, then gone
     from tests.billing.pdftext import pdf_text
 
     text = pdf_text(client.get(f"/billing/plans/{plan_id}.pdf"))
@@ -194,7 +200,8 @@ def test_payment_on_a_closed_plan_is_refused_with_a_message(client, login_as, db
     db.commit()
     login_as("billing")
     response = client.post(f"/billing/plans/{plan.id}/payments",
-                           data={"amount": "1.00", "paid_on": "2026-01-02", "method": "cash"})
+                           data={"amount": "1.00", "paid_on": "2026-01-02", "method": "cash"},
+                           follow_redirects=True)
     assert "This plan is closed" in response.get_data(as_text=True)
     assert count(db, Payment) == 1
 
@@ -262,8 +269,12 @@ def test_void_a_payment_from_the_plan_page(client, login_as, db, insured):
     url = f"/billing/plans/{plan.id}/payments/{payment.id}/void"
     refused = client.post(url, data={f"void{payment.id}-reason": ""}, follow_redirects=True)
     assert "Give a reason" in refused.get_data(as_text=True)
-    done = client.post(url, data={f"void{payment.id}-reason": "duplicate entry"},
-                       follow_redirects=True)
+    asked = client.post(url, data={f"void{payment.id}-reason": "duplicate entry"})
+    assert "Void this payment?" in asked.get_data(as_text=True)  # asks first, no JavaScript
+    db.expire_all()
+    assert plan.paid_cents == payment.amount_cents  # nothing voided yet
+    done = client.post(url, data={f"void{payment.id}-reason": "duplicate entry",
+                                  "confirmed": "yes"}, follow_redirects=True)
     page = done.get_data(as_text=True)
     assert "Payment voided." in page and "voided: duplicate entry" in page
     db.expire_all()
@@ -271,13 +282,15 @@ def test_void_a_payment_from_the_plan_page(client, login_as, db, insured):
     assert client.post(f"/billing/plans/{plan.id}/payments/999/void").status_code == 404
 
 
-def test_billing_index_searches_by_name(client, login_as, db):
-    make_patient(db, first_name="Avery", last_name="Chen")
+def test_billing_staff_find_patients_in_the_one_patient_list(client, login_as, db):
+    avery = make_patient(db, first_name="Avery", last_name="Chen")
     make_patient(db, first_name="Grace", last_name="Kim")
     db.commit()
     login_as("billing")
-    page = client.get("/billing/?q=aver").get_data(as_text=True)
-    assert "Avery Chen" in page and "Grace Kim" not in page
+    page = client.get("/patients/?q=aver").get_data(as_text=True)
+    assert "Chen, Avery" in page and "Kim, Grace" not in page
+    assert f'href="/billing/patients/{avery.id}"' in page
+    assert "Avery Chen" not in client.get("/billing/").get_data(as_text=True)
 
 
 def test_benefits_with_plan_year_and_out_of_network(client, login_as, db, insured):

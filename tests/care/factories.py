@@ -58,7 +58,7 @@ def session_for(db, team, kind, start, status=None, clinician=None, modality="of
                               else team.therapist)
     cs = care.schedule_session(db, team.therapist, team.patient, kind=kind, clinician=clinician,
                                start=start, duration_minutes=60 if kind != "dosing" else 180,
-                               modality=modality)
+                               modality=modality, record_past=True)
     if status == "completed":
         care.complete_session(db, clinician, cs)
     return cs

@@ -92,6 +92,8 @@ def test_new_contraindication_holds(db, team):
 @pytest.mark.parametrize("changes, words", [
     ({"setting": "telehealth", "chaperone_name": None}, "chaperone"),
     ({"setting": "home", "chaperone_phone": " "}, "chaperone"),
+    ({"setting": "telehealth", "chaperone_phone": "abc"}, "Enter a phone number"),
+    ({"setting": "home", "chaperone_phone": "555-1234"}, "Enter a phone number"),
     ({"setting": "car"}, "setting"),
     ({"co_medications": {"benzodiazepines": False}}, "co-medication"),
     ({"pre_heart_rate": None}, "Heart rate"),
@@ -615,6 +617,7 @@ def test_an_amendment_keeps_the_old_value(db, team):
     ("given_at", None, "after discharge|before the dose|minimum"),
     ("monitoring_staff", "0", "staff"),
     ("dose_mg", "abc", "not a valid value"),
+    ("chaperone_phone", "abc", "Enter a phone number"),
 ])
 def test_an_amendment_must_keep_the_rules(db, team, target, value, words):
     ready_for_dosing(db, team)

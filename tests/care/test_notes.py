@@ -96,6 +96,19 @@ def test_notes_due_lists_past_sessions_without_signed_note(db, team, held):
     assert upcoming.id not in [s.id for s in care.notes_due(db, team.therapist)]
 
 
+def test_notes_due_are_counted_and_paged_oldest_first(db, team, held):
+    older = [session_for(db, team, "integration", at(-9 + i), status="completed")
+             for i in range(3)]
+    due = care.notes_due(db, team.therapist)
+    assert [s.id for s in due] == [s.id for s in older] + [held.id]
+    assert care.count_notes_due(db, team.therapist) == 4
+    assert [s.id for s in care.notes_due(db, team.therapist, limit=2, offset=2)] == \
+        [older[2].id, held.id]
+    care.sign_note(db, team.therapist, held, care.save_draft(db, team.therapist, held, "ok",
+                                                             None).version)
+    assert care.count_notes_due(db, team.therapist) == 3
+
+
 def test_billing_contract_carries_no_note_content(db, team, held):
     from dataclasses import fields
     from datetime import timedelta
@@ -107,4 +120,4 @@ def test_billing_contract_carries_no_note_content(db, team, held):
     assert {f.name for f in fields(rows[0])} == {
         "session_id", "service_date", "kind", "minutes", "modality", "clinician_id",
         "clinician_name", "held", "started_at", "ended_at", "setting", "monitoring_minutes",
-        "monitoring_staff", "psychotherapy_minutes", "monitoring_clinicians"}
+        "monitoring_staff", "psychotherapy_minutes", "monitoring_clinicians", "missed"}

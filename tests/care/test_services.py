@@ -239,8 +239,9 @@ def test_cancel_needs_reason(db, team):
 # --- rescheduling -------------------------------------------------------------------------
 
 def _move(db, actor, cs, start, **kwargs):
+    # The clock a month back: these tests move sessions around days already past.
     values = dict(start=start, duration_minutes=cs.duration_minutes, modality=cs.modality,
-                  clinician=cs.clinician, expected_version=cs.version)
+                  clinician=cs.clinician, expected_version=cs.version, now=at(-30))
     values.update(kwargs)
     return care.reschedule_session(db, actor, cs, **values)
 

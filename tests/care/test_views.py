@@ -35,6 +35,9 @@ def test_walk_the_path_over_http(client, login, db, team):
     assert "override reason" in response.get_data(as_text=True)  # refused, shown on form
     response = client.post(url, data=clearance_form(
         ci_psychosis="yes", override_reason="Remote drug-induced episode"))
+    assert 'data-testid="confirm-step"' in response.get_data(as_text=True)  # asks first
+    response = client.post(url, data=clearance_form(
+        ci_psychosis="yes", override_reason="Remote drug-induced episode", confirmed="yes"))
     assert response.status_code == 302 and "/care/clearances/" in response.location
     from kapms.care.models import Clearance
 
@@ -47,7 +50,8 @@ def test_walk_the_path_over_http(client, login, db, team):
     for kind, hour in (("preparation", "09:00"), ("dosing", "10:00"), ("integration", "15:00")):
         response = client.post(f"/care/patients/{team.patient.id}/sessions/new", data={
             "kind": kind, "clinician_id": team.therapist.id, "day": day, "start_time": hour,
-            "duration_minutes": "180" if kind == "dosing" else "50", "modality": "office"})
+            "duration_minutes": "180" if kind == "dosing" else "50", "modality": "office",
+            "repeat": "0", "record_past": "y"})  # entered after they took place
         assert response.status_code == 302, response.get_data(as_text=True)
     prep, dosing, integration = db.query(CareSession).order_by(CareSession.scheduled_start).all()
     page = client.get(f"/care/sessions/{dosing.id}").get_data(as_text=True)
@@ -249,8 +253,13 @@ def test_save_and_sign_in_one_step(client, login, db, team):
     cs = session_for(db, team, "integration", at(-1), "completed")
     db.commit()
     login(team.therapist)
+    asked = client.post(f"/care/sessions/{cs.id}/note", data={
+        "body": "Typed, then signed", "version": 0, "sign": "Save and sign"})
+    assert "Sign this note?" in asked.get_data(as_text=True)
+    assert db.query(ProgressNote).count() == 0  # nothing saved before the answer
     client.post(f"/care/sessions/{cs.id}/note", data={"body": "Typed, then signed",
-                                                      "version": 0, "sign": "Save and sign"})
+                                                      "version": 0, "sign": "Save and sign",
+                                                      "confirmed": "yes"})
     note = db.query(ProgressNote).one()
     assert note.signed and note.body == "Typed, then signed"
     response = client.post(f"/care/sessions/{cs.id}/note", data={"body": "edit",

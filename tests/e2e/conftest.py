@@ -6,14 +6,18 @@ session enters the current code and ticks "Remember this browser"; later ones br
 remembered-browser cookie along and skip the code, as a person's own browser would.
 """
 
+import re
+import signal
 import threading
 import time
+from email import message_from_bytes, policy
+from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
-from kapms import create_app
+from kapms import create_app, queue
 from kapms.auth import otp
 from kapms.auth.demo import DEMO_TOTP_SECRETS
 from kapms.auth.views.sign_in import DEVICE_COOKIE
@@ -32,11 +36,15 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory):
     """The app as `make run` builds it: migrations, then the demo seed. CSRF stays on, and
-    admins and prescribers must use a second factor (the production default)."""
-    path = tmp_path_factory.mktemp("live") / "live.db"
+    admins and prescribers must use a second factor (the production default). Email goes
+    to a mail folder of the session (``MAIL_FOLDER``) through a queue of its own."""
+    folder = tmp_path_factory.mktemp("live")
+    path = folder / "live.db"
     app = create_app(type("LiveConfig", (TestConfig,), {
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "TESTING": False,
-        "SINGLE_PROCESS": True, "MFA_REQUIRED_ROLES": "admin,prescriber"}))
+        "SINGLE_PROCESS": True, "MFA_REQUIRED_ROLES": "admin,prescriber",
+        "MAIL_BACKEND": "folder", "MAIL_FOLDER": str(folder / "mail"),
+        "QUEUE_URL": f"sqlite:///{folder / 'queue.sqlite3'}"}))
     with app.app_context():
         upgrade()
         seed_demo(db.session)
@@ -46,11 +54,17 @@ def live_app(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def live_server(live_app):
-    """Serve the app on a free loopback port in a background thread; yields its base URL."""
+    """Serve the app on a free loopback port in a background thread, with the job queue's
+    worker beside it (as `make run` does); yields its base URL."""
     server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    worker = queue.start_worker(live_app, workers=2, periodic=False)
     yield f"http://127.0.0.1:{server.server_port}"
+    worker.stop(graceful=True)
+    for number, handler in saved.items():
+        signal.signal(number, handler)
     server.shutdown()
 
 
@@ -105,6 +119,38 @@ def fill_password(page, email: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     with page.expect_navigation():
         page.get_by_role("button", name="Sign in").click()
+
+
+def email_to(live_app, address: str, subject: str, seconds: float = 30.0):
+    """The email to ``address`` whose subject holds ``subject``, once the worker wrote it
+    to the live app's mail folder (a bounded wait, never a timing assertion)."""
+    folder = Path(live_app.config["MAIL_FOLDER"])
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for path in sorted(folder.glob("*.eml")) if folder.is_dir() else []:
+            email = message_from_bytes(path.read_bytes(), policy=policy.default)
+            if email["To"] == address and subject in email["Subject"]:
+                return email
+        time.sleep(0.2)
+    raise AssertionError(f"no email to {address} about {subject!r}")
+
+
+def link_path(email) -> str:
+    """The path (from /set-password/ on) of the password link in an email."""
+    body = email.get_body(("plain",)).get_content()
+    return "/set-password/" + re.search(r"/set-password/(\S+)", body).group(1)
+
+
+def record_paper_signature(page, title: str) -> None:
+    """On a patient page, a clinician records that the patient signed ``title`` on paper
+    (kapms.consent), witnessed at the front desk."""
+    from playwright.sync_api import expect
+
+    unsigned = page.get_by_test_id("consent-unsigned").filter(has_text=title)
+    unsigned.get_by_text("Record a paper signature").click()
+    unsigned.get_by_label("Witnessed by").fill("Jamie Park, front desk")
+    unsigned.get_by_role("button", name="Record").click()
+    expect(page.get_by_text(f"Paper signature of “{title}” recorded.")).to_be_visible()
 
 
 def current_code(secret: str, ahead: int = 0) -> str:

@@ -4,7 +4,6 @@ vitals (a blood-pressure rise), discharge; the note's PDF shows every phase with
 Then the prescriber's home shows what needs review, and one item is acknowledged."""
 
 import io
-import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,6 +16,29 @@ from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.e2e
 TABLET = {"width": 820, "height": 1180}
+LAPTOP = {"width": 1366, "height": 768}
+# Each visible time input against the width its own content needs (a copy of it at
+# max-content width, out of the flow): narrower, and the browser clips it ("--:" or an
+# icon only).
+CLIPPED_TIME_INPUTS = """() => [...document.querySelectorAll("input[type=time]")]
+  .filter((input) => input.offsetParent !== null)
+  .filter((input) => {
+    const probe = input.cloneNode();
+    Object.assign(probe.style, {width: "max-content", minWidth: "0", position: "absolute"});
+    input.after(probe);
+    const needed = probe.getBoundingClientRect().width;
+    probe.remove();
+    return input.getBoundingClientRect().width + 0.5 < needed;
+  }).map((input) => input.labels[0] ? input.labels[0].textContent.trim() : input.name)"""
+
+
+def time_inputs_fit(page) -> None:
+    """Every time input on the page shows its whole time on a tablet and on a laptop."""
+    for viewport in (LAPTOP, TABLET):  # ends on the tablet the test runs on
+        page.set_viewport_size(viewport)
+        time_inputs = page.locator("input[type=time]:visible")
+        expect(time_inputs.first).to_be_visible()
+        assert page.evaluate(CLIPPED_TIME_INPUTS) == [], viewport
 
 
 @pytest.fixture
@@ -32,7 +54,6 @@ def tablet(browser, live_server):
 
 def test_a_whole_telehealth_dosing_on_a_tablet(tablet, tmp_path):
     page = tablet
-    page.on("dialog", lambda dialog: dialog.accept())
     now = datetime.now(ZoneInfo(Config.CLINIC_TIMEZONE))
 
     def at(minutes_ago: int) -> str:
@@ -50,8 +71,9 @@ def test_a_whole_telehealth_dosing_on_a_tablet(tablet, tmp_path):
     form = page.get_by_test_id("check-in-form")
     now_button = form.get_by_role("button", name="Now")
     assert now_button.bounding_box()["height"] >= 44  # a large target
+    time_inputs_fit(page)
     form.get_by_label("Checked in at").fill(at(100))
-    assert form.get_by_label("Telehealth").is_checked()
+    expect(form.get_by_label("Telehealth")).to_be_checked()
     form.get_by_label("Chaperone (peer treatment monitor)").fill("Dana Kim")
     form.get_by_label("Chaperone phone").fill("510-555-0142")
     for group in ("Benzodiazepines today", "Other sedative-hypnotics today", "Stimulants today",
@@ -63,6 +85,7 @@ def test_a_whole_telehealth_dosing_on_a_tablet(tablet, tmp_path):
     form.get_by_role("button", name="Save check-in").click()
     expect(page.get_by_text("Checked in: cleared to dose.")).to_be_visible()
     expect(page.get_by_test_id("dosing-status")).to_have_text("Cleared to dose")
+    time_inputs_fit(page)  # "Time given"
 
     # 2. The dose, checked against the plan: 400 mg is refused with a plain message.
     dose = page.get_by_test_id("administration-form")
@@ -77,12 +100,13 @@ def test_a_whole_telehealth_dosing_on_a_tablet(tablet, tmp_path):
     dose.get_by_label("Dose (mg)").fill("200")
     dose.get_by_role("button", name="Record the dose").click()
     expect(page.get_by_test_id("dosing-status")).to_have_text("Monitoring")
-    assert page.get_by_test_id("vitals-due").get_attribute("data-state") == "overdue"
+    expect(page.get_by_test_id("vitals-due")).to_have_attribute("data-state", "overdue")
+    time_inputs_fit(page)  # "Time given" and the monitoring forms' times
 
     # 3. Monitoring: two chaperone check-ins, an adverse event, the ~40-minute vitals.
     for minutes_ago in (80, 65):
         checkin = page.get_by_test_id("chaperone-form")
-        assert checkin.get_by_label("By").input_value() == "Dana Kim"
+        expect(checkin.get_by_label("By")).to_have_value("Dana Kim")
         checkin.get_by_label("Time").fill(at(minutes_ago))
         checkin.get_by_role("group", name="Status").locator("label", has_text="OK").click()
         checkin.get_by_role("button", name="Log check-in").click()
@@ -95,15 +119,15 @@ def test_a_whole_telehealth_dosing_on_a_tablet(tablet, tmp_path):
     event.get_by_role("button", name="Record adverse event").click()
     expect(page.get_by_text("Adverse event recorded: Anxiety.")).to_be_visible()
     vitals = page.get_by_test_id("vitals-form")
-    assert vitals.get_by_label("~40 minutes").is_checked()
+    expect(vitals.get_by_label("~40 minutes")).to_be_checked()
     vitals.get_by_label("Taken at").fill(at(55))
     for label, value in (("Systolic", "166"), ("Diastolic", "96"), ("Heart rate", "84"),
                          ("SpO2 %", "97")):
         vitals.get_by_label(label, exact=True).fill(value)
     vitals.get_by_role("button", name="Save vitals").click()
     expect(page.get_by_test_id("bp-flag")).to_be_visible()  # +42 over pre-dose: flagged
-    assert page.get_by_test_id("vitals-due").get_attribute("data-state") == "done"
-    assert "missed" in page.get_by_test_id("checkin-status").inner_text()
+    expect(page.get_by_test_id("vitals-due")).to_have_attribute("data-state", "done")
+    expect(page.get_by_test_id("checkin-status")).to_contain_text("missed")
 
     # 4. Discharge after more than the clinic's minimum of monitoring.
     out = page.get_by_test_id("discharge-form")
@@ -117,7 +141,7 @@ def test_a_whole_telehealth_dosing_on_a_tablet(tablet, tmp_path):
     out.get_by_role("button", name="Discharge and close").click()
     expect(page.get_by_text("Discharged after 70 minutes of monitoring")).to_be_visible()
     expect(page.get_by_test_id("dosing-status")).to_have_text("Closed")
-    assert "70" in page.get_by_test_id("discharge-summary").inner_text()
+    expect(page.get_by_test_id("discharge-summary")).to_contain_text("70")
     page.screenshot(path=str(tmp_path / "closed.png"), full_page=True)
 
     # The note and its PDF: every phase with its time.
@@ -126,6 +150,7 @@ def test_a_whole_telehealth_dosing_on_a_tablet(tablet, tmp_path):
                                             "present; brief anxiety at onset; BP rise "
                                             "reported.")
     page.get_by_role("button", name="Save and sign").click()
+    page.get_by_role("dialog").get_by_role("button", name="Yes, save and sign").click()
     with page.expect_download() as info:
         page.get_by_test_id("note-pdf").click()
     path = tmp_path / "dosing.pdf"
@@ -146,15 +171,16 @@ def test_a_whole_telehealth_dosing_on_a_tablet(tablet, tmp_path):
     # The prescriber's home: today's rise (Grace), Marcus's held dosing, request and follow-up.
     sign_in(page, "prescriber")
     home = page.get_by_test_id("home-review")
-    assert "Blood-pressure rise" in home.inner_text() and "Held dosing" in home.inner_text()
-    assert "250 mg" in page.get_by_test_id("home-requests").inner_text()
-    assert "Marcus Johnson" in page.get_by_test_id("home-follow_ups").inner_text()
-    assert "Elena Morales" in page.get_by_test_id("home-expiring").inner_text()
+    expect(home).to_contain_text("Blood-pressure rise")
+    expect(home).to_contain_text("Held dosing")
+    expect(page.get_by_test_id("home-requests")).to_contain_text("250 mg")
+    expect(page.get_by_test_id("home-follow_ups")).to_contain_text("Marcus Johnson")
+    expect(page.get_by_test_id("home-expiring")).to_contain_text("Elena Morales")
     page.get_by_role("link", name="Open the review list").click()
     item = page.get_by_test_id("review-item").filter(has_text="166/96")
     item.get_by_label("Note").fill("Called Grace: BP back to baseline; recheck before any "
                                    "further maintenance.")
     item.get_by_role("button", name="Acknowledge").click()
     expect(page.get_by_text("Reviewed and acknowledged.")).to_be_visible()
-    assert page.get_by_test_id("review-item").filter(has_text="166/96").count() == 0
-    assert re.search(r"Held dosing", page.get_by_test_id("review-reviews").inner_text())
+    expect(page.get_by_test_id("review-item").filter(has_text="166/96")).to_have_count(0)
+    expect(page.get_by_test_id("review-reviews")).to_contain_text("Held dosing")

@@ -1,5 +1,7 @@
 """Each role signs in, sees its own navigation, and signs out."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -21,17 +23,17 @@ def test_role_signs_in_sees_navigation_and_signs_out(page, role):
     sign_in(page, role)
     nav = page.get_by_test_id("main-nav")
     for label in EXPECTED_NAV[role]["must"]:
-        assert nav.get_by_role("link", name=label).count() == 1
+        expect(nav.get_by_role("link", name=label)).to_have_count(1)
     for label in EXPECTED_NAV[role]["must_not"]:
-        assert nav.get_by_role("link", name=label).count() == 0
+        expect(nav.get_by_role("link", name=label)).to_have_count(0)
     from kapms.auth.models import ROLE_LABELS
 
-    assert ROLE_LABELS[role] in page.get_by_test_id("roles").inner_text()
+    expect(page.get_by_test_id("roles")).to_contain_text(ROLE_LABELS[role])
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url("**/login")
-    assert page.get_by_text("You are signed out.").is_visible()
+    expect(page.get_by_text("You are signed out.")).to_be_visible()
     page.goto("/")
-    assert "/login" in page.url
+    expect(page).to_have_url(re.compile(r"/login"))
 
 
 def test_wrong_password_shows_message(page):

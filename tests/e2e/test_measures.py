@@ -1,7 +1,10 @@
 """The demo therapist records a PHQ-9 with item 9 = 1, sees the safety alert, acknowledges
 it with a note and opens the patient's trend chart."""
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in
 
@@ -12,7 +15,7 @@ def test_phq9_item9_alert_acknowledged_then_trend_chart(page):
     sign_in(page, "therapist")
     page.goto("/patients/")
     page.get_by_role("link", name="Chen, Avery").click()
-    assert page.get_by_test_id("safety-alert").count() == 0
+    expect(page.get_by_test_id("safety-alert")).to_have_count(0)
     page.get_by_role("link", name="Record PHQ-9").click()
 
     page.get_by_label("Measurement point").select_option("after_dosing_2")
@@ -22,22 +25,22 @@ def test_phq9_item9_alert_acknowledged_then_trend_chart(page):
 
     alert = page.get_by_test_id("safety-alert")
     alert.wait_for()
-    assert "item 9 was answered 1" in alert.inner_text().replace("\n", " ")
-    assert page.get_by_text("PHQ-9 recorded: 9 (mild).").is_visible()
+    expect(alert).to_contain_text(re.compile(r"item 9 was answered\s+1"))
+    expect(page.get_by_text("PHQ-9 recorded: 9 (mild).")).to_be_visible()
     page.goto("/")
-    assert "Avery Chen" in page.get_by_test_id("dashboard-safety-alerts").inner_text()
+    expect(page.get_by_test_id("dashboard-safety-alerts")).to_contain_text("Avery Chen")
     page.get_by_test_id("dashboard-safety-alerts").get_by_role("link", name="Avery Chen").click()
 
     page.get_by_label("What was done").fill("Called Avery; safety plan reviewed, no intent.")
     page.get_by_role("button", name="Acknowledge alert").click()
-    assert page.get_by_text("Alert acknowledged.").is_visible()
-    assert page.get_by_test_id("safety-alert").count() == 0
+    expect(page.get_by_text("Alert acknowledged.")).to_be_visible()
+    expect(page.get_by_test_id("safety-alert")).to_have_count(0)
 
     page.get_by_role("link", name="Trend charts").click()
     chart = page.get_by_test_id("trend-PHQ-9").get_by_test_id("trend-chart")
-    assert chart.is_visible()
-    assert chart.locator("circle").count() == 2  # baseline and after dosing 2
-    assert "After dosing 2" in page.get_by_test_id("trend-PHQ-9").inner_text()
+    expect(chart).to_be_visible()
+    expect(chart.locator("circle")).to_have_count(2)  # baseline and after dosing 2
+    expect(page.get_by_test_id("trend-PHQ-9")).to_contain_text("After dosing 2")
 
 
 def test_phq9_entered_in_error_then_recorded_again(page):
@@ -51,18 +54,36 @@ def test_phq9_entered_in_error_then_recorded_again(page):
     trend.get_by_text("Entered in error…").click()
     trend.get_by_label("Why was it entered in error?").fill("Scores of another patient")
     trend.get_by_role("button", name="Mark entered in error").click()
-    assert page.get_by_text("marked as entered in error").is_visible()
+    expect(page.get_by_text("marked as entered in error")).to_be_visible()
     row = page.get_by_test_id("trend-PHQ-9").locator("tr", has_text="entered in error")
-    assert "Scores of another patient" in row.inner_text()
-    assert page.get_by_test_id("trend-PHQ-9").get_by_test_id("trend-chart").count() == 0
+    expect(row).to_contain_text("Scores of another patient")
+    expect(page.get_by_test_id("trend-PHQ-9").get_by_test_id("trend-chart")).to_have_count(0)
 
     page.get_by_role("link", name="Back to the patient").click()
     page.get_by_role("link", name="Record PHQ-9").click()
-    assert page.get_by_label("Measurement point").input_value() == "baseline"
+    expect(page.get_by_label("Measurement point")).to_have_value("baseline")
     for item in range(1, 10):
         page.locator(f"#item_{item}-0").check()
     page.get_by_role("button", name="Save PHQ-9").click()
-    assert page.get_by_text("PHQ-9 recorded: 0 (minimal).").is_visible()
+    expect(page.get_by_text("PHQ-9 recorded: 0 (minimal).")).to_be_visible()
+
+
+def test_the_self_report_link_is_copied_with_its_button(page):
+    """The link is shown once, whole, in a read-only box; "Copy link" puts it on the
+    clipboard (the browser granted clipboard access, as a person's browser asks)."""
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    sign_in(page, "therapist")
+    page.goto("/patients/?q=marcus")
+    page.get_by_role("link", name="Johnson, Marcus").click()
+    panel = page.get_by_test_id("measures-panel")
+    panel.get_by_label("Instrument").select_option("GAD-7")
+    panel.get_by_role("button", name="Create link").click()
+    box = page.get_by_test_id("self-report-url")
+    expect(box).to_have_value(re.compile(r"^http://.+/m/.+"))
+    expect(box).to_have_attribute("readonly", "")
+    page.get_by_role("button", name="Copy link").click()
+    expect(page.get_by_role("button", name="Copied")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == box.input_value()
 
 
 def test_network_report_then_publishable_summary(page):
@@ -77,17 +98,18 @@ def test_network_report_then_publishable_summary(page):
     page.get_by_role("button", name="Show report").click()
     for key in ("cohort", "trajectory", "effects", "rates", "threshold", "profiles",
                 "transitions", "safety", "adverse_events", "subgroups"):
-        assert page.get_by_test_id(f"table-{key}").is_visible(), key
-    assert "all scheduled points" in page.get_by_test_id("table-cohort").inner_text()
+        expect(page.get_by_test_id(f"table-{key}")).to_be_visible()
+    expect(page.get_by_test_id("table-cohort")).to_contain_text("all scheduled points")
     charts = page.get_by_test_id("report-chart")
-    assert charts.count() == 3  # means with bands, rates with intervals, profile flows
-    assert charts.first.get_by_test_id("interval-band").count() == 3
-    assert charts.nth(2).get_by_test_id("flow").count() > 0
-    assert "(source" not in page.content()
+    expect(charts).to_have_count(3)  # means with bands, rates with intervals, profile flows
+    expect(charts.first.get_by_test_id("interval-band")).to_have_count(3)
+    expect(charts.nth(2).get_by_test_id("flow")).not_to_have_count(0)
+    assert "(source" not in page.content()  # the page has loaded: the charts are on it
     page.get_by_role("link", name="Publishable summary").click()
-    methods = page.get_by_test_id("summary-methods").inner_text()
-    assert "Leiter & Maslach (2016)" in methods and "fewer than 11 patients" in methods
-    assert "<11" in page.get_by_test_id("table-subgroups").inner_text()  # tiny groups
+    methods = page.get_by_test_id("summary-methods")
+    expect(methods).to_contain_text("Leiter & Maslach (2016)")
+    expect(methods).to_contain_text("fewer than 11 patients")
+    expect(page.get_by_test_id("table-subgroups")).to_contain_text("<11")  # tiny groups
     href = page.get_by_role("link", name="Download PDF").get_attribute("href")
     pdf = page.request.get(href, timeout=120_000)  # WeasyPrint is slow on a busy machine
     assert pdf.headers["content-type"] == "application/pdf" and pdf.body()[:4] == b"%PDF"

@@ -5,6 +5,7 @@ colleague's invitation, and a care-team member flagged as no longer eligible."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in
 
@@ -18,66 +19,68 @@ def sign_out(page):
 
 def test_coordinator_queue_shows_who_waits_with_their_needs(page):
     sign_in(page, "admin")
-    assert "waiting for a therapist or prescriber" in page.get_by_test_id("waiting-link") \
-        .inner_text()
+    expect(page.get_by_test_id("waiting-link")).to_contain_text(
+        "waiting for a therapist or prescriber")
     page.get_by_test_id("main-nav").get_by_role("link", name="Waiting patients").click()
     rows = page.get_by_test_id("waiting-row")
     lucia = rows.filter(has_text="Lucia Romero")
     for expected in ("Depression", "Telehealth", "Spanish", "Self-pay", "Find a therapist",
                      "Find a prescriber"):
-        assert expected in lucia.inner_text(), expected
+        expect(lucia).to_contain_text(expected)
     owen = rows.filter(has_text="Owen Brooks")
-    assert "Invitation to Daniel Reyes, PMHNP-BC (prescriber): Offered" in owen.inner_text()
-    assert "Find a therapist" not in owen.inner_text()  # Jordan Lee is his therapist
+    expect(owen).to_contain_text("Invitation to Daniel Reyes, PMHNP-BC (prescriber): Offered")
+    expect(owen).not_to_contain_text("Find a therapist")  # Jordan Lee is his therapist
     page.get_by_role("link", name="Need a prescriber").click()
-    assert "Owen Brooks" in page.get_by_test_id("waiting-queue").inner_text()
+    expect(page.get_by_test_id("waiting-queue")).to_contain_text("Owen Brooks")
 
 
 def test_admin_refers_noah_from_the_queue_and_therapist_accepts(page):
     sign_in(page, "admin")
     page.get_by_test_id("main-nav").get_by_role("link", name="Waiting patients").click()
     noah = page.get_by_test_id("waiting-row").filter(has_text="Noah Williams")
-    assert "Urgent" in noah.inner_text() and "PTSD" in noah.inner_text()
+    expect(noah).to_contain_text("Urgent")
+    expect(noah).to_contain_text("PTSD")
     noah.get_by_role("link", name="Find a therapist").click()
 
     results = page.get_by_test_id("match-results")
     maya = results.get_by_test_id("match-result").filter(has_text="Maya Okafor")
-    assert "Specialises in PTSD" in maya.inner_text()
-    assert "In network with the patient's plan" in maya.inner_text()
+    expect(maya).to_contain_text("Specialises in PTSD")
+    expect(maya).to_contain_text("In network with the patient's plan")
     maya.get_by_role("button", name="Offer to Maya Okafor").click()
+    page.get_by_role("dialog").get_by_role("button", name="Yes, send the offer").click()
 
     panel = page.get_by_test_id("referral-panel")
-    assert "Referral to Maya Okafor, LMFT as therapist — Offered" in panel.inner_text()
+    expect(panel).to_contain_text("Referral to Maya Okafor, LMFT as therapist — Offered")
     sign_out(page)
 
     sign_in(page, "therapist")
     offer = page.get_by_test_id("pending-offer").filter(has_text="Noah W.")
     offer.get_by_role("link", name="Review referral").click()
-    assert page.get_by_test_id("offer-status").inner_text() == "Offered"
-    needs = page.get_by_test_id("offer-needs").inner_text()
-    assert "PTSD, Trauma" in needs and "Urgent" in needs and "English" in needs
-    assert "Specialises in PTSD" in page.get_by_test_id("offer-reasons").inner_text()
+    expect(page.get_by_test_id("offer-status")).to_have_text("Offered")
+    for need in ("PTSD, Trauma", "Urgent", "English"):
+        expect(page.get_by_test_id("offer-needs")).to_contain_text(need)
+    expect(page.get_by_test_id("offer-reasons")).to_contain_text("Specialises in PTSD")
     page.get_by_role("button", name="Accept referral").click()
 
-    assert page.get_by_test_id("patient-name").inner_text() == "Noah Williams"
-    team = page.get_by_test_id("care-team").inner_text()
-    assert "Maya Okafor" in team and "Accepted a coordinator's referral" in team
-    assert page.get_by_test_id("patient-stage").inner_text() == "Medical intake"
+    expect(page.get_by_test_id("patient-name")).to_have_text("Noah Williams")
+    for shown in ("Maya Okafor", "Accepted a coordinator's referral"):
+        expect(page.get_by_test_id("care-team")).to_contain_text(shown)
+    expect(page.get_by_test_id("patient-stage")).to_have_text("Medical intake")
     page.goto("/")
-    assert "Noah W." not in page.get_by_test_id("referral-offers").inner_text()
+    expect(page.get_by_test_id("referral-offers")).not_to_contain_text("Noah W.")
 
 
 def test_prescriber_accepts_a_colleagues_invitation(page):
     sign_in(page, "prescriber")
     invitation = page.get_by_test_id("pending-offer").filter(has_text="Owen B.")
-    assert "Invitation from Jordan Lee" in invitation.inner_text()
+    expect(invitation).to_contain_text("Invitation from Jordan Lee")
     invitation.get_by_role("link", name="Review invitation").click()
-    assert "Invited by Jordan Lee" in page.get_by_test_id("offer-reasons").inner_text()
+    expect(page.get_by_test_id("offer-reasons")).to_contain_text("Invited by Jordan Lee")
     page.get_by_role("button", name="Accept invitation").click()
     page.wait_for_url(re.compile(r".*/patients/\d+$"))
-    assert page.get_by_test_id("patient-name").inner_text() == "Owen Brooks"
-    team = page.get_by_test_id("care-team").inner_text()
-    assert "Daniel Reyes" in team and "Accepted a colleague's invitation" in team
+    expect(page.get_by_test_id("patient-name")).to_have_text("Owen Brooks")
+    for shown in ("Daniel Reyes", "Accepted a colleague's invitation"):
+        expect(page.get_by_test_id("care-team")).to_contain_text(shown)
 
 
 def test_a_member_no_longer_eligible_is_flagged(page):
@@ -85,8 +88,8 @@ def test_a_member_no_longer_eligible_is_flagged(page):
     page.get_by_test_id("main-nav").get_by_role("link", name="Patients", exact=True).click()
     page.get_by_role("link", name="Morales, Elena").click()
     ana = page.get_by_test_id("care-team-member").filter(has_text="Ana Silva")
-    assert "No longer eligible" in ana.inner_text()
-    assert "is not in network with Blue Shield of California" in ana.inner_text()
+    expect(ana).to_contain_text("No longer eligible")
+    expect(ana).to_contain_text("is not in network with Blue Shield of California")
     page.get_by_test_id("care-team-panel").get_by_role("link", name="History and changes") \
         .click()
-    assert "Remove or transfer Ana Silva" in page.get_by_test_id("team-members").inner_text()
+    expect(page.get_by_test_id("team-members")).to_contain_text("Remove or transfer Ana Silva")

@@ -35,7 +35,8 @@ def team(db):
     t.successor = make_clinician(db, name="Sue Cessor", plans=[plan])
     t.member = care_teams.assign_member(db, t.admin, t.patient, t.leaving, "therapist")
     t.past = care.schedule_session(db, t.admin, t.patient, kind="preparation",
-                                   clinician=t.leaving, start=at(-3), duration_minutes=60)
+                                   clinician=t.leaving, start=at(-3), duration_minutes=60,
+                                   record_past=True)
     care.complete_session(db, t.leaving, t.past)
     t.upcoming = [care.schedule_session(db, t.admin, t.patient, kind=kind, clinician=t.leaving,
                                         start=at(days), duration_minutes=60)
@@ -94,7 +95,7 @@ def test_sessions_before_the_effective_day_stay(db, team):
     team.member.added_at -= timedelta(days=30)
     earlier = care.schedule_session(db, team.admin, team.patient, kind="preparation",
                                     clinician=team.leaving, start=at(-5, 15),
-                                    duration_minutes=60)
+                                    duration_minutes=60, record_past=True)
     effective = clinic_time.today() - timedelta(days=2)
     departures.transfer_member(db, team.admin, team.member, team.successor,
                                leave(effective=effective))

@@ -59,12 +59,16 @@ def test_admin_matches_offers_and_therapist_accepts(client, login, login_as, db)
     login_as("admin")
     page = client.get(f"/network/match?patient_id={patient.id}").get_data(as_text=True)
     assert "Maya Match" in page and "Specialises in PTSD" in page
-    response = client.post(f"/network/patients/{patient.id}/offer",
-                           data={"clinician_id": therapist.id, "role": "therapist"})
+    asked = client.post(f"/network/patients/{patient.id}/offer",
+                        data={"clinician_id": therapist.id, "role": "therapist"})
+    assert "Send this referral offer?" in asked.get_data(as_text=True)  # asks first
+    assert db.query(Referral).count() == 0
+    response = client.post(f"/network/patients/{patient.id}/offer", data={
+        "clinician_id": therapist.id, "role": "therapist", "confirmed": "yes"})
     assert response.status_code == 302
     again = client.post(f"/network/patients/{patient.id}/offer",
-                        data={"clinician_id": therapist.id, "role": "therapist"},
-                        follow_redirects=True)
+                        data={"clinician_id": therapist.id, "role": "therapist",
+                              "confirmed": "yes"}, follow_redirects=True)
     assert "already has an open therapist offer" in again.get_data(as_text=True)
     referral = db.query(Referral).one()
     assert "Specialises in PTSD" in referral.reasons  # why this therapist, kept
@@ -215,7 +219,7 @@ def test_prescriber_page_offers_eligible_prescribers(client, login, login_as, db
     assert "Cal Prescriber" in page and "Wash Prescriber" not in page
     assert "Plan Only" not in page  # takes no private pay
     client.post(f"/network/patients/{patient.id}/offer",
-                data={"clinician_id": ca.id, "role": "prescriber"})
+                data={"clinician_id": ca.id, "role": "prescriber", "confirmed": "yes"})
     client.post("/logout")
     login(ca)
     referral = db.query(Referral).one()

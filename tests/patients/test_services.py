@@ -71,14 +71,14 @@ def test_search_is_scoped_by_name_and_stage(db):
     make_patient(db, therapist, first_name="Yan", last_name="Beta", stage="intake")
     make_patient(db, make_user(db), first_name="Hidden", last_name="Gamma")
 
-    def found(actor, **kw):
-        return [p.last_name for p in services.search_patients(db, actor, **kw)]
+    def found(actor, text=None, **kw):
+        return [p.last_name for p in services.find_patients(db, actor, text, **kw).rows]
 
     assert found(therapist) == ["Alpha", "Beta"]
-    assert found(therapist, name=" YAN ") == ["Beta"]
+    assert found(therapist, " YAN ") == ["Beta"]
     assert found(therapist, stage="dosing") == ["Alpha"]
     assert found(make_user(db, roles=("admin",))) == ["Alpha", "Beta", "Gamma"]
-    assert found(make_user(db, roles=("billing",)), limit=1) == ["Alpha"]
+    assert found(make_user(db, roles=("billing",)), per_page=1) == ["Alpha"]
     assert found(make_user(db, roles=())) == []  # deny by default
 
 

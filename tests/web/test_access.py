@@ -4,12 +4,13 @@ import pytest
 from werkzeug.routing import Rule
 from werkzeug.routing.converters import AnyConverter, NumberConverter
 
-from kapms.auth.models import ROLES
+from kapms.auth.models import STAFF_ROLES
 from kapms.web.access import ANY_SIGNED_IN, PUBLIC_ENDPOINTS, required_roles
-from tests.factories import make_user
+from tests.factories import make_patient, make_patient_account, make_user
 
 EXPECTED_PUBLIC = {"auth.login", "auth.enter_code", "auth.enrol_at_sign_in", "web.health", "static",
-                   "self_report.fill"}
+                   "self_report.fill", "web.favicon", "auth.forgot_password",
+                   "auth.open_password_link", "auth.set_password"}
 
 
 def _url(rule: Rule) -> str:
@@ -65,8 +66,10 @@ def test_every_role_guarded_route_refuses_users_without_the_role(app, client, db
         is_public, roles = required_roles(app, rule.endpoint)
         if is_public or ANY_SIGNED_IN in roles:
             continue
-        outsiders.setdefault(tuple(sorted(set(ROLES) - set(roles))), []).append(
-            (rule, method, roles))
+        outsider_roles = tuple(sorted(set(STAFF_ROLES) - set(roles)))
+        if not outsider_roles:  # every staff role may use it: the patient walk covers it
+            continue
+        outsiders.setdefault(outsider_roles, []).append((rule, method, roles))
     checked = 0
     for outsider_roles, routes in outsiders.items():
         user = make_user(db, roles=outsider_roles)
@@ -78,6 +81,28 @@ def test_every_role_guarded_route_refuses_users_without_the_role(app, client, db
             assert response.status_code == 403, (rule.rule, method, roles, response.status_code)
             checked += 1
     assert checked > 3 and len(outsiders) > 1
+
+
+def test_a_patient_reaches_nothing_but_the_portal_and_their_account(app, client, db, login):
+    """The patient role, deny by default: every route not declared for patients (or for
+    any signed-in person) refuses a patient's portal account with 403."""
+    patient = make_patient(db)
+    account = make_patient_account(db, patient)
+    db.commit()
+    login(account)
+    checked, portal = 0, 0
+    for rule, method in _routes(app):
+        is_public, roles = required_roles(app, rule.endpoint)
+        if is_public or ANY_SIGNED_IN in roles:
+            continue
+        if "patient" in roles:
+            portal += 1
+            continue
+        response = client.open(_url(rule), method=method)
+        assert response.status_code == 403, (rule.rule, method, roles, response.status_code)
+        checked += 1
+    assert checked > 50 and portal >= 10
+    assert client.get("/").location == "/portal/"
 
 
 def test_a_user_with_no_role_reaches_only_login_only_pages(app, client, db, login):
@@ -102,3 +127,10 @@ def test_access_denied_is_audited(client, db, login_as):
 @pytest.mark.parametrize("path", ["/health", "/login"])
 def test_public_pages_open_without_login(client, path):
     assert client.get(path).status_code == 200
+
+
+def test_the_favicon_is_found_without_signing_in(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response.location.endswith("/static/favicon.svg")
+    icon = client.get(response.location)
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"

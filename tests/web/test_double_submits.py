@@ -47,15 +47,18 @@ from kapms.care.models import (
     ProgressNote,
     VitalsReading,
 )
+from kapms.consent import services as consent
+from kapms.consent.models import ConsentDocument, ConsentSignature, ConsentVersion
 from kapms.insurance.models import InsurancePlan, Payer
 from kapms.measures.models import Administration, SelfReportLink
 from kapms.measures.services import links
 from kapms.network.models import ClinicianProfile, Referral
 from kapms.network.services.referrals import offer_referral
+from kapms.outbox.models import OutboxMessage
 from kapms.patients.models import CareTeamMember, Patient
 from tests.billing.helpers import make_benefits, make_plan, make_schedule
 from tests.care.factories import administer, at, check_in, clear, session_for
-from tests.factories import DEFAULT_PASSWORD, make_patient, make_user
+from tests.factories import DEFAULT_PASSWORD, make_patient, make_patient_account, make_user
 from tests.network.helpers import make_clinician
 from tests.web.html_forms import Browser, find_form
 
@@ -206,6 +209,26 @@ def _members(db, w):
         CareTeamMember.patient_id == w.self_pay.id))
 
 
+def _consent_document(db, w):
+    w.document = consent.create_document(
+        db, w.admin, title="KAP informed consent", body="# KAP\n\nRisks and benefits.\n",
+        required_before="first_dosing", applies_to="all")
+    w.version = w.document.current
+
+
+def _portal_account(db, w):
+    """The patient's portal account, and a document waiting for their signature."""
+    w.account = make_patient_account(db, w.patient)
+    _consent_document(db, w)
+
+
+def _emails(kind: str):
+    def count(db, w) -> int:
+        return db.scalar(select(func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.kind == kind))
+    return count
+
+
 def _gad7(**answers):
     return {f"item_{n}": "1" for n in range(1, 8)} | answers
 
@@ -227,7 +250,8 @@ SCENARIOS = {
         "prescriber", "/care/patients/{patient.id}/clearance", "/clearance", Clearance,
         {"decision": "cleared", "reason": "Suitable", "dosing_count": "6",
          "product": "ketamine_sl_lozenge", "route": "sublingual", "dose_mg": "200",
-         "bp_systolic": "120", "bp_diastolic": "80", "heart_rate": "70"}
+         "bp_systolic": "120", "bp_diastolic": "80", "heart_rate": "70",
+         "confirmed": "yes"}  # the answer to the confirmation step (kapms.web.confirm)
         | {f"ci_{key}": "no" for key in CONTRAINDICATION_LABELS}
         | {f"cm_{key}": "no" for key in CO_MEDICATION_LABELS}),
     "change the plan": Scenario(
@@ -272,7 +296,7 @@ SCENARIOS = {
         {"body": "Twenty times the same draft."}, prepare=_held_session),
     "sign an addendum": Scenario(
         "therapist", "/care/sessions/{session.id}", "/note/addendum", Addendum,
-        {"body": "One addendum."}, prepare=_signed_note),
+        {"body": "One addendum.", "confirmed": "yes"}, prepare=_signed_note),
     "write a psychotherapy note": Scenario(
         "therapist", "/care/patients/{patient.id}/process-notes", "/process-notes",
         ProcessNote, {"body": "Private."}),
@@ -288,7 +312,7 @@ SCENARIOS = {
         prepare=_self_report_link, answers="page"),
     "offer a patient to a prescriber": Scenario(
         "admin", "/network/patients/{self_pay.id}/prescribers", "/offer", Referral,
-        prepare=_licensed_prescriber),
+        {"confirmed": "yes"}, prepare=_licensed_prescriber),
     "accept an offer": Scenario(
         "clinician", "/network/offers/{referral.id}", "/accept", _members, prepare=_offer),
     "create one's directory profile": Scenario(
@@ -328,6 +352,33 @@ SCENARIOS = {
         "admin", "/admin/users/new", "/admin/users/new", User,
         {"email": "twin@example.com", "full_name": "Twin User", "roles": "billing",
          "password": "a long enough passphrase of mine"}),
+    # Issue 11: the portal, consents and password links.
+    "add a consent document": Scenario(
+        "admin", "/admin/consents/new", "/admin/consents/new", ConsentDocument,
+        {"title": "Twin consent", "required_before": "first_dosing", "applies_to": "all",
+         "body": "# Twin\n\nOne document."}),
+    "publish a consent version": Scenario(
+        "admin", "/admin/consents/{document.id}", "/versions", ConsentVersion,
+        {"version-body": "# KAP\n\nRisks, benefits and a new paragraph.",
+         "version-change_note": "A new paragraph."}, prepare=_consent_document),
+    "record a paper signature": Scenario(
+        "therapist", "/patients/{patient.id}", "/paper-signature", ConsentSignature,
+        {"paper-witness": "Front desk"}, prepare=_consent_document),
+    "sign a consent in the portal": Scenario(
+        "account", "/portal/consents/{version.id}", "/portal/consents/{version.id}",
+        ConsentSignature, {"typed_name": "{patient.full_name}", "agree": "y"},
+        prepare=_portal_account),
+    "answer a questionnaire in the portal": Scenario(
+        "account", "/portal/questionnaires/PHQ-9/baseline",
+        "/portal/questionnaires/PHQ-9/baseline", Administration,
+        {f"item_{n}": "1" for n in range(1, 9)} | {"item_9": "0"},
+        prepare=_portal_account),
+    "invite a patient to the portal": Scenario(
+        "billing", "/patients/{self_pay.id}", "/portal-invitations/", _emails("invitation"),
+        {"portal-email": "twin.patient@example.com"}),
+    "ask for a password reset link": Scenario(
+        "anonymous", "/forgot-password", "/forgot-password", _emails("password_reset"),
+        {"email": "{billing.email}"}),
 }
 # POST routes that create no record, by why a twin of them is harmless.
 _EDIT = "edits a record: version-checked, a twin is answered as already saved or as stale"
@@ -350,7 +401,8 @@ NOT_CREATES = {
     "care.dosing_discharge": _PHASE, "care.dosing_amend": _PHASE,
     "care.dosing_end_early": _PHASE,
     "care.session_reschedule": _EDIT, "care.session_complete": _DECIDE,
-    "care.session_cancel": _DECIDE, "care.note_sign": _DECIDE, "care.process_note_edit": _EDIT,
+    "care.session_cancel": _DECIDE, "care.session_missed": _DECIDE,
+    "admin_users.edit_details": _EDIT, "care.note_sign": _DECIDE, "care.process_note_edit": _EDIT,
     "measures.void": _DECIDE, "measures.acknowledge": _DECIDE, "measures.revoke_link": _DECIDE,
     "measures_admin.item_text": "replaces the licensed item text", "network.edit_profile": _EDIT,
     "network.decline_offer": _DECIDE, "network.withdraw_offer": _DECIDE,
@@ -359,6 +411,12 @@ NOT_CREATES = {
     "billing.remittance": "posts an 835 file's answers to claims; a claim already posted is "
                           "skipped by the import itself",
     "insurance.toggle_payer": _EDIT, "insurance.toggle_plan": _EDIT,
+    # Issue 11 (portal):
+    "auth.set_password": "uses a single-use link (a conditional UPDATE refuses a twin)",
+    "consent_admin.save_settings": _EDIT, "portal.intake_form": _EDIT,
+    "portal.chaperone": _EDIT, "portal.reminder_settings": "sets the reminder choices "
+                                                           "(the same twice is the same)",
+    "outbox.send_again": _DECIDE,
 }
 # Scenario -> endpoint, for the coverage check below.
 ENDPOINTS = {
@@ -382,6 +440,13 @@ ENDPOINTS = {
     "record a payment": "billing.record_payment", "add a payer": "insurance.add_payer",
     "add a plan": "insurance.payer", "add a fee schedule": "fees.new_schedule",
     "create an account": "admin_users.create_user",
+    "add a consent document": "consent_admin.new_document",
+    "publish a consent version": "consent_admin.publish_version",
+    "record a paper signature": "consent.paper_signature",
+    "sign a consent in the portal": "portal.sign",
+    "answer a questionnaire in the portal": "portal.questionnaire",
+    "invite a patient to the portal": "portal_staff.invite",
+    "ask for a password reset link": "auth.forgot_password",
 }
 
 
@@ -471,9 +536,33 @@ def test_twenty_different_bookings_of_one_slot_make_one_session(live, db):
         t.join()
     statuses = sorted(status for status, _, _ in results)
     assert statuses == [200] * (TWINS - 1) + [302], statuses
-    assert all("already has a session at that time" in body
+    assert all("already has a session then" in body
                for status, _, body in results if status == 200)
     assert _count(db, CareSession, w) == 1
+
+
+def test_twenty_different_reset_requests_send_no_more_than_the_hourly_limit(live, app, db):
+    """Not twins: 20 "Forgot your password?" forms, each shown anew, sent at once for one
+    account. Requests for one account take turns, so the hourly limit holds."""
+    w = _world(db)
+    db.commit()
+    email = w.billing.email
+    browser = Browser(live)
+    forms = [find_form(browser.get(f"{live}/forgot-password"), "/forgot-password",
+                       f"{live}/forgot-password") for _ in range(TWINS)]
+    start, results = threading.Barrier(TWINS), []
+
+    def ask(form):
+        start.wait()
+        results.append(browser.send(form, keep_cookie=False, email=email))
+
+    threads = [threading.Thread(target=ask, args=(form,)) for form in forms]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(status for status, _, _ in results) == [302] * TWINS
+    assert _emails("password_reset")(db, w) == app.config["PASSWORD_RESET_EMAILS_PER_HOUR"]
 
 
 def test_every_post_route_is_a_tested_create_or_known_not_to_create(app):

@@ -161,7 +161,8 @@ def test_scheduling_at_a_repeated_time_asks_which_one_then_saves_it(client, db, 
     assert b"happens twice" in asked.data and db.query(CareSession).count() == 0
     assert b'data-testid="dst-fold"' not in client.get(
         f"/care/patients/{team.patient.id}/sessions/new").data  # asked only when needed
-    saved = _schedule(client, team, "2026-11-01", "01:30", dst_fold="1")
+    saved = _schedule(client, team, "2026-11-01", "01:30", dst_fold="1",
+                      record_past="y")  # entered afterwards, whatever today is
     assert saved.status_code == 302
     db.expire_all()
     assert db.query(CareSession).one().scheduled_start.isoformat() == \

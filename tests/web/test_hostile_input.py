@@ -33,6 +33,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from kapms import clinic_time
 from kapms.auth import otp
 from kapms.auth.demo import DEMO_TOTP_SECRETS
+from kapms.auth.services import tokens
 from kapms.care import services as care
 from kapms.database import utcnow
 from kapms.demo import DEMO_LOGINS, seed_demo
@@ -41,13 +42,14 @@ from kapms.network.services.referrals import offer_referral
 from kapms.patients import services as patient_services
 from kapms.web.errors import EDGE_MISSED
 from tests.care.factories import administer, at, check_in, clear, session_for
-from tests.factories import DEFAULT_PASSWORD, make_patient, make_user
+from tests.consent.helpers import sign_everything
+from tests.factories import DEFAULT_PASSWORD, make_patient, make_patient_account, make_user
 from tests.web.html_forms import Field, PageForm, page_forms
 from tests.web.html_forms import links as page_links
 
 EXAMPLES = int(os.environ.get("KAPMS_FUZZ_EXAMPLES", "3"))
 PAGES_PER_ROUTE = 6
-MAX_PAGES = 150
+MAX_PAGES = 220  # the calendars, search and admin pages give each role more to walk
 SKIP_FETCH = (".pdf", ".csv", ".ics")  # downloads: no forms in them
 # Sending these would end the crawl's own session; sign-out has its own check below.
 NOT_FUZZED = {"auth.logout"}
@@ -178,15 +180,32 @@ def demo(app, db):
     offer_referral(db, admin, noah, therapist, "therapist", today=clinic_time.today())
     care.save_process_note(db, therapist, elena, "Private reflections.")
     dosing_pages = [f"/care/sessions/{cs.id}/dosing" for cs in _dosings_in_each_phase(db, users)]
+    portal_email = _portal_patient(db, users)
+    reset_link = f"/set-password/{tokens.mint_token(db, therapist, 'reset', 2)}"
     # An admin without a second factor while admins must have one: signing in sets it up.
     make_user(db, roles=("admin",), email="new.admin@example.test")
     app.config["MFA_REQUIRED_ROLES"] = "admin,prescriber"
     db.commit()
-    yield {"passwords": {role: password for role, _, password in DEMO_LOGINS},
-           "emails": users, "link": f"/m/{token}", "starts": {"therapist": dosing_pages},
+    yield {"passwords": {role: password for role, _, password in DEMO_LOGINS}
+           | {"patient": DEFAULT_PASSWORD},
+           "emails": users | {"patient": portal_email}, "link": f"/m/{token}",
+           "reset_link": reset_link, "starts": {"therapist": dosing_pages},
            "pending": [(users["admin"], dict((r, p) for r, _, p in DEMO_LOGINS)["admin"]),
                        ("new.admin@example.test", DEFAULT_PASSWORD)]}
     app.config["MFA_REQUIRED_ROLES"] = ""
+
+
+def _portal_patient(db, users) -> str:
+    """A patient who uses the portal with everything on it: documents to sign, the intake,
+    a PHQ-9 due and a telehealth dosing booked (its chaperone form); returns the email."""
+    from kapms.auth.services import find_user_by_email
+
+    therapist = find_user_by_email(db, users["therapist"])
+    prescriber = find_user_by_email(db, users["prescriber"])
+    team = SimpleNamespace(therapist=therapist, prescriber=prescriber, patient=make_patient(
+        db, therapist, prescriber, first_name="Fuzz", last_name="Portal"))
+    session_for(db, team, "dosing", at(6, hour=3), modality="telehealth")  # a free slot
+    return make_patient_account(db, team.patient, email="fuzz.portal@example.test").email
 
 
 def _dosings_in_each_phase(db, users):
@@ -202,6 +221,8 @@ def _dosings_in_each_phase(db, users):
     for days, name in ((1, "Monitoring"), (2, "Checkedin")):  # away from the demo's today
         team = SimpleNamespace(therapist=therapist, prescriber=prescriber, patient=make_patient(
             db, therapist, prescriber, first_name="Fuzz", last_name=name))
+        # The demo's consents first: no clearance nor dosing without them.
+        sign_everything(db, therapist, team.patient)
         clear(db, team, 6)
         session_for(db, team, "preparation", at(-10 - days), "completed")
         cs = session_for(db, team, "dosing", hour_ago - timedelta(days=days),
@@ -241,7 +262,7 @@ def _forms_of(app, client, login, demo, role) -> dict:
     offers a form for, aimed at a record of a crawled page). Anonymously: the public pages,
     and the second sign-in step (a code, or setting up the app) of a pending sign-in."""
     if role == "anonymous":
-        forms, pages = _crawl(app, client, ["/login", demo["link"]])
+        forms, pages = _crawl(app, client, ["/login", demo["link"], demo["reset_link"]])
         for email, password in demo["pending"]:
             more, _ = _crawl(app, client, [_pending_sign_in(client, email, password)])
             for key, instances in more.items():
@@ -279,7 +300,8 @@ def _check(client, login, demo, role, endpoint, form, pairs):
         _sign_in(client, login, demo, role)  # a form ended the session (a new password)
 
 
-@pytest.mark.parametrize("role", ["anonymous", "therapist", "prescriber", "billing", "admin"])
+@pytest.mark.parametrize("role", ["anonymous", "therapist", "prescriber", "billing", "admin",
+                                  "patient"])
 def test_hostile_values_in_every_form_never_make_a_500(app, client, login, demo, role, caplog):
     caplog.set_level(logging.WARNING, logger=app.logger.name)
     forms = _forms_of(app, client, login, demo, role)

@@ -21,7 +21,7 @@ from kapms.network.services import ProfileData, save_profile
 from kapms.patients.models import Patient
 from tests.billing.care_record import CareRecord
 from tests.billing.helpers import make_benefits, make_plan, make_schedule
-from tests.factories import DEFAULT_PASSWORD, make_patient, make_user
+from tests.factories import DEFAULT_PASSWORD, make_patient, make_patient_account, make_user
 from tests.network.helpers import make_clinician
 from tests.web.html_forms import Browser, find_form
 
@@ -106,13 +106,32 @@ def test_no_write_lock_while_any_pdf_renders(app, client, login, db, lock_checks
                     f"/billing/patients/{insured.id}/statement.pdf",
                     f"/billing/patients/{insured.id}/superbill.pdf?start="
                     f"{(TODAY - timedelta(days=30)).isoformat()}&end={TODAY.isoformat()}"]
+    # The same documents in the patient portal, and a signed consent's copy (issue 11).
+    from kapms.consent import services as consent
+
+    admin_doc = consent.create_document(db, admin, title="KAP consent", body="# KAP\n\nRisks "
+                                        "and benefits.\n", required_before="first_dosing",
+                                        applies_to="all")
+    signature = consent.record_paper_signature(
+        db, therapist, insured, admin_doc.current.id, typed_name=insured.full_name,
+        signed_on=TODAY, witness="Front desk")
+    insured_account = make_patient_account(db, insured)
+    self_pay_account = make_patient_account(db, self_pay)
+    db.commit()
+    lock_checks.clear()
     printed = set()
     clearance = db.scalar(select(Clearance.id))
     for user, paths in ((billing, billing_pdfs),
                         (therapist, [f"/care/sessions/{cs.id}/note.pdf",
                                      f"/care/clearances/{clearance}.pdf"]),
                         (admin, ["/outcomes/report.pdf?instrument=PHQ-9&all_patients=y",
-                                    "/outcomes/summary.pdf?instrument=PHQ-9"])):
+                                 "/outcomes/summary.pdf?instrument=PHQ-9"]),
+                        (insured_account, [f"/portal/billing/estimates/{ids[Estimate]}.pdf",
+                                           "/portal/billing/statement.pdf",
+                                           f"/consent/signatures/{signature.id}.pdf"]),
+                        (self_pay_account, [f"/portal/billing/gfe/{ids[GoodFaithEstimate]}.pdf",
+                                            f"/portal/billing/plans/{ids[PaymentPlan]}.pdf",
+                                            f"/portal/billing/superbill.pdf?year={TODAY.year}"])):
         client.post("/logout")
         login(user)
         for path in paths:

@@ -7,6 +7,7 @@ from kapms.auth.services.accounts import (
     PasswordRejected,
     ResetIssued,
     change_password,
+    count_users,
     create_user,
     end_sessions,
     find_user_by_email,
@@ -15,7 +16,9 @@ from kapms.auth.services.accounts import (
     list_users,
     load_session_user,
     normalise_email,
+    search_users,
     set_active,
+    set_details,
     set_roles,
 )
 from kapms.auth.services.sign_in import (
@@ -33,6 +36,6 @@ __all__ = [
     "GENERIC_LOGIN_ERROR", "AccountLocked", "Attempt", "LockPolicy", "PasswordRejected",
     "ResetIssued", "authenticate", "change_password", "check_password", "complete_sign_in",
     "count_attempt", "create_user", "end_sessions", "find_user_by_email", "get_user",
-    "issue_password_reset", "list_users", "load_session_user", "normalise_email",
-    "set_active", "set_roles",
+    "count_users", "issue_password_reset", "list_users", "load_session_user", "normalise_email",
+    "search_users", "set_active", "set_details", "set_roles",
 ]

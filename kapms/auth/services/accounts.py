@@ -4,10 +4,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
 
 from kapms.audit.services import record
 from kapms.auth import otp, passwords
-from kapms.auth.models import ROLES, RememberedDevice, User, UserRole
+from kapms.auth.models import PATIENT, ROLES, RememberedDevice, User, UserRole, matching_users
 from kapms.database import utcnow
 from kapms.errors import DomainError, NotFound
 
@@ -34,16 +35,22 @@ def get_user(session, user_id: int) -> User:
     return user
 
 
-def _check_roles(roles) -> list[str]:
+def _check_roles(roles, patient_id: int | None = None) -> list[str]:
+    """The roles, sorted; refuses unknown ones, and keeps patient accounts apart: the
+    patient role belongs to an account linked to a patient record, alone."""
     roles = sorted(set(roles))
     unknown = [r for r in roles if r not in ROLES]
     if unknown:
         raise DomainError(f"Unknown role: {', '.join(unknown)}.")
+    if (PATIENT in roles) != (patient_id is not None) or (PATIENT in roles and len(roles) > 1):
+        raise DomainError("A patient's portal account has the patient role and no other; "
+                          "staff use an account of their own.", field="roles")
     return roles
 
 
 def create_user(session, actor, *, email: str, full_name: str, roles, password: str | None = None,
-                credentials: str | None = None, password_hash: str | None = None) -> User:
+                credentials: str | None = None, password_hash: str | None = None,
+                patient_id: int | None = None) -> User:
     """Create an account after checking the email is free and the password is acceptable.
 
     ``password_hash`` instead of ``password``: a hash of a random, never-shown password made
@@ -60,9 +67,10 @@ def create_user(session, actor, *, email: str, full_name: str, roles, password: 
         if problems:
             raise PasswordRejected(problems[0], field="password")
         password_hash = passwords.hash_password(password)
+    checked = _check_roles(roles, patient_id)
     user = User(email=email, full_name=full_name.strip(), credentials=credentials or None,
-                password_hash=password_hash, password_changed_at=utcnow())
-    user.role_rows = [UserRole(role=r) for r in _check_roles(roles)]
+                password_hash=password_hash, password_changed_at=utcnow(), patient_id=patient_id)
+    user.role_rows = [UserRole(role=r) for r in checked]
     session.add(user)
     session.flush()
     record(session, actor, "create", "user", user.id, detail=f"roles={','.join(sorted(user.roles))}")
@@ -71,7 +79,7 @@ def create_user(session, actor, *, email: str, full_name: str, roles, password: 
 
 def set_roles(session, actor, user: User, roles) -> None:
     """Replace a user's roles. An admin cannot remove their own admin role (lock-out guard)."""
-    roles = _check_roles(roles)
+    roles = _check_roles(roles, user.patient_id)
     if actor is not None and actor.id == user.id and "admin" not in roles:
         raise DomainError("You cannot remove your own admin role.")
     current = {r.role: r for r in user.role_rows}
@@ -170,14 +178,66 @@ def end_sessions(session, user: User) -> None:
     record(session, user, "logout", "user", user.id)
 
 
-def list_users(session, *, role: str | None = None, include_inactive: bool = True):
-    """Users by name, optionally only those holding ``role``."""
-    query = select(User).order_by(func.lower(User.full_name))
+def set_details(session, actor, user: User, *, full_name: str, email: str,
+                credentials: str | None) -> None:
+    """An admin corrects someone's name, email (their sign-in) or credentials; audited with
+    the old and new values. The email must stay unique."""
+    email = normalise_email(email)
+    full_name = " ".join((full_name or "").split())
+    if not email or "@" not in email:
+        raise DomainError("Enter a valid email address.", field="email")
+    if not full_name:
+        raise DomainError("Enter the person's full name.", field="full_name")
+    other = find_user_by_email(session, email)
+    if other is not None and other.id != user.id:
+        raise DomainError("Another account already uses this email.", field="email")
+    credentials = (credentials or "").strip() or None
+    changes = [f"{label}: {old or '-'} -> {new or '-'}" for label, old, new in (
+        ("name", user.full_name, full_name), ("email", user.email, email),
+        ("credentials", user.credentials, credentials)) if old != new]
+    if not changes:
+        return
+    user.full_name, user.email, user.credentials = full_name, email, credentials
+    session.flush()
+    record(session, actor, "update", "user", user.id, detail="; ".join(changes))
+
+
+def search_users(session, text: str = "", *, page: int = 1, per_page: int = 50):
+    """A page of accounts by name (those whose name or email contains ``text``), and
+    whether more follow."""
+    query = select(User).order_by(func.lower(User.full_name), User.id)
+    if text.strip():
+        query = query.where(matching_users(text))
+    rows = session.scalars(query.options(selectinload(User.role_rows)).offset((max(page, 1) - 1) * per_page).limit(per_page + 1)).all()
+    return rows[:per_page], len(rows) > per_page
+
+
+def _users_query(*, role: str | None, include_inactive: bool, name: str | None):
+    query = select(User)
     if role:
         query = query.where(User.role_rows.any(UserRole.role == role))
     if not include_inactive:
         query = query.where(User.active.is_(True))
-    return session.scalars(query).all()
+    if name:
+        query = query.where(matching_users(name))
+    return query
+
+
+def list_users(session, *, role: str | None = None, include_inactive: bool = True,
+               name: str | None = None, limit: int | None = None, offset: int = 0):
+    """Users by name (``limit`` of them from ``offset``), optionally only those holding
+    ``role`` or whose name or email contains ``name``; their roles load with them."""
+    query = _users_query(role=role, include_inactive=include_inactive, name=name)
+    return session.scalars(query.options(selectinload(User.role_rows))
+                           .order_by(func.lower(User.full_name), User.id)
+                           .offset(offset).limit(limit)).all()
+
+
+def count_users(session, *, role: str | None = None, include_inactive: bool = True,
+                name: str | None = None) -> int:
+    """How many users :func:`list_users` finds with the same filters."""
+    query = _users_query(role=role, include_inactive=include_inactive, name=name)
+    return session.scalar(select(func.count()).select_from(query.subquery()))
 
 
 def load_session_user(session, user_id_token: str) -> User | None:

@@ -2,6 +2,11 @@
 Each module adds its routes to a blueprint of kapms.auth.blueprint."""
 
 from kapms.auth.blueprint import admin_bp, bp
-from kapms.auth.views import account, admin_users, sign_in  # noqa: F401 - registers routes
+from kapms.auth.views import (  # noqa: F401 - registers routes
+    account,
+    admin_users,
+    password_links,
+    sign_in,
+)
 
 BLUEPRINTS = [bp, admin_bp]

@@ -2,14 +2,22 @@
 (a one-time code, never a password the admin chooses or sees) and clear a second factor
 (with a reason for the audit log)."""
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from kapms.auth import services
 from kapms.auth.blueprint import admin_bp as bp
-from kapms.auth.forms import ButtonForm, ClearSecondFactorForm, UserCreateForm, UserEditForm
+from kapms.auth.forms import (
+    ButtonForm,
+    ClearSecondFactorForm,
+    UserCreateForm,
+    UserDetailsForm,
+    UserEditForm,
+)
 from kapms.auth.services import second_factor
 from kapms.extensions import db
+from kapms.web import refused
+from kapms.web.edge import page_arg
 from kapms.web.forms import attempt, attempt_and_flash
 
 # The hook for sending the reset by email (issue 11): register a callable
@@ -17,12 +25,21 @@ from kapms.web.forms import attempt, attempt_and_flash
 # emails the person a reset link (or the code). With it, the admin never sees the code;
 # without it, the admin reads the code once and hands it over in person or by phone.
 RESET_SENDER = "kapms_reset_sender"
+USERS_PER_PAGE = 50
+
+
+PER_PAGE = 50
 
 
 @bp.get("/")
 def list_users():
-    """Every account with roles and status."""
-    return render_template("auth/users.html", users=services.list_users(db.session))
+    """Accounts with roles and status by name, a page at a time; searchable by name or
+    email."""
+    text = request.args.get("q", "").strip()[:100]
+    page = page_arg()
+    users, has_next = services.search_users(db.session, text, page=page, per_page=PER_PAGE)
+    return render_template("auth/users.html", users=users, q=text, page=page,
+                           has_next=has_next)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -44,10 +61,11 @@ def create_user():
 def edit_user(user_id: int):
     """Change roles and active status; reset the password; clear the second factor."""
     user = services.get_user(db.session, user_id)
-    form = UserEditForm(data=_edit_defaults(user))
+    form = _edit_form(user)
     if form.validate_on_submit():
         def save():
-            services.set_roles(db.session, current_user, user, form.roles.data)
+            if "roles" in form:  # a patient's portal account keeps its one role
+                services.set_roles(db.session, current_user, user, form.roles.data)
             if form.active.data != user.active:
                 services.set_active(db.session, current_user, user, form.active.data)
 
@@ -58,8 +76,27 @@ def edit_user(user_id: int):
     return _edit_page(user, form=form)
 
 
+@bp.post("/<int:user_id>/details")
+def edit_details(user_id: int):
+    """Correct the person's name, email and credentials (audited with old and new)."""
+    user = services.get_user(db.session, user_id)
+    form = UserDetailsForm(prefix="details")
+    page = url_for(".edit_user", user_id=user.id)
+    ok = form.validate_on_submit() and attempt(form, lambda: services.set_details(
+        db.session, current_user, user, full_name=form.full_name.data,
+        email=form.email.data, credentials=form.credentials.data))[0]
+    if ok:
+        flash(f"Name and email saved for {user.full_name}.", "success")
+    else:
+        refused.keep(form, page)  # shown again on the account page (POST-redirect-GET)
+    return redirect(page)
+
+
 def _edit_page(user, status: int = 200, **forms):
-    forms.setdefault("form", UserEditForm(data=_edit_defaults(user)))
+    forms.setdefault("form", _edit_form(user))
+    if "details_form" not in forms:
+        forms["details_form"] = UserDetailsForm(prefix="details", obj=user, formdata=None)
+        refused.restore(forms["details_form"], url_for(".edit_user", user_id=user.id))
     forms.setdefault("reset_form", ButtonForm(prefix="reset"))
     forms.setdefault("clear_form", ClearSecondFactorForm(prefix="clear"))
     return render_template("auth/user_edit.html", user=user, **forms), status
@@ -98,6 +135,14 @@ def clear_second_factor(user_id: int):
                          "at their next sign-in."):
         return redirect(url_for(".list_users"))
     return redirect(url_for(".edit_user", user_id=user.id))
+
+
+def _edit_form(user) -> UserEditForm:
+    """Roles and status; a patient's portal account has only its status to change."""
+    form = UserEditForm(data=_edit_defaults(user))
+    if user.patient_id is not None:
+        del form.roles
+    return form
 
 
 def _edit_defaults(user) -> dict:

@@ -26,6 +26,7 @@ from sqlalchemy import select
 
 from kapms.billing.coding import Visit, attach_measures
 from kapms.care import services as _care
+from kapms.care.models import CareSession, DosingRecord
 from kapms.measures.models import Administration
 
 # The care record's words for where a visit happened -> billing's.
@@ -46,7 +47,9 @@ def visits(session, patient_id: int, start: date, end: date, tz: tzinfo) -> list
     """The patient's billable visits with a service date from ``start`` to ``end`` (in the
     clinic's zone ``tz``), with the measures given at each, in date order."""
     rows = _care.billable_sessions(session, patient_id, start, end, tz=tz)
-    found = [as_visit(s) for s in rows]
+    # A missed appointment the clinic bills (BillableSession.missed) is no visit: nothing
+    # to code for a payer. It is the patient's to pay, not yet priced by billing.
+    found = [as_visit(s) for s in rows if not getattr(s, "missed", None)]
     return attach_measures(found, measures_given(session, patient_id, start, end))
 
 
@@ -69,3 +72,20 @@ def measures_given(session, patient_id: int, start: date, end: date) -> list[tup
         Administration.patient_id == patient_id, Administration.voided_at.is_(None),
         Administration.given_on >= start, Administration.given_on <= end)).all()
     return [(day, recorder) for day, recorder in rows]
+
+
+def billed_patient_of(obj) -> int | tuple[str, int] | None:
+    """For a changed care or measures record, whose bill it may change: the patient's id,
+    ("session", id) for a dosing record (its session names the patient), or None for a
+    record that is not part of a bill."""
+    if isinstance(obj, CareSession | Administration):
+        return obj.patient_id
+    if isinstance(obj, DosingRecord):
+        return ("session", obj.session_id)
+    return None
+
+
+def patients_of_sessions(session, session_ids) -> set[int]:
+    """The patients of care sessions ``session_ids``."""
+    return set(session.scalars(select(CareSession.patient_id)
+                               .where(CareSession.id.in_(list(session_ids)))))

@@ -8,7 +8,8 @@ the balance reaches zero.
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import flag_modified
 
 from kapms.audit.services import record
@@ -19,6 +20,7 @@ from kapms.billing.plan_ledger import PlanLedger, plan_ledger
 from kapms.database import utcnow
 from kapms.errors import NotFound, RuleViolation
 from kapms.patients.access import BILLING
+from kapms.patients.models import Patient
 from kapms.patients.services import get_patient
 
 MAX_INSTALLMENTS = 36
@@ -139,10 +141,24 @@ def patient_payments(session, patient_id: int, until: date) -> list[Payment]:
 
 def overdue_plans(session, actor, today: date, limit: int = 20) -> list[tuple[PaymentPlan, PlanLedger]]:
     """Open plans with an overdue amount on ``today``, most overdue first (each listed
-    patient's plan read is audited)."""
-    rows = session.scalars(select(PaymentPlan).where(PaymentPlan.status == "open")).all()
-    late = [(plan, ledger(plan, today)) for plan in rows]
-    late = sorted([pair for pair in late if pair[1].overdue], key=lambda p: -p[1].overdue)[:limit]
+    patient's plan read is audited).
+
+    Payments settle the oldest installments first (kapms.billing.plan_ledger), so what is
+    overdue is the installments due before today less everything paid: one SQL aggregate
+    finds the ``limit`` shown, and only those are loaded, with their patients."""
+    due = (select(PlanInstallment.plan_id, func.sum(PlanInstallment.amount_cents).label("due"))
+           .where(PlanInstallment.due_date < today).group_by(PlanInstallment.plan_id)
+           .subquery())
+    paid = (select(Payment.plan_id, func.sum(Payment.amount_cents).label("paid"))
+            .where(Payment.voided_at.is_(None)).group_by(Payment.plan_id).subquery())
+    overdue = due.c.due - func.coalesce(paid.c.paid, 0)
+    plans = session.scalars(
+        select(PaymentPlan).join(due, due.c.plan_id == PaymentPlan.id)
+        .outerjoin(paid, paid.c.plan_id == PaymentPlan.id)
+        .where(PaymentPlan.status == "open", overdue > 0)
+        .options(joinedload(PaymentPlan.patient).lazyload(Patient.care_team))
+        .order_by(overdue.desc(), PaymentPlan.id).limit(limit)).all()
+    late = [(plan, ledger(plan, today)) for plan in plans]
     for plan, _ in late:
         record(session, actor, "view", "payment_plan", plan.id, patient_id=plan.patient_id,
                detail="dashboard: overdue")

@@ -7,19 +7,33 @@ patient's latest GFE, the care record from its first service to the end of its 1
 each date, then summed per provider (the rendering clinician). A provider is *over* once
 billed reaches the GFE plus the threshold, *near* within the watch margin (a setting) below
 that. Services by a clinician the GFE did not name count against the GFE's unnamed lines.
+
+The network-wide watch (dashboards, the billing home) is kept at write time: each patient's
+latest GFE has a :class:`GfeWatchLine` per provider with expected and billed cents, refreshed
+whenever a flush touches what the bill is made of - the patient's care sessions, dosing
+records or measures, a new GFE, the practice's fees (every patient then) - before the
+transaction commits. Reading the watch is then one indexed query on ``over_cents`` whatever
+the size of the network. The lines are priced over the GFE's whole coverage: only
+completed (or held) sessions bill, and those have happened. ``flask billing
+refresh-gfe-watch`` rebuilds every line (after an upgrade, or a change of the held-dosing
+billing setting).
 """
 
 from dataclasses import dataclass
 from datetime import date, tzinfo
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session, lazyload
 
+from kapms import clinic_time
 from kapms.audit.services import record
-from kapms.billing.models import GoodFaithEstimate
+from kapms.billing.models import FeeSchedule, FeeScheduleLine, GfeWatchLine, GoodFaithEstimate
 from kapms.billing.plan_ledger import exceeds_estimate
-from kapms.billing.services import DEFAULT_POLICY, Policy
+from kapms.billing.services import DEFAULT_POLICY, Policy, care_link
 from kapms.billing.services.charges import charged_lines
 from kapms.billing.services.gfe import coverage_end
+from kapms.database import utcnow
 
 UNNAMED = "Clinicians not named on the estimate"
 
@@ -93,18 +107,145 @@ def check_gfe(session, gfe: GoodFaithEstimate, until: date, zone: tzinfo,
     return GfeCheck(gfe, providers)
 
 
-def gfe_watch(session, actor, today: date, zone: tzinfo,
-              policy: Policy = DEFAULT_POLICY) -> list[GfeCheck]:
-    """Every patient whose latest GFE has a provider over or near the dispute threshold,
-    over first; each listed patient's GFE read is audited."""
-    latest = select(func.max(GoodFaithEstimate.id)).group_by(GoodFaithEstimate.patient_id)
-    gfes = session.scalars(select(GoodFaithEstimate).where(GoodFaithEstimate.id.in_(latest))
-                           .where(GoodFaithEstimate.primary_service_date <= today)).all()
-    flagged = [c for c in (check_gfe(session, g, today, zone, policy) for g in gfes)
-               if c.state != "ok"]
-    flagged.sort(key=lambda c: (c.state != "over", -max(p.billed_cents - p.estimated_cents
-                                                        for p in c.providers)))
-    for check in flagged:
+@dataclass(frozen=True)
+class Watch:
+    """A page of the GFE watch (worst first) and how many GFEs are flagged in all."""
+
+    checks: list[GfeCheck]
+    total: int
+
+
+def gfe_watch(session, actor, today: date, zone: tzinfo, policy: Policy = DEFAULT_POLICY,
+              *, limit: int | None = None, offset: int = 0) -> Watch:
+    """Patients whose latest GFE has a provider over or near the dispute threshold, worst
+    first (over before near), ``limit`` of them from ``offset``; each listed patient's GFE
+    read is audited. Reads the kept lines (module docstring)."""
+    refresh_pending(session, zone)
+    near = max(policy.gfe_dispute_cents - policy.gfe_watch_margin_cents, 0)
+    flagged = (select(GfeWatchLine.gfe_id, func.max(GfeWatchLine.over_cents).label("worst"))
+               .where(GfeWatchLine.over_cents >= near,
+                      GfeWatchLine.primary_service_date <= today)
+               .group_by(GfeWatchLine.gfe_id).subquery())
+    total = session.scalar(select(func.count()).select_from(flagged))
+    page = select(flagged.c.gfe_id).order_by(flagged.c.worst.desc(), flagged.c.gfe_id)
+    ids = list(session.scalars(page.offset(offset).limit(limit)))
+    gfes = {g.id: g for g in session.scalars(
+        select(GoodFaithEstimate).where(GoodFaithEstimate.id.in_(ids))
+        .options(lazyload(GoodFaithEstimate.lines)))} if ids else {}  # the kept lines say it
+    lines: dict[int, list[GfeWatchLine]] = {}
+    for line in session.scalars(select(GfeWatchLine).where(GfeWatchLine.gfe_id.in_(ids))
+                                .order_by(GfeWatchLine.id)) if ids else []:
+        lines.setdefault(line.gfe_id, []).append(line)
+    checks = [GfeCheck(gfes[i], tuple(
+        ProviderCheck(x.clinician_id, x.provider_name, x.estimated_cents, x.billed_cents,
+                      standing(x.estimated_cents, x.billed_cents, policy))
+        for x in lines.get(i, []))) for i in ids]
+    for check in checks:
         record(session, actor, "view", "gfe", check.gfe.id, patient_id=check.gfe.patient_id,
                detail="GFE watch")
-    return flagged
+    return Watch(checks, total)
+
+
+# -- keeping the lines current ---------------------------------------------------------------
+
+_DUE = "kapms_gfe_watch_due"  # session.info: patients to refresh, or ALL
+_REFRESHING = "kapms_gfe_watch_refreshing"
+ALL = "all"
+_policy = DEFAULT_POLICY  # the clinic's, set at start-up (configure)
+
+
+def configure(policy: Policy) -> None:
+    """The billing policy the kept lines are priced with (from the settings, at start-up)."""
+    global _policy
+    _policy = policy
+
+
+def refresh_patients(session, patient_ids, zone: tzinfo, policy: Policy = DEFAULT_POLICY
+                     ) -> None:
+    """Replace the watch lines of ``patient_ids`` from their latest GFE and care record."""
+    patient_ids = sorted(set(patient_ids))
+    for start in range(0, len(patient_ids), 500):
+        chunk = patient_ids[start:start + 500]
+        session.execute(delete(GfeWatchLine).where(GfeWatchLine.patient_id.in_(chunk)))
+        latest = (select(func.max(GoodFaithEstimate.id))
+                  .where(GoodFaithEstimate.patient_id.in_(chunk))
+                  .group_by(GoodFaithEstimate.patient_id))
+        rows = []
+        now = utcnow()
+        for gfe in session.scalars(select(GoodFaithEstimate)
+                                   .where(GoodFaithEstimate.id.in_(latest))):
+            check = check_gfe(session, gfe, coverage_end(gfe), zone, policy)
+            rows += [{"patient_id": gfe.patient_id, "gfe_id": gfe.id,
+                      "primary_service_date": gfe.primary_service_date,
+                      "clinician_id": p.clinician_id, "provider_name": p.provider_name[:200],
+                      "estimated_cents": p.estimated_cents, "billed_cents": p.billed_cents,
+                      "over_cents": p.billed_cents - p.estimated_cents, "refreshed_at": now}
+                     for p in check.providers]
+        if rows:
+            session.execute(insert(GfeWatchLine), rows)
+
+
+def refresh_all(session, zone: tzinfo, policy: Policy = DEFAULT_POLICY) -> int:
+    """Rebuild every patient's watch lines; returns how many patients have a GFE."""
+    session.execute(delete(GfeWatchLine))
+    patients = list(session.scalars(select(GoodFaithEstimate.patient_id).distinct()))
+    refresh_patients(session, patients, zone, policy)
+    return len(patients)
+
+
+def refresh_pending(session, zone: tzinfo | None = None, policy: Policy | None = None) -> None:
+    """Refresh the patients whose bill changed in this transaction (flushed first)."""
+    if session.info.get(_REFRESHING):
+        return
+    session.flush()
+    due = session.info.pop(_DUE, None)
+    if not due:
+        return
+    zone = zone or clinic_time.zone()
+    policy = policy or _policy
+    session.info[_REFRESHING] = True
+    try:
+        if ALL in due:
+            refresh_all(session, zone, policy)
+        else:
+            sessions = {x for x in due if isinstance(x, tuple)}
+            patients = {x for x in due if isinstance(x, int)}
+            if sessions:
+                patients |= care_link.patients_of_sessions(session, [s for _, s in sessions])
+            refresh_patients(session, patients, zone, policy)
+    finally:
+        session.info.pop(_REFRESHING, None)
+
+
+
+def _touched(obj) -> object | None:
+    """What a changed object makes due: a patient id, ("session", id), ALL, or None."""
+    if isinstance(obj, GoodFaithEstimate):
+        return obj.patient_id
+    if isinstance(obj, FeeSchedule):
+        return ALL if obj.plan_id is None else None
+    if isinstance(obj, FeeScheduleLine):
+        schedule = obj.schedule if "schedule" in obj.__dict__ else None
+        return ALL if schedule is None or schedule.plan_id is None else None
+    return care_link.billed_patient_of(obj)
+
+
+@sa_event.listens_for(Session, "before_flush")
+def _note_changes(session, flush_context, instances):
+    due = None
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        key = _touched(obj)
+        if key is not None:
+            due = session.info.setdefault(_DUE, set()) if due is None else due
+            due.add(key)
+
+
+@sa_event.listens_for(Session, "before_commit")
+def _refresh_before_commit(session):
+    if session.info.get(_DUE):
+        refresh_pending(session)
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _forget_changes(session):
+    session.info.pop(_DUE, None)

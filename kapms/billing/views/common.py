@@ -1,7 +1,7 @@
 """Helpers shared by the billing views: today's clinic date, patient loading, the clinic's
 billing settings, PDFs and pages of a list."""
 
-from flask import current_app, flash, make_response, redirect, request
+from flask import current_app, flash, make_response, redirect
 from flask_login import current_user
 
 from kapms import clinic_time
@@ -11,6 +11,7 @@ from kapms.errors import RuleViolation
 from kapms.extensions import db
 from kapms.patients.access import BILLING
 from kapms.patients.services import get_patient
+from kapms.web.edge import page_arg
 
 PER_PAGE = 20
 
@@ -36,8 +37,8 @@ def policy() -> Policy:
 
 
 def page_number() -> int:
-    """The ``?page=`` asked for (1 when missing or nonsense)."""
-    return max(request.args.get("page", 1, type=int) or 1, 1)
+    """The ``?page=`` asked for (1 when missing or nonsense; within the edge's bound)."""
+    return page_arg()
 
 
 def file_response(body: bytes | str, filename: str, content_type: str):

@@ -49,9 +49,9 @@ def gfe_watch_panel(user, **context):
     for billing and admins (the billing home has the full list)."""
     if not user.has_role("billing", "admin"):
         return []
-    watch = gfe_watch(db.session, user, today(), practice().zone, policy())
-    return [panels.Panel("billing/_watch_panel.html", {"watch": watch[:5], "total": len(watch)},
-                         order=41)]
+    watch = gfe_watch(db.session, user, today(), practice().zone, policy(), limit=5)
+    return [panels.Panel("billing/_watch_panel.html",
+                         {"watch": watch.checks, "total": watch.total}, order=41)]
 
 
 panels.register(panels.PATIENT_PAGE, billing_panel)

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from kapms.billing.blueprint import bp
@@ -15,21 +15,19 @@ from kapms.billing.services.plans import ledger, patient_plans
 from kapms.billing.services.watch import check_gfe, gfe_watch
 from kapms.billing.views.common import PER_PAGE, load_patient, page_number, policy, practice, today
 from kapms.extensions import db
-from kapms.patients.services import search_patients
 from kapms.web.forms import attempt
 
 
 @bp.get("/")
 def index():
-    """The GFE watch (self-pay patients billed at or near $400 over their GFE) and the
-    patients, searchable by name, to open their billing page."""
-    name = request.args.get("q", "").strip()[:100]
-    rows = search_patients(db.session, current_user, name=name or None)
+    """The GFE watch (self-pay patients billed at or near $400 over their GFE). Patients are
+    found in the one patient list (the search box, or Patients), which links here."""
     page = page_number()
-    watch = gfe_watch(db.session, current_user, today(), practice().zone, policy())
-    shown = watch[(page - 1) * PER_PAGE:page * PER_PAGE]
-    return render_template("billing/index.html", patients=rows, q=name, watch=shown,
-                           watch_total=len(watch), page=page, per_page=PER_PAGE,
+    watch = gfe_watch(db.session, current_user, today(), practice().zone, policy(),
+                      limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
+    db.session.commit()  # the audited reads of the listed GFEs
+    return render_template("billing/index.html", watch=watch.checks,
+                           watch_total=watch.total, page=page, per_page=PER_PAGE,
                            policy=policy())
 
 

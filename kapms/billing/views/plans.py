@@ -1,6 +1,6 @@
 """Payment plans and the payments recorded against them."""
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from kapms.billing.blueprint import bp
@@ -10,7 +10,9 @@ from kapms.billing.services import estimates as est_svc
 from kapms.billing.services import plans as plan_svc
 from kapms.billing.views.common import load_patient, pdf_response, today
 from kapms.extensions import db
+from kapms.web import confirm, filters, refused
 from kapms.web.edge import id_arg
+from kapms.web.filters import money
 from kapms.web.forms import attempt
 
 
@@ -54,7 +56,10 @@ def new_plan(patient_id: int):
 def plan(plan_id: int):
     """The plan's schedule, payments and standing (paid, due, overdue, balance)."""
     plan = plan_svc.get_plan(db.session, current_user, plan_id)
-    return _plan_page(plan, PaymentForm(data={"paid_on": today()}))
+    db.session.commit()
+    form = PaymentForm(data={"paid_on": today()})
+    refused.restore(form, request.path)  # a refused payment comes back here, with its message
+    return _plan_page(plan, form)
 
 
 def _plan_page(plan, form):
@@ -76,8 +81,10 @@ def record_payment(plan_id: int):
         if ok:
             flash("Payment recorded.", "success")
             return redirect(url_for(".plan", plan_id=plan_id))
-        plan = plan_svc.get_plan(db.session, current_user, plan_id)
-    return _plan_page(plan, form)
+    db.session.commit()  # the audited read of the plan
+    # POST-redirect-GET: the plan page shows what was refused (a reload sends nothing).
+    refused.keep(form, url_for(".plan", plan_id=plan_id))
+    return redirect(url_for(".plan", plan_id=plan_id))
 
 
 @bp.post("/plans/<int:plan_id>/payments/<int:payment_id>/void")
@@ -91,6 +98,13 @@ def void_payment(plan_id: int, payment_id: int):
     if not form.validate_on_submit():
         flash("Give a reason (up to 200 characters) to void a payment.", "danger")
         return redirect(url_for(".plan", plan_id=plan_id))
+    if not confirm.confirmed():
+        return confirm.ask(
+            "Void this payment?", f"The payment of {money(payment.amount_cents)} on "
+            f"{filters.local(payment.paid_on)} ({payment.method_label}) no longer counts "
+            "towards the plan; it stays on record, struck through.",
+            details=[f"Reason: {form.reason.data}"], confirm_label="Yes, void the payment",
+            back_url=url_for(".plan", plan_id=plan_id))
     ok, _ = attempt(form, lambda: plan_svc.void_payment(
         db.session, current_user, payment, form.reason.data))
     if ok:

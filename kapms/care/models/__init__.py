@@ -30,9 +30,10 @@ from kapms.care.models.sessions import (
     ClinicianCalendar,
     ProcessNote,
     ProgressNote,
+    SessionSeries,
 )
 
 __all__ = ["Addendum", "AdverseEvent", "CareSession", "ChaperoneCheckin", "Clearance",
            "ClinicianCalendar", "DosingAmendment", "DosingRecord", "PlanChangeRequest",
            "PlanVersion", "PrescriberProfile", "PrescriberReview", "Prescription",
-           "PrescriptionRefill", "ProcessNote", "ProgressNote", "VitalsReading"]
+           "PrescriptionRefill", "ProcessNote", "ProgressNote", "SessionSeries", "VitalsReading"]

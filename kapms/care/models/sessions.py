@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from kapms.auth.models import User
 from kapms.care.constants import (
     MODALITIES,
+    REPEATS,
     SESSION_KINDS,
     SESSION_STATUSES,
 )
@@ -52,12 +53,20 @@ class CareSession(db.Model):
     psychotherapy_minutes: Mapped[int | None]
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancel_reason: Mapped[str | None] = mapped_column(Text)
+    # A no-show or late cancellation: whether the clinic bills it, decided by the clinic's
+    # setting when it was recorded (so a later change of the setting rewrites no history).
+    missed_billable: Mapped[bool | None]
+    # The weekly (or fortnightly...) series it was booked in; each occurrence is a session
+    # of its own, moved or cancelled alone.
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("care_session_series.id"),
+                                                  index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
     patient: Mapped[Patient] = relationship(lazy="joined")
     clinician: Mapped[User] = relationship(foreign_keys=[clinician_id], lazy="joined")
+    series: Mapped["SessionSeries | None"] = relationship(back_populates="sessions")
     dosing: Mapped["DosingRecord | None"] = relationship(back_populates="session",
                                                          lazy="selectin")
     note: Mapped["ProgressNote | None"] = relationship(back_populates="session", lazy="selectin")
@@ -77,6 +86,28 @@ class CareSession(db.Model):
     def status_label(self) -> str:
         """The status in words."""
         return SESSION_STATUSES.get(self.status, self.status)
+
+
+class SessionSeries(db.Model):
+    """Sessions booked together as a repeating series (e.g. weekly integration), until a
+    date or for a number of occurrences."""
+
+    __tablename__ = "care_session_series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    every_weeks: Mapped[int]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    sessions: Mapped[list[CareSession]] = relationship(
+        back_populates="series", order_by="CareSession.scheduled_start")
+
+    @property
+    def repeat_label(self) -> str:
+        """E.g. "Every 2 weeks"."""
+        return REPEATS.get(self.every_weeks, f"Every {self.every_weeks} weeks")
 
 
 class ClinicianCalendar(db.Model):

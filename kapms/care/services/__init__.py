@@ -2,7 +2,8 @@
 raise kapms.errors exceptions; every read and write of patient data is audited.
 
 Modules: clearance (intake decision), plan (plan versions and change requests),
-prescriptions, sessions (calendar), preconditions (every dosing precondition, one list),
+prescriptions, sessions (booking, series, missed appointments), calendar (reading
+calendars: a clinician's, the practice's, free time), preconditions (every dosing precondition, one list),
 dosing (the live record, phase by phase), amendments (corrections with reasons), reviews
 (the prescriber's home), notes, stage (the patient's stage), contract (for other domains:
 ``administered_dosing_count``, ``treatment_plan_dosings``, ``billable_sessions``,
@@ -10,9 +11,19 @@ dosing (the live record, phase by phase), amendments (corrections with reasons),
 """
 
 from kapms.care.services.amendments import Amendable, amend_dosing, amendable_values
+from kapms.care.services.calendar import (
+    bookable_patients,
+    busy_times,
+    clinician_calendar,
+    get_clinician,
+    may_view_calendar,
+    practice_clinicians,
+)
 from kapms.care.services.clearance import (
     ClearanceInput,
+    add_clearance_check,
     baseline_warning,
+    check_clearance,
     clearances_for,
     own_clearance,
     read_clearance,
@@ -94,14 +105,20 @@ from kapms.care.services.reviews import (
 )
 from kapms.care.services.sessions import (
     KIND_ROLE,
+    MAX_MINUTES,
+    MIN_MINUTES,
     STALE_SESSION_MESSAGE,
+    MissedPolicy,
     cancel_session,
     clinician_schedule,
     complete_session,
+    count_notes_due,
     notes_due,
     patient_sessions,
+    record_missed,
     require_scheduler,
     reschedule_session,
+    schedule_series,
     schedule_session,
 )
 from kapms.care.services.stage import (
@@ -112,17 +129,21 @@ from kapms.care.services.stage import (
 )
 
 __all__ = [
-    "DOSING_CHECKS", "KIND_ROLE", "STALE_DOSING_MESSAGE", "STALE_MESSAGE",
+    "DOSING_CHECKS", "KIND_ROLE", "MAX_MINUTES", "MIN_MINUTES", "STALE_DOSING_MESSAGE", "STALE_MESSAGE",
     "STALE_PLAN_MESSAGE", "STALE_SESSION_MESSAGE", "AdministrationInput", "Amendable",
+    "MissedPolicy", "record_missed", "schedule_series", "bookable_patients", "busy_times",
+    "clinician_calendar", "get_clinician", "check_clearance", "may_view_calendar", "practice_clinicians",
     "AdverseEventInput", "BillableSession", "ChaperoneCheckinInput", "CheckInInput",
     "ClearanceInput", "DischargeInput", "EndEarlyInput", "LiveStatus", "PlanInput", "PlanRequestInput",
     "PrescriptionInput", "VitalsInput", "acknowledge_review", "add_addendum",
-    "add_adverse_event", "add_chaperone_checkin", "add_dosing_check", "add_vitals",
+    "add_adverse_event", "add_chaperone_checkin", "add_clearance_check", "add_dosing_check",
+    "add_vitals",
     "administer", "administered_dosing_count", "amend_dosing", "amendable_values",
     "approve_plan_request", "baseline_warning", "billable_sessions", "cancel_session",
     "check_in", "clearances_expiring", "clearances_for", "clinician_schedule",
-    "complete_session", "current_clearance", "decline_plan_request", "discharge",
-    "dosing_blocks", "dosing_check", "end_early", "follow_ups_due", "get_care_session",
+    "complete_session", "count_notes_due", "current_clearance", "decline_plan_request",
+    "discharge", "dosing_blocks", "dosing_check", "end_early", "follow_ups_due",
+    "get_care_session",
     "get_plan_request", "get_process_note", "hold", "latest_clearance", "live_status",
     "my_process_notes", "note_for_print", "notes_due", "on_team", "open_plan_request",
     "open_plan_requests", "open_reviews", "open_safety_alerts", "own_clearance", "patient_path",

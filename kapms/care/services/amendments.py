@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 
-from kapms import clinic_time
+from kapms import clinic_time, phone
 from kapms.audit.services import record
 from kapms.care.constants import CHECKIN_STATUSES, CO_MEDICATIONS, PRODUCTS, ROUTES, SEVERITIES
 from kapms.care.models import CareSession, DosingAmendment, DosingRecord, PrescriberReview
@@ -54,7 +54,7 @@ class Amendable:
     target: str  # "lot_number", "vitals:12:systolic", "adverse_event:3:severity", ...
     label: str
     current: str  # the value as shown
-    kind: str  # text, int, decimal, time, choice
+    kind: str  # text, phone, int, decimal, time, choice
     choices: dict | None = None
 
 
@@ -100,7 +100,7 @@ def _owners(dosing: DosingRecord) -> list[tuple[str, object, str, list]]:
         ("monitoring_staff", "Monitoring staff", "int", None),
         ("monitoring_clinicians", "Of them, clinicians", "int", None),
         ("chaperone_name", "Chaperone name", "text", None),
-        ("chaperone_phone", "Chaperone phone", "text", None),
+        ("chaperone_phone", "Chaperone phone", "phone", None),
         ("new_contraindication", "New contraindication", "text", None)]),
         ("co_medications:", _CoMedications(dosing), "Taken today: ",
          [(key, label, "choice", YES_NO) for key, label in CO_MEDICATIONS])]
@@ -161,6 +161,11 @@ def _parse(raw: str, kind: str, choices: dict | None, session_start: datetime):
     raw = (raw or "").strip()
     if kind == "text":
         return raw or None
+    if kind == "phone":
+        try:
+            return phone.normalise(raw)
+        except ValueError as exc:
+            raise RuleViolation(str(exc), field="new_value") from exc
     if not raw:
         raise RuleViolation("Enter the corrected value.", field="new_value")
     try:

@@ -1,6 +1,7 @@
 """Medical intake and clearance: the decision, its screen and baseline, revocation, and the
 read-only clearance (page and PDF). Writing is prescriber-only; the care team reads."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -22,6 +23,18 @@ from kapms.patients.access import CLINICAL
 from kapms.patients.services import get_patient
 
 INITIAL_PLAN_REASON = "Initial plan with the clearance."
+
+# Preconditions of clearing a patient that other domains add (e.g. a consent required
+# before clearance, still unsigned): ``check(session, patient_id) -> str | None``, the
+# refusal in plain words or None.
+ClearanceCheck = Callable[..., str | None]
+CLEARANCE_CHECKS: list[ClearanceCheck] = []
+
+
+def add_clearance_check(check: ClearanceCheck) -> None:
+    """Add a precondition to clearing any patient (idempotent); for other domains' rules."""
+    if check not in CLEARANCE_CHECKS:
+        CLEARANCE_CHECKS.append(check)
 
 
 @dataclass
@@ -53,16 +66,13 @@ PLAN_FIELDS = (("sessions", "dosing_count"), ("Maintenance", "maintenance_dosing
                ("expiry", "expires_on"), ("dose", "dose_mg"))
 
 
-def record_clearance(session, actor, patient, data: ClearanceInput, thresholds: Thresholds,
-                     today: date | None = None, now: datetime | None = None) -> Clearance:
-    """Record a clearance decision. Clearing needs every screen item answered yes or no,
-    baseline blood pressure and heart rate, a complete plan (its first version), and an
-    override reason when any contraindication is answered yes (RuleViolation otherwise).
-    Baseline measures not on record are noted on the clearance (a warning, not a refusal).
-    """
-    require_team(actor, patient, "prescriber", what="record a medical clearance")
-    today = today or clinic_time.today()
-    now = now or utcnow()
+def check_clearance(data: ClearanceInput, thresholds: Thresholds, today: date,
+                    session=None, patient_id: int | None = None) -> date:
+    """Refuse (RuleViolation, naming the field) a decision that cannot be recorded as
+    typed; returns the plan's expiry. Also asked before the confirmation step, so the
+    prescriber confirms only a decision that will be saved. With a session and the patient,
+    clearing also passes every check of ``CLEARANCE_CHECKS`` (other domains' rules, e.g.
+    consents signed before clearance)."""
     if set(data.screen) - set(CONTRAINDICATION_LABELS) \
             or set(data.co_medications) - set(CO_MEDICATION_LABELS):
         raise DomainError("Unknown screen item.")
@@ -73,10 +83,27 @@ def record_clearance(session, actor, patient, data: ClearanceInput, thresholds: 
         raise RuleViolation(refusal, field=field_for(refusal, CLEARANCE_FIELDS, "decision"))
     expires = data.expires_on or add_months(today, thresholds.clearance_valid_months)
     if data.decision == "cleared":
+        for check in CLEARANCE_CHECKS if session is not None else ():
+            if refusal := check(session, patient_id):
+                raise RuleViolation(refusal, field="decision")
         refusal = plan_refusal(data.dosing_count, data.product, data.route, data.dose_mg,
                                expires, today)
         if refusal:
             raise RuleViolation(refusal, field=field_for(refusal, PLAN_FIELDS, "product"))
+    return expires
+
+
+def record_clearance(session, actor, patient, data: ClearanceInput, thresholds: Thresholds,
+                     today: date | None = None, now: datetime | None = None) -> Clearance:
+    """Record a clearance decision. Clearing needs every screen item answered yes or no,
+    baseline blood pressure and heart rate, a complete plan (its first version), and an
+    override reason when any contraindication is answered yes (RuleViolation otherwise).
+    Baseline measures not on record are noted on the clearance (a warning, not a refusal).
+    """
+    require_team(actor, patient, "prescriber", what="record a medical clearance")
+    today = today or clinic_time.today()
+    now = now or utcnow()
+    expires = check_clearance(data, thresholds, today, session, patient.id)
     missing = missing_baseline(session, patient)
     clearance = Clearance(
         patient_id=patient.id, prescriber_id=actor.id, decided_at=now,

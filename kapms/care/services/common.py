@@ -1,9 +1,20 @@
 """Helpers shared by the care services: who may act, loading sessions within scope."""
 
-from kapms.care.models import CareSession
+from sqlalchemy.orm import defaultload
+
+from kapms.care.models import CareSession, ProgressNote
 from kapms.errors import NotFound, PermissionDenied
 from kapms.patients.access import CLINICAL
+from kapms.patients.models import Patient
 from kapms.patients.services import get_patient
+
+# A list of sessions shows each one's time, kind, patient, and at most whether its note is
+# signed or its dosing flagged: the dosing record's vitals, events, check-ins and
+# amendments, the note's addenda and the patient's care team, which each session would
+# otherwise load with it, wait until something reads them.
+LISTED = (defaultload(CareSession.dosing).lazyload("*"),
+          defaultload(CareSession.note).lazyload(ProgressNote.addenda),
+          defaultload(CareSession.patient).lazyload(Patient.care_team))
 
 
 def on_team(actor, patient, role: str | None = None) -> bool:

@@ -8,8 +8,10 @@ it does with the answer. They never return note content.
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Load, joinedload
 
+from kapms.care.constants import MISSED_STATUSES
 from kapms.care.models import CareSession, DosingRecord
 from kapms.care.services.stage import current_clearance
 
@@ -46,6 +48,10 @@ class BillableSession:
     was asked: then count the clinician alone); the others monitoring are clinical staff.
     ``psychotherapy_minutes``: for a medical visit (intake, follow-up), the psychotherapy
     the prescriber gave within it (None when none was recorded; never for other kinds).
+
+    ``missed`` is "no_show" or "late_cancel" for a missed appointment the clinic bills (its
+    BILL_NO_SHOWS / BILL_LATE_CANCELS setting when it was recorded): nobody was seen, so it
+    is no visit to code for a payer; ``minutes`` is the time that was booked.
     """
 
     session_id: int
@@ -63,15 +69,17 @@ class BillableSession:
     monitoring_staff: int | None = None
     psychotherapy_minutes: int | None = None
     monitoring_clinicians: int | None = None
+    missed: str | None = None
 
 
 def billable_sessions(session, patient_id: int, start: date, end: date,
                       tz: tzinfo = UTC) -> list[BillableSession]:
-    """Completed sessions (and held dosings) with a service date in [start, end], inclusive.
+    """Completed sessions (and held dosings) with a service date in [start, end], inclusive,
+    and the missed appointments recorded as billable (``missed`` set).
 
     ``service_date`` is the session's start date in ``tz`` (pass the clinic's ZoneInfo from
-    CLINIC_TIMEZONE; default UTC). Scheduled, in-progress and cancelled sessions are never
-    billable. Ordered by start time.
+    CLINIC_TIMEZONE; default UTC). Scheduled, in-progress and cancelled sessions, and
+    missed ones recorded as not billed, are never billable. Ordered by start time.
     """
     lo = datetime.combine(start, time(), tz).astimezone(UTC)
     hi = datetime.combine(end + timedelta(days=1), time(), tz).astimezone(UTC)
@@ -79,9 +87,15 @@ def billable_sessions(session, patient_id: int, start: date, end: date,
         select(CareSession, DosingRecord)
         .outerjoin(DosingRecord, DosingRecord.session_id == CareSession.id)
         .where(CareSession.patient_id == patient_id,
-               CareSession.status.in_(("completed", "held")),
+               or_(CareSession.status.in_(("completed", "held")),
+                   CareSession.status.in_(tuple(MISSED_STATUSES))
+                   & CareSession.missed_billable.is_(True)),
                CareSession.scheduled_start >= lo, CareSession.scheduled_start < hi)
-        .order_by(CareSession.scheduled_start, CareSession.id)).all()
+        .order_by(CareSession.scheduled_start, CareSession.id)
+        # Only the columns above and the clinician's name are read: nothing else loads
+        # with them (the dosing record's vitals and events, the note, the care team).
+        .options(Load(CareSession).lazyload("*"), Load(DosingRecord).lazyload("*"),
+                 joinedload(CareSession.clinician))).all()
     return [BillableSession(
         session_id=s.id, service_date=s.scheduled_start.astimezone(tz).date(), kind=s.kind,
         minutes=s.duration_minutes if s.actual_minutes is None else s.actual_minutes,
@@ -91,5 +105,6 @@ def billable_sessions(session, patient_id: int, start: date, end: date,
         setting=d.setting if d else None, monitoring_minutes=d.monitoring_minutes if d else None,
         monitoring_staff=max(d.monitoring_staff - 1, 0) if d and d.monitoring_staff else None,
         psychotherapy_minutes=s.psychotherapy_minutes,
-        monitoring_clinicians=d.monitoring_clinicians if d else None)
+        monitoring_clinicians=d.monitoring_clinicians if d else None,
+        missed=s.status if s.status in MISSED_STATUSES else None)
         for s, d in rows]

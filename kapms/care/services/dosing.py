@@ -25,7 +25,7 @@ from decimal import Decimal
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from kapms import clinic_time
+from kapms import clinic_time, phone
 from kapms.audit.services import record
 from kapms.care.constants import (
     ADVERSE_EVENTS,
@@ -259,6 +259,12 @@ def check_in(session, actor, care_session: CareSession, data: CheckInInput,
             ("chaperone", "chaperone_name"), ("setting", "setting"),
             ("qualified clinicians", "monitoring_clinicians"), ("staff", "monitoring_staff")),
             None))
+    chaperone_phone = None
+    if data.setting in CHAPERONED_SETTINGS:
+        try:  # the number called if the patient needs help: one that can be dialled
+            chaperone_phone = phone.normalise(data.chaperone_phone)
+        except ValueError as exc:
+            raise RuleViolation(str(exc), field="chaperone_phone") from exc
     _vitals({"systolic": data.pre_systolic, "diastolic": data.pre_diastolic,
              "heart_rate": data.pre_heart_rate, "spo2": data.pre_spo2}, "pre_systolic")
     require_dosing_allowed(session, care_session, at)
@@ -275,8 +281,7 @@ def check_in(session, actor, care_session: CareSession, data: CheckInInput,
         monitoring_clinicians=data.monitoring_clinicians,
         chaperone_name=(data.chaperone_name or "").strip() or None
         if data.setting in CHAPERONED_SETTINGS else None,
-        chaperone_phone=(data.chaperone_phone or "").strip() or None
-        if data.setting in CHAPERONED_SETTINGS else None,
+        chaperone_phone=chaperone_phone,
         checkin_interval_minutes=thresholds.checkin_interval_minutes
         if data.setting in CHAPERONED_SETTINGS else None,
         co_medications={k: bool(v) for k, v in data.co_medications.items()},

@@ -59,6 +59,14 @@ def _as_prescriber(user_id: int):
                           CareTeamMember.active.is_(True))
 
 
+def _own_patients(user_id: int):
+    """SQL: ids of the patients who have ``user_id`` as an active prescriber (a lookup on
+    the care-team index, so a list starts from the prescriber's patients)."""
+    return select(CareTeamMember.patient_id).where(
+        CareTeamMember.user_id == user_id, CareTeamMember.role == "prescriber",
+        CareTeamMember.active.is_(True))
+
+
 def acknowledge_review(session, actor, review_id: int, note: str,
                        expected_version: int | None) -> PrescriberReview:
     """The patient's prescriber acknowledges a review item with a note (audited)."""
@@ -153,15 +161,18 @@ def follow_ups_due(session, actor, thresholds: Thresholds, *, today: date | None
     follow-up after their course (stage "follow_up")."""
     _require_prescriber(actor)
     today = today or clinic_time.today()
+    # The aggregates read the actor's own patients' sessions, not the network's.
+    mine = _own_patients(actor.id)
     dosed = (select(CareSession.patient_id.label("patient_id"),
                     func.min(CareSession.scheduled_start).label("first"),
                     func.count().label("administered"))
              .join(DosingRecord, DosingRecord.session_id == CareSession.id)
-             .where(DosingRecord.outcome == "administered")
+             .where(DosingRecord.outcome == "administered", CareSession.patient_id.in_(mine))
              .group_by(CareSession.patient_id).subquery())
     follow_ups = (select(CareSession.patient_id.label("patient_id"),
                          func.max(CareSession.scheduled_start).label("last"))
-                  .where(CareSession.kind == "follow_up", CareSession.status == "completed")
+                  .where(CareSession.kind == "follow_up", CareSession.status == "completed",
+                         CareSession.patient_id.in_(mine))
                   .group_by(CareSession.patient_id).subquery())
     booked = (select(func.min(CareSession.scheduled_start))
               .where(CareSession.patient_id == Patient.id, CareSession.kind == "follow_up",
@@ -209,7 +220,7 @@ def clearances_expiring(session, actor, thresholds: Thresholds, *, today: date |
     rows = session.execute(
         select(Patient, Clearance, PlanVersion).join(Patient, Patient.id == Clearance.patient_id)
         .join(PlanVersion, PlanVersion.clearance_id == Clearance.id)
-        .where(_as_prescriber(actor.id), Clearance.decided_at == latest,
+        .where(Clearance.patient_id.in_(_own_patients(actor.id)), Clearance.decided_at == latest,
                Clearance.decision == "cleared", Clearance.revoked_at.is_(None),
                PlanVersion.number == newest_plan, PlanVersion.expires_on >= today,
                PlanVersion.expires_on <= today + timedelta(days=thresholds.clearance_warning_days),

@@ -6,12 +6,15 @@ care service that changes the path calls it.
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from kapms import clinic_time
 from kapms.care import path
+from kapms.care.constants import NOT_HELD_STATUSES
 from kapms.care.models import CareSession, Clearance, DosingRecord, ProgressNote
 from kapms.care.rules import Thresholds, clearance_is_current
+from kapms.care.services.common import LISTED
 from kapms.database import utcnow
 
 
@@ -34,41 +37,40 @@ def current_clearance(session, patient_id: int, today=None) -> Clearance | None:
     return clearance if is_current(clearance, today or clinic_time.today()) else None
 
 
-def _completed(session, patient_id: int, kind: str, after=None) -> int:
-    query = select(func.count()).select_from(CareSession).where(
-        CareSession.patient_id == patient_id, CareSession.kind == kind,
-        CareSession.status == "completed")
-    if after is not None:
-        query = query.where(CareSession.scheduled_start > after)
-    return session.scalar(query)
+def _record_rows(session, patient_id: int):
+    """The patient's sessions in one statement, oldest first: kind, status, start, the
+    dosing record's outcome, maintenance flag and clearance, and the note's status. Every
+    path fact and the count of unsigned notes come from these rows."""
+    return session.execute(
+        select(CareSession.kind, CareSession.status, CareSession.scheduled_start,
+               DosingRecord.outcome, DosingRecord.maintenance, DosingRecord.clearance_id,
+               ProgressNote.status.label("note_status"))
+        .outerjoin(DosingRecord, DosingRecord.session_id == CareSession.id)
+        .outerjoin(ProgressNote, ProgressNote.session_id == CareSession.id)
+        .where(CareSession.patient_id == patient_id)
+        .order_by(CareSession.scheduled_start, CareSession.id)).all()
 
 
-def administered_dosings(session, patient_id: int, clearance_id: int | None = None):
-    """(session start, maintenance?) of administered dosings, oldest first (optionally
-    under one clearance)."""
-    query = (select(CareSession.scheduled_start, DosingRecord.maintenance)
-             .join(DosingRecord, DosingRecord.session_id == CareSession.id)
-             .where(CareSession.patient_id == patient_id, DosingRecord.outcome == "administered"))
-    if clearance_id is not None:
-        query = query.where(DosingRecord.clearance_id == clearance_id)
-    return session.execute(query.order_by(CareSession.scheduled_start)).all()
-
-
-def gather_facts(session, patient, today=None) -> path.PathFacts:
-    """Collect the PathFacts for ``patient`` from its records, as of ``today``."""
-    today = today or clinic_time.today()
+def _facts(session, patient, today) -> tuple[path.PathFacts, Clearance | None, list]:
+    """The PathFacts, the latest clearance and the session rows they came from."""
     latest = latest_clearance(session, patient.id)
     plan = latest.plan if latest and latest.decision == "cleared" else None
     current = is_current(latest, today)
-    dosed = administered_dosings(session, patient.id, latest.id if latest else -1)
-    held = session.scalar(select(func.count()).select_from(DosingRecord).join(CareSession)
-                          .where(CareSession.patient_id == patient.id,
-                                 DosingRecord.outcome == "held"))
+    rows = _record_rows(session, patient.id)
+    # Administered dosings under the latest clearance (held ones count apart).
+    dosed = [r for r in rows if r.outcome == "administered"
+             and r.clearance_id == (latest.id if latest else -1)]
+    held = sum(r.outcome == "held" for r in rows)
+
+    def completed(kind: str, after=None) -> int:
+        return sum(r.kind == kind and r.status == "completed"
+                   and (after is None or r.scheduled_start > after) for r in rows)
+
     first = dosed[0].scheduled_start if dosed else None
     last = dosed[-1].scheduled_start if dosed else None
     course = [d for d in dosed if not d.maintenance]
     course_last = course[-1].scheduled_start if course else None
-    return path.PathFacts(
+    facts = path.PathFacts(
         has_care_team=bool(patient.care_team),
         has_prescriber=any(m.role == "prescriber" for m in patient.care_team),
         clearance_decision=latest.decision if latest else None,
@@ -77,19 +79,23 @@ def gather_facts(session, patient, today=None) -> path.PathFacts:
         clearance_revoked=bool(latest and latest.revoked_at),
         plan_count=plan.dosing_count if plan else None,
         maintenance_count=plan.maintenance_dosings if plan else 0,
-        completed_preparations=_completed(session, patient.id, "preparation"),
+        completed_preparations=completed("preparation"),
         administered=len(dosed),
         maintenance_administered=len(dosed) - len(course),
         held=held,
-        integration_after_last=(last is None or _completed(
-            session, patient.id, "integration", after=last) > 0),
-        follow_ups_after_first_dosing=(0 if first is None else _completed(
-            session, patient.id, "follow_up", after=first)),
-        follow_up_after_course=(course_last is not None and _completed(
-            session, patient.id, "follow_up", after=course_last) > 0),
+        integration_after_last=(last is None or completed("integration", after=last) > 0),
+        follow_ups_after_first_dosing=0 if first is None else completed("follow_up", after=first),
+        follow_up_after_course=(course_last is not None
+                                and completed("follow_up", after=course_last) > 0),
         days_since_first_dosing=(
             None if first is None else (today - clinic_time.local_date(first)).days),
     )
+    return facts, latest, rows
+
+
+def gather_facts(session, patient, today=None) -> path.PathFacts:
+    """Collect the PathFacts for ``patient`` from its records, as of ``today``."""
+    return _facts(session, patient, today or clinic_time.today())[0]
 
 
 def refresh_stage(session, patient, today=None) -> str:
@@ -101,22 +107,21 @@ def refresh_stage(session, patient, today=None) -> str:
 
 def patient_path(session, patient, thresholds: Thresholds, today=None) -> dict:
     """Timeline, next steps, upcoming sessions and flags for the patient page."""
-    facts = gather_facts(session, patient, today)
+    facts, latest, rows = _facts(session, patient, today or clinic_time.today())
     upcoming = session.scalars(
         select(CareSession).where(CareSession.patient_id == patient.id,
                                   CareSession.status.in_(("scheduled", "in_progress")),
                                   CareSession.scheduled_start >= utcnow())
+        .options(lazyload(CareSession.dosing), lazyload(CareSession.note), *LISTED)
         .order_by(CareSession.scheduled_start).limit(5)).all()
     flags = session.scalars(
         select(DosingRecord).join(CareSession)
         .where(CareSession.patient_id == patient.id, DosingRecord.bp_flag.is_not(None))
+        .options(lazyload("*"))  # the flag's text is all that is shown
         .order_by(CareSession.scheduled_start.desc())).all()
-    unsigned = session.scalar(
-        select(func.count()).select_from(CareSession)
-        .outerjoin(ProgressNote, ProgressNote.session_id == CareSession.id)
-        .where(CareSession.patient_id == patient.id, CareSession.status != "cancelled",
-               CareSession.scheduled_start < utcnow(),
-               (ProgressNote.id.is_(None)) | (ProgressNote.status != "signed")))
+    now = utcnow()
+    unsigned = sum(r.status not in NOT_HELD_STATUSES and r.scheduled_start < now
+                   and r.note_status != "signed" for r in rows)
     due = path.next_due(facts, thresholds.follow_up_after_dosing, thresholds.follow_up_days,
                         thresholds.clearance_warning_days)
     if unsigned:
@@ -124,4 +129,4 @@ def patient_path(session, patient, thresholds: Thresholds, today=None) -> dict:
     return {"facts": facts, "stage": path.derive_stage(facts),
             "timeline": path.timeline(facts), "next_due": due,
             "upcoming": upcoming, "flags": flags,
-            "clearance": latest_clearance(session, patient.id)}
+            "clearance": latest}

@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from kapms import clinic_time
 from kapms.care import services as care
 from kapms.care.blueprint import bp
-from kapms.care.constants import CO_MEDICATIONS, CONTRAINDICATIONS
+from kapms.care.constants import CO_MEDICATIONS, CONTRAINDICATIONS, DECISIONS, PRODUCTS, ROUTES
 from kapms.care.forms import (
     ClearanceForm,
     DeclineForm,
@@ -21,12 +22,13 @@ from kapms.care.forms import (
 from kapms.care.models import Clearance, Prescription
 from kapms.care.pdf import clearance_pdf_bytes
 from kapms.care.views.common import patient_as, thresholds
-from kapms.errors import NotFound
+from kapms.errors import DomainError, NotFound
 from kapms.extensions import db
 from kapms.patients.access import CLINICAL
 from kapms.patients.services import get_patient
+from kapms.web import confirm, panels
 from kapms.web.access import roles_required
-from kapms.web.forms import attempt, attempt_and_flash
+from kapms.web.forms import attempt, attempt_and_flash, show_domain_error
 
 
 def _patient_url(patient_id: int) -> str:
@@ -39,7 +41,11 @@ def clearance_new(patient_id: int):
     """Medical intake and the clearance decision (the patient's prescriber only)."""
     patient = patient_as(patient_id, "prescriber",
                          "Only the patient's prescriber records the clearance.")
-    form = ClearanceForm()
+    # Other domains' sections beside the screen (the patient's intake answers, consents);
+    # on a first view their prefill answers the screen, for the prescriber to review.
+    side = panels.collect(panels.CLEARANCE_PAGE, current_user, patient=patient)
+    prefill = {k: v for p in side for k, v in p.data.get("prefill", {}).items()}
+    form = ClearanceForm(data=prefill if request.method == "GET" else None)
     if form.validate_on_submit():
         data = care.ClearanceInput(
             decision=form.decision.data, reason=form.reason.data, screen=form.screen(),
@@ -50,15 +56,40 @@ def clearance_new(patient_id: int):
             override_reason=form.override_reason.data, dosing_count=form.dosing_count.data,
             product=form.product.data or None, route=form.route.data or None,
             dose_mg=form.dose_mg.data, expires_on=form.expires_on.data)
-        ok, clearance = attempt(form, lambda: care.record_clearance(
-            db.session, current_user, patient, data, thresholds()))
-        if ok:
-            flash(f"Clearance recorded: {clearance.decision_label}.", "success")
-            return redirect(url_for("care.clearance_detail", clearance_id=clearance.id))
+        try:  # the rules first: confirm only a decision that will be saved
+            care.check_clearance(data, thresholds(), clinic_time.today(), db.session, patient.id)
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            if not confirm.confirmed():
+                return confirm.ask(
+                    "Record this clearance decision?",
+                    f"{DECISIONS.get(data.decision, data.decision)} for {patient.full_name}. "
+                    "A decision is not edited afterwards: it is revoked, or the plan changed "
+                    "in a new version.", details=_decision_details(form),
+                    confirm_label="Yes, record the decision",
+                    back_url=_patient_url(patient.id), danger=False)
+            ok, clearance = attempt(form, lambda: care.record_clearance(
+                db.session, current_user, patient, data, thresholds()))
+            if ok:
+                flash(f"Clearance recorded: {clearance.decision_label}.", "success")
+                return redirect(url_for("care.clearance_detail", clearance_id=clearance.id))
     warning = care.baseline_warning(db.session, patient)
     return render_template("care/clearance_form.html", form=form, patient=patient,
                            contraindications=CONTRAINDICATIONS, co_medications=CO_MEDICATIONS,
-                           baseline_warning=warning)
+                           baseline_warning=warning, side_panels=side)
+
+
+def _decision_details(form) -> list[str]:
+    """The decision in words, for the confirmation step."""
+    details = [f"Reason: {form.reason.data}"]
+    if form.decision.data == "cleared":
+        details.append(f"Plan: {form.dosing_count.data} dosings, "
+                       f"{PRODUCTS.get(form.product.data, form.product.data)}, "
+                       f"{ROUTES.get(form.route.data, form.route.data)}, {form.dose_mg.data} mg")
+    if form.override_reason.data:
+        details.append(f"Override: {form.override_reason.data}")
+    return details
 
 
 @bp.get("/clearances/<int:clearance_id>")
@@ -98,6 +129,12 @@ def clearance_revoke(clearance_id: int):
     if not form.validate_on_submit():
         flash("Give the reason for revoking.", "danger")
         return redirect(_patient_url(patient.id))
+    if not confirm.confirmed():
+        return confirm.ask("Revoke this clearance?",
+                           f"No further dosing for {patient.full_name} until a new clearance.",
+                           details=[f"Reason: {form.reason.data}"],
+                           confirm_label="Yes, revoke the clearance",
+                           back_url=_patient_url(patient.id))
     attempt_and_flash(lambda: care.revoke_clearance(
         db.session, current_user, patient, clearance, form.reason.data), "Clearance revoked.")
     return redirect(_patient_url(patient.id))

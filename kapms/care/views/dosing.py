@@ -30,6 +30,7 @@ from kapms.care.views.common import thresholds
 from kapms.database import utcnow
 from kapms.errors import ConflictError, DomainError
 from kapms.extensions import db
+from kapms.portal.services.own_record import nominated_chaperone
 from kapms.web.access import roles_required
 from kapms.web.filters import clinic_zone
 from kapms.web.forms import attempt
@@ -64,6 +65,11 @@ def _form(name: str, cs, formdata=True):
         form.setting.data = "telehealth" if cs.modality == "telehealth" else "office"
         form.location.data = cs.location
         form.monitored_by.data = cs.clinician.display_name
+        # The chaperone the patient named in the portal (issue 11), for the clinician to
+        # confirm.
+        named = nominated_chaperone(db.session, cs.id)
+        if named:
+            form.chaperone_name.data, form.chaperone_phone.data = named
     if name == "vitals" and dosing is not None:
         form.kind.data = "extra" if dosing.reading("mid") else "mid"
     if name == "chaperone" and dosing is not None:

@@ -1,16 +1,18 @@
 """Session pages: scheduling, completing, dosing, progress notes, PDF, process notes."""
 
+from datetime import datetime, time, timedelta
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from kapms import clinic_time
 from kapms.care import services as care
 from kapms.care.blueprint import bp
-from kapms.care.constants import CO_MEDICATIONS
+from kapms.care.constants import CO_MEDICATIONS, MISSED_STATUSES, SESSION_KINDS
 from kapms.care.forms import (
     AddendumForm,
     CompleteForm,
+    MissedForm,
     NoteForm,
     ProcessNoteForm,
     ReasonForm,
@@ -19,14 +21,18 @@ from kapms.care.forms import (
     SignForm,
 )
 from kapms.care.pdf import session_note_pdf
+from kapms.care.views.calendar import open_times, parse_day
 from kapms.care.views.common import patient_as, thresholds
 from kapms.database import utcnow
 from kapms.extensions import db
 from kapms.patients.access import CLINICAL
 from kapms.patients.services import get_patient
+from kapms.web import confirm, edge, filters
 from kapms.web.access import roles_required
 from kapms.web.filters import clinic_zone
 from kapms.web.forms import attempt, attempt_and_flash
+
+OPEN_TIMES_DAYS, OPEN_TIMES_SHOWN = 14, 12
 
 
 def _session_url(care_session) -> str:
@@ -45,31 +51,82 @@ def _chosen_clinician(form, patient):
                 None)
 
 
+def _prefill(form) -> None:
+    """A "Book" link's clinician, date, time, length and kind (query arguments)."""
+    args = request.args
+    if args.get("kind") in SESSION_KINDS:
+        form.kind.data = args["kind"]
+    # A mangled link fills nothing in, and the form asks as usual.
+    for name, parse in (("clinician_id", edge.parse_id), ("day", parse_day),
+                        ("start_time", _clock_time), ("duration_minutes", edge.parse_id)):
+        if (value := parse(args.get(name))) is not None:
+            form[name].data = value
+
+
+def _clock_time(raw: str | None) -> time | None:
+    try:
+        return time.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def _open_times(patient, minutes: int) -> list[tuple]:
+    """Per care-team clinician: the next free times in their weekly availability (two
+    weeks), as (member, [clinic-local starts]) for links that fill the form in."""
+    today = datetime.now(clinic_zone()).date()
+    days = [today + timedelta(days=i) for i in range(OPEN_TIMES_DAYS)]
+    found = []
+    for member in patient.care_team:
+        starts = open_times(member.user_id, days, minutes,
+                            patient_id=patient.id)[:OPEN_TIMES_SHOWN]
+        found.append((member, [t.astimezone(clinic_zone()) for t in starts]))
+    return found
+
+
 @bp.route("/patients/<int:patient_id>/sessions/new", methods=["GET", "POST"])
 @roles_required("therapist", "prescriber", "admin")
 def session_new(patient_id: int):
-    """Schedule a session with a clinician of the care team."""
+    """Schedule a session with a clinician of the care team, once or as a repeating series
+    (each occurrence then a session of its own); the clinicians' free times are offered as
+    links that fill the form in."""
     patient = get_patient(db.session, current_user, patient_id, need=CLINICAL)
+    care.require_scheduler(current_user, patient, "schedule sessions")
     form = ScheduleForm()
-    if request.method == "GET" and request.args.get("kind") in dict(form.kind.choices):
-        form.kind.data = request.args["kind"]
+    if request.method == "GET":
+        _prefill(form)
     _offer_clinicians(form, patient)
     if form.validate_on_submit():
-        ok, cs = attempt(form, lambda: care.schedule_session(
-            db.session, current_user, patient, kind=form.kind.data,
-            clinician=_chosen_clinician(form, patient),
-            start=form.clinic_instant(form.day.data, "start_time"),
-            duration_minutes=form.duration_minutes.data, modality=form.modality.data,
-            location=form.location.data or None))
+        def common():  # inside attempt(): a skipped or repeated clock time is a refusal
+            return dict(kind=form.kind.data, clinician=_chosen_clinician(form, patient),
+                        start=form.clinic_instant(form.day.data, "start_time"),
+                        duration_minutes=form.duration_minutes.data,
+                        modality=form.modality.data, location=form.location.data or None)
+
+        if form.repeat.data:
+            ok, booked = attempt(form, lambda: care.schedule_series(
+                db.session, current_user, patient, every_weeks=form.repeat.data,
+                count=form.repeat_count.data, until=form.repeat_until.data, **common()))
+            cs = booked[0] if ok else None
+            done = f"{len(booked)} {cs.kind_label.lower()} sessions scheduled." if ok else ""
+        else:
+            ok, cs = attempt(form, lambda: care.schedule_session(
+                db.session, current_user, patient, record_past=form.record_past.data,
+                **common()))
+            done = f"{cs.kind_label} session scheduled." if ok else ""
         if ok:
-            flash(f"{cs.kind_label} session scheduled.", "success")
+            flash(done, "success")
             block = care.safety_alert_block(db.session, patient.id)
             if cs.kind == "dosing" and block:
                 flash(block, "danger")
             return redirect(url_for("patients.detail", patient_id=patient.id))
     safety_block = care.safety_alert_block(db.session, patient.id)
-    return render_template("care/schedule_form.html", form=form, patient=patient,
-                           safety_block=safety_block)
+    minutes = form.duration_minutes.data if isinstance(form.duration_minutes.data, int) \
+        and 15 <= form.duration_minutes.data <= 480 else 60
+    html = render_template("care/schedule_form.html", form=form, patient=patient,
+                           safety_block=safety_block, open_times=_open_times(patient, minutes),
+                           minutes=minutes)
+    db.session.commit()
+    return html
 
 
 @bp.route("/sessions/<int:session_id>/reschedule", methods=["GET", "POST"])
@@ -142,14 +199,37 @@ def session_complete(session_id: int):
 @bp.post("/sessions/<int:session_id>/cancel")
 @roles_required("therapist", "prescriber", "admin")
 def session_cancel(session_id: int):
-    """Cancel a scheduled session, with a reason."""
+    """Cancel a scheduled session, with a reason, after a confirmation step."""
     cs = care.get_care_session(db.session, current_user, session_id)
     form = ReasonForm()
     if not form.validate_on_submit():
         flash("Give a reason for cancelling.", "danger")
+    elif not confirm.confirmed():
+        return confirm.ask(
+            "Cancel this session?",
+            f"{cs.kind_label} session of {cs.patient.full_name} on "
+            f"{filters.local(cs.scheduled_start)} with {cs.clinician.display_name} will be "
+            "cancelled and its time freed.", details=[f"Reason: {form.reason.data}"],
+            confirm_label="Yes, cancel the session", back_url=_session_url(cs))
     else:
         attempt_and_flash(lambda: care.cancel_session(
             db.session, current_user, cs, form.reason.data), "Session cancelled.")
+    return redirect(_session_url(cs))
+
+
+@bp.post("/sessions/<int:session_id>/missed")
+@roles_required("therapist", "prescriber", "admin")
+def session_missed(session_id: int):
+    """Record a no-show or a late cancellation (billed or not by the clinic's setting)."""
+    cs = care.get_care_session(db.session, current_user, session_id)
+    form = MissedForm()
+    if not form.validate_on_submit():
+        flash("Choose no-show or late cancellation.", "danger")
+    else:
+        policy = care.MissedPolicy.from_config(current_app.config)
+        attempt_and_flash(lambda: care.record_missed(
+            db.session, current_user, cs, form.status.data, form.note.data, policy),
+            f"Recorded: {MISSED_STATUSES[form.status.data].lower()}.")
     return redirect(_session_url(cs))
 
 
@@ -160,6 +240,11 @@ def note_save(session_id: int):
     is refused, not lost: the refused text is shown back."""
     cs = care.get_care_session(db.session, current_user, session_id)
     form = NoteForm()
+    if form.validate_on_submit() and form.sign.data and not confirm.confirmed():
+        return confirm.ask(
+            "Sign this note?", "After signing, the note is locked: only signed addenda can be "
+            "added.", confirm_label="Yes, save and sign", back_url=_session_url(cs),
+            danger=False)
     if form.validate_on_submit():
         def save():
             note = care.save_draft(db.session, current_user, cs, form.body.data,
@@ -201,6 +286,13 @@ def note_addendum(session_id: int):
     form = AddendumForm()
     if not form.validate_on_submit():
         flash("The addendum is empty or too long.", "danger")
+    elif not confirm.confirmed():
+        return confirm.ask(
+            "Sign this addendum?", f"It is added to the signed note of the {cs.kind_label.lower()} "
+            f"session of {cs.patient.full_name} on {filters.local(cs.scheduled_start)}, with "
+            "your name and the time, and cannot be changed afterwards.",
+            details=[form.body.data], confirm_label="Yes, sign the addendum",
+            back_url=_session_url(cs), danger=False)
     else:
         attempt_and_flash(lambda: care.add_addendum(
             db.session, current_user, cs, form.body.data), "Addendum signed.")

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
+from kapms.auth.models import User
 from kapms.database import utcnow
 from kapms.errors import RuleViolation
 from kapms.network import eligibility
@@ -125,6 +127,9 @@ def team_standing(session, patient, day: date) -> list[MemberStanding]:
     members = list(patient.care_team)
     profiles = {p.user_id: p for p in session.scalars(select(ClinicianProfile).where(
         ClinicianProfile.user_id.in_([m.user_id for m in members])))} if members else {}
+    if members:  # the members' roles in one statement (each is read below)
+        session.scalars(select(User).options(selectinload(User.role_rows))
+                        .where(User.id.in_([m.user_id for m in members]))).all()
     result = []
     for member in sorted(members, key=lambda m: (m.role != "therapist", m.added_at)):
         standing = clinician_standing(session, member.user, member.role,

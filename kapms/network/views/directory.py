@@ -1,9 +1,19 @@
 """Directory pages: the admin's directory with CSV import/export, and profile editing."""
 
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user
 
 from kapms import clinic_time
+from kapms.csv_export import stream_csv
 from kapms.extensions import db
 from kapms.insurance.services import plan_choices
 from kapms.network import csv_io
@@ -91,9 +101,10 @@ def edit_profile(user_id: int):
 
 @bp.get("/directory/export.csv")
 def export_csv():
-    """Download the directory in the import format."""
-    text = directory_csv.export_directory(db.session, current_user)
-    return Response(text, mimetype="text/csv", headers={
+    """Download the directory in the import format, streamed in batches."""
+    rows = directory_csv.start_directory_export(db.session, current_user)
+    db.session.commit()  # keep the audit record of the export
+    return Response(stream_with_context(stream_csv(rows)), mimetype="text/csv", headers={
         "Content-Disposition": "attachment; filename=kapms-directory.csv"})
 
 

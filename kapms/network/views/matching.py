@@ -17,6 +17,7 @@ from kapms.network.services import profiles, referrals, search
 from kapms.patients.access import CLINICAL
 from kapms.patients.models import CARE_TEAM_ROLES
 from kapms.patients.services import get_patient
+from kapms.web import confirm
 from kapms.web.edge import id_arg
 from kapms.web.forms import attempt
 
@@ -69,6 +70,15 @@ def offer(patient_id: int):
     if clinician is None:
         flash("The offer was incomplete; pick a clinician from the list.", "danger")
         return redirect(back)
+    if not confirm.confirmed():
+        role = "therapist" if form.role.data == "therapist" else "prescriber"
+        return confirm.ask(
+            "Send this referral offer?",
+            f"{patient.full_name} is offered to {clinician.display_name} as {role}"
+            f"{', paying privately' if form.private_pay.data == '1' else ''}. They are "
+            "told, and the place is held until they answer.",
+            details=[f"Note: {form.note.data}"] if form.note.data else [],
+            confirm_label="Yes, send the offer", back_url=back, danger=False)
     ok, _ = attempt(form, lambda: referrals.offer_referral(
         db.session, current_user, patient, clinician, form.role.data, note=form.note.data,
         today=clinic_time.today(), private_pay=form.private_pay.data == "1",
