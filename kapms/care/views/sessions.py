@@ -1,6 +1,6 @@
 """Session pages: scheduling, completing, dosing, progress notes, PDF, process notes."""
 
-from datetime import datetime, time, timedelta
+from datetime import time, timedelta
 
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -73,7 +73,7 @@ def _clock_time(raw: str | None) -> time | None:
 def _open_times(patient, minutes: int) -> list[tuple]:
     """Per care-team clinician: the next free times in their weekly availability (two
     weeks), as (member, [clinic-local starts]) for links that fill the form in."""
-    today = datetime.now(clinic_zone()).date()
+    today = clinic_time.today()
     days = [today + timedelta(days=i) for i in range(OPEN_TIMES_DAYS)]
     found = []
     for member in patient.care_team:
