@@ -73,8 +73,11 @@ def open_token(session, token: str, *, now: datetime | None = None) -> PasswordT
     now = now or utcnow()
     row = None
     if isinstance(token, str) and 20 <= len(token) <= 100:
+        # populate_existing: the link is claimed by a conditional UPDATE, and objects are
+        # not expired on commit, so a session that loaded the row earlier must read it anew.
         row = session.scalar(select(PasswordToken).where(
-            PasswordToken.token_hash == token_hash(token)))
+            PasswordToken.token_hash == token_hash(token))
+            .execution_options(populate_existing=True))
     if row is None or not row.usable(now):
         record(session, None, "view", "password_token", getattr(row, "user_id", None),
                outcome="denied", detail="link unknown, used, replaced or expired")
