@@ -68,19 +68,32 @@ def test_cancelled_and_late_cancelled_sessions_give_their_time_back(db, team):
     assert book(db, team, late.scheduled_start).id
 
 
+def _local_days(starts) -> list[int]:
+    """Days from the first start, counted on the clinic's calendar (a series keeps its
+    wall-clock time across a daylight-saving change, so UTC differences are not whole days)."""
+    zone = clinic_time.zone()
+    first = starts[0].astimezone(zone).date()
+    return [(s.astimezone(zone).date() - first).days for s in starts]
+
+
+def _wall(moment: datetime) -> datetime:
+    return moment.astimezone(clinic_time.zone()).replace(tzinfo=None)
+
+
 def test_a_weekly_series_books_each_occurrence_on_its_own_or_nothing(db, team):
     booked = care.schedule_series(db, team.therapist, team.patient, kind="integration",
                                   clinician=team.therapist, start=at(1), duration_minutes=50,
                                   every_weeks=1, count=4)
-    assert [(s.scheduled_start - booked[0].scheduled_start).days for s in booked] == [
-        0, 7, 14, 21]
+    assert _local_days([s.scheduled_start for s in booked]) == [0, 7, 14, 21]
+    assert len({_wall(s.scheduled_start).time() for s in booked}) == 1  # the same clinic time
     series = db.get(SessionSeries, booked[0].series_id)
     assert series.sessions == booked and series.repeat_label == "Every week"
     # One occurrence moves alone.
     care.reschedule_session(db, team.therapist, booked[1], start=at(9), duration_minutes=50,
                             modality="office", clinician=team.therapist,
                             expected_version=booked[1].version)
-    assert [s.scheduled_start for s in (booked[0], booked[2])] == [at(1), at(15)]
+    assert [_wall(s.scheduled_start) for s in (booked[0], booked[2])] == [
+        _wall(at(1)), _wall(at(1)) + timedelta(days=14)]
     db.commit()
     # A second series clashing on two dates (at(15), at(22)) books nothing, names both.
     with pytest.raises(RuleViolation, match="Nothing was booked: 2 of the 3 sessions clash"):
@@ -231,7 +244,7 @@ def test_schedule_form_asks_the_kind_and_books_a_series(client, login, db, team)
     assert response.status_code == 302
     starts = [s.scheduled_start for s in db.query(CareSession).order_by(
         CareSession.scheduled_start)]
-    assert [(b - starts[0]).days for b in starts] == [0, 14, 28]
+    assert _local_days(starts) == [0, 14, 28]
     past = client.post(url, data={**base, "kind": "preparation",
                                   "day": (at(-3).astimezone(clinic_time.zone()).date()
                                           ).isoformat()})
