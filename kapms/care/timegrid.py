@@ -61,7 +61,9 @@ def layout(columns: list[list[tuple[datetime, int, object]]],
         for start, minutes, _ in entries:
             end = start + timedelta(minutes=minutes)
             first = min(first, start.hour)
-            last = max(last, end.hour + (1 if end.minute or end.date() > start.date() else 0))
+            # A session running past midnight fills the grid to its end (hour 24).
+            last = max(last, 24 if end.date() > start.date()
+                       else end.hour + (1 if end.minute else 0))
     for starts in open_starts:
         for start in starts:
             first, last = min(first, start.hour), max(last, start.hour + 1)

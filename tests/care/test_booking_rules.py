@@ -84,3 +84,10 @@ def test_time_grid_spans_rows_merges_meeting_sessions_and_places_free_times():
 def test_time_grid_widens_to_early_and_late_sessions():
     rows = timegrid.layout([[(local(MONDAY, 6, 30), 30, "x"), (local(MONDAY, 20), 90, "y")]])
     assert rows[0].at == time(6) and rows[-1].at == time(21, 45)
+
+
+def test_time_grid_holds_a_session_running_past_midnight():
+    rows = timegrid.layout([[(local(MONDAY, 23, 30), 60, "late")]])
+    assert rows[-1].at == time(23, 45)
+    [block] = [cell for row in rows for cell in row.cells if isinstance(cell, timegrid.Block)]
+    assert block.items == ["late"] and rows[block.row].at == time(23, 30)
