@@ -7,7 +7,7 @@ a unique value (409), a value the database refuses (400, logged as a warning: th
 checks of kapms.web.edge should have refused it first).
 """
 
-from flask import render_template
+from flask import render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -94,7 +94,8 @@ def init_app(app) -> None:
     @app.errorhandler(DataError)
     @app.errorhandler(OverflowError)
     def _out_of_range(error):
-        app.logger.warning("%s: %s", EDGE_MISSED, str(error).splitlines()[0][:200])
+        app.logger.warning("%s: %s %s: %s", EDGE_MISSED, request.method, request.path,
+                           str(error).splitlines()[0][:200])
         _abandon_request_keep_audit()
         return render_error(400, "Something in that request could not be stored (a value "
                                  "out of range or a character such as a NUL byte). Please "

@@ -40,6 +40,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
+    SelectField,
     StringField,
     TextAreaField,
 )
@@ -112,8 +113,9 @@ def _edge_checks(field) -> tuple[list, list]:
         first.append(_finite_amount)
     if isinstance(field, FloatField):
         last.append(_finite_number)
-    if isinstance(field, IntegerField):
-        last.append(_integer_in_range)
+    if isinstance(field, IntegerField) or (isinstance(field, SelectField)
+                                           and field.coerce is int):
+        last.append(_integer_in_range)  # a choice's id too (a list may not check choices)
     if isinstance(field, DateField):
         last.append(_date_in_range)
     return first, last
