@@ -44,7 +44,7 @@ from datetime import time as clock
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from bench import measures_generate
+from bench import measures_generate, portal_generate
 from bench.network_generate import LANGUAGES, PAYERS, STATES, UNUSABLE_HASH
 from bench.scale_load import Loader
 from kapms.audit.chain import seal
@@ -148,6 +148,10 @@ class Step:
     status: str = "scheduled"
     id: int | None = None
     start: datetime | None = None
+    remote: bool = False  # a dosing by telehealth or at home
+    series: Step | None = None  # the first session of the series it was booked in
+    series_weeks: int = 1
+    series_id: int | None = None
 
 
 @dataclass
@@ -190,6 +194,8 @@ class Network:
         self.billing: list[Clinician] = []
         self.bookings: dict[int, int] = {}  # clinician -> sessions booked (their calendar row)
         self.people: set[tuple[str, str, date]] = set()  # patients' names and birth dates
+        self.consents: dict = {}  # document -> [(version id, published, sha256, day)]
+        self.portal_users = 0
 
     # -- helpers -----------------------------------------------------------------------
     def at(self, day: date, hour: int, minute: int = 0) -> datetime:
@@ -359,10 +365,13 @@ class Network:
                 "created_at": self.now - timedelta(days=rng.randint(0, 20))})
         if plan.stage == "referral":
             return
+        own = portal_generate.patient_rng(plan.id)
+        portal_generate.mark_series(own, steps)
         clearance = self.clearance(rng, plan, steps)
         self.sessions(rng, plan, steps, clearance)
         self.measures(rng, plan, steps)
         self.billing_records(rng, plan, steps)
+        portal_generate.patient_records(self, own, plan, steps, created)
 
     def course(self, rng, plan: PatientPlan) -> list[Step]:
         """The patient's sessions: past ones held (or cancelled), the next one or two
@@ -530,11 +539,15 @@ class Network:
                     else "held" if held else "completed"
             step.status = status
             end = start + timedelta(minutes=step.minutes)
+            modality = "telehealth" if step.kind == "follow_up" or rng.random() < 0.2 \
+                else "office"
+            step.remote = modality == "telehealth"
             sid = self.db["care_sessions"].add({
                 "patient_id": plan.id, "kind": step.kind, "clinician_id": clinician.id,
                 "scheduled_start": start, "duration_minutes": step.minutes,
-                "modality": "telehealth" if step.kind == "follow_up" or rng.random() < 0.2
-                else "office", "location": None if step.kind == "follow_up" else "Suite 200",
+                "modality": modality,
+                "location": None if step.kind == "follow_up" else "Suite 200",
+                "series_id": portal_generate.series_id(self, step, plan.id, clinician, booked),
                 "status": status,
                 "started_at": start if status in ("completed", "held") else None,
                 "ended_at": end if status in ("completed", "held") else None,
@@ -553,7 +566,8 @@ class Network:
             if status in ("scheduled", "cancelled"):
                 continue
             if step.kind == "dosing":
-                self.dosing(rng, plan, sid, clearance, start, held, clinician)
+                setting = self.dosing(rng, plan, sid, clearance, start, held, clinician)
+                step.remote = step.remote or setting in portal_generate.REMOTE_SETTINGS
                 self.audit(clinician, "create", "dosing_record", sid, end, plan.id)
             else:
                 self.audit(clinician, "update", "care_session", sid, end, plan.id, "completed")
@@ -562,11 +576,12 @@ class Network:
                 self.claim(rng, plan, step, sid, clinician, rng.choice(self.billing))
 
     def dosing(self, rng, plan: PatientPlan, session_id: int, clearance, start: datetime,
-               held: bool, clinician: Clinician) -> None:
+               held: bool, clinician: Clinician) -> str:
         """The live dosing record of a past dosing session, every phase done: check-in,
         pre-dose vitals, the dose (or the hold), monitoring with vitals, adverse events and
         chaperone check-ins, discharge; the prescriber's review items for a hold or a
-        blood-pressure rise (acknowledged unless recent), now and then an amendment."""
+        blood-pressure rise (acknowledged unless recent), now and then an amendment.
+        Returns the dosing's setting (office, telehealth, home)."""
         pre_s, pre_d = (rng.randint(162, 175), rng.randint(100, 108)) if held \
             else (rng.randint(110, 140), rng.randint(68, 90))
         rise = not held and rng.random() < 0.05
@@ -653,6 +668,7 @@ class Network:
                 "reviewed_by_id": plan.prescriber.id if reviewed else None,
                 "note": "Reviewed; plan unchanged." if reviewed else None,
                 "version": 2 if reviewed else 1})
+        return setting
 
     def note(self, rng, plan: PatientPlan, step: Step, session_id: int,
              clinician: Clinician, end: datetime) -> None:
@@ -1078,6 +1094,7 @@ def generate(loader: Loader, size: Size, *, anchor: date, password_hash: str,
                             STATES["CA"][1][0], "")]
     net.billing = [Clinician(probe["billing"], PROBE_EMAILS["billing"], "Probe Billing", "CA",
                              STATES["CA"][1][0], "")]
+    net.consents = portal_generate.consent_documents(net)
     # The probe caseload: fixed stages, fixed seed, ids 1..32.
     for n, stage in enumerate(PROBE_STAGES + ["referral", "referral"], start=1):
         plan = _patient_plan(probe_rng, n, stage, net, therapist, prescriber)
@@ -1120,6 +1137,7 @@ def generate(loader: Loader, size: Size, *, anchor: date, password_hash: str,
             progress(f"  patients: {n + 1:,} of {patients:,} "
                      f"({time.perf_counter() - started:.0f} s)")
     net.logins(rng, therapists + prescribers + net.admins + net.billing, 45)
+    portal_generate.daily_runs(net)
     for clinician_id, bookings in sorted(net.bookings.items()):
         loader["care_clinician_calendars"].add({"clinician_id": clinician_id,
                                                 "bookings": bookings})

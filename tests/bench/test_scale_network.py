@@ -23,15 +23,8 @@ from kapms.extensions import db
 ANCHOR = date(2026, 11, 30)  # a Monday: the probe's week is all ahead
 TINY, SMALL = Size("tiny", 0.0003), Size("small", 0.0008)
 # Licensed MBI-GS wording (loaded by a clinic); second-factor secrets (nobody signs in as a
-# synthetic user with a second factor). Repeating series (issue 16's calendar) are not
-# generated yet: the synthetic sessions are booked one by one; nor are the patient portal's
-# tables (issue 11: accounts' links, outbox, consents, intake, reminders). Known gaps of the
-# benchmark: its pages are the staff's.
-NOT_GENERATED = {"measure_item_texts", "recovery_codes", "remembered_devices",
-                 "care_session_series", "password_tokens", "outbox_messages",
-                 "consent_documents", "consent_versions", "consent_signatures",
-                 "intake_responses", "chaperone_nominations", "reminder_opt_outs",
-                 "reminder_daily_runs"}
+# synthetic user with a second factor).
+NOT_GENERATED = {"measure_item_texts", "recovery_codes", "remembered_devices"}
 
 
 def _scratch_urls(tmp_path, count: int):
@@ -114,17 +107,18 @@ def test_the_probe_is_identical_at_every_size(networks):
                 if table.name == "gfe_watch_lines":  # priced after loading, when it runs
                     query = select(*[c for c in table.c if c.name not in ("id", "refreshed_at")]
                                    ).where(table.c.patient_id <= 32)
-                elif "patient_id" in table.columns:
-                    query = select(table).where(table.c.patient_id <= 32)
                 elif table.name == "users":  # the hash differs by its random salt
                     query = select(*[c for c in table.c if c.name != "password_hash"]).where(
-                        table.c.id <= 4)
+                        (table.c.id <= 4) | (table.c.patient_id <= 32))
+                elif "patient_id" in table.columns:
+                    query = select(table).where(table.c.patient_id <= 32)
                 else:
                     continue
                 rows[table.name] = sorted(db.session.execute(query).all(), key=repr)
             probe_rows.append(rows)
     small, larger = probe_rows
-    assert small["care_sessions"] and small["estimates"]
+    assert small["care_sessions"] and small["estimates"] and small["consent_signatures"]
+    assert len(small["users"]) > 4  # the probe users and the probe patients' portal accounts
     assert small == larger
 
 
@@ -167,3 +161,42 @@ def test_generated_npis_pass_the_check_digit():
     from kapms.network.npi import valid_npi
 
     assert all(valid_npi(npi_for(n)) for n in range(1, 3000))
+
+
+def test_every_dosing_had_its_consent_signed(networks):
+    """The care path's rule in the generated data: a dosing checked in had the KAP consent
+    version then current signed before (and the chaperone agreement, remote ones); a booked
+    dosing passes the consent domain's own dosing check."""
+    from kapms.care.models import CareSession
+    from kapms.consent.services import dosing_check
+
+    app, _ = networks[1]
+    with app.app_context():
+        unsigned = db.session.execute(text(
+            "SELECT d.id FROM dosing_records d JOIN care_sessions s ON s.id = d.session_id "
+            "WHERE NOT EXISTS (SELECT 1 FROM consent_signatures g "
+            " JOIN consent_versions v ON v.id = g.version_id "
+            " JOIN consent_documents c ON c.id = v.document_id "
+            " WHERE g.patient_id = s.patient_id AND c.title = 'KAP informed consent' "
+            " AND g.signed_at <= d.checked_in_at AND v.number = (SELECT max(w.number) "
+            "  FROM consent_versions w WHERE w.document_id = c.id "
+            "  AND w.published_at <= d.checked_in_at)) "
+            "OR (d.setting <> 'office' AND NOT EXISTS (SELECT 1 FROM consent_signatures g "
+            " JOIN consent_versions v ON v.id = g.version_id "
+            " JOIN consent_documents c ON c.id = v.document_id "
+            " WHERE g.patient_id = s.patient_id AND g.signed_at <= d.checked_in_at "
+            " AND c.title = 'Telehealth and chaperone agreement'))")).all()
+        assert db.session.scalar(select(func.count()).select_from(db.metadata.tables[
+            "dosing_records"])) > 100
+        assert unsigned == []
+        booked = db.session.scalars(select(CareSession).where(
+            CareSession.kind == "dosing", CareSession.status == "scheduled",
+            CareSession.scheduled_start > func.now())).all()
+        assert booked
+        assert [s.id for s in booked if dosing_check(db.session, s)] == []
+        cleared_unsigned = db.session.scalar(text(
+            "SELECT count(*) FROM clearances k WHERE NOT EXISTS (SELECT 1 FROM "
+            "consent_signatures g JOIN consent_versions v ON v.id = g.version_id "
+            "JOIN consent_documents c ON c.id = v.document_id WHERE g.patient_id = "
+            "k.patient_id AND c.required_before = 'clearance' AND g.signed_at <= k.decided_at)"))
+        assert cleared_unsigned == 0
