@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from bench.scale_generate import Network, PatientPlan, Step
 
 SALT = 7_919
+PROBE_PATIENT_EMAIL = "probe.patient@bench.kapms.test"
 REMOTE_SETTINGS = ("telehealth", "home")
 BROWSERS = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) Safari/604.1",
             "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/124.0 Safari/537.36",
@@ -123,7 +124,7 @@ def patient_records(net: Network, rng, plan: PatientPlan, steps: list[Step],
     """Portal account, intake answers, consent signatures, chaperones and reminders of a
     patient whose sessions are written."""
     account = None
-    if rng.random() < 0.6:
+    if plan.extra.get("portal_probe") or rng.random() < 0.6:
         account = portal_account(net, rng, plan, created)
     intake_day = steps[0].day if steps else None
     if account and account["accepted"] and intake_day:
@@ -139,14 +140,18 @@ def portal_account(net: Network, rng, plan: PatientPlan, created: datetime) -> d
     inviter = plan.therapist or plan.prescriber or net.billing[0]
     invited = min(created + timedelta(days=rng.randint(1, 10), hours=rng.randint(0, 6)),
                   net.now - timedelta(hours=rng.randint(2, 300)))
-    roll = rng.random()
+    # The probe's portal user signs in with the probe password (scale_pages' portal pages).
+    probe = plan.extra.get("portal_probe")
+    roll = 0.0 if probe else rng.random()
     accepted = invited + timedelta(hours=rng.randint(1, 60)) if roll < 0.91 else None
     if accepted and accepted > net.now:
-        accepted = None
-    email = f"{plan.first.lower()}.{plan.last.lower()}{plan.id}@example.com"
+        accepted = net.now - timedelta(hours=1) if probe else None
+    email = PROBE_PATIENT_EMAIL if probe \
+        else f"{plan.first.lower()}.{plan.last.lower()}{plan.id}@example.com"
     uid = net.db["users"].add({
         "email": email, "full_name": f"{plan.first} {plan.last}", "credentials": None,
-        "password_hash": UNUSABLE_HASH, "active": roll < 0.97, "failed_logins": 0,
+        "password_hash": net.password_hash if probe else UNUSABLE_HASH,
+        "active": roll < 0.97, "failed_logins": 0,
         "session_version": 1, "created_at": invited, "patient_id": plan.id,
         "password_changed_at": accepted,
         "last_login_at": max(accepted, net.now - timedelta(hours=rng.randint(1, 2000)))

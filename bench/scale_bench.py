@@ -456,7 +456,7 @@ def parser() -> argparse.ArgumentParser:
                    help="1: a bare WeasyPrint render after each PDF request; 0: none")
     p.add_argument("--budget", type=float, default=15.0, help="seconds per page and size")
     p.add_argument("--only", help="regular expression on 'role: page'")
-    p.add_argument("--role", help="therapist,prescriber,billing,admin")
+    p.add_argument("--role", help="therapist,prescriber,billing,admin,patient")
     p.add_argument("--sql", action="store_true", help="print each page's statements")
     p.add_argument("--sql-limit", type=int, default=40)
     p.add_argument("--profile", action="store_true", help="cProfile one request per page")

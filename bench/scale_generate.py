@@ -61,6 +61,9 @@ FULL = {"therapists": 10_000, "prescribers": 1_000, "patients": 100_000, "billin
 PROBE_PASSWORD = "probe-bench-lantern-2026"
 PROBE_EMAILS = {role: f"probe.{role}@bench.kapms.test"
                 for role in ("therapist", "prescriber", "billing", "admin")}
+# A caseload patient's portal account.
+PROBE_EMAILS["patient"] = portal_generate.PROBE_PATIENT_EMAIL
+PROBE_PORTAL_PATIENT = 8  # mid-course (dosing stage): the portal pages' patient
 PROBE_CASELOAD = 30
 PROBE_SEED = 20_260_104
 CLINIC_ZONE = ZoneInfo("America/Los_Angeles")
@@ -1098,7 +1101,8 @@ def generate(loader: Loader, size: Size, *, anchor: date, password_hash: str,
     # The probe caseload: fixed stages, fixed seed, ids 1..32.
     for n, stage in enumerate(PROBE_STAGES + ["referral", "referral"], start=1):
         plan = _patient_plan(probe_rng, n, stage, net, therapist, prescriber)
-        plan.extra.update(probe=True, estimate_odds=0.8, plan_odds=0.5)
+        plan.extra.update(probe=True, estimate_odds=0.8, plan_odds=0.5,
+                          portal_probe=n == PROBE_PORTAL_PATIENT)
         if stage == "referral":  # waiting for a therapist: offered to the probe's
             plan.therapist = plan.prescriber = None
             plan.extra["offered_to"] = therapist

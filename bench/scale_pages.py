@@ -197,10 +197,76 @@ class Probe:
         return self._scalar(select(ProcessNote.id).where(
             ProcessNote.author_id == self.user["therapist"]).order_by(ProcessNote.id).limit(1))
 
+    @cached_property
+    def consent_document(self) -> int:
+        """The KAP informed consent (two versions, thousands of signatures)."""
+        from kapms.consent.models import ConsentDocument
+
+        return self._scalar(select(ConsentDocument.id)
+                            .where(ConsentDocument.title == "KAP informed consent"))
+
+    @cached_property
+    def consent_version(self) -> int:
+        """The KAP informed consent's current version."""
+        from kapms.consent.models import ConsentVersion
+
+        return self._scalar(select(ConsentVersion.id).where(
+            ConsentVersion.document_id == self.consent_document)
+            .order_by(ConsentVersion.number.desc()).limit(1))
+
+    @cached_property
+    def signature(self) -> int:
+        """The showcase patient's newest consent signature."""
+        from kapms.consent.models import ConsentSignature
+
+        return self._scalar(select(ConsentSignature.id).where(
+            ConsentSignature.patient_id == self.patient)
+            .order_by(ConsentSignature.signed_at.desc()).limit(1))
+
+    @cached_property
+    def portal_patient(self) -> int:
+        """The patient whose portal account the probe patient user is."""
+        from kapms.auth.models import User
+
+        return self._scalar(select(User.patient_id).where(User.id == self.user["patient"]))
+
+    def _portal_row(self, model, *where) -> int:
+        return self._scalar(select(model.id).where(model.patient_id == self.portal_patient,
+                                                   *where).order_by(model.id.desc()).limit(1))
+
+    @cached_property
+    def portal_session(self) -> int:
+        """The portal patient's last booked session (ahead: its calendar file)."""
+        from kapms.care.models import CareSession
+
+        return self._scalar(select(CareSession.id).where(
+            CareSession.patient_id == self.portal_patient, CareSession.status == "scheduled")
+            .order_by(CareSession.scheduled_start.desc()).limit(1))
+
+    @cached_property
+    def portal_to_sign(self) -> int:
+        """A current consent version the portal patient has not signed (else the KAP
+        consent's: its page then says it is signed)."""
+        from kapms.consent.models import ConsentSignature, ConsentVersion
+
+        signed = select(ConsentSignature.version_id).where(
+            ConsentSignature.patient_id == self.portal_patient)
+        latest = select(func.max(ConsentVersion.id)).group_by(ConsentVersion.document_id)
+        return self.session.scalar(select(ConsentVersion.id).where(
+            ConsentVersion.id.in_(latest), ConsentVersion.id.not_in(signed))
+            .order_by(ConsentVersion.id).limit(1)) or self.consent_version
+
     def superbill(self) -> str:
         """Superbill query: this calendar year up to the anchor."""
         return urlencode({"start": self.anchor.replace(month=1, day=1).isoformat(),
                           "end": self.anchor.isoformat()})
+
+
+def _model(domain: str, name: str):
+    """A model class by domain and name (imported when a page's address is built)."""
+    from importlib import import_module
+
+    return getattr(import_module(f"kapms.{domain}.models"), name)
 
 
 def _audit(**query) -> object:
@@ -216,6 +282,8 @@ page("calendar .ics", "therapist", lambda p: "/care/calendar.ics")
 page("notes due", "therapist", lambda p: "/care/notes-due")
 page("patient list", "therapist", lambda p: "/patients/")
 page("patient search", "therapist", lambda p: f"/patients/?q={p.patient_name[1][:3].lower()}")
+page("patient suggest", "therapist",
+     lambda p: f"/patients/suggest?q={p.patient_name[1][:3].lower()}")
 page("patient page", "therapist", lambda p: f"/patients/{p.patient}")
 page("patient edit", "therapist", lambda p: f"/patients/{p.patient}/edit")
 page("session page", "therapist", lambda p: f"/care/sessions/{p.signed_dosing}")
@@ -236,6 +304,11 @@ page("referral offer", "therapist", lambda p: f"/network/offers/{p.offer}")
 page("my directory profile", "therapist", lambda p: "/network/profile")
 page("outcomes (own)", "therapist", lambda p: "/outcomes/")
 page("care team", "therapist", lambda p: f"/network/patients/{p.patient}/care-team")
+page("signed consent PDF", "therapist", lambda p: f"/consent/signatures/{p.signature}.pdf",
+     pdf=True)
+page("book free time", "therapist", lambda p: "/care/book?" + urlencode(
+    {"clinician_id": p.user["therapist"], "day": p.anchor + timedelta(days=1),
+     "start_time": "16:00", "duration_minutes": 50}))
 page("change password", "therapist", lambda p: "/account/password")
 page("account security", "therapist", lambda p: "/account/security")
 page("set up second factor", "therapist", lambda p: "/account/security/set-up")
@@ -308,7 +381,23 @@ page("directory import form", "admin", lambda p: "/network/directory/import")
 page("outcomes report", "admin", lambda p: "/outcomes/")
 page("outcomes report PDF", "admin", lambda p: "/outcomes/report.pdf", pdf=True)
 page("outcomes report CSV", "admin", lambda p: "/outcomes/report.csv")
+page("outcomes summary", "admin", lambda p: "/outcomes/summary")
+page("outcomes summary HTML", "admin", lambda p: "/outcomes/summary.html")
+page("outcomes summary PDF", "admin", lambda p: "/outcomes/summary.pdf", pdf=True)
+page("outcomes summary CSV", "admin", lambda p: "/outcomes/summary.csv")
 page("MBI-GS item text", "admin", lambda p: "/admin/measures/item-text")
+page("practice week", "admin", lambda p: f"/care/practice?date={p.anchor}")
+page("practice day", "admin", lambda p: f"/care/practice?view=day&date={p.busiest_day}")
+page("clinician calendar", "admin",
+     lambda p: f"/care/practice/{p.user['therapist']}?date={p.anchor}")
+page("consent documents", "admin", lambda p: "/admin/consents/")
+page("consent document", "admin", lambda p: f"/admin/consents/{p.consent_document}")
+page("consent version", "admin", lambda p: f"/admin/consents/versions/{p.consent_version}")
+page("new consent document form", "admin", lambda p: "/admin/consents/new")
+page("outbox", "admin", lambda p: "/admin/outbox/")
+page("outbox, gave up", "admin", lambda p: "/admin/outbox/?status=failed")
+page("signed consent PDF", "admin", lambda p: f"/consent/signatures/{p.signature}.pdf",
+     pdf=True)
 page("users", "admin", lambda p: "/admin/users/")
 page("user edit", "admin", lambda p: f"/admin/users/{p.user['therapist']}")
 page("new user form", "admin", lambda p: "/admin/users/new")
@@ -331,10 +420,31 @@ page("audit log, all filters", "admin", _audit(
     user_id=lambda p: p.user["therapist"], patient_id=lambda p: p.patient, action="view",
     date_from=lambda p: p.anchor - timedelta(days=30), date_to=lambda p: p.anchor))
 
+# --- the patient, in the portal ---------------------------------------------------------------
+page("portal home", "patient", lambda p: "/portal/")
+page("portal consents", "patient", lambda p: "/portal/consents")
+page("portal sign consent", "patient", lambda p: f"/portal/consents/{p.portal_to_sign}")
+page("portal intake", "patient", lambda p: "/portal/intake")
+page("portal reminders", "patient", lambda p: "/portal/reminders")
+page("portal billing", "patient", lambda p: "/portal/billing")
+page("portal appointments .ics", "patient", lambda p: "/portal/appointments.ics")
+page("portal appointment .ics", "patient",
+     lambda p: f"/portal/appointments/{p.portal_session}.ics")
+page("portal estimate PDF", "patient", lambda p: "/portal/billing/estimates/"
+     f"{p._portal_row(_model('billing', 'Estimate'))}.pdf", pdf=True)
+page("portal plan PDF", "patient", lambda p: "/portal/billing/plans/"
+     f"{p._portal_row(_model('billing', 'PaymentPlan'))}.pdf", pdf=True)
+page("portal statement PDF", "patient", lambda p: "/portal/billing/statement.pdf", pdf=True)
+page("portal superbill PDF", "patient",
+     lambda p: f"/portal/billing/superbill.pdf?{p.superbill()}", pdf=True)
+
 # Endpoints that are not pages someone opens to work in: anonymous ones and the steps of
 # signing in (the benchmark signs in with a password only).
-NOT_PAGES = {"static", "web.health", "auth.login", "self_report.fill", "auth.enter_code",
-             "auth.enrol_at_sign_in"}
+NOT_PAGES = {"static", "web.health", "web.favicon", "auth.login", "self_report.fill",
+             "auth.enter_code", "auth.enrol_at_sign_in", "auth.forgot_password",
+             "auth.open_password_link", "auth.set_password",
+             # the development mail folder (files the folder backend wrote, not the database)
+             "outbox.mail_folder", "outbox.folder_message"}
 
 
 def uncovered_routes(app, probe: Probe) -> list[str]:
