@@ -8,7 +8,7 @@ answers 200 to its probe user.
 
 import os
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime, time
 
 import pytest
 from sqlalchemy import create_engine, func, select, text
@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 
 from bench import scale_bench, scale_pages
 from bench.scale_data import make_app
-from bench.scale_generate import PROBE_PASSWORD, Size, generate
+from bench.scale_generate import CLINIC_ZONE, PROBE_PASSWORD, Size, generate
 from bench.scale_load import Loader
 from kapms.extensions import db
 
@@ -191,7 +191,8 @@ def test_every_dosing_had_its_consent_signed(networks):
         assert unsigned == []
         booked = db.session.scalars(select(CareSession).where(
             CareSession.kind == "dosing", CareSession.status == "scheduled",
-            CareSession.scheduled_start > func.now())).all()
+            CareSession.scheduled_start > datetime.combine(ANCHOR, time(12), CLINIC_ZONE)
+            .astimezone(UTC))).all()
         assert booked
         assert [s.id for s in booked if dosing_check(db.session, s)] == []
         cleared_unsigned = db.session.scalar(text(

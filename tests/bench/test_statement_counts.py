@@ -192,3 +192,41 @@ def test_billing_home_is_flat_in_gfes_and_overdue_plans(db, client, login_as):
     assert 'data-testid="gfe-watch-entry"' in home
     _flat(client, "/billing/", lambda: flagged_patients(3))
     _flat(client, "/", lambda: flagged_patients(2))
+
+
+def test_consent_admin_pages_are_flat_in_the_number_of_signatures(db, client, login_as):
+    from kapms.consent import services as consents
+    from kapms.consent.demo import KAP_V1
+    from tests.consent.helpers import sign_everything
+
+    admin = login_as("admin")
+    document = consents.create_document(db, admin, title="KAP informed consent", body=KAP_V1,
+                                        required_before="first_dosing", applies_to="all")
+    db.commit()
+
+    def patients_sign(count):
+        for _ in range(count):
+            team = make_team(db)
+            sign_everything(db, team.therapist, team.patient)
+        db.commit()
+
+    patients_sign(2)
+    for url in ("/admin/consents/", f"/admin/consents/{document.id}",
+                f"/admin/consents/versions/{document.current.id}"):
+        _flat(client, url, lambda: patients_sign(8))
+
+
+def test_outbox_is_flat_in_the_number_of_messages(db, client, login_as):
+    from kapms.outbox.services import queue_message
+
+    login_as("admin")
+
+    def messages(count):
+        for _ in range(count):
+            team = make_team(db)
+            queue_message(db, kind="invitation", recipient=f"p{team.patient.id}@example.com",
+                          patient_id=team.patient.id, params={"hours": 72})
+        db.commit()
+
+    messages(2)
+    _flat(client, "/admin/outbox/", lambda: messages(15))
