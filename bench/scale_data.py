@@ -19,7 +19,8 @@ from kapms.config import Config
 
 HERE = Path(__file__).resolve().parent
 SOURCES = [HERE / name for name in ("scale_generate.py", "scale_load.py",
-                                    "measures_generate.py", "network_generate.py")]
+                                    "measures_generate.py", "network_generate.py",
+                                    "portal_generate.py")]
 
 
 class BenchConfig(Config):
