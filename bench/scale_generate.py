@@ -9,8 +9,10 @@ lines and 5 million audit events. Every domain's tables are filled: users and ro
 directory profiles with licences, plans and weekly availability, care teams, clearances,
 prescriptions and refills, sessions, dosing records, progress and process notes with
 addenda, measures with safety alerts and self-report links, referrals, benefits, estimates
-with their lines, Good Faith Estimates, payment plans with installments and payments, and
-the audit log those records would have left.
+with their lines, Good Faith Estimates, payment plans with installments and payments,
+consent documents and signatures, portal accounts with their links, intake answers,
+chaperones, reminders and the outbox, session series (bench.portal_generate), and the audit
+log those records would have left.
 
 Patients move along the care path: each gets a stage (referral 6 %, intake 6 %, not cleared
 or deferred 3 %, preparation 10 %, dosing 25 %, medical follow-up 8 %, maintenance 10 %,
@@ -23,7 +25,8 @@ pure pricing code, measures are scored by the measures scoring library (through
 bench.measures_generate), and 12 % of PHQ-9s answer item 9 above 0, raising an alert.
 
 The probe: four signed-in users (therapist, prescriber, billing, admin; password
-:data:`PROBE_PASSWORD`) and the probe therapist's caseload of 30 patients (all with the
+:data:`PROBE_PASSWORD`), a fifth for the portal (the account of caseload patient
+:data:`PROBE_PORTAL_PATIENT`) and the probe therapist's caseload of 30 patients (all with the
 probe prescriber) plus two patients offered to the probe therapist, generated first from
 their own fixed random seed, so that their rows and ids are identical at every size and a
 per-user page can be compared across sizes. Everything is dated relative to ``anchor``
