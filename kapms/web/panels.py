@@ -7,6 +7,8 @@ imported, so the dashboard and the patient page never import the domains themsel
 
 from dataclasses import dataclass, field
 
+from flask import g
+
 DASHBOARD = "dashboard"
 PATIENT_PAGE = "patient"
 # Beside the prescriber's clearance screen (``patient=``); a panel's data may carry
@@ -34,3 +36,13 @@ def collect(page: str, user, **context) -> list[Panel]:
     """Every panel the providers give for this user and context, in order."""
     panels = [p for provider in _providers[page] for p in provider(user, **context)]
     return sorted(panels, key=lambda p: p.order)
+
+
+def shared(name: str, key, load):
+    """A fact several panels of one page read (the patient's sessions, open safety
+    alerts), loaded by the first provider that asks and reused by the others for the rest
+    of the request, so a page reads it once whatever order the providers run in."""
+    facts = g.setdefault("panel_facts", {})
+    if (name, key) not in facts:
+        facts[(name, key)] = load()
+    return facts[(name, key)]

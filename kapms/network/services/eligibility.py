@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, lazyload
 
 from kapms.auth.models import User
 from kapms.database import utcnow
@@ -23,7 +23,7 @@ from kapms.network.eligibility import (
     ClinicianStanding,
     Placement,
 )
-from kapms.network.models import ClinicianProfile, Referral
+from kapms.network.models import ClinicianPlan, ClinicianProfile, Referral
 from kapms.network.services.search import places_taken_expr
 from kapms.patients.models import CareTeamMember
 
@@ -125,11 +125,18 @@ def team_standing(session, patient, day: date) -> list[MemberStanding]:
     """Every active member of ``patient``'s team, checked against the standing criteria
     (a lapsed licence, a plan no longer accepted, training, account) as of ``day``."""
     members = list(patient.care_team)
-    profiles = {p.user_id: p for p in session.scalars(select(ClinicianProfile).where(
-        ClinicianProfile.user_id.in_([m.user_id for m in members])))} if members else {}
-    if members:  # the members' roles in one statement (each is read below)
-        session.scalars(select(User).options(selectinload(User.role_rows))
-                        .where(User.id.in_([m.user_id for m in members]))).all()
+    ids = [m.user_id for m in members]
+    # Two statements whatever the team's size: the members' roles, then their profiles
+    # with the licences and plans the criteria read (not the weekly availability).
+    profiles = {}
+    if members:
+        session.scalars(select(User).options(joinedload(User.role_rows))
+                        .where(User.id.in_(ids))).unique().all()
+        profiles = {p.user_id: p for p in session.scalars(
+            select(ClinicianProfile).where(ClinicianProfile.user_id.in_(ids))
+            .options(joinedload(ClinicianProfile.licences),
+                     joinedload(ClinicianProfile.plan_rows).lazyload(ClinicianPlan.plan),
+                     lazyload(ClinicianProfile.availability))).unique()}
     result = []
     for member in sorted(members, key=lambda m: (m.role != "therapist", m.added_at)):
         standing = clinician_standing(session, member.user, member.role,
