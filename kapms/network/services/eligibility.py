@@ -9,7 +9,7 @@ prescriber must be authorised in the state where the patient is). Nothing here w
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import joinedload, lazyload
 
 from kapms.auth.models import User
@@ -126,12 +126,14 @@ def team_standing(session, patient, day: date) -> list[MemberStanding]:
     (a lapsed licence, a plan no longer accepted, training, account) as of ``day``."""
     members = list(patient.care_team)
     ids = [m.user_id for m in members]
-    # Two statements whatever the team's size: the members' roles, then their profiles
-    # with the licences and plans the criteria read (not the weekly availability).
+    # At most two statements whatever the team's size: the members' roles (unless loaded
+    # with the team), then their profiles with the licences and plans the criteria read
+    # (not the weekly availability).
     profiles = {}
-    if members:
+    if any("role_rows" in inspect(m.user).unloaded for m in members):
         session.scalars(select(User).options(joinedload(User.role_rows))
                         .where(User.id.in_(ids))).unique().all()
+    if members:
         profiles = {p.user_id: p for p in session.scalars(
             select(ClinicianProfile).where(ClinicianProfile.user_id.in_(ids))
             .options(joinedload(ClinicianProfile.licences),
