@@ -116,7 +116,6 @@ from kapms.care.services.sessions import (
     complete_session,
     count_notes_due,
     notes_due,
-    patient_sessions,
     record_missed,
     require_scheduler,
     reschedule_session,
@@ -127,6 +126,7 @@ from kapms.care.services.stage import (
     current_clearance,
     latest_clearance,
     patient_path,
+    patient_sessions,
     refresh_stage,
 )
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
 from kapms import clinic_time
@@ -331,16 +331,6 @@ def record_missed(session, actor, care_session: CareSession, status: str, note: 
            patient_id=care_session.patient_id,
            detail=f"{status}; {'billable' if billable else 'not billed'}")
     return care_session
-
-
-def patient_sessions(session, patient_id: int) -> list[CareSession]:
-    """All of a patient's sessions, newest first, each with its dosing record and note,
-    in one statement (the caller has loaded the patient)."""
-    return session.scalars(select(CareSession).where(CareSession.patient_id == patient_id)
-                           .options(joinedload(CareSession.dosing),
-                                    joinedload(CareSession.note), *LISTED)
-                           .order_by(CareSession.scheduled_start.desc(),
-                                     CareSession.id.desc())).all()
 
 
 def _audit_reads(session, actor, rows, detail: str) -> None:

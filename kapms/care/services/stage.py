@@ -15,6 +15,7 @@ from kapms.care import path
 from kapms.care.constants import NOT_HELD_STATUSES
 from kapms.care.models import CareSession, Clearance, DosingRecord, ProgressNote
 from kapms.care.rules import Thresholds, clearance_is_current
+from kapms.care.services.common import LISTED
 from kapms.database import utcnow
 
 
@@ -133,10 +134,23 @@ def refresh_stage(session, patient, today=None) -> str:
     return patient.stage
 
 
-def patient_path(session, patient, thresholds: Thresholds, sessions, today=None) -> dict:
+def patient_sessions(session, patient_id: int) -> list[CareSession]:
+    """All of a patient's sessions, newest first, each with its dosing record and note,
+    in one statement (the caller has loaded the patient)."""
+    return session.scalars(select(CareSession).where(CareSession.patient_id == patient_id)
+                           .options(joinedload(CareSession.dosing),
+                                    joinedload(CareSession.note), *LISTED)
+                           .order_by(CareSession.scheduled_start.desc(),
+                                     CareSession.id.desc())).all()
+
+
+def patient_path(session, patient, thresholds: Thresholds, sessions=None, today=None
+                 ) -> dict:
     """Timeline, next steps, upcoming sessions and flags for the patient page, from the
-    patient's ``sessions`` (``patient_sessions``: every one, with dosing record and note)
+    patient's ``sessions`` (``patient_sessions``, read here unless the caller has them)
     and the latest clearance: two statements."""
+    if sessions is None:
+        sessions = patient_sessions(session, patient.id)
     facts, latest, rows = _facts(session, patient, today or clinic_time.today(),
                                  _rows_of(sessions))
     now = utcnow()

@@ -49,10 +49,11 @@ def places_taken(session, user_id: int, role: str, *, excluding_offer_id: int | 
 
 
 def clinician_standing(session, clinician, role: str, profile: ClinicianProfile | None = None,
-                       *, load: int | None = None, excluding_offer_id: int | None = None
-                       ) -> ClinicianStanding:
-    """What the eligibility rule needs about ``clinician`` in ``role``, from the directory."""
-    if profile is None:
+                       *, load: int | None = None, excluding_offer_id: int | None = None,
+                       profile_read: bool = False) -> ClinicianStanding:
+    """What the eligibility rule needs about ``clinician`` in ``role``, from the directory
+    (``profile_read``: the caller looked the profile up, and None means there is none)."""
+    if profile is None and not profile_read:
         profile = session.scalar(select(ClinicianProfile)
                                  .where(ClinicianProfile.user_id == clinician.id))
     common = dict(name=clinician.full_name, active=clinician.active,
@@ -142,7 +143,8 @@ def team_standing(session, patient, day: date) -> list[MemberStanding]:
     result = []
     for member in sorted(members, key=lambda m: (m.role != "therapist", m.added_at)):
         standing = clinician_standing(session, member.user, member.role,
-                                      profiles.get(member.user_id), load=0)
+                                      profiles.get(member.user_id), load=0,
+                                      profile_read=True)
         found = eligibility.assess(standing, placement(patient, private_pay=member.private_pay),
                                    member.role, day, criteria=STANDING)
         result.append(MemberStanding(member, found))
