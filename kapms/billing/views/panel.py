@@ -29,7 +29,9 @@ def billing_panel(user, patient=None, categories=frozenset(), **context):
     plans = [(p, ledger(p, day)) for p in open_plans(db.session, patient.id)]
     benefits = benefits_as_of(db.session, patient, day)
     data = {"patient": patient, "estimate": latest, "benefits": benefits,
-            "missing": missing_facts(db.session, patient, day, benefits=benefits),
+            # Why no estimate can be made is shown only while there is none.
+            "missing": None if latest else missing_facts(db.session, patient, day,
+                                                         benefits=benefits),
             "plans": plans, "links": user.has_role("billing", "admin")}
     return [panels.Panel("billing/_panel.html", data, order=60)]
 
