@@ -85,7 +85,9 @@ _SEAL = "kapms_audit_seal_due"
 def _insert_buffered(session) -> None:
     buffered = session.info.pop(_BUFFER, None)
     if buffered:
-        session.execute(insert(AuditEvent), buffered)
+        # render_nulls: one multi-row INSERT, not one per run of rows whose empty
+        # columns differ (a read of a patient and of a list without an id).
+        session.execute(insert(AuditEvent).execution_options(render_nulls=True), buffered)
 
 
 @sa_event.listens_for(Session, "do_orm_execute")

@@ -171,23 +171,26 @@ def get_version(session, version_id: int) -> ConsentVersion:
 
 # --- what a patient has signed and must sign ------------------------------------------------
 
-def _signed_numbers(session, patient_id: int) -> dict[int, set[int]]:
+def _signed_numbers(session, patient_id: int, signatures=None) -> dict[int, set[int]]:
     rows = session.execute(
         select(ConsentVersion.document_id, ConsentVersion.number)
         .join(ConsentSignature, ConsentSignature.version_id == ConsentVersion.id)
-        .where(ConsentSignature.patient_id == patient_id)).all()
+        .where(ConsentSignature.patient_id == patient_id)).all() if signatures is None else [
+        (s.version.document_id, s.version.number) for s in signatures]
     signed: dict[int, set[int]] = {}
     for document_id, number in rows:
         signed.setdefault(document_id, set()).add(number)
     return signed
 
 
-def to_sign(session, patient_id: int, *, remote: bool | None, stages=None) -> list[ToSign]:
+def to_sign(session, patient_id: int, *, remote: bool | None, stages=None,
+            signatures=None) -> list[ToSign]:
     """The active documents the patient must (or, when not required, may) sign now, with
     the version to sign. ``remote``: whether a dosing by telehealth or at home concerns
-    them; ``stages``: only documents required at these stages (e.g. {"clearance"}).
+    them; ``stages``: only documents required at these stages (e.g. {"clearance"});
+    ``signatures``: every signature of the patient, when the caller has read them.
     Caller checked access."""
-    signed = _signed_numbers(session, patient_id)
+    signed = _signed_numbers(session, patient_id, signatures)
     result = []
     for document in list_documents(session, active_only=True):
         if stages is not None and document.required_before not in stages:

@@ -34,14 +34,17 @@ from kapms.patients.models import (
 
 
 def get_patient(session, actor, patient_id: int, *, need: str = CLINICAL,
-                audit: bool = True) -> Patient:
+                audit: bool = True, options=()) -> Patient:
     """Load a patient the actor may see, auditing the read.
 
     Someone else's patient answers NotFound (404), exactly like a missing one, so ids
     reveal nothing. ``need`` is the data category the caller is about to show; without
     it the read is refused with PermissionDenied (403) and audited as denied.
+    ``options``: loader options for what the caller reads next (e.g. the care team).
     """
-    patient = session.scalar(visible_patients(actor).where(Patient.id == patient_id))
+    found = session.scalars(visible_patients(actor).where(Patient.id == patient_id)
+                            .options(*options)).unique().all()
+    patient = found[0] if found else None
     if patient is None:
         record(session, actor, "view", "patient", patient_id, patient_id=patient_id,
                outcome="denied", detail="not on care team or no such patient")

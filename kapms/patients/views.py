@@ -5,6 +5,7 @@ from dataclasses import dataclass, fields
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from kapms import clinic_time
 from kapms.auth.models import User
@@ -18,7 +19,7 @@ from kapms.patients import services
 from kapms.patients.access import BILLING, CLINICAL, categories
 from kapms.patients.blueprint import bp
 from kapms.patients.forms import PatientForm, RegisterPatientForm
-from kapms.patients.models import STAGES, Patient, RegistrationReview
+from kapms.patients.models import STAGES, CareTeamMember, Patient, RegistrationReview
 from kapms.web import filters, panels
 from kapms.web.access import roles_required
 from kapms.web.edge import page_arg
@@ -182,7 +183,11 @@ def edit(patient_id: int):
 def detail(patient_id: int):
     """Where the patient stands at a glance; each domain contributes its sections."""
     need = CLINICAL if current_user.has_role("therapist", "prescriber", "admin") else BILLING
-    patient = services.get_patient(db.session, current_user, patient_id, need=need)
+    # The care team with each member's account and roles comes with the patient: the
+    # panels read it (team standing, who may schedule, prescribe, invite).
+    patient = services.get_patient(db.session, current_user, patient_id, need=need, options=(
+        joinedload(Patient.care_team).joinedload(CareTeamMember.user)
+        .joinedload(User.role_rows),))
     allowed = categories(current_user, patient)
     page_panels = panels.collect(panels.PATIENT_PAGE, current_user, patient=patient,
                                  categories=allowed)

@@ -5,6 +5,7 @@ panel's template with its data. Domains register providers when their views modu
 imported, so the dashboard and the patient page never import the domains themselves.
 """
 
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 DASHBOARD = "dashboard"
@@ -12,6 +13,8 @@ PATIENT_PAGE = "patient"
 # Beside the prescriber's clearance screen (``patient=``); a panel's data may carry
 # "prefill": screen answers the form starts from (the prescriber decides each).
 CLEARANCE_PAGE = "clearance"
+# What the providers of the page being collected share (``shared``).
+_facts: ContextVar[dict | None] = ContextVar("panel_facts", default=None)
 _providers: dict[str, list] = {DASHBOARD: [], PATIENT_PAGE: [], CLEARANCE_PAGE: []}
 
 
@@ -31,6 +34,24 @@ def register(page: str, provider) -> None:
 
 
 def collect(page: str, user, **context) -> list[Panel]:
-    """Every panel the providers give for this user and context, in order."""
-    panels = [p for provider in _providers[page] for p in provider(user, **context)]
+    """Every panel the providers give for this user and context, in order (what they
+    ``shared`` is read once for the whole page)."""
+    token = _facts.set({})
+    try:
+        panels = [p for provider in _providers[page] for p in provider(user, **context)]
+    finally:
+        _facts.reset(token)
     return sorted(panels, key=lambda p: p.order)
+
+
+def shared(name: str, key, load):
+    """A fact several panels of one page read (the patient's sessions, open safety
+    alerts): loaded by the first provider that asks and reused by the others while
+    ``collect`` gathers the page, so the page reads it once whatever order the providers
+    run in. Outside ``collect``, simply ``load()``."""
+    facts = _facts.get()
+    if facts is None:
+        return load()
+    if (name, key) not in facts:
+        facts[(name, key)] = load()
+    return facts[(name, key)]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from kapms.audit.services import record
 from kapms.billing.business_days import us_federal_holidays_between
@@ -20,7 +21,7 @@ from kapms.billing.course import code_course, course_visits, low_high_plans, pri
 from kapms.billing.models import SETTINGS, Estimate, EstimateLine
 from kapms.billing.services import DEFAULT_POLICY, Policy, care_link
 from kapms.billing.services.benefits import benefits_as_of, to_benefits
-from kapms.billing.services.fees import fee_tables, schedule_on
+from kapms.billing.services.fees import fee_tables, has_schedule_on
 from kapms.errors import NotFound, RuleViolation
 from kapms.patients.access import BILLING
 from kapms.patients.services import get_patient
@@ -44,14 +45,17 @@ class EstimateRequest:
     compare_networks: bool = False
 
 
-def missing_facts(session, patient, on: date) -> str | None:
-    """Why an estimate cannot be computed for the patient today, or None when it can."""
+def missing_facts(session, patient, on: date, *, benefits=...) -> str | None:
+    """Why an estimate cannot be computed for the patient today, or None when it can
+    (``benefits``: ``benefits_as_of(session, patient, on)``, when the caller has it)."""
     plan_id = patient.plan_id
-    if plan_id is not None and benefits_as_of(session, patient, on) is None:
+    if benefits is ...:
+        benefits = benefits_as_of(session, patient, on)
+    if plan_id is not None and benefits is None:
         return (f"No benefits on file for {patient.full_name}'s plan "
                 f"({patient.plan.label}). Enter the benefits first; an estimate is not "
                 "computed without them.")
-    if schedule_on(session, plan_id, on) is None:
+    if not has_schedule_on(session, plan_id, on):
         who = patient.plan.label if plan_id else "private pay"
         return f"No fee schedule for {who} in effect on {on:%b %d, %Y}; an admin adds one."
     return None
@@ -179,6 +183,14 @@ def get_estimate(session, actor, estimate_id: int, *, action: str = "view") -> E
     record(session, actor, action, "estimate", estimate.id, patient_id=estimate.patient_id,
            detail=f"version {estimate.version}")
     return estimate
+
+
+def latest_estimate(session, patient_id: int) -> Estimate | None:
+    """The patient's newest estimate with its lines, in one statement, or None."""
+    found = session.scalars(select(Estimate).where(Estimate.patient_id == patient_id)
+                            .options(joinedload(Estimate.lines))
+                            .order_by(Estimate.version.desc()).limit(1)).unique().all()
+    return found[0] if found else None
 
 
 def patient_estimates(session, patient_id: int) -> list[Estimate]:

@@ -131,6 +131,16 @@ def patient_plans(session, patient_id: int) -> list[PaymentPlan]:
                            .order_by(PaymentPlan.id.desc())).all()
 
 
+def open_plans(session, patient_id: int) -> list[PaymentPlan]:
+    """The patient's open plans, newest first, with the installments and payments their
+    ledgers read, in one statement."""
+    return session.scalars(select(PaymentPlan).where(PaymentPlan.patient_id == patient_id,
+                                                     PaymentPlan.status == "open")
+                           .options(joinedload(PaymentPlan.installments),
+                                    joinedload(PaymentPlan.payments))
+                           .order_by(PaymentPlan.id.desc())).unique().all()
+
+
 def patient_payments(session, patient_id: int, until: date) -> list[Payment]:
     """The patient's payments (not voided) made on or before ``until``, oldest first."""
     return session.scalars(select(Payment).where(

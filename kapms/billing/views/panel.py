@@ -3,8 +3,8 @@
 
 from kapms.audit.services import record
 from kapms.billing.services.benefits import benefits_as_of
-from kapms.billing.services.estimates import missing_facts, patient_estimates
-from kapms.billing.services.plans import ledger, overdue_plans, patient_plans
+from kapms.billing.services.estimates import latest_estimate, missing_facts
+from kapms.billing.services.plans import ledger, open_plans, overdue_plans
 from kapms.billing.services.watch import gfe_watch
 from kapms.billing.views.common import policy, practice, today
 from kapms.extensions import db
@@ -22,17 +22,17 @@ def billing_panel(user, patient=None, categories=frozenset(), **context):
     if patient is None or BILLING not in categories:
         return []
     day = today()
-    estimates = patient_estimates(db.session, patient.id)
-    latest = estimates[0] if estimates else None
+    latest = latest_estimate(db.session, patient.id)
     if latest is not None:
         record(db.session, user, "view", "estimate", latest.id, patient_id=patient.id,
                detail=f"patient page, version {latest.version}")
-    plans = [(p, ledger(p, day)) for p in patient_plans(db.session, patient.id)
-             if p.status == "open"]
-    data = {"patient": patient, "estimate": latest,
-            "benefits": benefits_as_of(db.session, patient, day),
-            "missing": missing_facts(db.session, patient, day), "plans": plans,
-            "links": user.has_role("billing", "admin")}
+    plans = [(p, ledger(p, day)) for p in open_plans(db.session, patient.id)]
+    benefits = benefits_as_of(db.session, patient, day)
+    data = {"patient": patient, "estimate": latest, "benefits": benefits,
+            # Why no estimate can be made is shown only while there is none.
+            "missing": None if latest else missing_facts(db.session, patient, day,
+                                                         benefits=benefits),
+            "plans": plans, "links": user.has_role("billing", "admin")}
     return [panels.Panel("billing/_panel.html", data, order=60)]
 
 

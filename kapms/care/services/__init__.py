@@ -34,6 +34,7 @@ from kapms.care.services.common import get_care_session, on_team
 from kapms.care.services.contract import (
     BillableSession,
     administered_dosing_count,
+    administered_in,
     billable_sessions,
     treatment_plan_dosings,
 )
@@ -82,6 +83,7 @@ from kapms.care.services.plan import (
 from kapms.care.services.preconditions import (
     DOSING_CHECKS,
     add_dosing_check,
+    alert_block_text,
     dosing_blocks,
     dosing_check,
     plan_in_force,
@@ -114,7 +116,6 @@ from kapms.care.services.sessions import (
     complete_session,
     count_notes_due,
     notes_due,
-    patient_sessions,
     record_missed,
     require_scheduler,
     reschedule_session,
@@ -125,6 +126,7 @@ from kapms.care.services.stage import (
     current_clearance,
     latest_clearance,
     patient_path,
+    patient_sessions,
     refresh_stage,
 )
 
@@ -138,7 +140,7 @@ __all__ = [
     "PrescriptionInput", "VitalsInput", "acknowledge_review", "add_addendum",
     "add_adverse_event", "add_chaperone_checkin", "add_clearance_check", "add_dosing_check",
     "add_vitals",
-    "administer", "administered_dosing_count", "amend_dosing", "amendable_values",
+    "administer", "administered_dosing_count", "administered_in", "alert_block_text", "amend_dosing", "amendable_values",
     "approve_plan_request", "baseline_warning", "billable_sessions", "cancel_session",
     "check_in", "clearances_expiring", "clearances_for", "clinician_schedule",
     "complete_session", "count_notes_due", "current_clearance", "decline_plan_request",

@@ -24,6 +24,12 @@ def administered_dosing_count(session, patient_id: int) -> int:
                                  DosingRecord.outcome == "administered"))
 
 
+def administered_in(sessions) -> int:
+    """``administered_dosing_count`` of a patient whose sessions are loaded with their
+    dosing records (every session of the patient: ``patient_sessions``)."""
+    return sum(1 for s in sessions if s.dosing and s.dosing.outcome == "administered")
+
+
 def treatment_plan_dosings(session, patient_id: int) -> int | None:
     """The dosing count of the current clearance's plan; None without a current clearance
     (not cleared, deferred, expired or revoked)."""

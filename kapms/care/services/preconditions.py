@@ -127,10 +127,14 @@ def care_path_check(session, care_session: CareSession, at: datetime) -> str | N
 def safety_alert_block(session, patient_id: int) -> str | None:
     """Why the patient's dosing is blocked by an open suicidal-ideation alert, or None
     (also shown when a session is scheduled)."""
-    alerts = open_safety_alerts(session, patient_id)
+    return alert_block_text(open_safety_alerts(session, patient_id))
+
+
+def alert_block_text(alerts) -> str | None:
+    """``safety_alert_block`` from the patient's open alerts, already read (any order)."""
     if not alerts:
         return None
-    raised = clinic_time.local_date(alerts[0].raised_at)
+    raised = clinic_time.local_date(min(a.raised_at for a in alerts))
     return (f"An open suicidal-ideation alert (PHQ-9 item 9, raised {raised:%b %d}) blocks "
             "dosing until a clinician acknowledges it on the patient page.")
 

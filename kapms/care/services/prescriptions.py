@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from kapms.audit.services import record
 from kapms.care.models import PrescriberProfile, Prescription, PrescriptionRefill
@@ -99,4 +100,6 @@ def record_refill(session, actor, patient, rx: Prescription, dispensed_on: date)
 def prescriptions_for(session, patient_id: int) -> list[Prescription]:
     """A patient's prescriptions, newest first."""
     return session.scalars(select(Prescription).where(Prescription.patient_id == patient_id)
-                           .order_by(Prescription.issued_on.desc(), Prescription.id.desc())).all()
+                           .options(joinedload(Prescription.refills))  # one statement
+                           .order_by(Prescription.issued_on.desc(), Prescription.id.desc())
+                           ).unique().all()

@@ -333,13 +333,6 @@ def record_missed(session, actor, care_session: CareSession, status: str, note: 
     return care_session
 
 
-def patient_sessions(session, patient_id: int) -> list[CareSession]:
-    """All of a patient's sessions, newest first (the caller has loaded the patient)."""
-    return session.scalars(select(CareSession).where(CareSession.patient_id == patient_id)
-                           .options(*LISTED)
-                           .order_by(CareSession.scheduled_start.desc())).all()
-
-
 def _audit_reads(session, actor, rows, detail: str) -> None:
     for patient_id in sorted({r.patient_id for r in rows}):
         record(session, actor, "view", "patient", patient_id, patient_id=patient_id,

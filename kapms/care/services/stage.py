@@ -4,10 +4,11 @@
 care service that changes the path calls it.
 """
 
-from datetime import date
+from datetime import date, datetime
+from typing import NamedTuple
 
 from sqlalchemy import select
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import joinedload
 
 from kapms import clinic_time
 from kapms.care import path
@@ -19,9 +20,13 @@ from kapms.database import utcnow
 
 
 def latest_clearance(session, patient_id: int) -> Clearance | None:
-    """The patient's most recent clearance decision (any decision), or None."""
-    return session.scalar(select(Clearance).where(Clearance.patient_id == patient_id)
-                          .order_by(Clearance.decided_at.desc(), Clearance.id.desc()).limit(1))
+    """The patient's most recent clearance decision (any decision), or None; its plan
+    versions come in the same statement."""
+    found = session.scalars(select(Clearance).where(Clearance.patient_id == patient_id)
+                            .options(joinedload(Clearance.plans))
+                            .order_by(Clearance.decided_at.desc(), Clearance.id.desc())
+                            .limit(1)).unique().all()
+    return found[0] if found else None
 
 
 def is_current(clearance: Clearance | None, day: date) -> bool:
@@ -51,12 +56,36 @@ def _record_rows(session, patient_id: int):
         .order_by(CareSession.scheduled_start, CareSession.id)).all()
 
 
-def _facts(session, patient, today) -> tuple[path.PathFacts, Clearance | None, list]:
-    """The PathFacts, the latest clearance and the session rows they came from."""
+class _RecordRow(NamedTuple):
+    """What ``_record_rows`` reads of one session, taken from a loaded CareSession."""
+
+    kind: str
+    status: str
+    scheduled_start: datetime
+    outcome: str | None
+    maintenance: bool | None
+    clearance_id: int | None
+    note_status: str | None
+
+
+def _rows_of(sessions) -> list[_RecordRow]:
+    """``_record_rows`` from sessions loaded with their dosing records and notes."""
+    return [_RecordRow(s.kind, s.status, s.scheduled_start,
+                       s.dosing.outcome if s.dosing else None,
+                       s.dosing.maintenance if s.dosing else None,
+                       s.dosing.clearance_id if s.dosing else None,
+                       s.note.status if s.note else None)
+            for s in sorted(sessions, key=lambda s: (s.scheduled_start, s.id))]
+
+
+def _facts(session, patient, today, rows=None
+           ) -> tuple[path.PathFacts, Clearance | None, list]:
+    """The PathFacts, the latest clearance and the session rows they came from (``rows``:
+    already read, e.g. by ``_rows_of``)."""
     latest = latest_clearance(session, patient.id)
     plan = latest.plan if latest and latest.decision == "cleared" else None
     current = is_current(latest, today)
-    rows = _record_rows(session, patient.id)
+    rows = _record_rows(session, patient.id) if rows is None else rows
     # Administered dosings under the latest clearance (held ones count apart).
     dosed = [r for r in rows if r.outcome == "administered"
              and r.clearance_id == (latest.id if latest else -1)]
@@ -105,21 +134,31 @@ def refresh_stage(session, patient, today=None) -> str:
     return patient.stage
 
 
-def patient_path(session, patient, thresholds: Thresholds, today=None) -> dict:
-    """Timeline, next steps, upcoming sessions and flags for the patient page."""
-    facts, latest, rows = _facts(session, patient, today or clinic_time.today())
-    upcoming = session.scalars(
-        select(CareSession).where(CareSession.patient_id == patient.id,
-                                  CareSession.status.in_(("scheduled", "in_progress")),
-                                  CareSession.scheduled_start >= utcnow())
-        .options(lazyload(CareSession.dosing), lazyload(CareSession.note), *LISTED)
-        .order_by(CareSession.scheduled_start).limit(5)).all()
-    flags = session.scalars(
-        select(DosingRecord).join(CareSession)
-        .where(CareSession.patient_id == patient.id, DosingRecord.bp_flag.is_not(None))
-        .options(lazyload("*"))  # the flag's text is all that is shown
-        .order_by(CareSession.scheduled_start.desc())).all()
+def patient_sessions(session, patient_id: int) -> list[CareSession]:
+    """All of a patient's sessions, newest first, each with its dosing record and note,
+    in one statement (the caller has loaded the patient)."""
+    return session.scalars(select(CareSession).where(CareSession.patient_id == patient_id)
+                           .options(joinedload(CareSession.dosing),
+                                    joinedload(CareSession.note), *LISTED)
+                           .order_by(CareSession.scheduled_start.desc(),
+                                     CareSession.id.desc())).all()
+
+
+def patient_path(session, patient, thresholds: Thresholds, sessions=None, today=None
+                 ) -> dict:
+    """Timeline, next steps, upcoming sessions and flags for the patient page, from the
+    patient's ``sessions`` (``patient_sessions``, read here unless the caller has them)
+    and the latest clearance: two statements."""
+    if sessions is None:
+        sessions = patient_sessions(session, patient.id)
+    facts, latest, rows = _facts(session, patient, today or clinic_time.today(),
+                                 _rows_of(sessions))
     now = utcnow()
+    oldest_first = sorted(sessions, key=lambda s: (s.scheduled_start, s.id))
+    upcoming = [s for s in oldest_first if s.status in ("scheduled", "in_progress")
+                and s.scheduled_start >= now][:5]
+    flags = [s.dosing for s in reversed(oldest_first)
+             if s.dosing and s.dosing.bp_flag is not None]
     unsigned = sum(r.status not in NOT_HELD_STATUSES and r.scheduled_start < now
                    and r.note_status != "signed" for r in rows)
     due = path.next_due(facts, thresholds.follow_up_after_dosing, thresholds.follow_up_days,

@@ -7,10 +7,25 @@ from kapms.care import services as care
 from kapms.care.views.common import thresholds
 from kapms.care.views.review import review_sections
 from kapms.extensions import db
+from kapms.measures import for_care
 from kapms.patients.access import CLINICAL
 from kapms.web import panels
 
 HOME_ROWS = 5  # per section on the home; the review page pages through the rest
+
+
+def patient_sessions(patient) -> list:
+    """Every session of the patient with its dosing record and note, read once for the
+    page's panels (the care path, the measures schedule's dosing count)."""
+    return panels.shared("care-sessions", patient.id,
+                         lambda: care.patient_sessions(db.session, patient.id))
+
+
+def open_safety_alerts(patient) -> list:
+    """The patient's open suicidal-ideation alerts, oldest first, read once for the page's
+    panels (the care path's dosing block, the measures alert panel)."""
+    return panels.shared("open-safety-alerts", patient.id,
+                         lambda: for_care.open_safety_alerts(db.session, patient.id))
 
 
 def patient_panel(user, patient=None, categories=frozenset(), **_):
@@ -19,15 +34,16 @@ def patient_panel(user, patient=None, categories=frozenset(), **_):
     Only for readers with clinical access (never billing)."""
     if patient is None or CLINICAL not in categories:
         return []
-    data = care.patient_path(db.session, patient, thresholds())
+    sessions = patient_sessions(patient)
+    data = care.patient_path(db.session, patient, thresholds(), sessions)
     data.update(
-        patient=patient, sessions=care.patient_sessions(db.session, patient.id),
+        patient=patient, sessions=sessions,
         prescriptions=care.prescriptions_for(db.session, patient.id),
         is_prescriber=care.on_team(user, patient, "prescriber"),
         is_therapist=care.on_team(user, patient, "therapist"),
         may_schedule=user.has_role("admin") or care.on_team(user, patient),
         process_notes_url=url_for("care.process_notes", patient_id=patient.id),
-        blocks=[b for b in [care.safety_alert_block(db.session, patient.id)] if b])
+        blocks=[b for b in [care.alert_block_text(open_safety_alerts(patient))] if b])
     return [panels.Panel("care/_patient_panel.html", data, order=10)]
 
 

@@ -205,10 +205,12 @@ class DueRow:
         return [p for p, s in self.points if s == "due"]
 
 
-def measure_schedule(session, patient: Patient, administrations) -> list[DueRow]:
+def measure_schedule(session, patient: Patient, administrations, *,
+                     done: int | None = None) -> list[DueRow]:
     """Per scheduled instrument, each point's status (recorded/due/missed/upcoming);
-    administrations entered in error are ignored."""
-    done = dosings_done(session, patient.id)
+    administrations entered in error are ignored. ``done``: the dosings the patient has
+    had, when the caller has counted them already."""
+    done = dosings_done(session, patient.id) if done is None else done
     given: dict[str, set[str]] = {}
     for a in live(administrations):
         given.setdefault(a.instrument, set()).add(a.point)

@@ -3,6 +3,8 @@ links) and the dashboard (open safety alerts of the care team's patients)."""
 
 from datetime import UTC, datetime
 
+from kapms.care import services as care
+from kapms.care.views import panels as care_panels
 from kapms.extensions import db
 from kapms.measures import services
 from kapms.measures.blueprint import CLINICIANS
@@ -19,16 +21,20 @@ def patient_panels(user, patient=None, categories=frozenset(), **ctx):
     if patient is None or CLINICAL not in categories:
         return []
     rows = services.patient_administrations(db.session, user, patient)
-    alerts = services.open_alerts_for_patient(db.session, patient.id)
+    # Shared with the care panel: the open alerts (newest first here) and the sessions
+    # the schedule counts administered dosings in.
+    alerts = sorted(care_panels.open_safety_alerts(patient),
+                    key=lambda a: a.raised_at, reverse=True)
+    done = care.administered_in(care_panels.patient_sessions(patient))
     is_clinician = user.has_role(*CLINICIANS)
     data = {
         "patient": patient, "trends": patient_trends(rows),
-        "schedule": services.measure_schedule(db.session, patient, rows),
+        "schedule": services.measure_schedule(db.session, patient, rows, done=done),
         "links": links.patient_links(db.session, patient.id) if is_clinician else [],
         "link_form": LinkForm(), "is_clinician": is_clinician,
         "now": datetime.now(UTC), "points": POINTS,
     }
-    db.session.commit()  # keep the audit row of this read
+    # The audit row of this read is saved with the page's others when the request ends.
     result = [panels.Panel("measures/_patient_panel.html", data, order=30)]
     if alerts:
         result.append(panels.Panel("measures/_alert_panel.html",

@@ -9,8 +9,8 @@ prescriber must be authorised in the state where the patient is). Nothing here w
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import joinedload, lazyload
 
 from kapms.auth.models import User
 from kapms.database import utcnow
@@ -23,7 +23,7 @@ from kapms.network.eligibility import (
     ClinicianStanding,
     Placement,
 )
-from kapms.network.models import ClinicianProfile, Referral
+from kapms.network.models import ClinicianPlan, ClinicianProfile, Referral
 from kapms.network.services.search import places_taken_expr
 from kapms.patients.models import CareTeamMember
 
@@ -49,10 +49,11 @@ def places_taken(session, user_id: int, role: str, *, excluding_offer_id: int | 
 
 
 def clinician_standing(session, clinician, role: str, profile: ClinicianProfile | None = None,
-                       *, load: int | None = None, excluding_offer_id: int | None = None
-                       ) -> ClinicianStanding:
-    """What the eligibility rule needs about ``clinician`` in ``role``, from the directory."""
-    if profile is None:
+                       *, load: int | None = None, excluding_offer_id: int | None = None,
+                       profile_read: bool = False) -> ClinicianStanding:
+    """What the eligibility rule needs about ``clinician`` in ``role``, from the directory
+    (``profile_read``: the caller looked the profile up, and None means there is none)."""
+    if profile is None and not profile_read:
         profile = session.scalar(select(ClinicianProfile)
                                  .where(ClinicianProfile.user_id == clinician.id))
     common = dict(name=clinician.full_name, active=clinician.active,
@@ -125,15 +126,25 @@ def team_standing(session, patient, day: date) -> list[MemberStanding]:
     """Every active member of ``patient``'s team, checked against the standing criteria
     (a lapsed licence, a plan no longer accepted, training, account) as of ``day``."""
     members = list(patient.care_team)
-    profiles = {p.user_id: p for p in session.scalars(select(ClinicianProfile).where(
-        ClinicianProfile.user_id.in_([m.user_id for m in members])))} if members else {}
-    if members:  # the members' roles in one statement (each is read below)
-        session.scalars(select(User).options(selectinload(User.role_rows))
-                        .where(User.id.in_([m.user_id for m in members]))).all()
+    ids = [m.user_id for m in members]
+    # At most two statements whatever the team's size: the members' roles (unless loaded
+    # with the team), then their profiles with the licences and plans the criteria read
+    # (not the weekly availability).
+    profiles = {}
+    if any("role_rows" in inspect(m.user).unloaded for m in members):
+        session.scalars(select(User).options(joinedload(User.role_rows))
+                        .where(User.id.in_(ids))).unique().all()
+    if members:
+        profiles = {p.user_id: p for p in session.scalars(
+            select(ClinicianProfile).where(ClinicianProfile.user_id.in_(ids))
+            .options(joinedload(ClinicianProfile.licences),
+                     joinedload(ClinicianProfile.plan_rows).lazyload(ClinicianPlan.plan),
+                     lazyload(ClinicianProfile.availability))).unique()}
     result = []
     for member in sorted(members, key=lambda m: (m.role != "therapist", m.added_at)):
         standing = clinician_standing(session, member.user, member.role,
-                                      profiles.get(member.user_id), load=0)
+                                      profiles.get(member.user_id), load=0,
+                                      profile_read=True)
         found = eligibility.assess(standing, placement(patient, private_pay=member.private_pay),
                                    member.role, day, criteria=STANDING)
         result.append(MemberStanding(member, found))

@@ -17,6 +17,7 @@ same place records a lapsed one first, so nothing waits for the command.
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
 from kapms import clinic_time
@@ -216,8 +217,10 @@ def pending_offers(session, actor) -> list[Referral]:
 
 
 def patient_referrals(session, patient) -> list[Referral]:
-    """Every offer of a patient, newest first (the caller has loaded the patient)."""
+    """Every offer of a patient, newest first, with who made it (the caller has loaded
+    the patient, so it is not read again)."""
     return session.scalars(select(Referral).where(Referral.patient_id == patient.id)
+                           .options(lazyload(Referral.patient), joinedload(Referral.offered_by))
                            .order_by(Referral.offered_at.desc(), Referral.id.desc())).all()
 
 

@@ -288,3 +288,21 @@ def eligible_clinicians(session, req: MatchRequest, role: str, *, limit: int = 5
         emptied_by = next((c for i, c in enumerate(criteria)
                            if not session.execute(query(criteria[:i + 1])).first()), None)
     return rows, emptied_by
+
+
+def team_choices(session, req: MatchRequest, *, limit: int = 50) -> list[tuple[str, User]]:
+    """The clinicians who may join a care team for ``req``: (role, user), prescribers
+    first, then therapists, each role fewest places taken first and at most ``limit`` of
+    it (as ``eligible_clinicians`` ranks them), in one statement that loads no profile."""
+    conds = criterion_conditions(req)
+    eligible = or_(*(and_(*_base(role), *(conds[c] for c in criteria))
+                     for role, criteria in TEAM_CRITERIA.items()))
+    ranked = (select(ClinicianProfile.user_id, ClinicianProfile.kind,
+                     func.row_number().over(
+                         partition_by=ClinicianProfile.kind,
+                         order_by=(places_taken_expr(), User.full_name, ClinicianProfile.id)
+                     ).label("rank"))
+              .join(User, User.id == ClinicianProfile.user_id).where(eligible).subquery())
+    query = (select(ranked.c.kind, User).join(User, User.id == ranked.c.user_id)
+             .where(ranked.c.rank <= limit).order_by(ranked.c.kind, ranked.c.rank))
+    return [(kind, user) for kind, user in session.execute(query)]

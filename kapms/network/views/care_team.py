@@ -26,10 +26,9 @@ def team_form(patient, today, *, formdata=None) -> CareTeamForm:
     form = CareTeamForm(formdata=formdata)
     request_ = search.patient_request(patient, today)
     choices = [(0, "Choose a clinician")]
-    for role in ("prescriber", "therapist"):
-        rows, _ = search.eligible_clinicians(db.session, request_, role, explain=False)
-        choices += [(profile.user_id, profile.user.display_name) for profile, _ in rows
-                    if not any(m.user_id == profile.user_id for m in patient.care_team)]
+    choices += [(user.id, user.display_name)
+                for _, user in search.team_choices(db.session, request_)
+                if not any(m.user_id == user.id for m in patient.care_team)]
     form.user_id.choices = list(dict.fromkeys(choices))
     return form
 
