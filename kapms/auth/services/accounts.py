@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from kapms.audit.services import record
 from kapms.auth import otp, passwords
@@ -244,7 +244,8 @@ def load_session_user(session, user_id_token: str) -> User | None:
     """Resolve a Flask-Login id ("<id>:<session version>") to an active user, or None."""
     try:
         raw_id, raw_version = user_id_token.split(":")
-        user = session.get(User, int(raw_id))
+        # Every request reads the signed-in user's roles: one statement with them.
+        user = session.get(User, int(raw_id), options=[joinedload(User.role_rows)])
     except (ValueError, TypeError):
         return None
     if user is None or not user.active or str(user.session_version) != raw_version:

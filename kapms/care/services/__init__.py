@@ -84,6 +84,7 @@ from kapms.care.services.preconditions import (
     add_dosing_check,
     dosing_blocks,
     dosing_check,
+    dosing_timeline,
     plan_in_force,
     safety_alert_block,
 )
@@ -142,7 +143,7 @@ __all__ = [
     "approve_plan_request", "baseline_warning", "billable_sessions", "cancel_session",
     "check_in", "clearances_expiring", "clearances_for", "clinician_schedule",
     "complete_session", "count_notes_due", "current_clearance", "decline_plan_request",
-    "discharge", "dosing_blocks", "dosing_check", "end_early", "follow_ups_due",
+    "discharge", "dosing_blocks", "dosing_check", "dosing_timeline", "end_early", "follow_ups_due",
     "get_care_session",
     "get_plan_request", "get_process_note", "hold", "latest_clearance", "live_status",
     "my_process_notes", "note_for_print", "notes_due", "on_team", "open_plan_request",

@@ -9,6 +9,7 @@ care teams. Every patient shown is audited as a calendar read.
 from datetime import datetime
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import defaultload, lazyload
 
 from kapms.audit.services import record
 from kapms.auth.models import User, UserRole
@@ -45,9 +46,14 @@ def clinician_calendar(session, actor, clinician_ids, start: datetime, end: date
         raise PermissionDenied("Only admins see other clinicians' calendars.")
     if not clinician_ids:
         return []
+    # A calendar shows each session's time, kind, status and patient's name: not its
+    # dosing record, note or the patient's care team.
     rows = session.scalars(select(CareSession).where(
         CareSession.clinician_id.in_(list(clinician_ids)), CareSession.scheduled_start >= start,
-        CareSession.scheduled_start < end).order_by(CareSession.scheduled_start)).all()
+        CareSession.scheduled_start < end)
+        .options(lazyload(CareSession.dosing), lazyload(CareSession.note),
+                 defaultload(CareSession.patient).lazyload(Patient.care_team))
+        .order_by(CareSession.scheduled_start)).all()
     for patient_id in sorted({r.patient_id for r in rows}):
         record(session, actor, "view", "patient", patient_id, patient_id=patient_id,
                detail=detail)

@@ -22,7 +22,7 @@ from kapms.care.ics import sessions_ics
 from kapms.care.services.calendar import CLINICIAN_ROLES
 from kapms.database import utcnow
 from kapms.extensions import db
-from kapms.network.services.profiles import profile_for
+from kapms.network.services.profiles import weekly_availability
 from kapms.web import edge, panels
 from kapms.web.access import roles_required
 from kapms.web.edge import page_arg
@@ -65,8 +65,8 @@ def _utc(day: date) -> datetime:
 def availability(clinician_id: int) -> list[tuple[int, time, time]]:
     """The clinician's weekly availability from their directory profile (none without
     one), as (weekday, from, to) in clinic-local time."""
-    profile = profile_for(db.session, clinician_id)
-    return [(s.weekday, s.starts_at, s.ends_at) for s in profile.availability] if profile else []
+    return [(s.weekday, s.starts_at, s.ends_at)
+            for s in weekly_availability(db.session, clinician_id)]
 
 
 def open_times(clinician_id: int, days: list[date], minutes: int = BOOKING_MINUTES,
