@@ -14,6 +14,7 @@ from kapms.care.services.amendments import Amendable, amend_dosing, amendable_va
 from kapms.care.services.calendar import (
     bookable_patients,
     busy_times,
+    calendar_and_busy,
     clinician_calendar,
     get_clinician,
     may_view_calendar,
@@ -133,7 +134,7 @@ __all__ = [
     "DOSING_CHECKS", "KIND_ROLE", "MAX_MINUTES", "MIN_MINUTES", "STALE_DOSING_MESSAGE", "STALE_MESSAGE",
     "STALE_PLAN_MESSAGE", "STALE_SESSION_MESSAGE", "AdministrationInput", "Amendable",
     "MissedPolicy", "record_missed", "schedule_series", "bookable_patients", "busy_times",
-    "clinician_calendar", "get_clinician", "check_clearance", "may_view_calendar", "practice_clinicians",
+    "calendar_and_busy", "clinician_calendar", "get_clinician", "check_clearance", "may_view_calendar", "practice_clinicians",
     "AdverseEventInput", "BillableSession", "ChaperoneCheckinInput", "CheckInInput",
     "ClearanceInput", "DischargeInput", "EndEarlyInput", "LiveStatus", "PlanInput", "PlanRequestInput",
     "PrescriptionInput", "VitalsInput", "acknowledge_review", "add_addendum",
