@@ -138,8 +138,10 @@ def open_reviews(session, actor, *, limit: int, offset: int = 0) -> list[Prescri
     first, for the actor's patients (as their prescriber)."""
     _require_prescriber(actor)
     rows = session.scalars(
-        select(PrescriberReview).join(Patient, Patient.id == PrescriberReview.patient_id)
-        .where(PrescriberReview.reviewed_at.is_(None), _as_prescriber(actor.id))
+        # from the prescriber's own patients (the care-team index), not every open item
+        select(PrescriberReview)
+        .where(PrescriberReview.reviewed_at.is_(None),
+               PrescriberReview.patient_id.in_(_own_patients(actor.id)))
         .options(_patient_named(PrescriberReview),
                  # the dosing's day is shown: its session, not its vitals and events
                  joinedload(PrescriberReview.dosing).lazyload("*"),
@@ -252,8 +254,9 @@ def open_plan_requests(session, actor, *, limit: int,
     first."""
     _require_prescriber(actor)
     rows = session.scalars(
-        select(PlanChangeRequest).join(Patient, Patient.id == PlanChangeRequest.patient_id)
-        .where(PlanChangeRequest.status == "open", _as_prescriber(actor.id))
+        select(PlanChangeRequest)
+        .where(PlanChangeRequest.status == "open",
+               PlanChangeRequest.patient_id.in_(_own_patients(actor.id)))
         .options(_patient_named(PlanChangeRequest))
         .order_by(PlanChangeRequest.requested_at, PlanChangeRequest.id)
         .limit(limit).offset(offset)).all()
