@@ -25,12 +25,25 @@ MAX_STATEMENTS = 15
 PATIENT_PAGE_MAX = 20
 
 
-def _flat(client, url, add_more) -> int:
+def _fresh_get(client, url: str):
+    """GET ``url`` with nothing in the session, as a request in production starts (an
+    object the test loaded is not even expired in it: ``session.get`` would refresh it
+    without the request's loader options). The test re-reads what it needs by id after."""
+    from kapms.extensions import db
+
+    db.session.commit()
+    db.session.expunge_all()
+    with counting(db.engine) as log:
+        response = client.get(url)
+    return response, log
+
+
+def _flat(client, url, add_more, get=get_counted) -> int:
     """Open ``url``, call ``add_more()``, open it again; both counts must agree."""
-    first, log_before = get_counted(client, url)
+    first, log_before = get(client, url)
     assert first.status_code == 200, first.status_code
     add_more()
-    second, log_after = get_counted(client, url)
+    second, log_after = get(client, url)
     assert second.status_code == 200, second.status_code
     assert log_after.count == log_before.count, log_after.summary()
     assert log_after.count <= MAX_STATEMENTS, log_after.summary()
@@ -313,3 +326,128 @@ def test_patient_page_is_flat_in_the_patients_record_for_every_role(db, client, 
     after = counts()
     for role in users:
         assert after[role].count == before[role].count, (role, after[role].summary())
+# --- the dosing day and the prescriber's home (kapms.care) -----------------------------------
+
+def _dosing_record(db, prior: int, extra_vitals: int, phase: str):
+    """A patient with ``prior`` dosings done (each followed by its integration) and a
+    dosing session at ``phase``: "scheduled", "checked_in", "monitoring" (with
+    ``extra_vitals`` readings after the ~40-minute one) or "closed" (the same, discharged,
+    with an adverse event). Returns (team, care session)."""
+    from datetime import timedelta
+
+    from kapms.care import services as care
+    from tests.care.factories import (
+        administer,
+        check_in,
+        discharge,
+        dose,
+        later,
+        ready_for_dosing,
+        vitals,
+    )
+
+    team = make_team(db)
+    ready_for_dosing(db, team, dosing_count=12)
+    for n in range(prior):
+        dose(db, team, at(-9 + n, 9))
+        session_for(db, team, "integration", at(-9 + n, 15), "completed")
+    cs = session_for(db, team, "dosing", at(-2, 9))
+    if phase != "scheduled":
+        check_in(db, team, cs)
+    if phase in ("monitoring", "closed"):
+        administer(db, team, cs)
+        vitals(db, team, cs)
+        for n in range(extra_vitals):
+            vitals(db, team, cs, minutes=45 + 5 * n, kind="extra")
+    if phase == "closed":
+        discharge(db, team, cs)
+        care.add_adverse_event(db, team.therapist, cs, care.AdverseEventInput(
+            occurred_at=cs.dosing.given_at + timedelta(minutes=30), kind="nausea",
+            severity="mild", late_reason="Told at discharge"), cs.dosing.version,
+            now=later(cs))
+    assert cs.status == {"scheduled": "scheduled", "checked_in": "in_progress",
+                         "monitoring": "in_progress", "closed": "completed"}[phase]
+    db.commit()
+    return team, cs
+
+
+def _count(client, login, user, url: str) -> int:
+    client.post("/logout")
+    login(user)
+    response, log = _fresh_get(client, url)
+    assert response.status_code == 200, response.status_code
+    assert log.count <= MAX_STATEMENTS, log.summary()
+    return log.count
+
+
+def test_the_dosing_day_is_flat_in_the_patient_record(db, client, login):
+    """The dosing page at each phase, the session page and the plan change request form:
+    the care-path checks gather their facts once (clearances, the patient's sessions),
+    whatever the number of dosings, sessions and vitals before."""
+    for phase in ("scheduled", "checked_in", "monitoring", "closed"):
+        counts = []
+        for prior, extra in ((1, 0), (4, 5)):
+            team, cs = _dosing_record(db, prior, extra, phase)
+            therapist, session_id = team.therapist, cs.id
+            counts.append(tuple(
+                _count(client, login, therapist, f"/care/sessions/{session_id}{page}")
+                for page in ("/dosing", "", "/plan-request")))
+        assert counts[0] == counts[1], (phase, counts)
+
+
+def test_the_clinicians_home_is_flat_in_the_prescribers_patients(db, client, login):
+    """The prescriber's home (the calendar with the review list, plan requests and
+    offers panels) and the therapist's: more patients with a held dosing, a follow-up
+    due (and booked), a clearance expiring, a plan change request, sessions on the
+    calendar and offers, the same statements."""
+    import itertools
+    from decimal import Decimal
+
+    from kapms import clinic_time
+    from kapms.care import services as care
+    from kapms.network.models import Referral
+    from tests.care.factories import check_in, clear, dose
+
+    prescriber = make_user(db, roles=("prescriber",))
+    first = make_team(db)
+    shown, placed = at(1, 12), itertools.count()
+    day = f"date={clinic_time.local_date(shown).isoformat()}"
+
+    def patients(count):
+        for _ in range(count):
+            team = make_team(db)  # each patient with a therapist of their own
+            team.prescriber = prescriber
+            team.patient = make_patient(db, team.therapist, prescriber)
+            clear(db, team, dosing_count=6,
+                  expires_on=clinic_time.today() + timedelta(days=20))  # expiring
+            session_for(db, team, "preparation", at(-10, 9), "completed")
+            dose(db, team, at(-9, 9))
+            session_for(db, team, "integration", at(-8, 9), "completed")
+            dose(db, team, at(-7, 9))  # two dosings: the follow-up is due
+            session_for(db, team, "integration", at(-6, 9), "completed")
+            check_in(db, team, session_for(db, team, "dosing", at(-5, 9)),
+                     pre=(170, 105))  # held: to review
+            care.request_plan_change(db, team.therapist, team.patient, care.PlanRequestInput(
+                reason="Little effect", dose_mg=Decimal("250")))
+            # on the prescriber's shown day (one clinic day: an hour apart from 4 am on)
+            start = shown + timedelta(minutes=61 * next(placed))
+            session_for(db, team, "follow_up", start)
+            for clinician, role in ((prescriber, "prescriber"), (first.therapist, "therapist")):
+                offered = make_patient(db, make_user(db, roles=("therapist",)))
+                db.add(Referral(patient_id=offered.id, clinician_id=clinician.id, role=role,
+                                kind="invitation", offered_by_id=make_user(
+                                    db, roles=("therapist",)).id))
+        db.commit()
+
+    patients(1)
+    users = {"prescriber": prescriber.id, "therapist": first.therapist.id}
+    login(prescriber)
+    home = client.get(f"/care/calendar?{day}").get_data(as_text=True)
+    for testid in ("review-item", "follow-up-due", "clearance-expiring", "plan-request-item",
+                   "pending-offer", "calendar-session"):
+        assert f'data-testid="{testid}"' in home, testid
+    for user_id in users.values():  # the home, "/", redirects to the calendar
+        client.post("/logout")
+        login(db.get(User, user_id))
+        _flat(client, f"/care/calendar?{day}", lambda: patients(3), get=_fresh_get)
+        _flat(client, f"/care/calendar?view=day&{day}", lambda: patients(2), get=_fresh_get)

@@ -14,6 +14,7 @@ from kapms.care.services.amendments import Amendable, amend_dosing, amendable_va
 from kapms.care.services.calendar import (
     bookable_patients,
     busy_times,
+    calendar_and_busy,
     clinician_calendar,
     get_clinician,
     may_view_calendar,
@@ -86,6 +87,7 @@ from kapms.care.services.preconditions import (
     alert_block_text,
     dosing_blocks,
     dosing_check,
+    dosing_timeline,
     plan_in_force,
     safety_alert_block,
 )
@@ -134,7 +136,7 @@ __all__ = [
     "DOSING_CHECKS", "KIND_ROLE", "MAX_MINUTES", "MIN_MINUTES", "STALE_DOSING_MESSAGE", "STALE_MESSAGE",
     "STALE_PLAN_MESSAGE", "STALE_SESSION_MESSAGE", "AdministrationInput", "Amendable",
     "MissedPolicy", "record_missed", "schedule_series", "bookable_patients", "busy_times",
-    "clinician_calendar", "get_clinician", "check_clearance", "may_view_calendar", "practice_clinicians",
+    "calendar_and_busy", "clinician_calendar", "get_clinician", "check_clearance", "may_view_calendar", "practice_clinicians",
     "AdverseEventInput", "BillableSession", "ChaperoneCheckinInput", "CheckInInput",
     "ClearanceInput", "DischargeInput", "EndEarlyInput", "LiveStatus", "PlanInput", "PlanRequestInput",
     "PrescriptionInput", "VitalsInput", "acknowledge_review", "add_addendum",
@@ -144,7 +146,7 @@ __all__ = [
     "approve_plan_request", "baseline_warning", "billable_sessions", "cancel_session",
     "check_in", "clearances_expiring", "clearances_for", "clinician_schedule",
     "complete_session", "count_notes_due", "current_clearance", "decline_plan_request",
-    "discharge", "dosing_blocks", "dosing_check", "end_early", "follow_ups_due",
+    "discharge", "dosing_blocks", "dosing_check", "dosing_timeline", "end_early", "follow_ups_due",
     "get_care_session",
     "get_plan_request", "get_process_note", "hold", "latest_clearance", "live_status",
     "my_process_notes", "note_for_print", "notes_due", "on_team", "open_plan_request",

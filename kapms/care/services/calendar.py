@@ -9,6 +9,7 @@ care teams. Every patient shown is audited as a calendar read.
 from datetime import datetime
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import defaultload, lazyload
 
 from kapms.audit.services import record
 from kapms.auth.models import User, UserRole
@@ -37,6 +38,24 @@ def get_clinician(session, actor, clinician_id: int) -> User:
     return clinician
 
 
+def _sessions_between(session, clinician_ids, start: datetime, end: datetime):
+    # A calendar shows each session's time, kind, status and patient's name: not its
+    # dosing record, note or the patient's care team.
+    return session.scalars(select(CareSession).where(
+        CareSession.clinician_id.in_(list(clinician_ids)), CareSession.scheduled_start >= start,
+        CareSession.scheduled_start < end)
+        .options(lazyload(CareSession.dosing), lazyload(CareSession.note),
+                 defaultload(CareSession.patient).lazyload(Patient.care_team))
+        .order_by(CareSession.scheduled_start)).all()
+
+
+def _shown(session, actor, rows, detail: str) -> list[CareSession]:
+    for patient_id in sorted({r.patient_id for r in rows}):
+        record(session, actor, "view", "patient", patient_id, patient_id=patient_id,
+               detail=detail)
+    return list(rows)
+
+
 def clinician_calendar(session, actor, clinician_ids, start: datetime, end: datetime,
                        detail: str = "calendar") -> list[CareSession]:
     """Sessions of the given clinicians starting in [start, end), cancelled ones included,
@@ -45,13 +64,22 @@ def clinician_calendar(session, actor, clinician_ids, start: datetime, end: date
         raise PermissionDenied("Only admins see other clinicians' calendars.")
     if not clinician_ids:
         return []
-    rows = session.scalars(select(CareSession).where(
-        CareSession.clinician_id.in_(list(clinician_ids)), CareSession.scheduled_start >= start,
-        CareSession.scheduled_start < end).order_by(CareSession.scheduled_start)).all()
-    for patient_id in sorted({r.patient_id for r in rows}):
-        record(session, actor, "view", "patient", patient_id, patient_id=patient_id,
-               detail=detail)
-    return rows
+    return _shown(session, actor, _sessions_between(session, clinician_ids, start, end), detail)
+
+
+def calendar_and_busy(session, actor, clinician_id: int, start: datetime, end: datetime
+                      ) -> tuple[list[CareSession], list[booking.Busy]]:
+    """One clinician's calendar (``clinician_calendar``: the sessions starting in
+    [start, end), audited alike) and the stretches their sessions take (``busy_times``,
+    from a session's longest length before ``start``), read in one statement: a session
+    read only for the time it takes is neither returned nor audited."""
+    if not may_view_calendar(actor, clinician_id):
+        raise PermissionDenied("Only admins see other clinicians' calendars.")
+    rows = _sessions_between(session, [clinician_id], start - booking.MAX_SESSION, end)
+    busy = [booking.Busy(r.scheduled_start, r.duration_minutes) for r in rows
+            if r.status not in FREED_STATUSES]
+    return _shown(session, actor, [r for r in rows if r.scheduled_start >= start],
+                  "calendar"), busy
 
 
 def practice_clinicians(session, actor, *, role: str | None = None, name: str = "",

@@ -1,6 +1,8 @@
 """Helpers shared by the care services: who may act, loading sessions within scope."""
 
-from sqlalchemy.orm import defaultload
+from sqlalchemy import inspect
+from sqlalchemy.orm import defaultload, joinedload, lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from kapms.care.models import CareSession, ProgressNote
 from kapms.errors import NotFound, PermissionDenied
@@ -30,16 +32,26 @@ def require_team(actor, patient, role: str | None = None, *, what: str) -> None:
         raise PermissionDenied(f"Only {who} can {what}.")
 
 
-def get_care_session(session, actor, session_id: int) -> CareSession:
+# A session page shows the session with its dosing record and note: one statement. The
+# patient is loaded by get_patient (with its care team), and then found in the session.
+WITH_RECORD = (joinedload(CareSession.dosing), joinedload(CareSession.note),
+               lazyload(CareSession.patient))
+
+
+def get_care_session(session, actor, session_id: int, options=WITH_RECORD) -> CareSession:
     """A care session whose patient the actor may see clinically; 404 otherwise.
 
     The patient is loaded through get_patient, so scoping and the read audit are the
-    patient domain's.
+    patient domain's. ``options``: what to load with the session (default: its dosing
+    record and note).
     """
-    care_session = session.get(CareSession, session_id)
+    care_session = session.get(CareSession, session_id, options=options)
     if care_session is None:
         raise NotFound("No such session.")
-    get_patient(session, actor, care_session.patient_id, need=CLINICAL)
+    patient = get_patient(session, actor, care_session.patient_id, need=CLINICAL)
+    if "patient" in inspect(care_session).unloaded:
+        # The same row: keep it as the session's patient rather than read it again.
+        set_committed_value(care_session, "patient", patient)
     return care_session
 
 

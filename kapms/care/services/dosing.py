@@ -60,7 +60,11 @@ from kapms.care.rules import (
     vitals_refusal,
 )
 from kapms.care.services.common import field_for
-from kapms.care.services.preconditions import dosing_context, require_dosing_allowed
+from kapms.care.services.preconditions import (
+    dosing_context,
+    dosing_timeline,
+    require_dosing_allowed,
+)
 from kapms.care.services.reviews import raise_review
 from kapms.care.services.sessions import require_session_clinician
 from kapms.care.services.stage import refresh_stage
@@ -267,8 +271,9 @@ def check_in(session, actor, care_session: CareSession, data: CheckInInput,
             raise RuleViolation(str(exc), field="chaperone_phone") from exc
     _vitals({"systolic": data.pre_systolic, "diastolic": data.pre_diastolic,
              "heart_rate": data.pre_heart_rate, "spo2": data.pre_spo2}, "pre_systolic")
-    require_dosing_allowed(session, care_session, at)
-    context = dosing_context(session, care_session, at)
+    timeline = dosing_timeline(session, care_session)  # gathered once, checked as ever
+    require_dosing_allowed(session, care_session, at, timeline)
+    context = dosing_context(session, care_session, at, timeline)
     dosing = DosingRecord(
         session_id=care_session.id, clearance_id=context.clearance.id,
         plan_version_id=context.plan.id if context.plan else None,
@@ -324,8 +329,9 @@ def administer(session, actor, care_session: CareSession, data: AdministrationIn
                      "record this dosing")
     given = data.given_at
     check_time(given, now, "dose", dosing.checked_in_at, "the check-in", "given_at")
-    require_dosing_allowed(session, care_session, given)
-    plan = dosing_context(session, care_session, given).plan
+    timeline = dosing_timeline(session, care_session)
+    require_dosing_allowed(session, care_session, given, timeline)
+    plan = dosing_context(session, care_session, given, timeline).plan
     refusal = administration_refusal((plan.product, plan.route, plan.dose_mg), data.product,
                                      data.route, data.dose_mg, dosing.setting, thresholds)
     if refusal:

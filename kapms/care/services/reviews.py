@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import and_, exists, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, defaultload, joinedload, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
 from kapms import clinic_time
@@ -49,6 +49,12 @@ def raise_review(session, dosing: DosingRecord, kind: str, subject: str,
     elif review.reviewed_at is None:
         review.summary = summary
     return review
+
+
+def _patient_named(entity):
+    """The option for a list of ``entity`` rows showing their patient's name: the patient
+    is joined in the row, not its care team (a statement per list otherwise)."""
+    return defaultload(entity.patient).lazyload(Patient.care_team)
 
 
 def _as_prescriber(user_id: int):
@@ -132,8 +138,15 @@ def open_reviews(session, actor, *, limit: int, offset: int = 0) -> list[Prescri
     first, for the actor's patients (as their prescriber)."""
     _require_prescriber(actor)
     rows = session.scalars(
-        select(PrescriberReview).join(Patient, Patient.id == PrescriberReview.patient_id)
-        .where(PrescriberReview.reviewed_at.is_(None), _as_prescriber(actor.id))
+        # from the prescriber's own patients (the care-team index), not every open item
+        select(PrescriberReview)
+        .where(PrescriberReview.reviewed_at.is_(None),
+               PrescriberReview.patient_id.in_(_own_patients(actor.id)))
+        .options(_patient_named(PrescriberReview),
+                 # the dosing's day is shown: its session, not its vitals and events
+                 joinedload(PrescriberReview.dosing).lazyload("*"),
+                 joinedload(PrescriberReview.dosing).joinedload(DosingRecord.session)
+                 .lazyload("*"))
         .order_by(PrescriberReview.raised_at, PrescriberReview.id)
         .limit(limit).offset(offset)).all()
     _audit_patients(session, actor, [r.patient_id for r in rows], "review list")
@@ -184,6 +197,7 @@ def follow_ups_due(session, actor, thresholds: Thresholds, *, today: date | None
         select(Patient, dosed.c.first, dosed.c.administered, booked)
         .join(dosed, dosed.c.patient_id == Patient.id)
         .outerjoin(follow_ups, follow_ups.c.patient_id == Patient.id)
+        .options(lazyload(Patient.care_team))
         .where(_as_prescriber(actor.id), or_(
             Patient.stage == "follow_up",
             and_(none_since_first, or_(
@@ -220,6 +234,7 @@ def clearances_expiring(session, actor, thresholds: Thresholds, *, today: date |
     rows = session.execute(
         select(Patient, Clearance, PlanVersion).join(Patient, Patient.id == Clearance.patient_id)
         .join(PlanVersion, PlanVersion.clearance_id == Clearance.id)
+        .options(lazyload(Patient.care_team), lazyload(Clearance.plans))
         .where(Clearance.patient_id.in_(_own_patients(actor.id)), Clearance.decided_at == latest,
                Clearance.decision == "cleared", Clearance.revoked_at.is_(None),
                PlanVersion.number == newest_plan, PlanVersion.expires_on >= today,
@@ -239,8 +254,10 @@ def open_plan_requests(session, actor, *, limit: int,
     first."""
     _require_prescriber(actor)
     rows = session.scalars(
-        select(PlanChangeRequest).join(Patient, Patient.id == PlanChangeRequest.patient_id)
-        .where(PlanChangeRequest.status == "open", _as_prescriber(actor.id))
+        select(PlanChangeRequest)
+        .where(PlanChangeRequest.status == "open",
+               PlanChangeRequest.patient_id.in_(_own_patients(actor.id)))
+        .options(_patient_named(PlanChangeRequest))
         .order_by(PlanChangeRequest.requested_at, PlanChangeRequest.id)
         .limit(limit).offset(offset)).all()
     _audit_patients(session, actor, [r.patient_id for r in rows], "plan requests")

@@ -22,7 +22,7 @@ from kapms.care.ics import sessions_ics
 from kapms.care.services.calendar import CLINICIAN_ROLES
 from kapms.database import utcnow
 from kapms.extensions import db
-from kapms.network.services.profiles import profile_for
+from kapms.network.services.profiles import weekly_availability
 from kapms.web import edge, panels
 from kapms.web.access import roles_required
 from kapms.web.edge import page_arg
@@ -65,19 +65,21 @@ def _utc(day: date) -> datetime:
 def availability(clinician_id: int) -> list[tuple[int, time, time]]:
     """The clinician's weekly availability from their directory profile (none without
     one), as (weekday, from, to) in clinic-local time."""
-    profile = profile_for(db.session, clinician_id)
-    return [(s.weekday, s.starts_at, s.ends_at) for s in profile.availability] if profile else []
+    return [(s.weekday, s.starts_at, s.ends_at)
+            for s in weekly_availability(db.session, clinician_id)]
 
 
 def open_times(clinician_id: int, days: list[date], minutes: int = BOOKING_MINUTES,
-               weekly=None, patient_id: int | None = None) -> list[datetime]:
+               weekly=None, patient_id: int | None = None, busy=None) -> list[datetime]:
     """Starts bookable for ``minutes`` on ``days`` in the clinician's availability that
-    nothing else takes (nor the patient's sessions, for a patient's form), after now."""
+    nothing else takes (nor the patient's sessions, for a patient's form), after now.
+    ``busy``: the clinician's taken times on those days, when already read."""
     weekly = availability(clinician_id) if weekly is None else weekly
     if not weekly or not days:
         return []
-    busy = care.busy_times(db.session, _utc(days[0]), _utc(days[-1] + timedelta(days=1)),
-                           clinician_id=clinician_id, patient_id=patient_id)
+    if busy is None:
+        busy = care.busy_times(db.session, _utc(days[0]), _utc(days[-1] + timedelta(days=1)),
+                               clinician_id=clinician_id, patient_id=patient_id)
     return booking.open_times(weekly, busy, days, minutes, clinic_zone(), utcnow())
 
 
@@ -111,10 +113,11 @@ def _page_links(view: str, days: list[date], endpoint: str, **args) -> dict:
 
 def _clinician_page(clinician, *, own: bool, endpoint: str, **args):
     view, day, days = _period()
-    rows = care.clinician_calendar(db.session, current_user, [clinician.id], _utc(days[0]),
-                                   _utc(days[-1] + timedelta(days=1)))
+    # The sessions shown and the times they take (for the free times offered): one read.
+    rows, busy = care.calendar_and_busy(db.session, current_user, clinician.id, _utc(days[0]),
+                                        _utc(days[-1] + timedelta(days=1)))
     weekly = availability(clinician.id)
-    opens = open_times(clinician.id, days, weekly=weekly)
+    opens = open_times(clinician.id, days, weekly=weekly, busy=busy)
     grid = _grid(days, [rows] * len(days),
                  [[t for t in opens if _local(t).date() == d] for d in days],
                  [weekly] * len(days)) if view != "list" else None

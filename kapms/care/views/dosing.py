@@ -8,6 +8,7 @@ Times are clinic-local times of day on the session's day (kapms.care.rules.phase
 
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
+from sqlalchemy.orm import joinedload, lazyload
 
 from kapms import clinic_time
 from kapms.care import services as care
@@ -25,6 +26,7 @@ from kapms.care.forms import (
     PlanRequestForm,
     VitalsForm,
 )
+from kapms.care.models import CareSession
 from kapms.care.rules import mg, phase_instant
 from kapms.care.views.common import thresholds
 from kapms.database import utcnow
@@ -34,6 +36,9 @@ from kapms.portal.services.own_record import nominated_chaperone
 from kapms.web.access import roles_required
 from kapms.web.filters import clinic_zone
 from kapms.web.forms import attempt
+
+LOAD = (joinedload(CareSession.dosing), lazyload(CareSession.note),
+        lazyload(CareSession.patient))
 
 # Form prefix -> form class: the page shows several forms whose fields share names.
 FORMS = {"checkin": CheckInForm, "dose": AdministrationForm, "hold": HoldForm,
@@ -61,7 +66,7 @@ def _form(name: str, cs, formdata=True):
             field.data = now
     if hasattr(form, "version") and dosing is not None:
         form.version.data = str(dosing.version)
-    if name == "checkin":
+    if name == "checkin" and dosing is None:  # shown only before check-in
         form.setting.data = "telehealth" if cs.modality == "telehealth" else "office"
         form.location.data = cs.location
         form.monitored_by.data = cs.clinician.display_name
@@ -83,10 +88,15 @@ def _page(cs, bound: dict | None = None, status: int = 200):
     dosing, t, now = cs.dosing, thresholds(), utcnow()
     forms = {name: _form(name, cs, formdata=False) for name in FORMS}
     forms.update(bound or {})
-    blocks = care.dosing_blocks(db.session, cs, dosing.checked_in_at if dosing else None) \
-        if cs.status == "scheduled" or (dosing is not None and dosing.phase == "administration") \
-        else []
-    plan = care.plan_in_force(db.session, cs, dosing.given_at or now if dosing else now)
+    # The care-path facts are gathered once: the checks and the plan shown both read them.
+    timeline = None
+    blocks = []
+    if cs.status == "scheduled" or (dosing is not None and dosing.phase == "administration"):
+        timeline = care.dosing_timeline(db.session, cs)
+        blocks = care.dosing_blocks(db.session, cs, dosing.checked_in_at if dosing else None,
+                                    timeline)
+    plan = care.plan_in_force(db.session, cs, dosing.given_at or now if dosing else now,
+                              timeline)
     request_open = care.open_plan_request(db.session, cs.patient_id)
     return render_template(
         "care/dosing.html", cs=cs, patient=cs.patient, dosing=dosing, forms=forms,
@@ -107,16 +117,21 @@ def _instant(cs, form, field):
         raise DomainError(str(exc), field=field.short_name) from exc
 
 
+def _session(session_id: int):
+    """The dosing session with its record (the page does not show the note)."""
+    return care.get_care_session(db.session, current_user, session_id, options=LOAD)
+
+
 def _post(session_id: int, name: str, action, message):
     """Validate the phase form, run ``action(cs, form)`` and redirect back to the page;
     refused: the page with the form's errors (a conflict: 409 and the current record)."""
-    cs = care.get_care_session(db.session, current_user, session_id)
+    cs = _session(session_id)
     form = _form(name, cs)
     if not form.validate_on_submit():
         return _page(cs, {name: form})
     ok, result = attempt(form, lambda: action(cs, form))  # saved once per submission
     if not ok:
-        cs = care.get_care_session(db.session, current_user, session_id)
+        cs = _session(session_id)
         if isinstance(getattr(form, "refusal", None), ConflictError):
             return _page(cs, status=409)
         return _page(cs, {name: form})
@@ -129,7 +144,7 @@ def _post(session_id: int, name: str, action, message):
 @roles_required("therapist", "prescriber", "admin")
 def dosing_page(session_id: int):
     """The live dosing record, phase by phase (read-only for admins and other roles)."""
-    cs = care.get_care_session(db.session, current_user, session_id)
+    cs = _session(session_id)
     if cs.kind != "dosing":
         return redirect(url_for("care.session_detail", session_id=cs.id))
     return _page(cs)

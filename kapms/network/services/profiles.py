@@ -62,6 +62,20 @@ def profile_for(session, user_id: int) -> ClinicianProfile | None:
     return session.scalar(select(ClinicianProfile).where(ClinicianProfile.user_id == user_id))
 
 
+def has_profile(session, user_id: int) -> bool:
+    """Whether the user has a directory profile (one statement, nothing loaded)."""
+    return bool(session.scalar(select(exists().where(ClinicianProfile.user_id == user_id))))
+
+
+def weekly_availability(session, user_id: int) -> list[AvailabilitySlot]:
+    """The user's weekly open blocks from their directory profile (none without one), by
+    weekday and time: one statement, without the rest of the profile."""
+    return list(session.scalars(
+        select(AvailabilitySlot).join(ClinicianProfile)
+        .where(ClinicianProfile.user_id == user_id)
+        .order_by(AvailabilitySlot.weekday, AvailabilitySlot.starts_at)))
+
+
 def get_clinician(session, user_id: int) -> User:
     """A user who holds a clinician role, or NotFound."""
     user = session.get(User, user_id)

@@ -17,7 +17,7 @@ same place records a lapsed one first, so nothing waits for the command.
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import defaultload, joinedload, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
 from kapms import clinic_time
@@ -30,7 +30,7 @@ from kapms.network.models import Referral
 from kapms.network.services import search
 from kapms.network.services.care_teams import add_place, insert_or_refuse
 from kapms.network.services.eligibility import assess, require_eligible
-from kapms.patients.models import CARE_TEAM_ROLES
+from kapms.patients.models import CARE_TEAM_ROLES, Patient
 
 OPEN = "offered"
 
@@ -210,9 +210,12 @@ def withdraw_referral(session, actor, referral: Referral) -> None:
 
 
 def pending_offers(session, actor) -> list[Referral]:
-    """Open offers made to the actor, oldest first."""
+    """Open offers made to the actor, oldest first, with who made each (the home lists
+    them: one statement, not the patients' care teams)."""
     return session.scalars(select(Referral).where(
         Referral.clinician_id == actor.id, Referral.open_at(utcnow()))
+        .options(joinedload(Referral.offered_by),
+                 defaultload(Referral.patient).lazyload(Patient.care_team))
         .order_by(Referral.offered_at)).all()
 
 

@@ -33,7 +33,7 @@ def dashboard_panels(user, **_context) -> list[panels.Panel]:
     if user.has_role("therapist", "prescriber"):
         result.append(panels.Panel("network/_dashboard_offers.html", {
             "offers": referrals.pending_offers(db.session, user),
-            "has_profile": profiles.profile_for(db.session, user.id) is not None}, order=10))
+            "has_profile": profiles.has_profile(db.session, user.id)}, order=10))
     return result
 
 
