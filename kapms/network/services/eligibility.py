@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, selectinload
 
 from kapms.auth.models import User
 from kapms.database import utcnow
@@ -125,8 +125,9 @@ def team_standing(session, patient, day: date) -> list[MemberStanding]:
     """Every active member of ``patient``'s team, checked against the standing criteria
     (a lapsed licence, a plan no longer accepted, training, account) as of ``day``."""
     members = list(patient.care_team)
-    profiles = {p.user_id: p for p in session.scalars(select(ClinicianProfile).where(
-        ClinicianProfile.user_id.in_([m.user_id for m in members])))} if members else {}
+    profiles = {p.user_id: p for p in session.scalars(  # licences and plans; no slots
+        select(ClinicianProfile).options(lazyload(ClinicianProfile.availability))
+        .where(ClinicianProfile.user_id.in_([m.user_id for m in members])))} if members else {}
     if members:  # the members' roles in one statement (each is read below)
         session.scalars(select(User).options(selectinload(User.role_rows))
                         .where(User.id.in_([m.user_id for m in members]))).all()

@@ -16,7 +16,8 @@ same place records a lapsed one first, so nothing waits for the command.
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, union_all
+from sqlalchemy.orm import defaultload, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from kapms import clinic_time
@@ -29,7 +30,7 @@ from kapms.network.models import Referral
 from kapms.network.services import search
 from kapms.network.services.care_teams import add_place, insert_or_refuse
 from kapms.network.services.eligibility import assess, require_eligible
-from kapms.patients.models import CARE_TEAM_ROLES
+from kapms.patients.models import CARE_TEAM_ROLES, Patient
 
 OPEN = "offered"
 
@@ -218,15 +219,25 @@ def pending_offers(session, actor) -> list[Referral]:
 def patient_referrals(session, patient) -> list[Referral]:
     """Every offer of a patient, newest first (the caller has loaded the patient)."""
     return session.scalars(select(Referral).where(Referral.patient_id == patient.id)
+                           .options(joinedload(Referral.offered_by))  # named on each
                            .order_by(Referral.offered_at.desc(), Referral.id.desc())).all()
 
 
 def coordinator_queue(session, *, limit: int = 20) -> tuple[list[Referral], list[Referral]]:
     """For coordinators: open offers (oldest first) and recent declines (newest first)."""
-    open_offers = session.scalars(select(Referral).where(Referral.open_at(utcnow()))
-                                  .order_by(Referral.offered_at).limit(limit)).all()
-    declined = session.scalars(select(Referral).where(Referral.status == "declined")
-                               .order_by(Referral.responded_at.desc()).limit(limit)).all()
+    open_ids = (select(Referral.id).where(Referral.open_at(utcnow()))
+                .order_by(Referral.offered_at, Referral.id).limit(limit).subquery())
+    declined_ids = (select(Referral.id).where(Referral.status == "declined")
+                    .order_by(Referral.responded_at.desc(), Referral.id.desc()).limit(limit)
+                    .subquery())
+    shown = session.scalars(  # both lists in one statement; the patients' names only
+        select(Referral).where(Referral.id.in_(union_all(select(open_ids.c.id),
+                                                         select(declined_ids.c.id))))
+        .options(defaultload(Referral.patient).lazyload(Patient.care_team))).all()
+    open_offers = sorted((r for r in shown if r.status != "declined"),
+                         key=lambda r: (r.offered_at, r.id))
+    declined = sorted((r for r in shown if r.status == "declined"),
+                      key=lambda r: (r.responded_at or r.offered_at, r.id), reverse=True)
     return open_offers, declined
 
 

@@ -21,13 +21,23 @@ from kapms.web.access import roles_required
 from kapms.web.forms import attempt, show_domain_error
 
 
-def team_form(patient, today, *, formdata=None) -> CareTeamForm:
-    """The assign/invite form, listing the clinicians eligible for this patient by role."""
-    form = CareTeamForm(formdata=formdata)
+def eligible_by_role(patient, today, roles=("prescriber", "therapist")) -> dict[str, list]:
+    """The clinicians eligible for ``patient``'s team, per role (the network's eligibility
+    rule, in SQL; the first page, fewest places taken first): one query a role, shared by
+    the forms of one page."""
     request_ = search.patient_request(patient, today)
+    return {role: search.eligible_clinicians(db.session, request_, role, explain=False)[0]
+            for role in roles}
+
+
+def team_form(patient, today, *, formdata=None, eligible=None) -> CareTeamForm:
+    """The assign/invite form, listing the clinicians eligible for this patient by role
+    (``eligible``: from ``eligible_by_role``, when the page has it already)."""
+    form = CareTeamForm(formdata=formdata)
+    eligible = eligible or eligible_by_role(patient, today)
     choices = [(0, "Choose a clinician")]
     for role in ("prescriber", "therapist"):
-        rows, _ = search.eligible_clinicians(db.session, request_, role, explain=False)
+        rows = eligible[role]
         choices += [(profile.user_id, profile.user.display_name) for profile, _ in rows
                     if not any(m.user_id == profile.user_id for m in patient.care_team)]
     form.user_id.choices = list(dict.fromkeys(choices))
@@ -88,15 +98,17 @@ def _team_page(patient, today, *, add_form=None, leave_forms=None):
     admin = current_user.has_role("admin")
     on_team = any(m.user_id == current_user.id for m in patient.care_team)
     leave_forms = leave_forms or {}
+    eligible = eligible_by_role(patient, today) if admin or on_team else {}
     if admin:
         for standing in members:
-            leave_forms.setdefault(standing.member.id, leave_form(patient, standing.member,
-                                                                  today))
+            leave_forms.setdefault(standing.member.id, leave_form(
+                patient, standing.member, today, eligible=eligible))
     return render_template(
         "network/care_team.html", patient=patient, members=members, today=today,
         history=care_teams.team_history(db.session, patient),
         offers=referrals.patient_referrals(db.session, patient), is_admin=admin,
-        add_form=add_form or (team_form(patient, today) if admin or on_team else None),
+        add_form=add_form or (team_form(patient, today, eligible=eligible)
+                              if admin or on_team else None),
         leave_forms=leave_forms)
 
 
@@ -108,14 +120,14 @@ def care_team(patient_id: int):
     return _team_page(patient, clinic_time.today())
 
 
-def leave_form(patient, member: CareTeamMember, today, *, formdata=None) -> DepartureForm:
+def leave_form(patient, member: CareTeamMember, today, *, formdata=None, eligible=None
+               ) -> DepartureForm:
     """The removal/transfer form of one member: successors eligible in the member's role,
-    other members of that role to take the sessions."""
+    other members of that role to take the sessions (``eligible``: as in ``team_form``)."""
     form = DepartureForm(formdata=formdata, prefix=f"m{member.id}")
     if formdata is None:
         form.effective.data = today
-    rows, _ = search.eligible_clinicians(db.session, search.patient_request(patient, today),
-                                         member.role, explain=False)
+    rows = (eligible or eligible_by_role(patient, today, (member.role,)))[member.role]
     form.successor_id.choices = [(0, "Nobody: remove")] + [
         (p.user_id, p.user.display_name) for p, _ in rows
         if not any(m.user_id == p.user_id and m.role == member.role for m in patient.care_team)]
