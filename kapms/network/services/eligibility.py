@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import lazyload, selectinload
+from sqlalchemy.orm import lazyload
 
-from kapms.auth.models import User
+from kapms.auth.models import UserRole
 from kapms.database import utcnow
 from kapms.errors import RuleViolation
 from kapms.network import eligibility
@@ -49,14 +49,15 @@ def places_taken(session, user_id: int, role: str, *, excluding_offer_id: int | 
 
 
 def clinician_standing(session, clinician, role: str, profile: ClinicianProfile | None = None,
-                       *, load: int | None = None, excluding_offer_id: int | None = None
-                       ) -> ClinicianStanding:
-    """What the eligibility rule needs about ``clinician`` in ``role``, from the directory."""
+                       *, load: int | None = None, excluding_offer_id: int | None = None,
+                       holds_role: bool | None = None) -> ClinicianStanding:
+    """What the eligibility rule needs about ``clinician`` in ``role``, from the directory
+    (``holds_role``: when the caller read the roles of several clinicians at once)."""
     if profile is None:
         profile = session.scalar(select(ClinicianProfile)
                                  .where(ClinicianProfile.user_id == clinician.id))
     common = dict(name=clinician.full_name, active=clinician.active,
-                  holds_role=clinician.has_role(role))
+                  holds_role=clinician.has_role(role) if holds_role is None else holds_role)
     if profile is None:
         return ClinicianStanding(has_profile=False, **common)
     if load is None:
@@ -125,16 +126,17 @@ def team_standing(session, patient, day: date) -> list[MemberStanding]:
     """Every active member of ``patient``'s team, checked against the standing criteria
     (a lapsed licence, a plan no longer accepted, training, account) as of ``day``."""
     members = list(patient.care_team)
+    ids = [m.user_id for m in members]
     profiles = {p.user_id: p for p in session.scalars(  # licences and plans; no slots
         select(ClinicianProfile).options(lazyload(ClinicianProfile.availability))
-        .where(ClinicianProfile.user_id.in_([m.user_id for m in members])))} if members else {}
-    if members:  # the members' roles in one statement (each is read below)
-        session.scalars(select(User).options(selectinload(User.role_rows))
-                        .where(User.id.in_([m.user_id for m in members]))).all()
+        .where(ClinicianProfile.user_id.in_(ids)))} if members else {}
+    roles = set(session.execute(select(UserRole.user_id, UserRole.role)  # all in one
+                                .where(UserRole.user_id.in_(ids))).tuples()) if members else set()
     result = []
     for member in sorted(members, key=lambda m: (m.role != "therapist", m.added_at)):
         standing = clinician_standing(session, member.user, member.role,
-                                      profiles.get(member.user_id), load=0)
+                                      profiles.get(member.user_id), load=0,
+                                      holds_role=(member.user_id, member.role) in roles)
         found = eligibility.assess(standing, placement(patient, private_pay=member.private_pay),
                                    member.role, day, criteria=STANDING)
         result.append(MemberStanding(member, found))

@@ -297,3 +297,25 @@ def eligible_clinicians(session, req: MatchRequest, role: str, *, limit: int = 5
         emptied_by = next((c for c, anyone in zip(criteria, left, strict=True)
                            if not anyone), None)
     return rows, emptied_by
+
+
+@dataclass(frozen=True)
+class EligiblePage:
+    """One page of the clinicians who may join a patient's team in ``role`` (fewest places
+    taken first; ``name``: part of the name searched for)."""
+
+    role: str
+    rows: list  # (ClinicianProfile, places taken)
+    page: int
+    has_next: bool
+    name: str | None = None
+
+
+def eligible_page(session, req: MatchRequest, role: str, *, page: int = 1, per_page: int = 10,
+                  name: str | None = None) -> EligiblePage:
+    """Page ``page`` of ``eligible_clinicians`` in one statement (one row past the page
+    says whether another follows; no count of the whole list)."""
+    rows, _ = eligible_clinicians(session, req, role, limit=per_page + 1,
+                                  offset=(page - 1) * per_page, explain=False, name=name)
+    return EligiblePage(role, rows[:per_page], page, len(rows) > per_page, name)
+
