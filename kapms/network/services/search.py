@@ -277,17 +277,19 @@ def count_eligible(session, req: MatchRequest, role: str, *, name: str | None = 
 
 
 def eligible_clinicians(session, req: MatchRequest, role: str, *, limit: int = 50,
-                        explain: bool = True, offset: int = 0, name: str | None = None
-                        ) -> tuple[list[tuple[ClinicianProfile, int]], str | None]:
+                        explain: bool = True, offset: int = 0, name: str | None = None,
+                        excluding=()) -> tuple[list[tuple[ClinicianProfile, int]], str | None]:
     """Clinicians who may join a care team in ``role`` for ``req`` (licence, training for
     therapists, plan or private pay, accepting, room): (profile, places taken), fewest
-    taken first, a page of ``limit`` from ``offset`` (``name``: part of the name). When
-    nobody may (and ``explain``), also the criterion that emptied it."""
+    taken first, a page of ``limit`` from ``offset`` (``name``: part of the name;
+    ``excluding``: user ids left out, e.g. the team's members). When nobody may (and
+    ``explain``), also the criterion that emptied it."""
     criteria = TEAM_CRITERIA[role]
     taken = places_taken_expr().label("places_taken")
     rows = [(profile, n) for profile, n in session.execute(
         select(ClinicianProfile, taken).join(User, User.id == ClinicianProfile.user_id)
-        .where(*_passing(req, role, criteria, name)).options(*PROFILE_ONLY)
+        .where(*_passing(req, role, criteria, name),
+               ClinicianProfile.user_id.not_in(list(excluding))).options(*PROFILE_ONLY)
         .order_by(taken, User.full_name, ClinicianProfile.id).limit(limit).offset(offset))]
     emptied_by = None
     if not rows and explain:  # the first criterion after which nobody is left, at once
@@ -312,10 +314,11 @@ class EligiblePage:
 
 
 def eligible_page(session, req: MatchRequest, role: str, *, page: int = 1, per_page: int = 10,
-                  name: str | None = None) -> EligiblePage:
+                  name: str | None = None, excluding=()) -> EligiblePage:
     """Page ``page`` of ``eligible_clinicians`` in one statement (one row past the page
     says whether another follows; no count of the whole list)."""
     rows, _ = eligible_clinicians(session, req, role, limit=per_page + 1,
-                                  offset=(page - 1) * per_page, explain=False, name=name)
+                                  offset=(page - 1) * per_page, explain=False, name=name,
+                                  excluding=excluding)
     return EligiblePage(role, rows[:per_page], page, len(rows) > per_page, name)
 

@@ -100,7 +100,8 @@ ELIGIBLE_PER_PAGE = 10
 
 def _eligible_search(patient, today) -> tuple[EligibleSearchForm, search.EligiblePage]:
     """The page of eligible clinicians the care-team page shows: the role searched for
-    (at first the one the team lacks), by part of the name, 10 a page."""
+    (at first the one the team lacks), by part of the name, 10 a page, but the team's
+    members."""
     lacking = next((r for r in ("therapist", "prescriber") if not patient.members(r)),
                    "therapist")
     searched = "role" in request.args or "q" in request.args
@@ -111,7 +112,7 @@ def _eligible_search(patient, today) -> tuple[EligibleSearchForm, search.Eligibl
         role, name = form.role.data, (form.q.data or "").strip() or None
     found = search.eligible_page(db.session, search.patient_request(patient, today), role,
                                  page=page_arg(last=10_000), per_page=ELIGIBLE_PER_PAGE,
-                                 name=name)
+                                 name=name, excluding={m.user_id for m in patient.care_team})
     return form, found
 
 
