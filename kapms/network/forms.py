@@ -159,6 +159,15 @@ class OfferForm(Form):
                                   description=OVERRIDE_HELP)
 
 
+class EligibleSearchForm(QueryForm):
+    """The care-team page's search of the clinicians eligible for the patient (GET)."""
+
+    role = SelectField("Eligible", choices=[("therapist", "Therapists"),
+                                            ("prescriber", "Prescribers")],
+                       default="therapist")
+    q = StringField("Name", validators=[Optional(), Length(max=100)])
+
+
 class CareTeamForm(Form):
     """Assign (admins) or invite (care-team members) a clinician to the care team.
 

@@ -96,6 +96,8 @@ class ClinicianLicence(db.Model):
     __table_args__ = (
         # Eligibility looks up "a licence in state S not expired on day D for profile P".
         Index("ix_clinician_licences_match", "state", "profile_id", "expires_on"),
+        # The admin's licence warnings read the licences expiring (or expired) by a day.
+        Index("ix_clinician_licences_expiry", "expires_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -451,3 +451,142 @@ def test_the_clinicians_home_is_flat_in_the_prescribers_patients(db, client, log
         login(db.get(User, user_id))
         _flat(client, f"/care/calendar?{day}", lambda: patients(3), get=_fresh_get)
         _flat(client, f"/care/calendar?view=day&{day}", lambda: patients(2), get=_fresh_get)
+# --- the network: the care team, prescribers for a patient, matching, the admin's home ---
+
+
+def _team_patient(db):
+    """A CA patient on a plan with a therapist and a prescriber on the team, one eligible
+    clinician of each role besides, an ended place and an offer (each list on the page
+    holds something before the test adds more)."""
+    from kapms.network.models import Referral
+    from kapms.patients.models import CareTeamMember
+    from tests.network.helpers import make_patient as make_network_patient
+
+    plan = make_plan(db)
+    therapist = make_clinician(db, name="Tess Team", plans=[plan])
+    prescriber = make_clinician(db, kind="prescriber", name="Pre Team", plans=[plan])
+    patient = make_network_patient(db, plan=plan)
+    for user, role in ((therapist, "therapist"), (prescriber, "prescriber")):
+        db.add(CareTeamMember(patient_id=patient.id, user_id=user.id, role=role))
+    for kind in ("therapist", "prescriber"):
+        make_clinician(db, kind=kind, name=f"Ellie {kind}", plans=[plan])
+    db.flush()
+
+    def more_history(count):
+        """Ended places and offers, each recorded by someone else (names on the page)."""
+        for n in range(count):
+            admin = make_user(db, roles=("admin",))
+            gone = make_clinician(db, name=f"Gone {n}", states=("NY",))
+            db.add(CareTeamMember(patient_id=patient.id, user_id=gone.id, role="therapist",
+                                  active=False, added_by_id=admin.id, removed_by_id=admin.id,
+                                  removed_at=datetime.now(UTC), removal_reason="Moved",
+                                  successor_id=therapist.id))
+            db.add(Referral(patient_id=patient.id, clinician_id=gone.id, role="therapist",
+                            status="declined", decline_reason="Full", offered_by_id=admin.id,
+                            responded_at=datetime.now(UTC)))
+
+    more_history(1)
+    db.commit()
+    return plan, patient, therapist, more_history
+
+
+def test_care_team_page_is_flat_in_the_directory_and_the_teams_history(db, client, login):
+    """The eligible clinicians come a page at a time from one statement (their licences,
+    plans and slots unloaded); the history and offers load the names they show."""
+    plan, patient, therapist, more_history = _team_patient(db)
+    url = f"/network/patients/{patient.id}/care-team"
+
+    def more_clinicians_and_history():
+        for n in range(12):  # more than a page, in the patient's state and elsewhere
+            for kind in ("therapist", "prescriber"):
+                make_clinician(db, kind=kind, name=f"Later {kind} {n}", plans=[plan],
+                               states=("CA", "OR") if n % 2 else ("NY",))
+        more_history(3)
+        db.commit()
+
+    admin = make_user(db, roles=("admin",))
+    db.commit()
+    for user in (admin, therapist):
+        login(user)
+        page = client.get(url).get_data(as_text=True)
+        assert 'data-testid="eligible-clinician"' in page
+        _flat(client, url, more_clinicians_and_history)
+        _flat(client, url + "?role=prescriber&q=later&page=2", more_clinicians_and_history)
+        client.post("/logout")
+
+
+def test_prescribers_for_a_patient_are_flat_in_the_directory(db, client, login_as):
+    """Eligible prescribers ranked in SQL, their children unloaded; when nobody is, the
+    criterion that emptied the list comes from one more statement, whatever the size."""
+    from tests.network.helpers import make_patient as make_network_patient
+
+    plan = make_plan(db)
+    insured = make_network_patient(db, plan=plan)
+    elsewhere = make_network_patient(db, plan=plan, state="WA")  # nobody licensed there
+    make_clinician(db, kind="prescriber", name="Early Prescriber", plans=[plan])
+    db.commit()
+    login_as("admin")
+
+    def more_prescribers():
+        for n in range(12):
+            make_clinician(db, kind="prescriber", name=f"Later Prescriber {n}", plans=[plan],
+                           states=("CA", "OR") if n % 2 else ("NY",))
+        db.commit()
+
+    assert "Early Prescriber" in client.get(
+        f"/network/patients/{insured.id}/prescribers").get_data(as_text=True)
+    _flat(client, f"/network/patients/{insured.id}/prescribers", more_prescribers)
+    empty = _flat(client, f"/network/patients/{elsewhere.id}/prescribers", more_prescribers)
+    assert 'data-testid="no-prescriber"' in client.get(
+        f"/network/patients/{elsewhere.id}/prescribers").get_data(as_text=True)
+    assert empty <= MAX_STATEMENTS
+
+
+def test_match_pages_are_flat_in_the_directory(db, client, login_as):
+    from tests.network.helpers import make_patient as make_network_patient
+
+    plan = make_plan(db)
+    patient = make_network_patient(db, plan=plan)
+    make_clinician(db, name="Early Match", plans=[plan])
+    db.commit()
+    login_as("admin")
+
+    def more_therapists():
+        for n in range(12):
+            make_clinician(db, name=f"Later Match {n}", plans=[plan],
+                           states=("CA", "OR") if n % 2 else ("NY",))
+        db.commit()
+
+    _flat(client, f"/network/match?patient_id={patient.id}", more_therapists)
+    _flat(client, f"/network/match?state=CA&plan_id={plan.id}&modality=telehealth",
+          more_therapists)
+
+
+def test_admin_home_is_flat_in_offers_licences_and_the_queue(db, client, login_as):
+    """Coordination counts and lists from indexed queries: more open offers, declines,
+    expiring licences and waiting patients, the same statements."""
+    from kapms import clinic_time
+    from kapms.network.models import Referral
+    from tests.network.helpers import make_patient as make_network_patient
+
+    login_as("admin")
+
+    def more_network_work(count):
+        def add():
+            for n in range(count):
+                soon = clinic_time.today() + timedelta(days=10 + n)
+                clinician = make_clinician(db, name=f"Expiring {n}", expires=soon)
+                for status in ("offered", "declined"):
+                    patient = make_network_patient(db)  # waiting: nobody on the team
+                    db.add(Referral(patient_id=patient.id, clinician_id=clinician.id,
+                                    role="therapist", status=status, decline_reason="Full",
+                                    responded_at=datetime.now(UTC)
+                                    if status == "declined" else None))
+            db.commit()
+            db.commit()  # the offers' notices (outbox), queued by the first
+        return add
+
+    more_network_work(1)()
+    home = client.get("/").get_data(as_text=True)
+    assert "Expiring 0" in home and 'data-testid="waiting-link"' in home
+    _flat(client, "/", more_network_work(6))

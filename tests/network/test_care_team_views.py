@@ -2,6 +2,7 @@
 care-team page (history, removal and transfer), the coordinators' queue, invitations, and
 the licence warnings on the admin's home page."""
 
+import re
 from datetime import timedelta
 
 from kapms import clinic_time
@@ -9,7 +10,7 @@ from kapms.network.models import Referral
 from kapms.network.services import care_teams, profile_for
 from kapms.patients.models import CareTeamMember, Patient
 from tests.factories import make_user
-from tests.network.helpers import make_clinician, make_patient, make_plan
+from tests.network.helpers import fill_caseload, make_clinician, make_patient, make_plan
 
 
 def page_of(client, url) -> str:
@@ -152,3 +153,42 @@ def test_admin_home_warns_of_expiring_licences(client, login_as, db):
     page = page_of(client, "/")
     assert "Licences expiring within 60 days" in page
     assert "Soon Expiring" in page and "in 10 days" in page and "Far Off" not in page
+
+
+def eligible_on(html: str) -> list[str]:
+    """The names in the care-team page's list of eligible clinicians, in order."""
+    return re.findall(r'data-testid="eligible-clinician">([^<]+?) <span', html)
+
+
+def test_care_team_page_finds_eligible_clinicians_a_page_at_a_time(client, login_as, db):
+    """The eligible of the role searched for (at first the one the team lacks), by name,
+    10 a page, fewest places taken first; the team's members and the ineligible are not
+    offered; odd parameters fall back to the first page of the lacking role."""
+    plan = make_plan(db)
+    patient = make_patient(db, plan=plan)
+    member = make_clinician(db, name="Mem Ber", plans=[plan])
+    db.add(CareTeamMember(patient_id=patient.id, user_id=member.id, role="therapist"))
+    for n in range(12):
+        make_clinician(db, kind="prescriber", name=f"Presc {n:02d}", plans=[plan])
+        make_clinician(db, name=f"Thera {n:02d}", plans=[plan])
+    make_clinician(db, kind="prescriber", name="Presc York", states=("NY",), plans=[plan])
+    busy = make_clinician(db, kind="prescriber", name="Presc Busy", plans=[plan])
+    fill_caseload(db, busy, 2, role="prescriber")
+    db.commit()
+    login_as("admin")
+    url = f"/network/patients/{patient.id}/care-team"
+    first = page_of(client, url)  # the team lacks a prescriber
+    assert eligible_on(first) == [f"Presc {n:02d}" for n in range(10)]
+    assert "role=prescriber&amp;page=2" in first
+    second = page_of(client, url + "?role=prescriber&page=2")
+    assert eligible_on(second) == ["Presc 10", "Presc 11", "Presc Busy"]  # busiest last
+    assert "page=3" not in second
+    assert eligible_on(page_of(client, url + "?role=therapist&q=thera 1")) == [
+        "Thera 10", "Thera 11"]
+    assert eligible_on(page_of(client, url + "?role=therapist&q=ber")) == []  # on the team
+    for odd in ("?role=nobody&page=abc", "?q=" + "x" * 500, "?page=-3"):
+        response = client.get(url + odd)
+        assert response.status_code == 200
+        assert eligible_on(response.get_data(as_text=True))[0] == "Presc 00"
+    nobody = page_of(client, url + "?role=prescriber&q=zzz")
+    assert 'data-testid="no-eligible"' in nobody and "by that name" in nobody

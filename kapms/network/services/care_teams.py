@@ -12,6 +12,7 @@ from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from kapms import clinic_time
 from kapms.audit.services import record
@@ -92,5 +93,8 @@ def join_own_client(session, actor, patient, *, day: date | None = None) -> Care
 def team_history(session, patient) -> list[CareTeamMember]:
     """Every place the patient's team has had, current and ended, newest first."""
     return session.scalars(select(CareTeamMember).where(CareTeamMember.patient_id == patient.id)
+                           .options(joinedload(CareTeamMember.added_by),  # each is named
+                                    joinedload(CareTeamMember.removed_by),
+                                    joinedload(CareTeamMember.successor))
                            .order_by(CareTeamMember.added_at.desc(),
                                      CareTeamMember.id.desc())).all()

@@ -59,9 +59,10 @@ def _check(actor, member: CareTeamMember, departure: Departure, today: date) -> 
 
 def _end(session, actor, member: CareTeamMember, departure: Departure, reason: str,
          handover: HandOver, successor) -> None:
-    member.active, member.removed_at, member.removed_by_id = False, utcnow(), actor.id
+    # The relationships, not their ids: a page may have loaded them already (as None).
+    member.active, member.removed_at, member.removed_by = False, utcnow(), actor
     member.ends_on, member.removal_reason = departure.effective, reason
-    member.successor_id = successor.id if successor is not None else None
+    member.successor = successor
     member.handover = handover.describe(successor.full_name if successor else None)[:300]
     session.flush()
     session.expire(member.patient, ["care_team"])

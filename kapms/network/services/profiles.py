@@ -27,7 +27,7 @@ from kapms.network.models import (
     ClinicianProfile,
 )
 from kapms.network.npi import valid_npi
-from kapms.network.services.search import places_taken_expr
+from kapms.network.services.search import PROFILE_ONLY, places_taken_expr
 from kapms.patients.models import CareTeamMember, Patient
 
 MAX_CAPACITY = 500
@@ -262,6 +262,7 @@ def licence_warnings(session, today: date, within_days: int, *, limit: int = 50
                ~exists().where(renewed.profile_id == ClinicianLicence.profile_id,
                                renewed.state == ClinicianLicence.state,
                                renewed.expires_on > horizon))
-        .order_by(ClinicianLicence.expires_on, ClinicianProfile.id).limit(limit)).all()
+        .order_by(ClinicianLicence.expires_on, ClinicianProfile.id).limit(limit)
+        .options(*PROFILE_ONLY)).all()  # the warned licence is in the row
     return [LicenceWarning(profile, licence, (licence.expires_on - today).days, count)
             for profile, licence, count in rows]

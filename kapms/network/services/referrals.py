@@ -16,7 +16,7 @@ same place records a lapsed one first, so nothing waits for the command.
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, union_all
 from sqlalchemy.orm import defaultload, joinedload, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -229,10 +229,19 @@ def patient_referrals(session, patient) -> list[Referral]:
 
 def coordinator_queue(session, *, limit: int = 20) -> tuple[list[Referral], list[Referral]]:
     """For coordinators: open offers (oldest first) and recent declines (newest first)."""
-    open_offers = session.scalars(select(Referral).where(Referral.open_at(utcnow()))
-                                  .order_by(Referral.offered_at).limit(limit)).all()
-    declined = session.scalars(select(Referral).where(Referral.status == "declined")
-                               .order_by(Referral.responded_at.desc()).limit(limit)).all()
+    open_ids = (select(Referral.id).where(Referral.open_at(utcnow()))
+                .order_by(Referral.offered_at, Referral.id).limit(limit).subquery())
+    declined_ids = (select(Referral.id).where(Referral.status == "declined")
+                    .order_by(Referral.responded_at.desc(), Referral.id.desc()).limit(limit)
+                    .subquery())
+    shown = session.scalars(  # both lists in one statement; the patients' names only
+        select(Referral).where(Referral.id.in_(union_all(select(open_ids.c.id),
+                                                         select(declined_ids.c.id))))
+        .options(defaultload(Referral.patient).lazyload(Patient.care_team))).all()
+    open_offers = sorted((r for r in shown if r.status != "declined"),
+                         key=lambda r: (r.offered_at, r.id))
+    declined = sorted((r for r in shown if r.status == "declined"),
+                      key=lambda r: (r.responded_at or r.offered_at, r.id), reverse=True)
     return open_offers, declined
 
 

@@ -12,6 +12,7 @@ from datetime import timedelta
 from functools import lru_cache
 
 from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy.orm import lazyload
 
 from kapms.auth.models import User
 from kapms.database import utcnow
@@ -248,45 +249,55 @@ TEAM_CRITERIA = {"therapist": ("licence", "kap", "accepting", "capacity", "insur
                  "prescriber": ("licence", "accepting", "capacity", "insurance")}
 
 
-def _eligible(req: MatchRequest, role: str, wanted, name: str | None):
-    """SQL: profiles of ``role`` passing the ``wanted`` criteria (and whose name contains
-    ``name``), with their places taken."""
+# The lists of eligible clinicians show a name and places taken: the profile's licences,
+# plans and weekly slots (loaded with every profile by default) stay unloaded.
+PROFILE_ONLY = (lazyload(ClinicianProfile.licences), lazyload(ClinicianProfile.plan_rows),
+                lazyload(ClinicianProfile.availability))
+
+
+def _passing(req: MatchRequest, role: str, wanted, name: str | None) -> list:
+    """SQL conditions: a profile of ``role`` passing the ``wanted`` criteria (and whose
+    name contains ``name``); the query joins User."""
     conds = criterion_conditions(req)
-    query = (select(ClinicianProfile, places_taken_expr().label("places_taken"))
-             .join(User, User.id == ClinicianProfile.user_id)
-             .where(*_base(role), *(conds[c] for c in wanted)))
+    where = [*_base(role), *(conds[c] for c in wanted)]
     if name:
-        query = query.where(func.lower(User.full_name).contains(name.strip().lower(),
-                                                                autoescape=True))
-    return query
+        where.append(func.lower(User.full_name).contains(name.strip().lower(),
+                                                         autoescape=True))
+    return where
+
+
+def _profiles():
+    return select(ClinicianProfile.id).join(User, User.id == ClinicianProfile.user_id)
 
 
 def count_eligible(session, req: MatchRequest, role: str, *, name: str | None = None) -> int:
     """How many clinicians may join a care team in ``role`` for ``req`` (for paging)."""
-    query = _eligible(req, role, TEAM_CRITERIA[role], name)
-    return session.scalar(select(func.count()).select_from(query.subquery()))
+    return session.scalar(_profiles().with_only_columns(func.count())
+                          .where(*_passing(req, role, TEAM_CRITERIA[role], name)))
 
 
 def eligible_clinicians(session, req: MatchRequest, role: str, *, limit: int = 50,
-                        explain: bool = True, offset: int = 0, name: str | None = None
-                        ) -> tuple[list[tuple[ClinicianProfile, int]], str | None]:
+                        explain: bool = True, offset: int = 0, name: str | None = None,
+                        excluding=()) -> tuple[list[tuple[ClinicianProfile, int]], str | None]:
     """Clinicians who may join a care team in ``role`` for ``req`` (licence, training for
     therapists, plan or private pay, accepting, room): (profile, places taken), fewest
-    taken first, a page of ``limit`` from ``offset`` (``name``: part of the name). When
-    nobody may (and ``explain``), also the criterion that emptied it."""
+    taken first, a page of ``limit`` from ``offset`` (``name``: part of the name;
+    ``excluding``: user ids left out, e.g. the team's members). When nobody may (and
+    ``explain``), also the criterion that emptied it."""
     criteria = TEAM_CRITERIA[role]
-
-    def query(wanted):
-        found = _eligible(req, role, wanted, name)
-        taken = found.selected_columns.places_taken
-        return (found.order_by(taken, User.full_name, ClinicianProfile.id)
-                .limit(limit).offset(offset))
-
-    rows = [(profile, n) for profile, n in session.execute(query(criteria))]
+    taken = places_taken_expr().label("places_taken")
+    rows = [(profile, n) for profile, n in session.execute(
+        select(ClinicianProfile, taken).join(User, User.id == ClinicianProfile.user_id)
+        .where(*_passing(req, role, criteria, name),
+               ClinicianProfile.user_id.not_in(list(excluding))).options(*PROFILE_ONLY)
+        .order_by(taken, User.full_name, ClinicianProfile.id).limit(limit).offset(offset))]
     emptied_by = None
-    if not rows and explain:
-        emptied_by = next((c for i, c in enumerate(criteria)
-                           if not session.execute(query(criteria[:i + 1])).first()), None)
+    if not rows and explain:  # the first criterion after which nobody is left, at once
+        left = session.execute(select(*(
+            _profiles().where(*_passing(req, role, criteria[:i + 1], name)).exists()
+            for i in range(len(criteria))))).one()
+        emptied_by = next((c for c, anyone in zip(criteria, left, strict=True)
+                           if not anyone), None)
     return rows, emptied_by
 
 
@@ -306,3 +317,24 @@ def team_choices(session, req: MatchRequest, *, limit: int = 50) -> list[tuple[s
     query = (select(ranked.c.kind, User).join(User, User.id == ranked.c.user_id)
              .where(ranked.c.rank <= limit).order_by(ranked.c.kind, ranked.c.rank))
     return [(kind, user) for kind, user in session.execute(query)]
+@dataclass(frozen=True)
+class EligiblePage:
+    """One page of the clinicians who may join a patient's team in ``role`` (fewest places
+    taken first; ``name``: part of the name searched for)."""
+
+    role: str
+    rows: list  # (ClinicianProfile, places taken)
+    page: int
+    has_next: bool
+    name: str | None = None
+
+
+def eligible_page(session, req: MatchRequest, role: str, *, page: int = 1, per_page: int = 10,
+                  name: str | None = None, excluding=()) -> EligiblePage:
+    """Page ``page`` of ``eligible_clinicians`` in one statement (one row past the page
+    says whether another follows; no count of the whole list)."""
+    rows, _ = eligible_clinicians(session, req, role, limit=per_page + 1,
+                                  offset=(page - 1) * per_page, explain=False, name=name,
+                                  excluding=excluding)
+    return EligiblePage(role, rows[:per_page], page, len(rows) > per_page, name)
+
