@@ -10,8 +10,9 @@ or before the first dosing, which concerns this dosing, is unsigned
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
 
 from kapms import clinic_time
 from kapms.audit.services import record
@@ -184,15 +185,18 @@ def _signed_numbers(session, patient_id: int, signatures=None) -> dict[int, set[
 
 
 def to_sign(session, patient_id: int, *, remote: bool | None, stages=None,
-            signatures=None) -> list[ToSign]:
+            signatures=None, documents=None) -> list[ToSign]:
     """The active documents the patient must (or, when not required, may) sign now, with
     the version to sign. ``remote``: whether a dosing by telehealth or at home concerns
     them; ``stages``: only documents required at these stages (e.g. {"clearance"});
-    ``signatures``: every signature of the patient, when the caller has read them.
+    ``signatures`` and ``documents``: every signature of the patient and the active
+    documents, when the caller has read them (``patient_consents``).
     Caller checked access."""
     signed = _signed_numbers(session, patient_id, signatures)
+    if documents is None:
+        documents = list_documents(session, active_only=True)
     result = []
-    for document in list_documents(session, active_only=True):
+    for document in documents:
         if stages is not None and document.required_before not in stages:
             continue
         if not rules.concerns(document.applies_to, remote):
@@ -214,6 +218,33 @@ def signatures_for(session, actor, patient) -> list[ConsentSignature]:
     record(session, actor, "view", "consent_signature", None, patient_id=patient.id,
            detail=f"{len(rows)} signatures")
     return rows
+
+
+def patient_consents(session, actor, patient) -> tuple[list[ConsentSignature],
+                                                       list[ConsentDocument]]:
+    """Every signature of the patient, newest first, and the documents in use by title, in
+    one statement: each document with all its versions, each signature with its version
+    and document (``patient`` loaded through get_patient; the read is audited)."""
+    signed_documents = (select(ConsentVersion.document_id)
+                        .join(ConsentSignature, ConsentSignature.version_id == ConsentVersion.id)
+                        .where(ConsentSignature.patient_id == patient.id))
+    rows = session.execute(
+        select(ConsentDocument, ConsentSignature)
+        .join(ConsentDocument.versions)
+        .outerjoin(ConsentSignature, and_(ConsentSignature.version_id == ConsentVersion.id,
+                                          ConsentSignature.patient_id == patient.id))
+        # A retired document is read only for its title on the patient's signatures; all
+        # its versions come with it, so no document's versions are read in part.
+        .where(or_(ConsentDocument.active.is_(True), ConsentDocument.id.in_(signed_documents)))
+        .options(contains_eager(ConsentDocument.versions),
+                 contains_eager(ConsentSignature.version).contains_eager(ConsentVersion.document))
+        .order_by(ConsentDocument.title, ConsentVersion.number)).unique().all()
+    documents = list(dict.fromkeys(document for document, _ in rows))
+    signatures = sorted((s for _, s in rows if s is not None), key=lambda s: s.signed_at,
+                        reverse=True)
+    record(session, actor, "view", "consent_signature", None, patient_id=patient.id,
+           detail=f"{len(signatures)} signatures")
+    return signatures, [d for d in documents if d.active]
 
 
 def get_signature(session, actor, signature_id: int) -> ConsentSignature:

@@ -153,8 +153,9 @@ def patient_panels(user, patient=None, categories=frozenset(), **context):
     """Consents on the patient page: what is signed, what is not, paper signatures."""
     if patient is None or CLINICAL not in categories or user.has_role("patient"):
         return []
-    signatures = services.signatures_for(db.session, user, patient)
-    outstanding = services.to_sign(db.session, patient.id, remote=True, signatures=signatures)
+    signatures, documents = services.patient_consents(db.session, user, patient)
+    outstanding = services.to_sign(db.session, patient.id, remote=True, signatures=signatures,
+                                   documents=documents)
     forms = {t.version.id: PaperSignatureForm(prefix="paper", formdata=None, data={
         "version_id": t.version.id, "typed_name": patient.full_name,
         "signed_on": clinic_time.today()}) for t in outstanding}

@@ -20,6 +20,14 @@ def open_safety_alerts(session, patient_id: int) -> list[SafetyAlert]:
         .order_by(SafetyAlert.raised_at)).all())
 
 
+def open_alerts_in(administrations) -> list[SafetyAlert]:
+    """The open alerts among ``administrations`` (each loaded with its alert: all of a
+    patient's, ``patient_administrations``), oldest first."""
+    return sorted((a.safety_alert for a in administrations
+                   if a.safety_alert is not None and a.safety_alert.is_open),
+                  key=lambda alert: alert.raised_at)
+
+
 def missing_baseline(session, patient) -> list[str]:
     """The instruments the patient is scheduled for that have no baseline on record
     (answers entered in error do not count)."""

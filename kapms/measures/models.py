@@ -117,6 +117,8 @@ class Administration(db.Model):
     patient: Mapped[Patient] = relationship()
     recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
     voided_by: Mapped[User | None] = relationship(foreign_keys=[voided_by_id])
+    # The suicidal-ideation alert this PHQ-9 raised, if any (one at most).
+    safety_alert: Mapped["SafetyAlert | None"] = relationship(back_populates="administration")
 
     @property
     def is_voided(self) -> bool:
@@ -165,7 +167,7 @@ class SafetyAlert(db.Model):
     version: Mapped[int] = mapped_column(default=1)
 
     patient: Mapped[Patient] = relationship()
-    administration: Mapped[Administration] = relationship()
+    administration: Mapped[Administration] = relationship(back_populates="safety_alert")
     acknowledged_by: Mapped[User | None] = relationship()
 
     __mapper_args__ = {"version_id_col": version}

@@ -112,6 +112,10 @@ class Patient(db.Model):
         lazy="selectin",
         primaryjoin="and_(Patient.id == CareTeamMember.patient_id, CareTeamMember.active)",
         viewonly=True)
+    # The patient's own sign-in to the portal (users.patient_id; kapms.portal invites).
+    portal_account: Mapped[User | None] = relationship(
+        primaryjoin="Patient.id == User.patient_id", foreign_keys="User.patient_id",
+        viewonly=True, uselist=False)
 
     __mapper_args__ = {"version_id_col": version}
 

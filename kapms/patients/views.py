@@ -183,11 +183,12 @@ def edit(patient_id: int):
 def detail(patient_id: int):
     """Where the patient stands at a glance; each domain contributes its sections."""
     need = CLINICAL if current_user.has_role("therapist", "prescriber", "admin") else BILLING
-    # The care team with each member's account and roles comes with the patient: the
-    # panels read it (team standing, who may schedule, prescribe, invite).
+    # The care team with each member's account and roles, and the patient's portal
+    # account, come with the patient: the panels read them (team standing, who may
+    # schedule, prescribe, invite; the portal section).
     patient = services.get_patient(db.session, current_user, patient_id, need=need, options=(
         joinedload(Patient.care_team).joinedload(CareTeamMember.user)
-        .joinedload(User.role_rows),))
+        .joinedload(User.role_rows), joinedload(Patient.portal_account)))
     allowed = categories(current_user, patient)
     page_panels = panels.collect(panels.PATIENT_PAGE, current_user, patient=patient,
                                  categories=allowed)

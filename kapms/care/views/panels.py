@@ -8,6 +8,7 @@ from kapms.care.views.common import thresholds
 from kapms.care.views.review import review_sections
 from kapms.extensions import db
 from kapms.measures import for_care
+from kapms.measures import services as measures
 from kapms.patients.access import CLINICAL
 from kapms.web import panels
 
@@ -21,11 +22,18 @@ def patient_sessions(patient) -> list:
                          lambda: care.patient_sessions(db.session, patient.id))
 
 
-def open_safety_alerts(patient) -> list:
-    """The patient's open suicidal-ideation alerts, oldest first, read once for the page's
-    panels (the care path's dosing block, the measures alert panel)."""
-    return panels.shared("open-safety-alerts", patient.id,
-                         lambda: for_care.open_safety_alerts(db.session, patient.id))
+def measure_administrations(user, patient) -> list:
+    """Every measure administration of the patient with the safety alert it raised, read
+    once (audited) for the page's panels (the measures trends and schedule, the open
+    alerts)."""
+    return panels.shared("measure-administrations", patient.id,
+                         lambda: measures.patient_administrations(db.session, user, patient))
+
+
+def open_safety_alerts(user, patient) -> list:
+    """The patient's open suicidal-ideation alerts, oldest first, from its administrations
+    (the care path's dosing block, the measures alert panel)."""
+    return for_care.open_alerts_in(measure_administrations(user, patient))
 
 
 def patient_panel(user, patient=None, categories=frozenset(), **_):
@@ -43,7 +51,7 @@ def patient_panel(user, patient=None, categories=frozenset(), **_):
         is_therapist=care.on_team(user, patient, "therapist"),
         may_schedule=user.has_role("admin") or care.on_team(user, patient),
         process_notes_url=url_for("care.process_notes", patient_id=patient.id),
-        blocks=[b for b in [care.alert_block_text(open_safety_alerts(patient))] if b])
+        blocks=[b for b in [care.alert_block_text(open_safety_alerts(user, patient))] if b])
     return [panels.Panel("care/_patient_panel.html", data, order=10)]
 
 

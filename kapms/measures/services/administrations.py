@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from kapms import clinic_time
 from kapms.audit.services import record
@@ -184,8 +185,9 @@ def void_administration(session, actor, administration_id: int, reason: str, *,
 def patient_administrations(session, actor, patient: Patient) -> list[Administration]:
     """All administrations of a patient, those entered in error included (see
     :func:`live`); the caller loaded ``patient`` through get_patient with CLINICAL.
-    Oldest first; the read is audited."""
+    Oldest first, each with the safety alert it raised; the read is audited."""
     rows = session.scalars(select(Administration).where(Administration.patient_id == patient.id)
+                           .options(joinedload(Administration.safety_alert))
                            .order_by(Administration.given_on, Administration.id)).all()
     record(session, actor, "view", "measure_administration", None, patient_id=patient.id,
            detail=f"{len(rows)} administrations")

@@ -20,10 +20,10 @@ def patient_panels(user, patient=None, categories=frozenset(), **ctx):
     """Open alert (first), due measures, trends and links on the patient page."""
     if patient is None or CLINICAL not in categories:
         return []
-    rows = services.patient_administrations(db.session, user, patient)
-    # Shared with the care panel: the open alerts (newest first here) and the sessions
-    # the schedule counts administered dosings in.
-    alerts = sorted(care_panels.open_safety_alerts(patient),
+    # Shared with the care panel: the administrations with their alerts (the open ones,
+    # newest first here) and the sessions the schedule counts administered dosings in.
+    rows = care_panels.measure_administrations(user, patient)
+    alerts = sorted(care_panels.open_safety_alerts(user, patient),
                     key=lambda a: a.raised_at, reverse=True)
     done = care.administered_in(care_panels.patient_sessions(patient))
     is_clinician = user.has_role(*CLINICIANS)

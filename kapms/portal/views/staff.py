@@ -38,7 +38,7 @@ def patient_panels(user, patient=None, categories=frozenset(), **context):
     """The patient's portal account: none, invited or in use; the invitation form."""
     if patient is None or BILLING not in categories or user.has_role("patient"):
         return []
-    account = invitations.portal_account(db.session, patient.id)
+    account = patient.portal_account  # loaded with the patient on the patient page
     data = {"patient": patient, "account": account,
             "status": invitations.account_status(db.session, account),
             "can_invite": user.has_role(*invitations.INVITER_ROLES),
