@@ -3,8 +3,17 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import BigInteger, ForeignKey, String, UniqueConstraint, false, func, or_
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    BigInteger,
+    ForeignKey,
+    String,
+    UniqueConstraint,
+    exists,
+    false,
+    func,
+    or_,
+)
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from kapms.database import UTCDateTime, utcnow
 from kapms.extensions import db
@@ -139,6 +148,14 @@ class PasswordToken(db.Model):
     def usable(self, now: datetime) -> bool:
         """Not used, not replaced, not expired."""
         return self.used_at is None and self.revoked_at is None and self.expires_at > now
+
+
+# Whether a portal account's invitation link was used (it is in use from then on: the
+# portal's account status). Read when first asked for, or with the account (``undefer``:
+# the patient page loads it with the patient).
+User.invitation_accepted = column_property(
+    exists().where(PasswordToken.user_id == User.id, PasswordToken.purpose == "invitation",
+                   PasswordToken.used_at.is_not(None)), deferred=True)
 
 
 class RecoveryCode(db.Model):

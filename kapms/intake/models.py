@@ -5,8 +5,8 @@ answers the patient had given by then."""
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, and_, exists
+from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
 
 from kapms.database import UTCDateTime, utcnow
 from kapms.extensions import db
@@ -50,3 +50,16 @@ class IntakeResponse(db.Model):
     def submitted(self) -> bool:
         """True once the patient sent it."""
         return self.submitted_at is not None
+
+
+def _newest_sent():
+    newer = aliased(IntakeResponse)
+    return and_(IntakeResponse.patient_id == Patient.id, IntakeResponse.submitted_at.is_not(None),
+                ~exists().where(newer.patient_id == IntakeResponse.patient_id,
+                                newer.submitted_at.is_not(None), newer.id > IntakeResponse.id))
+
+
+# The patient's newest sent answers (``services.latest_submitted``), as a relationship of
+# the patient so that a page can load them with the patient (the patient page does).
+Patient.sent_intake = relationship(IntakeResponse, primaryjoin=_newest_sent, viewonly=True,
+                                   uselist=False)

@@ -131,8 +131,8 @@ def crisis_intakes(session, actor, limit: int = 20) -> list[IntakeResponse]:
 
 def read_for_care_team(session, actor, patient) -> IntakeResponse | None:
     """The newest sent answers, for the care team (``patient`` loaded through
-    get_patient with CLINICAL); the read is audited."""
-    row = latest_submitted(session, patient.id)
+    get_patient with CLINICAL, the answers with it or not); the read is audited."""
+    row = patient.sent_intake
     record(session, actor, "view", "intake_response", getattr(row, "id", None),
            patient_id=patient.id, detail="sent answers" if row else "none sent yet")
     return row

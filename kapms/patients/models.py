@@ -116,6 +116,7 @@ class Patient(db.Model):
     portal_account: Mapped[User | None] = relationship(
         primaryjoin="Patient.id == User.patient_id", foreign_keys="User.patient_id",
         viewonly=True, uselist=False)
+    # kapms.intake adds ``sent_intake``: the newest answers the patient sent.
 
     __mapper_args__ = {"version_id_col": version}
 

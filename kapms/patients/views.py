@@ -183,12 +183,14 @@ def edit(patient_id: int):
 def detail(patient_id: int):
     """Where the patient stands at a glance; each domain contributes its sections."""
     need = CLINICAL if current_user.has_role("therapist", "prescriber", "admin") else BILLING
-    # The care team with each member's account and roles, and the patient's portal
-    # account, come with the patient: the panels read them (team standing, who may
-    # schedule, prescribe, invite; the portal section).
+    # The care team with each member's account and roles, the patient's portal account and
+    # newest sent intake answers come with the patient: the panels read them (team
+    # standing, who may schedule, prescribe, invite; the portal and intake sections).
     patient = services.get_patient(db.session, current_user, patient_id, need=need, options=(
         joinedload(Patient.care_team).joinedload(CareTeamMember.user)
-        .joinedload(User.role_rows), joinedload(Patient.portal_account)))
+        .joinedload(User.role_rows),
+        joinedload(Patient.portal_account).undefer(User.invitation_accepted),
+        joinedload(Patient.sent_intake)))
     allowed = categories(current_user, patient)
     page_panels = panels.collect(panels.PATIENT_PAGE, current_user, patient=patient,
                                  categories=allowed)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from kapms.audit.services import record
 from kapms.auth import passwords
-from kapms.auth.models import PasswordToken, User
+from kapms.auth.models import User
 from kapms.auth.services import create_user, normalise_email
 from kapms.auth.services.tokens import INVITATION_KIND
 from kapms.errors import DomainError, PermissionDenied
@@ -31,10 +31,7 @@ def account_status(session, account: User | None) -> str:
         return "none"
     if not account.active:
         return "deactivated"
-    accepted = account.last_login_at is not None or session.scalar(
-        select(PasswordToken.id).where(PasswordToken.user_id == account.id,
-                                       PasswordToken.purpose == "invitation",
-                                       PasswordToken.used_at.is_not(None)).limit(1))
+    accepted = account.last_login_at is not None or account.invitation_accepted
     return "active" if accepted else "invited"
 
 
