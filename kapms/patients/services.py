@@ -25,10 +25,12 @@ from kapms.patients.identity import person_key
 from kapms.patients.models import (
     CARE_MODALITIES,
     GENDER_IDENTITIES,
+    MEMBER_ID_KEY,
     SEX_AT_BIRTH,
     URGENCIES,
     Patient,
     RegistrationReview,
+    StartsWith,
     name_condition,
 )
 
@@ -105,7 +107,7 @@ def _matching(query: search.Query) -> list:
             digits = func.replace(digits, ch, "")
         ways.append(digits.contains(query.phone_digits, autoescape=True))
     if query.member_id:
-        ways.append(func.upper(Patient.member_id).startswith(query.member_id, autoescape=True))
+        ways.append(StartsWith(MEMBER_ID_KEY, query.member_id))
     # Text that can be none of them ("12", "-") finds no one, not everyone.
     return [or_(false(), *ways)]
 
