@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from kapms.audit.services import record
 from kapms.billing.business_days import us_federal_holidays_between
@@ -20,7 +21,7 @@ from kapms.billing.course import code_course, course_visits, low_high_plans, pri
 from kapms.billing.models import SETTINGS, Estimate, EstimateLine
 from kapms.billing.services import DEFAULT_POLICY, Policy, care_link
 from kapms.billing.services.benefits import benefits_as_of, to_benefits
-from kapms.billing.services.fees import fee_tables, schedule_on
+from kapms.billing.services.fees import fee_tables, has_schedule_on
 from kapms.errors import NotFound, RuleViolation
 from kapms.patients.access import BILLING
 from kapms.patients.services import get_patient
@@ -44,14 +45,20 @@ class EstimateRequest:
     compare_networks: bool = False
 
 
-def missing_facts(session, patient, on: date) -> str | None:
-    """Why an estimate cannot be computed for the patient today, or None when it can."""
+_LOOK_UP = object()  # missing_facts: the current benefits are not known yet
+
+
+def missing_facts(session, patient, on: date, benefits=_LOOK_UP) -> str | None:
+    """Why an estimate cannot be computed for the patient today, or None when it can.
+    ``benefits``: the patient's current benefits when the caller has read them already."""
     plan_id = patient.plan_id
-    if plan_id is not None and benefits_as_of(session, patient, on) is None:
+    if benefits is _LOOK_UP:
+        benefits = benefits_as_of(session, patient, on) if plan_id is not None else None
+    if plan_id is not None and benefits is None:
         return (f"No benefits on file for {patient.full_name}'s plan "
                 f"({patient.plan.label}). Enter the benefits first; an estimate is not "
                 "computed without them.")
-    if schedule_on(session, plan_id, on) is None:
+    if not has_schedule_on(session, plan_id, on):
         who = patient.plan.label if plan_id else "private pay"
         return f"No fee schedule for {who} in effect on {on:%b %d, %Y}; an admin adds one."
     return None
@@ -182,6 +189,8 @@ def get_estimate(session, actor, estimate_id: int, *, action: str = "view") -> E
 
 
 def patient_estimates(session, patient_id: int) -> list[Estimate]:
-    """The patient's estimates, newest version first (callers audit the page they show)."""
+    """The patient's estimates with their lines, newest version first, in one query (callers
+    audit the page they show)."""
     return session.scalars(select(Estimate).where(Estimate.patient_id == patient_id)
-                           .order_by(Estimate.version.desc())).all()
+                           .options(joinedload(Estimate.lines))
+                           .order_by(Estimate.version.desc())).unique().all()
