@@ -108,3 +108,36 @@ def test_the_navigation_search_box_is_for_those_who_may_list_patients(client, db
     client.post("/logout")
     login(make_user(db, roles=()))
     assert 'id="patient-search"' not in client.get("/account/security").get_data(as_text=True)
+
+
+NAME_INDEXES = {"ix_patients_first_name_lower", "ix_patients_last_name_lower"}
+
+
+@pytest.mark.parametrize("text, indexes, found", [
+    ("mor", NAME_INDEXES, ["Elena0", "Elena1", "Elena2"]),
+    ("elena1 MOR", NAME_INDEXES, ["Elena1"]),
+    ("w1002", NAME_INDEXES | {"ix_patients_member_id_upper"}, ["Elena2"]),
+    ("1988-03-14", {"ix_patients_date_of_birth"}, ["Elena1"]),
+])
+def test_the_search_reads_the_matching_rows_through_indexes(db, text, indexes, found):
+    """A name, member id or date of birth is found through its index (no scan of every
+    patient), on SQLite and PostgreSQL. PostgreSQL is told to avoid a sequential scan (on a
+    few rows it would rightly prefer one): an index that cannot serve the condition still
+    loses to the scan then, so the plan names the index only if it fits."""
+    from sqlalchemy import text as sql
+
+    admin = make_user(db, roles=("admin",))
+    for n in range(3):
+        make_patient(db, first_name=f"Elena{n}", last_name=f"Morales{n}",
+                     date_of_birth=date(1988, 3, 13 + n), member_id=f"W100{n}00")
+    statement = services.search_select(admin, read_query(text)).limit(26).compile(
+        db.get_bind(), compile_kwargs={"literal_binds": True})
+    if db.get_bind().dialect.name == "sqlite":
+        plan = " ".join(row[-1] for row in db.execute(sql(f"EXPLAIN QUERY PLAN {statement}")))
+        assert "SCAN patients" not in plan, plan
+    else:
+        db.execute(sql("SET LOCAL enable_seqscan = off"))
+        plan = " ".join(row[0] for row in db.execute(sql(f"EXPLAIN {statement}")))
+        assert "Seq Scan on patients" not in plan, plan
+    assert {name for name in indexes if name in plan} == indexes, plan
+    assert [p.first_name for p in services.find_patients(db, admin, text).rows] == found
