@@ -60,7 +60,7 @@ def build(url: str, size, *, seed: int = 1, manifest_path: Path | None = None,
           progress=print) -> dict:
     """Generate the network of ``size`` into ``url`` (replacing what is there)."""
     from bench.scale_generate import PROBE_PASSWORD, generate
-    from bench.scale_load import Loader
+    from bench.scale_load import Loader, index_ddl
     from kapms.audit.chain import key_from
     from kapms.auth.passwords import hash_password
     from kapms.extensions import db
@@ -71,6 +71,7 @@ def build(url: str, size, *, seed: int = 1, manifest_path: Path | None = None,
     started = time.perf_counter()
     stamp = fingerprint(app)  # of the code that generates, even if the files change meanwhile
     with app.app_context():
+        indexes = index_ddl(db.metadata, db.engine.dialect)
         loader = Loader(db.engine, db.metadata)
         loader.create_schema()
         anchor = datetime.now(ZoneInfo(app.config["CLINIC_TIMEZONE"])).date()
@@ -79,8 +80,8 @@ def build(url: str, size, *, seed: int = 1, manifest_path: Path | None = None,
                             password_hash=hash_password(PROBE_PASSWORD), seed=seed,
                             audit_key=audit_key, progress=progress)
         db.engine.dispose()
-    manifest.update(fingerprint=stamp, seconds=round(time.perf_counter() - started),
-                    generated_at=datetime.now().isoformat(timespec="seconds"))
+    manifest.update(fingerprint=stamp, indexes=indexes,
+                    seconds=round(time.perf_counter() - started), generated_at=datetime.now().isoformat(timespec="seconds"))
     if manifest_path:
         manifest_path.write_text(json.dumps(manifest, indent=1))
     progress(f"  generated {size.label} in {manifest['seconds']} s: "
@@ -91,7 +92,7 @@ def build(url: str, size, *, seed: int = 1, manifest_path: Path | None = None,
 def ensure(url: str, size, manifest_path: Path, *, seed: int = 1, progress=print) -> dict:
     """The manifest of an up-to-date network of ``size`` at ``url``, generating it when
     missing or stale; rows added by earlier benchmark runs are removed."""
-    from bench.scale_load import truncate_after
+    from bench.scale_load import sync_indexes, truncate_after
 
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else None
     app = make_app(url)
@@ -104,6 +105,10 @@ def ensure(url: str, size, manifest_path: Path, *, seed: int = 1, progress=print
     with app.app_context():
         from kapms.audit.triggers import suspended
 
+        indexes = sync_indexes(db.engine, db.metadata, manifest.get("indexes", {}), progress)
+        if indexes != manifest.get("indexes"):
+            manifest["indexes"] = indexes
+            manifest_path.write_text(json.dumps(manifest, indent=1))
         truncate_after(db.engine, "audit_events", manifest["last_ids"]["audit_events"],
                        suspended)
         db.engine.dispose()

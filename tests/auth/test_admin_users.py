@@ -6,7 +6,7 @@ from sqlalchemy import select
 from kapms.audit.models import AuditEvent
 from kapms.auth.models import User
 from kapms.auth.services import search_users
-from tests.factories import make_user
+from tests.factories import make_patient, make_patient_account, make_user
 
 
 def test_search_by_name_or_email_a_page_at_a_time(db):
@@ -20,6 +20,21 @@ def test_search_by_name_or_email_a_page_at_a_time(db):
     last, no_more = search_users(db, "clinic.example", page=2, per_page=2)
     assert [u.full_name for u in first + last] == ["Ana Silva", "Jordan Lee", "Maya Okafor"]
     assert more and not no_more
+
+
+def test_staff_and_patients_accounts_are_listed_apart(client, db, login_as):
+    login_as("admin")
+    therapist = make_user(db, email="ana.silva@clinic.example", full_name="Ana Silva")
+    make_patient_account(db, make_patient(db, therapist, first_name="Sam", last_name="Silva"),
+                         email="sam.silva@mail.example")
+    db.commit()
+    staff = client.get("/admin/users/?q=silva").get_data(as_text=True)
+    assert "ana.silva@clinic.example" in staff and "sam.silva@mail.example" not in staff
+    portal = client.get("/admin/users/?q=silva&accounts=patients").get_data(as_text=True)
+    assert "sam.silva@mail.example" in portal and "ana.silva@clinic.example" not in portal
+    assert 'name="accounts" value="patients"' in portal  # the search stays on the tab
+    assert [u.email for u in search_users(db, "silva", patients=True)[0]] == [
+        "sam.silva@mail.example"]
 
 
 def test_admin_lists_and_searches_accounts(client, db, login_as):

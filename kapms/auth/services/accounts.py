@@ -202,13 +202,18 @@ def set_details(session, actor, user: User, *, full_name: str, email: str,
     record(session, actor, "update", "user", user.id, detail="; ".join(changes))
 
 
-def search_users(session, text: str = "", *, page: int = 1, per_page: int = 50):
-    """A page of accounts by name (those whose name or email contains ``text``), and
-    whether more follow."""
-    query = select(User).order_by(func.lower(User.full_name), User.id)
+def search_users(session, text: str = "", *, patients: bool = False, page: int = 1,
+                 per_page: int = 50):
+    """A page of staff accounts by name (patients' portal accounts instead when
+    ``patients``; a network has far more of those), those whose name or email contains
+    ``text``, and whether more follow."""
+    is_patient = User.role_rows.any(UserRole.role == PATIENT)
+    query = (select(User).where(is_patient if patients else ~is_patient)
+             .order_by(func.lower(User.full_name), User.id))
     if text.strip():
         query = query.where(matching_users(text))
-    rows = session.scalars(query.options(selectinload(User.role_rows)).offset((max(page, 1) - 1) * per_page).limit(per_page + 1)).all()
+    rows = session.scalars(query.options(selectinload(User.role_rows))
+                           .offset((max(page, 1) - 1) * per_page).limit(per_page + 1)).all()
     return rows[:per_page], len(rows) > per_page
 
 

@@ -33,13 +33,15 @@ PER_PAGE = 50
 
 @bp.get("/")
 def list_users():
-    """Accounts with roles and status by name, a page at a time; searchable by name or
-    email."""
+    """Staff accounts (or, on their own tab, patients' portal accounts) with roles and
+    status by name, a page at a time; searchable by name or email."""
     text = request.args.get("q", "").strip()[:100]
+    patients = request.args.get("accounts") == "patients"
     page = page_arg()
-    users, has_next = services.search_users(db.session, text, page=page, per_page=PER_PAGE)
+    users, has_next = services.search_users(db.session, text, patients=patients, page=page,
+                                            per_page=PER_PAGE)
     return render_template("auth/users.html", users=users, q=text, page=page,
-                           has_next=has_next)
+                           has_next=has_next, accounts="patients" if patients else None)
 
 
 @bp.route("/new", methods=["GET", "POST"])
