@@ -13,7 +13,7 @@ from sqlalchemy import select
 from kapms.audit.services import record
 from kapms.auth.models import User
 from tests.care.factories import at, make_team, session_for
-from tests.factories import make_patient, make_user
+from tests.factories import make_patient, make_patient_account, make_user
 from tests.network.helpers import make_clinician, make_plan
 from tests.sqlcount import counting, get_counted, statement_kind
 
@@ -252,6 +252,8 @@ def test_patient_page_is_flat_in_the_patients_record_for_every_role(db, client, 
     therapist, the prescriber, the admin and the billing user alike."""
     from datetime import date
 
+    from flask import g
+
     from kapms.billing.services import estimates as est_svc
     from kapms.billing.services import plans as plan_svc
     from kapms.consent import services as consent
@@ -333,11 +335,14 @@ def test_patient_page_is_flat_in_the_patients_record_for_every_role(db, client, 
              "billing": billing}
     url = f"/patients/{patient.id}"
 
-    def counts():
+    def counts(url=url):
         found = {}
         for role, user in users.items():
             client.post("/logout")
             login(user)
+            # The request loads the signed-in user from its session cookie, as in
+            # production (the suite's app context would keep the one the sign-in loaded).
+            g.pop("_login_user", None)
             response, log = _fresh_get(client, url)
             # What the set-up holds, back in the session (emptied of what the request read).
             db.expunge_all()
@@ -351,6 +356,13 @@ def test_patient_page_is_flat_in_the_patients_record_for_every_role(db, client, 
         return found
 
     pages = {}
+    # A newcomer on a plan with benefits and no estimate yet (the billing panel asks
+    # whether an estimate can be made) and a portal account: within the target too.
+    newcomer = make_patient(db, team.therapist, team.prescriber, plan_id=plan.id,
+                            member_id="M2")
+    make_benefits(db, newcomer)
+    make_patient_account(db, newcomer)
+    counts(f"/patients/{newcomer.id}")
     before = counts()
     more_of_everything()
     more_of_everything()

@@ -100,10 +100,15 @@ def benefits_as_of(session, patient, on: date) -> BenefitsRecord | None:
     (:func:`current_in` picks the same record from a history already read)."""
     if patient.plan_id is None:
         return None
-    return session.scalar(select(BenefitsRecord).where(
+    return session.scalar(benefits_as_of_query(patient, on))
+
+
+def benefits_as_of_query(patient, on: date):
+    """The query of :func:`benefits_as_of` (a patient on a plan), to add columns to."""
+    return select(BenefitsRecord).where(
         BenefitsRecord.patient_id == patient.id, BenefitsRecord.plan_id == patient.plan_id,
         BenefitsRecord.as_of <= on,
-    ).order_by(BenefitsRecord.as_of.desc(), BenefitsRecord.id.desc()).limit(1))
+    ).order_by(BenefitsRecord.as_of.desc(), BenefitsRecord.id.desc()).limit(1)
 
 
 def current_in(history: list[BenefitsRecord], patient, on: date) -> BenefitsRecord | None:

@@ -18,10 +18,10 @@ from sqlalchemy.orm import joinedload
 from kapms.audit.services import record
 from kapms.billing.business_days import us_federal_holidays_between
 from kapms.billing.course import code_course, course_visits, low_high_plans, price_course
-from kapms.billing.models import SETTINGS, Estimate, EstimateLine
+from kapms.billing.models import SETTINGS, BenefitsRecord, Estimate, EstimateLine
 from kapms.billing.services import DEFAULT_POLICY, Policy, care_link
-from kapms.billing.services.benefits import benefits_as_of, to_benefits
-from kapms.billing.services.fees import fee_tables, has_schedule_on
+from kapms.billing.services.benefits import benefits_as_of, benefits_as_of_query, to_benefits
+from kapms.billing.services.fees import fee_tables, has_schedule_on, schedule_in_effect
 from kapms.errors import NotFound, RuleViolation
 from kapms.patients.access import BILLING
 from kapms.patients.services import get_patient
@@ -48,9 +48,22 @@ class EstimateRequest:
 _LOOK_UP = object()  # missing_facts: the current benefits are not known yet
 
 
-def missing_facts(session, patient, on: date, benefits=_LOOK_UP) -> str | None:
+def estimate_facts(session, patient, on: date) -> tuple[BenefitsRecord | None, bool | None]:
+    """The patient's current benefits (``benefits_as_of``) and, for a patient on a plan
+    with benefits, whether the plan's fee schedule is in effect on ``on``, in one
+    statement; None where it was not asked (``missing_facts`` looks it up if it needs it)."""
+    if patient.plan_id is None:
+        return None, None
+    row = session.execute(benefits_as_of_query(patient, on).add_columns(
+        schedule_in_effect(patient.plan_id, on))).first()
+    return (row[0], bool(row[1])) if row else (None, None)
+
+
+def missing_facts(session, patient, on: date, benefits=_LOOK_UP,
+                  has_schedule: bool | None = None) -> str | None:
     """Why an estimate cannot be computed for the patient today, or None when it can.
-    ``benefits``: the patient's current benefits when the caller has read them already."""
+    ``benefits`` and ``has_schedule``: what the caller has read already
+    (``estimate_facts``)."""
     plan_id = patient.plan_id
     if benefits is _LOOK_UP:
         benefits = benefits_as_of(session, patient, on) if plan_id is not None else None
@@ -58,7 +71,9 @@ def missing_facts(session, patient, on: date, benefits=_LOOK_UP) -> str | None:
         return (f"No benefits on file for {patient.full_name}'s plan "
                 f"({patient.plan.label}). Enter the benefits first; an estimate is not "
                 "computed without them.")
-    if not has_schedule_on(session, plan_id, on):
+    if has_schedule is None:
+        has_schedule = has_schedule_on(session, plan_id, on)
+    if not has_schedule:
         who = patient.plan.label if plan_id else "private pay"
         return f"No fee schedule for {who} in effect on {on:%b %d, %Y}; an admin adds one."
     return None

@@ -46,11 +46,16 @@ def schedule_on(session, plan_id: int | None, on: date, network: str = "in") -> 
                           .order_by(FeeSchedule.effective_from.desc()).limit(1))
 
 
+def schedule_in_effect(plan_id: int | None, on: date, network: str = "in"):
+    """The SQL condition that a schedule of a plan and network is in effect on ``on`` (to
+    ask it beside another read)."""
+    return select(FeeSchedule.id).where(_in_effect(plan_id, on, network)).exists()
+
+
 def has_schedule_on(session, plan_id: int | None, on: date, network: str = "in") -> bool:
     """Whether a schedule of a plan and network is in effect on ``on`` (one query; the
     schedule's amounts are not read)."""
-    return session.scalar(select(FeeSchedule.id).where(_in_effect(plan_id, on, network))
-                          .limit(1)) is not None
+    return bool(session.scalar(select(schedule_in_effect(plan_id, on, network))))
 
 
 def fee_tables(session, plan_id: int | None, start: date, end: date,

@@ -2,8 +2,7 @@
 (DASHBOARD: overdue payment plans and the GFE watch)."""
 
 from kapms.audit.services import record
-from kapms.billing.services.benefits import benefits_as_of
-from kapms.billing.services.estimates import latest_estimate, missing_facts
+from kapms.billing.services.estimates import estimate_facts, latest_estimate, missing_facts
 from kapms.billing.services.plans import ledger, open_plans, overdue_plans
 from kapms.billing.services.watch import gfe_watch
 from kapms.billing.views.common import policy, practice, today
@@ -27,11 +26,11 @@ def billing_panel(user, patient=None, categories=frozenset(), **context):
         record(db.session, user, "view", "estimate", latest.id, patient_id=patient.id,
                detail=f"patient page, version {latest.version}")
     plans = [(p, ledger(p, day)) for p in open_plans(db.session, patient.id)]
-    benefits = benefits_as_of(db.session, patient, day)
+    benefits, has_schedule = estimate_facts(db.session, patient, day)
     data = {"patient": patient, "estimate": latest, "benefits": benefits,
             # Why no estimate can be made is shown only while there is none.
-            "missing": None if latest else missing_facts(db.session, patient, day,
-                                                         benefits=benefits),
+            "missing": None if latest else missing_facts(
+                db.session, patient, day, benefits=benefits, has_schedule=has_schedule),
             "plans": plans, "links": user.has_role("billing", "admin")}
     return [panels.Panel("billing/_panel.html", data, order=60)]
 
