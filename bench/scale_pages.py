@@ -331,7 +331,8 @@ page("plan change request", "prescriber", lambda p: f"/care/plan-requests/{p.pla
 # --- billing --------------------------------------------------------------------------------
 page("home", "billing", lambda p: "/")
 page("billing patients", "billing", lambda p: "/billing/")
-page("billing search", "billing", lambda p: f"/billing/?q={p.patient_name[1][:3].lower()}")
+# Billing staff search the one patient list (the billing home takes no search).
+page("billing search", "billing", lambda p: f"/patients/?q={p.patient_name[1][:3].lower()}")
 page("patient page", "billing", lambda p: f"/patients/{p.billing_patient}")
 page("billing patient page", "billing", lambda p: f"/billing/patients/{p.billing_patient}")
 page("estimate", "billing", lambda p: f"/billing/estimates/{p.estimate}")

@@ -3,6 +3,7 @@
 from datetime import date, datetime
 
 from sqlalchemy import (
+    Boolean,
     ForeignKey,
     Index,
     String,
@@ -14,7 +15,10 @@ from sqlalchemy import (
     or_,
     text,
 )
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from kapms.auth.models import User
 from kapms.database import UTCDateTime, utcnow
@@ -255,9 +259,72 @@ class RegistrationReview(db.Model):
         return f"{self.first_name} {self.last_name}"
 
 
+# The patient search (kapms.patients.services.find_patients) matches the start of a name word,
+# a member id or a date of birth: each has an index, so a search reads the few matching rows
+# however many patients the network has. The name indexes are on the lower-cased name (the
+# search is case-insensitive); PostgreSQL's text_pattern_ops lets LIKE 'mor%' use them
+# whatever the database's collation.
+FIRST_NAME_KEY = func.lower(Patient.first_name)
+LAST_NAME_KEY = func.lower(Patient.last_name)
+MEMBER_ID_KEY = func.upper(Patient.member_id)
+Index("ix_patients_first_name_lower", FIRST_NAME_KEY.label("first_name_lower"),
+      postgresql_ops={"first_name_lower": "text_pattern_ops"})
+Index("ix_patients_last_name_lower", LAST_NAME_KEY.label("last_name_lower"),
+      postgresql_ops={"last_name_lower": "text_pattern_ops"})
+Index("ix_patients_member_id_upper", MEMBER_ID_KEY.label("member_id_upper"),
+      postgresql_ops={"member_id_upper": "text_pattern_ops"})
+Index("ix_patients_date_of_birth", Patient.date_of_birth)
+
+
+class StartsWith(ColumnElement[bool]):
+    """SQL condition: ``key`` (an indexed expression) starts with ``prefix`` (% and _ are
+    plain characters), written the way each database uses the index for it.
+
+    PostgreSQL: ``key LIKE 'mor%'`` (served by a text_pattern_ops index). SQLite: the range
+    ``key >= 'mor' AND key < 'mos'``, because SQLite's LIKE optimisation never uses an index
+    on an expression; with SQLite's binary comparison the range holds exactly the strings
+    that start with the prefix.
+    """
+
+    inherit_cache = True
+    type = Boolean()
+    _is_implicitly_boolean = True  # a condition, not a boolean column: no "= 1" on SQLite
+    _traverse_internals = [("like", InternalTraversal.dp_clauseelement),
+                           ("range", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, key, prefix: str):
+        self.like = key.startswith(prefix, autoescape=True)
+        after = _next_string(prefix)
+        self.range = and_(key >= prefix, key < after) if after else self.like
+
+
+def _next_string(prefix: str) -> str | None:
+    """The first string after every string that starts with ``prefix`` (None if there is
+    none: the prefix ends in the last code point)."""
+    code = ord(prefix[-1]) + 1
+    if 0xD800 <= code <= 0xDFFF:  # surrogates are not characters: skip them
+        code = 0xE000
+    return prefix[:-1] + chr(code) if code <= 0x10FFFF else None
+
+
+@compiles(StartsWith)
+def _starts_with_like(element, compiler, **kw):
+    return compiler.process(element.like, **kw)
+
+
+@compiles(StartsWith, "sqlite")
+def _starts_with_range(element, compiler, **kw):
+    return f"({compiler.process(element.range, **kw)})"
+
+
 def name_condition(words):
     """SQL condition: every one of ``words`` (lower case) starts the first or the last name
-    (% and _ are plain characters)."""
-    return and_(*(or_(func.lower(Patient.first_name).startswith(w, autoescape=True),
-                      func.lower(Patient.last_name).startswith(w, autoescape=True))
-                  for w in words))
+    (% and _ are plain characters), using the name indexes.
+
+    Written as "the first word starts the first name and the others match, or it starts the
+    last name and the others match", so that each alternative has an indexed range: SQLite
+    reads an OR through indexes only then (the search ORs a name with a member id)."""
+    first, *others = words
+    rest = [or_(StartsWith(FIRST_NAME_KEY, w), StartsWith(LAST_NAME_KEY, w)) for w in others]
+    return or_(and_(StartsWith(FIRST_NAME_KEY, first), *rest),
+               and_(StartsWith(LAST_NAME_KEY, first), *rest))

@@ -25,10 +25,12 @@ from kapms.patients.identity import person_key
 from kapms.patients.models import (
     CARE_MODALITIES,
     GENDER_IDENTITIES,
+    MEMBER_ID_KEY,
     SEX_AT_BIRTH,
     URGENCIES,
     Patient,
     RegistrationReview,
+    StartsWith,
     name_condition,
 )
 
@@ -80,17 +82,23 @@ def find_patients(session, actor, text: str | None = None, *, stage: str | None 
     """
     query = search.read_query(text)
     page = max(page, 1)
-    rows = session.scalars(
-        visible_patients(actor).where(*_matching(query))
-        .where(*([Patient.stage == stage] if stage else []))
-        .order_by(Patient.last_name, Patient.first_name, Patient.id)
-        .offset((page - 1) * per_page).limit(per_page + 1)).all()
+    rows = session.scalars(search_select(actor, query, stage)
+                           .offset((page - 1) * per_page).limit(per_page + 1)).all()
     shown = rows[:per_page]
     record(session, actor, "search", "patient",
            detail=f"by {', '.join(query.kinds()) or 'none (all)'}"
                   f"{f'; stage {stage}' if stage else ''}; page {page}; "
                   f"listed: {', '.join(str(p.id) for p in shown) or 'none'}")
     return PatientPage(query, shown, page, per_page, len(rows) > per_page)
+
+
+def search_select(actor, query: search.Query, stage: str | None = None):
+    """The select of the patients ``query`` finds among the actor's, in list order (by last
+    name). A name, member id or date of birth is read through its index (kapms.patients.models);
+    a phone number is matched anywhere in the stored number, which reads every visible row."""
+    return (visible_patients(actor).where(*_matching(query))
+            .where(*([Patient.stage == stage] if stage else []))
+            .order_by(Patient.last_name, Patient.first_name, Patient.id))
 
 
 def _matching(query: search.Query) -> list:
@@ -108,7 +116,7 @@ def _matching(query: search.Query) -> list:
             digits = func.replace(digits, ch, "")
         ways.append(digits.contains(query.phone_digits, autoescape=True))
     if query.member_id:
-        ways.append(func.upper(Patient.member_id).startswith(query.member_id, autoescape=True))
+        ways.append(StartsWith(MEMBER_ID_KEY, query.member_id))
     # Text that can be none of them ("12", "-") finds no one, not everyone.
     return [or_(false(), *ways)]
 

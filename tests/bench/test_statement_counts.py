@@ -703,3 +703,80 @@ def test_portal_home_and_documents_are_flat_in_the_patients_record(db, client, l
     assert "Signed 1" in documents and "Optional release 2" in documents
     for url in ("/portal/", "/portal/consents"):
         _flat(client, url, more_of_everything, get=_fresh_get)
+
+
+def test_billing_patient_page_is_flat_in_the_patients_billing_record(db, client, login_as):
+    """Benefits, estimates (with their lines), GFEs (the latest one checked from its kept
+    watch lines), payment plans with installments and payments, and claims: each is one
+    query however many the patient has."""
+    from datetime import date
+
+    from kapms.billing.services import claims as claim_svc
+    from kapms.billing.services import estimates as est_svc
+    from kapms.billing.services import gfe as gfe_svc
+    from kapms.billing.services import plans as plan_svc
+    from kapms.network.services import ProfileData, save_profile
+    from tests.billing.care_record import CareRecord
+    from tests.billing.helpers import make_benefits, make_patient, make_plan, make_schedule
+    from tests.billing.test_claims import PRACTICE
+    from tests.billing.test_plans_gfe_superbills import TODAY
+
+    plan = make_plan(db, payer_name="Cigna", plan_name="LocalPlus")
+    plan.payer.payer_code = "62308"
+    make_schedule(db, None)
+    make_schedule(db, plan)
+    patient = make_patient(db, plan, first_name="Marcus", last_name="Reyes")
+    record = CareRecord(db, patient)
+    save_profile(db, record.therapist, record.therapist, ProfileData(npi="1987654328"))
+    save_profile(db, record.prescriber, record.prescriber,
+                 ProfileData(kind="prescriber", npi="1245319599"))
+    record.clear(date(2026, 1, 5))
+
+    def billing_record(month: int, rounds: int = 1):
+        for n in range(rounds):
+            make_benefits(db, patient, as_of=date(2026, month, 1 + n))
+            est_svc.create_estimate(db, None, patient, est_svc.EstimateRequest(
+                date(2026, 3, 2)), TODAY)
+            gfe_svc.create_gfe(db, None, patient, gfe_svc.GfeRequest(
+                date(2026, 3, 16), date(2026, 3, 2), None, dosings=1, dosing_minutes=60,
+                self_pay_election=True), PRACTICE, TODAY)
+            for day in (2, 9, 16):  # three visits, each its own claim
+                record.visit("integration", date(2026, month, day + n), 60)
+            billing_plan = plan_svc.create_plan(db, None, patient, balance_cents=30000,
+                                                upfront_cents=10000, installments=4,
+                                                first_due=date(2026, month, 1))
+            plan_svc.record_payment(db, None, billing_plan, amount_cents=10000,
+                                    paid_on=date(2026, month, 1), method="card",
+                                    reference=None, today=date(2026, month, 28))
+        claim_svc.create_claims(db, None, patient, date(2026, month, 1),
+                                date(2026, month, 28), PRACTICE)
+        db.commit()
+
+    billing_record(2)
+    login_as("billing")
+    page = client.get(f"/billing/patients/{patient.id}").get_data(as_text=True)
+    assert 'data-testid="gfe-providers"' in page and "Make claims from visits" in page
+    assert page.count("Plan #") == 1 and page.count("Version ") == 1
+    _flat(client, f"/billing/patients/{patient.id}", lambda: billing_record(4, rounds=3))
+    page = client.get(f"/billing/patients/{patient.id}").get_data(as_text=True)
+    assert page.count("Plan #") == 4 and page.count("Version ") == 4
+
+
+def test_patient_search_is_flat_in_the_network(db, client, login_as):
+    """The search reads one page of the matching patients whoever else is registered."""
+    from tests.factories import make_patient as make_any_patient
+
+    therapist = login_as("therapist")
+    for n in range(3):
+        make_patient(db, therapist, last_name=f"Morales{n}")
+    db.commit()
+
+    def more_patients():
+        for n in range(30):
+            make_patient(db, therapist, last_name=f"Moreno{n}")
+            make_any_patient(db, last_name=f"Morton{n}")  # someone else's patients
+        db.commit()
+
+    assert _flat(client, "/patients/?q=mor", more_patients) <= MAX_STATEMENTS
+    page = client.get("/patients/?q=mor").get_data(as_text=True)
+    assert "Morales0" in page and "Moreno" in page and "Morton" not in page

@@ -108,3 +108,41 @@ def test_the_navigation_search_box_is_for_those_who_may_list_patients(client, db
     client.post("/logout")
     login(make_user(db, roles=()))
     assert 'id="patient-search"' not in client.get("/account/security").get_data(as_text=True)
+
+
+NAME_INDEXES = {"ix_patients_first_name_lower", "ix_patients_last_name_lower"}
+
+
+@pytest.mark.parametrize("text, indexes, found", [
+    ("mor", NAME_INDEXES, ["Elena0", "Elena1", "Elena2"]),
+    ("elena1 MOR", NAME_INDEXES, ["Elena1"]),
+    ("w1002", NAME_INDEXES | {"ix_patients_member_id_upper"}, ["Elena2"]),
+    ("1988-03-14", {"ix_patients_date_of_birth"}, ["Elena1"]),
+])
+def test_the_search_reads_the_matching_rows_through_indexes(db, text, indexes, found):
+    """A name, member id or date of birth is found through its index (no scan of every
+    patient), on SQLite and PostgreSQL, for the statement the search runs, with its values
+    bound. PostgreSQL may use nothing but bitmap scans here (on a few rows it would rightly
+    prefer a scan): a bitmap scan needs an index that serves the condition, so without one
+    the plan falls back to the (disabled) sequential scan and the test fails."""
+    admin = make_user(db, roles=("admin",))
+    for n in range(3):
+        make_patient(db, first_name=f"Elena{n}", last_name=f"Morales{n}",
+                     date_of_birth=date(1988, 3, 13 + n), member_id=f"W100{n}00")
+    connection = db.connection()
+    statement = services.search_select(admin, read_query(text)).limit(26).compile(connection)
+    params = statement.params
+    if statement.positional:
+        params = tuple(params[name] for name in statement.positiontup)
+    if connection.dialect.name == "sqlite":
+        plan = " ".join(row[-1] for row in connection.exec_driver_sql(
+            f"EXPLAIN QUERY PLAN {statement}", params))
+        assert "SCAN patients" not in plan, plan
+    else:
+        for method in ("seqscan", "indexscan", "indexonlyscan"):
+            connection.exec_driver_sql(f"SET LOCAL enable_{method} = off")
+        plan = " ".join(row[0] for row in connection.exec_driver_sql(
+            f"EXPLAIN {statement}", params))
+        assert "Seq Scan on patients" not in plan, plan
+    assert {name for name in indexes if name in plan} == indexes, plan
+    assert [p.first_name for p in services.find_patients(db, admin, text).rows] == found

@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from kapms.audit.services import record
 from kapms.billing.cost_share import require_cents, require_rate
@@ -95,7 +96,8 @@ def add_benefits(session, actor, patient, entry: BenefitsEntry) -> BenefitsRecor
 
 
 def benefits_as_of(session, patient, on: date) -> BenefitsRecord | None:
-    """The latest benefits recorded for the patient's current plan as of ``on``, or None."""
+    """The latest benefits recorded for the patient's current plan as of ``on``, or None
+    (:func:`current_in` picks the same record from a history already read)."""
     if patient.plan_id is None:
         return None
     return session.scalar(select(BenefitsRecord).where(
@@ -104,9 +106,18 @@ def benefits_as_of(session, patient, on: date) -> BenefitsRecord | None:
     ).order_by(BenefitsRecord.as_of.desc(), BenefitsRecord.id.desc()).limit(1))
 
 
+def current_in(history: list[BenefitsRecord], patient, on: date) -> BenefitsRecord | None:
+    """:func:`benefits_as_of` from ``history`` (:func:`benefits_history`, newest first)."""
+    if patient.plan_id is None:
+        return None
+    return next((b for b in history if b.plan_id == patient.plan_id and b.as_of <= on), None)
+
+
 def benefits_history(session, actor, patient) -> list[BenefitsRecord]:
-    """Every benefits record of the patient, newest first (audited read)."""
+    """Every benefits record of the patient, newest first, with who entered it (audited
+    read)."""
     rows = session.scalars(select(BenefitsRecord).where(BenefitsRecord.patient_id == patient.id)
+                           .options(joinedload(BenefitsRecord.created_by))
                            .order_by(BenefitsRecord.as_of.desc(), BenefitsRecord.id.desc())).all()
     record(session, actor, "view", "benefits", None, patient_id=patient.id,
            detail=f"{len(rows)} records")

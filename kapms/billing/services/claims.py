@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
 from kapms.audit.services import record
@@ -160,10 +161,13 @@ def get_claim(session, actor, claim_id: int, *, action: str = "view") -> Claim:
     return claim
 
 
-def patient_claims(session, patient_id: int) -> list[Claim]:
-    """The patient's claims, newest first."""
-    return session.scalars(select(Claim).where(Claim.patient_id == patient_id)
-                           .order_by(Claim.first_date.desc(), Claim.id.desc())).all()
+def patient_claims(session, patient_id: int, *, lines: bool = True) -> list[Claim]:
+    """The patient's claims, newest first; with ``lines`` false their lines are not read
+    (a list of the claims' totals needs none)."""
+    query = select(Claim).where(Claim.patient_id == patient_id)
+    if not lines:
+        query = query.options(lazyload(Claim.lines))
+    return session.scalars(query.order_by(Claim.first_date.desc(), Claim.id.desc())).all()
 
 
 def claims_page(session, actor, status: str | None, page: int, per_page: int = 25):

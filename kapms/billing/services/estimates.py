@@ -45,12 +45,15 @@ class EstimateRequest:
     compare_networks: bool = False
 
 
-def missing_facts(session, patient, on: date, *, benefits=...) -> str | None:
-    """Why an estimate cannot be computed for the patient today, or None when it can
-    (``benefits``: ``benefits_as_of(session, patient, on)``, when the caller has it)."""
+_LOOK_UP = object()  # missing_facts: the current benefits are not known yet
+
+
+def missing_facts(session, patient, on: date, benefits=_LOOK_UP) -> str | None:
+    """Why an estimate cannot be computed for the patient today, or None when it can.
+    ``benefits``: the patient's current benefits when the caller has read them already."""
     plan_id = patient.plan_id
-    if benefits is ...:
-        benefits = benefits_as_of(session, patient, on)
+    if benefits is _LOOK_UP:
+        benefits = benefits_as_of(session, patient, on) if plan_id is not None else None
     if plan_id is not None and benefits is None:
         return (f"No benefits on file for {patient.full_name}'s plan "
                 f"({patient.plan.label}). Enter the benefits first; an estimate is not "
@@ -194,6 +197,8 @@ def latest_estimate(session, patient_id: int) -> Estimate | None:
 
 
 def patient_estimates(session, patient_id: int) -> list[Estimate]:
-    """The patient's estimates, newest version first (callers audit the page they show)."""
+    """The patient's estimates with their lines, newest version first, in one query (callers
+    audit the page they show)."""
     return session.scalars(select(Estimate).where(Estimate.patient_id == patient_id)
-                           .order_by(Estimate.version.desc())).all()
+                           .options(joinedload(Estimate.lines))
+                           .order_by(Estimate.version.desc())).unique().all()

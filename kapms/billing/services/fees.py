@@ -36,19 +36,20 @@ def schedules_for(session, plan_id: int | None, network: str | None = None) -> l
 
 
 def _in_effect(plan_id: int | None, on: date, network: str):
-    return (_same_plan(plan_id, network), FeeSchedule.effective_from <= on,
-            or_(FeeSchedule.effective_to.is_(None), FeeSchedule.effective_to >= on))
+    return and_(_same_plan(plan_id, network), FeeSchedule.effective_from <= on,
+                or_(FeeSchedule.effective_to.is_(None), FeeSchedule.effective_to >= on))
 
 
 def schedule_on(session, plan_id: int | None, on: date, network: str = "in") -> FeeSchedule | None:
     """The schedule of a plan and network (plan None: private pay) in effect on ``on``."""
-    return session.scalar(select(FeeSchedule).where(*_in_effect(plan_id, on, network))
+    return session.scalar(select(FeeSchedule).where(_in_effect(plan_id, on, network))
                           .order_by(FeeSchedule.effective_from.desc()).limit(1))
 
 
 def has_schedule_on(session, plan_id: int | None, on: date, network: str = "in") -> bool:
-    """Whether ``schedule_on`` finds a schedule (one statement; no fee lines loaded)."""
-    return session.scalar(select(FeeSchedule.id).where(*_in_effect(plan_id, on, network))
+    """Whether a schedule of a plan and network is in effect on ``on`` (one query; the
+    schedule's amounts are not read)."""
+    return session.scalar(select(FeeSchedule.id).where(_in_effect(plan_id, on, network))
                           .limit(1)) is not None
 
 

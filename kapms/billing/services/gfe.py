@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from kapms.audit.services import record
 from kapms.billing.business_days import gfe_due_date, us_federal_holidays_between
@@ -181,7 +182,8 @@ def get_gfe(session, actor, gfe_id: int, *, action: str = "view") -> GoodFaithEs
 
 
 def patient_gfes(session, patient_id: int) -> list[GoodFaithEstimate]:
-    """The patient's GFEs, newest first."""
+    """The patient's GFEs with their lines, newest first, in one query."""
     return session.scalars(select(GoodFaithEstimate)
                            .where(GoodFaithEstimate.patient_id == patient_id)
-                           .order_by(GoodFaithEstimate.id.desc())).all()
+                           .options(joinedload(GoodFaithEstimate.lines))
+                           .order_by(GoodFaithEstimate.id.desc())).unique().all()

@@ -126,9 +126,11 @@ def get_plan(session, actor, plan_id: int, *, action: str = "view") -> PaymentPl
 
 
 def patient_plans(session, patient_id: int) -> list[PaymentPlan]:
-    """The patient's plans, newest first."""
+    """The patient's plans with their installments (and, in a second query, payments),
+    newest first."""
     return session.scalars(select(PaymentPlan).where(PaymentPlan.patient_id == patient_id)
-                           .order_by(PaymentPlan.id.desc())).all()
+                           .options(joinedload(PaymentPlan.installments))
+                           .order_by(PaymentPlan.id.desc())).unique().all()
 
 
 def open_plans(session, patient_id: int) -> list[PaymentPlan]:

@@ -136,14 +136,31 @@ def gfe_watch(session, actor, today: date, zone: tzinfo, policy: Policy = DEFAUL
     for line in session.scalars(select(GfeWatchLine).where(GfeWatchLine.gfe_id.in_(ids))
                                 .order_by(GfeWatchLine.id)) if ids else []:
         lines.setdefault(line.gfe_id, []).append(line)
-    checks = [GfeCheck(gfes[i], tuple(
-        ProviderCheck(x.clinician_id, x.provider_name, x.estimated_cents, x.billed_cents,
-                      standing(x.estimated_cents, x.billed_cents, policy))
-        for x in lines.get(i, []))) for i in ids]
+    checks = [_kept_check(gfes[i], lines.get(i, []), policy) for i in ids]
     for check in checks:
         record(session, actor, "view", "gfe", check.gfe.id, patient_id=check.gfe.patient_id,
                detail="GFE watch")
     return Watch(checks, total)
+
+
+def latest_gfe_check(session, patient_id: int, gfes: list[GoodFaithEstimate], zone: tzinfo,
+                     policy: Policy = DEFAULT_POLICY) -> GfeCheck | None:
+    """The check of the patient's latest GFE (the first of ``gfes``, newest first) from its
+    kept lines: one query however long the care record, the same figures as the watch."""
+    if not gfes:
+        return None
+    refresh_pending(session, zone)
+    latest = gfes[0]
+    return _kept_check(latest, session.scalars(
+        select(GfeWatchLine).where(GfeWatchLine.patient_id == patient_id,
+                                   GfeWatchLine.gfe_id == latest.id)
+        .order_by(GfeWatchLine.id)).all(), policy)
+
+
+def _kept_check(gfe: GoodFaithEstimate, lines: list[GfeWatchLine], policy: Policy) -> GfeCheck:
+    return GfeCheck(gfe, tuple(
+        ProviderCheck(x.clinician_id, x.provider_name, x.estimated_cents, x.billed_cents,
+                      standing(x.estimated_cents, x.billed_cents, policy)) for x in lines))
 
 
 # -- keeping the lines current ---------------------------------------------------------------

@@ -12,7 +12,7 @@ from kapms.billing.services.claims import patient_claims
 from kapms.billing.services.estimates import missing_facts, patient_estimates
 from kapms.billing.services.gfe import patient_gfes
 from kapms.billing.services.plans import ledger, patient_plans
-from kapms.billing.services.watch import check_gfe, gfe_watch
+from kapms.billing.services.watch import gfe_watch, latest_gfe_check
 from kapms.billing.views.common import PER_PAGE, load_patient, page_number, policy, practice, today
 from kapms.extensions import db
 from kapms.web.forms import attempt
@@ -38,18 +38,21 @@ def patient(patient_id: int):
     patient = load_patient(patient_id)
     history = benefits_svc.benefits_history(db.session, current_user, patient)
     day = today()
+    current = benefits_svc.current_in(history, patient, day)
     plans = patient_plans(db.session, patient.id)
+    gfes = patient_gfes(db.session, patient.id)
+    # Billed against estimated is shown for the latest GFE only (a later one replaces it).
+    latest = latest_gfe_check(db.session, patient.id, gfes, practice().zone, policy())
     superbill_form = SuperbillForm(data={"start": day.replace(month=1, day=1), "end": day})
     claims_form = ClaimsForm(data={"start": day.replace(month=1, day=1), "end": day})
     return render_template(
-        "billing/patient.html", patient=patient, benefits=history,
-        current=benefits_svc.benefits_as_of(db.session, patient, day),
+        "billing/patient.html", patient=patient, benefits=history, current=current,
         estimates=patient_estimates(db.session, patient.id),
-        gfes=[(g, check_gfe(db.session, g, day, practice().zone, policy()))
-              for g in patient_gfes(db.session, patient.id)],
-        plans=[(p, ledger(p, day)) for p in plans], claims=patient_claims(db.session, patient.id),
-        missing=missing_facts(db.session, patient, day), superbill_form=superbill_form,
-        claims_form=claims_form)
+        gfes=[(g, latest if g is gfes[0] else None) for g in gfes],
+        plans=[(p, ledger(p, day)) for p in plans],
+        claims=patient_claims(db.session, patient.id, lines=False),
+        missing=missing_facts(db.session, patient, day, benefits=current),
+        superbill_form=superbill_form, claims_form=claims_form)
 
 
 @bp.route("/patients/<int:patient_id>/benefits/new", methods=["GET", "POST"])
