@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, joinedload
 
 from kapms import clinic_time
 from kapms.audit.services import record
@@ -75,10 +75,12 @@ def _check_body(body: str) -> str:
 
 def list_documents(session, *, active_only: bool = False) -> list[ConsentDocument]:
     """Every consent document by title (no patient data)."""
-    query = select(ConsentDocument).order_by(ConsentDocument.title)
+    # With their versions in the same statement (a handful each; to_sign reads them all).
+    query = (select(ConsentDocument).options(joinedload(ConsentDocument.versions))
+             .order_by(ConsentDocument.title))
     if active_only:
         query = query.where(ConsentDocument.active.is_(True))
-    return list(session.scalars(query))
+    return list(session.scalars(query).unique())
 
 
 def get_document(session, document_id: int) -> ConsentDocument:
@@ -212,8 +214,11 @@ def to_sign(session, patient_id: int, *, remote: bool | None, stages=None,
 def signatures_for(session, actor, patient) -> list[ConsentSignature]:
     """Every signature of the patient, newest first (``patient`` loaded through
     get_patient; the read is audited)."""
+    # Each with its version and document (the title shown, and what to_sign reads).
     rows = list(session.scalars(select(ConsentSignature)
                                 .where(ConsentSignature.patient_id == patient.id)
+                                .options(joinedload(ConsentSignature.version)
+                                         .joinedload(ConsentVersion.document))
                                 .order_by(ConsentSignature.signed_at.desc())))
     record(session, actor, "view", "consent_signature", None, patient_id=patient.id,
            detail=f"{len(rows)} signatures")

@@ -638,6 +638,121 @@ def test_admin_home_is_flat_in_offers_licences_and_the_queue(db, client, login_a
     home = client.get("/").get_data(as_text=True)
     assert "Expiring 0" in home and 'data-testid="waiting-link"' in home
     _flat(client, "/", more_network_work(6))
+# --- the admin's practice day (kapms.care) -----------------------------------------------
+
+
+def test_practice_day_is_flat_in_clinicians_and_sessions(db, client, login_as):
+    """A page of clinicians at a time, their sessions, the times they take and their
+    weekly availability read once for the page: more clinicians (past a page) with more
+    sessions each, the same statements, and the day still shows one page of columns."""
+    from datetime import time
+    from types import SimpleNamespace
+
+    from kapms import clinic_time
+    from kapms.care.views.calendar import PRACTICE_PER_PAGE
+
+    login_as("admin")
+    day = clinic_time.today() + timedelta(days=7)
+
+    def clinicians(count, sessions):
+        for n in range(count):
+            therapist = make_clinician(db, name=f"Day Therapist {n}",
+                                       availability=[(d, time(0), time(18)) for d in range(7)])
+            team = SimpleNamespace(therapist=therapist,
+                                   prescriber=make_user(db, roles=("prescriber",)))
+            team.patient = make_patient(db, therapist, team.prescriber)
+            for k in range(sessions):
+                session_for(db, team, "preparation",
+                            datetime.combine(day, time(9 + 2 * k), clinic_time.zone()))
+            # the evening before, running into the day: its time is taken, not shown
+            session_for(db, team, "integration", datetime.combine(
+                day - timedelta(days=1), time(23, 30), clinic_time.zone()))
+        db.commit()
+
+    clinicians(1, 1)
+    url = f"/care/practice?view=day&date={day}"
+    page = client.get(url).get_data(as_text=True)
+    assert "Book 12:00 AM on Day Therapist 0" not in page  # the evening's session runs on
+    assert "Book 1:00 AM on Day Therapist 0" in page
+    assert "Book 10:00 AM on Day Therapist 0" in page
+    assert "Book 9:00 AM on Day Therapist 0" not in page  # its own session
+    _flat(client, url, lambda: clinicians(PRACTICE_PER_PAGE, 3), get=_fresh_get)
+    page = client.get(url).get_data(as_text=True)
+    assert page.count("/care/practice/") == PRACTICE_PER_PAGE and "More clinicians" in page
+    _flat(client, url + "&page=2&role=therapist", lambda: clinicians(3, 2), get=_fresh_get)
+    _flat(client, f"/care/practice?date={day}", lambda: clinicians(2, 2), get=_fresh_get)
+
+
+# --- the patient portal: home and documents (kapms.portal, kapms.consent) ---------------
+
+
+def test_portal_home_and_documents_are_flat_in_the_patients_record(db, client, login):
+    """The portal's home and documents: more documents to sign and signed (one of them no
+    longer in use), more appointments (remote dosings with a chaperone named in the portal
+    or confirmed at check-in), more payments: the same statements."""
+    from kapms import clinic_time
+    from kapms.billing.services import plans as plan_svc
+    from kapms.consent import services as consents
+    from kapms.database import utcnow
+    from kapms.portal.services import own_record
+    from tests.care.factories import check_in, ready_for_dosing
+    from tests.factories import make_patient_account
+
+    team = make_team(db)
+    ready_for_dosing(db, team)
+    admin = make_user(db, roles=("admin",))
+    account = make_patient_account(db, team.patient)
+    plan = plan_svc.create_plan(db, None, team.patient, balance_cents=60000,
+                                upfront_cents=12000, installments=4,
+                                first_due=clinic_time.today() - timedelta(days=45))
+    db.commit()
+    rounds = iter(range(1, 10))
+
+    def document(title, applies_to="all", required_before="first_dosing"):
+        return consents.create_document(db, admin, title=title, required_before=required_before,
+                                        applies_to=applies_to,
+                                        body=f"# {title}\n\nWhat the patient agrees to.\n")
+
+    def sign(doc):
+        consents.record_paper_signature(db, team.therapist, team.patient, doc.current.id,
+                                        typed_name=team.patient.full_name,
+                                        signed_on=clinic_time.today(), witness="Front desk")
+
+    def more_of_everything():
+        n = next(rounds)
+        signed = document(f"Signed {n}")
+        sign(signed)
+        if n > 1:  # a signed document no longer in use (its title still listed as signed)
+            consents.update_document(db, admin, signed, title=signed.title,
+                                     required_before="", applies_to="all", active=False)
+        document(f"Remote agreement {n}", applies_to="remote_dosing")
+        document(f"Optional release {n}", required_before="")
+        session_for(db, team, "integration", at(4 * n, 10))
+        session_for(db, team, "dosing", at(4 * n + 1, 9))
+        remote = session_for(db, team, "dosing", at(4 * n + 2, 9), modality="telehealth")
+        own_record.name_chaperone(db, account, team.patient, remote, name=f"Sam {n}",
+                                  phone="510-555-0101", expected_version=0)
+        plan_svc.record_payment(db, None, plan, amount_cents=1000, paid_on=clinic_time.today(),
+                                method="card", reference=None, today=clinic_time.today())
+        db.commit()
+
+    more_of_everything()
+    # a telehealth dosing under way, its chaperone confirmed on the dosing record
+    for pending in consents.to_sign(db, team.patient.id, remote=True):
+        sign(pending.document)
+    live = session_for(db, team, "dosing", utcnow() - timedelta(hours=1), modality="telehealth")
+    check_in(db, team, live, setting="telehealth")
+    more_of_everything()
+    login(account)
+    home = client.get("/portal/").get_data(as_text=True)
+    assert "Sam Rivera, (510) 555-0101 <span" in home and "Sam 2, 510-555-0101" in home
+    assert "Remote agreement 2" in home and "overdue" in home
+    documents = client.get("/portal/consents").get_data(as_text=True)
+    assert "Signed 1" in documents and "Optional release 2" in documents
+    for url in ("/portal/", "/portal/consents"):
+        _flat(client, url, more_of_everything, get=_fresh_get)
+
+
 def test_billing_patient_page_is_flat_in_the_patients_billing_record(db, client, login_as):
     """Benefits, estimates (with their lines), GFEs (the latest one checked from its kept
     watch lines), payment plans with installments and payments, and claims: each is one

@@ -73,13 +73,28 @@ def calendar_and_busy(session, actor, clinician_id: int, start: datetime, end: d
     [start, end), audited alike) and the stretches their sessions take (``busy_times``,
     from a session's longest length before ``start``), read in one statement: a session
     read only for the time it takes is neither returned nor audited."""
-    if not may_view_calendar(actor, clinician_id):
+    rows, busy = calendars_and_busy(session, actor, [clinician_id], start, end)
+    return rows, busy.get(clinician_id, [])
+
+
+def calendars_and_busy(session, actor, clinician_ids, start: datetime, end: datetime,
+                       detail: str = "calendar"
+                       ) -> tuple[list[CareSession], dict[int, list[booking.Busy]]]:
+    """``calendar_and_busy`` for several clinicians at once (the practice day): their
+    sessions starting in [start, end), audited, and the times each clinician's sessions
+    take, by clinician id, from one statement."""
+    if not all(may_view_calendar(actor, cid) for cid in clinician_ids):
         raise PermissionDenied("Only admins see other clinicians' calendars.")
-    rows = _sessions_between(session, [clinician_id], start - booking.MAX_SESSION, end)
-    busy = [booking.Busy(r.scheduled_start, r.duration_minutes) for r in rows
-            if r.status not in FREED_STATUSES]
+    if not clinician_ids:
+        return [], {}
+    rows = _sessions_between(session, clinician_ids, start - booking.MAX_SESSION, end)
+    busy: dict[int, list[booking.Busy]] = {}
+    for r in rows:
+        if r.status not in FREED_STATUSES:
+            busy.setdefault(r.clinician_id, []).append(
+                booking.Busy(r.scheduled_start, r.duration_minutes))
     return _shown(session, actor, [r for r in rows if r.scheduled_start >= start],
-                  "calendar"), busy
+                  detail), busy
 
 
 def practice_clinicians(session, actor, *, role: str | None = None, name: str = "",

@@ -22,7 +22,7 @@ from kapms.care.ics import sessions_ics
 from kapms.care.services.calendar import CLINICIAN_ROLES
 from kapms.database import utcnow
 from kapms.extensions import db
-from kapms.network.services.profiles import weekly_availability
+from kapms.network.services.profiles import weekly_availabilities, weekly_availability
 from kapms.web import edge, panels
 from kapms.web.access import roles_required
 from kapms.web.edge import page_arg
@@ -65,8 +65,11 @@ def _utc(day: date) -> datetime:
 def availability(clinician_id: int) -> list[tuple[int, time, time]]:
     """The clinician's weekly availability from their directory profile (none without
     one), as (weekday, from, to) in clinic-local time."""
-    return [(s.weekday, s.starts_at, s.ends_at)
-            for s in weekly_availability(db.session, clinician_id)]
+    return _weekly(weekly_availability(db.session, clinician_id))
+
+
+def _weekly(slots) -> list[tuple[int, time, time]]:
+    return [(s.weekday, s.starts_at, s.ends_at) for s in slots]
 
 
 def open_times(clinician_id: int, days: list[date], minutes: int = BOOKING_MINUTES,
@@ -173,9 +176,11 @@ def practice():
     page = edge.page_arg()
     clinicians, more = care.practice_clinicians(db.session, current_user, role=role, name=name,
                                                 page=page, per_page=PRACTICE_PER_PAGE)
-    rows = care.clinician_calendar(db.session, current_user, [c.id for c in clinicians],
-                                   _utc(days[0]), _utc(days[-1] + timedelta(days=1)),
-                                   detail="practice calendar")
+    # The page's clinicians' sessions and the times they take (the free times offered on
+    # a day): one read for them all, as their weekly availability is.
+    rows, busy = care.calendars_and_busy(
+        db.session, current_user, [c.id for c in clinicians], _utc(days[0]),
+        _utc(days[-1] + timedelta(days=1)), detail="practice calendar")
     mine = {c.id: [s for s in rows if s.clinician_id == c.id] for c in clinicians}
     grid, columns = None, []
     if view == "day":
@@ -183,9 +188,11 @@ def practice():
                     "clinician_id": c.id,
                     "url": url_for("care.clinician_calendar", clinician_id=c.id, view="day",
                                    date=day.isoformat())} for c in clinicians]
-        weekly = {c.id: availability(c.id) for c in clinicians}
+        slots = weekly_availabilities(db.session, [c.id for c in clinicians])
+        weekly = {c.id: _weekly(slots.get(c.id, [])) for c in clinicians}
         grid = _grid([day] * len(clinicians), [mine[c.id] for c in clinicians],
-                     [open_times(c.id, [day], weekly=weekly[c.id]) for c in clinicians],
+                     [open_times(c.id, [day], weekly=weekly[c.id], busy=busy.get(c.id, []))
+                      for c in clinicians],
                      [weekly[c.id] for c in clinicians])
     filters = {k: v for k, v in (("role", role), ("name", name)) if v}
     html = render_template(

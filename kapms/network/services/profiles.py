@@ -70,10 +70,21 @@ def has_profile(session, user_id: int) -> bool:
 def weekly_availability(session, user_id: int) -> list[AvailabilitySlot]:
     """The user's weekly open blocks from their directory profile (none without one), by
     weekday and time: one statement, without the rest of the profile."""
-    return list(session.scalars(
-        select(AvailabilitySlot).join(ClinicianProfile)
-        .where(ClinicianProfile.user_id == user_id)
-        .order_by(AvailabilitySlot.weekday, AvailabilitySlot.starts_at)))
+    return weekly_availabilities(session, [user_id]).get(user_id, [])
+
+
+def weekly_availabilities(session, user_ids) -> dict[int, list[AvailabilitySlot]]:
+    """``weekly_availability`` of several users, by user id, from one statement (a user
+    without a profile or open blocks is absent)."""
+    if not user_ids:
+        return {}
+    found: dict[int, list[AvailabilitySlot]] = {}
+    for user_id, slot in session.execute(
+            select(ClinicianProfile.user_id, AvailabilitySlot).join(ClinicianProfile)
+            .where(ClinicianProfile.user_id.in_(list(user_ids)))
+            .order_by(AvailabilitySlot.weekday, AvailabilitySlot.starts_at)):
+        found.setdefault(user_id, []).append(slot)
+    return found
 
 
 def get_clinician(session, user_id: int) -> User:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
 from kapms.audit.services import record
@@ -42,10 +43,15 @@ def upcoming_sessions(session, actor, patient, *, now: datetime | None = None,
                       limit: int = UPCOMING_LIMIT) -> list[CareSession]:
     """The patient's scheduled appointments from today on, soonest first."""
     now = now or utcnow()
+    # An appointment shows its time, kind, place and clinician; a dosing's record only
+    # says whether it is remote and who confirmed the chaperone (its vitals, events and
+    # the note stay unloaded, and the patient is the one already read).
     rows = list(session.scalars(
         select(CareSession).where(CareSession.patient_id == patient.id,
                                   CareSession.status.in_(OPEN_STATUSES),
                                   CareSession.scheduled_start >= now - timedelta(hours=3))
+        .options(joinedload(CareSession.dosing).lazyload("*"), lazyload(CareSession.note),
+                 lazyload(CareSession.patient))
         .order_by(CareSession.scheduled_start).limit(limit)))
     record(session, actor, "view", "care_session", None, patient_id=patient.id,
            detail=f"portal: {len(rows)} upcoming appointments")
@@ -81,17 +87,27 @@ class Chaperone:
     version: int | None = None  # of the patient's nomination, for editing
 
 
-def chaperone_for(session, care_session: CareSession) -> Chaperone:
-    """The chaperone of a remote dosing: as confirmed on the dosing record at check-in,
-    else as the patient named them (caller checked access)."""
-    dosing = getattr(care_session, "dosing", None)
-    if dosing is not None and getattr(dosing, "chaperone_name", None):
-        return Chaperone(dosing.chaperone_name, dosing.chaperone_phone, "dosing record")
-    nomination = session.scalar(select(ChaperoneNomination).where(
-        ChaperoneNomination.session_id == care_session.id))
-    if nomination is not None:
-        return Chaperone(nomination.name, nomination.phone, "you", nomination.version)
-    return Chaperone(None, None, "")
+def chaperones_for(session, care_sessions) -> dict[int, Chaperone]:
+    """The chaperone of each of these remote dosings, by session id: as confirmed on the
+    dosing record at check-in, else as the patient named them (the nominations read in
+    one statement; caller checked access)."""
+    confirmed = {s.id: s.dosing for s in care_sessions
+                 if getattr(getattr(s, "dosing", None), "chaperone_name", None)}
+    asked = [s.id for s in care_sessions if s.id not in confirmed]
+    nominations = {n.session_id: n for n in session.scalars(select(ChaperoneNomination).where(
+        ChaperoneNomination.session_id.in_(asked)))} if asked else {}
+    found = {}
+    for care_session in care_sessions:
+        dosing, nomination = confirmed.get(care_session.id), nominations.get(care_session.id)
+        if dosing is not None:
+            found[care_session.id] = Chaperone(dosing.chaperone_name, dosing.chaperone_phone,
+                                               "dosing record")
+        elif nomination is not None:
+            found[care_session.id] = Chaperone(nomination.name, nomination.phone, "you",
+                                               nomination.version)
+        else:
+            found[care_session.id] = Chaperone(None, None, "")
+    return found
 
 
 def nominated_chaperone(session, session_id: int) -> tuple[str, str] | None:

@@ -19,8 +19,8 @@ def consents():
     user, patient = me()
     remote = any(own_record.is_remote_dosing(s)
                  for s in own_record.upcoming_sessions(db.session, user, patient))
-    to_sign = consent.to_sign(db.session, patient.id, remote=remote)
     signed = consent.signatures_for(db.session, user, patient)
+    to_sign = consent.to_sign(db.session, patient.id, remote=remote, signatures=signed)
     db.session.commit()
     return render_template("portal/consents.html", to_sign=to_sign, signed=signed)
 

@@ -23,7 +23,7 @@ def home():
     user, patient = me()
     sessions = own_record.upcoming_sessions(db.session, user, patient)
     remote = [s for s in sessions if own_record.is_remote_dosing(s)]
-    chaperones = {s.id: own_record.chaperone_for(db.session, s) for s in remote}
+    chaperones = own_record.chaperones_for(db.session, remote)
     forms = {s.id: ChaperoneForm(prefix=f"c{s.id}", formdata=None, data={
         "name": chaperones[s.id].name, "phone": chaperones[s.id].phone,
         "version": chaperones[s.id].version or 0}) for s in remote}
