@@ -31,21 +31,15 @@ def eligible_by_role(patient, today, roles=("prescriber", "therapist")) -> dict[
             for role in roles}
 
 
-def team_form(patient, today, *, formdata=None, eligible=None) -> CareTeamForm:
+def team_form(patient, today, *, formdata=None) -> CareTeamForm:
     """The assign/invite form, listing the clinicians eligible for this patient by role
-    (``eligible``: from ``eligible_by_role``, when the page has it already)."""
+    (both roles ranked in one statement)."""
     form = CareTeamForm(formdata=formdata)
     choices = [(0, "Choose a clinician")]
-    if eligible is None:  # the patient page: both roles ranked in one statement
-        choices += [(user.id, user.display_name)
-                    for _, user in search.team_choices(db.session,
-                                                       search.patient_request(patient, today))
-                    if not any(m.user_id == user.id for m in patient.care_team)]
-    else:
-        for role in ("prescriber", "therapist"):
-            choices += [(profile.user_id, profile.user.display_name)
-                        for profile, _ in eligible[role]
-                        if not any(m.user_id == profile.user_id for m in patient.care_team)]
+    choices += [(user.id, user.display_name)
+                for _, user in search.team_choices(db.session,
+                                                   search.patient_request(patient, today))
+                if not any(m.user_id == user.id for m in patient.care_team)]
     form.user_id.choices = list(dict.fromkeys(choices))
     return form
 
